@@ -1,0 +1,79 @@
+// One build for every bundle: the extension host, its worker, the CLI, the webview and the tests.
+import * as esbuild from 'esbuild';
+import { cpSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+function findTests(dir, suffix = '.test.ts') {
+  const found = [];
+  if (!existsSync(dir)) return found;
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) found.push(...findTests(path, suffix));
+    else if (name.endsWith(suffix)) found.push(path);
+  }
+  return found;
+}
+
+const common = {
+  bundle: true,
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: 'warning',
+  legalComments: 'none',
+};
+
+const nodeCommon = { ...common, platform: 'node', target: 'node20', format: 'cjs' };
+
+const builds = [
+  // Extension host: `vscode` is provided by the host at run time.
+  { ...nodeCommon, entryPoints: { extension: 'src/extension.ts', worker: 'src/worker.ts' }, outdir: 'dist', external: ['vscode'] },
+  { ...nodeCommon, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  // The webview runs in a browser sandbox under a strict CSP.
+  {
+    ...common,
+    platform: 'browser',
+    target: 'chrome114',
+    format: 'iife',
+    entryPoints: { webview: 'webview/main.ts' },
+    outdir: 'dist',
+    loader: { '.woff2': 'file', '.woff': 'file', '.ttf': 'file' },
+  },
+  // Tests (never shipped: .vscodeignore keeps out/ out of the VSIX).
+  {
+    ...nodeCommon,
+    sourcemap: 'linked',
+    minify: false,
+    entryPoints: [
+      ...findTests('test/unit'),
+      ...findTests('test/webview'),
+      ...findTests('test/vscode'),
+      ...findTests('test/suite'),
+      ...['test/suite/index.ts', 'test/electron/runElectron.ts'].filter(existsSync),
+    ],
+    outbase: 'test',
+    outdir: 'out/test',
+    external: ['vscode', 'mocha', 'playwright-core', '@vscode/test-electron'],
+  },
+];
+
+function copyStatic() {
+  // KaTeX's stylesheet references its fonts relatively; ship both so the panel works offline.
+  mkdirSync('dist/katex/fonts', { recursive: true });
+  cpSync('node_modules/katex/dist/katex.min.css', 'dist/katex/katex.min.css');
+  for (const font of readdirSync('node_modules/katex/dist/fonts')) {
+    if (font.endsWith('.woff2')) cpSync(join('node_modules/katex/dist/fonts', font), join('dist/katex/fonts', font));
+  }
+  cpSync('node_modules/uplot/dist/uPlot.min.css', 'dist/uPlot.min.css');
+  cpSync('webview/panel.css', 'dist/panel.css');
+}
+
+if (watch) {
+  for (const options of builds) (await esbuild.context(options)).watch();
+  copyStatic();
+} else {
+  await Promise.all(builds.map((options) => esbuild.build(options)));
+  copyStatic();
+}

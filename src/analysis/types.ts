@@ -1,0 +1,57 @@
+import type { PredictionKind } from '../engine/categorical';
+import type { Derivation } from '../engine/derivation';
+import type { Histogram, RunningMean, Series } from '../engine/series';
+
+export type Task = 'categorical';
+
+/** What the user may choose; anything left out is detected. */
+export interface AnalysisOptions {
+  readonly target?: string;
+  readonly predictions?: readonly string[];
+  readonly kind?: PredictionKind;
+}
+
+export interface WorstRow {
+  readonly row: number;
+  /** 1-based line in a text file, for navigation; absent for tensors. */
+  readonly line?: number;
+  readonly loss: number;
+  readonly label: number;
+}
+
+/** Everything the panel and the CLI show for one file: plain data, safe to post to a webview. */
+export interface Analysis {
+  readonly file: { readonly name: string; readonly format: string; readonly rows: number };
+  readonly task: Task;
+  readonly roles: {
+    readonly target: string;
+    readonly predictions: readonly string[];
+    readonly kind: PredictionKind;
+    readonly kindReason: string;
+    readonly reason: string;
+    /** Numeric columns the user can pick from. */
+    readonly columns: readonly string[];
+  };
+  readonly summary: {
+    readonly n: number;
+    readonly classes: number;
+    /** Mean negative log-likelihood, nats. */
+    readonly crossEntropy: number;
+    /** Sum of log q(y_i|x_i), nats. */
+    readonly logLikelihood: number;
+    readonly log10Likelihood: number;
+    readonly likelihoodMantissa: number;
+    readonly likelihoodExponent: number;
+    readonly perplexity: number;
+    readonly accuracy: number;
+    readonly lossStandardDeviation: number;
+  };
+  readonly derivations: readonly Derivation[];
+  readonly plots: {
+    readonly perSampleLoss: Series;
+    readonly runningMean: RunningMean;
+    readonly histogram: Histogram;
+    readonly worstRows: readonly WorstRow[];
+  };
+  readonly warnings: readonly string[];
+}

@@ -1,0 +1,124 @@
+import { LossAccumulator } from './lossAccumulator';
+import { logSumExp } from './logSpace';
+import { RowError } from './rowError';
+
+/** What a row of K prediction values means. */
+export type PredictionKind = 'probs' | 'logits' | 'logprobs';
+
+/** n rows of K class scores, row-major. */
+export interface ClassScores {
+  readonly n: number;
+  readonly k: number;
+  readonly values: Float64Array | Float32Array;
+}
+
+export interface KindDecision {
+  readonly kind: PredictionKind;
+  /** One sentence saying why, shown in the panel and the CLI. */
+  readonly reason: string;
+}
+
+const ROW_SUM_TOLERANCE = 1e-4;
+
+/** Rows whose values, read as `kind`, do not form a distribution (sum of probabilities != 1). */
+export function rowsNotNormalised(scores: ClassScores, kind: Exclude<PredictionKind, 'logits'>, limit = 20): { count: number; rows: number[] } {
+  const { n, k, values } = scores;
+  const rows: number[] = [];
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    const total = kind === 'probs' ? rowSum(values, i * k, k) : Math.exp(logSumExp(values, i * k, k));
+    if (!(Math.abs(total - 1) <= ROW_SUM_TOLERANCE)) {
+      count++;
+      if (rows.length < limit) rows.push(i);
+    }
+  }
+  return { count, rows };
+}
+
+function rowSum(values: ArrayLike<number>, offset: number, k: number): number {
+  let total = 0;
+  for (let j = 0; j < k; j++) total += values[offset + j]!;
+  return total;
+}
+
+/**
+ * Decides from the values whether rows are probabilities, log-probabilities or logits: the
+ * classic bug is feeding softmax outputs to a loss that expects logits (pytorch#55902), so the
+ * choice is always stated.
+ */
+export function detectPredictionKind(scores: ClassScores): KindDecision {
+  const { values } = scores;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  if (scores.k === 1) {
+    return min >= 0 && max <= 1
+      ? { kind: 'probs', reason: 'one column with every value in [0, 1]: read as the probability of class 1' }
+      : { kind: 'logits', reason: 'one column with values outside [0, 1]: read as the logit of class 1' };
+  }
+  if (min >= 0 && max <= 1) {
+    const off = rowsNotNormalised(scores, 'probs', 0).count;
+    return off === 0
+      ? { kind: 'probs', reason: 'every value is in [0, 1] and every row sums to 1' }
+      : { kind: 'probs', reason: `every value is in [0, 1], though ${off} row(s) do not sum to 1` };
+  }
+  if (max <= 0 && rowsNotNormalised(scores, 'logprobs', 0).count === 0) {
+    return { kind: 'logprobs', reason: 'every value is <= 0 and every row has log-sum-exp 0' };
+  }
+  return { kind: 'logits', reason: 'values fall outside [0, 1] and rows are not log-probabilities: read as logits (softmax applied)' };
+}
+
+export interface CategoricalResult {
+  /** -log q(y_i | x_i) for each row, nats. */
+  readonly losses: Float64Array;
+  readonly accumulator: LossAccumulator;
+}
+
+/**
+ * Per-sample categorical cross-entropy -log q(y_i|x_i) in nats, with q read from probabilities,
+ * log-probabilities or logits (log-softmax by log-sum-exp). Labels must be class indices.
+ */
+export function categoricalCrossEntropy(labels: ArrayLike<number>, scores: ClassScores, kind: PredictionKind): CategoricalResult {
+  const { n, k, values } = scores;
+  if (labels.length !== n) throw new RowError(Math.min(labels.length, n), `${labels.length} labels for ${n} prediction rows`);
+  const losses = new Float64Array(n);
+  const accumulator = new LossAccumulator();
+  for (let i = 0; i < n; i++) {
+    const label = labels[i]!;
+    if (!Number.isInteger(label) || label < 0 || label >= k) {
+      throw new RowError(i, Number.isNaN(label) ? 'the label is missing (NaN)' : `label ${label} is not a class index in 0..${k - 1}`);
+    }
+    const offset = i * k;
+    let loss: number;
+    if (kind === 'probs') {
+      const p = values[offset + label]!;
+      if (!(p >= 0 && p <= 1)) throw new RowError(i, `probability ${p} of the true class is outside [0, 1]`);
+      loss = -Math.log(p);
+    } else if (kind === 'logprobs') {
+      const logP = values[offset + label]!;
+      if (!(logP <= 0)) throw new RowError(i, `log-probability ${logP} of the true class is not <= 0`);
+      loss = -logP;
+    } else {
+      const lse = logSumExp(values, offset, k);
+      if (Number.isNaN(lse)) throw new RowError(i, 'a logit is NaN');
+      loss = lse - values[offset + label]!;
+    }
+    losses[i] = loss;
+    accumulator.add(loss, i, isArgmax(values, offset, k, label));
+  }
+  return { losses, accumulator };
+}
+
+function isArgmax(values: ArrayLike<number>, offset: number, k: number, label: number): boolean {
+  const target = values[offset + label]!;
+  for (let j = 0; j < k; j++) {
+    // Ties go to the lowest index, as numpy.argmax and torch.argmax do.
+    const v = values[offset + j]!;
+    if (v > target || (v === target && j < label)) return false;
+  }
+  return true;
+}

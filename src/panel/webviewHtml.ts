@@ -1,0 +1,59 @@
+/** The loss panel's HTML shell, kept free of `vscode` so the webview tests load the very same page. */
+
+export interface WebviewAssets {
+  /** The webview's `cspSource` (or the test server's origin). */
+  readonly cspSource: string;
+  readonly nonce: string;
+  readonly scriptUri: string;
+  readonly katexCssUri: string;
+  readonly uplotCssUri: string;
+  readonly panelCssUri: string;
+  /** Initial state for the page, posted again later; escaped into a data attribute. */
+  readonly initialState?: unknown;
+}
+
+const escapeAttribute = (value: string): string =>
+  value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/**
+ * Strict CSP: no inline or remote scripts, no eval; styles and fonts only from the extension.
+ * KaTeX and uPlot set element styles through the CSSOM, which style-src does not restrict. The
+ * toolkit probes for :focus-visible with a <style> element carrying the nonce it finds in the
+ * csp-nonce meta tag, hence the nonce in style-src (no 'unsafe-inline').
+ */
+export function contentSecurityPolicy(cspSource: string, nonce: string): string {
+  return [
+    "default-src 'none'",
+    `img-src ${cspSource} data:`,
+    `style-src ${cspSource} 'nonce-${nonce}'`,
+    `font-src ${cspSource}`,
+    `script-src 'nonce-${nonce}'`,
+  ].join('; ');
+}
+
+export function renderWebviewHtml(assets: WebviewAssets): string {
+  const state = assets.initialState === undefined ? '' : ` data-state="${escapeAttribute(JSON.stringify(assets.initialState))}"`;
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${escapeAttribute(contentSecurityPolicy(assets.cspSource, assets.nonce))}">
+<meta property="csp-nonce" content="${escapeAttribute(assets.nonce)}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${escapeAttribute(assets.katexCssUri)}">
+<link rel="stylesheet" href="${escapeAttribute(assets.uplotCssUri)}">
+<link rel="stylesheet" href="${escapeAttribute(assets.panelCssUri)}">
+<title>Likelihood Lens</title>
+</head>
+<body${state}>
+<main id="app" aria-live="polite"><p class="status">Reading the file\u2026</p></main>
+<script nonce="${escapeAttribute(assets.nonce)}" src="${escapeAttribute(assets.scriptUri)}"></script>
+</body>
+</html>`;
+}
+
+/** 32 random alphanumerics for the script nonce. */
+export function makeNonce(random: (size: number) => Uint8Array): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  return Array.from(random(32), (byte) => alphabet[byte % alphabet.length]).join('');
+}

@@ -1,0 +1,94 @@
+/**
+ * Every message between the extension host and the loss panel's webview. Both sides import
+ * this file; both validate what they receive, since a webview is a separate, untrusted page.
+ */
+import type { Analysis, AnalysisOptions } from './analysis/types';
+import type { PredictionKind } from './engine/categorical';
+
+export type { Analysis, AnalysisOptions, PredictionKind };
+
+/** Saved by the webview with setState and handed back on restore. */
+export interface PanelState {
+  readonly fileUri: string;
+  readonly options: AnalysisOptions;
+}
+
+// ---- host -> webview -------------------------------------------------------
+
+export type HostMessage =
+  | { readonly type: 'analysis'; readonly version: number; readonly fileUri: string; readonly analysis: Analysis; readonly options: AnalysisOptions }
+  | { readonly type: 'progress'; readonly message: string; readonly fraction?: number }
+  | { readonly type: 'error'; readonly message: string };
+
+// ---- webview -> host -------------------------------------------------------
+
+export type WebviewMessage =
+  | { readonly type: 'ready' }
+  | { readonly type: 'setOptions'; readonly options: AnalysisOptions }
+  | { readonly type: 'revealRow'; readonly line: number }
+  /** What the panel now shows, so the host (and its tests) know the render finished. */
+  | { readonly type: 'rendered'; readonly version: number; readonly crossEntropy: number; readonly steps: number };
+
+const KINDS: readonly PredictionKind[] = ['probs', 'logits', 'logprobs'];
+
+type Json = Record<string, unknown>;
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isString = (value: unknown, max = 1000): value is string => typeof value === 'string' && value.length <= max;
+const isStringArray = (value: unknown): value is string[] => Array.isArray(value) && value.length <= 10000 && value.every((item) => isString(item));
+const isFiniteNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+
+export function parseOptions(value: unknown): AnalysisOptions | undefined {
+  if (!isObject(value)) return undefined;
+  const { target, predictions, kind } = value;
+  if (target !== undefined && !isString(target)) return undefined;
+  if (predictions !== undefined && !isStringArray(predictions)) return undefined;
+  if (kind !== undefined && !KINDS.includes(kind as PredictionKind)) return undefined;
+  return {
+    ...(target !== undefined ? { target } : {}),
+    ...(predictions !== undefined ? { predictions } : {}),
+    ...(kind !== undefined ? { kind: kind as PredictionKind } : {}),
+  };
+}
+
+/** The host's gate: anything that is not exactly one of the webview's messages is dropped. */
+export function parseWebviewMessage(value: unknown): WebviewMessage | undefined {
+  if (!isObject(value)) return undefined;
+  switch (value.type) {
+    case 'ready':
+      return { type: 'ready' };
+    case 'setOptions': {
+      const options = parseOptions(value.options);
+      return options ? { type: 'setOptions', options } : undefined;
+    }
+    case 'revealRow':
+      return Number.isInteger(value.line) && (value.line as number) >= 1 ? { type: 'revealRow', line: value.line as number } : undefined;
+    case 'rendered':
+      return Number.isInteger(value.version) && isFiniteNumber(value.steps) && typeof value.crossEntropy === 'number'
+        ? { type: 'rendered', version: value.version as number, crossEntropy: value.crossEntropy, steps: value.steps }
+        : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** The webview's gate on what the host sends. */
+export function parseHostMessage(value: unknown): HostMessage | undefined {
+  if (!isObject(value)) return undefined;
+  switch (value.type) {
+    case 'analysis':
+      return Number.isInteger(value.version) && isString(value.fileUri, 10000) && isObject(value.analysis) && isObject(value.options)
+        ? (value as unknown as HostMessage)
+        : undefined;
+    case 'progress':
+      return isString(value.message) && (value.fraction === undefined || isFiniteNumber(value.fraction)) ? (value as unknown as HostMessage) : undefined;
+    case 'error':
+      return isString(value.message, 10000) ? { type: 'error', message: value.message } : undefined;
+    default:
+      return undefined;
+  }
+}
+
+export function parsePanelState(value: unknown): PanelState | undefined {
+  if (!isObject(value) || !isString(value.fileUri, 10000)) return undefined;
+  return { fileUri: value.fileUri, options: parseOptions(value.options) ?? {} };
+}

@@ -1,0 +1,49 @@
+import { open, type FileHandle } from 'node:fs/promises';
+
+/**
+ * Random access to a file's bytes. Tensor readers read headers and tensors by byte range
+ * through this, so no file is ever held whole in one Buffer (files can exceed 2 GB).
+ */
+export interface ByteSource {
+  /** The file's name, for messages. */
+  readonly name: string;
+  readonly size: number;
+  /** Exactly `length` bytes at `offset`; throws if the file is shorter. */
+  read(offset: number, length: number): Promise<Uint8Array>;
+  close(): Promise<void>;
+}
+
+/** Bytes already in memory: editor buffers, tests and fuzzing. */
+export function memorySource(name: string, bytes: Uint8Array): ByteSource {
+  return {
+    name,
+    size: bytes.length,
+    async read(offset, length) {
+      if (offset < 0 || length < 0 || offset + length > bytes.length) throw new RangeError(`read of ${length} bytes at ${offset} is past the end (${bytes.length} bytes)`);
+      return bytes.subarray(offset, offset + length);
+    },
+    async close() {},
+  };
+}
+
+/** A file on disk, opened read-only. */
+export async function fileSource(path: string, name: string): Promise<ByteSource> {
+  const handle: FileHandle = await open(path, 'r');
+  const { size } = await handle.stat();
+  return {
+    name,
+    size,
+    async read(offset, length) {
+      if (offset < 0 || length < 0 || offset + length > size) throw new RangeError(`read of ${length} bytes at ${offset} is past the end (${size} bytes)`);
+      const buffer = new Uint8Array(length);
+      let done = 0;
+      while (done < length) {
+        const { bytesRead } = await handle.read(buffer, done, length - done, offset + done);
+        if (bytesRead === 0) throw new RangeError(`the file ended at byte ${offset + done} while reading ${length} bytes at ${offset}`);
+        done += bytesRead;
+      }
+      return buffer;
+    },
+    close: () => handle.close(),
+  };
+}

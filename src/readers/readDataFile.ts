@@ -1,0 +1,46 @@
+import { readFile, stat } from 'node:fs/promises';
+import { basename, extname } from 'node:path';
+import { decodeText, parseCsv, type CsvTable } from './csv';
+import { DataFileError } from './errors';
+import type { Table } from './table';
+
+export const TABLE_EXTENSIONS = ['.csv', '.tsv'] as const;
+export const SUPPORTED_EXTENSIONS: readonly string[] = TABLE_EXTENSIONS;
+
+export interface ReadOptions {
+  /** Refuse files larger than this many bytes (the setting likelihoodLens.maxFileSizeMB). */
+  readonly maxBytes?: number;
+}
+
+const FILE_SYSTEM_ERRORS: Record<string, string> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EISDIR: 'is a folder, not a file',
+};
+
+export function isSupportedFile(path: string): boolean {
+  return SUPPORTED_EXTENSIONS.includes(extname(path).toLowerCase());
+}
+
+/** Parses bytes already in memory (an editor's unsaved buffer, a test's fixture). */
+export function parseTableBytes(bytes: Uint8Array, fileName: string): CsvTable {
+  return parseCsv(decodeText(bytes, fileName), fileName);
+}
+
+/** Reads a data file from disk into a table. Only reads: the file is never opened for writing. */
+export async function readDataFile(path: string, options: ReadOptions = {}): Promise<Table> {
+  const name = basename(path);
+  const extension = extname(path).toLowerCase();
+  if (!isSupportedFile(path)) throw new DataFileError(name, '', `unsupported file type '${extension || '(none)'}'; supported: ${SUPPORTED_EXTENSIONS.join(', ')}`);
+  const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
+    throw new DataFileError(name, '', FILE_SYSTEM_ERRORS[error.code ?? ''] ?? error.message);
+  });
+  if (info.isDirectory()) throw new DataFileError(name, '', 'is a folder, not a file');
+  if (options.maxBytes !== undefined && info.size > options.maxBytes) {
+    throw new DataFileError(name, '', `${(info.size / 2 ** 20).toFixed(1)} MB is over the ${(options.maxBytes / 2 ** 20).toFixed(0)} MB limit (setting likelihoodLens.maxFileSizeMB)`);
+  }
+  const bytes = await readFile(path).catch((error: NodeJS.ErrnoException) => {
+    throw new DataFileError(name, '', FILE_SYSTEM_ERRORS[error.code ?? ''] ?? error.message);
+  });
+  return parseTableBytes(bytes, name);
+}

@@ -1,0 +1,24 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/** The repository root: tests run from it (`node --test out/test/...`). */
+export const REPO_ROOT = resolve(process.cwd());
+
+export function fixturePath(...parts: string[]): string {
+  return join(REPO_ROOT, 'test', 'fixtures', ...parts);
+}
+
+export function readJson<T = unknown>(path: string): T {
+  return JSON.parse(readFileSync(path, 'utf8')) as T;
+}
+
+/** Relative difference, with an absolute floor of 1 so values near 0 compare absolutely. */
+export function relativeError(actual: number, expected: number): number {
+  if (actual === expected) return 0;
+  return Math.abs(actual - expected) / Math.max(1, Math.abs(expected));
+}
+
+export function assertClose(actual: number, expected: number, tolerance: number, what: string): void {
+  const error = relativeError(actual, expected);
+  if (!(error <= tolerance)) throw new Error(`${what}: got ${actual}, expected ${expected} (relative error ${error} > ${tolerance})`);
+}

@@ -1,0 +1,101 @@
+import { createServer, type Server } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { renderWebviewHtml } from '../../src/panel/webviewHtml';
+import type { HostMessage } from '../../src/protocol';
+import { REPO_ROOT } from '../helpers/fixtures';
+import { THEMES, type ThemeName } from './themes';
+
+const TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.woff2': 'font/woff2', '.html': 'text/html' };
+
+/** Serves the panel's real HTML (real CSP) and the built dist/ folder, as a webview would load them. */
+export async function startPanelServer(): Promise<{ origin: string; close(): Promise<void> }> {
+  const dist = join(REPO_ROOT, 'dist');
+  let origin = '';
+  const server: Server = createServer(async (request, response) => {
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if (path === '/') {
+      const html = renderWebviewHtml({
+        cspSource: origin,
+        nonce: 'testnonce0123456789abcdefABCDEF00',
+        scriptUri: `${origin}/dist/webview.js`,
+        katexCssUri: `${origin}/dist/katex/katex.min.css`,
+        uplotCssUri: `${origin}/dist/uPlot.min.css`,
+        panelCssUri: `${origin}/dist/panel.css`,
+        initialState: { fileUri: 'file:///workspace/basic.csv', options: {} },
+      });
+      response.writeHead(200, { 'content-type': 'text/html' }).end(html);
+      return;
+    }
+    const file = normalize(join(dist, path.replace(/^\/dist\//, '')));
+    if (!path.startsWith('/dist/') || !file.startsWith(dist)) {
+      response.writeHead(404).end();
+      return;
+    }
+    try {
+      response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(await readFile(file));
+    } catch {
+      response.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { origin, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** What the page sent to its host, and CSP violations it hit. */
+export interface PageRecord {
+  posted: unknown[];
+  state: unknown;
+  violations: string[];
+  errors: string[];
+}
+
+/** Opens the panel page with a stand-in for VS Code's webview API and a theme's variables. */
+export async function openPanel(browser: Browser, origin: string, theme: ThemeName, width = 1100): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width, height: 900 } });
+  const { bodyClass, variables } = THEMES[theme];
+  await page.addInitScript(
+    ({ bodyClass, variables }) => {
+      const record = { posted: [] as unknown[], state: undefined as unknown, violations: [] as string[], errors: [] as string[] };
+      (window as unknown as { __record: typeof record }).__record = record;
+      (window as unknown as { acquireVsCodeApi: () => unknown }).acquireVsCodeApi = () => ({
+        postMessage: (message: unknown) => record.posted.push(JSON.parse(JSON.stringify(message))),
+        // Kept in sessionStorage so it survives a reload, as VS Code keeps it across a webview's reloads.
+        getState: () => JSON.parse(sessionStorage.getItem('vscode-state') ?? 'null') ?? undefined,
+        setState: (state: unknown) => {
+          record.state = state;
+          sessionStorage.setItem('vscode-state', JSON.stringify(state));
+        },
+      });
+      document.addEventListener('securitypolicyviolation', (event) => record.violations.push(`${event.violatedDirective} ${event.blockedURI} ${event.sourceFile}:${event.lineNumber}:${event.columnNumber} ${event.sample}`));
+      window.addEventListener('error', (event) => record.errors.push(String(event.message)));
+      document.addEventListener('DOMContentLoaded', () => {
+        document.body.classList.add(bodyClass);
+        for (const [name, value] of Object.entries(variables)) document.documentElement.style.setProperty(name, value);
+      });
+    },
+    { bodyClass, variables },
+  );
+  await page.goto(`${origin}/`);
+  await page.waitForFunction(() => (window as unknown as { __record: PageRecord }).__record.posted.length > 0);
+  return page;
+}
+
+export async function postToPanel(page: Page, message: HostMessage | unknown): Promise<void> {
+  await page.evaluate((data) => window.postMessage(data, '*'), message as object);
+}
+
+export async function pageRecord(page: Page): Promise<PageRecord> {
+  return page.evaluate(() => (window as unknown as { __record: PageRecord }).__record);
+}

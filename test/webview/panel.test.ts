@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { analyzeSource } from '../../src/analysis/analyzeFile';
+import type { Analysis, HostMessage } from '../../src/protocol';
+import { fixturePath, readJson, REPO_ROOT } from '../helpers/fixtures';
+import { launchChromium, openPanel, pageRecord, postToPanel, startPanelServer } from './harness';
+import type { ThemeName } from './themes';
+
+const ARTIFACTS = join(REPO_ROOT, 'test-results');
+const expected = readJson<Record<string, { crossEntropy: number; logLikelihood: number }>>(fixturePath('classifier', 'expected.json'));
+
+function analysisMessage(analysis: Analysis, version = 1): HostMessage {
+  return { type: 'analysis', version, fileUri: 'file:///workspace/basic.csv', analysis, options: {} };
+}
+
+describe('loss panel webview in headless Chromium', () => {
+  let browser: Browser;
+  let server: Awaited<ReturnType<typeof startPanelServer>>;
+  let analysis: Analysis;
+
+  before(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    [browser, server, analysis] = await Promise.all([launchChromium(), startPanelServer(), analyzeSource({ kind: 'path', path: fixturePath('classifier', 'basic.csv') })]);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  async function renderedPanel(theme: ThemeName, width?: number): Promise<Page> {
+    const page = await openPanel(browser, server.origin, theme, width);
+    await postToPanel(page, analysisMessage(analysis));
+    await page.waitForSelector('[data-testid="cross-entropy"]');
+    await page.evaluate(() => document.fonts.ready);
+    return page;
+  }
+
+  for (const theme of ['light', 'dark', 'high-contrast'] as const) {
+    it(`renders the derivation, numbers and plots under the real CSP (${theme} theme)`, async () => {
+      const page = await renderedPanel(theme);
+      const shown = await page.$eval('[data-testid="cross-entropy"]', (el) => ({ value: Number(el.getAttribute('data-value')), text: el.textContent }));
+      assert.equal(shown.value, analysis.summary.crossEntropy);
+      assert.ok(Math.abs(shown.value - expected['basic.csv']!.crossEntropy) < 1e-12);
+      assert.match(shown.text ?? '', /^0\.\d{8} nats$/);
+
+      // Every step rendered by KaTeX (HTML and MathML), each carrying its LaTeX source.
+      const steps = await page.$$eval('[data-testid="derivation-step"]', (items) =>
+        items.map((item) => ({ katex: item.querySelectorAll('.katex').length, tex: item.querySelector('annotation[encoding="application/x-tex"]')?.textContent ?? '' })),
+      );
+      assert.equal(steps.length, analysis.derivations[0]!.steps.length);
+      for (const step of steps) assert.ok(step.katex >= 1);
+      assert.ok(steps.some((step) => step.tex.includes(expected['basic.csv']!.logLikelihood.toPrecision(10).replace(/0+$/, ''))), 'the log-likelihood appears in a step');
+      assert.equal(await page.locator('.katex-error').count(), 0, 'no KaTeX parse errors');
+
+      const checks = await page.$$eval('[data-testid="identity-check"]', (items) => items.map((item) => item.getAttribute('data-holds')));
+      assert.deepEqual(checks, ['true', 'true']);
+
+      // KaTeX's bundled fonts loaded from the extension, not from the network.
+      assert.equal(await page.evaluate(() => document.fonts.check('16px KaTeX_Main')), true);
+
+      // Three plots drawn: each canvas has non-background pixels.
+      const inked = await page.$$eval('.plot canvas', (canvases) =>
+        (canvases as HTMLCanvasElement[]).map((canvas) => {
+          const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+          let count = 0;
+          for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) count++;
+          return count;
+        }),
+      );
+      assert.equal(inked.length, 3);
+      for (const count of inked) assert.ok(count > 500, `canvas has ink (${count})`);
+
+      const record = await pageRecord(page);
+      assert.deepEqual(record.violations, [], 'no CSP violations');
+      assert.deepEqual(record.errors, [], 'no page errors');
+      assert.deepEqual(record.posted.at(-1), { type: 'rendered', version: 1, crossEntropy: analysis.summary.crossEntropy, steps: steps.length });
+      assert.deepEqual(record.state, { fileUri: 'file:///workspace/basic.csv', options: {} });
+
+      await page.screenshot({ path: join(ARTIFACTS, `webview-${theme}.png`), fullPage: true });
+      await page.close();
+    });
+  }
+
+  it('takes its colours from the theme', async () => {
+    const colour = async (theme: ThemeName) => {
+      const page = await renderedPanel(theme);
+      const value = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      await page.close();
+      return value;
+    };
+    assert.equal(await colour('light'), 'rgb(255, 255, 255)');
+    assert.equal(await colour('dark'), 'rgb(31, 31, 31)');
+  });
+
+  it('sends role changes from the toolkit controls to the host', async () => {
+    const page = await renderedPanel('dark');
+    assert.equal(await page.locator('vscode-dropdown#kind').count(), 1);
+    await page.evaluate(() => {
+      const dropdown = document.querySelector('vscode-dropdown#kind') as HTMLElement & { value: string };
+      dropdown.value = 'logits';
+      dropdown.dispatchEvent(new Event('change'));
+    });
+    const checkbox = page.locator('vscode-checkbox[data-column="p3"]');
+    await checkbox.click();
+    const posted = (await pageRecord(page)).posted.filter((m) => (m as { type: string }).type === 'setOptions');
+    assert.deepEqual(posted, [
+      { type: 'setOptions', options: { kind: 'logits' } },
+      { type: 'setOptions', options: { target: 'label', predictions: ['p0', 'p1', 'p2'] } },
+    ]);
+    await page.close();
+  });
+
+  it('asks the host to reveal a worst row when it is clicked', async () => {
+    const page = await renderedPanel('light');
+    const worst = analysis.plots.worstRows[0]!;
+    await page.locator(`button[data-line="${worst.line}"]`).click();
+    assert.deepEqual((await pageRecord(page)).posted.at(-1), { type: 'revealRow', line: worst.line });
+    await page.close();
+  });
+
+  it('shows file and column names as text, never as markup', async () => {
+    const page = await openPanel(browser, server.origin, 'light');
+    const hostile = '<img src=x onerror="window.__pwned=1">';
+    const tampered: Analysis = { ...analysis, file: { ...analysis.file, name: hostile }, warnings: [hostile], roles: { ...analysis.roles, columns: [...analysis.roles.columns, hostile] } };
+    await postToPanel(page, analysisMessage(tampered));
+    await page.waitForSelector('[data-testid="cross-entropy"]');
+    assert.equal(await page.locator('h1').textContent(), hostile);
+    assert.equal(await page.locator('img').count(), 0);
+    assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+    await page.close();
+  });
+
+  it('ignores malformed messages and shows errors from the host', async () => {
+    const page = await openPanel(browser, server.origin, 'light');
+    for (const junk of [null, 42, { type: 'analysis' }, { type: 'nope' }, { type: 'error' }]) await postToPanel(page, junk);
+    assert.match((await page.locator('.status').textContent()) ?? '', /Reading the file/);
+    await postToPanel(page, { type: 'error', message: 'basic.csv: line 3: expected 5 fields, found 4' });
+    assert.equal(await page.locator('[data-testid="error"]').textContent(), 'basic.csv: line 3: expected 5 fields, found 4');
+    assert.deepEqual((await pageRecord(page)).errors, []);
+    await page.close();
+  });
+
+  it('keeps its state (file and chosen options) across a reload', async () => {
+    const page = await renderedPanel('light');
+    await page.evaluate(() => {
+      const dropdown = document.querySelector('vscode-dropdown#kind') as HTMLElement & { value: string };
+      dropdown.value = 'logprobs';
+      dropdown.dispatchEvent(new Event('change'));
+    });
+    await page.reload();
+    await page.waitForFunction(() => (window as unknown as { __record: { posted: unknown[] } }).__record.posted.length > 0);
+    const record = await pageRecord(page);
+    assert.deepEqual(record.posted, [{ type: 'ready' }]);
+    assert.deepEqual(record.state, { fileUri: 'file:///workspace/basic.csv', options: { kind: 'logprobs' } });
+    await page.close();
+  });
+});

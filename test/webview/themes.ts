@@ -1,0 +1,77 @@
+/** The --vscode-* variables VS Code injects into a webview, for its default Light, Dark and High Contrast themes. */
+export type ThemeName = 'light' | 'dark' | 'high-contrast';
+
+const shared = {
+  '--vscode-font-family': 'system-ui, "Ubuntu", "Droid Sans", sans-serif',
+  '--vscode-font-size': '13px',
+  '--vscode-editor-font-family': '"Droid Sans Mono", monospace',
+};
+
+export const THEMES: Record<ThemeName, { bodyClass: string; variables: Record<string, string> }> = {
+  light: {
+    bodyClass: 'vscode-light',
+    variables: {
+      ...shared,
+      '--vscode-foreground': '#3b3b3b',
+      '--vscode-editor-background': '#ffffff',
+      '--vscode-descriptionForeground': '#717171',
+      '--vscode-errorForeground': '#f85149',
+      '--vscode-textLink-foreground': '#005fb8',
+      '--vscode-textLink-activeForeground': '#005fb8',
+      '--vscode-textBlockQuote-background': '#f8f8f8',
+      '--vscode-editorWidget-background': '#f8f8f8',
+      '--vscode-editorWidget-border': '#c8c8c8',
+      '--vscode-widget-border': '#e5e5e5',
+      '--vscode-panel-border': '#e5e5e5',
+      '--vscode-charts-blue': '#1a85ff',
+      '--vscode-charts-orange': '#d18616',
+      '--vscode-editorWarning-foreground': '#bf8803',
+      '--vscode-testing-iconPassed': '#388a34',
+      '--vscode-focusBorder': '#005fb8',
+    },
+  },
+  dark: {
+    bodyClass: 'vscode-dark',
+    variables: {
+      ...shared,
+      '--vscode-foreground': '#cccccc',
+      '--vscode-editor-background': '#1f1f1f',
+      '--vscode-descriptionForeground': '#9d9d9d',
+      '--vscode-errorForeground': '#f85149',
+      '--vscode-textLink-foreground': '#4daafc',
+      '--vscode-textLink-activeForeground': '#4daafc',
+      '--vscode-textBlockQuote-background': '#2b2b2b',
+      '--vscode-editorWidget-background': '#202020',
+      '--vscode-editorWidget-border': '#454545',
+      '--vscode-widget-border': '#313131',
+      '--vscode-panel-border': '#2b2b2b',
+      '--vscode-charts-blue': '#3794ff',
+      '--vscode-charts-orange': '#d18616',
+      '--vscode-editorWarning-foreground': '#cca700',
+      '--vscode-testing-iconPassed': '#73c991',
+      '--vscode-focusBorder': '#0078d4',
+    },
+  },
+  'high-contrast': {
+    bodyClass: 'vscode-high-contrast',
+    variables: {
+      ...shared,
+      '--vscode-foreground': '#ffffff',
+      '--vscode-editor-background': '#000000',
+      '--vscode-descriptionForeground': '#ffffff',
+      '--vscode-errorForeground': '#f48771',
+      '--vscode-textLink-foreground': '#21a6ff',
+      '--vscode-textLink-activeForeground': '#21a6ff',
+      '--vscode-textBlockQuote-background': '#000000',
+      '--vscode-editorWidget-background': '#0c141f',
+      '--vscode-editorWidget-border': '#6fc3df',
+      '--vscode-contrastBorder': '#6fc3df',
+      '--vscode-panel-border': '#6fc3df',
+      '--vscode-charts-blue': '#3794ff',
+      '--vscode-charts-orange': '#d18616',
+      '--vscode-editorWarning-foreground': '#ffd700',
+      '--vscode-testing-iconPassed': '#73c991',
+      '--vscode-focusBorder': '#f38518',
+    },
+  },
+};

@@ -1,0 +1,53 @@
+/** The panel's controls. The only module that uses @vscode/webview-ui-toolkit. */
+import { provideVSCodeDesignSystem, vsCodeCheckbox, vsCodeDropdown, vsCodeOption } from '@vscode/webview-ui-toolkit';
+import type { Analysis, AnalysisOptions, PredictionKind } from '../src/protocol';
+import { custom, h } from './dom';
+
+provideVSCodeDesignSystem().register(vsCodeDropdown(), vsCodeOption(), vsCodeCheckbox());
+
+const KIND_LABELS: Record<PredictionKind | 'auto', string> = {
+  auto: 'detect',
+  probs: 'probabilities',
+  logits: 'logits',
+  logprobs: 'log-probabilities',
+};
+
+interface Controls {
+  readonly element: HTMLElement;
+}
+
+function dropdown(id: string, label: string, values: readonly string[], labels: (value: string) => string, selected: string, onChange: (value: string) => void): HTMLElement {
+  const select = custom('vscode-dropdown', { id, 'aria-label': label }, ...values.map((value) => custom('vscode-option', { value, selected: value === selected }, labels(value))));
+  select.addEventListener('change', () => onChange((select as unknown as { value: string }).value));
+  return h('div', { class: 'control' }, h('label', { for: id }, label), select);
+}
+
+/** Role pickers: the label column, the prediction columns and how to read them. */
+export function roleControls(analysis: Analysis, options: AnalysisOptions, change: (options: AnalysisOptions) => void): Controls {
+  const { roles } = analysis;
+  const target = dropdown('target', 'Label column', roles.columns, (name) => name, roles.target, (value) => {
+    change({ ...options, target: value, predictions: roles.predictions.filter((name) => name !== value) });
+  });
+  const predictions = h(
+    'fieldset',
+    { class: 'control predictions' },
+    h('legend', {}, 'Prediction columns'),
+    ...roles.columns
+      .filter((name) => name !== roles.target)
+      .map((name) => {
+        const box = custom('vscode-checkbox', { checked: roles.predictions.includes(name), 'data-column': name }, name);
+        box.addEventListener('change', () => {
+          const checked = (box as unknown as { checked: boolean }).checked;
+          const next = checked ? [...roles.predictions, name] : roles.predictions.filter((other) => other !== name);
+          // Keep the file's column order, whatever order they were ticked in.
+          change({ ...options, target: roles.target, predictions: roles.columns.filter((column) => next.includes(column)) });
+        });
+        return box;
+      }),
+  );
+  const kind = dropdown('kind', 'Predictions are', ['auto', 'probs', 'logits', 'logprobs'], (value) => KIND_LABELS[value as PredictionKind | 'auto'], options.kind ?? 'auto', (value) => {
+    const { kind: _previous, ...rest } = options;
+    change(value === 'auto' ? rest : { ...rest, kind: value as PredictionKind });
+  });
+  return { element: h('section', { class: 'controls', 'aria-label': 'Roles' }, target, kind, predictions) };
+}

@@ -1,0 +1,36 @@
+import katex from 'katex';
+import type { Derivation, DerivationStep, IdentityCheck } from '../src/engine/derivation';
+import { h } from './dom';
+import { formatNumber } from './format';
+
+/** Renders one LaTeX string into a fresh element; a KaTeX error shows the source instead of breaking the panel. */
+function math(latex: string, displayMode: boolean): HTMLElement {
+  const element = h(displayMode ? 'div' : 'span', { class: displayMode ? 'math display' : 'math' });
+  katex.render(latex, element, { displayMode, throwOnError: false, strict: 'ignore', trust: false, output: 'htmlAndMathml' });
+  return element;
+}
+
+function checkView(check: IdentityCheck): HTMLElement {
+  return h(
+    'p',
+    { class: `check ${check.holds ? 'holds' : 'fails'}`, 'data-testid': 'identity-check', 'data-holds': String(check.holds), 'data-residual': String(check.residual) },
+    h('span', { class: 'mark', 'aria-hidden': 'true' }, check.holds ? '\u2713' : '\u2717'),
+    ` ${check.label}: ${formatNumber(check.lhs, 12)} vs ${formatNumber(check.rhs, 12)}, relative residual ${check.residual === 0 ? '0' : check.residual.toExponential(1)}`,
+    check.holds ? '' : ' (does not hold)',
+  );
+}
+
+function stepView(step: DerivationStep, index: number): HTMLElement {
+  return h(
+    'li',
+    { class: 'step', id: `step-${step.id}`, 'data-testid': 'derivation-step', title: step.source ? `From ${step.source}` : undefined },
+    h('h3', {}, `${index + 1}. ${step.title}`, step.tag ? h('span', { class: 'tag', title: 'Equation number in the derivation texts' }, `eq. ${step.tag}`) : null),
+    math(step.latex, true),
+    h('p', { class: 'note' }, step.note),
+    step.check ? checkView(step.check) : null,
+  );
+}
+
+export function derivationView(derivation: Derivation): HTMLElement {
+  return h('section', { class: 'derivation', 'aria-label': derivation.title }, h('h2', {}, derivation.title), h('ol', { class: 'steps' }, ...derivation.steps.map(stepView)));
+}

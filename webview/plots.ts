@@ -1,0 +1,124 @@
+import uPlot from 'uplot';
+import type { Analysis } from '../src/protocol';
+import { h } from './dom';
+
+/** Colours from the VS Code theme, read when a plot is drawn (and again when the theme changes). */
+function themeColours() {
+  const style = getComputedStyle(document.body);
+  const read = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
+  return {
+    foreground: read('--vscode-foreground', '#333'),
+    grid: read('--vscode-editorWidget-border', 'rgba(128,128,128,0.35)'),
+    primary: read('--vscode-charts-blue', '#3794ff'),
+    secondary: read('--vscode-charts-orange', '#d18616'),
+    band: read('--vscode-charts-blue', '#3794ff'),
+    font: `${read('--vscode-font-size', '13px')} ${read('--vscode-font-family', 'sans-serif')}`,
+  };
+}
+
+type Colours = ReturnType<typeof themeColours>;
+
+function axes(colours: Colours, xLabel: string, yLabel: string): uPlot.Axis[] {
+  const axis = (label: string): uPlot.Axis => ({
+    label,
+    stroke: colours.foreground,
+    font: colours.font,
+    labelFont: colours.font,
+    grid: { stroke: colours.grid, width: 1 },
+    ticks: { stroke: colours.grid, width: 1 },
+  });
+  return [axis(xLabel), axis(yLabel)];
+}
+
+export interface PlotHandle {
+  readonly element: HTMLElement;
+  resize(width: number): void;
+  destroy(): void;
+}
+
+function figure(title: string, testId: string, description: string, build: (target: HTMLElement, width: number) => uPlot): PlotHandle {
+  const canvasHolder = h('div', { class: 'plot-canvas' });
+  const element = h('figure', { class: 'plot', 'data-testid': testId, role: 'img', 'aria-label': description }, h('figcaption', {}, title), canvasHolder);
+  let plot: uPlot | undefined;
+  return {
+    element,
+    resize(width: number) {
+      if (!plot) plot = build(canvasHolder, width);
+      else plot.setSize({ width, height: plot.height });
+    },
+    destroy() {
+      plot?.destroy();
+      plot = undefined;
+    },
+  };
+}
+
+const HEIGHT = 220;
+
+export function perSampleLossPlot(analysis: Analysis): PlotHandle {
+  const { x, y } = analysis.plots.perSampleLoss;
+  return figure('Per-sample loss \u2212log q(y\u1d62|x\u1d62)', 'plot-per-sample', `Per-sample loss for ${x.length} plotted rows`, (target, width) => {
+    const colours = themeColours();
+    return new uPlot(
+      {
+        width,
+        height: HEIGHT,
+        legend: { show: false },
+        cursor: { drag: { x: true, y: false } },
+        scales: { x: { time: false } },
+        axes: axes(colours, 'row', 'loss (nats)'),
+        series: [{}, { stroke: colours.primary, width: 0, points: { show: true, size: 3, fill: colours.primary, stroke: colours.primary } }],
+      },
+      [x, y],
+      target,
+    );
+  });
+}
+
+export function runningMeanPlot(analysis: Analysis): PlotHandle {
+  const { n, mean, lower, upper } = analysis.plots.runningMean;
+  const final = analysis.summary.crossEntropy;
+  return figure('Running mean of the loss as n grows, 95% band, final value', 'plot-running-mean', `Running mean converging to ${final}`, (target, width) => {
+    const colours = themeColours();
+    return new uPlot(
+      {
+        width,
+        height: HEIGHT,
+        legend: { show: false },
+        scales: { x: { time: false } },
+        axes: axes(colours, 'rows n', 'mean loss (nats)'),
+        series: [
+          { label: 'n' },
+          { label: 'running mean', stroke: colours.primary, width: 2 },
+          { label: 'lower 95%', stroke: colours.band, width: 1, dash: [4, 4] },
+          { label: 'upper 95%', stroke: colours.band, width: 1, dash: [4, 4] },
+          { label: 'final', stroke: colours.secondary, width: 1 },
+        ],
+        bands: [{ series: [3, 2], fill: `${colours.band}22` }],
+      },
+      [n, mean, lower, upper, n.map(() => final)],
+      target,
+    );
+  });
+}
+
+export function histogramPlot(analysis: Analysis): PlotHandle {
+  const { edges, counts, infinite } = analysis.plots.histogram;
+  const centres = counts.map((_, b) => (edges[b]! + edges[b + 1]!) / 2);
+  const title = `Histogram of per-sample losses${infinite > 0 ? ` (${infinite} infinite not shown)` : ''}`;
+  return figure(title, 'plot-histogram', `${counts.length} bins`, (target, width) => {
+    const colours = themeColours();
+    return new uPlot(
+      {
+        width,
+        height: HEIGHT,
+        legend: { show: false },
+        scales: { x: { time: false } },
+        axes: axes(colours, 'loss (nats)', 'rows'),
+        series: [{}, { stroke: colours.primary, fill: `${colours.primary}88`, paths: uPlot.paths.bars!({ size: [1, Infinity], gap: 1 }) }],
+      },
+      [centres, counts],
+      target,
+    );
+  });
+}
