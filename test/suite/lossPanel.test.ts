@@ -1,0 +1,88 @@
+import * as assert from 'node:assert/strict';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { LikelihoodLensApi } from '../../src/extension';
+import type { PanelSnapshot } from '../../src/panel/lossPanel';
+
+// out/test/suite -> repository root
+const REPO = join(__dirname, '..', '..', '..');
+const fixture = (name: string) => vscode.Uri.file(join(REPO, 'test', 'fixtures', 'classifier', name));
+const expected = JSON.parse(readFileSync(join(REPO, 'test', 'fixtures', 'classifier', 'expected.json'), 'utf8')) as Record<string, { crossEntropy: number; n: number; logLikelihood: number }>;
+
+async function api(): Promise<LikelihoodLensApi> {
+  const extension = vscode.extensions.getExtension<LikelihoodLensApi>('likelihood-lens.likelihood-lens');
+  assert.ok(extension, 'the extension is installed');
+  return extension.activate();
+}
+
+async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const close = (a: number, b: number) => Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(b));
+
+suite('Loss panel in the extension host', () => {
+  teardown(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  test('opens on a CSV passed by the explorer, computes in the worker and renders in the webview', async () => {
+    const lens = await api();
+    const snapshot = await vscode.commands.executeCommand<PanelSnapshot>('likelihoodLens.openLossPanel', fixture('basic.csv'));
+    assert.ok(snapshot?.analysis, snapshot?.error);
+    assert.equal(snapshot.analysis.summary.n, expected['basic.csv']!.n);
+    assert.ok(close(snapshot.analysis.summary.crossEntropy, expected['basic.csv']!.crossEntropy));
+    assert.ok(close(snapshot.analysis.summary.logLikelihood, expected['basic.csv']!.logLikelihood));
+    // The webview reports back what it rendered: the same number, all derivation steps.
+    const rendered = await until('the webview to render', () => lens.panels().find((p) => p.fileUri === fixture('basic.csv').toString())?.rendered);
+    assert.equal(rendered.crossEntropy, snapshot.analysis.summary.crossEntropy);
+    assert.equal(rendered.steps, snapshot.analysis.derivations[0]!.steps.length);
+  });
+
+  test('acts on the active editor when run from the palette, and reuses the panel for the same file', async () => {
+    const lens = await api();
+    await vscode.window.showTextDocument(fixture('logits.csv'));
+    const first = await vscode.commands.executeCommand<PanelSnapshot>('likelihoodLens.openLossPanel');
+    assert.equal(first?.fileUri, fixture('logits.csv').toString());
+    assert.equal(first?.analysis?.roles.kind, 'logits');
+    assert.ok(close(first!.analysis!.summary.crossEntropy, expected['logits.csv']!.crossEntropy));
+    const count = lens.panels().length;
+    await vscode.window.showTextDocument(fixture('logits.csv'));
+    await vscode.commands.executeCommand('likelihoodLens.openLossPanel');
+    assert.equal(lens.panels().length, count, 'no second panel for the same file');
+  });
+
+  test('a bad file gives a one-line error naming the line, and the extension keeps working', async () => {
+    const lens = await api();
+    const broken = await vscode.commands.executeCommand<PanelSnapshot>('likelihoodLens.openLossPanel', fixture('ragged.csv'));
+    assert.equal(broken?.analysis, undefined);
+    assert.equal(broken?.error, 'ragged.csv: line 3: expected 3 fields, found 2');
+    const after = await vscode.commands.executeCommand<PanelSnapshot>('likelihoodLens.openLossPanel', fixture('quoted.csv'));
+    assert.ok(after?.analysis && close(after.analysis.summary.crossEntropy, expected['quoted.csv']!.crossEntropy));
+    assert.ok(lens.panels().length >= 2);
+  });
+
+  test('only reads the data file', async () => {
+    const path = fixture('tabs.tsv').fsPath;
+    const before = { bytes: readFileSync(path), mtime: statSync(path).mtimeMs };
+    const snapshot = await vscode.commands.executeCommand<PanelSnapshot>('likelihoodLens.openLossPanel', fixture('tabs.tsv'));
+    assert.ok(snapshot?.analysis);
+    assert.deepEqual(readFileSync(path), before.bytes);
+    assert.equal(statSync(path).mtimeMs, before.mtime);
+  });
+
+  test('closing the panel forgets it', async () => {
+    const lens = await api();
+    await vscode.commands.executeCommand('likelihoodLens.openLossPanel', fixture('logprobs.csv'));
+    assert.ok(lens.panels().some((p) => p.fileUri === fixture('logprobs.csv').toString()));
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await until('the panel to be disposed', () => (lens.panels().some((p) => p.fileUri === fixture('logprobs.csv').toString()) ? undefined : true));
+  });
+});
