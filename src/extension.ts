@@ -1,28 +1,47 @@
 import * as vscode from 'vscode';
+import { join } from 'node:path';
+import { LiveAnalyses } from './host/liveAnalyses';
+import { DataFileProblems } from './host/problems';
+import { LossStatusBar } from './host/statusBar';
 import { LOSS_PANEL_VIEW_TYPE, LossPanel, type PanelServices, type PanelSnapshot } from './panel/lossPanel';
 import { resolveDataFile } from './panel/pickDataFile';
 import { parsePanelState } from './protocol';
 import { describeError } from './readers/errors';
 
-/** What the extension exports: read-only views of its panels, used by its integration tests. */
+/** What the extension exports: read-only views of its state, used by its integration tests. */
 export interface LikelihoodLensApi {
   panels(): PanelSnapshot[];
+  readonly onDidChangePanel: vscode.Event<PanelSnapshot>;
+  statusBarText(): string | undefined;
 }
 
 export function activate(context: vscode.ExtensionContext): LikelihoodLensApi {
   const log = vscode.window.createOutputChannel('Likelihood Lens', { log: true });
-  const services: PanelServices = { extensionUri: context.extensionUri, log };
+  const analyses = new LiveAnalyses(join(context.extensionUri.fsPath, 'dist', 'worker.js'), log);
+  const services: PanelServices = { extensionUri: context.extensionUri, log, analyses };
+  const statusBar = new LossStatusBar(analyses);
+
+  /** Reports a failure once: one line in a notification, the details in the output channel. */
+  const report = (error: unknown) => {
+    const message = describeError(error);
+    log.error(error instanceof Error && error.stack ? error.stack : message);
+    void vscode.window.showErrorMessage(`Likelihood Lens: ${message}`, 'Show Details').then((choice) => choice && log.show(true));
+  };
 
   context.subscriptions.push(
     log,
+    analyses,
+    statusBar,
+    new DataFileProblems(analyses),
     vscode.commands.registerCommand('likelihoodLens.openLossPanel', async (arg?: unknown) => {
       try {
         const file = await resolveDataFile(arg);
-        return file ? await LossPanel.show(services, file) : undefined;
+        if (!file) return undefined;
+        const snapshot = await LossPanel.show(services, file);
+        if (snapshot.error) void vscode.window.showErrorMessage(snapshot.error, 'Show Details').then((choice) => choice && log.show(true));
+        return snapshot;
       } catch (error) {
-        const message = describeError(error);
-        log.error(message);
-        void vscode.window.showErrorMessage(`Likelihood Lens: ${message}`);
+        report(error);
         return undefined;
       }
     }),
@@ -36,7 +55,7 @@ export function activate(context: vscode.ExtensionContext): LikelihoodLensApi {
     { dispose: () => LossPanel.disposeAll() },
   );
 
-  return { panels: () => LossPanel.snapshots() };
+  return { panels: () => LossPanel.snapshots(), onDidChangePanel: LossPanel.onDidChange, statusBarText: () => statusBar.text };
 }
 
 export function deactivate(): void {}

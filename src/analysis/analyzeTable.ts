@@ -10,7 +10,7 @@ import { chooseRoles } from './roles';
 import type { Analysis, AnalysisOptions } from './types';
 
 /** Row-major [n, K] scores from K columns. */
-function scoresFromColumns(table: Table, names: readonly string[]): ClassScores {
+export function scoresFromColumns(table: Table, names: readonly string[]): ClassScores {
   const n = table.rowCount;
   const k = names.length;
   const values = new Float64Array(n * k);
@@ -35,6 +35,14 @@ export function analyzeTable(table: Table, fileName: string, options: AnalysisOp
     throw new DataFileError(fileName, '', (error as Error).message);
   }
   if (table.rowCount === 0) throw new DataFileError(fileName, '', 'the file has a header but no data rows');
+  for (const name of [roles.target, ...roles.predictions]) {
+    const column = columnByName(table, name)!;
+    const bad = column.invalid?.[0];
+    if (bad) {
+      const where = column.field === undefined ? `column '${name}'` : `column ${column.field + 1} (${name})`;
+      throw new DataFileError(fileName, `${describeRow(table, bad.row)}, ${where}`, `'${bad.text}' is not a number`);
+    }
+  }
   const labels = columnByName(table, roles.target)!.values;
   const scores = scoresFromColumns(table, roles.predictions);
   const detected = detectPredictionKind(scores);

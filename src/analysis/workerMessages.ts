@@ -1,4 +1,5 @@
 import type { AnalysisSource } from './analyzeFile';
+import type { TextProblem } from './csvProblems';
 import type { Analysis, AnalysisOptions } from './types';
 
 /** Messages between the extension host and its analysis worker thread. */
@@ -7,8 +8,15 @@ export interface WorkerRequest {
   readonly source: AnalysisSource;
   readonly options: AnalysisOptions;
   readonly maxBytes?: number;
+  /** Also list every problem with its place, for the Problems view (text sources only). */
+  readonly wantProblems?: boolean;
 }
 
-export type WorkerReply =
-  | { readonly id: number; readonly type: 'result'; readonly analysis: Analysis }
-  | { readonly id: number; readonly type: 'error'; readonly message: string };
+/** An analysis, or the one-line reason there is none; and the problems found, either way. */
+export interface AnalysisOutcome {
+  readonly analysis?: Analysis;
+  readonly error?: string;
+  readonly problems: readonly TextProblem[];
+}
+
+export type WorkerReply = { readonly id: number } & AnalysisOutcome;

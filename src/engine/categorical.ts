@@ -94,6 +94,7 @@ export function categoricalCrossEntropy(labels: ArrayLike<number>, scores: Class
     }
     const offset = i * k;
     let loss: number;
+    if (Number.isNaN(values[offset + label]!)) throw new RowError(i, 'the prediction for the true class is missing (NaN)');
     if (kind === 'probs') {
       const p = values[offset + label]!;
       if (!(p >= 0 && p <= 1)) throw new RowError(i, `probability ${p} of the true class is outside [0, 1]`);

@@ -1,7 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { AnalysisSource } from '../analysis/analyzeFile';
-import type { Analysis, AnalysisOptions } from '../analysis/types';
-import type { WorkerReply, WorkerRequest } from '../analysis/workerMessages';
+import type { AnalysisOutcome, WorkerReply, WorkerRequest } from '../analysis/workerMessages';
 
 export class CancelledError extends Error {
   override readonly name = 'CancelledError';
@@ -11,69 +9,90 @@ export class CancelledError extends Error {
 }
 
 interface Pending {
-  resolve(analysis: Analysis): void;
+  resolve(outcome: AnalysisOutcome): void;
   reject(error: Error): void;
 }
 
+/** How long an idle worker thread is kept before it is stopped. */
+const IDLE_MS = 30_000;
+
 /**
- * Runs analyses in one worker thread, started on first use. Cancelling terminates the thread
- * (a pass over a big file cannot be interrupted from outside otherwise); the next request
- * starts a fresh one, and so does a crash.
+ * Runs analyses in one worker thread, started on first use and stopped when idle. Cancelling
+ * terminates the thread (a pass over a big file cannot be interrupted from outside otherwise);
+ * the next request starts a fresh one, and so does a crash.
  */
 export class AnalysisWorker {
   private worker: Worker | undefined;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+  private idleTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly scriptPath: string) {}
 
-  run(source: AnalysisSource, options: AnalysisOptions, maxBytes?: number, signal?: AbortSignal): Promise<Analysis> {
+  run(request: Omit<WorkerRequest, 'id'>, signal?: AbortSignal): Promise<AnalysisOutcome> {
     if (signal?.aborted) return Promise.reject(new CancelledError());
     const worker = this.ensureWorker();
     const id = this.nextId++;
-    const request: WorkerRequest = { id, source, options, ...(maxBytes !== undefined ? { maxBytes } : {}) };
-    return new Promise<Analysis>((resolve, reject) => {
-      const onAbort = () => this.restart(new CancelledError());
-      const settled = () => signal?.removeEventListener('abort', onAbort);
+    return new Promise<AnalysisOutcome>((resolve, reject) => {
+      const onAbort = () => this.stop(new CancelledError());
+      const settled = () => {
+        signal?.removeEventListener('abort', onAbort);
+        if (this.pending.size === 0) this.scheduleIdleStop();
+      };
       this.pending.set(id, {
-        resolve: (analysis) => (settled(), resolve(analysis)),
-        reject: (error) => (settled(), reject(error)),
+        resolve: (outcome) => {
+          this.pending.delete(id);
+          settled();
+          resolve(outcome);
+        },
+        reject: (error) => {
+          this.pending.delete(id);
+          settled();
+          reject(error);
+        },
       });
       signal?.addEventListener('abort', onAbort, { once: true });
-      worker.postMessage(request);
+      worker.postMessage({ ...request, id } satisfies WorkerRequest);
     });
   }
 
   dispose(): void {
-    this.restart(new CancelledError());
+    this.stop(new CancelledError());
   }
 
   private ensureWorker(): Worker {
+    clearTimeout(this.idleTimer);
     if (this.worker) return this.worker;
     const worker = new Worker(this.scriptPath);
     worker.on('message', (reply: WorkerReply) => {
-      const pending = this.pending.get(reply.id);
-      if (!pending) return;
-      this.pending.delete(reply.id);
-      if (reply.type === 'result') pending.resolve(reply.analysis);
-      else pending.reject(new Error(reply.message));
+      const { id, ...outcome } = reply;
+      this.pending.get(id)?.resolve(outcome);
     });
-    worker.on('error', (error) => this.restart(new Error(`the analysis worker failed: ${error.message}`)));
+    worker.on('error', (error) => this.stop(new Error(`the analysis worker failed: ${error.message}`)));
     worker.on('exit', () => {
-      if (this.worker === worker) this.restart(new Error('the analysis worker stopped unexpectedly'));
+      if (this.worker === worker) this.stop(new Error('the analysis worker stopped unexpectedly'));
     });
-    // The worker must not keep the extension host (or the CLI) alive on its own.
+    // The worker must not keep the extension host (or a test) alive on its own.
     worker.unref();
     this.worker = worker;
     return worker;
   }
 
+  private scheduleIdleStop(): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      if (this.pending.size === 0) this.stop(new CancelledError());
+    }, IDLE_MS);
+    this.idleTimer.unref();
+  }
+
   /** Stops the current thread, failing what it was doing with `reason`. */
-  private restart(reason: Error): void {
+  private stop(reason: Error): void {
+    clearTimeout(this.idleTimer);
     const worker = this.worker;
     this.worker = undefined;
     void worker?.terminate();
-    for (const pending of this.pending.values()) pending.reject(reason);
+    for (const pending of [...this.pending.values()]) pending.reject(reason);
     this.pending.clear();
   }
 }

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import { AnalysisWorker, CancelledError } from '../host/analysisWorker';
-import { parseWebviewMessage, type Analysis, type AnalysisOptions, type HostMessage, type PanelState, type WebviewMessage } from '../protocol';
+import type { LiveAnalyses, LiveLease } from '../host/liveAnalyses';
+import type { LiveResult } from '../host/liveAnalysis';
+import { parseWebviewMessage, type Analysis, type HostMessage, type PanelState, type WebviewMessage } from '../protocol';
 import { describeError } from '../readers/errors';
 import { makeNonce, renderWebviewHtml } from './webviewHtml';
 
@@ -14,6 +14,8 @@ export interface PanelSnapshot {
   readonly version: number;
   readonly analysis: Analysis | undefined;
   readonly error: string | undefined;
+  /** Where the numbers came from: the editor's unsaved text or the file on disk. */
+  readonly from: LiveResult['from'] | undefined;
   /** What the webview reported it rendered last. */
   readonly rendered: { readonly version: number; readonly crossEntropy: number; readonly steps: number } | undefined;
 }
@@ -21,38 +23,38 @@ export interface PanelSnapshot {
 export interface PanelServices {
   readonly extensionUri: vscode.Uri;
   readonly log: vscode.LogOutputChannel;
+  readonly analyses: LiveAnalyses;
 }
 
-/** One loss panel per data file: it owns its webview, its worker and its latest analysis. */
+/** One loss panel per data file: a view of the file's live analysis. */
 export class LossPanel {
   private static readonly open = new Map<string, LossPanel>();
+  private static readonly changed = new vscode.EventEmitter<PanelSnapshot>();
+  /** Fires whenever a panel's analysis or render changes. */
+  static readonly onDidChange = LossPanel.changed.event;
 
-  private version = 0;
-  private analysis: Analysis | undefined;
-  private error: string | undefined;
   private rendered: PanelSnapshot['rendered'];
-  private running: AbortController | undefined;
-  private readonly worker: AnalysisWorker;
+  private readonly lease: LiveLease;
   private readonly disposables: vscode.Disposable[] = [];
 
-  /** Shows the panel for `file`, reusing the open one, and resolves once its analysis is in. */
-  static async show(services: PanelServices, file: vscode.Uri, options: AnalysisOptions = {}): Promise<PanelSnapshot> {
+  /** Shows the panel for `file`, reusing the open one, and resolves once it has a result. */
+  static async show(services: PanelServices, file: vscode.Uri): Promise<PanelSnapshot> {
     const existing = LossPanel.open.get(file.toString());
     if (existing) {
       existing.panel.reveal();
       return existing.snapshot();
     }
     const panel = vscode.window.createWebviewPanel(LOSS_PANEL_VIEW_TYPE, LossPanel.title(file), vscode.ViewColumn.Beside, LossPanel.webviewOptions(services.extensionUri));
-    const lossPanel = new LossPanel(services, panel, file, options);
-    await lossPanel.refresh();
+    const lossPanel = new LossPanel(services, panel, file);
+    await lossPanel.firstResult();
     return lossPanel.snapshot();
   }
 
   /** Brings back a panel VS Code restored after a reload, from the state its webview saved. */
   static revive(services: PanelServices, panel: vscode.WebviewPanel, state: PanelState): void {
     panel.webview.options = LossPanel.webviewOptions(services.extensionUri);
-    const lossPanel = new LossPanel(services, panel, vscode.Uri.parse(state.fileUri), state.options);
-    void lossPanel.refresh();
+    const lossPanel = new LossPanel(services, panel, vscode.Uri.parse(state.fileUri));
+    if (Object.keys(state.options).length > 0) void lossPanel.lease.live.setOptions(state.options);
   }
 
   static snapshots(): PanelSnapshot[] {
@@ -68,58 +70,54 @@ export class LossPanel {
   }
 
   private static webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
-    return {
-      enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist')],
-    };
+    return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist')] };
   }
 
   private constructor(
     private readonly services: PanelServices,
     private readonly panel: vscode.WebviewPanel,
     private readonly file: vscode.Uri,
-    private options: AnalysisOptions,
   ) {
     LossPanel.open.set(file.toString(), this);
-    this.worker = new AnalysisWorker(join(services.extensionUri.fsPath, 'dist', 'worker.js'));
+    this.lease = services.analyses.acquire(file);
     panel.iconPath = vscode.Uri.joinPath(services.extensionUri, 'media', 'icon.png');
-    panel.webview.html = this.html({ fileUri: file.toString(), options });
+    panel.webview.html = this.html({ fileUri: file.toString(), options: this.lease.live.analysisOptions });
     this.disposables.push(
+      this.lease,
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
+      this.lease.live.onDidUpdate((result) => this.show(result)),
     );
   }
 
   snapshot(): PanelSnapshot {
-    return { fileUri: this.file.toString(), version: this.version, analysis: this.analysis, error: this.error, rendered: this.rendered };
+    const latest = this.lease.live.latest;
+    return {
+      fileUri: this.file.toString(),
+      version: latest?.version ?? 0,
+      analysis: latest?.analysis,
+      error: latest?.error,
+      from: latest?.from,
+      rendered: this.rendered,
+    };
   }
 
-  /** Runs a fresh analysis; a newer call supersedes (and cancels) an older one. */
-  async refresh(): Promise<void> {
-    this.running?.abort();
-    const controller = new AbortController();
-    this.running = controller;
-    const version = ++this.version;
-    this.post({ type: 'progress', message: 'Reading the file\u2026' });
-    try {
-      const analysis = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Window, title: `Likelihood Lens: ${LossPanel.title(this.file)}` },
-        () => this.worker.run({ kind: 'path', path: this.file.fsPath }, this.options, undefined, controller.signal),
-      );
-      if (version !== this.version) return;
-      this.analysis = analysis;
-      this.error = undefined;
-      this.post({ type: 'analysis', version, fileUri: this.file.toString(), analysis, options: this.options });
-    } catch (error) {
-      if (error instanceof CancelledError || version !== this.version) return;
-      this.analysis = undefined;
-      this.error = describeError(error);
-      this.services.log.error(this.error);
-      this.post({ type: 'error', message: this.error });
-      void vscode.window.showErrorMessage(this.error);
-    } finally {
-      if (this.running === controller) this.running = undefined;
-    }
+  private firstResult(): Promise<void> {
+    if (this.lease.live.latest) return Promise.resolve();
+    return new Promise((resolve) => {
+      const once = this.lease.live.onDidUpdate(() => {
+        once.dispose();
+        resolve();
+      });
+      this.disposables.push(once);
+    });
+  }
+
+  private show(result: LiveResult): void {
+    const options = this.lease.live.analysisOptions;
+    if (result.analysis) this.post({ type: 'analysis', version: result.version, fileUri: this.file.toString(), analysis: result.analysis, options });
+    else this.post({ type: 'error', message: result.error ?? 'no result' });
+    LossPanel.changed.fire(this.snapshot());
   }
 
   private receive(raw: unknown): void {
@@ -133,25 +131,31 @@ export class LossPanel {
 
   private async handle(message: WebviewMessage): Promise<void> {
     switch (message.type) {
-      case 'ready':
-        if (this.analysis) this.post({ type: 'analysis', version: this.version, fileUri: this.file.toString(), analysis: this.analysis, options: this.options });
-        else if (this.error) this.post({ type: 'error', message: this.error });
-        return;
-      case 'setOptions':
-        this.options = message.options;
-        return this.refresh();
-      case 'revealRow': {
-        const editor = await vscode.window.showTextDocument(this.file, { viewColumn: vscode.ViewColumn.One, preserveFocus: false });
-        const line = Math.min(message.line - 1, editor.document.lineCount - 1);
-        const range = editor.document.lineAt(line).range;
-        editor.selection = new vscode.Selection(range.start, range.end);
-        editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+      case 'ready': {
+        const latest = this.lease.live.latest;
+        if (latest) this.show(latest);
         return;
       }
+      case 'setOptions':
+        await this.lease.live.setOptions(message.options);
+        return;
+      case 'revealRow':
+        return this.revealLine(message.line);
       case 'rendered':
         this.rendered = { version: message.version, crossEntropy: message.crossEntropy, steps: message.steps };
+        LossPanel.changed.fire(this.snapshot());
         return;
     }
+  }
+
+  /** Opens the data file beside the panel and selects the row's line. */
+  private async revealLine(line: number): Promise<void> {
+    const document = await vscode.workspace.openTextDocument(this.file);
+    const target = Math.min(line - 1, document.lineCount - 1);
+    const editor = await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One, preserveFocus: false });
+    const range = document.lineAt(target).range;
+    editor.selection = new vscode.Selection(range.start, range.end);
+    editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   }
 
   private post(message: HostMessage): void {
@@ -173,9 +177,8 @@ export class LossPanel {
   }
 
   private dispose(): void {
-    this.running?.abort();
-    this.worker.dispose();
     if (LossPanel.open.get(this.file.toString()) === this) LossPanel.open.delete(this.file.toString());
     for (const disposable of this.disposables.splice(0)) disposable.dispose();
+    LossPanel.changed.fire({ ...this.snapshot(), analysis: undefined });
   }
 }

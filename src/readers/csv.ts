@@ -1,10 +1,23 @@
 import { DataFileError } from './errors';
 import { parseNumber } from './numbers';
-import type { NumericColumn, Table } from './table';
+import type { InvalidCell, NumericColumn, Table } from './table';
 
 export interface CsvOptions {
   /** Forced delimiter; detected from the first lines when absent. */
   readonly delimiter?: string;
+  /**
+   * Collect ragged rows instead of failing on the first, and keep every cell's offset in the
+   * text, so an editor can mark each problem where it is.
+   */
+  readonly lenient?: boolean;
+}
+
+/** A row whose field count differs from the header's. */
+export interface RaggedRow {
+  readonly line: number;
+  readonly found: number;
+  /** Offset of the row's first character in the text. */
+  readonly offset: number;
 }
 
 /** A column that could not be read as numbers, with the first offending cell. */
@@ -20,8 +33,15 @@ export interface CsvTable extends Table {
   readonly decimalComma: boolean;
   readonly hasHeader: boolean;
   readonly textColumns: readonly TextColumn[];
+  /** With `lenient`: rows skipped for having the wrong number of fields. */
+  readonly raggedRows: readonly RaggedRow[];
+  /** With `lenient`: offset in the text of cell (row, column) at row * width + column. */
+  readonly cellOffsets?: Uint32Array;
+  /** Number of fields per row (the header's). */
+  readonly width: number;
 }
 
+const MAX_INVALID_KEPT = 100;
 const CANDIDATE_DELIMITERS = [',', '\t', ';', '|'];
 const QUOTE = 0x22;
 const CR = 0x0d;
@@ -91,6 +111,8 @@ function splitOutsideQuotes(line: string, delimiter: string): number {
 
 interface Record {
   readonly fields: string[];
+  /** Offset in the text where each field starts (at its opening quote, if quoted). */
+  readonly starts: number[];
   readonly line: number;
 }
 
@@ -103,7 +125,9 @@ function* records(text: string, delimiter: string, file: string): Generator<Reco
   while (i < length) {
     const startLine = line;
     const fields: string[] = [];
+    const starts: number[] = [];
     for (;;) {
+      starts.push(i);
       let field: string;
       if (text.charCodeAt(i) === QUOTE) {
         const quoteLine = line;
@@ -150,7 +174,7 @@ function* records(text: string, delimiter: string, file: string): Generator<Reco
     }
     // Blank lines separate nothing: skip them as pandas does.
     if (fields.length === 1 && fields[0]!.trim() === '') continue;
-    yield { fields, line: startLine };
+    yield { fields, starts, line: startLine };
   }
 }
 
@@ -167,11 +191,16 @@ export function parseCsv(text: string, file: string, options: CsvOptions = {}): 
 
   const cells: string[][] = names.map(() => []);
   const lines: number[] = [];
+  const raggedRows: RaggedRow[] = [];
+  const offsets: number[] = [];
   const pushRecord = (record: Record) => {
     if (record.fields.length !== width) {
-      throw new DataFileError(file, `line ${record.line}`, `expected ${width} fields, found ${record.fields.length}`);
+      if (!options.lenient) throw new DataFileError(file, `line ${record.line}`, `expected ${width} fields, found ${record.fields.length}`);
+      raggedRows.push({ line: record.line, found: record.fields.length, offset: record.starts[0]! });
+      return;
     }
     record.fields.forEach((field, index) => cells[index]!.push(field));
+    if (options.lenient) offsets.push(...record.starts);
     lines.push(record.line);
   };
   if (!hasHeader) pushRecord(first.value);
@@ -183,15 +212,25 @@ export function parseCsv(text: string, file: string, options: CsvOptions = {}): 
   names.forEach((name, index) => {
     const raw = cells[index]!;
     const values = new Float64Array(raw.length);
+    const invalid: InvalidCell[] = [];
+    let invalidCount = 0;
+    let filled = 0;
     for (let row = 0; row < raw.length; row++) {
       const value = parseNumber(raw[row]!, decimalComma);
+      if (raw[row]!.trim() !== '') filled++;
       if (value === undefined) {
-        textColumns.push({ name, line: lines[row]!, column: index + 1, sample: raw[row]!.slice(0, 40) });
-        return;
-      }
-      values[row] = value;
+        invalidCount++;
+        if (invalid.length < MAX_INVALID_KEPT) invalid.push({ row, text: raw[row]!.slice(0, 40) });
+        values[row] = Number.NaN;
+      } else values[row] = value;
     }
-    columns.push({ name, values });
+    // Mostly words: a text column (ids, notes), not a numeric one with typos.
+    if (invalidCount > 0 && invalidCount * 2 > filled) {
+      const first = invalid[0]!;
+      textColumns.push({ name, line: lines[first.row]!, column: index + 1, sample: first.text });
+      return;
+    }
+    columns.push(invalidCount > 0 ? { name, values, field: index, invalid, invalidCount } : { name, values, field: index });
   });
   return {
     format: delimiter === '\t' ? 'tsv' : 'csv',
@@ -202,6 +241,9 @@ export function parseCsv(text: string, file: string, options: CsvOptions = {}): 
     decimalComma,
     hasHeader,
     textColumns,
+    raggedRows,
+    ...(options.lenient ? { cellOffsets: Uint32Array.from(offsets) } : {}),
+    width,
   };
 }
 

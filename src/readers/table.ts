@@ -1,8 +1,18 @@
 /** A file read as named columns of numbers, the common shape every reader produces. */
 export interface NumericColumn {
   readonly name: string;
-  /** One value per row; empty cells and NaN spellings are NaN. */
+  /** One value per row; empty cells, NaN spellings and cells that are not numbers are NaN. */
   readonly values: Float64Array;
+  /** Cells that are not numbers at all (the first hundred), in a mostly numeric column. */
+  readonly invalid?: readonly InvalidCell[];
+  readonly invalidCount?: number;
+  /** 0-based position of the column among the file's fields (text formats). */
+  readonly field?: number;
+}
+
+export interface InvalidCell {
+  readonly row: number;
+  readonly text: string;
 }
 
 export interface Table {

@@ -1,0 +1,121 @@
+import * as vscode from 'vscode';
+import { basename } from 'node:path';
+import type { AnalysisSource } from '../analysis/analyzeFile';
+import type { AnalysisOutcome } from '../analysis/workerMessages';
+import type { AnalysisOptions } from '../analysis/types';
+import { describeError } from '../readers/errors';
+import { AnalysisWorker, CancelledError } from './analysisWorker';
+import { readSettings } from './settings';
+
+/** The latest analysis of a file, from the editor's unsaved text or from disk. */
+export interface LiveResult extends AnalysisOutcome {
+  /** Increases with every run; older results never replace newer ones. */
+  readonly version: number;
+  readonly from: 'editor' | 'disk';
+}
+
+/** A run still going after this long gets a cancellable progress notification. */
+const NOTIFY_AFTER_MS = 700;
+
+/**
+ * Keeps one file's analysis up to date: from the unsaved buffer while it is open in an editor
+ * (debounced), from disk otherwise. A newer run cancels an older one; results of superseded
+ * runs are dropped.
+ */
+export class LiveAnalysis implements vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<LiveResult>();
+  readonly onDidUpdate = this.emitter.event;
+  latest: LiveResult | undefined;
+  private version = 0;
+  private running: AbortController | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private waiters: ((result: LiveResult | undefined) => void)[] = [];
+  private readonly worker: AnalysisWorker;
+  private readonly name: string;
+
+  constructor(
+    readonly uri: vscode.Uri,
+    workerScript: string,
+    private readonly log: vscode.LogOutputChannel,
+    private options: AnalysisOptions = {},
+  ) {
+    this.worker = new AnalysisWorker(workerScript);
+    this.name = basename(uri.fsPath);
+  }
+
+  get analysisOptions(): AnalysisOptions {
+    return this.options;
+  }
+
+  setOptions(options: AnalysisOptions): Promise<LiveResult | undefined> {
+    this.options = options;
+    return this.refresh(0);
+  }
+
+  /** Schedules a run after `delayMs`; resolves with its result, or undefined if a newer run superseded it. */
+  refresh(delayMs = 0): Promise<LiveResult | undefined> {
+    clearTimeout(this.timer);
+    const result = new Promise<LiveResult | undefined>((resolve) => this.waiters.push(resolve));
+    this.timer = setTimeout(() => void this.run(), delayMs);
+    return result;
+  }
+
+  /** Reports that the file is gone, without running anything. */
+  markDeleted(): void {
+    this.running?.abort();
+    this.publish({ version: ++this.version, from: 'disk', error: `${this.name}: the file was deleted`, problems: [] });
+  }
+
+  private async run(): Promise<void> {
+    this.running?.abort();
+    const controller = new AbortController();
+    this.running = controller;
+    const version = ++this.version;
+    const waiters = this.waiters.splice(0);
+    const document = vscode.workspace.textDocuments.find((doc) => doc.uri.toString() === this.uri.toString());
+    const source: AnalysisSource = document
+      ? { kind: 'bytes', name: this.name, bytes: new TextEncoder().encode(document.getText()) }
+      : { kind: 'path', path: this.uri.fsPath };
+    const work = this.worker.run({ source, options: this.options, maxBytes: readSettings().maxFileBytes, wantProblems: document !== undefined }, controller.signal);
+    const notify = setTimeout(() => this.showProgress(work, controller), NOTIFY_AFTER_MS);
+    let result: LiveResult | undefined;
+    try {
+      const outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Likelihood Lens: ${this.name}` }, () => work);
+      if (version === this.version) result = this.publish({ ...outcome, version, from: document ? 'editor' : 'disk' });
+    } catch (error) {
+      if (!(error instanceof CancelledError)) {
+        this.log.error(`${this.name}: ${describeError(error)}`);
+        if (version === this.version) result = this.publish({ version, from: document ? 'editor' : 'disk', error: describeError(error), problems: [] });
+      }
+    } finally {
+      clearTimeout(notify);
+      if (this.running === controller) this.running = undefined;
+      for (const resolve of waiters) resolve(result);
+    }
+  }
+
+  private showProgress(work: Promise<unknown>, controller: AbortController): void {
+    void vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Likelihood Lens: analysing ${this.name}`, cancellable: true },
+      (_progress, token) => {
+        token.onCancellationRequested(() => controller.abort());
+        return work.catch(() => undefined);
+      },
+    );
+  }
+
+  private publish(result: LiveResult): LiveResult {
+    this.latest = result;
+    if (result.error) this.log.warn(result.error);
+    this.emitter.fire(result);
+    return result;
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.running?.abort();
+    this.worker.dispose();
+    this.emitter.dispose();
+    for (const resolve of this.waiters.splice(0)) resolve(undefined);
+  }
+}
