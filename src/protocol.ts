@@ -26,10 +26,19 @@ export type WebviewMessage =
   | { readonly type: 'ready' }
   | { readonly type: 'setOptions'; readonly options: AnalysisOptions }
   | { readonly type: 'revealRow'; readonly line: number }
+  /** Copy to the clipboard: one step's LaTeX, the derivation as Markdown, or a Python snippet reproducing the number. */
+  | { readonly type: 'copy'; readonly what: CopyTarget; readonly stepId?: string }
+  /** Save a plot the user asked for as a PNG (a data: URL of the canvas). */
+  | { readonly type: 'savePlot'; readonly name: string; readonly pngDataUrl: string }
   /** What the panel now shows, so the host (and its tests) know the render finished. */
   | { readonly type: 'rendered'; readonly version: number; readonly crossEntropy: number; readonly steps: number };
 
+export type CopyTarget = 'step-latex' | 'markdown' | 'python';
+
 const KINDS: readonly PredictionKind[] = ['probs', 'logits', 'logprobs'];
+const COPY_TARGETS: readonly CopyTarget[] = ['step-latex', 'markdown', 'python'];
+/** A PNG of a plot is well under this; anything larger is not one of ours. */
+const MAX_PNG_DATA_URL = 20 * 2 ** 20;
 
 type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -62,6 +71,14 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
     }
     case 'revealRow':
       return Number.isInteger(value.line) && (value.line as number) >= 1 ? { type: 'revealRow', line: value.line as number } : undefined;
+    case 'copy':
+      if (!COPY_TARGETS.includes(value.what as CopyTarget)) return undefined;
+      if (value.stepId !== undefined && !isString(value.stepId, 100)) return undefined;
+      return { type: 'copy', what: value.what as CopyTarget, ...(value.stepId !== undefined ? { stepId: value.stepId as string } : {}) };
+    case 'savePlot':
+      return isString(value.name, 100) && /^[\w .-]+$/.test(value.name) && isString(value.pngDataUrl, MAX_PNG_DATA_URL) && value.pngDataUrl.startsWith('data:image/png;base64,')
+        ? { type: 'savePlot', name: value.name, pngDataUrl: value.pngDataUrl }
+        : undefined;
     case 'rendered':
       return Number.isInteger(value.version) && isFiniteNumber(value.steps) && typeof value.crossEntropy === 'number'
         ? { type: 'rendered', version: value.version as number, crossEntropy: value.crossEntropy, steps: value.steps }

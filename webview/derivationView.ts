@@ -20,7 +20,14 @@ function checkView(check: IdentityCheck): HTMLElement {
   );
 }
 
-function stepView(step: DerivationStep, index: number): HTMLElement {
+/** A small text button that calls `action`; keyboard reachable like any button. */
+export function actionButton(label: string, title: string, action: () => void, testId?: string): HTMLButtonElement {
+  const button = h('button', { type: 'button', class: 'action', title, 'data-testid': testId }, label);
+  button.addEventListener('click', action);
+  return button;
+}
+
+function stepView(step: DerivationStep, index: number, copy: (stepId: string) => void): HTMLElement {
   return h(
     'li',
     { class: 'step', id: `step-${step.id}`, 'data-testid': 'derivation-step', title: step.source ? `From ${step.source}` : undefined },
@@ -28,9 +35,15 @@ function stepView(step: DerivationStep, index: number): HTMLElement {
     math(step.latex, true),
     h('p', { class: 'note' }, step.note),
     step.check ? checkView(step.check) : null,
+    h('div', { class: 'step-actions' }, actionButton('Copy LaTeX', `Copy step ${index + 1} as LaTeX`, () => copy(step.id), 'copy-step')),
   );
 }
 
-export function derivationView(derivation: Derivation): HTMLElement {
-  return h('section', { class: 'derivation', 'aria-label': derivation.title }, h('h2', {}, derivation.title), h('ol', { class: 'steps' }, ...derivation.steps.map(stepView)));
+export function derivationView(derivation: Derivation, copy: (stepId: string) => void): HTMLElement {
+  return h(
+    'section',
+    { class: 'derivation', 'aria-label': derivation.title },
+    h('h2', {}, derivation.title),
+    h('ol', { class: 'steps' }, ...derivation.steps.map((step, index) => stepView(step, index, copy))),
+  );
 }

@@ -1,7 +1,7 @@
 /** The loss panel's page: receives analyses from the host and renders them; never reads files or computes over rows. */
 import { parseHostMessage, type Analysis, type AnalysisOptions, type HostMessage } from '../src/protocol';
 import { roleControls } from './controls';
-import { derivationView } from './derivationView';
+import { actionButton, derivationView } from './derivationView';
 import { h } from './dom';
 import { formatNumber } from './format';
 import { histogramPlot, perSampleLossPlot, runningMeanPlot, type PlotHandle } from './plots';
@@ -54,6 +54,16 @@ function worstRowsView(analysis: Analysis): HTMLElement {
   );
 }
 
+function withSaveButton(plot: PlotHandle): HTMLElement {
+  plot.element.append(
+    actionButton('Save PNG', 'Save this plot as a PNG image', () => {
+      const png = plot.toPng();
+      if (png) post({ type: 'savePlot', name: plot.name, pngDataUrl: png });
+    }, 'save-plot'),
+  );
+  return plot.element;
+}
+
 function layoutPlots(): void {
   for (const plot of plots) plot.resize(Math.max(240, plot.element.clientWidth - 8));
 }
@@ -81,8 +91,14 @@ function render(message: Extract<HostMessage, { type: 'analysis' }>): void {
     warnings,
     summaryView(analysis),
     roleControls(analysis, message.options, changeOptions).element,
-    ...analysis.derivations.map(derivationView),
-    h('section', { class: 'plots', 'aria-label': 'Plots' }, ...plots.map((plot) => plot.element)),
+    h(
+      'div',
+      { class: 'toolbar', role: 'toolbar', 'aria-label': 'Export' },
+      actionButton('Copy derivation (Markdown)', 'Copy every step as Markdown with LaTeX', () => post({ type: 'copy', what: 'markdown' }), 'copy-markdown'),
+      actionButton('Copy PyTorch snippet', 'Copy Python code that reproduces the cross-entropy from this file', () => post({ type: 'copy', what: 'python' }), 'copy-python'),
+    ),
+    ...analysis.derivations.map((derivation) => derivationView(derivation, (stepId) => post({ type: 'copy', what: 'step-latex', stepId }))),
+    h('section', { class: 'plots', 'aria-label': 'Plots' }, ...plots.map((plot) => withSaveButton(plot))),
     worstRowsView(analysis),
   );
   layoutPlots();

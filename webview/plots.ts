@@ -32,16 +32,35 @@ function axes(colours: Colours, xLabel: string, yLabel: string): uPlot.Axis[] {
 
 export interface PlotHandle {
   readonly element: HTMLElement;
+  /** File-name-safe name for saving. */
+  readonly name: string;
+  /** The plot as a PNG data: URL, drawn on the theme's background. */
+  toPng(): string | undefined;
   resize(width: number): void;
   destroy(): void;
 }
 
 function figure(title: string, testId: string, description: string, build: (target: HTMLElement, width: number) => uPlot): PlotHandle {
+  const name = testId.replace(/^plot-/, 'likelihood-lens-');
   const canvasHolder = h('div', { class: 'plot-canvas' });
   const element = h('figure', { class: 'plot', 'data-testid': testId, role: 'img', 'aria-label': description }, h('figcaption', {}, title), canvasHolder);
   let plot: uPlot | undefined;
   return {
     element,
+    name,
+    toPng() {
+      const canvas = canvasHolder.querySelector('canvas');
+      if (!canvas) return undefined;
+      // The plot canvas is transparent; paint the editor background under it so the PNG reads on its own.
+      const copy = document.createElement('canvas');
+      copy.width = canvas.width;
+      copy.height = canvas.height;
+      const context = copy.getContext('2d')!;
+      context.fillStyle = getComputedStyle(document.body).backgroundColor;
+      context.fillRect(0, 0, copy.width, copy.height);
+      context.drawImage(canvas, 0, 0);
+      return copy.toDataURL('image/png');
+    },
     resize(width: number) {
       if (!plot) plot = build(canvasHolder, width);
       else plot.setSize({ width, height: plot.height });

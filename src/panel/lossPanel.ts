@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import type { LiveAnalyses, LiveLease } from '../host/liveAnalyses';
 import type { LiveResult } from '../host/liveAnalysis';
-import { parseWebviewMessage, type Analysis, type HostMessage, type PanelState, type WebviewMessage } from '../protocol';
+import { derivationMarkdown, pythonSnippet } from '../analysis/snippets';
+import { parseWebviewMessage, type Analysis, type CopyTarget, type HostMessage, type PanelState, type WebviewMessage } from '../protocol';
 import { describeError } from '../readers/errors';
 import { makeNonce, renderWebviewHtml } from './webviewHtml';
 
@@ -141,11 +142,35 @@ export class LossPanel {
         return;
       case 'revealRow':
         return this.revealLine(message.line);
+      case 'copy':
+        return this.copy(message.what, message.stepId);
+      case 'savePlot':
+        return this.savePlot(message.name, message.pngDataUrl);
       case 'rendered':
         this.rendered = { version: message.version, crossEntropy: message.crossEntropy, steps: message.steps };
         LossPanel.changed.fire(this.snapshot());
         return;
     }
+  }
+
+  private async copy(what: CopyTarget, stepId: string | undefined): Promise<void> {
+    const analysis = this.lease.live.latest?.analysis;
+    if (!analysis) return;
+    let text: string | undefined;
+    if (what === 'python') text = pythonSnippet(analysis);
+    else if (what === 'markdown') text = derivationMarkdown(analysis);
+    else text = analysis.derivations.flatMap((derivation) => derivation.steps).find((step) => step.id === stepId)?.latex;
+    if (text === undefined) return;
+    await vscode.env.clipboard.writeText(text);
+    vscode.window.setStatusBarMessage(vscode.l10n.t('Likelihood Lens: copied to the clipboard'), 3000);
+  }
+
+  /** Asks where to save a plot's PNG; the only file this extension ever writes, and only where the user says. */
+  private async savePlot(name: string, pngDataUrl: string): Promise<void> {
+    const folder = vscode.Uri.joinPath(this.file, '..');
+    const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(folder, `${name}.png`), filters: { 'PNG image': ['png'] } });
+    if (!target || target.toString() === this.file.toString()) return;
+    await vscode.workspace.fs.writeFile(target, Buffer.from(pngDataUrl.slice('data:image/png;base64,'.length), 'base64'));
   }
 
   /** Opens the data file beside the panel and selects the row's line. */

@@ -121,6 +121,38 @@ describe('loss panel webview in headless Chromium', () => {
     await page.close();
   });
 
+  it('asks the host to copy a step, the Markdown and the snippet, and to save a plot as PNG', async () => {
+    const page = await renderedPanel('light');
+    await page.locator('[data-testid="copy-step"]').first().click();
+    await page.locator('[data-testid="copy-markdown"]').click();
+    await page.locator('[data-testid="copy-python"]').click();
+    await page.locator('[data-testid="plot-histogram"] [data-testid="save-plot"]').click();
+    const posted = (await pageRecord(page)).posted as { type: string; [key: string]: unknown }[];
+    const copies = posted.filter((m) => m.type === 'copy');
+    assert.deepEqual(copies, [
+      { type: 'copy', what: 'step-latex', stepId: analysis.derivations[0]!.steps[0]!.id },
+      { type: 'copy', what: 'markdown' },
+      { type: 'copy', what: 'python' },
+    ]);
+    const save = posted.find((m) => m.type === 'savePlot')!;
+    assert.equal(save.name, 'likelihood-lens-histogram');
+    const png = Buffer.from(String(save.pngDataUrl).replace('data:image/png;base64,', ''), 'base64');
+    assert.deepEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47], 'a PNG');
+    assert.ok(png.length > 2000);
+    await page.close();
+  });
+
+  it('can be driven from the keyboard: Tab reaches the controls and the copy buttons', async () => {
+    const page = await renderedPanel('dark');
+    const reached = new Set<string>();
+    for (let i = 0; i < 40; i++) {
+      await page.keyboard.press('Tab');
+      reached.add(await page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? document.activeElement?.tagName.toLowerCase() ?? ''));
+    }
+    for (const expected of ['vscode-dropdown', 'copy-markdown', 'copy-python', 'copy-step']) assert.ok(reached.has(expected), `Tab reaches ${expected} (${[...reached].join(', ')})`);
+    await page.close();
+  });
+
   it('shows file and column names as text, never as markup', async () => {
     const page = await openPanel(browser, server.origin, 'light');
     const hostile = '<img src=x onerror="window.__pwned=1">';
