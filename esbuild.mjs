@@ -37,7 +37,7 @@ const builds = [
     platform: 'browser',
     target: 'chrome114',
     format: 'iife',
-    entryPoints: { webview: 'webview/main.ts' },
+    entryPoints: { webview: 'webview/main.ts', tensorView: 'webview/tensorView.ts' },
     outdir: 'dist',
     loader: { '.woff2': 'file', '.woff': 'file', '.ttf': 'file' },
   },

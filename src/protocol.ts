@@ -1,11 +1,13 @@
 /**
- * Every message between the extension host and the loss panel's webview. Both sides import
- * this file; both validate what they receive, since a webview is a separate, untrusted page.
+ * Every message between the extension host and its webviews (the loss panel and the tensor
+ * file view). Both sides import this file; both validate what they receive, since a webview is
+ * a separate, untrusted page.
  */
+import type { TensorFileSummary } from './analysis/tensorSummary';
 import type { Analysis, AnalysisOptions } from './analysis/types';
 import type { PredictionKind } from './engine/categorical';
 
-export type { Analysis, AnalysisOptions, PredictionKind };
+export type { Analysis, AnalysisOptions, PredictionKind, TensorFileSummary };
 
 /** Saved by the webview with setState and handed back on restore. */
 export interface PanelState {
@@ -108,4 +110,24 @@ export function parseHostMessage(value: unknown): HostMessage | undefined {
 export function parsePanelState(value: unknown): PanelState | undefined {
   if (!isObject(value) || !isString(value.fileUri, 10000)) return undefined;
   return { fileUri: value.fileUri, options: parseOptions(value.options) ?? {} };
+}
+
+// ---- tensor file view ------------------------------------------------------
+
+export type TensorViewHostMessage =
+  | { readonly type: 'tensors'; readonly summary: TensorFileSummary; readonly analysable: boolean }
+  | { readonly type: 'error'; readonly message: string };
+
+export type TensorViewMessage = { readonly type: 'ready' } | { readonly type: 'openLossPanel' } | { readonly type: 'reopenWithDefault' };
+
+export function parseTensorViewMessage(value: unknown): TensorViewMessage | undefined {
+  if (!isObject(value)) return undefined;
+  return value.type === 'ready' || value.type === 'openLossPanel' || value.type === 'reopenWithDefault' ? { type: value.type } : undefined;
+}
+
+export function parseTensorViewHostMessage(value: unknown): TensorViewHostMessage | undefined {
+  if (!isObject(value)) return undefined;
+  if (value.type === 'tensors') return isObject(value.summary) && Array.isArray(value.summary.tensors) && typeof value.analysable === 'boolean' ? (value as unknown as TensorViewHostMessage) : undefined;
+  if (value.type === 'error') return isString(value.message, 10000) ? { type: 'error', message: value.message } : undefined;
+  return undefined;
 }

@@ -1,6 +1,6 @@
 import katex from 'katex';
 import type { Derivation, DerivationStep, IdentityCheck } from '../src/engine/derivation';
-import { h } from './dom';
+import { actionButton, h } from './dom';
 import { formatNumber } from './format';
 
 /** Renders one LaTeX string into a fresh element; a KaTeX error shows the source instead of breaking the panel. */
@@ -18,13 +18,6 @@ function checkView(check: IdentityCheck): HTMLElement {
     ` ${check.label}: ${formatNumber(check.lhs, 12)} vs ${formatNumber(check.rhs, 12)}, relative residual ${check.residual === 0 ? '0' : check.residual.toExponential(1)}`,
     check.holds ? '' : ' (does not hold)',
   );
-}
-
-/** A small text button that calls `action`; keyboard reachable like any button. */
-export function actionButton(label: string, title: string, action: () => void, testId?: string): HTMLButtonElement {
-  const button = h('button', { type: 'button', class: 'action', title, 'data-testid': testId }, label);
-  button.addEventListener('click', action);
-  return button;
 }
 
 function stepView(step: DerivationStep, index: number, copy: (stepId: string) => void): HTMLElement {

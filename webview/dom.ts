@@ -30,3 +30,10 @@ export function append(parent: Node, ...children: Child[]): void {
     parent.appendChild(typeof child === 'object' ? child : document.createTextNode(String(child)));
   }
 }
+
+/** A small text button that calls `action`; keyboard reachable like any button. */
+export function actionButton(label: string, title: string, action: () => void, testId?: string): HTMLButtonElement {
+  const button = h('button', { type: 'button', class: 'action', title, 'data-testid': testId }, label);
+  button.addEventListener('click', action);
+  return button;
+}

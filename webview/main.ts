@@ -1,8 +1,8 @@
 /** The loss panel's page: receives analyses from the host and renders them; never reads files or computes over rows. */
 import { parseHostMessage, type Analysis, type AnalysisOptions, type HostMessage } from '../src/protocol';
 import { roleControls } from './controls';
-import { actionButton, derivationView } from './derivationView';
-import { h } from './dom';
+import { derivationView } from './derivationView';
+import { actionButton, h } from './dom';
 import { formatNumber } from './format';
 import { histogramPlot, perSampleLossPlot, runningMeanPlot, type PlotHandle } from './plots';
 import { loadState, post, saveState } from './vscodeApi';

@@ -193,10 +193,9 @@ export class LossPanel {
     return renderWebviewHtml({
       cspSource: webview.cspSource,
       nonce: makeNonce((size) => randomBytes(size)),
+      title: 'Likelihood Lens',
       scriptUri: asset('webview.js'),
-      katexCssUri: asset('katex', 'katex.min.css'),
-      uplotCssUri: asset('uPlot.min.css'),
-      panelCssUri: asset('panel.css'),
+      styleUris: [asset('katex', 'katex.min.css'), asset('uPlot.min.css'), asset('panel.css')],
       initialState: state,
     });
   }

@@ -1,13 +1,12 @@
-/** The loss panel's HTML shell, kept free of `vscode` so the webview tests load the very same page. */
+/** The webviews' HTML shell, kept free of `vscode` so the webview tests load the very same page. */
 
 export interface WebviewAssets {
   /** The webview's `cspSource` (or the test server's origin). */
   readonly cspSource: string;
   readonly nonce: string;
+  readonly title: string;
   readonly scriptUri: string;
-  readonly katexCssUri: string;
-  readonly uplotCssUri: string;
-  readonly panelCssUri: string;
+  readonly styleUris: readonly string[];
   /** Initial state for the page, posted again later; escaped into a data attribute. */
   readonly initialState?: unknown;
 }
@@ -40,10 +39,8 @@ export function renderWebviewHtml(assets: WebviewAssets): string {
 <meta http-equiv="Content-Security-Policy" content="${escapeAttribute(contentSecurityPolicy(assets.cspSource, assets.nonce))}">
 <meta property="csp-nonce" content="${escapeAttribute(assets.nonce)}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${escapeAttribute(assets.katexCssUri)}">
-<link rel="stylesheet" href="${escapeAttribute(assets.uplotCssUri)}">
-<link rel="stylesheet" href="${escapeAttribute(assets.panelCssUri)}">
-<title>Likelihood Lens</title>
+${assets.styleUris.map((uri) => `<link rel="stylesheet" href="${escapeAttribute(uri)}">`).join('\n')}
+<title>${escapeAttribute(assets.title)}</title>
 </head>
 <body${state}>
 <main id="app" aria-live="polite"><p class="status">Reading the file\u2026</p></main>

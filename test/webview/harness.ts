@@ -20,10 +20,9 @@ export async function startPanelServer(): Promise<{ origin: string; close(): Pro
       const html = renderWebviewHtml({
         cspSource: origin,
         nonce: 'testnonce0123456789abcdefABCDEF00',
+        title: 'Likelihood Lens',
         scriptUri: `${origin}/dist/webview.js`,
-        katexCssUri: `${origin}/dist/katex/katex.min.css`,
-        uplotCssUri: `${origin}/dist/uPlot.min.css`,
-        panelCssUri: `${origin}/dist/panel.css`,
+        styleUris: [`${origin}/dist/katex/katex.min.css`, `${origin}/dist/uPlot.min.css`, `${origin}/dist/panel.css`],
         initialState: { fileUri: 'file:///workspace/basic.csv', options: {} },
       });
       response.writeHead(200, { 'content-type': 'text/html' }).end(html);

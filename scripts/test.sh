@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Every test: build, type-check, package the VSIX, then the three layers with Node's test runner:
+# unit (engine, readers, CLI), webview (headless Chromium), integration (real VS Code extension host).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+[[ -x /usr/bin/chromium ]] || { echo "test: /usr/bin/chromium is missing; run bash scripts/setup.sh" >&2; exit 1; }
+[[ -f "${LIKELIHOOD_LENS_CACHE:-$HOME/.cache/likelihood-lens}/code-server-4.100.3/.installed" ]] || { echo "test: code-server is not installed; run bash scripts/setup.sh" >&2; exit 1; }
+
+node esbuild.mjs
+npx tsc -p . --noEmit
+npm run --silent package > /dev/null
+node --test out/test/unit/ out/test/webview/ out/test/vscode/

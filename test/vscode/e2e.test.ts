@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import type { Frame, Page } from 'playwright-core';
+import { readJson, REPO_ROOT } from '../helpers/fixtures';
+import { openWorkbench, startCodeServer } from './codeServer';
+
+const VSIX = join(REPO_ROOT, 'likelihood-lens.vsix');
+const ARTIFACTS = join(REPO_ROOT, 'test-results');
+
+async function runFromPalette(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('Control+Shift+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 15_000 });
+  await page.keyboard.press('Enter');
+}
+
+async function quickOpen(page: Page, fileName: string): Promise<void> {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(fileName);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: fileName }).first().waitFor({ timeout: 15_000 });
+  await page.keyboard.press('Enter');
+  await page.locator('.tab.active', { hasText: fileName }).waitFor({ timeout: 15_000 });
+}
+
+/** A webview's document sits in nested iframes: look in every frame. */
+async function findInFrames(page: Page, selector: string, timeoutMs: number): Promise<Frame> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const frame of page.frames()) {
+      if ((await frame.locator(selector).count().catch(() => 0)) > 0) return frame;
+    }
+    await page.waitForTimeout(250);
+  }
+  throw new Error(`no frame shows ${selector} after ${timeoutMs / 1000} s`);
+}
+
+describe('the packaged VSIX in a real VS Code, driven like a user', () => {
+  it('installs, and "Likelihood Lens: Open Loss Panel" from the palette shows the cross-entropy PyTorch computes', async () => {
+    assert.ok(existsSync(VSIX), 'npm run package wrote likelihood-lens.vsix');
+    const expected = readJson<{ crossEntropy: number; n: number }>(join(REPO_ROOT, 'media', 'samples', 'expected.json'));
+    const workspace = mkdtempSync(join(tmpdir(), 'likelihood-lens-samples-'));
+    cpSync(join(REPO_ROOT, 'media', 'samples'), workspace, { recursive: true });
+    const server = await startCodeServer({ vsix: VSIX });
+    const workbench = await openWorkbench(server, workspace);
+    try {
+      const { page } = workbench;
+      await page.locator('.explorer-folders-view').waitFor({ timeout: 60_000 });
+      await page.locator('.monaco-workbench .part.editor').click();
+      await quickOpen(page, 'classifier.csv');
+      await runFromPalette(page, 'Likelihood Lens: Open Loss Panel');
+      const frame = await findInFrames(page, '[data-testid="cross-entropy"]', 60_000);
+      const value = Number(await frame.locator('[data-testid="cross-entropy"]').getAttribute('data-value'));
+      assert.ok(Math.abs(value - expected.crossEntropy) <= 1e-9 * expected.crossEntropy, `panel shows ${value}, PyTorch gives ${expected.crossEntropy}`);
+      assert.equal(Number(await frame.locator('[data-testid="rows"]').getAttribute('data-value')), expected.n);
+      assert.ok((await frame.locator('.katex').count()) >= 7, 'the derivation is rendered by KaTeX');
+      // The status bar follows the active data file.
+      await page.locator('.tab', { hasText: 'classifier.csv' }).first().click();
+      await page.locator('.statusbar-item', { hasText: /CE \d\.\d+ · n 500/ }).waitFor({ timeout: 20_000 });
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS, 'e2e-vscode.png') });
+    } finally {
+      await workbench.close();
+      await server.stop();
+      rmSync(workspace, { recursive: true, force: true });
+    }
+  });
+});
