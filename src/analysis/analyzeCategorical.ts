@@ -1,127 +1,152 @@
-import { categoricalCrossEntropy, detectPredictionKind, rowsNotNormalised, type ClassScores } from '../engine/categorical';
-import { sumOf } from '../engine/compensatedSum';
+import type { ClassScores } from '../engine/categorical';
 import { classificationDerivation } from '../engine/derivations/classification';
-import { LN10, float64ProductFromLogs, scientificFromLog } from '../engine/logSpace';
+import { LN10, LOG_MIN_DOUBLE, scientificFromLog } from '../engine/logSpace';
 import { RowError } from '../engine/rowError';
-import { downsampleExtremes, histogram, runningMean, worstRows } from '../engine/series';
 import { DataFileError } from '../readers/errors';
+import { CategoricalPass, type CategoricalBatch } from './categoricalPass';
 import type { Analysis, AnalysisOptions } from './types';
 
-/** Labels and class scores taken from a file, whatever its format, with how to name its rows. */
+/** Labels and class scores from a file, whatever its format, delivered in batches in file order. */
 export interface CategoricalInput {
   readonly fileName: string;
   readonly format: string;
-  readonly labels: ArrayLike<number>;
-  readonly scores: ClassScores;
+  readonly k: number;
+  /** The first rows, to decide whether the scores are probabilities, log-probabilities or logits. */
+  readonly sample: ClassScores;
+  readonly batches: Iterable<CategoricalBatch> | AsyncIterable<CategoricalBatch>;
   readonly targetName: string;
   readonly predictionNames: readonly string[];
   /** What the user can pick from for the roles (column or tensor names). */
   readonly choices: readonly string[];
   readonly rolesReason: string;
-  /** "line 12" in a text file, "row 12" in a tensor. */
-  describeRow(row: number): string;
-  /** The 1-based line a row is on, for text files. */
-  lineOf?(row: number): number;
+  /** How rows are named when there is no line: "row 12", "tensor 'logits' row 12". */
+  readonly rowName: (row: number) => string;
 }
 
-function listRows(input: CategoricalInput, rows: readonly number[], count: number): string {
-  const shown = rows.map((row) => input.describeRow(row)).join(', ');
-  return count > rows.length ? `${shown} and ${count - rows.length} more` : shown;
-}
-
-/** The row whose loss is nearest the mean: a typical row to show the one-hot step with. */
-function typicalRow(losses: Float64Array, mean: number): number {
-  let best = 0;
-  for (let i = 1; i < losses.length; i++) if (Math.abs(losses[i]! - mean) < Math.abs(losses[best]! - mean)) best = i;
-  return best;
-}
-
-/** The categorical cross-entropy analysis: labels and scores in, plain data for the panel and CLI out. */
-export function analyzeCategorical(input: CategoricalInput, options: AnalysisOptions = {}): Analysis {
-  const { scores, labels, fileName } = input;
-  if (scores.n === 0) throw new DataFileError(fileName, '', 'there are no rows to analyse');
-  const detected = detectPredictionKind(scores);
-  const kind = options.kind ?? detected.kind;
-  const kindReason = options.kind ? `read as ${options.kind} as asked (the values look like ${detected.kind}: ${detected.reason})` : detected.reason;
-  const warnings: string[] = [];
-
-  if (options.kind === 'logits' && detected.kind === 'probs' && scores.k > 1) {
-    warnings.push('The predictions look like probabilities but are read as logits: softmax is applied to probabilities, which understates confidence (a common bug, pytorch#55902).');
+/** Splits in-memory rows into batches, so every input goes through the same streaming pass. */
+export function* inMemoryBatches(labels: ArrayLike<number>, scores: ClassScores, lines?: ArrayLike<number>, size = 65_536): Generator<CategoricalBatch> {
+  const { n, k, values } = scores;
+  for (let start = 0; start < n; start += size) {
+    const end = Math.min(n, start + size);
+    yield {
+      labels: sliceOf(labels, start, end),
+      scores: { n: end - start, k, values: values.subarray(start * k, end * k) },
+      firstRow: start,
+      ...(lines ? { lines: sliceOf(lines, start, end) } : {}),
+    };
   }
-  if (kind !== 'logits' && scores.k > 1) {
-    const off = rowsNotNormalised(scores, kind);
-    if (off.count > 0) warnings.push(`${off.count} row(s) do not sum to 1 (${listRows(input, off.rows, off.count)}); losses use the values as they are, without renormalising.`);
-  }
+}
 
-  let result;
+function sliceOf(values: ArrayLike<number>, start: number, end: number): ArrayLike<number> {
+  return ArrayBuffer.isView(values) ? (values as unknown as Float64Array).subarray(start, end) : Array.prototype.slice.call(values, start, end);
+}
+
+/** The categorical cross-entropy analysis: batches in, plain data for the panel and CLI out. */
+export async function analyzeCategorical(input: CategoricalInput, options: AnalysisOptions = {}): Promise<Analysis> {
+  const { fileName, k } = input;
+  let pass: CategoricalPass;
   try {
-    result = categoricalCrossEntropy(labels, scores, kind);
+    pass = new CategoricalPass(k, input.sample, options);
   } catch (error) {
-    if (error instanceof RowError) throw new DataFileError(fileName, input.describeRow(error.row), error.reason);
+    throw new DataFileError(fileName, '', (error as Error).message);
+  }
+  const describe = (row: number) => {
+    const line = pass.lineOf(row);
+    return line !== undefined ? `line ${line}` : input.rowName(row);
+  };
+  try {
+    for await (const batch of input.batches) {
+      try {
+        pass.push(batch);
+      } catch (error) {
+        // The batch is still in hand: name the row by its line.
+        if (error instanceof RowError && batch.lines) throw new DataFileError(fileName, `line ${batch.lines[error.row - batch.firstRow]}`, error.reason);
+        throw error;
+      }
+    }
+  } catch (error) {
+    if (error instanceof RowError) throw new DataFileError(fileName, input.rowName(error.row), error.reason);
     throw error;
   }
-  const { losses, accumulator } = result;
-  if (accumulator.infiniteCount > 0) {
-    warnings.push(`${accumulator.infiniteCount} row(s) give the true class probability 0, so the loss is infinite (${listRows(input, accumulator.infiniteRows, accumulator.infiniteCount)}).`);
-  }
 
-  const n = accumulator.count;
-  const logProbabilities = losses.map((loss) => -loss);
-  const logLikelihood = sumOf(logProbabilities);
-  const crossEntropy = accumulator.mean;
+  const { state, sketch, decision } = pass;
+  const likelihoodState = state.likelihood;
+  const n = likelihoodState.count;
+  if (n === 0) throw new DataFileError(fileName, '', state.ignored > 0 ? `every row's label is the ignore index ${options.ignoreIndex ?? -100}` : 'there are no rows to analyse');
+  const list = (rows: readonly number[], count: number) => {
+    const shown = rows.map(describe).join(', ');
+    return count > rows.length ? `${shown} and ${count - rows.length} more` : shown;
+  };
+
+  const warnings: string[] = [];
+  if (options.kind === 'logits' && decision.detected.kind === 'probs' && k > 1) {
+    warnings.push('The predictions look like probabilities but are read as logits: softmax is applied to probabilities, which understates confidence (a common bug, pytorch#55902).');
+  }
+  if (pass.notNormalisedCount > 0) {
+    warnings.push(`${pass.notNormalisedCount} row(s) do not sum to 1 (${list(pass.notNormalisedRows, pass.notNormalisedCount)}); losses use the values as they are, without renormalising.`);
+  }
+  if (likelihoodState.infiniteCount > 0) {
+    warnings.push(`${likelihoodState.infiniteCount} row(s) give the true class probability 0, so the loss is infinite (${list(likelihoodState.infiniteRows, likelihoodState.infiniteCount)}).`);
+  }
+  if (state.ignored > 0) warnings.push(`${state.ignored} row(s) have the ignore index ${options.ignoreIndex ?? -100} as label and are left out.`);
+
+  const logLikelihood = state.logLikelihood;
+  const crossEntropy = likelihoodState.mean;
   const likelihood = scientificFromLog(logLikelihood);
-  const product = float64ProductFromLogs(logProbabilities);
-  const exampleRow = typicalRow(losses, crossEntropy);
+  const typical = pass.typicalRow;
+  const example = typical ?? { row: 0, line: undefined, label: 0, loss: crossEntropy };
 
   return {
-    file: { name: fileName, format: input.format, rows: n },
+    file: { name: fileName, format: input.format, rows: n + state.ignored },
     task: 'categorical',
     roles: {
       target: input.targetName,
       predictions: input.predictionNames,
-      kind,
-      kindReason,
+      kind: decision.kind,
+      kindReason: decision.reason,
       reason: input.rolesReason,
       columns: input.choices,
     },
     summary: {
       n,
-      classes: scores.k,
+      ignored: state.ignored,
+      classes: k,
       crossEntropy,
+      torchCrossEntropy: state.mean,
       logLikelihood,
       log10Likelihood: logLikelihood / LN10,
       likelihoodMantissa: likelihood.mantissa,
       likelihoodExponent: likelihood.exponent,
       perplexity: Math.exp(crossEntropy),
-      accuracy: accumulator.correct / n,
-      lossStandardDeviation: accumulator.standardDeviation,
+      accuracy: state.accuracy,
+      lossStandardDeviation: likelihoodState.standardDeviation,
     },
     derivations: [
       classificationDerivation({
         n,
-        k: scores.k,
+        k,
         logLikelihood,
         crossEntropy,
         likelihood,
-        underflowRow: product.underflowRow,
+        underflowRow: logLikelihood < LOG_MIN_DOUBLE ? sketch.underflowRow : undefined,
         example: {
-          row: exampleRow,
-          label: labels[exampleRow]!,
-          probability: Math.exp(-losses[exampleRow]!),
-          loss: losses[exampleRow]!,
-          where: input.describeRow(exampleRow),
+          row: example.row,
+          label: example.label,
+          probability: Math.exp(-example.loss),
+          loss: example.loss,
+          where: example.line !== undefined ? `line ${example.line}` : input.rowName(example.row),
         },
         targetName: input.targetName,
         predictionNames: input.predictionNames,
       }),
     ],
     plots: {
-      perSampleLoss: downsampleExtremes(losses),
-      runningMean: runningMean(losses),
-      histogram: histogram(losses),
-      worstRows: worstRows(losses, 10).map((row) => {
-        const line = input.lineOf?.(row);
-        return { row, ...(line !== undefined ? { line } : {}), loss: losses[row]!, label: labels[row]! };
+      perSampleLoss: sketch.perSampleSeries(),
+      runningMean: sketch.runningMean(),
+      histogram: sketch.histogram(),
+      worstRows: sketch.worstRows().map(({ row, loss }) => {
+        const line = pass.lineOf(row);
+        return { row, ...(line !== undefined ? { line } : {}), loss, label: pass.labelOf(row) ?? Number.NaN };
       }),
     },
     warnings,

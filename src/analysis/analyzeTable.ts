@@ -1,7 +1,8 @@
 import type { ClassScores } from '../engine/categorical';
 import { DataFileError } from '../readers/errors';
 import { columnByName, describeRow, type Table } from '../readers/table';
-import { analyzeCategorical } from './analyzeCategorical';
+import { analyzeCategorical, inMemoryBatches } from './analyzeCategorical';
+import { KIND_SAMPLE_ROWS } from './categoricalPass';
 import { chooseRoles } from './roles';
 import type { Analysis, AnalysisOptions } from './types';
 
@@ -18,7 +19,7 @@ export function scoresFromColumns(table: Table, names: readonly string[]): Class
 }
 
 /** Runs the categorical cross-entropy analysis of a table (CSV, TSV, Parquet). */
-export function analyzeTable(table: Table, fileName: string, options: AnalysisOptions = {}): Analysis {
+export async function analyzeTable(table: Table, fileName: string, options: AnalysisOptions = {}): Promise<Analysis> {
   let roles;
   try {
     roles = chooseRoles(table, options);
@@ -34,19 +35,20 @@ export function analyzeTable(table: Table, fileName: string, options: AnalysisOp
       throw new DataFileError(fileName, `${describeRow(table, bad.row)}, ${where}`, `'${bad.text}' is not a number`);
     }
   }
-  const rowLines = table.rowLines;
+  const labels = columnByName(table, roles.target)!.values;
+  const scores = scoresFromColumns(table, roles.predictions);
   return analyzeCategorical(
     {
       fileName,
       format: table.format,
-      labels: columnByName(table, roles.target)!.values,
-      scores: scoresFromColumns(table, roles.predictions),
+      k: scores.k,
+      sample: { ...scores, n: Math.min(scores.n, KIND_SAMPLE_ROWS), values: scores.values.subarray(0, Math.min(scores.n, KIND_SAMPLE_ROWS) * scores.k) },
+      batches: inMemoryBatches(labels, scores, table.rowLines),
       targetName: roles.target,
       predictionNames: roles.predictions,
       choices: table.columns.map((column) => column.name),
       rolesReason: roles.reason,
-      describeRow: (row) => describeRow(table, row),
-      ...(rowLines ? { lineOf: (row: number) => rowLines[row]! } : {}),
+      rowName: (row) => describeRow(table, row),
     },
     options,
   );

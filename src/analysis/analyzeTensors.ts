@@ -1,11 +1,12 @@
 import { DataFileError } from '../readers/errors';
 import type { TensorFile } from '../readers/tensor';
-import { analyzeCategorical } from './analyzeCategorical';
+import { analyzeCategorical, inMemoryBatches } from './analyzeCategorical';
+import { KIND_SAMPLE_ROWS } from './categoricalPass';
 import { chooseTensorRoles } from './tensorRoles';
 import type { Analysis, AnalysisOptions } from './types';
 
 /** Runs the categorical cross-entropy analysis of the tensors of one file (or of a paired predictions/labels file). */
-export function analyzeTensors(file: TensorFile, fileName: string, options: AnalysisOptions = {}): Analysis {
+export async function analyzeTensors(file: TensorFile, fileName: string, options: AnalysisOptions = {}): Promise<Analysis> {
   let roles;
   try {
     roles = chooseTensorRoles(file, options);
@@ -14,17 +15,20 @@ export function analyzeTensors(file: TensorFile, fileName: string, options: Anal
   }
   const { prediction, target } = roles;
   const values = prediction.data instanceof Float64Array || prediction.data instanceof Float32Array ? prediction.data : Float64Array.from(prediction.data);
+  const scores = { n: prediction.shape[0]!, k: prediction.shape[1]!, values };
+  const sampleRows = Math.min(scores.n, KIND_SAMPLE_ROWS);
   return analyzeCategorical(
     {
       fileName,
       format: file.format,
-      labels: target.data,
-      scores: { n: prediction.shape[0]!, k: prediction.shape[1]!, values },
+      k: scores.k,
+      sample: { n: sampleRows, k: scores.k, values: values.subarray(0, sampleRows * scores.k) },
+      batches: inMemoryBatches(target.data, scores),
       targetName: target.name,
       predictionNames: [prediction.name],
       choices: file.tensors.map((tensor) => tensor.name),
       rolesReason: roles.reason,
-      describeRow: (row) => `tensor '${prediction.name}' row ${row}`,
+      rowName: (row) => `tensor '${prediction.name}' row ${row}`,
     },
     options,
   );

@@ -9,6 +9,10 @@ export interface AnalysisOptions {
   readonly target?: string;
   readonly predictions?: readonly string[];
   readonly kind?: PredictionKind;
+  /** PyTorch F.cross_entropy's options: per-class weights, the label to ignore (default -100), label smoothing. */
+  readonly weight?: readonly number[];
+  readonly ignoreIndex?: number;
+  readonly labelSmoothing?: number;
 }
 
 export interface WorstRow {
@@ -34,6 +38,10 @@ export interface Analysis {
   };
   readonly summary: {
     readonly n: number;
+    /** Rows left out because their label is the ignore index. */
+    readonly ignored: number;
+    /** F.cross_entropy with the options given (weights, smoothing); equals crossEntropy without them. */
+    readonly torchCrossEntropy: number;
     readonly classes: number;
     /** Mean negative log-likelihood, nats. */
     readonly crossEntropy: number;

@@ -57,24 +57,42 @@ const Z95 = 1.959963984540054;
 
 export function runningMean(values: ArrayLike<number>, maxPoints = 2000): RunningMean {
   const total = values.length;
-  const result: RunningMean = { n: [], mean: [], lower: [], upper: [] };
+  const result = { n: [] as number[], mean: [] as (number | null)[], lower: [] as (number | null)[], upper: [] as (number | null)[] };
   if (total === 0) return result;
-  const step = Math.max(1, Math.ceil(total / maxPoints));
+  // Up to three points per bucket: its lowest and highest running mean, so the jump an extreme
+  // loss makes survives downsampling, and its last row.
+  const bucket = Math.max(1, Math.ceil((3 * total) / maxPoints));
   const sum = new CompensatedSum();
-  const squares = new CompensatedSum();
-  for (let i = 0; i < total; i++) {
-    const v = values[i]!;
-    sum.add(v);
-    squares.add(v * v);
-    const count = i + 1;
-    if (count % step !== 0 && count !== total) continue;
-    const mean = sum.value / count;
-    const variance = count > 1 ? Math.max(0, (squares.value - count * mean * mean) / (count - 1)) : 0;
-    const half = Z95 * Math.sqrt(variance / count);
+  // Welford's update for the variance: a running sum of squares minus n mean^2 cancels badly
+  // when the losses are large and close together.
+  let welfordMean = 0;
+  let m2 = 0;
+  let low: [number, number, number] | undefined;
+  let high: [number, number, number] | undefined;
+  const push = ([count, mean, half]: [number, number, number]): void => {
+    if (result.n[result.n.length - 1] === count) return;
     result.n.push(count);
     result.mean.push(drawable(mean));
     result.lower.push(drawable(mean - half));
     result.upper.push(drawable(mean + half));
+  };
+  for (let i = 0; i < total; i++) {
+    const v = values[i]!;
+    const count = i + 1;
+    sum.add(v);
+    const delta = v - welfordMean;
+    welfordMean += delta / count;
+    m2 += delta * (v - welfordMean);
+    const mean = sum.value / count;
+    const variance = count > 1 ? Math.max(0, m2 / (count - 1)) : 0;
+    const point: [number, number, number] = [count, mean, Z95 * Math.sqrt(variance / count)];
+    if (!low || mean < low[1]) low = point;
+    if (!high || mean > high[1]) high = point;
+    if (count % bucket !== 0 && count !== total) continue;
+    const points = [low, high, point].sort((a, b) => a[0] - b[0]);
+    for (const p of points) push(p);
+    low = undefined;
+    high = undefined;
   }
   return result;
 }

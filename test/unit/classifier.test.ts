@@ -111,7 +111,7 @@ describe('categorical cross-entropy against PyTorch and scikit-learn', () => {
   it('warns about rows that do not sum to 1', async () => {
     const table = await readDataFile(fixturePath('classifier', 'basic.csv'));
     const skewed = { ...table, columns: table.columns.map((c) => (c.name === 'p0' ? { name: c.name, values: c.values.map((v, i) => (i === 4 ? v * 0.5 : v)) } : c)) };
-    const analysis = analyzeTable(skewed, 'skewed.csv');
+    const analysis = await analyzeTable(skewed, 'skewed.csv');
     assert.ok(analysis.warnings.some((w) => /1 row\(s\) do not sum to 1 \(line 6\)/.test(w)), analysis.warnings.join('\n'));
   });
 });

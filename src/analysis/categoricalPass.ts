@@ -1,0 +1,115 @@
+import { detectPredictionKind, rowsNotNormalised, type ClassScores, type KindDecision, type PredictionKind } from '../engine/categorical';
+import { CrossEntropyState } from '../engine/crossEntropyLoss';
+import { LossSketch } from '../engine/lossSketch';
+import type { AnalysisOptions } from './types';
+
+/** Rows of a file in file order: labels, their [rows, K] scores, and the 1-based line of each row in a text file. */
+export interface CategoricalBatch {
+  readonly labels: ArrayLike<number>;
+  readonly scores: ClassScores;
+  readonly firstRow: number;
+  readonly lines?: ArrayLike<number>;
+}
+
+/** How many leading rows decide the prediction kind: the same rows whichever reader streams the file. */
+export const KIND_SAMPLE_ROWS = 65_536;
+
+/** A row remembered with what the derivation shows of it. */
+export interface NotedRow {
+  readonly row: number;
+  readonly line: number | undefined;
+  readonly label: number;
+  readonly loss: number;
+}
+
+/**
+ * One pass of the categorical cross-entropy over batches of rows, in bounded memory: PyTorch's
+ * F.cross_entropy state, the plot sketch, the rows worth naming (with their lines), and a few
+ * rows near the running mean for the worked example.
+ */
+export class CategoricalPass {
+  readonly state: CrossEntropyState;
+  readonly sketch = new LossSketch();
+  readonly decision: KindDecision & { readonly detected: KindDecision };
+  private readonly lines = new Map<number, number>();
+  private readonly labels = new Map<number, number>();
+  notNormalisedCount = 0;
+  readonly notNormalisedRows: number[] = [];
+  /** The row whose loss is nearest the running mean so far: a typical row for the worked example. */
+  private typical: NotedRow | undefined;
+
+  constructor(
+    readonly k: number,
+    sample: ClassScores,
+    options: AnalysisOptions,
+  ) {
+    const detected = detectPredictionKind(sample);
+    const sampled = sample.n < KIND_SAMPLE_ROWS ? detected.reason : `${detected.reason} (in the first ${KIND_SAMPLE_ROWS.toLocaleString('en-US')} rows)`;
+    const kind: PredictionKind = options.kind ?? detected.kind;
+    this.decision = {
+      kind,
+      reason: options.kind ? `read as ${options.kind} as asked (the values look like ${detected.kind}: ${detected.reason})` : sampled,
+      detected,
+    };
+    this.state = new CrossEntropyState(k, {
+      kind,
+      ...(options.weight ? { weight: options.weight } : {}),
+      ...(options.ignoreIndex !== undefined ? { ignoreIndex: options.ignoreIndex } : {}),
+      ...(options.labelSmoothing !== undefined ? { labelSmoothing: options.labelSmoothing } : {}),
+    });
+  }
+
+  /** Consumes a batch; a RowError names the file row (firstRow-based). */
+  push(batch: CategoricalBatch): void {
+    const { labels, scores, firstRow } = batch;
+    const note = (row: number) => {
+      const line = batch.lines?.[row - firstRow];
+      if (line !== undefined) this.lines.set(row, line);
+      this.labels.set(row, labels[row - firstRow]!);
+    };
+    if (this.decision.kind !== 'logits' && this.k > 1) {
+      const off = rowsNotNormalised(scores, this.decision.kind, 20 - this.notNormalisedRows.length);
+      this.notNormalisedCount += off.count;
+      for (const row of off.rows) {
+        this.notNormalisedRows.push(firstRow + row);
+        note(firstRow + row);
+      }
+    }
+    const infiniteBefore = this.state.likelihood.infiniteRows.length;
+    const losses = this.state.consume({ labels, scores, firstRow });
+    const ignore = this.state.options.ignoreIndex ?? -100;
+    for (let i = 0; i < losses.length; i++) {
+      if (labels[i] === ignore) continue;
+      this.sketch.add(losses[i]!, firstRow + i);
+    }
+    for (const row of this.state.likelihood.infiniteRows.slice(infiniteBefore)) note(row);
+    for (const { row } of this.sketch.worstRows()) if (row >= firstRow && !this.labels.has(row)) note(row);
+    this.updateTypical(losses, batch, ignore);
+  }
+
+  private updateTypical(losses: Float64Array, batch: CategoricalBatch, ignore: number): void {
+    const mean = this.state.likelihood.mean;
+    let best = this.typical && Number.isFinite(this.typical.loss) ? Math.abs(this.typical.loss - mean) : Infinity;
+    for (let i = 0; i < losses.length; i++) {
+      if (batch.labels[i] === ignore || !Number.isFinite(losses[i]!)) continue;
+      const distance = Math.abs(losses[i]! - mean);
+      if (distance < best) {
+        best = distance;
+        const row = batch.firstRow + i;
+        this.typical = { row, line: batch.lines?.[i], label: batch.labels[i]!, loss: losses[i]! };
+      }
+    }
+  }
+
+  lineOf(row: number): number | undefined {
+    return this.lines.get(row);
+  }
+
+  labelOf(row: number): number | undefined {
+    return this.labels.get(row);
+  }
+
+  get typicalRow(): NotedRow | undefined {
+    return this.typical;
+  }
+}

@@ -1,0 +1,127 @@
+import { argmaxRow } from './argmax';
+import type { PredictionKind } from './categorical';
+import { CompensatedSum } from './compensatedSum';
+import { logProbabilityRow } from './logProbabilities';
+import { LossAccumulator } from './lossAccumulator';
+import type { LabelledRows, Reduction, StreamingState } from './reduction';
+import { RowError } from './rowError';
+
+/** The options of PyTorch's `F.cross_entropy`, plus what the prediction values are. */
+export interface CrossEntropyOptions {
+  readonly kind: PredictionKind;
+  /** Per-class weights w_c (length k). */
+  readonly weight?: ArrayLike<number>;
+  /** Rows with this label contribute nothing and are left out of the mean. Default -100, as in PyTorch. */
+  readonly ignoreIndex?: number;
+  /**
+   * epsilon in [0, 1]: the target becomes (1 - epsilon) one_hot(y) + epsilon / k. For every kind
+   * it acts on the log-probabilities: with probabilities given, log p_c is taken first and the
+   * smoothing term is epsilon / k * sum_c w_c (-log p_c), exactly as for log-softmax of logits.
+   */
+  readonly labelSmoothing?: number;
+}
+
+export const DEFAULT_IGNORE_INDEX = -100;
+
+/**
+ * Streaming `F.cross_entropy`: per row
+ *   loss_i = (1 - eps) w_{y_i} (-log q_{y_i}) + eps / k * sum_c w_c (-log q_c),
+ * 'sum' adds them, 'mean' divides by the sum of w_{y_i} over the rows not ignored (the row
+ * count without weights). Beside it, the plain conditional log-likelihood sum_i log q(y_i|x_i)
+ * over the same rows, unweighted and unsmoothed, and the accuracy.
+ */
+export class CrossEntropyState implements StreamingState<LabelledRows, CrossEntropyState> {
+  readonly numerator = new CompensatedSum();
+  readonly denominator = new CompensatedSum();
+  ignored = 0;
+  /** -log q(y_i|x_i) of the rows not ignored: its sum is -log L. */
+  readonly likelihood = new LossAccumulator();
+  private readonly ignoreIndex: number;
+  private readonly smoothing: number;
+  private readonly logQ: Float64Array;
+
+  constructor(
+    readonly k: number,
+    readonly options: CrossEntropyOptions,
+  ) {
+    this.ignoreIndex = options.ignoreIndex ?? DEFAULT_IGNORE_INDEX;
+    this.smoothing = options.labelSmoothing ?? 0;
+    if (!(this.smoothing >= 0 && this.smoothing <= 1)) throw new RangeError(`label smoothing ${this.smoothing} is outside [0, 1]`);
+    if (options.weight && options.weight.length !== k) throw new RangeError(`${options.weight.length} class weights for ${k} classes`);
+    this.logQ = new Float64Array(k);
+  }
+
+  /** Per-row losses of the chunk as `reduction='none'` gives them (0 for ignored rows). */
+  consume(chunk: LabelledRows): Float64Array {
+    const { labels, scores } = chunk;
+    const first = chunk.firstRow ?? 0;
+    const { k, values } = scores;
+    if (k !== this.k) throw new RangeError(`${k} columns, expected ${this.k}`);
+    if (labels.length !== scores.n) throw new RowError(first + Math.min(labels.length, scores.n), `${labels.length} labels for ${scores.n} prediction rows`);
+    const weight = this.options.weight;
+    const eps = this.smoothing;
+    const logQ = this.logQ;
+    const losses = new Float64Array(scores.n);
+    for (let i = 0; i < scores.n; i++) {
+      const row = first + i;
+      const label = labels[i]!;
+      if (label === this.ignoreIndex) {
+        this.ignored++;
+        continue;
+      }
+      if (!Number.isInteger(label) || label < 0 || label >= k) {
+        throw new RowError(row, Number.isNaN(label) ? 'the label is missing (NaN)' : `label ${label} is not a class index in 0..${k - 1}`);
+      }
+      const offset = i * k;
+      logProbabilityRow(values, offset, k, this.options.kind, row, logQ);
+      const nll = -logQ[label]!;
+      const wy = weight ? weight[label]! : 1;
+      let loss = wy * nll;
+      if (eps > 0) {
+        let smooth = 0;
+        for (let c = 0; c < k; c++) smooth += (weight ? weight[c]! : 1) * -logQ[c]!;
+        loss = (1 - eps) * loss + (eps / k) * smooth;
+      }
+      losses[i] = loss;
+      this.numerator.add(loss);
+      this.denominator.add(wy);
+      this.likelihood.add(nll, row, argmaxRow(values, offset, k) === label);
+    }
+    return losses;
+  }
+
+  merge(other: CrossEntropyState): void {
+    this.numerator.merge(other.numerator);
+    this.denominator.merge(other.denominator);
+    this.ignored += other.ignored;
+    this.likelihood.merge(other.likelihood);
+  }
+
+  get sum(): number {
+    return this.numerator.value;
+  }
+
+  /** NaN when every row is ignored (PyTorch gives NaN too: 0 / 0). */
+  get mean(): number {
+    return this.numerator.value / this.denominator.value;
+  }
+
+  /** sum_i log q(y_i|x_i) over the rows not ignored. */
+  get logLikelihood(): number {
+    return -this.likelihood.total.value;
+  }
+
+  get accuracy(): number {
+    return this.likelihood.count === 0 ? Number.NaN : this.likelihood.correct / this.likelihood.count;
+  }
+}
+
+/** `F.cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing)` over in-memory rows. */
+export function crossEntropy(labels: ArrayLike<number>, scores: LabelledRows['scores'], options: CrossEntropyOptions & { readonly reduction: 'none' }): Float64Array;
+export function crossEntropy(labels: ArrayLike<number>, scores: LabelledRows['scores'], options: CrossEntropyOptions & { readonly reduction?: 'mean' | 'sum' }): number;
+export function crossEntropy(labels: ArrayLike<number>, scores: LabelledRows['scores'], options: CrossEntropyOptions & { readonly reduction?: Reduction }): number | Float64Array {
+  const state = new CrossEntropyState(scores.k, options);
+  const losses = state.consume({ labels, scores });
+  const reduction = options.reduction ?? 'mean';
+  return reduction === 'none' ? losses : reduction === 'sum' ? state.sum : state.mean;
+}

@@ -1,0 +1,63 @@
+import { CompensatedSum } from '../compensatedSum';
+import type { ColumnChunk, StreamingState } from '../reduction';
+import { RowError } from '../rowError';
+import { DEFAULT_GRID_POINTS, curveWithMaximum, linearGrid, xlogy, type FitResult } from './likelihoodCurve';
+
+/** Sufficient statistics of a categorical sample: the count of each class index 0, 1, ... */
+export class CategoricalFitState implements StreamingState<ColumnChunk, CategoricalFitState> {
+  n = 0;
+  readonly counts: number[] = [];
+
+  consume(chunk: ColumnChunk): void {
+    const first = chunk.firstRow ?? 0;
+    for (let i = 0; i < chunk.values.length; i++) {
+      const v = chunk.values[i]!;
+      if (!Number.isInteger(v) || v < 0) throw new RowError(first + i, Number.isNaN(v) ? 'the value is missing (NaN)' : `${v} is not a class index (a non-negative integer)`);
+      while (this.counts.length <= v) this.counts.push(0);
+      this.counts[v]!++;
+      this.n++;
+    }
+  }
+
+  merge(other: CategoricalFitState): void {
+    this.n += other.n;
+    other.counts.forEach((c, j) => {
+      while (this.counts.length <= j) this.counts.push(0);
+      this.counts[j]! += c;
+    });
+  }
+
+  /** log L(pi) = sum_c n_c log pi_c. */
+  logLikelihood(probabilities: ArrayLike<number>): number {
+    const sum = new CompensatedSum();
+    this.counts.forEach((c, j) => sum.add(xlogy(c, probabilities[j] ?? 0)));
+    return sum.value;
+  }
+
+  /**
+   * MLE pi_c = n_c / n. The curve varies the most frequent class's probability t and scales
+   * the others to share 1 - t in their fitted proportions (a profile through the MLE).
+   */
+  fit(gridPoints = DEFAULT_GRID_POINTS): FitResult<{ probabilities: number[] }> {
+    const probabilities = this.counts.map((c) => c / this.n);
+    const logLikelihood = this.logLikelihood(probabilities);
+    let top = 0;
+    this.counts.forEach((c, j) => {
+      if (c > this.counts[top]!) top = j;
+    });
+    const pTop = probabilities[top]!;
+    const along = (t: number): number => {
+      const scaled = probabilities.map((p, j) => (j === top ? t : pTop === 1 ? 0 : (p * (1 - t)) / (1 - pTop)));
+      return this.logLikelihood(scaled);
+    };
+    const grid = linearGrid(0.5 / gridPoints, 1 - 0.5 / gridPoints, gridPoints);
+    const curve = curveWithMaximum(`pi_${top}`, grid, pTop, along);
+    return { family: 'categorical', n: this.n, estimates: { probabilities }, logLikelihood, averageNll: -logLikelihood / this.n, curves: [curve] };
+  }
+}
+
+export function fitCategorical(values: ArrayLike<number>, gridPoints?: number): FitResult<{ probabilities: number[] }> {
+  const state = new CategoricalFitState();
+  state.consume({ values });
+  return state.fit(gridPoints);
+}
