@@ -3,7 +3,17 @@ import { parentPort } from 'node:worker_threads';
 import { runAnalysis } from './analysis/runAnalysis';
 import type { WorkerReply, WorkerRequest } from './analysis/workerMessages';
 
+/** At most one progress message per this many milliseconds. */
+const PROGRESS_INTERVAL_MS = 100;
+
 parentPort?.on('message', async (request: WorkerRequest) => {
-  const reply: WorkerReply = { id: request.id, ...(await runAnalysis(request)) };
+  let last = 0;
+  const onProgress = (fraction: number) => {
+    const now = Date.now();
+    if (now - last < PROGRESS_INTERVAL_MS) return;
+    last = now;
+    parentPort?.postMessage({ id: request.id, type: 'progress', fraction } satisfies WorkerReply);
+  };
+  const reply: WorkerReply = { id: request.id, type: 'done', ...(await runAnalysis(request, onProgress)) };
   parentPort?.postMessage(reply);
 });

@@ -106,10 +106,13 @@ function render(message: Extract<HostMessage, { type: 'analysis' }>): void {
   post({ type: 'rendered', version: message.version, crossEntropy: analysis.summary.crossEntropy, steps });
 }
 
-function showStatus(text: string): void {
-  const status = app.querySelector('.status');
-  if (status) status.textContent = text;
-  else app.replaceChildren(h('p', { class: 'status', role: 'status' }, text));
+function showStatus(text: string, fraction?: number): void {
+  let status = app.querySelector('.status');
+  if (!status) {
+    status = h('p', { class: 'status', role: 'status' });
+    app.replaceChildren(status);
+  }
+  status.replaceChildren(text, fraction === undefined ? '' : h('progress', { max: 1, value: fraction, 'aria-label': 'Share of the file read' }));
 }
 
 function showError(text: string): void {
@@ -122,7 +125,7 @@ window.addEventListener('message', (event: MessageEvent) => {
   const message = parseHostMessage(event.data);
   if (!message) return;
   if (message.type === 'analysis') render(message);
-  else if (message.type === 'progress') showStatus(message.message);
+  else if (message.type === 'progress') showStatus(message.message, message.fraction);
   else showError(message.message);
 });
 

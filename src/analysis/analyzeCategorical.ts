@@ -3,7 +3,7 @@ import { classificationDerivation } from '../engine/derivations/classification';
 import { LN10, LOG_MIN_DOUBLE, scientificFromLog } from '../engine/logSpace';
 import { RowError } from '../engine/rowError';
 import { DataFileError } from '../readers/errors';
-import { CategoricalPass, type CategoricalBatch } from './categoricalPass';
+import { CategoricalPass, KIND_SAMPLE_ROWS, type CategoricalBatch } from './categoricalPass';
 import type { Analysis, AnalysisOptions } from './types';
 
 /** Labels and class scores from a file, whatever its format, delivered in batches in file order. */
@@ -11,8 +11,7 @@ export interface CategoricalInput {
   readonly fileName: string;
   readonly format: string;
   readonly k: number;
-  /** The first rows, to decide whether the scores are probabilities, log-probabilities or logits. */
-  readonly sample: ClassScores;
+  /** In file order; the first KIND_SAMPLE_ROWS rows decide whether scores are probabilities, log-probabilities or logits. */
   readonly batches: Iterable<CategoricalBatch> | AsyncIterable<CategoricalBatch>;
   readonly targetName: string;
   readonly predictionNames: readonly string[];
@@ -24,7 +23,7 @@ export interface CategoricalInput {
 }
 
 /** Splits in-memory rows into batches, so every input goes through the same streaming pass. */
-export function* inMemoryBatches(labels: ArrayLike<number>, scores: ClassScores, lines?: ArrayLike<number>, size = 65_536): Generator<CategoricalBatch> {
+export function* inMemoryBatches(labels: ArrayLike<number>, scores: ClassScores, lines?: ArrayLike<number>, size = KIND_SAMPLE_ROWS): Generator<CategoricalBatch> {
   const { n, k, values } = scores;
   for (let start = 0; start < n; start += size) {
     const end = Math.min(n, start + size);
@@ -37,6 +36,11 @@ export function* inMemoryBatches(labels: ArrayLike<number>, scores: ClassScores,
   }
 }
 
+function leadingRows(scores: ClassScores, rows: number): ClassScores {
+  const n = Math.min(scores.n, rows);
+  return { n, k: scores.k, values: scores.values.subarray(0, n * scores.k) };
+}
+
 function sliceOf(values: ArrayLike<number>, start: number, end: number): ArrayLike<number> {
   return ArrayBuffer.isView(values) ? (values as unknown as Float64Array).subarray(start, end) : Array.prototype.slice.call(values, start, end);
 }
@@ -44,23 +48,20 @@ function sliceOf(values: ArrayLike<number>, start: number, end: number): ArrayLi
 /** The categorical cross-entropy analysis: batches in, plain data for the panel and CLI out. */
 export async function analyzeCategorical(input: CategoricalInput, options: AnalysisOptions = {}): Promise<Analysis> {
   const { fileName, k } = input;
-  let pass: CategoricalPass;
-  try {
-    pass = new CategoricalPass(k, input.sample, options);
-  } catch (error) {
-    throw new DataFileError(fileName, '', (error as Error).message);
-  }
+  let pass: CategoricalPass | undefined;
   const describe = (row: number) => {
-    const line = pass.lineOf(row);
+    const line = pass?.lineOf(row);
     return line !== undefined ? `line ${line}` : input.rowName(row);
   };
   try {
     for await (const batch of input.batches) {
       try {
+        pass ??= new CategoricalPass(k, leadingRows(batch.scores, KIND_SAMPLE_ROWS), options);
         pass.push(batch);
       } catch (error) {
         // The batch is still in hand: name the row by its line.
         if (error instanceof RowError && batch.lines) throw new DataFileError(fileName, `line ${batch.lines[error.row - batch.firstRow]}`, error.reason);
+        if (error instanceof RangeError) throw new DataFileError(fileName, '', error.message);
         throw error;
       }
     }
@@ -68,6 +69,7 @@ export async function analyzeCategorical(input: CategoricalInput, options: Analy
     if (error instanceof RowError) throw new DataFileError(fileName, input.rowName(error.row), error.reason);
     throw error;
   }
+  if (!pass) throw new DataFileError(fileName, '', 'there are no rows to analyse');
 
   const { state, sketch, decision } = pass;
   const likelihoodState = state.likelihood;

@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
-import { parseTableBytes, readDataFile, type ReadOptions } from '../readers/readDataFile';
+import { checkDataFile, parseTableBytes, type ReadOptions } from '../readers/readDataFile';
+import { analyzeCsvFile, type StreamOptions } from './analyzeCsvFile';
 import { analyzeTable } from './analyzeTable';
 import type { Analysis, AnalysisOptions } from './types';
 
@@ -8,9 +9,10 @@ export type AnalysisSource =
   | { readonly kind: 'path'; readonly path: string }
   | { readonly kind: 'bytes'; readonly name: string; readonly bytes: Uint8Array };
 
-/** reader -> engine: one file in, one analysis out. */
-export async function analyzeSource(source: AnalysisSource, options: AnalysisOptions = {}, read: ReadOptions = {}): Promise<Analysis> {
+/** reader -> engine: one file in, one analysis out. Files on disk are streamed; editor text is parsed whole. */
+export async function analyzeSource(source: AnalysisSource, options: AnalysisOptions = {}, read: ReadOptions = {}, stream: StreamOptions = {}): Promise<Analysis> {
   if (source.kind === 'bytes') return analyzeTable(parseTableBytes(source.bytes, source.name), source.name, options);
-  const table = await readDataFile(source.path, read);
-  return analyzeTable(table, basename(source.path), options);
+  const name = basename(source.path);
+  await checkDataFile(source.path, read);
+  return analyzeCsvFile(source.path, name, options, stream);
 }

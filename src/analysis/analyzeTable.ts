@@ -2,7 +2,6 @@ import type { ClassScores } from '../engine/categorical';
 import { DataFileError } from '../readers/errors';
 import { columnByName, describeRow, type Table } from '../readers/table';
 import { analyzeCategorical, inMemoryBatches } from './analyzeCategorical';
-import { KIND_SAMPLE_ROWS } from './categoricalPass';
 import { chooseRoles } from './roles';
 import type { Analysis, AnalysisOptions } from './types';
 
@@ -42,7 +41,6 @@ export async function analyzeTable(table: Table, fileName: string, options: Anal
       fileName,
       format: table.format,
       k: scores.k,
-      sample: { ...scores, n: Math.min(scores.n, KIND_SAMPLE_ROWS), values: scores.values.subarray(0, Math.min(scores.n, KIND_SAMPLE_ROWS) * scores.k) },
       batches: inMemoryBatches(labels, scores, table.rowLines),
       targetName: roles.target,
       predictionNames: roles.predictions,

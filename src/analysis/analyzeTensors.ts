@@ -1,7 +1,6 @@
 import { DataFileError } from '../readers/errors';
 import type { TensorFile } from '../readers/tensor';
 import { analyzeCategorical, inMemoryBatches } from './analyzeCategorical';
-import { KIND_SAMPLE_ROWS } from './categoricalPass';
 import { chooseTensorRoles } from './tensorRoles';
 import type { Analysis, AnalysisOptions } from './types';
 
@@ -16,13 +15,11 @@ export async function analyzeTensors(file: TensorFile, fileName: string, options
   const { prediction, target } = roles;
   const values = prediction.data instanceof Float64Array || prediction.data instanceof Float32Array ? prediction.data : Float64Array.from(prediction.data);
   const scores = { n: prediction.shape[0]!, k: prediction.shape[1]!, values };
-  const sampleRows = Math.min(scores.n, KIND_SAMPLE_ROWS);
   return analyzeCategorical(
     {
       fileName,
       format: file.format,
       k: scores.k,
-      sample: { n: sampleRows, k: scores.k, values: values.subarray(0, sampleRows * scores.k) },
       batches: inMemoryBatches(target.data, scores),
       targetName: target.name,
       predictionNames: [prediction.name],

@@ -5,11 +5,11 @@ import { findCsvProblems } from './csvProblems';
 import type { AnalysisOutcome, WorkerRequest } from './workerMessages';
 
 /** What the worker does with one request: never throws, always answers. */
-export async function runAnalysis(request: WorkerRequest): Promise<AnalysisOutcome> {
+export async function runAnalysis(request: WorkerRequest, onProgress?: (fraction: number) => void): Promise<AnalysisOutcome> {
   const { source, options } = request;
   let outcome: AnalysisOutcome;
   try {
-    const analysis = await analyzeSource(source, options, request.maxBytes !== undefined ? { maxBytes: request.maxBytes } : {});
+    const analysis = await analyzeSource(source, options, request.maxBytes !== undefined ? { maxBytes: request.maxBytes } : {}, onProgress ? { onProgress } : {});
     outcome = { analysis, problems: [] };
   } catch (error) {
     outcome = { error: describeError(error), problems: [] };

@@ -19,4 +19,5 @@ export interface AnalysisOutcome {
   readonly problems: readonly TextProblem[];
 }
 
-export type WorkerReply = { readonly id: number } & AnalysisOutcome;
+/** The outcome of a request, or how far it has got (share of the file read). */
+export type WorkerReply = ({ readonly id: number; readonly type: 'done' } & AnalysisOutcome) | { readonly id: number; readonly type: 'progress'; readonly fraction: number };

@@ -9,6 +9,7 @@ export class CancelledError extends Error {
 }
 
 interface Pending {
+  progress?(fraction: number): void;
   resolve(outcome: AnalysisOutcome): void;
   reject(error: Error): void;
 }
@@ -29,7 +30,7 @@ export class AnalysisWorker {
 
   constructor(private readonly scriptPath: string) {}
 
-  run(request: Omit<WorkerRequest, 'id'>, signal?: AbortSignal): Promise<AnalysisOutcome> {
+  run(request: Omit<WorkerRequest, 'id'>, signal?: AbortSignal, onProgress?: (fraction: number) => void): Promise<AnalysisOutcome> {
     if (signal?.aborted) return Promise.reject(new CancelledError());
     const worker = this.ensureWorker();
     const id = this.nextId++;
@@ -40,6 +41,7 @@ export class AnalysisWorker {
         if (this.pending.size === 0) this.scheduleIdleStop();
       };
       this.pending.set(id, {
+        ...(onProgress ? { progress: onProgress } : {}),
         resolve: (outcome) => {
           this.pending.delete(id);
           settled();
@@ -65,8 +67,12 @@ export class AnalysisWorker {
     if (this.worker) return this.worker;
     const worker = new Worker(this.scriptPath);
     worker.on('message', (reply: WorkerReply) => {
-      const { id, ...outcome } = reply;
-      this.pending.get(id)?.resolve(outcome);
+      const pending = this.pending.get(reply.id);
+      if (reply.type === 'progress') pending?.progress?.(reply.fraction);
+      else {
+        const { id: _id, type: _type, ...outcome } = reply;
+        pending?.resolve(outcome);
+      }
     });
     worker.on('error', (error) => this.stop(new Error(`the analysis worker failed: ${error.message}`)));
     worker.on('exit', () => {

@@ -7,6 +7,12 @@ import { describeError } from '../readers/errors';
 import { AnalysisWorker, CancelledError } from './analysisWorker';
 import { readSettings } from './settings';
 
+/** How far a run has got: the share of the file read, for progress bars. */
+export interface LiveProgress {
+  readonly version: number;
+  readonly fraction: number;
+}
+
 /** The latest analysis of a file, from the editor's unsaved text or from disk. */
 export interface LiveResult extends AnalysisOutcome {
   /** Increases with every run; older results never replace newer ones. */
@@ -25,6 +31,8 @@ const NOTIFY_AFTER_MS = 700;
 export class LiveAnalysis implements vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<LiveResult>();
   readonly onDidUpdate = this.emitter.event;
+  private readonly progressEmitter = new vscode.EventEmitter<LiveProgress>();
+  readonly onDidProgress = this.progressEmitter.event;
   latest: LiveResult | undefined;
   private version = 0;
   private running: AbortController | undefined;
@@ -76,8 +84,15 @@ export class LiveAnalysis implements vscode.Disposable {
     const source: AnalysisSource = document
       ? { kind: 'bytes', name: this.name, bytes: new TextEncoder().encode(document.getText()) }
       : { kind: 'path', path: this.uri.fsPath };
-    const work = this.worker.run({ source, options: this.options, maxBytes: readSettings().maxFileBytes, wantProblems: document !== undefined }, controller.signal);
-    const notify = setTimeout(() => this.showProgress(work, controller), NOTIFY_AFTER_MS);
+    let reported = 0;
+    let onNotification: ((fraction: number) => void) | undefined;
+    const onProgress = (fraction: number) => {
+      this.progressEmitter.fire({ version, fraction });
+      onNotification?.(fraction - reported);
+      reported = fraction;
+    };
+    const work = this.worker.run({ source, options: this.options, maxBytes: readSettings().maxFileBytes, wantProblems: document !== undefined }, controller.signal, onProgress);
+    const notify = setTimeout(() => this.showProgress(work, controller, (report) => (onNotification = report)), NOTIFY_AFTER_MS);
     let result: LiveResult | undefined;
     try {
       const outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Likelihood Lens: ${this.name}` }, () => work);
@@ -94,10 +109,12 @@ export class LiveAnalysis implements vscode.Disposable {
     }
   }
 
-  private showProgress(work: Promise<unknown>, controller: AbortController): void {
+  /** A cancellable notification with a percentage, for runs that take a while. */
+  private showProgress(work: Promise<unknown>, controller: AbortController, listen: (report: (increment: number) => void) => void): void {
     void vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Likelihood Lens: analysing ${this.name}`, cancellable: true },
-      (_progress, token) => {
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Likelihood Lens: analysing {0}', this.name), cancellable: true },
+      (progress, token) => {
+        listen((increment) => progress.report({ increment: 100 * increment }));
         token.onCancellationRequested(() => controller.abort());
         return work.catch(() => undefined);
       },
@@ -116,6 +133,7 @@ export class LiveAnalysis implements vscode.Disposable {
     this.running?.abort();
     this.worker.dispose();
     this.emitter.dispose();
+    this.progressEmitter.dispose();
     for (const resolve of this.waiters.splice(0)) resolve(undefined);
   }
 }

@@ -88,6 +88,7 @@ export class LossPanel {
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
       this.lease.live.onDidUpdate((result) => this.show(result)),
+      this.lease.live.onDidProgress(({ fraction }) => this.post({ type: 'progress', message: vscode.l10n.t('Reading the file\u2026 {0}%', Math.round(100 * fraction)), fraction })),
     );
   }
 

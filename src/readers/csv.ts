@@ -257,3 +257,9 @@ function uniqueNames(fields: readonly string[]): string[] {
     return count === 0 ? base : `${base}.${count}`;
   });
 }
+
+/** The fields of the first record in `text` (quoted fields unquoted), for readers that split plain lines themselves. */
+export function firstRecordFields(text: string, delimiter: string, file: string): string[] {
+  const first = records(text, delimiter, file).next();
+  return first.done ? [] : first.value.fields;
+}

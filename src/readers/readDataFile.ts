@@ -27,8 +27,8 @@ export function parseTableBytes(bytes: Uint8Array, fileName: string): CsvTable {
   return parseCsv(decodeText(bytes, fileName), fileName);
 }
 
-/** Reads a data file from disk into a table. Only reads: the file is never opened for writing. */
-export async function readDataFile(path: string, options: ReadOptions = {}): Promise<Table> {
+/** Refuses what cannot be read before any byte is: unknown types, missing files, folders, files over the size limit. */
+export async function checkDataFile(path: string, options: ReadOptions = {}): Promise<number> {
   const name = basename(path);
   const extension = extname(path).toLowerCase();
   if (!isSupportedFile(path)) throw new DataFileError(name, '', `unsupported file type '${extension || '(none)'}'; supported: ${SUPPORTED_EXTENSIONS.join(', ')}`);
@@ -39,8 +39,14 @@ export async function readDataFile(path: string, options: ReadOptions = {}): Pro
   if (options.maxBytes !== undefined && info.size > options.maxBytes) {
     throw new DataFileError(name, '', `${(info.size / 2 ** 20).toFixed(1)} MB is over the ${(options.maxBytes / 2 ** 20).toFixed(0)} MB limit (setting likelihoodLens.maxFileSizeMB)`);
   }
+  return info.size;
+}
+
+/** Reads a whole data file from disk into a table. Only reads: the file is never opened for writing. */
+export async function readDataFile(path: string, options: ReadOptions = {}): Promise<Table> {
+  await checkDataFile(path, options);
   const bytes = await readFile(path).catch((error: NodeJS.ErrnoException) => {
-    throw new DataFileError(name, '', FILE_SYSTEM_ERRORS[error.code ?? ''] ?? error.message);
+    throw new DataFileError(basename(path), '', FILE_SYSTEM_ERRORS[error.code ?? ''] ?? error.message);
   });
-  return parseTableBytes(bytes, name);
+  return parseTableBytes(bytes, basename(path));
 }

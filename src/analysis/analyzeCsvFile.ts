@@ -1,0 +1,61 @@
+import { fileSource } from '../readers/byteSource';
+import { streamCsvColumns, sniffCsv } from '../readers/csvStream';
+import { DataFileError } from '../readers/errors';
+import { columnByName } from '../readers/table';
+import { analyzeCategorical } from './analyzeCategorical';
+import type { CategoricalBatch } from './categoricalPass';
+import { chooseRoles } from './roles';
+import type { Analysis, AnalysisOptions } from './types';
+
+export interface StreamOptions {
+  readonly onProgress?: (fraction: number) => void;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * A CSV/TSV file on disk, streamed: the layout and roles come from its first megabyte, then
+ * the label and prediction columns are read chunk by chunk into the categorical pass, so a
+ * file of any size needs a few chunks of memory.
+ */
+export async function analyzeCsvFile(path: string, fileName: string, options: AnalysisOptions = {}, stream: StreamOptions = {}): Promise<Analysis> {
+  const source = await fileSource(path, fileName);
+  try {
+    const layout = await sniffCsv(source);
+    let roles;
+    try {
+      roles = chooseRoles(layout, options);
+    } catch (error) {
+      throw new DataFileError(fileName, '', (error as Error).message);
+    }
+    const fields = [roles.target, ...roles.predictions].map((name) => columnByName(layout, name)!.field!);
+    const k = roles.predictions.length;
+    async function* batches(): AsyncGenerator<CategoricalBatch> {
+      for await (const batch of streamCsvColumns(source, layout, fields, stream)) {
+        // Column 0 of each row is the label, the rest are its K scores.
+        const labels = new Float64Array(batch.rows);
+        const scores = new Float64Array(batch.rows * k);
+        for (let i = 0; i < batch.rows; i++) {
+          labels[i] = batch.values[i * (k + 1)]!;
+          scores.set(batch.values.subarray(i * (k + 1) + 1, (i + 1) * (k + 1)), i * k);
+        }
+        yield { labels, scores: { n: batch.rows, k, values: scores }, firstRow: batch.firstRow, lines: batch.lines };
+      }
+    }
+    return await analyzeCategorical(
+      {
+        fileName,
+        format: layout.format,
+        k,
+        batches: batches(),
+        targetName: roles.target,
+        predictionNames: roles.predictions,
+        choices: layout.columns.map((column) => column.name),
+        rolesReason: roles.reason,
+        rowName: (row) => `row ${row}`,
+      },
+      options,
+    );
+  } finally {
+    await source.close();
+  }
+}

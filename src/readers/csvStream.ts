@@ -1,0 +1,223 @@
+import { isUtf8 } from 'node:buffer';
+import type { ByteSource } from './byteSource';
+import { decodeText, firstRecordFields, parseCsv, type CsvTable } from './csv';
+import { DataFileError } from './errors';
+import { parseNumberBytes } from './fastNumber';
+import { parseNumber } from './numbers';
+
+/** Rows of the wanted columns, row-major, with the 1-based line each row starts on. */
+export interface CsvBatch {
+  readonly rows: number;
+  readonly firstRow: number;
+  /** rows x columns.length values, row-major, in the order the columns were asked for. */
+  readonly values: Float64Array;
+  readonly lines: Uint32Array;
+}
+
+export interface CsvStreamOptions {
+  readonly batchRows?: number;
+  readonly chunkBytes?: number;
+  /** Called after each chunk with the share of the file read. */
+  readonly onProgress?: (fraction: number) => void;
+  readonly signal?: AbortSignal;
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+const QUOTE = 0x22;
+const SAMPLE_BYTES = 1 << 20;
+
+/**
+ * The layout of a CSV file (delimiter, header, columns, decimal commas) from its first
+ * megabyte, parsed by the general reader so quoting and detection follow the same rules.
+ */
+export async function sniffCsv(source: ByteSource): Promise<CsvTable> {
+  const length = Math.min(source.size, SAMPLE_BYTES);
+  let bytes = await source.read(0, length);
+  if (length < source.size) {
+    // Cut at the last line break so the sample holds whole rows.
+    const lastBreak = bytes.lastIndexOf(LF);
+    if (lastBreak > 0) bytes = bytes.subarray(0, lastBreak + 1);
+  }
+  return parseCsv(decodeText(bytes, source.name), source.name);
+}
+
+/**
+ * Streams the numeric values of some columns of a CSV file in batches, reading it by chunks:
+ * memory stays at a chunk and a batch whatever the file's size. Plain lines are split and
+ * parsed on bytes, with no string per field; a line with quotes goes through the general
+ * parser. Ragged rows and cells that are not numbers stop the read with their line and column.
+ */
+export async function* streamCsvColumns(source: ByteSource, layout: CsvTable, columns: readonly number[], options: CsvStreamOptions = {}): AsyncGenerator<CsvBatch> {
+  const batchRows = options.batchRows ?? 65_536;
+  const chunkBytes = options.chunkBytes ?? 4 << 20;
+  const width = layout.width;
+  const m = columns.length;
+  const delimiter = layout.delimiter.charCodeAt(0);
+  const decimalComma = layout.decimalComma;
+  // Which output slot each field goes to (-1: not wanted).
+  const slot = new Int32Array(width).fill(-1);
+  columns.forEach((field, index) => (slot[field] = index));
+  const names = layout.columns.map((column) => column.name);
+  const nameOfField = (field: number) => layout.columns.find((column) => column.field === field)?.name ?? names[field] ?? `column ${field + 1}`;
+
+  let values = new Float64Array(batchRows * m);
+  let lines = new Uint32Array(batchRows);
+  let rows = 0;
+  let firstRow = 0;
+  let line = 1;
+  let headerPending = layout.hasHeader;
+  const takeBatch = (): CsvBatch => {
+    const batch = { rows, firstRow, values: values.subarray(0, rows * m), lines: lines.subarray(0, rows) };
+    firstRow += rows;
+    rows = 0;
+    values = new Float64Array(batchRows * m);
+    lines = new Uint32Array(batchRows);
+    return batch;
+  };
+
+  const fail = (atLine: number, field: number | undefined, reason: string): never => {
+    throw new DataFileError(source.name, field === undefined ? `line ${atLine}` : `line ${atLine}, column ${field + 1} (${nameOfField(field)})`, reason);
+  };
+
+  /** One record of plain fields in bytes[start, end). */
+  const plainRecord = (bytes: Uint8Array, start: number, end: number, atLine: number) => {
+    let field = 0;
+    let fieldStart = start;
+    const base = rows * m;
+    for (let i = start; i <= end; i++) {
+      if (i < end && bytes[i] !== delimiter) continue;
+      if (field < width) {
+        const target = slot[field]!;
+        if (target >= 0) {
+          const value = parseNumberBytes(bytes, fieldStart, i, decimalComma);
+          if (value === undefined) fail(atLine, field, `'${new TextDecoder().decode(bytes.subarray(fieldStart, Math.min(i, fieldStart + 40)))}' is not a number`);
+          values[base + target] = value!;
+        }
+      }
+      field++;
+      fieldStart = i + 1;
+    }
+    if (field !== width) fail(atLine, undefined, `expected ${width} fields, found ${field}`);
+  };
+
+  /** One record with quotes: the general splitter, on its text. */
+  const quotedRecord = (text: string, atLine: number) => {
+    const fields = firstRecordFields(text, layout.delimiter, source.name);
+    if (fields.length !== width) fail(atLine, undefined, `expected ${width} fields, found ${fields.length}`);
+    const base = rows * m;
+    columns.forEach((field, index) => {
+      const value = parseNumber(fields[field]!, decimalComma);
+      if (value === undefined) fail(atLine, field, `'${fields[field]!.slice(0, 40)}' is not a number`);
+      values[base + index] = value!;
+    });
+  };
+
+  let carry: Uint8Array = new Uint8Array(0);
+  let offset = 0;
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  for (;;) {
+    if (options.signal?.aborted) return;
+    const atEnd = offset >= source.size;
+    let bytes: Uint8Array;
+    if (atEnd) {
+      if (carry.length === 0) break;
+      // The last line may lack a line break.
+      bytes = concat(carry, NEWLINE);
+    } else {
+      const chunk = await source.read(offset, Math.min(chunkBytes, source.size - offset));
+      bytes = carry.length > 0 ? concat(carry, chunk) : chunk;
+      if (offset === 0 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
+      offset += chunk.length;
+    }
+    const lastBreak = bytes.lastIndexOf(LF);
+    if (lastBreak < 0) {
+      if (bytes.length > MAX_LINE_BYTES) fail(line, undefined, `a line longer than ${MAX_LINE_BYTES >> 20} MB: not a CSV file of numbers`);
+      carry = bytes.slice();
+      continue;
+    }
+    if (!isUtf8(bytes.subarray(0, lastBreak + 1))) {
+      const bad = firstBadLine(bytes.subarray(0, lastBreak + 1), utf8);
+      fail(line + bad, undefined, 'not UTF-8 text; save the file as UTF-8');
+    }
+    let pos = 0;
+    while (pos <= lastBreak) {
+      const recordStart = pos;
+      const recordLine = line;
+      let recordEnd = bytes.indexOf(LF, pos);
+      let breaks = 1;
+      const quoteAt = bytes.indexOf(QUOTE, pos);
+      const quoted = quoteAt >= 0 && quoteAt < recordEnd;
+      if (quoted) {
+        // A quoted field may hold line breaks: the record ends at the first break outside quotes.
+        let inQuotes = false;
+        let i = recordStart;
+        breaks = 0;
+        for (; i <= lastBreak; i++) {
+          const c = bytes[i];
+          if (c === QUOTE) inQuotes = !inQuotes;
+          else if (c === LF) {
+            if (!inQuotes) break;
+            breaks++;
+          }
+        }
+        if (i > lastBreak) {
+          if (atEnd) fail(recordLine, undefined, 'a quoted field is never closed');
+          break; // the record goes on in the next chunk
+        }
+        recordEnd = i;
+        breaks++;
+      }
+      let contentEnd = recordEnd;
+      if (contentEnd > recordStart && bytes[contentEnd - 1] === CR) contentEnd--;
+      pos = recordEnd + 1;
+      line += breaks;
+      if (isBlank(bytes, recordStart, contentEnd)) continue;
+      if (headerPending) {
+        headerPending = false;
+        continue;
+      }
+      if (quoted) quotedRecord(new TextDecoder().decode(bytes.subarray(recordStart, contentEnd)), recordLine);
+      else plainRecord(bytes, recordStart, contentEnd, recordLine);
+      lines[rows] = recordLine;
+      rows++;
+      if (rows === batchRows) yield takeBatch();
+    }
+    carry = bytes.slice(pos);
+    options.onProgress?.(Math.min(1, (offset - carry.length) / Math.max(1, source.size)));
+    if (atEnd) break;
+  }
+  if (rows > 0) yield takeBatch();
+}
+
+const NEWLINE = new Uint8Array([LF]);
+const MAX_LINE_BYTES = 64 << 20;
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+function isBlank(bytes: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (bytes[i] !== 0x20 && bytes[i] !== 0x09) return false;
+  return true;
+}
+
+/** Lines before the first one that is not UTF-8 (0-based count from the chunk's start). */
+function firstBadLine(bytes: Uint8Array, decoder: TextDecoder): number {
+  let lineStart = 0;
+  let lines = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes[i] !== LF) continue;
+    try {
+      decoder.decode(bytes.subarray(lineStart, i));
+    } catch {
+      return lines;
+    }
+    lineStart = i + 1;
+    lines++;
+  }
+  return lines;
+}
