@@ -34,9 +34,10 @@ export async function analyzeCsvFile(path: string, fileName: string, options: An
         // Column 0 of each row is the label, the rest are its K scores.
         const labels = new Float64Array(batch.rows);
         const scores = new Float64Array(batch.rows * k);
-        for (let i = 0; i < batch.rows; i++) {
-          labels[i] = batch.values[i * (k + 1)]!;
-          scores.set(batch.values.subarray(i * (k + 1) + 1, (i + 1) * (k + 1)), i * k);
+        const values = batch.values;
+        for (let i = 0, from = 0, to = 0; i < batch.rows; i++) {
+          labels[i] = values[from++]!;
+          for (let j = 0; j < k; j++) scores[to++] = values[from++]!;
         }
         yield { labels, scores: { n: batch.rows, k, values: scores }, firstRow: batch.firstRow, lines: batch.lines };
       }

@@ -55,6 +55,7 @@ export async function* streamCsvColumns(source: ByteSource, layout: CsvTable, co
   const m = columns.length;
   const delimiter = layout.delimiter.charCodeAt(0);
   const decimalComma = layout.decimalComma;
+  const point = decimalComma ? COMMA : DOT;
   // Which output slot each field goes to (-1: not wanted).
   const slot = new Int32Array(width).fill(-1);
   columns.forEach((field, index) => (slot[field] = index));
@@ -80,23 +81,59 @@ export async function* streamCsvColumns(source: ByteSource, layout: CsvTable, co
     throw new DataFileError(source.name, field === undefined ? `line ${atLine}` : `line ${atLine}, column ${field + 1} (${nameOfField(field)})`, reason);
   };
 
-  /** One record of plain fields in bytes[start, end). */
+  /**
+   * One record of plain fields in bytes[start, end): split and parsed in a single pass. The
+   * common cell, digits with an optional sign and decimal point, is parsed inline (exact: an
+   * integer up to 2^53 divided by an exact power of ten); any other cell goes to the general
+   * number parser.
+   */
   const plainRecord = (bytes: Uint8Array, start: number, end: number, atLine: number) => {
-    let field = 0;
-    let fieldStart = start;
     const base = rows * m;
-    for (let i = start; i <= end; i++) {
-      if (i < end && bytes[i] !== delimiter) continue;
-      if (field < width) {
-        const target = slot[field]!;
-        if (target >= 0) {
-          const value = parseNumberBytes(bytes, fieldStart, i, decimalComma);
-          if (value === undefined) fail(atLine, field, `'${new TextDecoder().decode(bytes.subarray(fieldStart, Math.min(i, fieldStart + 40)))}' is not a number`);
-          values[base + target] = value!;
+    let field = 0;
+    let i = start;
+    for (;;) {
+      const target = field < width ? slot[field]! : -1;
+      if (target < 0) {
+        while (i < end && bytes[i] !== delimiter) i++;
+      } else {
+        const fieldStart = i;
+        let c = bytes[i]!;
+        let negative = false;
+        if (c === MINUS || c === PLUS) {
+          negative = c === MINUS;
+          c = bytes[++i]!;
         }
+        let mantissa = 0;
+        let fraction = 0;
+        let digits = false;
+        while (i < end && c >= ZERO && c <= NINE) {
+          mantissa = mantissa * 10 + (c - ZERO);
+          digits = true;
+          c = bytes[++i]!;
+        }
+        if (i < end && c === point) {
+          c = bytes[++i]!;
+          while (i < end && c >= ZERO && c <= NINE) {
+            mantissa = mantissa * 10 + (c - ZERO);
+            fraction++;
+            digits = true;
+            c = bytes[++i]!;
+          }
+        }
+        let value: number | undefined;
+        if (digits && (i === end || c === delimiter) && mantissa <= MAX_EXACT && fraction <= 22) {
+          value = fraction === 0 ? mantissa : mantissa / POWERS[fraction]!;
+          if (negative) value = -value;
+        } else {
+          while (i < end && bytes[i] !== delimiter) i++;
+          value = parseNumberBytes(bytes, fieldStart, i, decimalComma);
+          if (value === undefined) fail(atLine, field, `'${new TextDecoder().decode(bytes.subarray(fieldStart, Math.min(i, fieldStart + 40)))}' is not a number`);
+        }
+        values[base + target] = value!;
       }
       field++;
-      fieldStart = i + 1;
+      if (i >= end) break;
+      i++; // the delimiter
     }
     if (field !== width) fail(atLine, undefined, `expected ${width} fields, found ${field}`);
   };
@@ -141,13 +178,16 @@ export async function* streamCsvColumns(source: ByteSource, layout: CsvTable, co
       fail(line + bad, undefined, 'not UTF-8 text; save the file as UTF-8');
     }
     let pos = 0;
+    // The next quote at or after pos, searched again only once pos has passed it: searching
+    // from every line would scan the rest of the chunk each time.
+    let nextQuote = bytes.indexOf(QUOTE);
     while (pos <= lastBreak) {
       const recordStart = pos;
       const recordLine = line;
       let recordEnd = bytes.indexOf(LF, pos);
       let breaks = 1;
-      const quoteAt = bytes.indexOf(QUOTE, pos);
-      const quoted = quoteAt >= 0 && quoteAt < recordEnd;
+      if (nextQuote >= 0 && nextQuote < pos) nextQuote = bytes.indexOf(QUOTE, pos);
+      const quoted = nextQuote >= 0 && nextQuote < recordEnd;
       if (quoted) {
         // A quoted field may hold line breaks: the record ends at the first break outside quotes.
         let inQuotes = false;
@@ -191,6 +231,15 @@ export async function* streamCsvColumns(source: ByteSource, layout: CsvTable, co
 }
 
 const NEWLINE = new Uint8Array([LF]);
+const ZERO = 0x30;
+const NINE = 0x39;
+const MINUS = 0x2d;
+const PLUS = 0x2b;
+const DOT = 0x2e;
+const COMMA = 0x2c;
+const MAX_EXACT = 2 ** 53;
+/** Exact powers of ten: 10^k is a double for k <= 22, so one division rounds correctly. */
+const POWERS = Array.from({ length: 23 }, (_, k) => 10 ** k);
 const MAX_LINE_BYTES = 64 << 20;
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
