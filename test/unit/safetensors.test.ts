@@ -1,0 +1,260 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { fileSource, memorySource, type ByteSource } from '../../src/readers/byteSource';
+import { DataFileError } from '../../src/readers/errors';
+import { DEFAULT_LIMITS, type ReadLimits } from '../../src/readers/limits';
+import { jsonErrorIndex, readSafetensors } from '../../src/readers/safetensors';
+import type { TensorFile } from '../../src/readers/tensor';
+import { fixturePath, readJson } from '../helpers/fixtures';
+
+interface ExpectedTensor {
+  readonly name: string;
+  readonly dtype: string;
+  readonly shape: number[];
+  readonly values: (number | string)[];
+}
+interface ExpectedFile {
+  readonly file: string;
+  readonly format: string;
+  readonly tensors: ExpectedTensor[];
+  readonly warnings: string[];
+  readonly metadata: Record<string, string>;
+}
+interface Expected {
+  readonly files: ExpectedFile[];
+  readonly broken: { readonly file: string; readonly expect: string }[];
+}
+
+const expected = readJson<Expected>(fixturePath('tensors', 'expected.json'));
+const PLACE = /^(byte \d+|tensor '[^']*')$/;
+const fromJson = (value: number | string): number => (value === 'nan' ? Number.NaN : value === 'inf' ? Infinity : value === '-inf' ? -Infinity : (value as number));
+
+/** Tensors come back in data-offset order; expected.json lists them in the order they were written, which is the same. */
+function assertTensors(file: TensorFile, want: ExpectedFile): void {
+  assert.deepEqual(
+    file.tensors.map((t) => t.name),
+    want.tensors.map((t) => t.name),
+    `${want.file}: tensor names`,
+  );
+  want.tensors.forEach((w, index) => {
+    const tensor = file.tensors[index]!;
+    assert.equal(tensor.dtype, w.dtype, `${want.file} ${w.name}: dtype`);
+    assert.deepEqual([...tensor.shape], w.shape, `${want.file} ${w.name}: shape`);
+    assert.equal(tensor.data.length, w.values.length, `${want.file} ${w.name}: element count`);
+    w.values.forEach((value, i) => {
+      if (!Object.is(tensor.data[i], fromJson(value))) assert.fail(`${want.file} ${w.name}[${i}]: got ${tensor.data[i]}, expected ${value}`);
+    });
+  });
+  assert.equal(file.warnings.length, want.warnings.length, `${want.file}: warnings ${JSON.stringify(file.warnings)}`);
+  for (const fragment of want.warnings) assert.ok(file.warnings.some((w) => w.includes(fragment)), `${want.file}: no warning with '${fragment}'`);
+}
+
+async function assertRefused(read: () => Promise<unknown>, file: string, fragment?: string): Promise<DataFileError> {
+  let caught: unknown;
+  try {
+    await read();
+  } catch (error) {
+    caught = error;
+  }
+  assert.ok(caught instanceof DataFileError, `${file}: expected a DataFileError, got ${caught instanceof Error ? `${caught.name}: ${caught.message}` : String(caught)}`);
+  assert.equal(caught.file, file);
+  assert.match(caught.place, PLACE, `${file}: place '${caught.place}'`);
+  assert.ok(caught.message.startsWith(`${file}: ${caught.place}: `), caught.message);
+  assert.ok(!caught.message.includes('\n'), 'one line');
+  if (fragment) assert.ok(caught.message.includes(fragment), `${file}: '${caught.message}' lacks '${fragment}'`);
+  return caught;
+}
+
+const bytesOf = (...parts: string[]): Uint8Array => new Uint8Array(readFileSync(fixturePath('tensors', ...parts)));
+
+async function readFixture(name: string, limits?: ReadLimits): Promise<TensorFile> {
+  const source = await fileSource(fixturePath('tensors', name), name);
+  try {
+    return await readSafetensors(source, limits);
+  } finally {
+    await source.close();
+  }
+}
+
+/** A safetensors file from a header object and a data section. */
+function safetensors(header: unknown, data: Uint8Array): Uint8Array {
+  const text = new TextEncoder().encode(JSON.stringify(header));
+  const out = new Uint8Array(8 + text.length + data.length);
+  new DataView(out.buffer).setBigUint64(0, BigInt(text.length), true);
+  out.set(text, 8);
+  out.set(data, 8 + text.length);
+  return out;
+}
+
+describe('safetensors reader', () => {
+  const files = expected.files.filter((f) => f.format === 'safetensors');
+  it('has fixtures for every dtype', () => {
+    const dtypes = new Set(files.flatMap((f) => f.tensors.map((t) => t.dtype)));
+    for (const dtype of ['bool', 'int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'float16', 'bfloat16', 'float32', 'float64', 'float8_e4m3fn', 'float8_e5m2']) {
+      assert.ok(dtypes.has(dtype), dtype);
+    }
+  });
+
+  for (const want of files) {
+    it(`reads ${want.file} exactly`, async () => {
+      const file = await readFixture(want.file);
+      assert.equal(file.format, 'safetensors');
+      assertTensors(file, want);
+      assert.deepEqual(file.metadata, want.metadata);
+    });
+  }
+
+  it('returns __metadata__ with a "__proto__" key as a plain key', async () => {
+    const file = await readFixture('model.safetensors');
+    assert.equal(Object.getPrototypeOf(file.metadata), Object.prototype);
+    assert.ok(Object.hasOwn(file.metadata, '__proto__'));
+    assert.equal(file.metadata.format, 'pt');
+  });
+
+  it('keeps tensors in data-offset order, not JSON key order', async () => {
+    const file = await readFixture('ordered.safetensors');
+    // JSON.parse would give "1", "2", "10", "b".
+    assert.deepEqual(
+      file.tensors.map((t) => t.name),
+      ['10', '2', 'b', '1'],
+    );
+  });
+
+  it('decodes float8 e4m3fn and e5m2 by the spec', async () => {
+    const file = await readFixture('float8.safetensors');
+    const e4m3 = file.tensors.find((t) => t.name === 'f8_e4m3')!;
+    assert.equal(e4m3.dtype, 'float8_e4m3fn');
+    assert.equal(Math.max(...[...e4m3.data].filter((v) => !Number.isNaN(v))), 448);
+    const e5m2 = file.tensors.find((t) => t.name === 'f8_e5m2')!;
+    assert.ok([...e5m2.data].includes(Infinity));
+  });
+
+  it('reports gaps in the data section as warnings', async () => {
+    const file = await readFixture('gap.safetensors');
+    assert.equal(file.warnings.length, 2);
+    assert.match(file.warnings[0]!, /^8 unused bytes in the data section before tensor 'b' \(byte \d+\)$/);
+  });
+
+  it('reads through fileSource and memorySource alike, by range', async () => {
+    const viaFile = await readFixture('model.safetensors');
+    const bytes = bytesOf('model.safetensors');
+    let largest = 0;
+    const inner = memorySource('model.safetensors', bytes);
+    const counting: ByteSource = { ...inner, read: (offset, length) => ((largest = Math.max(largest, length)), inner.read(offset, length)) };
+    assert.deepEqual(await readSafetensors(counting), viaFile);
+    // The largest single read is the JSON header; tensors are read each on their own.
+    const headerLength = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
+    assert.equal(largest, headerLength);
+  });
+
+  const brokenFiles = expected.broken.filter((b) => b.file.endsWith('.safetensors'));
+  it('has a broken corpus', () => assert.ok(brokenFiles.length >= 12));
+  for (const bad of brokenFiles) {
+    it(`refuses broken/${bad.file}`, { timeout: 10_000 }, async () => {
+      const source = await fileSource(fixturePath('tensors', 'broken', bad.file), bad.file);
+      try {
+        await assertRefused(() => readSafetensors(source), bad.file, bad.expect);
+      } finally {
+        await source.close();
+      }
+    });
+  }
+
+  it('points at the byte where the header stops being JSON', async () => {
+    const bytes = bytesOf('broken', 'not_json.safetensors');
+    const error = await assertRefused(() => readSafetensors(memorySource('not_json.safetensors', bytes)), 'not_json.safetensors', 'the header is not valid JSON');
+    const text = new TextDecoder().decode(bytes.subarray(8));
+    assert.equal(error.place, `byte ${8 + text.indexOf(',,') + 1}`);
+  });
+
+  it('names the tensor at fault', async () => {
+    const error = await assertRefused(() => readSafetensors(memorySource('overlap.safetensors', bytesOf('broken', 'overlap.safetensors'))), 'overlap.safetensors', "overlap tensor 'a'");
+    assert.equal(error.place, "tensor 'b'");
+  });
+
+  it('refuses every truncation of a valid file with a DataFileError', { timeout: 60_000 }, async () => {
+    for (const name of ['model.safetensors', 'float8.safetensors']) {
+      const bytes = bytesOf(name);
+      for (let length = 0; length < bytes.length; length++) await assertRefused(() => readSafetensors(memorySource(name, bytes.subarray(0, length))), name);
+    }
+  });
+
+  it('either reads or refuses cleanly when bytes are corrupted', { timeout: 60_000 }, async () => {
+    let seed = 24680;
+    const random = (): number => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) / 2 ** 32;
+    };
+    const original = bytesOf('model.safetensors');
+    const headerEnd = 8 + Number(new DataView(original.buffer, original.byteOffset).getBigUint64(0, true));
+    let refused = 0;
+    for (let round = 0; round < 1500; round++) {
+      const bytes = original.slice();
+      for (let f = 0; f < 1 + Math.floor(random() * 3); f++) bytes[Math.floor(random() * headerEnd)] = Math.floor(random() * 256);
+      try {
+        await readSafetensors(memorySource('model.safetensors', bytes));
+      } catch (error) {
+        if (!(error instanceof DataFileError)) assert.fail(`round ${round}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+        assert.match(error.place, PLACE);
+        refused++;
+      }
+    }
+    assert.ok(refused > 500, `only ${refused} corruptions were refused`);
+  });
+
+  it('enforces the header, tensor count and tensor byte limits', async () => {
+    await assertRefused(() => readFixture('model.safetensors', { ...DEFAULT_LIMITS, maxHeaderBytes: 100 }), 'model.safetensors', 'over the limit of 100');
+    await assertRefused(() => readFixture('model.safetensors', { ...DEFAULT_LIMITS, maxTensorBytes: 100 }), 'model.safetensors', 'over the limit of 100');
+    await assertRefused(() => readFixture('model.safetensors', { ...DEFAULT_LIMITS, maxTensors: 3 }), 'model.safetensors', 'over the limit of 3');
+  });
+
+  it('allows empty tensors at the same offset but not one inside another', async () => {
+    const data = new Uint8Array(8);
+    const ok = safetensors({ e1: { dtype: 'F32', shape: [0], data_offsets: [0, 0] }, a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, e2: { dtype: 'F32', shape: [0, 4], data_offsets: [8, 8] } }, data);
+    const file = await readSafetensors(memorySource('ok.safetensors', ok));
+    assert.deepEqual(
+      file.tensors.map((t) => t.name),
+      ['e1', 'a', 'e2'],
+    );
+    assert.deepEqual(file.warnings, []);
+    const inside = safetensors({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, e: { dtype: 'F32', shape: [0], data_offsets: [4, 4] } }, data);
+    await assertRefused(() => readSafetensors(memorySource('inside.safetensors', inside)), 'inside.safetensors', 'overlap');
+  });
+
+  it('keeps messages on one line whatever the names hold', async () => {
+    const bad = safetensors({ 'evil\nname\u2028': { dtype: 'F99', shape: [1], data_offsets: [0, 4] } }, new Uint8Array(4));
+    const error = await assertRefused(() => readSafetensors(memorySource('names.safetensors', bad)), 'names.safetensors', "dtype 'F99' is not supported");
+    assert.equal(error.place, "tensor 'evil?name?'");
+  });
+
+  it('turns a failing read into a DataFileError at the tensor being read', async () => {
+    const bytes = bytesOf('model.safetensors');
+    const inner = memorySource('model.safetensors', bytes);
+    const failing: ByteSource = { ...inner, read: (offset, length) => (offset > 1000 ? Promise.reject(new Error('EIO: i/o error')) : inner.read(offset, length)) };
+    const error = await assertRefused(() => readSafetensors(failing), 'model.safetensors', 'EIO: i/o error');
+    assert.match(error.place, /^tensor '/);
+  });
+
+  it('finds where JSON syntax fails', () => {
+    const cases: [string, number][] = [
+      ['{"a": }', 6],
+      ['{"a": 1} x', 9],
+      ['{"a": 1', 7],
+      ['{"a" 1}', 5],
+      ['[1, 2,, 3]', 6],
+      ['{"a": "b\u0001"}', 8],
+      ['{"a": tru}', 6],
+      ['{"a": [1, 2}', 11],
+      ['', 0],
+    ];
+    for (const [text, index] of cases) {
+      assert.throws(() => JSON.parse(text));
+      assert.equal(jsonErrorIndex(text), index, JSON.stringify(text));
+    }
+    const valid = '{"a": [1, {"b": null}], "c": "\\u00e9", "d": -1.5e3}';
+    assert.equal(jsonErrorIndex(valid), valid.length, 'valid JSON scans to its end');
+  });
+});
