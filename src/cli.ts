@@ -1,5 +1,5 @@
 /**
- * likelihood-lens FILE [--target COL] [--pred COL,COL,...] [--pred-kind probs|logits|logprobs] [--json]
+ * likelihood-lens FILE [--labels FILE] [--target NAME] [--pred NAME,NAME,...] [--pred-kind probs|logits|logprobs] [--json]
  *
  * The headless entry over the same reader and engine as the panel: a reproducible report.
  */
@@ -11,12 +11,12 @@ import type { PredictionKind } from './engine/categorical';
 import { plainNumber, plainScientific } from './engine/format';
 import { describeError } from './readers/errors';
 
-const USAGE = 'usage: likelihood-lens FILE [--target COL] [--pred COL,COL,...] [--pred-kind probs|logits|logprobs] [--json]';
+const USAGE = 'usage: likelihood-lens FILE [--labels FILE] [--target NAME] [--pred NAME,NAME,...] [--pred-kind probs|logits|logprobs] [--json]';
 const KINDS = ['probs', 'logits', 'logprobs'];
 
 class UsageError extends Error {}
 
-function parseCommandLine(argv: string[]): { file: string; options: AnalysisOptions; json: boolean } {
+function parseCommandLine(argv: string[]): { file: string; labels: string | undefined; options: AnalysisOptions; json: boolean } {
   let parsed;
   try {
     parsed = parseArgs({
@@ -24,6 +24,7 @@ function parseCommandLine(argv: string[]): { file: string; options: AnalysisOpti
       allowPositionals: true,
       options: {
         target: { type: 'string' },
+        labels: { type: 'string' },
         pred: { type: 'string' },
         'pred-kind': { type: 'string' },
         json: { type: 'boolean', default: false },
@@ -41,6 +42,7 @@ function parseCommandLine(argv: string[]): { file: string; options: AnalysisOpti
   const predictions = values.pred?.split(',').map((name) => name.trim()).filter((name) => name !== '');
   return {
     file: positionals[0]!,
+    labels: values.labels,
     json: values.json === true,
     options: {
       ...(values.target !== undefined ? { target: values.target } : {}),
@@ -98,7 +100,7 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    const analysis = await analyzeSource({ kind: 'path', path: command.file }, command.options);
+    const analysis = await analyzeSource({ kind: 'path', path: command.file, ...(command.labels !== undefined ? { pairWith: command.labels } : {}) }, command.options);
     process.stdout.write(`${command.json ? JSON.stringify(toJsonReport(analysis), null, 2) : toText(analysis)}\n`);
     return 0;
   } catch (error) {

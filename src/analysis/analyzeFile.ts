@@ -1,12 +1,14 @@
 import { basename } from 'node:path';
-import { checkDataFile, parseTableBytes, type ReadOptions } from '../readers/readDataFile';
+import { checkDataFile, isTensorFile, parseTableBytes, type ReadOptions } from '../readers/readDataFile';
+import { analyzeTensorFile } from './analyzeTensorFile';
 import { analyzeCsvFile, type StreamOptions } from './analyzeCsvFile';
 import { analyzeTable } from './analyzeTable';
 import type { Analysis, AnalysisOptions } from './types';
 
 /** Where the data comes from: a file on disk, or the unsaved text of an editor. */
 export type AnalysisSource =
-  | { readonly kind: 'path'; readonly path: string }
+  /** `pairWith`: a second file holding the labels (or predictions) of a lone .npy. */
+  | { readonly kind: 'path'; readonly path: string; readonly pairWith?: string }
   | { readonly kind: 'bytes'; readonly name: string; readonly bytes: Uint8Array };
 
 /** reader -> engine: one file in, one analysis out. Files on disk are streamed; editor text is parsed whole. */
@@ -14,5 +16,7 @@ export async function analyzeSource(source: AnalysisSource, options: AnalysisOpt
   if (source.kind === 'bytes') return analyzeTable(parseTableBytes(source.bytes, source.name), source.name, options);
   const name = basename(source.path);
   await checkDataFile(source.path, read);
+  if (source.pairWith !== undefined) await checkDataFile(source.pairWith, read);
+  if (isTensorFile(source.path)) return analyzeTensorFile(source.path, options, source.pairWith);
   return analyzeCsvFile(source.path, name, options, stream);
 }

@@ -5,7 +5,7 @@ import { chooseTensorRoles } from './tensorRoles';
 import type { Analysis, AnalysisOptions } from './types';
 
 /** Runs the categorical cross-entropy analysis of the tensors of one file (or of a paired predictions/labels file). */
-export async function analyzeTensors(file: TensorFile, fileName: string, options: AnalysisOptions = {}): Promise<Analysis> {
+export async function analyzeTensors(file: TensorFile, fileName: string, options: AnalysisOptions = {}, note?: string): Promise<Analysis> {
   let roles;
   try {
     roles = chooseTensorRoles(file, options);
@@ -24,7 +24,7 @@ export async function analyzeTensors(file: TensorFile, fileName: string, options
       targetName: target.name,
       predictionNames: [prediction.name],
       choices: file.tensors.map((tensor) => tensor.name),
-      rolesReason: roles.reason,
+      rolesReason: note ? `${roles.reason}; ${note}` : roles.reason,
       rowName: (row) => `tensor '${prediction.name}' row ${row}`,
     },
     options,

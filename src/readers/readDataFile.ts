@@ -4,8 +4,9 @@ import { decodeText, parseCsv, type CsvTable } from './csv';
 import { DataFileError } from './errors';
 import type { Table } from './table';
 
-export const TABLE_EXTENSIONS = ['.csv', '.tsv'] as const;
-export const SUPPORTED_EXTENSIONS: readonly string[] = TABLE_EXTENSIONS;
+export const TABLE_EXTENSIONS: readonly string[] = ['.csv', '.tsv'];
+export const TENSOR_EXTENSIONS: readonly string[] = ['.npy', '.npz', '.safetensors', '.pt', '.pth'];
+export const SUPPORTED_EXTENSIONS: readonly string[] = [...TABLE_EXTENSIONS, ...TENSOR_EXTENSIONS];
 
 export interface ReadOptions {
   /** Refuse files larger than this many bytes (the setting likelihoodLens.maxFileSizeMB). */
@@ -20,6 +21,15 @@ const FILE_SYSTEM_ERRORS: Record<string, string> = {
 
 export function isSupportedFile(path: string): boolean {
   return SUPPORTED_EXTENSIONS.includes(extname(path).toLowerCase());
+}
+
+/** A text table (CSV/TSV): read from the editor's buffer while it is open. */
+export function isTableFile(path: string): boolean {
+  return TABLE_EXTENSIONS.includes(extname(path).toLowerCase());
+}
+
+export function isTensorFile(path: string): boolean {
+  return TENSOR_EXTENSIONS.includes(extname(path).toLowerCase());
 }
 
 /** Parses bytes already in memory (an editor's unsaved buffer, a test's fixture). */

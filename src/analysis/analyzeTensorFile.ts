@@ -1,0 +1,51 @@
+import { access } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
+import { readTensorFile } from '../readers/readTensorFile';
+import type { Tensor, TensorFile } from '../readers/tensor';
+import { analyzeTensors } from './analyzeTensors';
+import { chooseTensorRoles } from './tensorRoles';
+import type { Analysis, AnalysisOptions } from './types';
+
+const LABEL_FILES = ['labels', 'label', 'targets', 'target', 'y', 'y_true', 'gt'];
+const PREDICTION_FILES = ['logits', 'probs', 'probabilities', 'log_probs', 'logprobs', 'scores', 'preds', 'predictions', 'outputs', 'y_pred'];
+
+const exists = (path: string) => access(path).then(() => true, () => false);
+
+/**
+ * The file beside a lone .npy that holds what it lacks: labels.npy for logits.npy, or the
+ * predictions for labels.npy. NumPy users often save the two arrays separately.
+ */
+export async function findPartnerFile(path: string): Promise<string | undefined> {
+  if (extname(path).toLowerCase() !== '.npy') return undefined;
+  const stem = basename(path, extname(path)).toLowerCase();
+  const candidates = LABEL_FILES.includes(stem) ? PREDICTION_FILES : LABEL_FILES;
+  for (const name of candidates) {
+    const candidate = join(dirname(path), `${name}${extname(path)}`);
+    if (candidate !== path && (await exists(candidate))) return candidate;
+  }
+  return undefined;
+}
+
+function merge(first: TensorFile, second: TensorFile): TensorFile {
+  const taken = new Set(first.tensors.map((tensor) => tensor.name));
+  const renamed: Tensor[] = second.tensors.map((tensor) => (taken.has(tensor.name) ? { ...tensor, name: `${tensor.name} (2)` } : tensor));
+  return { format: first.format, tensors: [...first.tensors, ...renamed], metadata: { ...second.metadata, ...first.metadata }, warnings: [...first.warnings, ...second.warnings] };
+}
+
+/** Reads a tensor file (and, for a lone .npy, its partner file) and analyses it. */
+export async function analyzeTensorFile(path: string, options: AnalysisOptions = {}, pairWith?: string): Promise<Analysis> {
+  const name = basename(path);
+  let file = await readTensorFile(path);
+  let partner = pairWith;
+  if (partner === undefined) {
+    let complete = true;
+    try {
+      chooseTensorRoles(file, options);
+    } catch {
+      complete = false;
+    }
+    if (!complete) partner = await findPartnerFile(path);
+  }
+  if (partner !== undefined) file = merge(file, await readTensorFile(partner));
+  return analyzeTensors(file, name, options, partner !== undefined ? `paired with ${basename(partner)}` : undefined);
+}
