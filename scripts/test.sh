@@ -10,4 +10,6 @@ cd "$(dirname "$0")/.."
 node esbuild.mjs
 npx tsc -p . --noEmit
 npm run --silent package > /dev/null
-node --test out/test/unit/ out/test/webview/ out/test/vscode/
+# One file at a time: the VS Code tests each start a code-server and a Chromium, and two at once
+# on a 2-core machine starve each other into timeouts.
+node --test --test-concurrency=1 out/test/unit/ out/test/webview/ out/test/vscode/

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { LiveAnalyses } from './host/liveAnalyses';
 import { DataFileProblems } from './host/problems';
 import { LossStatusBar } from './host/statusBar';
+import { TENSOR_VIEW_TYPE, TensorEditorProvider } from './host/tensorEditor';
 import { LOSS_PANEL_VIEW_TYPE, LossPanel, type PanelServices, type PanelSnapshot } from './panel/lossPanel';
 import { resolveDataFile } from './panel/pickDataFile';
 import { parsePanelState } from './protocol';
@@ -11,6 +12,8 @@ import { describeError } from './readers/errors';
 /** What the extension exports: read-only views of its state, used by its integration tests. */
 export interface LikelihoodLensApi {
   panels(): PanelSnapshot[];
+  /** Open tensor views: file URI -> each tensor's name, dtype and shape as shown (or the error). */
+  tensorViews(): Record<string, string>;
   readonly onDidChangePanel: vscode.Event<PanelSnapshot>;
   statusBarText(): string | undefined;
 }
@@ -20,6 +23,7 @@ export function activate(context: vscode.ExtensionContext): LikelihoodLensApi {
   const analyses = new LiveAnalyses(join(context.extensionUri.fsPath, 'dist', 'worker.js'), log);
   const services: PanelServices = { extensionUri: context.extensionUri, log, analyses };
   const statusBar = new LossStatusBar(analyses);
+  const tensorEditor = new TensorEditorProvider(context.extensionUri, join(context.extensionUri.fsPath, 'dist', 'worker.js'), log);
 
   /** Reports a failure once: one line in a notification, the details in the output channel. */
   const report = (error: unknown) => {
@@ -45,6 +49,17 @@ export function activate(context: vscode.ExtensionContext): LikelihoodLensApi {
         return undefined;
       }
     }),
+    vscode.window.registerCustomEditorProvider(TENSOR_VIEW_TYPE, tensorEditor, { supportsMultipleEditorsPerDocument: true }),
+    vscode.commands.registerCommand('likelihoodLens.reopenWithDefault', async (arg?: unknown) => {
+      const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+      const uri = arg instanceof vscode.Uri ? arg : input instanceof vscode.TabInputCustom ? input.uri : undefined;
+      if (uri) await vscode.commands.executeCommand('vscode.openWith', uri, 'default');
+    }),
+    vscode.commands.registerCommand('likelihoodLens.openSample', async () => {
+      const sample = vscode.Uri.joinPath(context.extensionUri, 'media', 'samples', 'classifier.csv');
+      await vscode.window.showTextDocument(sample, { preview: false });
+      return vscode.commands.executeCommand('likelihoodLens.openLossPanel', sample);
+    }),
     vscode.window.registerWebviewPanelSerializer(LOSS_PANEL_VIEW_TYPE, {
       async deserializeWebviewPanel(panel, rawState) {
         const state = parsePanelState(rawState);
@@ -55,7 +70,7 @@ export function activate(context: vscode.ExtensionContext): LikelihoodLensApi {
     { dispose: () => LossPanel.disposeAll() },
   );
 
-  return { panels: () => LossPanel.snapshots(), onDidChangePanel: LossPanel.onDidChange, statusBarText: () => statusBar.text };
+  return { panels: () => LossPanel.snapshots(), tensorViews: () => tensorEditor.views(), onDidChangePanel: LossPanel.onDidChange, statusBarText: () => statusBar.text };
 }
 
 export function deactivate(): void {}

@@ -41,10 +41,14 @@ function render(summary: TensorFileSummary, analysable: boolean): void {
     ),
     summary.warnings.length > 0 ? h('ul', { class: 'warnings' }, ...summary.warnings.map((w) => h('li', {}, w))) : '',
     h(
+      'div',
+      { class: 'table-scroll' },
+      h(
       'table',
       { class: 'tensors', 'data-testid': 'tensor-table' },
       h('thead', {}, h('tr', {}, ...['name', 'dtype', 'shape', 'min', 'max', 'mean', 'NaN', 'inf', 'first values'].map((label) => h('th', { scope: 'col' }, label)))),
       h('tbody', {}, ...rows),
+      ),
     ),
     metadata.length > 0
       ? h('section', {}, h('h2', {}, 'Metadata'), h('dl', { class: 'metadata' }, ...metadata.flatMap(([key, value]) => [h('dt', {}, key), h('dd', {}, value)])))

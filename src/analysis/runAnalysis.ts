@@ -1,4 +1,8 @@
+import { basename } from 'node:path';
 import { describeError } from '../readers/errors';
+import { checkDataFile } from '../readers/readDataFile';
+import { readTensorFile } from '../readers/readTensorFile';
+import { summarizeTensorFile } from './tensorSummary';
 import { decodeText } from '../readers/csv';
 import { analyzeSource } from './analyzeFile';
 import { findCsvProblems } from './csvProblems';
@@ -7,6 +11,7 @@ import type { AnalysisOutcome, WorkerRequest } from './workerMessages';
 /** What the worker does with one request: never throws, always answers. */
 export async function runAnalysis(request: WorkerRequest, onProgress?: (fraction: number) => void): Promise<AnalysisOutcome> {
   const { source, options } = request;
+  if (request.task === 'inspect') return inspect(request);
   let outcome: AnalysisOutcome;
   try {
     const analysis = await analyzeSource(source, options, request.maxBytes !== undefined ? { maxBytes: request.maxBytes } : {}, onProgress ? { onProgress } : {});
@@ -22,4 +27,21 @@ export async function runAnalysis(request: WorkerRequest, onProgress?: (fraction
     }
   }
   return outcome;
+}
+
+/** The tensor view's content: every tensor summarised, and whether the loss panel can use the file. */
+async function inspect(request: WorkerRequest): Promise<AnalysisOutcome> {
+  if (request.source.kind !== 'path') return { error: 'only files on disk can be inspected', problems: [] };
+  const path = request.source.path;
+  try {
+    await checkDataFile(path, request.maxBytes !== undefined ? { maxBytes: request.maxBytes } : {});
+    const summary = summarizeTensorFile(await readTensorFile(path), basename(path));
+    const analysable = await analyzeSource(request.source, request.options).then(
+      () => true,
+      () => false,
+    );
+    return { summary, analysable, problems: [] };
+  } catch (error) {
+    return { error: describeError(error), problems: [] };
+  }
 }

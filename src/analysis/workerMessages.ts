@@ -1,10 +1,13 @@
 import type { AnalysisSource } from './analyzeFile';
 import type { TextProblem } from './csvProblems';
+import type { TensorFileSummary } from './tensorSummary';
 import type { Analysis, AnalysisOptions } from './types';
 
 /** Messages between the extension host and its analysis worker thread. */
 export interface WorkerRequest {
   readonly id: number;
+  /** 'analyze': the loss analysis; 'inspect': the tensor view's summary of every tensor. */
+  readonly task?: 'analyze' | 'inspect';
   readonly source: AnalysisSource;
   readonly options: AnalysisOptions;
   readonly maxBytes?: number;
@@ -15,6 +18,9 @@ export interface WorkerRequest {
 /** An analysis, or the one-line reason there is none; and the problems found, either way. */
 export interface AnalysisOutcome {
   readonly analysis?: Analysis;
+  /** For 'inspect': each tensor's statistics, and whether the file holds predictions with labels. */
+  readonly summary?: TensorFileSummary;
+  readonly analysable?: boolean;
   readonly error?: string;
   readonly problems: readonly TextProblem[];
 }

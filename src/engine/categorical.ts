@@ -69,7 +69,35 @@ export function detectPredictionKind(scores: ClassScores): KindDecision {
   if (max <= 0 && rowsNotNormalised(scores, 'logprobs', 0).count === 0) {
     return { kind: 'logprobs', reason: 'every value is <= 0 and every row has log-sum-exp 0' };
   }
+  // Logits almost never form rows summing to 1: when most rows are distributions, the others
+  // are typos to point at, not a reason to read the whole file as logits.
+  const distributions = countDistributionRows(scores);
+  if (2 * distributions.probs > scores.n) {
+    return { kind: 'probs', reason: `${distributions.probs} of ${scores.n} rows are probability distributions; the other ${scores.n - distributions.probs} are not` };
+  }
+  if (2 * distributions.logprobs > scores.n) {
+    return { kind: 'logprobs', reason: `${distributions.logprobs} of ${scores.n} rows are log-probability distributions; the other ${scores.n - distributions.logprobs} are not` };
+  }
   return { kind: 'logits', reason: 'values fall outside [0, 1] and rows are not log-probabilities: read as logits (softmax applied)' };
+}
+
+/** Rows that are distributions as probabilities (in [0, 1], summing to 1) or as log-probabilities. */
+function countDistributionRows({ n, k, values }: ClassScores): { probs: number; logprobs: number } {
+  let probs = 0;
+  let logprobs = 0;
+  for (let i = 0; i < n; i++) {
+    const offset = i * k;
+    let inUnit = true;
+    let nonPositive = true;
+    for (let j = 0; j < k; j++) {
+      const v = values[offset + j]!;
+      if (!(v >= 0 && v <= 1)) inUnit = false;
+      if (!(v <= 0)) nonPositive = false;
+    }
+    if (inUnit && Math.abs(rowSum(values, offset, k) - 1) <= ROW_SUM_TOLERANCE) probs++;
+    else if (nonPositive && Math.abs(Math.exp(logSumExp(values, offset, k)) - 1) <= ROW_SUM_TOLERANCE) logprobs++;
+  }
+  return { probs, logprobs };
 }
 
 export interface CategoricalResult {

@@ -4,6 +4,7 @@ import type { AnalysisSource } from '../analysis/analyzeFile';
 import type { AnalysisOutcome } from '../analysis/workerMessages';
 import type { AnalysisOptions } from '../analysis/types';
 import { describeError } from '../readers/errors';
+import { isTableFile } from '../readers/readDataFile';
 import { AnalysisWorker, CancelledError } from './analysisWorker';
 import { readSettings } from './settings';
 
@@ -80,7 +81,8 @@ export class LiveAnalysis implements vscode.Disposable {
     this.running = controller;
     const version = ++this.version;
     const waiters = this.waiters.splice(0);
-    const document = vscode.workspace.textDocuments.find((doc) => doc.uri.toString() === this.uri.toString());
+    // Only text tables are read from the editor; a binary file opened as text is read from disk.
+    const document = isTableFile(this.uri.fsPath) ? vscode.workspace.textDocuments.find((doc) => doc.uri.toString() === this.uri.toString()) : undefined;
     const source: AnalysisSource = document
       ? { kind: 'bytes', name: this.name, bytes: new TextEncoder().encode(document.getText()) }
       : { kind: 'path', path: this.uri.fsPath };

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { TextProblem } from '../analysis/csvProblems';
-import { isDataFile } from './dataFiles';
+import { isTableDataFile } from './dataFiles';
 import type { LiveAnalyses, LiveLease } from './liveAnalyses';
 import { readSettings } from './settings';
 
@@ -35,7 +35,7 @@ export class DataFileProblems implements vscode.Disposable {
 
   private track(document: vscode.TextDocument): void {
     const key = document.uri.toString();
-    if (!readSettings().diagnostics || !isDataFile(document.uri) || this.leases.has(key)) return;
+    if (!readSettings().diagnostics || !isTableDataFile(document.uri) || this.leases.has(key)) return;
     const lease: LiveLease = this.analyses.acquire(document.uri);
     const update = () => {
       const latest = lease.live.latest;

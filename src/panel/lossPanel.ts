@@ -17,6 +17,8 @@ export interface PanelSnapshot {
   readonly error: string | undefined;
   /** Where the numbers came from: the editor's unsaved text or the file on disk. */
   readonly from: LiveResult['from'] | undefined;
+  /** Whether the panel is on screen (a hidden webview renders nothing until shown). */
+  readonly visible: boolean;
   /** What the webview reported it rendered last. */
   readonly rendered: { readonly version: number; readonly crossEntropy: number; readonly steps: number } | undefined;
 }
@@ -100,6 +102,7 @@ export class LossPanel {
       analysis: latest?.analysis,
       error: latest?.error,
       from: latest?.from,
+      visible: this.panel.visible,
       rendered: this.rendered,
     };
   }

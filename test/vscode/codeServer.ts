@@ -177,18 +177,37 @@ export async function runExtensionTestSuite(options: { extensionPath: string; te
       log.push(Array.isArray(args) ? format(...args) : String(args ?? type));
     });
     await page.exposeFunction('codeAutomationExit', (code: number) => settle(code));
+    // Errors inside webviews (nested frames) land here, not in the extension host's console.
+    page.on('console', (message) => {
+      if (message.type() === 'error' && message.location().url.includes('webview')) log.push(`[webview error] ${message.text()}`);
+    });
+    page.on('pageerror', (error) => log.push(`[page error] ${error.message}`));
     const remote = (path: string) => `vscode-remote://127.0.0.1:${server.port}${path}`;
     const payload = JSON.stringify([
       ['extensionDevelopmentPath', remote(options.extensionPath)],
       ['extensionTestsPath', remote(options.testsPath)],
     ]);
     await page.goto(`${server.url}/?folder=${encodeURIComponent(options.workspace)}&payload=${encodeURIComponent(payload)}`);
+    // Seen here: with no input at all, webviews opened after the first one never load in this
+    // headless page. A person at the window moves the mouse now and then; the harness does too.
+    let x = 0;
+    const presence = setInterval(() => void page.mouse.move(600 + (x = (x + 37) % 200), 400).catch(() => undefined), 250);
     const timeoutMs = options.timeoutMs ?? 300_000;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`the extension test suite did not finish within ${timeoutMs / 1000} s; log so far:\n${log.join('\n')}`)), timeoutMs);
     });
-    const exitCode = await Promise.race([exited, timedOut]).finally(() => clearTimeout(timer));
+    const exitCode = await Promise.race([exited, timedOut]).finally(() => {
+      clearTimeout(timer);
+      clearInterval(presence);
+    });
+    if (exitCode !== 0) {
+      // What each webview frame showed, to tell a webview that never loaded from one that failed.
+      for (const frame of page.frames()) {
+        const text = await frame.evaluate(() => document.body?.innerText.slice(0, 120) ?? '').catch(() => '(unreadable)');
+        log.push(`[frame] ${frame.url().slice(0, 120)} :: ${text.replace(/\s+/g, ' ')}`);
+      }
+    }
     return { exitCode, log };
   } finally {
     await browser.close();

@@ -11,6 +11,7 @@ const VSIX = join(REPO_ROOT, 'likelihood-lens.vsix');
 const ARTIFACTS = join(REPO_ROOT, 'test-results');
 
 async function runFromPalette(page: Page, title: string): Promise<void> {
+  await focusWorkbench(page);
   await page.keyboard.press('Control+Shift+P');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible' });
@@ -19,7 +20,13 @@ async function runFromPalette(page: Page, title: string): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
+/** Keys typed while a webview has focus go to the webview: click the explorer's empty space first. */
+async function focusWorkbench(page: Page): Promise<void> {
+  await page.locator('.explorer-folders-view').click({ position: { x: 30, y: 400 } });
+}
+
 async function quickOpen(page: Page, fileName: string): Promise<void> {
+  await focusWorkbench(page);
   await page.keyboard.press('Control+P');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible' });
@@ -52,7 +59,6 @@ describe('the packaged VSIX in a real VS Code, driven like a user', () => {
     try {
       const { page } = workbench;
       await page.locator('.explorer-folders-view').waitFor({ timeout: 60_000 });
-      await page.locator('.monaco-workbench .part.editor').click();
       await quickOpen(page, 'classifier.csv');
       await runFromPalette(page, 'Likelihood Lens: Open Loss Panel');
       const frame = await findInFrames(page, '[data-testid="cross-entropy"]', 60_000);
@@ -60,11 +66,27 @@ describe('the packaged VSIX in a real VS Code, driven like a user', () => {
       assert.ok(Math.abs(value - expected.crossEntropy) <= 1e-9 * expected.crossEntropy, `panel shows ${value}, PyTorch gives ${expected.crossEntropy}`);
       assert.equal(Number(await frame.locator('[data-testid="rows"]').getAttribute('data-value')), expected.n);
       assert.ok((await frame.locator('.katex').count()) >= 7, 'the derivation is rendered by KaTeX');
-      // The status bar follows the active data file.
-      await page.locator('.tab', { hasText: 'classifier.csv' }).first().click();
+      // Close everything, then a second file gets a panel of its own: the .npy pair opens in the tensor view, then its loss panel.
+      await runFromPalette(page, 'View: Close All Editors');
+      await page.waitForTimeout(1000);
+      const tensorsExpected = readJson<Record<string, { crossEntropy: number }>>(join(REPO_ROOT, 'test', 'fixtures', 'eval', 'expected.json'));
+      await quickOpen(page, 'logits.npy');
+      const tensorFrame = await findInFrames(page, '[data-testid="tensor-table"]', 60_000);
+      assert.deepEqual(await tensorFrame.locator('[data-testid="tensor-row"]').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-name'))), ['logits']);
+      await tensorFrame.locator('[data-testid="open-loss-panel"]').click();
+      const second = await findInFrames(page, '[data-testid="cross-entropy"][data-value^="0.70793"]', 60_000);
+      const pairValue = Number(await second.locator('[data-testid="cross-entropy"]').getAttribute('data-value'));
+      assert.ok(Math.abs(pairValue - tensorsExpected['logits.npy']!.crossEntropy) <= 1e-12, `${pairValue}`);
+      // The status bar follows the active data file: back to the CSV, from the explorer.
+      await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'classifier.csv' }).click();
+      await page.locator('.tab.active', { hasText: 'classifier.csv' }).waitFor({ timeout: 15_000 });
       await page.locator('.statusbar-item', { hasText: /CE \d\.\d+ · n 500/ }).waitFor({ timeout: 20_000 });
       mkdirSync(ARTIFACTS, { recursive: true });
       await page.screenshot({ path: join(ARTIFACTS, 'e2e-vscode.png') });
+    } catch (error) {
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await workbench.page.screenshot({ path: join(ARTIFACTS, 'e2e-vscode-failure.png') }).catch(() => undefined);
+      throw error;
     } finally {
       await workbench.close();
       await server.stop();
