@@ -32,11 +32,16 @@ function stepView(step: DerivationStep, index: number, copy: (stepId: string) =>
   );
 }
 
-export function derivationView(derivation: Derivation, copy: (stepId: string) => void): HTMLElement {
+/** A derivation as a disclosure: open for the first, a click away for the rest. */
+export function derivationView(derivation: Derivation, copy: (stepId: string) => void, open: boolean): HTMLElement {
   return h(
     'section',
     { class: 'derivation', 'aria-label': derivation.title },
-    h('h2', {}, derivation.title),
-    h('ol', { class: 'steps' }, ...derivation.steps.map((step, index) => stepView(step, index, copy))),
+    h(
+      'details',
+      { open },
+      h('summary', {}, h('h2', {}, derivation.title)),
+      h('ol', { class: 'steps' }, ...derivation.steps.map((step, index) => stepView(step, index, copy))),
+    ),
   );
 }

@@ -4,7 +4,7 @@ import { roleControls } from './controls';
 import { derivationView } from './derivationView';
 import { actionButton, h } from './dom';
 import { formatNumber } from './format';
-import { histogramPlot, perSampleLossPlot, runningMeanPlot, type PlotHandle } from './plots';
+import { histogramPlot, parameterCurvePlot, perSampleLossPlot, reliabilityPlot, runningMeanPlot, type PlotHandle } from './plots';
 import { loadState, post, saveState } from './vscodeApi';
 
 const app = document.getElementById('app')!;
@@ -32,6 +32,7 @@ function summaryView(analysis: Analysis): HTMLElement {
     card('Perplexity', formatNumber(s.perplexity, 6), 'perplexity', s.perplexity, 'exp(cross-entropy)'),
     card('Accuracy', `${formatNumber(100 * s.accuracy, 4)}%`, 'accuracy', s.accuracy, 'Share of rows whose largest prediction is the label'),
     card('Rows', String(s.n), 'rows', s.n, `${s.classes} classes`),
+    s.temperature ? card('Best temperature', `T = ${formatNumber(s.temperature.value, 4)}`, 'temperature', s.temperature.value, `Cross-entropy ${formatNumber(s.temperature.crossEntropy, 6)} at this T (${formatNumber(s.temperature.crossEntropyAtOne, 6)} at T = 1)`) : '',
   );
 }
 
@@ -73,7 +74,14 @@ function render(message: Extract<HostMessage, { type: 'analysis' }>): void {
   saveState({ fileUri: message.fileUri, options: message.options });
   for (const plot of plots) plot.destroy();
   const { analysis } = message;
-  plots = [perSampleLossPlot(analysis), runningMeanPlot(analysis), histogramPlot(analysis)];
+  const reliability = reliabilityPlot(analysis);
+  plots = [
+    ...analysis.plots.parameterCurves.map(parameterCurvePlot),
+    perSampleLossPlot(analysis),
+    runningMeanPlot(analysis),
+    histogramPlot(analysis),
+    ...(reliability ? [reliability] : []),
+  ];
   const changeOptions = (options: AnalysisOptions) => {
     saveState({ fileUri: message.fileUri, options });
     showStatus('Recomputing\u2026');
@@ -97,8 +105,8 @@ function render(message: Extract<HostMessage, { type: 'analysis' }>): void {
       actionButton('Copy derivation (Markdown)', 'Copy every step as Markdown with LaTeX', () => post({ type: 'copy', what: 'markdown' }), 'copy-markdown'),
       actionButton('Copy PyTorch snippet', 'Copy Python code that reproduces the cross-entropy from this file', () => post({ type: 'copy', what: 'python' }), 'copy-python'),
     ),
-    ...analysis.derivations.map((derivation) => derivationView(derivation, (stepId) => post({ type: 'copy', what: 'step-latex', stepId }))),
     h('section', { class: 'plots', 'aria-label': 'Plots' }, ...plots.map((plot) => withSaveButton(plot))),
+    ...analysis.derivations.map((derivation, index) => derivationView(derivation, (stepId) => post({ type: 'copy', what: 'step-latex', stepId }), index === 0)),
     worstRowsView(analysis),
   );
   layoutPlots();

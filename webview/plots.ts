@@ -1,5 +1,6 @@
 import uPlot from 'uplot';
 import type { Analysis } from '../src/protocol';
+import type { ParameterCurve } from '../src/analysis/types';
 import { h } from './dom';
 
 /** Colours from the VS Code theme, read when a plot is drawn (and again when the theme changes). */
@@ -137,6 +138,60 @@ export function histogramPlot(analysis: Analysis): PlotHandle {
         series: [{}, { stroke: colours.primary, fill: `${colours.primary}88`, paths: uPlot.paths.bars!({ size: [1, Infinity], gap: 1 }) }],
       },
       [centres, counts],
+      target,
+    );
+  });
+}
+
+/** Log-likelihood (left axis) and average NLL (right axis) against a parameter: one peaks where the other bottoms out. */
+export function parameterCurvePlot(curve: ParameterCurve): PlotHandle {
+  const marker = curve.x.map((_, i) => (i === curve.maxIndex ? curve.logLikelihood[i]! : null));
+  return figure(curve.title, `plot-curve-${curve.id}`, curve.note, (target, width) => {
+    const colours = themeColours();
+    const [xAxis, yAxis] = axes(colours, curve.parameter, 'log-likelihood');
+    const nllAxis: uPlot.Axis = { ...yAxis!, label: 'average NLL (nats)', scale: 'nll', side: 1, grid: { show: false } };
+    return new uPlot(
+      {
+        width,
+        height: HEIGHT,
+        legend: { show: false },
+        scales: { x: { time: false, distr: curve.id === 'temperature' ? 3 : 1 }, nll: {} },
+        axes: [xAxis!, yAxis!, nllAxis],
+        series: [
+          {},
+          { label: 'log-likelihood', stroke: colours.primary, width: 2 },
+          { label: 'average NLL', stroke: colours.secondary, width: 1.5, dash: [6, 4], scale: 'nll' },
+          { label: 'maximum', stroke: colours.foreground, width: 0, points: { show: true, size: 9, fill: colours.foreground, stroke: colours.foreground } },
+        ],
+      },
+      [curve.x as number[], curve.logLikelihood as number[], curve.averageNll as number[], marker],
+      target,
+    );
+  });
+}
+
+/** Accuracy against confidence per bin, beside the diagonal a calibrated classifier follows. */
+export function reliabilityPlot(analysis: Analysis): PlotHandle | undefined {
+  const reliability = analysis.plots.reliability;
+  if (!reliability) return undefined;
+  const centres = reliability.bins.map((bin) => (bin.lower + bin.upper) / 2);
+  const title = `Reliability: accuracy against confidence (ECE ${reliability.expectedCalibrationError.toFixed(4)})`;
+  return figure(title, 'plot-reliability', title, (target, width) => {
+    const colours = themeColours();
+    return new uPlot(
+      {
+        width,
+        height: HEIGHT,
+        legend: { show: false },
+        scales: { x: { time: false, range: [0, 1] }, y: { range: [0, 1] } },
+        axes: axes(colours, 'confidence', 'accuracy'),
+        series: [
+          {},
+          { label: 'accuracy', stroke: colours.primary, fill: `${colours.primary}88`, paths: uPlot.paths.bars!({ size: [0.9, Infinity] }) },
+          { label: 'calibrated', stroke: colours.secondary, width: 1, dash: [4, 4] },
+        ],
+      },
+      [centres, reliability.bins.map((bin) => bin.accuracy), centres],
       target,
     );
   });

@@ -1,10 +1,12 @@
 import type { ClassScores } from '../engine/categorical';
 import { classificationDerivation } from '../engine/derivations/classification';
+import { conditionalMleDerivation } from '../engine/derivations/conditionalMle';
+import { unconditionalMleDerivation } from '../engine/derivations/unconditionalMle';
 import { LN10, LOG_MIN_DOUBLE, scientificFromLog } from '../engine/logSpace';
 import { RowError } from '../engine/rowError';
 import { DataFileError } from '../readers/errors';
 import { CategoricalPass, KIND_SAMPLE_ROWS, type CategoricalBatch } from './categoricalPass';
-import type { Analysis, AnalysisOptions } from './types';
+import type { Analysis, AnalysisOptions, ParameterCurve } from './types';
 
 /** Labels and class scores from a file, whatever its format, delivered in batches in file order. */
 export interface CategoricalInput {
@@ -96,6 +98,36 @@ export async function analyzeCategorical(input: CategoricalInput, options: Analy
   const crossEntropy = likelihoodState.mean;
   const likelihood = scientificFromLog(logLikelihood);
   const typical = pass.typicalRow;
+  const temperature = pass.temperature();
+  const labelFit = pass.labelFit.fit();
+  const reliability = pass.reliability.table();
+  const parameterCurves: ParameterCurve[] = [];
+  if (temperature) {
+    const rows = temperature.rows;
+    const best = temperature.curve.crossEntropy.reduce((bestIndex, value, index, all) => (value < all[bestIndex]! ? index : bestIndex), 0);
+    parameterCurves.push({
+      id: 'temperature',
+      title: 'Log-likelihood against the temperature T of softmax(log q / T)',
+      parameter: 'T',
+      x: temperature.curve.temperature,
+      logLikelihood: temperature.curve.crossEntropy.map((ce) => -rows * ce),
+      averageNll: temperature.curve.crossEntropy,
+      maxIndex: best,
+      note: `Fitted on ${rows === n ? 'all' : `the first ${rows.toLocaleString('en-US')}`} rows: T = ${temperature.temperature.toPrecision(6)} maximises the likelihood (cross-entropy ${temperature.crossEntropy.toPrecision(6)} against ${temperature.crossEntropyAtOne.toPrecision(6)} at T = 1).`,
+    });
+  }
+  for (const curve of labelFit.curves) {
+    parameterCurves.push({
+      id: 'label-fit',
+      title: `Log-likelihood of the labels alone against ${curve.parameter.replace('pi_', '\u03c0')}`,
+      parameter: curve.parameter,
+      x: curve.x,
+      logLikelihood: curve.logLikelihood,
+      averageNll: curve.logLikelihood.map((value) => -value / labelFit.n),
+      maxIndex: curve.maxIndex,
+      note: 'The unconditional MLE of the label column: the class frequencies. The maximum of the log-likelihood and the minimum of the average NLL fall on the same value.',
+    });
+  }
   const example = typical ?? { row: 0, line: undefined, label: 0, loss: crossEntropy };
 
   return {
@@ -122,6 +154,10 @@ export async function analyzeCategorical(input: CategoricalInput, options: Analy
       perplexity: Math.exp(crossEntropy),
       accuracy: state.accuracy,
       lossStandardDeviation: likelihoodState.standardDeviation,
+      ...(temperature
+        ? { temperature: { value: temperature.temperature, crossEntropy: temperature.crossEntropy, crossEntropyAtOne: temperature.crossEntropyAtOne, rows: temperature.rows, atBoundary: temperature.atBoundary } }
+        : {}),
+      expectedCalibrationError: reliability.ece,
     },
     derivations: [
       classificationDerivation({
@@ -141,8 +177,15 @@ export async function analyzeCategorical(input: CategoricalInput, options: Analy
         targetName: input.targetName,
         predictionNames: input.predictionNames,
       }),
+      conditionalMleDerivation({ n, logLikelihood, meanLoss: crossEntropy, modelName: `the predictions ${input.predictionNames.join(', ')}` }),
+      unconditionalMleDerivation(labelFit, input.targetName),
     ],
     plots: {
+      parameterCurves,
+      reliability: {
+        bins: reliability.bins.map((bin) => ({ ...bin, meanConfidence: Number.isNaN(bin.meanConfidence) ? null : bin.meanConfidence, accuracy: Number.isNaN(bin.accuracy) ? null : bin.accuracy })),
+        expectedCalibrationError: reliability.ece,
+      },
       perSampleLoss: sketch.perSampleSeries(),
       runningMean: sketch.runningMean(),
       histogram: sketch.histogram(),

@@ -1,5 +1,9 @@
 import { detectPredictionKind, rowsNotNormalised, type ClassScores, type KindDecision, type PredictionKind } from '../engine/categorical';
+import { ReliabilityState } from '../engine/calibration';
 import { CrossEntropyState } from '../engine/crossEntropyLoss';
+import { CategoricalFitState } from '../engine/fits/categoricalFit';
+import { logProbabilityRow } from '../engine/logProbabilities';
+import { fitTemperature, type TemperatureFit } from '../engine/temperature';
 import { LossSketch } from '../engine/lossSketch';
 import type { AnalysisOptions } from './types';
 
@@ -30,6 +34,11 @@ export interface NotedRow {
 export class CategoricalPass {
   readonly state: CrossEntropyState;
   readonly sketch = new LossSketch();
+  /** The unconditional MLE of the labels alone: their class frequencies. */
+  readonly labelFit = new CategoricalFitState();
+  readonly reliability: ReliabilityState;
+  /** Labels and log-probabilities of the first rows, for the temperature curve. */
+  private temperatureSample: { labels: Float64Array; logits: Float64Array; n: number } | undefined;
   readonly decision: KindDecision & { readonly detected: KindDecision };
   private readonly lines = new Map<number, number>();
   private readonly labels = new Map<number, number>();
@@ -51,6 +60,7 @@ export class CategoricalPass {
       reason: options.kind ? `read as ${options.kind} as asked (the values look like ${detected.kind}: ${detected.reason})` : sampled,
       detected,
     };
+    this.reliability = new ReliabilityState(k, kind);
     this.state = new CrossEntropyState(k, {
       kind,
       ...(options.weight ? { weight: options.weight } : {}),
@@ -83,6 +93,10 @@ export class CategoricalPass {
       this.sketch.add(losses[i]!, firstRow + i);
     }
     for (const row of this.state.likelihood.infiniteRows.slice(infiniteBefore)) note(row);
+    const kept = this.state.ignored > 0 ? withoutIgnored(batch, ignore) : batch;
+    this.labelFit.consume({ values: kept.labels, firstRow });
+    this.reliability.consume({ labels: kept.labels, scores: kept.scores, firstRow });
+    if (!this.temperatureSample) this.temperatureSample = logitsOf(kept, this.decision.kind);
     for (const { row } of this.sketch.worstRows()) if (row >= firstRow && !this.labels.has(row)) note(row);
     this.updateTypical(losses, batch, ignore);
   }
@@ -112,4 +126,41 @@ export class CategoricalPass {
   get typicalRow(): NotedRow | undefined {
     return this.typical;
   }
+
+  /**
+   * Temperature scaling on the first rows (at most one batch, so a huge file costs no more):
+   * the cross-entropy of softmax(log q / T) against T and the T that minimises it.
+   */
+  temperature(): (TemperatureFit & { readonly rows: number }) | undefined {
+    const sample = this.temperatureSample;
+    if (!sample || sample.n === 0 || this.k < 2) return undefined;
+    const finite = sample.logits.every((v) => Number.isFinite(v));
+    if (!finite) return undefined;
+    return { ...fitTemperature(sample.labels, { n: sample.n, k: this.k, values: sample.logits }, { gridPoints: 41, minTemperature: 0.05, maxTemperature: 20 }), rows: sample.n };
+  }
+}
+
+/** The batch without rows whose label is the ignore index. */
+function withoutIgnored(batch: CategoricalBatch, ignore: number): CategoricalBatch {
+  const keep: number[] = [];
+  for (let i = 0; i < batch.labels.length; i++) if (batch.labels[i] !== ignore) keep.push(i);
+  const k = batch.scores.k;
+  const values = new Float64Array(keep.length * k);
+  keep.forEach((i, row) => values.set(batch.scores.values.subarray(i * k, (i + 1) * k), row * k));
+  return { labels: Float64Array.from(keep, (i) => batch.labels[i]!), scores: { n: keep.length, k, values }, firstRow: batch.firstRow };
+}
+
+/** Log-probabilities (logits up to a constant per row) of a batch, for temperature scaling. */
+function logitsOf(batch: CategoricalBatch, kind: PredictionKind): { labels: Float64Array; logits: Float64Array; n: number } {
+  const { n, k, values } = batch.scores;
+  const logits = new Float64Array(n * k);
+  const row = new Float64Array(k);
+  for (let i = 0; i < n; i++) {
+    if (kind === 'logits') logits.set(values.subarray(i * k, (i + 1) * k), i * k);
+    else {
+      logProbabilityRow(values, i * k, k, kind, batch.firstRow + i, row);
+      logits.set(row, i * k);
+    }
+  }
+  return { labels: Float64Array.from(batch.labels), logits, n };
 }

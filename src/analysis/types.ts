@@ -23,6 +23,23 @@ export interface WorstRow {
   readonly label: number;
 }
 
+export interface ParameterCurve {
+  readonly id: string;
+  readonly title: string;
+  /** The parameter's name, in plain text ("T", "pi_2"). */
+  readonly parameter: string;
+  readonly x: readonly number[];
+  readonly logLikelihood: readonly number[];
+  readonly averageNll: readonly number[];
+  readonly maxIndex: number;
+  readonly note: string;
+}
+
+export interface ReliabilityPlot {
+  readonly bins: readonly { readonly lower: number; readonly upper: number; readonly count: number; readonly meanConfidence: number | null; readonly accuracy: number | null }[];
+  readonly expectedCalibrationError: number;
+}
+
 /** Everything the panel and the CLI show for one file: plain data, safe to post to a webview. */
 export interface Analysis {
   readonly file: { readonly name: string; readonly format: string; readonly rows: number };
@@ -53,9 +70,16 @@ export interface Analysis {
     readonly perplexity: number;
     readonly accuracy: number;
     readonly lossStandardDeviation: number;
+    /** Temperature scaling fitted on the first rows: the T minimising the cross-entropy of softmax(log q / T). */
+    readonly temperature?: { readonly value: number; readonly crossEntropy: number; readonly crossEntropyAtOne: number; readonly rows: number; readonly atBoundary: boolean };
+    /** Expected calibration error, torchmetrics' definition with 15 bins. */
+    readonly expectedCalibrationError: number;
   };
   readonly derivations: readonly Derivation[];
   readonly plots: {
+    /** Log-likelihood (and average NLL) against a parameter, with the maximum marked. */
+    readonly parameterCurves: readonly ParameterCurve[];
+    readonly reliability?: ReliabilityPlot;
     readonly perSampleLoss: Series;
     readonly runningMean: RunningMean;
     readonly histogram: Histogram;

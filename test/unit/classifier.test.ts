@@ -115,3 +115,26 @@ describe('categorical cross-entropy against PyTorch and scikit-learn', () => {
     assert.ok(analysis.warnings.some((w) => /1 row\(s\) do not sum to 1 \(line 6\)/.test(w)), analysis.warnings.join('\n'));
   });
 });
+
+describe('the derivations and curves beside the cross-entropy', () => {
+  it('shows the conditional (4)-(9) and unconditional (1)-(3) derivations with holding identities', async () => {
+    const analysis = await analyzeSource({ kind: 'path', path: fixturePath('classifier', 'basic.csv') });
+    const tags = analysis.derivations.flatMap((d) => d.steps.map((s) => s.tag)).filter((tag) => tag !== undefined);
+    for (const tag of ['(1)', '(2)', '(3)', '(4)', '(5)', '(6)', '(7)', '(8)', '(9)']) assert.ok(tags.includes(tag), `equation ${tag}`);
+    for (const step of analysis.derivations.flatMap((d) => d.steps)) if (step.check) assert.ok(step.check.holds, `${step.id}: ${step.check.label}`);
+  });
+
+  it('the label fit curve peaks at the class frequency and the temperature curve at its fitted T', async () => {
+    const analysis = await analyzeSource({ kind: 'path', path: fixturePath('classifier', 'logits.csv') });
+    const fit = analysis.plots.parameterCurves.find((c) => c.id === 'label-fit')!;
+    const peak = fit.logLikelihood.reduce((best, v, i, all) => (v > all[best]! ? i : best), 0);
+    assert.equal(peak, fit.maxIndex);
+    const temperature = analysis.plots.parameterCurves.find((c) => c.id === 'temperature')!;
+    assert.equal(temperature.parameter, 'T');
+    assert.ok(analysis.summary.temperature!.crossEntropy <= analysis.summary.crossEntropy + 1e-12, 'the fitted T is no worse than T = 1');
+    assertClose(analysis.summary.temperature!.crossEntropyAtOne, expected['logits.csv']!.crossEntropy, 1e-12, 'T = 1 is the file as given');
+    assert.ok(analysis.summary.expectedCalibrationError >= 0 && analysis.summary.expectedCalibrationError < 1);
+    const reliability = analysis.plots.reliability!;
+    assert.equal(reliability.bins.reduce((total, bin) => total + bin.count, 0), expected['logits.csv']!.n);
+  });
+});

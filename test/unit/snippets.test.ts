@@ -23,7 +23,8 @@ describe('exports of the derivation', () => {
   it('the Markdown has every step in display math, with the checks', async () => {
     const analysis = await analyze('basic.csv');
     const markdown = derivationMarkdown(analysis);
-    const steps = analysis.derivations[0]!.steps;
+    const steps = analysis.derivations.flatMap((derivation) => derivation.steps);
+    assert.ok(analysis.derivations.length >= 3, 'classification, conditional MLE (4)-(9), unconditional MLE (1)-(3)');
     assert.equal(markdown.match(/^\$\$$/gm)?.length, 2 * steps.length);
     for (const step of steps) assert.ok(markdown.includes(step.latex));
     assert.match(markdown, /^Check: log L = -n x CE: /m);
