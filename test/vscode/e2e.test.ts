@@ -66,6 +66,10 @@ describe('the packaged VSIX in a real VS Code, driven like a user', () => {
       assert.ok(Math.abs(value - expected.crossEntropy) <= 1e-9 * expected.crossEntropy, `panel shows ${value}, PyTorch gives ${expected.crossEntropy}`);
       assert.equal(Number(await frame.locator('[data-testid="rows"]').getAttribute('data-value')), expected.n);
       assert.ok((await frame.locator('.katex').count()) >= 7, 'the derivation is rendered by KaTeX');
+      // A worst row, clicked in the panel, is selected in the editor.
+      const worstLine = Number(await frame.locator('button[data-line]').first().getAttribute('data-line'));
+      await frame.locator('button[data-line]').first().click();
+      await page.locator('.statusbar-item', { hasText: new RegExp(`Ln ${worstLine}, Col \\d+ \\(\\d+ selected\\)`) }).waitFor({ timeout: 15_000 });
       // Close everything, then a second file gets a panel of its own: the .npy pair opens in the tensor view, then its loss panel.
       await runFromPalette(page, 'View: Close All Editors');
       await page.waitForTimeout(1000);
@@ -83,6 +87,14 @@ describe('the packaged VSIX in a real VS Code, driven like a user', () => {
       await page.locator('.statusbar-item', { hasText: /CE \d\.\d+ · n 500/ }).waitFor({ timeout: 20_000 });
       mkdirSync(ARTIFACTS, { recursive: true });
       await page.screenshot({ path: join(ARTIFACTS, 'e2e-vscode.png') });
+      // After a window reload the loss panel comes back with its numbers ("Developer: Reload Window"
+      // saves the layout first, as a user's reload does).
+      await runFromPalette(page, 'Developer: Reload Window');
+      await page.waitForLoadState('load');
+      await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+      await page.locator('.tab', { hasText: 'Loss: logits.npy' }).click({ timeout: 60_000 });
+      const restored = await findInFrames(page, '[data-testid="cross-entropy"][data-value^="0.70793"]', 60_000);
+      assert.equal(Number(await restored.locator('[data-testid="cross-entropy"]').getAttribute('data-value')), pairValue);
     } catch (error) {
       mkdirSync(ARTIFACTS, { recursive: true });
       await workbench.page.screenshot({ path: join(ARTIFACTS, 'e2e-vscode-failure.png') }).catch(() => undefined);
