@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseHostMessage, parsePanelState, parseTensorViewMessage, parseWebviewMessage } from '../../src/protocol';
+import { contentSecurityPolicy, renderWebviewHtml } from '../../src/panel/webviewHtml';
+
+describe('messages from a webview are validated before the host acts on them', () => {
+  it('accepts each message of the protocol', () => {
+    assert.deepEqual(parseWebviewMessage({ type: 'ready' }), { type: 'ready' });
+    assert.deepEqual(parseWebviewMessage({ type: 'revealRow', line: 12 }), { type: 'revealRow', line: 12 });
+    assert.deepEqual(parseWebviewMessage({ type: 'setOptions', options: { target: 'y', predictions: ['a', 'b'], kind: 'logits' } }), {
+      type: 'setOptions',
+      options: { target: 'y', predictions: ['a', 'b'], kind: 'logits' },
+    });
+    assert.deepEqual(parseWebviewMessage({ type: 'copy', what: 'step-latex', stepId: 'identity' }), { type: 'copy', what: 'step-latex', stepId: 'identity' });
+    assert.deepEqual(parseWebviewMessage({ type: 'savePlot', name: 'likelihood-lens-histogram', pngDataUrl: 'data:image/png;base64,iVBORw0KGgo=' }), {
+      type: 'savePlot',
+      name: 'likelihood-lens-histogram',
+      pngDataUrl: 'data:image/png;base64,iVBORw0KGgo=',
+    });
+  });
+
+  const refused: [string, unknown][] = [
+    ['not an object', 'ready'],
+    ['null', null],
+    ['an array', [{ type: 'ready' }]],
+    ['an unknown type', { type: 'runCommand', command: 'rm -rf /' }],
+    ['a line that is not a positive integer', { type: 'revealRow', line: 0 }],
+    ['a fractional line', { type: 'revealRow', line: 2.5 }],
+    ['a line as text', { type: 'revealRow', line: '3' }],
+    ['options with a kind that does not exist', { type: 'setOptions', options: { kind: 'odds' } }],
+    ['predictions that are not strings', { type: 'setOptions', options: { predictions: [1, 2] } }],
+    ['a target name too long to be a column', { type: 'setOptions', options: { target: 'x'.repeat(5000) } }],
+    ['a copy of something unknown', { type: 'copy', what: 'file' }],
+    ['a plot name that is a path', { type: 'savePlot', name: '../../.bashrc', pngDataUrl: 'data:image/png;base64,AA==' }],
+    ['a plot that is not a PNG', { type: 'savePlot', name: 'plot', pngDataUrl: 'data:text/html;base64,PHNjcmlwdD4=' }],
+    ['a rendered report without its numbers', { type: 'rendered', version: 1 }],
+  ];
+  for (const [what, message] of refused) {
+    it(`refuses ${what}`, () => assert.equal(parseWebviewMessage(message), undefined));
+  }
+
+  it('the tensor view may only ask for what its buttons do', () => {
+    assert.deepEqual(parseTensorViewMessage({ type: 'openLossPanel' }), { type: 'openLossPanel' });
+    assert.deepEqual(parseTensorViewMessage({ type: 'openLossPanel', uri: 'file:///etc/passwd' }), { type: 'openLossPanel' }, 'extra fields are dropped, never used');
+    assert.equal(parseTensorViewMessage({ type: 'open', uri: 'file:///etc/passwd' }), undefined);
+  });
+
+  it('a saved panel state must name a file; options are re-validated', () => {
+    assert.equal(parsePanelState({ options: {} }), undefined);
+    assert.deepEqual(parsePanelState({ fileUri: 'file:///w/a.csv', options: { kind: 'odds' } }), { fileUri: 'file:///w/a.csv', options: {} });
+  });
+
+  it('the webview refuses malformed host messages too', () => {
+    assert.equal(parseHostMessage({ type: 'analysis', version: 1 }), undefined);
+    assert.equal(parseHostMessage({ type: 'progress', message: 'x', fraction: 'half' }), undefined);
+    assert.deepEqual(parseHostMessage({ type: 'error', message: 'bad' }), { type: 'error', message: 'bad' });
+  });
+});
+
+describe('webview HTML', () => {
+  it('has a strict Content Security Policy: nonce scripts, no eval, nothing remote', () => {
+    const csp = contentSecurityPolicy('https://webview.example', 'abc123');
+    assert.equal(csp, "default-src 'none'; img-src https://webview.example data:; style-src https://webview.example 'nonce-abc123'; font-src https://webview.example; script-src 'nonce-abc123'");
+    assert.doesNotMatch(csp, /unsafe-eval|unsafe-inline|\*/);
+  });
+
+  it('escapes the initial state and title into attributes', () => {
+    const html = renderWebviewHtml({
+      cspSource: 'https://w',
+      nonce: 'n',
+      title: '<b>"x"</b>',
+      scriptUri: 'https://w/a.js',
+      styleUris: [],
+      initialState: { fileUri: 'file:///"><script>alert(1)</script>' },
+    });
+    assert.doesNotMatch(html, /<script>alert/);
+    assert.match(html, /<title>&lt;b&gt;&quot;x&quot;&lt;\/b&gt;<\/title>/);
+    assert.equal(html.match(/<script /g)?.length, 1);
+  });
+});
