@@ -1,5 +1,6 @@
 /**
- * likelihood-lens FILE [--labels FILE] [--target NAME] [--pred NAME,NAME,...] [--pred-kind probs|logits|logprobs] [--json]
+ * likelihood-lens FILE [--labels FILE] [--target NAME] [--pred NAME,NAME,...] [--pred-kind probs|logits|logprobs]
+ *                 [--weights W,W,...] [--ignore-index N] [--label-smoothing E] [--json]
  *
  * The headless entry over the same reader and engine as the panel: a reproducible report.
  */
@@ -11,7 +12,8 @@ import type { PredictionKind } from './engine/categorical';
 import { plainNumber, plainScientific } from './engine/format';
 import { describeError } from './readers/errors';
 
-const USAGE = 'usage: likelihood-lens FILE [--labels FILE] [--target NAME] [--pred NAME,NAME,...] [--pred-kind probs|logits|logprobs] [--json]';
+const USAGE =
+  'usage: likelihood-lens FILE [--labels FILE] [--target NAME] [--pred NAME,NAME,...] [--pred-kind probs|logits|logprobs] [--weights W,W,...] [--ignore-index N] [--label-smoothing E] [--json]';
 const KINDS = ['probs', 'logits', 'logprobs'];
 
 class UsageError extends Error {}
@@ -25,6 +27,9 @@ function parseCommandLine(argv: string[]): { file: string; labels: string | unde
       options: {
         target: { type: 'string' },
         labels: { type: 'string' },
+        weights: { type: 'string' },
+        'ignore-index': { type: 'string' },
+        'label-smoothing': { type: 'string' },
         pred: { type: 'string' },
         'pred-kind': { type: 'string' },
         json: { type: 'boolean', default: false },
@@ -40,6 +45,11 @@ function parseCommandLine(argv: string[]): { file: string; labels: string | unde
   const kind = values['pred-kind'];
   if (kind !== undefined && !KINDS.includes(kind)) throw new UsageError(`--pred-kind must be one of ${KINDS.join(', ')}`);
   const predictions = values.pred?.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  const weight = values.weights?.split(',').map((text) => numberArgument('--weights', text));
+  const ignoreIndex = values['ignore-index'] === undefined ? undefined : numberArgument('--ignore-index', values['ignore-index']);
+  if (ignoreIndex !== undefined && !Number.isInteger(ignoreIndex)) throw new UsageError('--ignore-index must be an integer');
+  const labelSmoothing = values['label-smoothing'] === undefined ? undefined : numberArgument('--label-smoothing', values['label-smoothing']);
+  if (labelSmoothing !== undefined && !(labelSmoothing >= 0 && labelSmoothing <= 1)) throw new UsageError('--label-smoothing must be in [0, 1]');
   return {
     file: positionals[0]!,
     labels: values.labels,
@@ -48,8 +58,17 @@ function parseCommandLine(argv: string[]): { file: string; labels: string | unde
       ...(values.target !== undefined ? { target: values.target } : {}),
       ...(predictions !== undefined ? { predictions } : {}),
       ...(kind !== undefined ? { kind: kind as PredictionKind } : {}),
+      ...(weight !== undefined ? { weight } : {}),
+      ...(ignoreIndex !== undefined ? { ignoreIndex } : {}),
+      ...(labelSmoothing !== undefined ? { labelSmoothing } : {}),
     },
   };
+}
+
+function numberArgument(flag: string, text: string): number {
+  const value = Number(text.trim());
+  if (text.trim() === '' || !Number.isFinite(value)) throw new UsageError(`${flag}: '${text}' is not a number`);
+  return value;
 }
 
 /** The CLI's JSON: field names that say what they are, values in nats. */
@@ -66,6 +85,9 @@ export function toJsonReport(analysis: Analysis): Record<string, unknown> {
     predictionKind: roles.kind,
     predictionKindReason: roles.kindReason,
     crossEntropy: summary.crossEntropy,
+    // F.cross_entropy with the options given (weights, label smoothing); equal to crossEntropy without them.
+    torchCrossEntropy: summary.torchCrossEntropy,
+    ignored: summary.ignored,
     logLikelihood: summary.logLikelihood,
     log10Likelihood: summary.log10Likelihood,
     likelihood: { mantissa: summary.likelihoodMantissa, exponent: summary.likelihoodExponent },

@@ -34,6 +34,18 @@ describe('likelihood-lens CLI (dist/cli.js)', () => {
     assertClose(JSON.parse(stdout).crossEntropy, expected['named.csv']!.crossEntropy, 1e-12, 'crossEntropy');
   });
 
+  it("--weights, --ignore-index and --label-smoothing give F.cross_entropy's number", () => {
+    const want = readJson<Record<string, { torchOptions: { crossEntropy: number; crossEntropyIgnoringOnly: number; ignored: number } }>>(fixturePath('classifier', 'expected.json'))['logits.csv']!.torchOptions;
+    const { code, stdout, stderr } = run(fixturePath('classifier', 'logits.csv'), '--weights', '1,2,0.5,1.5,1', '--ignore-index', '2', '--label-smoothing', '0.1', '--json');
+    assert.equal(code, 0, stderr);
+    const report = JSON.parse(stdout);
+    assertClose(report.torchCrossEntropy, want.crossEntropy, 1e-12, 'F.cross_entropy(weight, ignore_index, label_smoothing)');
+    // The likelihood is over the rows not ignored, unweighted and unsmoothed.
+    assertClose(report.crossEntropy, want.crossEntropyIgnoringOnly, 1e-12, 'F.cross_entropy(ignore_index)');
+    assert.equal(report.ignored, want.ignored);
+    assert.ok(report.warnings.some((w: string) => w.includes(`${want.ignored} row(s) have the ignore index 2`)));
+  });
+
   it('prints a readable summary without --json', () => {
     const { code, stdout } = run(fixturePath('classifier', 'basic.csv'));
     assert.equal(code, 0);
@@ -48,6 +60,9 @@ describe('likelihood-lens CLI (dist/cli.js)', () => {
     [[fixturePath('classifier', 'basic.csv'), '--target', 'missing'], /^likelihood-lens: basic\.csv: no numeric column named 'missing' \(columns: label, p0, p1, p2, p3\)\n$/, 1],
     [[fixturePath('classifier', 'basic.csv'), '--pred-kind', 'odds'], /^likelihood-lens: --pred-kind must be one of probs, logits, logprobs\nusage: /, 2],
     [[], /^likelihood-lens: no FILE given\nusage: /, 2],
+    [[fixturePath('classifier', 'logits.csv'), '--label-smoothing', '2'], /^likelihood-lens: --label-smoothing must be in \[0, 1\]\nusage: /, 2],
+    [[fixturePath('classifier', 'logits.csv'), '--weights', '1,x'], /^likelihood-lens: --weights: 'x' is not a number\nusage: /, 2],
+    [[fixturePath('classifier', 'logits.csv'), '--weights', '1,2'], /^likelihood-lens: logits\.csv: 2 class weights for 5 classes\n$/, 1],
   ];
   for (const [args, message, exitCode] of bad) {
     it(`exits ${exitCode} with one line for ${args.length ? args.map((a) => a.split('/').pop()).join(' ') : 'no arguments'}`, () => {
