@@ -1,4 +1,6 @@
-import type { ClassScores } from '../engine/categorical';
+import { BinaryCrossEntropyState } from '../engine/binary';
+import { detectPredictionKind, type ClassScores, type KindDecision, type PredictionKind } from '../engine/categorical';
+import { binaryDerivation } from '../engine/derivations/binary';
 import { classificationDerivation } from '../engine/derivations/classification';
 import { conditionalMleDerivation } from '../engine/derivations/conditionalMle';
 import { unconditionalMleDerivation } from '../engine/derivations/unconditionalMle';
@@ -38,6 +40,28 @@ export function* inMemoryBatches(labels: ArrayLike<number>, scores: ClassScores,
   }
 }
 
+/**
+ * A binary batch as two classes: probabilities p become the log-probabilities
+ * [log1p(-p), log p] (log1p keeps the digits of small p), logits z become [0, z], whose
+ * softmax is [1 - sigmoid(z), sigmoid(z)].
+ */
+function asTwoClasses(batch: CategoricalBatch, kind: PredictionKind): CategoricalBatch {
+  const { n, values } = batch.scores;
+  const out = new Float64Array(2 * n);
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    if (kind === 'logits') {
+      out[2 * i] = 0;
+      out[2 * i + 1] = v;
+    } else {
+      if (!(v >= 0 && v <= 1)) throw new RowError(batch.firstRow + i, Number.isNaN(v) ? 'the probability is missing (NaN)' : `probability ${v} is outside [0, 1]`);
+      out[2 * i] = Math.log1p(-v);
+      out[2 * i + 1] = Math.log(v);
+    }
+  }
+  return { ...batch, scores: { n, k: 2, values: out } };
+}
+
 function leadingRows(scores: ClassScores, rows: number): ClassScores {
   const n = Math.min(scores.n, rows);
   return { n, k: scores.k, values: scores.values.subarray(0, n * scores.k) };
@@ -49,16 +73,29 @@ function sliceOf(values: ArrayLike<number>, start: number, end: number): ArrayLi
 
 /** The categorical cross-entropy analysis: batches in, plain data for the panel and CLI out. */
 export async function analyzeCategorical(input: CategoricalInput, options: AnalysisOptions = {}): Promise<Analysis> {
-  const { fileName, k } = input;
+  const { fileName } = input;
+  const binary = input.k === 1;
+  // One prediction column is a binary classifier: read as two classes, the probability (or
+  // logit) of class 1 against its complement, so the same pass measures it; the Bernoulli
+  // state beside it gives the BCE in PyTorch's conventions and the binary derivation.
+  const k = binary ? 2 : input.k;
+  let binaryDecision: KindDecision | undefined;
+  let binaryState: BinaryCrossEntropyState | undefined;
   let pass: CategoricalPass | undefined;
   const describe = (row: number) => {
     const line = pass?.lineOf(row);
     return line !== undefined ? `line ${line}` : input.rowName(row);
   };
   try {
-    for await (const batch of input.batches) {
+    for await (let batch of input.batches) {
       try {
-        pass ??= new CategoricalPass(k, leadingRows(batch.scores, KIND_SAMPLE_ROWS), options);
+        if (binary) {
+          binaryDecision ??= options.kind === 'logits' || options.kind === 'probs' ? { kind: options.kind, reason: `read as ${options.kind} as asked` } : detectPredictionKind(leadingRows(batch.scores, KIND_SAMPLE_ROWS));
+          binaryState ??= new BinaryCrossEntropyState({ input: binaryDecision.kind === 'logits' ? 'logits' : 'probs' });
+          binaryState.consume({ labels: batch.labels, predictions: batch.scores.values, firstRow: batch.firstRow });
+          batch = asTwoClasses(batch, binaryDecision.kind);
+          pass ??= new CategoricalPass(k, leadingRows(batch.scores, KIND_SAMPLE_ROWS), { ...options, kind: binaryDecision.kind === 'logits' ? 'logits' : 'logprobs' });
+        } else pass ??= new CategoricalPass(k, leadingRows(batch.scores, KIND_SAMPLE_ROWS), options);
         pass.push(batch);
       } catch (error) {
         // The batch is still in hand: name the row by its line.
@@ -73,7 +110,8 @@ export async function analyzeCategorical(input: CategoricalInput, options: Analy
   }
   if (!pass) throw new DataFileError(fileName, '', 'there are no rows to analyse');
 
-  const { state, sketch, decision } = pass;
+  const { state, sketch } = pass;
+  const decision = binaryDecision ? { ...binaryDecision, detected: binaryDecision } : pass.decision;
   const likelihoodState = state.likelihood;
   const n = likelihoodState.count;
   if (n === 0) throw new DataFileError(fileName, '', state.ignored > 0 ? `every row's label is the ignore index ${options.ignoreIndex ?? -100}` : 'there are no rows to analyse');
@@ -132,7 +170,7 @@ export async function analyzeCategorical(input: CategoricalInput, options: Analy
 
   return {
     file: { name: fileName, format: input.format, rows: n + state.ignored },
-    task: 'categorical',
+    task: binary ? 'binary' : 'categorical',
     roles: {
       target: input.targetName,
       predictions: input.predictionNames,
@@ -160,7 +198,9 @@ export async function analyzeCategorical(input: CategoricalInput, options: Analy
       expectedCalibrationError: reliability.ece,
     },
     derivations: [
-      classificationDerivation({
+      binary && binaryState
+        ? binaryDerivation(binaryState, `${input.targetName} against ${input.predictionNames.join(', ')}`)
+        : classificationDerivation({
         n,
         k,
         logLikelihood,
@@ -174,9 +214,9 @@ export async function analyzeCategorical(input: CategoricalInput, options: Analy
           loss: example.loss,
           where: example.line !== undefined ? `line ${example.line}` : input.rowName(example.row),
         },
-        targetName: input.targetName,
-        predictionNames: input.predictionNames,
-      }),
+            targetName: input.targetName,
+            predictionNames: input.predictionNames,
+          }),
       conditionalMleDerivation({ n, logLikelihood, meanLoss: crossEntropy, modelName: `the predictions ${input.predictionNames.join(', ')}` }),
       unconditionalMleDerivation(labelFit, input.targetName),
     ],

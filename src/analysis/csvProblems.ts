@@ -103,6 +103,7 @@ export function findCsvProblems(text: string, fileName: string, options: Analysi
     const label = target.values[row]!;
     if (!skipTarget.has(row)) {
       if (Number.isNaN(label)) add(row, target, 'error', 'the label is missing');
+      else if (k === 1 && label !== 0 && label !== 1) add(row, target, 'error', `label ${label} is not 0 or 1`);
       else if (k > 1 && (!Number.isInteger(label) || label < 0 || label >= k)) add(row, target, 'error', `label ${label} is not a class index in 0..${k - 1}`);
     }
     let rowOk = true;

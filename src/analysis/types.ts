@@ -2,7 +2,7 @@ import type { PredictionKind } from '../engine/categorical';
 import type { Derivation } from '../engine/derivation';
 import type { Histogram, RunningMean, Series } from '../engine/series';
 
-export type Task = 'categorical';
+export type Task = 'categorical' | 'binary';
 
 /** What the user may choose; anything left out is detected. */
 export interface AnalysisOptions {

@@ -22,6 +22,7 @@ interface Expected {
   perSampleLoss?: number[];
   sklearnLogLoss?: number;
   float64Product?: number;
+  task?: string;
 }
 
 const expected = readJson<Record<string, Expected>>(fixturePath('classifier', 'expected.json'));
@@ -34,6 +35,7 @@ describe('categorical cross-entropy against PyTorch and scikit-learn', () => {
       assert.equal(analysis.roles.target, want.target);
       assert.deepEqual(analysis.roles.predictions, want.predictions);
       assert.equal(analysis.roles.kind, want.kind);
+      assert.equal(analysis.task, want.task ?? 'categorical');
       assert.equal(analysis.summary.n, want.n);
       assert.equal(analysis.summary.classes, want.classes);
       assertClose(analysis.summary.crossEntropy, want.crossEntropy, 1e-12, 'cross-entropy vs F.nll_loss');
@@ -136,5 +138,22 @@ describe('the derivations and curves beside the cross-entropy', () => {
     assert.ok(analysis.summary.expectedCalibrationError >= 0 && analysis.summary.expectedCalibrationError < 1);
     const reliability = analysis.plots.reliability!;
     assert.equal(reliability.bins.reduce((total, bin) => total + bin.count, 0), expected['logits.csv']!.n);
+  });
+});
+
+describe('binary classifiers', () => {
+  it('shows log L = -n x BCE with both sides computed', async () => {
+    const analysis = await analyze('binary_logits.csv');
+    const binary = analysis.derivations[0]!;
+    const identity = binary.steps.flatMap((step) => (step.check ? [step.check] : [])).find((check) => /BCE/.test(check.label))!;
+    assert.ok(identity.holds, identity.label);
+    assertClose(identity.lhs, expected['binary_logits.csv']!.logLikelihood, 1e-12, 'log L');
+  });
+
+  it('refuses a label that is not 0 or 1, naming the line', async () => {
+    const table = await readDataFile(fixturePath('classifier', 'binary.csv'));
+    const labels = table.columns[0]!.values.map((v, i) => (i === 9 ? 2 : v));
+    const bad = { ...table, columns: [{ ...table.columns[0]!, values: labels }, table.columns[1]!] };
+    await assert.rejects(analyzeTable(bad, 'binary.csv'), { message: 'binary.csv: line 11: label 2 is not 0 or 1' });
   });
 });
