@@ -16,6 +16,17 @@ export async function startPanelServer(): Promise<{ origin: string; close(): Pro
   let origin = '';
   const server: Server = createServer(async (request, response) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if (path === '/tensors') {
+      const html = renderWebviewHtml({
+        cspSource: origin,
+        nonce: 'testnonce0123456789abcdefABCDEF00',
+        title: 'Tensor view',
+        scriptUri: `${origin}/dist/tensorView.js`,
+        styleUris: [`${origin}/dist/panel.css`],
+      });
+      response.writeHead(200, { 'content-type': 'text/html' }).end(html);
+      return;
+    }
     if (path === '/') {
       const html = renderWebviewHtml({
         cspSource: origin,
@@ -73,7 +84,7 @@ export interface PageRecord {
 }
 
 /** Opens the panel page with a stand-in for VS Code's webview API and a theme's variables. */
-export async function openPanel(browser: Browser, origin: string, theme: ThemeName, width = 1100): Promise<Page> {
+export async function openPanel(browser: Browser, origin: string, theme: ThemeName, width = 1100, path = '/'): Promise<Page> {
   const page = await browser.newPage({ viewport: { width, height: 900 } });
   const { bodyClass, variables } = THEMES[theme];
   await page.addInitScript(
@@ -98,7 +109,7 @@ export async function openPanel(browser: Browser, origin: string, theme: ThemeNa
     },
     { bodyClass, variables },
   );
-  await page.goto(`${origin}/`);
+  await page.goto(`${origin}${path}`);
   await page.waitForFunction(() => (window as unknown as { __record: PageRecord }).__record.posted.length > 0);
   return page;
 }
