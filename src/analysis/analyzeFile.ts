@@ -1,5 +1,7 @@
 import { basename } from 'node:path';
-import { checkDataFile, isTensorFile, parseTableBytes, type ReadOptions } from '../readers/readDataFile';
+import { fileSource } from '../readers/byteSource';
+import { readParquet } from '../readers/parquet';
+import { checkDataFile, isParquetFile, isTensorFile, parseTableBytes, type ReadOptions } from '../readers/readDataFile';
 import { analyzeTensorFile } from './analyzeTensorFile';
 import { analyzeCsvFile, type StreamOptions } from './analyzeCsvFile';
 import { analyzeTable } from './analyzeTable';
@@ -18,5 +20,15 @@ export async function analyzeSource(source: AnalysisSource, options: AnalysisOpt
   await checkDataFile(source.path, read);
   if (source.pairWith !== undefined) await checkDataFile(source.pairWith, read);
   if (isTensorFile(source.path)) return analyzeTensorFile(source.path, options, source.pairWith);
+  if (isParquetFile(source.path)) return analyzeTable(await readParquetFile(source.path), name, options);
   return analyzeCsvFile(source.path, name, options, stream);
+}
+
+async function readParquetFile(path: string) {
+  const source = await fileSource(path, basename(path));
+  try {
+    return await readParquet(source);
+  } finally {
+    await source.close();
+  }
 }

@@ -6,7 +6,8 @@ import type { Table } from './table';
 
 export const TABLE_EXTENSIONS: readonly string[] = ['.csv', '.tsv'];
 export const TENSOR_EXTENSIONS: readonly string[] = ['.npy', '.npz', '.safetensors', '.pt', '.pth'];
-export const SUPPORTED_EXTENSIONS: readonly string[] = [...TABLE_EXTENSIONS, ...TENSOR_EXTENSIONS];
+export const PARQUET_EXTENSIONS: readonly string[] = ['.parquet'];
+export const SUPPORTED_EXTENSIONS: readonly string[] = [...TABLE_EXTENSIONS, ...PARQUET_EXTENSIONS, ...TENSOR_EXTENSIONS];
 
 export interface ReadOptions {
   /** Refuse files larger than this many bytes (the setting likelihoodLens.maxFileSizeMB). */
@@ -26,6 +27,10 @@ export function isSupportedFile(path: string): boolean {
 /** A text table (CSV/TSV): read from the editor's buffer while it is open. */
 export function isTableFile(path: string): boolean {
   return TABLE_EXTENSIONS.includes(extname(path).toLowerCase());
+}
+
+export function isParquetFile(path: string): boolean {
+  return PARQUET_EXTENSIONS.includes(extname(path).toLowerCase());
 }
 
 export function isTensorFile(path: string): boolean {
