@@ -27,10 +27,13 @@ const panelFor = (lens: LikelihoodLensApi, uri: vscode.Uri) => lens.panels().fin
 
 suite('Working while editing', () => {
   teardown(async () => {
-    // Leave the workspace files as they were: revert every unsaved edit.
+    // Leave the workspace copies as they were: put each edited buffer back to the text on disk
+    // (then saving it changes nothing), so the next test starts from the same file.
     for (const document of vscode.workspace.textDocuments.filter((doc) => doc.isDirty)) {
-      await vscode.window.showTextDocument(document);
-      await vscode.commands.executeCommand('workbench.action.files.revert');
+      const editor = await vscode.window.showTextDocument(document);
+      const onDisk = readFileSync(document.uri.fsPath, 'utf8');
+      await editor.edit((edit) => edit.replace(new vscode.Range(0, 0, document.lineCount, 0), onDisk));
+      await document.save();
     }
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
@@ -56,16 +59,18 @@ suite('Working while editing', () => {
   test('Problems lists bad cells at their line and column as the user types, and clears them when fixed', async () => {
     const uri = workspaceFile('small.csv');
     const editor = await vscode.window.showTextDocument(uri);
+    // The new rows land on the last (empty) line and the one after it.
+    const first = editor.document.lineCount - 1;
     await editor.edit((edit) => edit.insert(new vscode.Position(editor.document.lineCount, 0), '3,0.5,0.5\n1,1.7,0.1\n'));
     const diagnostics = await until('diagnostics', () => {
       const found = vscode.languages.getDiagnostics(uri);
       return found.length >= 2 ? found : undefined;
     });
     const described = diagnostics.map((d) => `${d.range.start.line}:${d.range.start.character} ${d.message}`).sort();
-    assert.deepEqual(described, ['3:0 label 3 is not a class index in 0..1', '4:2 probability 1.7 is outside [0, 1]']);
+    assert.deepEqual(described, [`${first}:0 label 3 is not a class index in 0..1`, `${first + 1}:2 probability 1.7 is outside [0, 1]`]);
     assert.ok(diagnostics.every((d) => d.source === 'Likelihood Lens'));
     // Fix both lines: the problems go away.
-    await editor.edit((edit) => edit.replace(new vscode.Range(3, 0, 5, 0), '1,0.5,0.5\n1,0.7,0.3\n'));
+    await editor.edit((edit) => edit.replace(new vscode.Range(first, 0, first + 2, 0), '1,0.5,0.5\n1,0.7,0.3\n'));
     await until('diagnostics to clear', () => vscode.languages.getDiagnostics(uri).length === 0);
   });
 

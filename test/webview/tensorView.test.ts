@@ -52,7 +52,9 @@ describe('tensor view webview in headless Chromium', () => {
     assert.deepEqual((await pageRecord(page)).posted, [{ type: 'ready' }, { type: 'openLossPanel' }, { type: 'reopenWithDefault' }]);
     // A file with no predictions and labels offers no loss panel.
     await postToPanel(page, { type: 'tensors', summary, analysable: false });
-    assert.equal(await page.locator('[data-testid="open-loss-panel"]').count(), 0);
+    // Messages arrive as events: wait for the re-render rather than racing it.
+    await page.waitForFunction(() => document.querySelector('[data-testid="open-loss-panel"]') === null, undefined, { timeout: 5000 });
+    assert.equal(await page.locator('[data-testid="reopen-default"]').count(), 1);
     await page.close();
   });
 
