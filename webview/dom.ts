@@ -4,16 +4,10 @@ type Child = Node | string | number | null | undefined | false;
 type Attributes = Record<string, string | number | boolean | undefined>;
 
 export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Attributes = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
-  const element = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (value === undefined || value === false) continue;
-    element.setAttribute(name, value === true ? '' : String(value));
-  }
-  append(element, ...children);
-  return element;
+  return custom(tag, attributes, ...children) as HTMLElementTagNameMap[K];
 }
 
-/** Custom elements (the toolkit's) by tag name. */
+/** Any element by tag name, the toolkit's custom elements included. */
 export function custom(tag: string, attributes: Attributes = {}, ...children: Child[]): HTMLElement {
   const element = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) {

@@ -10,31 +10,32 @@ import { THEMES, type ThemeName } from './themes';
 
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.woff2': 'font/woff2', '.html': 'text/html' };
 
+/** The two webviews' pages, as their hosts build them. */
+const PAGES: Record<string, { title: string; script: string; styles: string[]; state?: unknown }> = {
+  '/': {
+    title: 'Likelihood Lens',
+    script: 'webview.js',
+    styles: ['katex/katex.min.css', 'uPlot.min.css', 'panel.css'],
+    state: { fileUri: 'file:///workspace/basic.csv', options: {} },
+  },
+  '/tensors': { title: 'Tensor view', script: 'tensorView.js', styles: ['panel.css'] },
+};
+
 /** Serves the panel's real HTML (real CSP) and the built dist/ folder, as a webview would load them. */
 export async function startPanelServer(): Promise<{ origin: string; close(): Promise<void> }> {
   const dist = join(REPO_ROOT, 'dist');
   let origin = '';
   const server: Server = createServer(async (request, response) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-    if (path === '/tensors') {
+    const page = PAGES[path];
+    if (page) {
       const html = renderWebviewHtml({
         cspSource: origin,
         nonce: 'testnonce0123456789abcdefABCDEF00',
-        title: 'Tensor view',
-        scriptUri: `${origin}/dist/tensorView.js`,
-        styleUris: [`${origin}/dist/panel.css`],
-      });
-      response.writeHead(200, { 'content-type': 'text/html' }).end(html);
-      return;
-    }
-    if (path === '/') {
-      const html = renderWebviewHtml({
-        cspSource: origin,
-        nonce: 'testnonce0123456789abcdefABCDEF00',
-        title: 'Likelihood Lens',
-        scriptUri: `${origin}/dist/webview.js`,
-        styleUris: [`${origin}/dist/katex/katex.min.css`, `${origin}/dist/uPlot.min.css`, `${origin}/dist/panel.css`],
-        initialState: { fileUri: 'file:///workspace/basic.csv', options: {} },
+        title: page.title,
+        scriptUri: `${origin}/dist/${page.script}`,
+        styleUris: page.styles.map((style) => `${origin}/dist/${style}`),
+        ...(page.state ? { initialState: page.state } : {}),
       });
       response.writeHead(200, { 'content-type': 'text/html' }).end(html);
       return;
