@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Everything a fresh Debian/Ubuntu machine needs to build, run and test Likelihood Lens:
-# Debian packages (Chromium for the browser tests, ripgrep and Kerberos headers for code-server),
+# Debian packages (Chromium for the browser tests, ripgrep and Kerberos headers for code-server,
+# GNU time for the benchmark's peak memory),
 # the npm packages, and code-server from the npm registry. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(chromium ripgrep libkrb5-dev)
+packages=(chromium ripgrep libkrb5-dev time)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -18,6 +18,12 @@ export interface CategoricalBatch {
 /** How many leading rows decide the prediction kind: the same rows whichever reader streams the file. */
 export const KIND_SAMPLE_ROWS = 65_536;
 
+/**
+ * How many leading rows the temperature curve is fitted on: each of its grid points is a pass
+ * of log-sum-exps, so it stays a small, fixed cost however large the file.
+ */
+export const TEMPERATURE_SAMPLE_ROWS = 8_192;
+
 /** A row remembered with what the derivation shows of it. */
 export interface NotedRow {
   readonly row: number;
@@ -96,7 +102,7 @@ export class CategoricalPass {
     const kept = this.state.ignored > 0 ? withoutIgnored(batch, ignore) : batch;
     this.labelFit.consume({ values: kept.labels, firstRow });
     this.reliability.consume({ labels: kept.labels, scores: kept.scores, firstRow });
-    if (!this.temperatureSample) this.temperatureSample = logitsOf(kept, this.decision.kind);
+    if (!this.temperatureSample) this.temperatureSample = logitsOf(kept, this.decision.kind, TEMPERATURE_SAMPLE_ROWS);
     for (const { row } of this.sketch.worstRows()) if (row >= firstRow && !this.labels.has(row)) note(row);
     this.updateTypical(losses, batch, ignore);
   }
@@ -128,7 +134,7 @@ export class CategoricalPass {
   }
 
   /**
-   * Temperature scaling on the first rows (at most one batch, so a huge file costs no more):
+   * Temperature scaling on the first TEMPERATURE_SAMPLE_ROWS rows (a huge file costs no more):
    * the cross-entropy of softmax(log q / T) against T and the T that minimises it.
    */
   temperature(): (TemperatureFit & { readonly rows: number }) | undefined {
@@ -151,8 +157,9 @@ function withoutIgnored(batch: CategoricalBatch, ignore: number): CategoricalBat
 }
 
 /** Log-probabilities (logits up to a constant per row) of a batch, for temperature scaling. */
-function logitsOf(batch: CategoricalBatch, kind: PredictionKind): { labels: Float64Array; logits: Float64Array; n: number } {
-  const { n, k, values } = batch.scores;
+function logitsOf(batch: CategoricalBatch, kind: PredictionKind, rows: number): { labels: Float64Array; logits: Float64Array; n: number } {
+  const { k, values } = batch.scores;
+  const n = Math.min(rows, batch.scores.n);
   const logits = new Float64Array(n * k);
   const row = new Float64Array(k);
   for (let i = 0; i < n; i++) {
@@ -162,5 +169,5 @@ function logitsOf(batch: CategoricalBatch, kind: PredictionKind): { labels: Floa
       logits.set(row, i * k);
     }
   }
-  return { labels: Float64Array.from(batch.labels), logits, n };
+  return { labels: Float64Array.from({ length: n }, (_, i) => batch.labels[i]!), logits, n };
 }

@@ -1,0 +1,227 @@
+#!/usr/bin/env node
+// npm run bench: times the CLI, whole process, on generated evaluation dumps, and in the same
+// run what a user would otherwise run (pandas + NumPy, NumPy, PyTorch) when /usr/bin/python3
+// has them. Medians of RUNS runs (default 5), peak RSS from /usr/bin/time, values compared.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, writeSync, closeSync, writeFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const DATA = join(ROOT, 'bench', '.data');
+const RUNS = Number(process.env.RUNS ?? 5);
+const PYTHON = '/usr/bin/python3';
+const TIME = '/usr/bin/time';
+mkdirSync(DATA, { recursive: true });
+
+/** A fixed linear congruential generator: the same inputs on every machine. */
+function generator(seed) {
+  let state = seed >>> 0;
+  return () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 4294967296);
+}
+
+function writeCsv(path, rows, classes) {
+  if (existsSync(path)) return;
+  const next = generator(7);
+  const fd = openSync(path, 'w');
+  writeSync(fd, `label,${Array.from({ length: classes }, (_, j) => `p${j}`).join(',')}\n`);
+  let chunk = '';
+  const z = new Float64Array(classes);
+  for (let i = 0; i < rows; i++) {
+    const label = Math.floor(next() * classes);
+    let max = -Infinity;
+    for (let j = 0; j < classes; j++) {
+      z[j] = (next() - 0.5) * 4 + (j === label ? 1.5 : 0);
+      if (z[j] > max) max = z[j];
+    }
+    let total = 0;
+    for (let j = 0; j < classes; j++) total += (z[j] = Math.exp(z[j] - max));
+    chunk += `${label},${Array.from(z, (v) => (v / total).toFixed(8)).join(',')}\n`;
+    if (chunk.length > 1 << 20) {
+      writeSync(fd, chunk);
+      chunk = '';
+    }
+  }
+  writeSync(fd, chunk);
+  closeSync(fd);
+}
+
+function npyHeader(descr, shape) {
+  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
+  header += ' '.repeat(63 - ((10 + header.length) % 64)) + '\n';
+  const bytes = Buffer.alloc(10 + header.length);
+  bytes.write('\x93NUMPY', 0, 'latin1');
+  bytes[6] = 1;
+  bytes.writeUInt16LE(header.length, 8);
+  bytes.write(header, 10, 'latin1');
+  return bytes;
+}
+
+function tensors(rows, classes) {
+  const next = generator(11);
+  const logits = new Float32Array(rows * classes);
+  const labels = new BigInt64Array(rows);
+  for (let i = 0; i < rows; i++) {
+    const label = Math.floor(next() * classes);
+    labels[i] = BigInt(label);
+    for (let j = 0; j < classes; j++) logits[i * classes + j] = (next() - 0.5) * 4 + (j === label ? 1.5 : 0);
+  }
+  return { logits: Buffer.from(logits.buffer), labels: Buffer.from(labels.buffer) };
+}
+
+/** A zip of stored members, as np.savez writes (zip64 is not needed below 4 GB). */
+function storedZip(members) {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc32 = (buffers) => {
+    let crc = 0xffffffff;
+    for (const b of buffers) for (let i = 0; i < b.length; i++) crc = crcTable[(crc ^ b[i]) & 0xff] ^ (crc >>> 8);
+    return (crc ^ 0xffffffff) >>> 0;
+  };
+  const parts = [];
+  const central = [];
+  let offset = 0;
+  for (const { name, data } of members) {
+    const size = data.reduce((a, b) => a + b.length, 0);
+    const crc = crc32(data);
+    const local = Buffer.alloc(30 + name.length);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(size, 18);
+    local.writeUInt32LE(size, 22);
+    local.writeUInt16LE(name.length, 26);
+    local.write(name, 30);
+    const entry = Buffer.alloc(46 + name.length);
+    entry.writeUInt32LE(0x02014b50, 0);
+    entry.writeUInt16LE(20, 4);
+    entry.writeUInt16LE(20, 6);
+    entry.writeUInt32LE(crc, 16);
+    entry.writeUInt32LE(size, 20);
+    entry.writeUInt32LE(size, 24);
+    entry.writeUInt16LE(name.length, 28);
+    entry.writeUInt32LE(offset, 42);
+    entry.write(name, 46);
+    parts.push(local, ...data);
+    central.push(entry);
+    offset += local.length + size;
+  }
+  const directory = Buffer.concat(central);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(members.length, 8);
+  end.writeUInt16LE(members.length, 10);
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return [...parts, directory, end];
+}
+
+function writeParts(path, parts) {
+  const fd = openSync(path, 'w');
+  for (const part of parts) writeSync(fd, part);
+  closeSync(fd);
+}
+
+function writeTensorFiles(rows, classes) {
+  const paths = { npy: join(DATA, 'logits.npy'), npz: join(DATA, 'eval.npz'), safetensors: join(DATA, 'eval.safetensors'), pt: join(DATA, 'eval.pt') };
+  if (existsSync(paths.safetensors)) return paths;
+  const { logits, labels } = tensors(rows, classes);
+  const logitsNpy = [npyHeader('<f4', [rows, classes]), logits];
+  const labelsNpy = [npyHeader('<i8', [rows]), labels];
+  writeParts(paths.npy, logitsNpy);
+  writeParts(join(DATA, 'labels.npy'), labelsNpy);
+  writeParts(paths.npz, storedZip([{ name: 'logits.npy', data: logitsNpy }, { name: 'labels.npy', data: labelsNpy }]));
+  const header = JSON.stringify({
+    logits: { dtype: 'F32', shape: [rows, classes], data_offsets: [0, logits.length] },
+    labels: { dtype: 'I64', shape: [rows], data_offsets: [logits.length, logits.length + labels.length] },
+  });
+  const padded = header + ' '.repeat((8 - (header.length % 8)) % 8);
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64LE(BigInt(padded.length));
+  writeParts(paths.safetensors, [length, Buffer.from(padded), logits, labels]);
+  if (hasPython(['torch', 'numpy'])) {
+    execFileSync(PYTHON, ['-c', `import numpy as np, torch; torch.save({"logits": torch.from_numpy(np.load("${paths.npy}")), "labels": torch.from_numpy(np.load("${join(DATA, 'labels.npy')}"))}, "${paths.pt}")`]);
+  }
+  return paths;
+}
+
+function hasPython(modules) {
+  if (!existsSync(PYTHON)) return false;
+  return spawnSync(PYTHON, ['-c', `import ${modules.join(', ')}`]).status === 0;
+}
+
+/** Median wall time (s) and peak RSS (MB) of RUNS runs, and the last run's stdout. */
+function measure(command, args) {
+  const times = [];
+  const rss = [];
+  let stdout = '';
+  for (let run = 0; run < RUNS; run++) {
+    const result = spawnSync(TIME, ['-f', '%e %M', command, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
+    const [seconds, kilobytes] = result.stderr.trim().split('\n').pop().split(' ').map(Number);
+    times.push(seconds);
+    rss.push(kilobytes / 1024);
+    stdout = result.stdout;
+  }
+  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  return { seconds: median(times), rssMb: median(rss), stdout };
+}
+
+const PY_CSV = `import sys, numpy as np, pandas as pd
+df = pd.read_csv(sys.argv[1])
+y = df["label"].to_numpy(np.int64)
+p = df[[c for c in df.columns if c != "label"]].to_numpy(np.float64)
+print(-np.log(p[np.arange(len(y)), y]).mean())`;
+const PY_NPY = `import sys, numpy as np
+z = np.load(sys.argv[1]).astype(np.float64); y = np.load(sys.argv[2])
+m = z.max(axis=1, keepdims=True)
+lse = m[:, 0] + np.log(np.exp(z - m).sum(axis=1))
+print((lse - z[np.arange(len(y)), y]).mean())`;
+const PY_PT = `import sys, torch, torch.nn.functional as F
+d = torch.load(sys.argv[1])
+print(F.cross_entropy(d["logits"].double(), d["labels"]).item())`;
+
+function main() {
+  if (!existsSync(TIME)) throw new Error(`${TIME} is needed to measure peak memory (Debian package: time)`);
+  const cli = join(ROOT, 'dist', 'cli.js');
+  const csv = join(DATA, 'classifier-1M.csv');
+  console.error('Generating inputs in bench/.data (once)...');
+  writeCsv(csv, 1_000_000, 10);
+  const paths = writeTensorFiles(4_000_000, 10);
+  const cases = [
+    { name: 'CSV 1,000,000 x 11', file: csv, baseline: hasPython(['numpy', 'pandas']) ? ['pandas.read_csv + NumPy', ['-c', PY_CSV, csv]] : undefined },
+    { name: '.npy pair 4,000,000 x 10 float32', file: paths.npy, baseline: hasPython(['numpy']) ? ['np.load + NumPy log-sum-exp', ['-c', PY_NPY, paths.npy, join(DATA, 'labels.npy')]] : undefined },
+    { name: '.npz (stored) 4,000,000 x 10', file: paths.npz },
+    { name: '.safetensors 4,000,000 x 10', file: paths.safetensors },
+    ...(existsSync(paths.pt) ? [{ name: '.pt 4,000,000 x 10', file: paths.pt, baseline: ['torch.load + F.cross_entropy', ['-c', PY_PT, paths.pt]] }] : []),
+  ];
+  const lines = [
+    `Likelihood Lens benchmark: ${RUNS} runs each, medians, whole process (\`node dist/cli.js FILE --json\`), peak RSS from /usr/bin/time.`,
+    '',
+    '| input | size | ours (s) | ours RSS (MB) | baseline | baseline (s) | baseline RSS (MB) | ours / baseline | values agree |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const c of cases) {
+    const ours = measure(process.execPath, [cli, c.file, '--json']);
+    const value = JSON.parse(ours.stdout).crossEntropy;
+    let row = `| ${c.name} | ${(statSync(c.file).size / 2 ** 20).toFixed(0)} MB | ${ours.seconds.toFixed(2)} | ${ours.rssMb.toFixed(0)} |`;
+    if (c.baseline) {
+      const theirs = measure(PYTHON, c.baseline[1]);
+      const theirValue = Number(theirs.stdout.trim().split('\n').pop());
+      const agree = Math.abs(value - theirValue) <= 1e-9 * Math.abs(theirValue);
+      row += ` ${c.baseline[0]} | ${theirs.seconds.toFixed(2)} | ${theirs.rssMb.toFixed(0)} | ${(ours.seconds / theirs.seconds).toFixed(2)} | ${agree ? 'yes' : `NO (${value} vs ${theirValue})`} |`;
+    } else row += ' - | - | - | - | - |';
+    lines.push(row);
+    console.error(row);
+  }
+  const vsix = join(ROOT, 'likelihood-lens.vsix');
+  if (existsSync(vsix)) lines.push('', `VSIX: ${(statSync(vsix).size / 1024).toFixed(0)} KB.`);
+  const table = `${lines.join('\n')}\n`;
+  process.stdout.write(table);
+  writeFileSync(join(ROOT, 'bench', 'results.md'), table);
+}
+
+main();
