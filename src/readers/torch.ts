@@ -8,8 +8,8 @@ import type { ByteSource } from './byteSource';
 import { DataFileError, describeError } from './errors';
 import { DEFAULT_LIMITS, type ReadLimits } from './limits';
 import { PickleDict, PickleList, PickleSet, PickleTuple, TensorRef, unpickle, type PickleValue, type StorageRef } from './pickle';
-import { openArchive, type Archive, type ArchiveMember } from './pt/archive';
-import { decodeStorage, ELEMENT_BYTES, type DecodedStorage } from './pt/storage';
+import { decode, ITEMSIZE } from './dtypes';
+import { openZip, type ZipMember } from './zip';
 import { elementCount, type NumericArray, type Tensor, type TensorFile } from './tensor';
 
 export const LEGACY_FORMAT_MESSAGE = 'legacy torch.save format; re-save with torch.save(obj, path) from PyTorch >= 1.6 (the zip format)';
@@ -50,7 +50,7 @@ async function read(source: ByteSource, limits: ReadLimits): Promise<TensorFile>
 
   const stem = file.replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, '') || 'tensor';
   const named = nameTensors(root, stem, file, pickle.name, limits);
-  const storages = new Map<string, { readonly ref: StorageRef; readonly decoded: DecodedStorage }>();
+  const storages = new Map<string, { readonly ref: StorageRef; readonly decoded: { readonly data: NumericArray; readonly inexact: boolean } }>();
   const views = new Map<TensorRef, NumericArray>();
   const warnings: string[] = [];
   let storageBytes = 0;
@@ -68,11 +68,12 @@ async function read(source: ByteSource, limits: ReadLimits): Promise<TensorFile>
     if (!cached) {
       // Each storage is read once, however many tensors view it.
       const member = archive.members.get(`${prefix}data/${storage.key}`)!;
-      const bytes = storage.numel * ELEMENT_BYTES[storage.dtype];
+      const bytes = storage.numel * ITEMSIZE[storage.dtype];
       if (bytes > member.size) throw new DataFileError(file, place, `storage '${storage.key}' holds ${member.size} bytes, but ${storage.numel} ${storage.dtype} elements need ${bytes}`);
       storageBytes += bytes;
       if (storageBytes > limits.maxTensorBytes) throw new DataFileError(file, place, `the tensors exceed the ${limits.maxTensorBytes}-byte limit`);
-      cached = { ref: storage, decoded: decodeStorage(await archive.read(member, 0, bytes), storage.dtype, littleEndian) };
+      const { data: decodedData, beyondSafeInteger } = decode(storage.dtype, await archive.read(member, 0, bytes), littleEndian);
+      cached = { ref: storage, decoded: { data: decodedData, inexact: beyondSafeInteger > 0 } };
       storages.set(storage.key, cached);
     }
     let data = views.get(ref);
@@ -89,11 +90,29 @@ async function read(source: ByteSource, limits: ReadLimits): Promise<TensorFile>
   return { format: 'pt', tensors, metadata: {}, warnings };
 }
 
+/** The zip of torch.save, members by name, read by byte range through the shared zip reader. */
+interface Archive {
+  readonly members: ReadonlyMap<string, ZipMember>;
+  read(member: ZipMember, offset?: number, length?: number): Promise<Uint8Array>;
+}
+
+async function openArchive(source: ByteSource, limits: ReadLimits): Promise<Archive> {
+  // Besides one member per storage, torch.save writes data.pkl, version, byteorder and a few records.
+  const zip = await openZip(source, limits, limits.maxTensors + 16);
+  return {
+    members: new Map(zip.members.map((member) => [member.name, member])),
+    async read(member, offset = 0, length) {
+      const { source: content } = await zip.open(member);
+      return content.read(offset, length ?? content.size - offset);
+    },
+  };
+}
+
 function isTar(magic: Uint8Array): boolean {
   return String.fromCharCode(...magic) === 'ustar';
 }
 
-function findPickle(archive: Archive, file: string): ArchiveMember {
+function findPickle(archive: Archive, file: string): ZipMember {
   // torch.save writes exactly one `<prefix>/data.pkl`, the prefix being the archive's name.
   const candidates = [...archive.members.values()].filter((member) => /^[^/]+\/data\.pkl$/.test(member.name));
   if (candidates.length === 0) throw new DataFileError(file, '', 'no <name>/data.pkl in the archive; not a torch.save file');

@@ -81,7 +81,8 @@ export function crc32(bytes: Uint8Array, crc = 0): number {
   return ~c >>> 0;
 }
 
-export async function openZip(source: ByteSource, limits: ReadLimits): Promise<ZipArchive> {
+/** `maxMembers`: archives whose members are not all tensors (torch.save's) allow a few more. */
+export async function openZip(source: ByteSource, limits: ReadLimits, maxMembers = limits.maxTensors): Promise<ZipArchive> {
   const file = source.name;
   const fail = (place: string, reason: string): never => {
     throw new DataFileError(file, place, reason);
@@ -98,9 +99,13 @@ export async function openZip(source: ByteSource, limits: ReadLimits): Promise<Z
   };
 
   if (source.size < 22) fail('byte 0', `${source.size} bytes is too short for a zip archive`);
-  const tailLength = Math.min(source.size, MAX_TAIL);
+  // Archives without a comment (np.savez, torch.save) end with the 22-byte record: read just
+  // that first, and the longest possible tail only when it is not there.
+  const plainEnd = await readView(source.size - 22, 22, 'end of the archive');
+  const withoutComment = plainEnd.getUint32(0, true) === EOCD && plainEnd.getUint16(20, true) === 0;
+  const tailLength = withoutComment ? 22 : Math.min(source.size, MAX_TAIL);
   const tailStart = source.size - tailLength;
-  const tail = await readView(tailStart, tailLength, 'end of the archive');
+  const tail = withoutComment ? plainEnd : await readView(tailStart, tailLength, 'end of the archive');
   let eocd = -1;
   for (let i = tailLength - 22; i >= 0; i--) {
     // The comment length must reach no further than the end, which rules out most false matches.
@@ -133,7 +138,7 @@ export async function openZip(source: ByteSource, limits: ReadLimits): Promise<Z
     fail(eocdPlace, 'the archive needs zip64 records but has none');
   }
   if (directorySize > limits.maxHeaderBytes) fail(eocdPlace, `the zip directory is ${directorySize} bytes, over the limit of ${limits.maxHeaderBytes}`);
-  if (count > limits.maxTensors) fail(eocdPlace, `the archive has ${count} members, over the limit of ${limits.maxTensors}`);
+  if (count > maxMembers) fail(eocdPlace, `the archive has ${count} members, over the limit of ${maxMembers}`);
   if (count * 46 > directorySize) fail(eocdPlace, `the zip directory (${directorySize} bytes) is too small for ${count} members`);
   if (directoryOffset + directorySize > directoryEnd) fail(eocdPlace, `the zip directory (${directorySize} bytes at byte ${directoryOffset}) overlaps its end record at byte ${directoryEnd}; the file may be truncated`);
   const directory = await readView(directoryOffset, directorySize, 'zip directory');

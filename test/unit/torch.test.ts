@@ -188,6 +188,8 @@ describe('torch .pt reader', () => {
     assert.match((await refusal(readPath('dict_tensors.pt', { ...DEFAULT_LIMITS, maxTensors: 1 }))).message, /more than 1 tensors/);
     assert.match((await refusal(readPath('dict_tensors.pt', { ...DEFAULT_LIMITS, maxTensorBytes: 100 }))).message, /tensor 'logits': the tensors exceed the 100-byte limit/);
     assert.match((await refusal(readPath('containers.pt', { ...DEFAULT_LIMITS, maxPickleDepth: 2 }))).message, /nest more than 2 deep/);
-    assert.match((await refusal(readPath('containers.pt', { ...DEFAULT_LIMITS, maxHeaderBytes: 100 }))).message, /over the 100-byte limit/);
+    // The zip directory (570 bytes) fits in 700, the pickle (906 bytes) does not; under 100 the directory is refused first.
+    assert.match((await refusal(readPath('containers.pt', { ...DEFAULT_LIMITS, maxHeaderBytes: 700 }))).message, /the pickle is 906 bytes, over the 700-byte limit/);
+    assert.match((await refusal(readPath('containers.pt', { ...DEFAULT_LIMITS, maxHeaderBytes: 100 }))).message, /the zip directory is 570 bytes, over the limit of 100/);
   });
 });
