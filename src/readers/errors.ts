@@ -21,3 +21,19 @@ export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message.split('\n', 1)[0] ?? error.name;
   return String(error).split('\n', 1)[0] ?? 'unknown error';
 }
+
+/**
+ * Runs a reader that reports where it is; anything it throws that is not a DataFileError (a
+ * failed allocation, an unexpected short read) still becomes one line at the last place reported.
+ */
+export async function readingAt<T>(file: string, read: (at: (where: string) => void) => Promise<T>): Promise<T> {
+  let current = 'byte 0';
+  try {
+    return await read((where) => {
+      current = where;
+    });
+  } catch (error) {
+    if (error instanceof DataFileError) throw error;
+    throw new DataFileError(file, current, describeError(error));
+  }
+}

@@ -3,23 +3,14 @@
  * (np.savez_compressed). Member `X.npy` becomes tensor `X`, folders kept ("a/b.npy" is "a/b").
  */
 import type { ByteSource } from './byteSource';
-import { DataFileError, describeError } from './errors';
+import { DataFileError, readingAt } from './errors';
 import { DEFAULT_LIMITS, type ReadLimits } from './limits';
 import { readNpyRange } from './npy';
 import type { Tensor, TensorFile } from './tensor';
 import { openZip, quoteName } from './zip';
 
 export async function readNpz(source: ByteSource, limits: ReadLimits = DEFAULT_LIMITS): Promise<TensorFile> {
-  let current = 'byte 0';
-  try {
-    return await read(source, limits, (where) => {
-      current = where;
-    });
-  } catch (error) {
-    if (error instanceof DataFileError) throw error;
-    // A failed allocation or an unexpected short read: still one line, at the last known place.
-    throw new DataFileError(source.name, current, describeError(error));
-  }
+  return readingAt(source.name, (at) => read(source, limits, at));
 }
 
 async function read(source: ByteSource, limits: ReadLimits, at: (where: string) => void): Promise<TensorFile> {

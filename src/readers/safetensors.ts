@@ -5,7 +5,7 @@
  */
 import type { ByteSource } from './byteSource';
 import { allocate, beyondSafeIntegerWarning, decodeInto, ITEMSIZE, quoted, safeProduct, SAFETENSORS_TYPES } from './dtypes';
-import { DataFileError, describeError } from './errors';
+import { DataFileError, readingAt } from './errors';
 import { DEFAULT_LIMITS, type ReadLimits } from './limits';
 import type { Tensor, TensorDType, TensorFile } from './tensor';
 
@@ -22,16 +22,7 @@ interface Entry {
 }
 
 export async function readSafetensors(source: ByteSource, limits: ReadLimits = DEFAULT_LIMITS): Promise<TensorFile> {
-  let current = 'byte 0';
-  try {
-    return await read(source, limits, (where) => {
-      current = where;
-    });
-  } catch (error) {
-    if (error instanceof DataFileError) throw error;
-    // A failed allocation or an unexpected short read: still one line, at the last known place.
-    throw new DataFileError(source.name, current, describeError(error));
-  }
+  return readingAt(source.name, (at) => read(source, limits, at));
 }
 
 async function read(source: ByteSource, limits: ReadLimits, at: (where: string) => void): Promise<TensorFile> {

@@ -1,84 +1,17 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fileSource, memorySource } from '../../src/readers/byteSource';
 import { allocate, decodeInto, float16Table, ITEMSIZE, numpyType } from '../../src/readers/dtypes';
 import { DataFileError } from '../../src/readers/errors';
-import { DEFAULT_LIMITS, type ReadLimits } from '../../src/readers/limits';
+import { DEFAULT_LIMITS } from '../../src/readers/limits';
 import { readNpy } from '../../src/readers/npy';
-import type { TensorDType, TensorFile } from '../../src/readers/tensor';
-import { fixturePath, readJson } from '../helpers/fixtures';
+import type { TensorDType } from '../../src/readers/tensor';
+import { fixturePath } from '../helpers/fixtures';
+import { assertTensors, bytesOf, expected, fixtureReader, refusalChecker } from '../helpers/tensorFixtures';
 
-interface ExpectedTensor {
-  readonly name: string;
-  readonly dtype: string;
-  readonly shape: number[];
-  readonly values: (number | string)[];
-}
-interface ExpectedFile {
-  readonly file: string;
-  readonly format: string;
-  readonly tensors: ExpectedTensor[];
-  readonly warnings: string[];
-  readonly metadata: Record<string, string>;
-}
-interface Expected {
-  readonly files: ExpectedFile[];
-  readonly broken: { readonly file: string; readonly expect: string }[];
-}
-
-const expected = readJson<Expected>(fixturePath('tensors', 'expected.json'));
 const PLACE = /^(byte \d+|tensor '[^']*'|member '[^']*'(, byte \d+( of its inflated content)?)?)$/;
-
-const fromJson = (value: number | string): number => (value === 'nan' ? Number.NaN : value === 'inf' ? Infinity : value === '-inf' ? -Infinity : (value as number));
-
-/** Exact, element by element: Object.is tells NaN from NaN and -0 from 0 as the file has them. */
-function assertTensors(file: TensorFile, want: ExpectedFile): void {
-  assert.deepEqual(
-    file.tensors.map((t) => t.name),
-    want.tensors.map((t) => t.name),
-    `${want.file}: tensor names`,
-  );
-  want.tensors.forEach((w, index) => {
-    const tensor = file.tensors[index]!;
-    assert.equal(tensor.dtype, w.dtype, `${want.file} ${w.name}: dtype`);
-    assert.deepEqual([...tensor.shape], w.shape, `${want.file} ${w.name}: shape`);
-    assert.equal(tensor.data.length, w.values.length, `${want.file} ${w.name}: element count`);
-    w.values.forEach((value, i) => {
-      const actual = tensor.data[i]!;
-      if (!Object.is(actual, fromJson(value))) assert.fail(`${want.file} ${w.name}[${i}]: got ${Object.is(actual, -0) ? '-0' : actual}, expected ${value}`);
-    });
-  });
-  assert.equal(file.warnings.length, want.warnings.length, `${want.file}: warnings ${JSON.stringify(file.warnings)}`);
-  for (const fragment of want.warnings) assert.ok(file.warnings.some((w) => w.includes(fragment)), `${want.file}: no warning with '${fragment}' in ${JSON.stringify(file.warnings)}`);
-}
-
-async function readFixture(name: string, limits?: ReadLimits): Promise<TensorFile> {
-  const source = await fileSource(fixturePath('tensors', name), name);
-  try {
-    return await readNpy(source, limits);
-  } finally {
-    await source.close();
-  }
-}
-
-async function assertRefused(read: () => Promise<unknown>, file: string, fragment?: string): Promise<DataFileError> {
-  let caught: unknown;
-  try {
-    await read();
-  } catch (error) {
-    caught = error;
-  }
-  assert.ok(caught instanceof DataFileError, `${file}: expected a DataFileError, got ${caught instanceof Error ? `${caught.name}: ${caught.message}` : String(caught)}`);
-  assert.equal(caught.file, file);
-  assert.match(caught.place, PLACE, `${file}: place '${caught.place}'`);
-  assert.ok(caught.message.startsWith(`${file}: ${caught.place}: `), caught.message);
-  assert.ok(!caught.message.includes('\n'), 'one line');
-  if (fragment) assert.ok(caught.message.includes(fragment), `${file}: '${caught.message}' lacks '${fragment}'`);
-  return caught;
-}
-
-const bytesOf = (name: string): Uint8Array => new Uint8Array(readFileSync(fixturePath('tensors', name)));
+const assertRefused = refusalChecker(PLACE);
+const readFixture = fixtureReader(readNpy);
 
 describe('npy reader', () => {
   const npyFiles = expected.files.filter((f) => f.format === 'npy');

@@ -1,81 +1,17 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { deflateRawSync } from 'node:zlib';
 import { fileSource, memorySource, type ByteSource } from '../../src/readers/byteSource';
 import { DataFileError } from '../../src/readers/errors';
 import { DEFAULT_LIMITS, type ReadLimits } from '../../src/readers/limits';
 import { readNpz } from '../../src/readers/npz';
-import type { TensorFile } from '../../src/readers/tensor';
 import { crc32, openZip } from '../../src/readers/zip';
-import { fixturePath, readJson } from '../helpers/fixtures';
+import { fixturePath } from '../helpers/fixtures';
+import { assertTensors, bytesOf, expected, fixtureReader, refusalChecker } from '../helpers/tensorFixtures';
 
-interface ExpectedTensor {
-  readonly name: string;
-  readonly dtype: string;
-  readonly shape: number[];
-  readonly values: (number | string)[];
-}
-interface ExpectedFile {
-  readonly file: string;
-  readonly format: string;
-  readonly tensors: ExpectedTensor[];
-  readonly warnings: string[];
-}
-interface Expected {
-  readonly files: ExpectedFile[];
-  readonly broken: { readonly file: string; readonly expect: string }[];
-}
-
-const expected = readJson<Expected>(fixturePath('tensors', 'expected.json'));
 const PLACE = /^(byte \d+|tensor '[^']*'|member '[^']*'(, byte \d+( of its inflated content)?)?)$/;
-const fromJson = (value: number | string): number => (value === 'nan' ? Number.NaN : value === 'inf' ? Infinity : value === '-inf' ? -Infinity : (value as number));
-
-function assertTensors(file: TensorFile, want: ExpectedFile): void {
-  assert.deepEqual(
-    file.tensors.map((t) => t.name),
-    want.tensors.map((t) => t.name),
-    `${want.file}: tensor names`,
-  );
-  want.tensors.forEach((w, index) => {
-    const tensor = file.tensors[index]!;
-    assert.equal(tensor.dtype, w.dtype, `${want.file} ${w.name}: dtype`);
-    assert.deepEqual([...tensor.shape], w.shape, `${want.file} ${w.name}: shape`);
-    assert.equal(tensor.data.length, w.values.length, `${want.file} ${w.name}: element count`);
-    w.values.forEach((value, i) => {
-      if (!Object.is(tensor.data[i], fromJson(value))) assert.fail(`${want.file} ${w.name}[${i}]: got ${tensor.data[i]}, expected ${value}`);
-    });
-  });
-  assert.equal(file.warnings.length, want.warnings.length, `${want.file}: warnings ${JSON.stringify(file.warnings)}`);
-  for (const fragment of want.warnings) assert.ok(file.warnings.some((w) => w.includes(fragment)), `${want.file}: no warning with '${fragment}'`);
-}
-
-async function assertRefused(read: () => Promise<unknown>, file: string, fragment?: string): Promise<DataFileError> {
-  let caught: unknown;
-  try {
-    await read();
-  } catch (error) {
-    caught = error;
-  }
-  assert.ok(caught instanceof DataFileError, `${file}: expected a DataFileError, got ${caught instanceof Error ? `${caught.name}: ${caught.message}` : String(caught)}`);
-  assert.equal(caught.file, file);
-  assert.match(caught.place, PLACE, `${file}: place '${caught.place}'`);
-  assert.ok(caught.message.startsWith(`${file}: ${caught.place}: `), caught.message);
-  assert.ok(!caught.message.includes('\n'), 'one line');
-  if (fragment) assert.ok(caught.message.includes(fragment), `${file}: '${caught.message}' lacks '${fragment}'`);
-  return caught;
-}
-
-const bytesOf = (...parts: string[]): Uint8Array => new Uint8Array(readFileSync(fixturePath('tensors', ...parts)));
-
-async function readFixture(name: string, limits?: ReadLimits): Promise<TensorFile> {
-  const source = await fileSource(fixturePath('tensors', name), name);
-  try {
-    return await readNpz(source, limits);
-  } finally {
-    await source.close();
-  }
-}
+const assertRefused = refusalChecker(PLACE);
+const readFixture = fixtureReader(readNpz);
 
 /** A one-member zip built here, so bombs need not be stored in the repository. */
 function zipOf(name: string, content: Uint8Array, options: { deflate: boolean; declaredSize?: number }): Uint8Array {
