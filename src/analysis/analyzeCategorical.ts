@@ -24,6 +24,8 @@ export interface CategoricalInput {
   readonly rolesReason: string;
   /** How rows are named when there is no line: "row 12", "tensor 'logits' row 12". */
   readonly rowName: (row: number) => string;
+  /** What the reader noticed without failing, shown first among the warnings. */
+  readonly readerWarnings?: readonly string[];
 }
 
 /** Splits in-memory rows into batches, so every input goes through the same streaming pass. */
@@ -120,7 +122,7 @@ export async function analyzeCategorical(input: CategoricalInput, options: Analy
     return count > rows.length ? `${shown} and ${count - rows.length} more` : shown;
   };
 
-  const warnings: string[] = [];
+  const warnings: string[] = [...(input.readerWarnings ?? [])];
   if (options.kind === 'logits' && decision.detected.kind === 'probs' && k > 1) {
     warnings.push('The predictions look like probabilities but are read as logits: softmax is applied to probabilities, which understates confidence (a common bug, pytorch#55902).');
   }

@@ -47,6 +47,7 @@ export async function analyzeTable(table: Table, fileName: string, options: Anal
       choices: table.columns.map((column) => column.name),
       rolesReason: roles.reason,
       rowName: (row) => describeRow(table, row),
+      ...(table.warnings ? { readerWarnings: table.warnings } : {}),
     },
     options,
   );

@@ -26,6 +26,7 @@ export async function analyzeTensors(file: TensorFile, fileName: string, options
       choices: file.tensors.map((tensor) => tensor.name),
       rolesReason: note ? `${roles.reason}; ${note}` : roles.reason,
       rowName: (row) => `tensor '${prediction.name}' row ${row}`,
+      readerWarnings: file.warnings,
     },
     options,
   );

@@ -24,6 +24,8 @@ export interface Table {
    * revealed in the editor and named in messages (a quoted field may span lines).
    */
   readonly rowLines?: Uint32Array;
+  /** What the reader noticed without failing (int64 values beyond 2^53, ...). */
+  readonly warnings?: readonly string[];
 }
 
 export function columnByName(table: Table, name: string): NumericColumn | undefined {

@@ -104,3 +104,27 @@ describe('CLI on tensor files', () => {
     assert.match(run.stderr, /legacy torch\.save format; re-save with torch\.save\(obj, path\) from PyTorch >= 1\.6/);
   });
 });
+
+describe("readers' warnings reach the analysis", () => {
+  it('a tensor file and a table keep what their reader noticed', async () => {
+    const { analyzeTensors } = await import('../../src/analysis/analyzeTensors');
+    const { analyzeTable } = await import('../../src/analysis/analyzeTable');
+    const file = await readTensorFile(evalFile('eval.npz'));
+    const note = "tensor 'targets': int64 values of magnitude 2^53 or more may be rounded";
+    const fromTensors = await analyzeTensors({ ...file, warnings: [note] }, 'eval.npz');
+    assert.equal(fromTensors.warnings[0], note);
+    const table = {
+      format: 'parquet',
+      rowCount: 2,
+      columns: [
+        { name: 'label', values: Float64Array.from([0, 1]) },
+        { name: 'p0', values: Float64Array.from([0.9, 0.2]) },
+        { name: 'p1', values: Float64Array.from([0.1, 0.8]) },
+      ],
+      warnings: ['3 int64 value(s) are beyond 2^53 and were rounded'],
+    };
+    const fromTable = await analyzeTable(table, 'eval.parquet');
+    assert.deepEqual(fromTable.warnings, ['3 int64 value(s) are beyond 2^53 and were rounded']);
+    assert.ok(Math.abs(fromTable.summary.crossEntropy - (-Math.log(0.9) - Math.log(0.8)) / 2) < 1e-15);
+  });
+});
