@@ -1,6 +1,4 @@
-import { LossAccumulator } from './lossAccumulator';
 import { logSumExp } from './logSpace';
-import { RowError } from './rowError';
 
 /** What a row of K prediction values means. */
 export type PredictionKind = 'probs' | 'logits' | 'logprobs';
@@ -98,56 +96,4 @@ function countDistributionRows({ n, k, values }: ClassScores): { probs: number; 
     else if (nonPositive && Math.abs(Math.exp(logSumExp(values, offset, k)) - 1) <= ROW_SUM_TOLERANCE) logprobs++;
   }
   return { probs, logprobs };
-}
-
-export interface CategoricalResult {
-  /** -log q(y_i | x_i) for each row, nats. */
-  readonly losses: Float64Array;
-  readonly accumulator: LossAccumulator;
-}
-
-/**
- * Per-sample categorical cross-entropy -log q(y_i|x_i) in nats, with q read from probabilities,
- * log-probabilities or logits (log-softmax by log-sum-exp). Labels must be class indices.
- */
-export function categoricalCrossEntropy(labels: ArrayLike<number>, scores: ClassScores, kind: PredictionKind): CategoricalResult {
-  const { n, k, values } = scores;
-  if (labels.length !== n) throw new RowError(Math.min(labels.length, n), `${labels.length} labels for ${n} prediction rows`);
-  const losses = new Float64Array(n);
-  const accumulator = new LossAccumulator();
-  for (let i = 0; i < n; i++) {
-    const label = labels[i]!;
-    if (!Number.isInteger(label) || label < 0 || label >= k) {
-      throw new RowError(i, Number.isNaN(label) ? 'the label is missing (NaN)' : `label ${label} is not a class index in 0..${k - 1}`);
-    }
-    const offset = i * k;
-    let loss: number;
-    if (Number.isNaN(values[offset + label]!)) throw new RowError(i, 'the prediction for the true class is missing (NaN)');
-    if (kind === 'probs') {
-      const p = values[offset + label]!;
-      if (!(p >= 0 && p <= 1)) throw new RowError(i, `probability ${p} of the true class is outside [0, 1]`);
-      loss = -Math.log(p);
-    } else if (kind === 'logprobs') {
-      const logP = values[offset + label]!;
-      if (!(logP <= 0)) throw new RowError(i, `log-probability ${logP} of the true class is not <= 0`);
-      loss = -logP;
-    } else {
-      const lse = logSumExp(values, offset, k);
-      if (Number.isNaN(lse)) throw new RowError(i, 'a logit is NaN');
-      loss = lse - values[offset + label]!;
-    }
-    losses[i] = loss;
-    accumulator.add(loss, i, isArgmax(values, offset, k, label));
-  }
-  return { losses, accumulator };
-}
-
-function isArgmax(values: ArrayLike<number>, offset: number, k: number, label: number): boolean {
-  const target = values[offset + label]!;
-  for (let j = 0; j < k; j++) {
-    // Ties go to the lowest index, as numpy.argmax and torch.argmax do.
-    const v = values[offset + j]!;
-    if (v > target || (v === target && j < label)) return false;
-  }
-  return true;
 }

@@ -117,8 +117,15 @@ export class LossSketch {
     this.stretchLow = undefined;
     this.stretchHigh = undefined;
     if (this.running.length > this.runningPoints) {
-      // Thin out: every other point, and twice the step from now on.
-      const kept = this.running.filter((_, index) => index % 2 === 1);
+      // Thin out: every other point, and twice the step from now on; the curve's highest and
+      // lowest points always stay, so the jump an extreme loss makes is never thinned away.
+      let highest = 0;
+      let lowest = 0;
+      this.running.forEach((p, index) => {
+        if (p.mean > this.running[highest]!.mean) highest = index;
+        if (p.mean < this.running[lowest]!.mean) lowest = index;
+      });
+      const kept = this.running.filter((_, index) => index % 2 === 1 || index === highest || index === lowest);
       this.running.length = 0;
       this.running.push(...kept);
       this.step *= 2;

@@ -3,7 +3,6 @@ import { describe, it } from 'node:test';
 import { CompensatedSum, sumOf } from '../../src/engine/compensatedSum';
 import { LOG_MIN_DOUBLE, float64ProductFromLogs, logSumExp, scientificFromLog } from '../../src/engine/logSpace';
 import { LossAccumulator } from '../../src/engine/lossAccumulator';
-import { downsampleExtremes, histogram, runningMean, worstRows } from '../../src/engine/series';
 
 describe('compensated summation', () => {
   it('recovers what naive float64 summation loses', () => {
@@ -65,37 +64,5 @@ describe('log space', () => {
     // 0.1^k drops below 4.9e-324 at k = 324.
     assert.equal(underflowRow, 323);
     assert.ok(LOG_MIN_DOUBLE < -744 && LOG_MIN_DOUBLE > -745);
-  });
-});
-
-describe('plot series', () => {
-  it('downsampling keeps the extremes', () => {
-    const values = Array.from({ length: 100_000 }, (_, i) => (i === 77_777 ? 50 : i === 12_345 ? -5 : Math.sin(i)));
-    const { x, y } = downsampleExtremes(values, 1000);
-    assert.ok(x.length <= 1000);
-    assert.ok(x.includes(77_777) && x.includes(12_345));
-    assert.equal(Math.max(...(y as number[])), 50);
-  });
-
-  it('running mean ends at the mean, with a band that narrows', () => {
-    const values = Array.from({ length: 10_000 }, (_, i) => (i % 2 === 0 ? 1 : 3));
-    const rm = runningMean(values, 100);
-    assert.equal(rm.n[rm.n.length - 1], 10_000);
-    assert.equal(rm.mean[rm.mean.length - 1], 2);
-    const width = (k: number) => rm.upper[k]! - rm.lower[k]!;
-    assert.ok(width(rm.n.length - 1) < width(1) / 5);
-  });
-
-  it('histogram counts every finite value once and reports infinities', () => {
-    const values = [0.1, 0.2, 0.2, 0.9, Infinity, 5];
-    const hist = histogram(values);
-    assert.equal(hist.counts.reduce((a, b) => a + b, 0), 5);
-    assert.equal(hist.infinite, 1);
-    assert.equal(hist.edges[0], 0.1);
-    assert.equal(hist.edges[hist.edges.length - 1], 5);
-  });
-
-  it('worst rows are the largest, largest first', () => {
-    assert.deepEqual(worstRows([0.5, 3, Infinity, 1, 2], 3), [2, 1, 4]);
   });
 });
