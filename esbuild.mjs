@@ -1,6 +1,6 @@
 // One build for every bundle: the extension host, its worker, the CLI, the webview and the tests.
 import * as esbuild from 'esbuild';
-import { cpSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const production = process.argv.includes('--production');
@@ -25,7 +25,24 @@ const common = {
   legalComments: 'none',
 };
 
-const nodeCommon = { ...common, platform: 'node', target: 'node20', format: 'cjs' };
+/**
+ * hyparquet trusts the run lengths in a page's level data: a corrupt run of 2^31 writes past the
+ * page's row count for minutes. The guard clamps each run to the page, which is what a valid file
+ * has anyway. The build fails if the code it guards changes, so the guard cannot silently lapse.
+ */
+const hyparquetRunGuard = {
+  name: 'hyparquet-run-guard',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]hyparquet[\\/]src[\\/]encoding\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      const unguarded = 'for (let i = 0; i < count; i++) {\n    output[seen + i] = value';
+      if (!source.includes(unguarded)) throw new Error(`${args.path}: the run-length loop to guard was not found; check hyparquet's readRle`);
+      return { contents: source.replace(unguarded, 'for (let i = 0, end = Math.min(count, output.length - seen); i < end; i++) {\n    output[seen + i] = value'), loader: 'js' };
+    });
+  },
+};
+
+const nodeCommon = { ...common, platform: 'node', target: 'node20', format: 'cjs', plugins: [hyparquetRunGuard] };
 
 const builds = [
   // Extension host: `vscode` is provided by the host at run time.

@@ -1,7 +1,6 @@
 import { fileSource } from '../readers/byteSource';
 import { streamCsvColumns, sniffCsv } from '../readers/csvStream';
 import { DataFileError } from '../readers/errors';
-import { columnByName } from '../readers/table';
 import { analyzeCategorical } from './analyzeCategorical';
 import type { CategoricalBatch } from './categoricalPass';
 import { chooseRoles } from './roles';
@@ -27,7 +26,9 @@ export async function analyzeCsvFile(path: string, fileName: string, options: An
     } catch (error) {
       throw new DataFileError(fileName, '', (error as Error).message);
     }
-    const fields = [roles.target, ...roles.predictions].map((name) => columnByName(layout, name)!.field!);
+    // One lookup table, not a search per name: a file can have hundreds of thousands of columns.
+    const fieldOf = new Map(layout.columns.map((column) => [column.name, column.field!]));
+    const fields = [roles.target, ...roles.predictions].map((name) => fieldOf.get(name)!);
     const k = roles.predictions.length;
     async function* batches(): AsyncGenerator<CategoricalBatch> {
       for await (const batch of streamCsvColumns(source, layout, fields, stream)) {

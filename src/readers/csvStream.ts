@@ -26,6 +26,7 @@ const LF = 0x0a;
 const CR = 0x0d;
 const QUOTE = 0x22;
 const SAMPLE_BYTES = 1 << 20;
+const BATCH_VALUES = 1 << 22;
 
 /**
  * The layout of a CSV file (delimiter, header, columns, decimal commas) from its first
@@ -49,7 +50,8 @@ export async function sniffCsv(source: ByteSource): Promise<CsvTable> {
  * parser. Ragged rows and cells that are not numbers stop the read with their line and column.
  */
 export async function* streamCsvColumns(source: ByteSource, layout: CsvTable, columns: readonly number[], options: CsvStreamOptions = {}): AsyncGenerator<CsvBatch> {
-  const batchRows = options.batchRows ?? 65_536;
+  // A batch holds about 4M values whatever the width, so a file of very many columns cannot demand gigabytes.
+  const batchRows = options.batchRows ?? Math.max(1, Math.min(65_536, Math.floor(BATCH_VALUES / Math.max(1, columns.length))));
   const chunkBytes = options.chunkBytes ?? 4 << 20;
   const width = layout.width;
   const m = columns.length;

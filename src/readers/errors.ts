@@ -12,8 +12,17 @@ export class DataFileError extends Error {
     readonly place: string,
     readonly reason: string,
   ) {
-    super(`${file}${place ? `: ${place}` : ''}: ${reason}`);
+    super(oneLine(`${file}${place ? `: ${place}` : ''}: ${reason}`));
   }
+}
+
+/**
+ * Text from a file (a cell, a pickle global, a member name) can hold line breaks; they are shown
+ * escaped so the message stays one line whatever the file contains.
+ */
+function oneLine(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (char) => (char === '\n' ? '\\n' : char === '\r' ? '\\r' : char === '\t' ? '\\t' : `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`));
 }
 
 /** A one-line message for anything thrown, without a stack trace. */

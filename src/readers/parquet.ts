@@ -1,6 +1,9 @@
 import { parquetMetadataAsync, parquetRead, type AsyncBuffer, type FileMetaData, type SchemaElement } from 'hyparquet';
 import type { ByteSource } from './byteSource';
 import { DataFileError } from './errors';
+import { DEFAULT_LIMITS, type ReadLimits } from './limits';
+import { PARQUET_CODECS, SUPPORTED_CODECS } from './parquetCodecs';
+import { checkColumnChunk } from './parquetPages';
 import type { NumericColumn, Table } from './table';
 
 const NUMERIC_TYPES = new Set(['INT32', 'INT64', 'FLOAT', 'DOUBLE', 'BOOLEAN']);
@@ -40,11 +43,41 @@ function flatColumns(metadata: FileMetaData): SchemaElement[] {
 }
 
 /**
- * Reads the numeric columns of a Parquet file (pandas' to_parquet output: snappy or
- * uncompressed, dictionary or plain encoding) into a table. Nulls become NaN; int64 beyond
- * 2^53 is flagged; text columns are listed but not read.
+ * Everything the decoder will be asked to do, checked against the footer and the page headers
+ * first: row counts that agree, codecs it has, pages that stay inside their chunks.
  */
-export async function readParquet(source: ByteSource): Promise<Table & { readonly warnings: readonly string[]; readonly textColumns: readonly string[] }> {
+async function checkBeforeDecoding(source: ByteSource, metadata: FileMetaData, numeric: readonly SchemaElement[], rows: number, limits: ReadLimits): Promise<void> {
+  const fail = (place: string, reason: string): never => {
+    throw new DataFileError(source.name, place, reason);
+  };
+  if (rows * Math.max(1, numeric.length) * 8 > limits.maxTensorBytes) {
+    fail('', `${rows} rows of ${numeric.length} numeric columns exceed the ${Math.round(limits.maxTensorBytes / 2 ** 20)} MB the reader may decode`);
+  }
+  const names = new Set(numeric.map((column) => column.name));
+  let groupRows = 0;
+  for (const [index, group] of metadata.row_groups.entries()) {
+    const groupSize = Number(group.num_rows);
+    if (!Number.isSafeInteger(groupSize) || groupSize < 0) fail(`row group ${index}`, `the footer claims ${group.num_rows} rows`);
+    groupRows += groupSize;
+    for (const chunk of group.columns) {
+      const meta = chunk.meta_data;
+      const column = meta?.path_in_schema.join('.') ?? '';
+      if (!meta || meta.path_in_schema.length !== 1 || !names.has(column)) continue;
+      const place = `row group ${index}, column '${column}'`;
+      if (!SUPPORTED_CODECS.includes(meta.codec)) fail(place, `${meta.codec} compression is not supported (supported: ${SUPPORTED_CODECS.join(', ')})`);
+      const start = Number(meta.dictionary_page_offset || meta.data_page_offset);
+      await checkColumnChunk(source, { column, start, end: start + Number(meta.total_compressed_size), rows: groupSize });
+    }
+  }
+  if (groupRows !== rows) fail('', `the footer claims ${rows} rows but its row groups hold ${groupRows}`);
+}
+
+/**
+ * Reads the numeric columns of a Parquet file (pandas' to_parquet output: uncompressed, snappy,
+ * gzip, brotli or zstd; dictionary or plain encoding) into a table. Nulls become NaN; int64
+ * beyond 2^53 is flagged; text columns are listed but not read.
+ */
+export async function readParquet(source: ByteSource, limits: ReadLimits = DEFAULT_LIMITS): Promise<Table & { readonly warnings: readonly string[]; readonly textColumns: readonly string[] }> {
   const file = asyncBuffer(source);
   let metadata: FileMetaData;
   try {
@@ -55,13 +88,16 @@ export async function readParquet(source: ByteSource): Promise<Table & { readonl
   const rows = Number(metadata.num_rows);
   if (!Number.isSafeInteger(rows) || rows < 0) throw new DataFileError(source.name, '', `the footer claims ${metadata.num_rows} rows`);
   const columns = flatColumns(metadata);
-  const numeric = columns.filter((column) => column.type !== undefined && NUMERIC_TYPES.has(column.type));
+  // A repeated leaf is a list per row, not a column of numbers.
+  const numeric = columns.filter((column) => column.type !== undefined && NUMERIC_TYPES.has(column.type) && column.repetition_type !== 'REPEATED');
+  await checkBeforeDecoding(source, metadata, numeric, rows, limits);
   const values = new Map(numeric.map((column) => [column.name, new Float64Array(rows).fill(Number.NaN)]));
   let beyondSafe = 0;
   try {
     await parquetRead({
       file,
       metadata,
+      compressors: PARQUET_CODECS,
       columns: numeric.map((column) => column.name),
       utf8: false,
       onChunk: ({ columnName, columnData, rowStart, rowEnd }) => {

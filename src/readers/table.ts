@@ -28,8 +28,18 @@ export interface Table {
   readonly warnings?: readonly string[];
 }
 
+// Built once per table: looking up every prediction column by a search would be quadratic in a wide file.
+const columnsByName = new WeakMap<Table, Map<string, NumericColumn>>();
+
 export function columnByName(table: Table, name: string): NumericColumn | undefined {
-  return table.columns.find((column) => column.name === name);
+  let byName = columnsByName.get(table);
+  if (!byName) {
+    byName = new Map();
+    // The first column of a name wins, as a search from the left would find it.
+    for (const column of table.columns) if (!byName.has(column.name)) byName.set(column.name, column);
+    columnsByName.set(table, byName);
+  }
+  return byName.get(name);
 }
 
 /** "line 12" for text formats, "row 12" (0-based index) otherwise. */
