@@ -5,14 +5,14 @@ import { analyzeSource } from '../../src/analysis/analyzeFile';
 import { memorySource } from '../../src/readers/byteSource';
 import { DataFileError } from '../../src/readers/errors';
 import { readParquet } from '../../src/readers/parquet';
-import { assertClose, fixturePath, readJson } from '../helpers/fixtures';
+import { assertClose, fixturePath, readJson, classification } from '../helpers/fixtures';
 
 const expected = readJson<Record<string, { crossEntropy: number; logLikelihood: number; n: number }>>(fixturePath('classifier', 'expected.json'));
 
 describe('Parquet reader', () => {
   for (const name of ['basic_snappy.parquet', 'basic_plain.parquet']) {
     it(`${name}: the cross-entropy PyTorch gives for the same numbers in CSV`, async () => {
-      const analysis = await analyzeSource({ kind: 'path', path: fixturePath('parquet', name) });
+      const analysis = classification(await analyzeSource({ kind: 'path', path: fixturePath('parquet', name) }));
       assert.equal(analysis.file.format, 'parquet');
       assert.equal(analysis.roles.target, 'label');
       assert.deepEqual(analysis.roles.predictions, ['p0', 'p1', 'p2', 'p3']);
