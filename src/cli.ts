@@ -24,7 +24,8 @@ const USAGE = [
 ].join('\n');
 const KINDS = ['probs', 'logits', 'logprobs'];
 const REDUCTIONS: readonly Reduction[] = ['mean', 'sum', 'none'];
-const LOG_BASES: Record<string, InformationUnit> = { e: 'nats', '2': 'bits', '10': 'digits' };
+const LOG_BASES = ['e', '2', '10'] as const;
+const UNIT_OF_BASE: Record<(typeof LOG_BASES)[number], InformationUnit> = { e: 'nats', '2': 'bits', '10': 'digits' };
 
 class UsageError extends Error {}
 
@@ -80,7 +81,7 @@ function parseCommandLine(argv: string[]): Command {
   const task = oneOf<Task>('--task', values.task, TASKS);
   const dist = oneOf<FitFamily>('--dist', values.dist, FIT_FAMILIES);
   const reduction = oneOf('--reduction', values.reduction, REDUCTIONS) ?? 'mean';
-  const logBase = oneOf('--log-base', values['log-base'], Object.keys(LOG_BASES)) ?? 'e';
+  const logBase = oneOf('--log-base', values['log-base'], LOG_BASES) ?? 'e';
   const predictions = names(values.pred);
   const targets = names(values.target);
   const variance = names(values.var);
@@ -99,7 +100,7 @@ function parseCommandLine(argv: string[]): Command {
     labels: values.labels,
     json: values.json === true,
     reduction,
-    unit: LOG_BASES[logBase]!,
+    unit: UNIT_OF_BASE[logBase],
     options: {
       ...(targets?.length === 1 ? { target: targets[0]! } : targets && targets.length > 1 ? { targets } : {}),
       ...(predictions !== undefined ? { predictions } : {}),
