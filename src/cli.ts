@@ -1,24 +1,51 @@
 /**
- * likelihood-lens FILE [--labels FILE] [--target NAME] [--pred NAME,NAME,...] [--pred-kind probs|logits|logprobs]
- *                 [--weights W,W,...] [--ignore-index N] [--label-smoothing E] [--json]
+ * likelihood-lens FILE [--labels FILE] [--task categorical|binary|soft|regression|fit] [--target NAME[,NAME...]]
+ *                 [--pred NAME,NAME,...] [--pred-kind probs|logits|logprobs] [--weights W,W,...] [--ignore-index N]
+ *                 [--label-smoothing E] [--dist FAMILY] [--sigma S] [--var COL[,COL...]] [--full] [--eps E]
+ *                 [--reduction mean|sum|none] [--log-base e|2|10] [--json]
  *
  * The headless entry over the same reader and engine as the panel: a reproducible report.
  */
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { analyzeSource } from './analysis/analyzeFile';
-import type { Analysis, AnalysisOptions } from './analysis/types';
+import { FIT_FAMILIES, TASKS, type Analysis, type AnalysisOptions, type FitFamily, type Task } from './analysis/types';
 import type { PredictionKind } from './engine/categorical';
-import { plainNumber, plainScientific } from './engine/format';
+import type { Reduction } from './engine/reduction';
+import { convertNats, type InformationUnit } from './engine/units';
 import { describeError } from './readers/errors';
+import { reportFields, textReport } from './cliReport';
 
-const USAGE =
-  'usage: likelihood-lens FILE [--labels FILE] [--target NAME] [--pred NAME,NAME,...] [--pred-kind probs|logits|logprobs] [--weights W,W,...] [--ignore-index N] [--label-smoothing E] [--json]';
+const USAGE = [
+  'usage: likelihood-lens FILE [--labels FILE] [--task categorical|binary|soft|regression|fit] [--target NAME[,NAME...]] [--pred NAME,NAME,...]',
+  '         [--pred-kind probs|logits|logprobs] [--weights W,W,...] [--ignore-index N] [--label-smoothing E]',
+  '         [--dist bernoulli|categorical|gaussian|poisson|exponential] [--sigma S] [--var COL[,COL...]] [--full] [--eps E]',
+  '         [--reduction mean|sum|none] [--log-base e|2|10] [--json]',
+].join('\n');
 const KINDS = ['probs', 'logits', 'logprobs'];
+const REDUCTIONS: readonly Reduction[] = ['mean', 'sum', 'none'];
+const LOG_BASES = ['e', '2', '10'] as const;
+const UNIT_OF_BASE: Record<(typeof LOG_BASES)[number], InformationUnit> = { e: 'nats', '2': 'bits', '10': 'digits' };
 
 class UsageError extends Error {}
 
-function parseCommandLine(argv: string[]): { file: string; labels: string | undefined; options: AnalysisOptions; json: boolean } {
+export interface Command {
+  readonly file: string;
+  readonly labels: string | undefined;
+  readonly options: AnalysisOptions;
+  readonly json: boolean;
+  readonly reduction: Reduction;
+  readonly unit: InformationUnit;
+}
+
+const names = (text: string | undefined) => text?.split(',').map((name) => name.trim()).filter((name) => name !== '');
+
+function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
+  if (value !== undefined && !allowed.includes(value as T)) throw new UsageError(`${flag} must be one of ${allowed.join(', ')}`);
+  return value as T | undefined;
+}
+
+function parseCommandLine(argv: string[]): Command {
   let parsed;
   try {
     parsed = parseArgs({
@@ -32,6 +59,14 @@ function parseCommandLine(argv: string[]): { file: string; labels: string | unde
         'label-smoothing': { type: 'string' },
         pred: { type: 'string' },
         'pred-kind': { type: 'string' },
+        task: { type: 'string' },
+        dist: { type: 'string' },
+        sigma: { type: 'string' },
+        var: { type: 'string' },
+        full: { type: 'boolean', default: false },
+        eps: { type: 'string' },
+        reduction: { type: 'string' },
+        'log-base': { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -42,25 +77,44 @@ function parseCommandLine(argv: string[]): { file: string; labels: string | unde
   const { values, positionals } = parsed;
   if (values.help) throw new UsageError('');
   if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'no FILE given' : `one FILE expected, got ${positionals.length}`);
-  const kind = values['pred-kind'];
-  if (kind !== undefined && !KINDS.includes(kind)) throw new UsageError(`--pred-kind must be one of ${KINDS.join(', ')}`);
-  const predictions = values.pred?.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  const kind = oneOf('--pred-kind', values['pred-kind'], KINDS);
+  const task = oneOf<Task>('--task', values.task, TASKS);
+  const dist = oneOf<FitFamily>('--dist', values.dist, FIT_FAMILIES);
+  const reduction = oneOf('--reduction', values.reduction, REDUCTIONS) ?? 'mean';
+  const logBase = oneOf('--log-base', values['log-base'], LOG_BASES) ?? 'e';
+  const predictions = names(values.pred);
+  const targets = names(values.target);
+  const variance = names(values.var);
   const weight = values.weights?.split(',').map((text) => numberArgument('--weights', text));
   const ignoreIndex = values['ignore-index'] === undefined ? undefined : numberArgument('--ignore-index', values['ignore-index']);
   if (ignoreIndex !== undefined && !Number.isInteger(ignoreIndex)) throw new UsageError('--ignore-index must be an integer');
   const labelSmoothing = values['label-smoothing'] === undefined ? undefined : numberArgument('--label-smoothing', values['label-smoothing']);
   if (labelSmoothing !== undefined && !(labelSmoothing >= 0 && labelSmoothing <= 1)) throw new UsageError('--label-smoothing must be in [0, 1]');
+  const sigma = values.sigma === undefined ? undefined : numberArgument('--sigma', values.sigma);
+  if (sigma !== undefined && !(sigma > 0)) throw new UsageError('--sigma must be > 0');
+  const eps = values.eps === undefined ? undefined : numberArgument('--eps', values.eps);
+  if (eps !== undefined && !(eps > 0)) throw new UsageError('--eps must be > 0');
+  if (dist !== undefined && task !== undefined && task !== 'fit') throw new UsageError('--dist applies to --task fit');
   return {
     file: positionals[0]!,
     labels: values.labels,
     json: values.json === true,
+    reduction,
+    unit: UNIT_OF_BASE[logBase],
     options: {
-      ...(values.target !== undefined ? { target: values.target } : {}),
+      ...(targets?.length === 1 ? { target: targets[0]! } : targets && targets.length > 1 ? { targets } : {}),
       ...(predictions !== undefined ? { predictions } : {}),
       ...(kind !== undefined ? { kind: kind as PredictionKind } : {}),
       ...(weight !== undefined ? { weight } : {}),
       ...(ignoreIndex !== undefined ? { ignoreIndex } : {}),
       ...(labelSmoothing !== undefined ? { labelSmoothing } : {}),
+      ...(task !== undefined ? { task } : {}),
+      ...(dist !== undefined ? { dist } : {}),
+      ...(sigma !== undefined ? { sigma } : {}),
+      ...(variance !== undefined ? { variance } : {}),
+      ...(values.full ? { full: true } : {}),
+      ...(eps !== undefined ? { eps } : {}),
+      ...(reduction === 'none' ? { keepRowLosses: true } : {}),
     },
   };
 }
@@ -71,46 +125,19 @@ function numberArgument(flag: string, text: string): number {
   return value;
 }
 
-/** The CLI's JSON: field names that say what they are, values in nats. */
-export function toJsonReport(analysis: Analysis): Record<string, unknown> {
-  const { summary, roles } = analysis;
+/** The CLI's JSON: field names that say what they are; losses and log-likelihoods in `unit`. */
+export function toJsonReport(analysis: Analysis, reduction: Reduction = 'mean', unit: InformationUnit = 'nats'): Record<string, unknown> {
   return {
     file: analysis.file.name,
     format: analysis.file.format,
     task: analysis.task,
-    n: summary.n,
-    classes: summary.classes,
-    target: roles.target,
-    predictions: roles.predictions,
-    predictionKind: roles.kind,
-    predictionKindReason: roles.kindReason,
-    crossEntropy: summary.crossEntropy,
-    // F.cross_entropy with the options given (weights, label smoothing); equal to crossEntropy without them.
-    torchCrossEntropy: summary.torchCrossEntropy,
-    ignored: summary.ignored,
-    logLikelihood: summary.logLikelihood,
-    log10Likelihood: summary.log10Likelihood,
-    likelihood: { mantissa: summary.likelihoodMantissa, exponent: summary.likelihoodExponent },
-    perplexity: summary.perplexity,
-    accuracy: summary.accuracy,
+    n: analysis.summary.n,
+    unit,
+    reduction,
+    ...reportFields(analysis, reduction, (nats) => convertNats(nats, unit)),
     identities: analysis.derivations.flatMap((derivation) => derivation.steps.flatMap((step) => (step.check ? [step.check] : []))),
     warnings: analysis.warnings,
   };
-}
-
-function toText(analysis: Analysis): string {
-  const { summary, roles } = analysis;
-  const lines = [
-    `${analysis.file.name} (${analysis.file.format}, ${summary.n} rows, ${summary.classes} classes)`,
-    `  target ${roles.target}; predictions ${roles.predictions.join(', ')} read as ${roles.kind} (${roles.kindReason})`,
-    `  cross-entropy     ${plainNumber(summary.crossEntropy, 10)} nats`,
-    `  log-likelihood    ${plainNumber(summary.logLikelihood, 10)} nats`,
-    `  likelihood        ${plainScientific({ mantissa: summary.likelihoodMantissa, exponent: summary.likelihoodExponent }, 6)} (log10 ${plainNumber(summary.log10Likelihood, 10)})`,
-    `  perplexity        ${plainNumber(summary.perplexity, 8)}`,
-    `  accuracy          ${plainNumber(summary.accuracy, 6)}`,
-    ...analysis.warnings.map((warning) => `  warning: ${warning}`),
-  ];
-  return lines.join('\n');
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -123,7 +150,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     const analysis = await analyzeSource({ kind: 'path', path: command.file, ...(command.labels !== undefined ? { pairWith: command.labels } : {}) }, command.options);
-    process.stdout.write(`${command.json ? JSON.stringify(toJsonReport(analysis), null, 2) : toText(analysis)}\n`);
+    process.stdout.write(`${command.json ? JSON.stringify(toJsonReport(analysis, command.reduction, command.unit), null, 2) : textReport(analysis, command.unit)}\n`);
     return 0;
   } catch (error) {
     const message = describeError(error);

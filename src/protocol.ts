@@ -4,7 +4,7 @@
  * a separate, untrusted page.
  */
 import type { TensorFileSummary } from './analysis/tensorSummary';
-import type { Analysis, AnalysisOptions } from './analysis/types';
+import { FIT_FAMILIES, TASKS, type Analysis, type AnalysisOptions, type FitFamily, type Task } from './analysis/types';
 import type { PredictionKind } from './engine/categorical';
 
 export type { Analysis, AnalysisOptions, PredictionKind, TensorFileSummary };
@@ -50,14 +50,20 @@ const isFiniteNumber = (value: unknown): value is number => typeof value === 'nu
 
 export function parseOptions(value: unknown): AnalysisOptions | undefined {
   if (!isObject(value)) return undefined;
-  const { target, predictions, kind } = value;
+  const { target, predictions, kind, task, dist, sigma } = value;
   if (target !== undefined && !isString(target)) return undefined;
   if (predictions !== undefined && !isStringArray(predictions)) return undefined;
   if (kind !== undefined && !KINDS.includes(kind as PredictionKind)) return undefined;
+  if (task !== undefined && !TASKS.includes(task as Task)) return undefined;
+  if (dist !== undefined && !FIT_FAMILIES.includes(dist as FitFamily)) return undefined;
+  if (sigma !== undefined && !(isFiniteNumber(sigma) && sigma > 0)) return undefined;
   return {
     ...(target !== undefined ? { target } : {}),
     ...(predictions !== undefined ? { predictions } : {}),
     ...(kind !== undefined ? { kind: kind as PredictionKind } : {}),
+    ...(task !== undefined ? { task: task as Task } : {}),
+    ...(dist !== undefined ? { dist: dist as FitFamily } : {}),
+    ...(sigma !== undefined ? { sigma } : {}),
   };
 }
 
@@ -90,12 +96,40 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
   }
 }
 
+const isNumber = (value: unknown): value is number => typeof value === 'number';
+
+/** The task-specific numbers the panel shows are there, with the types it reads them as. */
+function hasTaskSummary(task: Task, summary: Json): boolean {
+  switch (task) {
+    case 'categorical':
+    case 'binary':
+      return isNumber(summary.accuracy) && isNumber(summary.perplexity) && isFiniteNumber(summary.classes);
+    case 'soft':
+      return isNumber(summary.entropy) && isNumber(summary.kl) && isObject(summary.identity) && isFiniteNumber(summary.classes);
+    case 'regression':
+      return isNumber(summary.mse) && isNumber(summary.gaussianNll) && isNumber(summary.sigmaMle) && isFiniteNumber(summary.sigma) && (summary.predictedVariance === undefined || isObject(summary.predictedVariance));
+    case 'fit':
+      return FIT_FAMILIES.includes(summary.dist as FitFamily) && isObject(summary.estimates);
+  }
+}
+
+/** An analysis the panel can render: a known task, its summary's shape and the plots it draws. */
+export function isAnalysis(value: unknown): value is Analysis {
+  if (!isObject(value) || !TASKS.includes(value.task as Task)) return false;
+  const { summary, plots, roles, file } = value;
+  if (!isObject(summary) || !isObject(plots) || !isObject(roles) || !isObject(file) || !isString(file.name, 10000)) return false;
+  if (!isFiniteNumber(summary.n) || !isNumber(summary.crossEntropy) || !isNumber(summary.logLikelihood) || !isNumber(summary.log10Likelihood)) return false;
+  if (!Array.isArray(value.derivations) || !Array.isArray(value.warnings) || !Array.isArray(plots.parameterCurves)) return false;
+  const rowPlots = value.task === 'fit' || (isObject(plots.perSampleLoss) && isObject(plots.runningMean) && isObject(plots.histogram) && Array.isArray(plots.worstRows));
+  return rowPlots && hasTaskSummary(value.task as Task, summary);
+}
+
 /** The webview's gate on what the host sends. */
 export function parseHostMessage(value: unknown): HostMessage | undefined {
   if (!isObject(value)) return undefined;
   switch (value.type) {
     case 'analysis':
-      return Number.isInteger(value.version) && isString(value.fileUri, 10000) && isObject(value.analysis) && isObject(value.options)
+      return Number.isInteger(value.version) && isString(value.fileUri, 10000) && isAnalysis(value.analysis) && isObject(value.options)
         ? (value as unknown as HostMessage)
         : undefined;
     case 'progress':

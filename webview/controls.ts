@@ -1,6 +1,7 @@
 /** The panel's controls. The only module that uses @vscode/webview-ui-toolkit. */
 import { provideVSCodeDesignSystem, vsCodeCheckbox, vsCodeDropdown, vsCodeOption } from '@vscode/webview-ui-toolkit';
-import type { Analysis, AnalysisOptions, PredictionKind } from '../src/protocol';
+import type { ClassificationAnalysis } from '../src/analysis/types';
+import type { AnalysisOptions, PredictionKind } from '../src/protocol';
 import { custom, h } from './dom';
 
 provideVSCodeDesignSystem().register(vsCodeDropdown(), vsCodeOption(), vsCodeCheckbox());
@@ -23,7 +24,7 @@ function dropdown(id: string, label: string, values: readonly string[], labels: 
 }
 
 /** Role pickers: the label column, the prediction columns and how to read them. */
-export function roleControls(analysis: Analysis, options: AnalysisOptions, change: (options: AnalysisOptions) => void): Controls {
+export function roleControls(analysis: ClassificationAnalysis, options: AnalysisOptions, change: (options: AnalysisOptions) => void): Controls {
   const { roles } = analysis;
   const target = dropdown('target', 'Label column', roles.columns, (name) => name, roles.target, (value) => {
     change({ ...options, target: value, predictions: roles.predictions.filter((name) => name !== value) });

@@ -4,7 +4,8 @@ import { roleControls } from './controls';
 import { derivationView } from './derivationView';
 import { actionButton, h } from './dom';
 import { formatNumber } from './format';
-import { histogramPlot, parameterCurvePlot, perSampleLossPlot, reliabilityPlot, runningMeanPlot, type PlotHandle } from './plots';
+import { isClassification } from '../src/analysis/types';
+import { histogramPlot, parameterCurvePlot, perSampleLossPlot, reliabilityPlot, runningMeanPlot, type PlotHandle, type WithRowPlots } from './plots';
 import { loadState, post, saveState } from './vscodeApi';
 
 const app = document.getElementById('app')!;
@@ -21,22 +22,79 @@ function scientific(mantissa: number, exponent: number): Node {
   return h('span', {}, `${formatNumber(mantissa, 4)} \u00d7 10`, h('sup', {}, formatNumber(exponent)));
 }
 
-function summaryView(analysis: Analysis): HTMLElement {
-  const s = analysis.summary;
-  return h(
-    'section',
-    { class: 'summary', 'aria-label': 'Summary' },
-    card('Cross-entropy', `${formatNumber(s.crossEntropy, 8)} nats`, 'cross-entropy', s.crossEntropy, 'Mean negative log-likelihood of the labels'),
-    card('Log-likelihood', formatNumber(s.logLikelihood, 10), 'log-likelihood', s.logLikelihood, 'Sum of log q(y_i|x_i), nats'),
-    card('Likelihood', scientific(s.likelihoodMantissa, s.likelihoodExponent), 'likelihood', s.log10Likelihood, 'exp(log-likelihood), from its base-10 logarithm'),
-    card('Perplexity', formatNumber(s.perplexity, 6), 'perplexity', s.perplexity, 'exp(cross-entropy)'),
-    card('Accuracy', `${formatNumber(100 * s.accuracy, 4)}%`, 'accuracy', s.accuracy, 'Share of rows whose largest prediction is the label'),
-    card('Rows', String(s.n), 'rows', s.n, `${s.classes} classes`),
-    s.temperature ? card('Best temperature', `T = ${formatNumber(s.temperature.value, 4)}`, 'temperature', s.temperature.value, `Cross-entropy ${formatNumber(s.temperature.crossEntropy, 6)} at this T (${formatNumber(s.temperature.crossEntropyAtOne, 6)} at T = 1)`) : '',
-  );
+/** The cards every task shows, in the unit of the engine (nats). */
+function likelihoodCards(s: Analysis['summary'], meanLabel: string, meanHint: string): HTMLElement[] {
+  return [
+    card(meanLabel, `${formatNumber(s.crossEntropy, 8)} nats`, 'cross-entropy', s.crossEntropy, meanHint),
+    card('Log-likelihood', formatNumber(s.logLikelihood, 10), 'log-likelihood', s.logLikelihood, 'Sum of the log-probabilities (densities) of the rows, nats'),
+  ];
 }
 
-function worstRowsView(analysis: Analysis): HTMLElement {
+function taskCards(analysis: Analysis): (HTMLElement | string)[] {
+  switch (analysis.task) {
+    case 'categorical':
+    case 'binary': {
+      const s = analysis.summary;
+      return [
+        ...likelihoodCards(s, 'Cross-entropy', 'Mean negative log-likelihood of the labels'),
+        card('Likelihood', scientific(s.likelihoodMantissa, s.likelihoodExponent), 'likelihood', s.log10Likelihood, 'exp(log-likelihood), from its base-10 logarithm'),
+        card('Perplexity', formatNumber(s.perplexity, 6), 'perplexity', s.perplexity, 'exp(cross-entropy)'),
+        card('Accuracy', `${formatNumber(100 * s.accuracy, 4)}%`, 'accuracy', s.accuracy, 'Share of rows whose largest prediction is the label'),
+        card('Rows', String(s.n), 'rows', s.n, `${s.classes} classes`),
+        s.temperature ? card('Best temperature', `T = ${formatNumber(s.temperature.value, 4)}`, 'temperature', s.temperature.value, `Cross-entropy ${formatNumber(s.temperature.crossEntropy, 6)} at this T (${formatNumber(s.temperature.crossEntropyAtOne, 6)} at T = 1)`) : '',
+      ];
+    }
+    case 'soft': {
+      const s = analysis.summary;
+      return [
+        ...likelihoodCards(s, 'Cross-entropy H(p,q)', 'Mean over rows of -sum_c p_c log q_c'),
+        card('Entropy H(p)', `${formatNumber(s.entropy, 8)} nats`, 'entropy', s.entropy, 'Mean entropy of the target rows'),
+        card('KL(p || q)', `${formatNumber(s.kl, 8)} nats`, 'kl', s.kl, "F.kl_div(log q, p, reduction='batchmean')"),
+        card('H(p,q) = H(p) + KL', s.identity.holds ? 'holds' : 'fails', 'identity', s.identity.residual, `Relative residual ${s.identity.residual.toExponential(1)}`),
+        card('Rows', String(s.n), 'rows', s.n, `${s.classes} classes`),
+      ];
+    }
+    case 'regression': {
+      const s = analysis.summary;
+      const v = s.predictedVariance;
+      return [
+        card('MSE', formatNumber(s.mse, 8), 'mse', s.mse, 'F.mse_loss: the mean over every output of every row'),
+        ...likelihoodCards(s, `Gaussian NLL per row (\u03c3 = ${formatNumber(s.sigma, 4)})`, 'Mean over rows of -log N(y; y_hat, sigma^2 I), with the constant'),
+        card('\u03c3 MLE', formatNumber(s.sigmaMle, 8), 'sigma-mle', s.sigmaMle, `sqrt(MSE); log-likelihood there ${formatNumber(s.logLikelihoodAtSigmaMle, 8)}`),
+        v ? card('gaussian_nll_loss', formatNumber(v.mean, 8), 'gaussian-nll-loss', v.mean, `With the variance column, full=${v.full}, eps=${v.eps}`) : '',
+        card('Rows', String(s.n), 'rows', s.n, `${s.outputs} output(s)`),
+      ];
+    }
+    case 'fit': {
+      const s = analysis.summary;
+      const estimates = Object.entries(s.estimates).map(([name, value]) =>
+        card(name, Array.isArray(value) ? value.map((v) => formatNumber(v, 4)).join(', ') : formatNumber(value as number, 8), `estimate-${name}`, Array.isArray(value) ? value.length : (value as number), `Maximum-likelihood ${name}`),
+      );
+      return [...estimates, ...likelihoodCards(s, 'Average NLL', 'Cross-entropy between the column and the fitted model'), card('Rows', String(s.n), 'rows', s.n, s.dist)];
+    }
+  }
+}
+
+function summaryView(analysis: Analysis): HTMLElement {
+  return h('section', { class: 'summary', 'aria-label': 'Summary' }, ...taskCards(analysis));
+}
+
+/** What the subtitle says the file was read as. */
+function readAs(analysis: Analysis): string {
+  switch (analysis.task) {
+    case 'categorical':
+    case 'binary':
+      return `categorical cross-entropy \u00b7 predictions read as ${analysis.roles.kind}: ${analysis.roles.kindReason}`;
+    case 'soft':
+      return `soft targets \u00b7 predictions read as ${analysis.roles.kind}: ${analysis.roles.kindReason}`;
+    case 'regression':
+      return `regression \u00b7 ${analysis.roles.reason}`;
+    case 'fit':
+      return `${analysis.roles.dist} fit of ${analysis.roles.target} \u00b7 ${analysis.roles.distReason}`;
+  }
+}
+
+function worstRowsView(analysis: WithRowPlots): HTMLElement {
   return h(
     'section',
     { class: 'worst', 'aria-label': 'Worst rows' },
@@ -45,7 +103,8 @@ function worstRowsView(analysis: Analysis): HTMLElement {
       'ol',
       {},
       ...analysis.plots.worstRows.map((worst) => {
-        const text = `${worst.line !== undefined ? `line ${worst.line}` : `row ${worst.row}`}: label ${worst.label}, loss ${formatNumber(worst.loss, 6)}`;
+        const label = 'label' in worst ? `label ${worst.label}, ` : '';
+        const text = `${worst.line !== undefined ? `line ${worst.line}` : `row ${worst.row}`}: ${label}loss ${formatNumber(worst.loss, 6)}`;
         if (worst.line === undefined) return h('li', {}, text);
         const button = h('button', { class: 'link', type: 'button', 'data-line': worst.line, title: 'Reveal this row in the editor' }, text);
         button.addEventListener('click', () => post({ type: 'revealRow', line: worst.line! }));
@@ -74,12 +133,11 @@ function render(message: Extract<HostMessage, { type: 'analysis' }>): void {
   saveState({ fileUri: message.fileUri, options: message.options });
   for (const plot of plots) plot.destroy();
   const { analysis } = message;
-  const reliability = reliabilityPlot(analysis);
+  const reliability = isClassification(analysis) ? reliabilityPlot(analysis) : undefined;
+  const rowPlots = analysis.task === 'fit' ? undefined : analysis;
   plots = [
     ...analysis.plots.parameterCurves.map(parameterCurvePlot),
-    perSampleLossPlot(analysis),
-    runningMeanPlot(analysis),
-    histogramPlot(analysis),
+    ...(rowPlots ? [perSampleLossPlot(rowPlots), runningMeanPlot(rowPlots), histogramPlot(rowPlots)] : []),
     ...(reliability ? [reliability] : []),
   ];
   const changeOptions = (options: AnalysisOptions) => {
@@ -93,12 +151,12 @@ function render(message: Extract<HostMessage, { type: 'analysis' }>): void {
       'header',
       {},
       h('h1', {}, analysis.file.name),
-      h('p', { class: 'subtitle' }, `${analysis.file.format.toUpperCase()} \u00b7 ${analysis.summary.n} rows \u00b7 categorical cross-entropy \u00b7 predictions read as ${analysis.roles.kind}: ${analysis.roles.kindReason}`),
+      h('p', { class: 'subtitle' }, `${analysis.file.format.toUpperCase()} \u00b7 ${analysis.summary.n} rows \u00b7 ${readAs(analysis)}`),
     ),
     h('p', { class: 'status', role: 'status' }),
     warnings,
     summaryView(analysis),
-    roleControls(analysis, message.options, changeOptions).element,
+    isClassification(analysis) ? roleControls(analysis, message.options, changeOptions).element : '',
     h(
       'div',
       { class: 'toolbar', role: 'toolbar', 'aria-label': 'Export' },
@@ -107,7 +165,7 @@ function render(message: Extract<HostMessage, { type: 'analysis' }>): void {
     ),
     h('section', { class: 'plots', 'aria-label': 'Plots' }, ...plots.map((plot) => withSaveButton(plot))),
     ...analysis.derivations.map((derivation, index) => derivationView(derivation, (stepId) => post({ type: 'copy', what: 'step-latex', stepId }), index === 0)),
-    worstRowsView(analysis),
+    rowPlots ? worstRowsView(rowPlots) : '',
   );
   layoutPlots();
   const steps = analysis.derivations.reduce((total, derivation) => total + derivation.steps.length, 0);

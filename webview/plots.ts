@@ -1,6 +1,8 @@
 import uPlot from 'uplot';
-import type { Analysis } from '../src/protocol';
-import type { ParameterCurve } from '../src/analysis/types';
+import type { Analysis, ClassificationAnalysis, ParameterCurve, RowLossPlots } from '../src/analysis/types';
+
+/** An analysis with a loss per row: every task but a fit. */
+export type WithRowPlots = Extract<Analysis, { plots: RowLossPlots }>;
 import { h } from './dom';
 
 /** Colours from the VS Code theme, read when a plot is drawn (and again when the theme changes). */
@@ -75,7 +77,7 @@ function figure(title: string, testId: string, description: string, build: (targ
 
 const HEIGHT = 220;
 
-export function perSampleLossPlot(analysis: Analysis): PlotHandle {
+export function perSampleLossPlot(analysis: WithRowPlots): PlotHandle {
   const { x, y } = analysis.plots.perSampleLoss;
   return figure('Per-sample loss \u2212log q(y\u1d62|x\u1d62)', 'plot-per-sample', `Per-sample loss for ${x.length} plotted rows`, (target, width) => {
     const colours = themeColours();
@@ -95,7 +97,7 @@ export function perSampleLossPlot(analysis: Analysis): PlotHandle {
   });
 }
 
-export function runningMeanPlot(analysis: Analysis): PlotHandle {
+export function runningMeanPlot(analysis: WithRowPlots): PlotHandle {
   const { n, mean, lower, upper } = analysis.plots.runningMean;
   const final = analysis.summary.crossEntropy;
   return figure('Running mean of the loss as n grows, 95% band, final value', 'plot-running-mean', `Running mean converging to ${final}`, (target, width) => {
@@ -122,7 +124,7 @@ export function runningMeanPlot(analysis: Analysis): PlotHandle {
   });
 }
 
-export function histogramPlot(analysis: Analysis): PlotHandle {
+export function histogramPlot(analysis: WithRowPlots): PlotHandle {
   const { edges, counts, infinite } = analysis.plots.histogram;
   const centres = counts.map((_, b) => (edges[b]! + edges[b + 1]!) / 2);
   const title = `Histogram of per-sample losses${infinite > 0 ? ` (${infinite} infinite not shown)` : ''}`;
@@ -171,7 +173,7 @@ export function parameterCurvePlot(curve: ParameterCurve): PlotHandle {
 }
 
 /** Accuracy against confidence per bin, beside the diagonal a calibrated classifier follows. */
-export function reliabilityPlot(analysis: Analysis): PlotHandle | undefined {
+export function reliabilityPlot(analysis: ClassificationAnalysis): PlotHandle | undefined {
   const reliability = analysis.plots.reliability;
   if (!reliability) return undefined;
   const centres = reliability.bins.map((bin) => (bin.lower + bin.upper) / 2);

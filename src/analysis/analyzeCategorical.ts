@@ -7,8 +7,10 @@ import { unconditionalMleDerivation } from '../engine/derivations/unconditionalM
 import { LN10, LOG_MIN_DOUBLE, scientificFromLog } from '../engine/logSpace';
 import { RowError } from '../engine/rowError';
 import { DataFileError } from '../readers/errors';
+import { fitParameterCurves } from './analyzeFit';
+import { consumeBatches } from './rowBatch';
 import { CategoricalPass, KIND_SAMPLE_ROWS, type CategoricalBatch } from './categoricalPass';
-import type { Analysis, AnalysisOptions, ParameterCurve } from './types';
+import type { AnalysisOptions, ClassificationAnalysis, ParameterCurve } from './types';
 
 /** Labels and class scores from a file, whatever its format, delivered in batches in file order. */
 export interface CategoricalInput {
@@ -74,7 +76,7 @@ function sliceOf(values: ArrayLike<number>, start: number, end: number): ArrayLi
 }
 
 /** The categorical cross-entropy analysis: batches in, plain data for the panel and CLI out. */
-export async function analyzeCategorical(input: CategoricalInput, options: AnalysisOptions = {}): Promise<Analysis> {
+export async function analyzeCategorical(input: CategoricalInput, options: AnalysisOptions = {}): Promise<ClassificationAnalysis> {
   const { fileName } = input;
   const binary = input.k === 1;
   // One prediction column is a binary classifier: read as two classes, the probability (or
@@ -88,31 +90,20 @@ export async function analyzeCategorical(input: CategoricalInput, options: Analy
     const line = pass?.lineOf(row);
     return line !== undefined ? `line ${line}` : input.rowName(row);
   };
-  try {
-    for await (let batch of input.batches) {
-      try {
-        if (binary) {
-          binaryDecision ??= options.kind === 'logits' || options.kind === 'probs' ? { kind: options.kind, reason: `read as ${options.kind} as asked` } : detectPredictionKind(leadingRows(batch.scores, KIND_SAMPLE_ROWS));
-          binaryState ??= new BinaryCrossEntropyState({ input: binaryDecision.kind === 'logits' ? 'logits' : 'probs' });
-          binaryState.consume({ labels: batch.labels, predictions: batch.scores.values, firstRow: batch.firstRow });
-          batch = asTwoClasses(batch, binaryDecision.kind);
-          pass ??= new CategoricalPass(k, leadingRows(batch.scores, KIND_SAMPLE_ROWS), { ...options, kind: binaryDecision.kind === 'logits' ? 'logits' : 'logprobs' });
-        } else pass ??= new CategoricalPass(k, leadingRows(batch.scores, KIND_SAMPLE_ROWS), options);
-        pass.push(batch);
-      } catch (error) {
-        // The batch is still in hand: name the row by its line.
-        if (error instanceof RowError && batch.lines) throw new DataFileError(fileName, `line ${batch.lines[error.row - batch.firstRow]}`, error.reason);
-        if (error instanceof RangeError) throw new DataFileError(fileName, '', error.message);
-        throw error;
-      }
-    }
-  } catch (error) {
-    if (error instanceof RowError) throw new DataFileError(fileName, input.rowName(error.row), error.reason);
-    throw error;
-  }
+  await consumeBatches(fileName, input.rowName, input.batches, (batch) => {
+    if (binary) {
+      binaryDecision ??= options.kind === 'logits' || options.kind === 'probs' ? { kind: options.kind, reason: `read as ${options.kind} as asked` } : detectPredictionKind(leadingRows(batch.scores, KIND_SAMPLE_ROWS));
+      binaryState ??= new BinaryCrossEntropyState({ input: binaryDecision.kind === 'logits' ? 'logits' : 'probs' });
+      binaryState.consume({ labels: batch.labels, predictions: batch.scores.values, firstRow: batch.firstRow });
+      batch = asTwoClasses(batch, binaryDecision.kind);
+      pass ??= new CategoricalPass(k, leadingRows(batch.scores, KIND_SAMPLE_ROWS), { ...options, kind: binaryDecision.kind === 'logits' ? 'logits' : 'logprobs' });
+    } else pass ??= new CategoricalPass(k, leadingRows(batch.scores, KIND_SAMPLE_ROWS), options);
+    pass.push(batch);
+  });
   if (!pass) throw new DataFileError(fileName, '', 'there are no rows to analyse');
 
-  const { state, sketch } = pass;
+  const done = pass;
+  const { state, sketch } = done;
   const decision = binaryDecision ? { ...binaryDecision, detected: binaryDecision } : pass.decision;
   const likelihoodState = state.likelihood;
   const n = likelihoodState.count;
@@ -156,18 +147,14 @@ export async function analyzeCategorical(input: CategoricalInput, options: Analy
       note: `Fitted on ${rows === n ? 'all' : `the first ${rows.toLocaleString('en-US')}`} rows: T = ${temperature.temperature.toPrecision(6)} maximises the likelihood (cross-entropy ${temperature.crossEntropy.toPrecision(6)} against ${temperature.crossEntropyAtOne.toPrecision(6)} at T = 1).`,
     });
   }
-  for (const curve of labelFit.curves) {
-    parameterCurves.push({
-      id: 'label-fit',
-      title: `Log-likelihood of the labels alone against ${curve.parameter.replace('pi_', '\u03c0')}`,
-      parameter: curve.parameter,
-      x: curve.x,
-      logLikelihood: curve.logLikelihood,
-      averageNll: curve.logLikelihood.map((value) => -value / labelFit.n),
-      maxIndex: curve.maxIndex,
-      note: 'The unconditional MLE of the label column: the class frequencies. The maximum of the log-likelihood and the minimum of the average NLL fall on the same value.',
-    });
-  }
+  parameterCurves.push(
+    ...fitParameterCurves(
+      labelFit,
+      'label-fit',
+      (parameter) => `Log-likelihood of the labels alone against ${parameter.replace('pi_', '\u03c0')}`,
+      'The unconditional MLE of the label column: the class frequencies. The maximum of the log-likelihood and the minimum of the average NLL fall on the same value.',
+    ),
+  );
   const example = typical ?? { row: 0, line: undefined, label: 0, loss: crossEntropy };
 
   return {
@@ -232,10 +219,11 @@ export async function analyzeCategorical(input: CategoricalInput, options: Analy
       runningMean: sketch.runningMean(),
       histogram: sketch.histogram(),
       worstRows: sketch.worstRows().map(({ row, loss }) => {
-        const line = pass.lineOf(row);
-        return { row, ...(line !== undefined ? { line } : {}), loss, label: pass.labelOf(row) ?? Number.NaN };
+        const line = done.lineOf(row);
+        return { row, ...(line !== undefined ? { line } : {}), loss, label: done.labelOf(row) ?? Number.NaN };
       }),
     },
     warnings,
+    ...(done.rowLosses ? { rowLosses: { crossEntropy: done.rowLosses } } : {}),
   };
 }

@@ -1,9 +1,12 @@
 import { fileSource } from '../readers/byteSource';
 import { streamCsvColumns, sniffCsv } from '../readers/csvStream';
 import { DataFileError } from '../readers/errors';
+import { columnByName } from '../readers/table';
 import { analyzeCategorical } from './analyzeCategorical';
 import type { CategoricalBatch } from './categoricalPass';
 import { chooseRoles } from './roles';
+import { analyzeTask } from './analyzeTask';
+import { taskRolesOf } from './taskRoles';
 import type { Analysis, AnalysisOptions } from './types';
 
 export interface StreamOptions {
@@ -12,23 +15,36 @@ export interface StreamOptions {
 }
 
 /**
- * A CSV/TSV file on disk, streamed: the layout and roles come from its first megabyte, then
- * the label and prediction columns are read chunk by chunk into the categorical pass, so a
- * file of any size needs a few chunks of memory.
+ * A CSV/TSV file on disk, streamed: the layout, task and roles come from its first megabyte,
+ * then the columns the task reads are read chunk by chunk into its pass, so a file of any
+ * size needs a few chunks of memory.
  */
 export async function analyzeCsvFile(path: string, fileName: string, options: AnalysisOptions = {}, stream: StreamOptions = {}): Promise<Analysis> {
   const source = await fileSource(path, fileName);
   try {
     const layout = await sniffCsv(source);
+    const taskRoles = taskRolesOf(layout, fileName, options);
+    if (taskRoles) {
+      const names = [...taskRoles.targets, ...taskRoles.predictions, ...taskRoles.variance];
+      return await analyzeTask(
+        {
+          fileName,
+          format: layout.format,
+          roles: taskRoles,
+          batches: streamCsvColumns(source, layout, names.map((name) => columnByName(layout, name)!.field!), stream),
+          choices: layout.columns.map((column) => column.name),
+          rowName: (row) => `row ${row}`,
+        },
+        options,
+      );
+    }
     let roles;
     try {
       roles = chooseRoles(layout, options);
     } catch (error) {
       throw new DataFileError(fileName, '', (error as Error).message);
     }
-    // One lookup table, not a search per name: a file can have hundreds of thousands of columns.
-    const fieldOf = new Map(layout.columns.map((column) => [column.name, column.field!]));
-    const fields = [roles.target, ...roles.predictions].map((name) => fieldOf.get(name)!);
+    const fields = [roles.target, ...roles.predictions].map((name) => columnByName(layout, name)!.field!);
     const k = roles.predictions.length;
     async function* batches(): AsyncGenerator<CategoricalBatch> {
       for await (const batch of streamCsvColumns(source, layout, fields, stream)) {

@@ -4,7 +4,7 @@ import { readParquet } from '../readers/parquet';
 import { checkDataFile, isParquetFile, isTensorFile, parseTableBytes, type ReadOptions } from '../readers/readDataFile';
 import { analyzeTensorFile } from './analyzeTensorFile';
 import { analyzeCsvFile, type StreamOptions } from './analyzeCsvFile';
-import { analyzeTable } from './analyzeTable';
+import { analyzeTableTask } from './analyzeTable';
 import type { Analysis, AnalysisOptions } from './types';
 
 /** Where the data comes from: a file on disk, or the unsaved text of an editor. */
@@ -15,12 +15,12 @@ export type AnalysisSource =
 
 /** reader -> engine: one file in, one analysis out. Files on disk are streamed; editor text is parsed whole. */
 export async function analyzeSource(source: AnalysisSource, options: AnalysisOptions = {}, read: ReadOptions = {}, stream: StreamOptions = {}): Promise<Analysis> {
-  if (source.kind === 'bytes') return analyzeTable(parseTableBytes(source.bytes, source.name), source.name, options);
+  if (source.kind === 'bytes') return analyzeTableTask(parseTableBytes(source.bytes, source.name), source.name, options);
   const name = basename(source.path);
   await checkDataFile(source.path, read);
   if (source.pairWith !== undefined) await checkDataFile(source.pairWith, read);
   if (isTensorFile(source.path)) return analyzeTensorFile(source.path, options, source.pairWith);
-  if (isParquetFile(source.path)) return analyzeTable(await readParquetFile(source.path), name, options);
+  if (isParquetFile(source.path)) return analyzeTableTask(await readParquetFile(source.path), name, options);
   return analyzeCsvFile(source.path, name, options, stream);
 }
 

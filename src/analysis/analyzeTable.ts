@@ -3,7 +3,10 @@ import { DataFileError } from '../readers/errors';
 import { columnByName, describeRow, type Table } from '../readers/table';
 import { analyzeCategorical, inMemoryBatches } from './analyzeCategorical';
 import { chooseRoles } from './roles';
-import type { Analysis, AnalysisOptions } from './types';
+import { analyzeTask } from './analyzeTask';
+import { rowBatches } from './rowBatch';
+import { taskRolesOf } from './taskRoles';
+import type { Analysis, AnalysisOptions, ClassificationAnalysis } from './types';
 
 /** Row-major [n, K] scores from K columns. */
 export function scoresFromColumns(table: Table, names: readonly string[]): ClassScores {
@@ -17,16 +20,10 @@ export function scoresFromColumns(table: Table, names: readonly string[]): Class
   return { n, k, values };
 }
 
-/** Runs the categorical cross-entropy analysis of a table (CSV, TSV, Parquet). */
-export async function analyzeTable(table: Table, fileName: string, options: AnalysisOptions = {}): Promise<Analysis> {
-  let roles;
-  try {
-    roles = chooseRoles(table, options);
-  } catch (error) {
-    throw new DataFileError(fileName, '', (error as Error).message);
-  }
+/** Stops at the first cell of the columns that is not a number, naming its line and column. */
+function checkCells(table: Table, fileName: string, names: readonly string[]): void {
   if (table.rowCount === 0) throw new DataFileError(fileName, '', 'the file has a header but no data rows');
-  for (const name of [roles.target, ...roles.predictions]) {
+  for (const name of names) {
     const column = columnByName(table, name)!;
     const bad = column.invalid?.[0];
     if (bad) {
@@ -34,6 +31,37 @@ export async function analyzeTable(table: Table, fileName: string, options: Anal
       throw new DataFileError(fileName, `${describeRow(table, bad.row)}, ${where}`, `'${bad.text}' is not a number`);
     }
   }
+}
+
+/** Any task's analysis of a table: the task asked for or detected from its columns. */
+export async function analyzeTableTask(table: Table, fileName: string, options: AnalysisOptions = {}): Promise<Analysis> {
+  const roles = taskRolesOf(table, fileName, options);
+  if (!roles) return analyzeTable(table, fileName, options);
+  const names = [...roles.targets, ...roles.predictions, ...roles.variance];
+  checkCells(table, fileName, names);
+  return analyzeTask(
+    {
+      fileName,
+      format: table.format,
+      roles,
+      batches: rowBatches(names.map((name) => ({ n: table.rowCount, k: 1, values: columnByName(table, name)!.values })), table.rowLines),
+      choices: table.columns.map((column) => column.name),
+      rowName: (row) => describeRow(table, row),
+      ...(table.warnings ? { readerWarnings: table.warnings } : {}),
+    },
+    options,
+  );
+}
+
+/** Runs the categorical cross-entropy analysis of a table (CSV, TSV, Parquet). */
+export async function analyzeTable(table: Table, fileName: string, options: AnalysisOptions = {}): Promise<ClassificationAnalysis> {
+  let roles;
+  try {
+    roles = chooseRoles(table, options);
+  } catch (error) {
+    throw new DataFileError(fileName, '', (error as Error).message);
+  }
+  checkCells(table, fileName, [roles.target, ...roles.predictions]);
   const labels = columnByName(table, roles.target)!.values;
   const scores = scoresFromColumns(table, roles.predictions);
   return analyzeCategorical(

@@ -2,7 +2,8 @@ import { access } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { readTensorFile } from '../readers/readTensorFile';
 import type { Tensor, TensorFile } from '../readers/tensor';
-import { analyzeTensors } from './analyzeTensors';
+import { analyzeTensorsTask } from './analyzeTensors';
+import { tensorTask } from './tensorTaskRoles';
 import { chooseTensorRoles } from './tensorRoles';
 import type { Analysis, AnalysisOptions } from './types';
 
@@ -37,7 +38,7 @@ export async function analyzeTensorFile(path: string, options: AnalysisOptions =
   const name = basename(path);
   let file = await readTensorFile(path);
   let partner = pairWith;
-  if (partner === undefined) {
+  if (partner === undefined && !tensorTask(options)) {
     let complete = true;
     try {
       chooseTensorRoles(file, options);
@@ -47,5 +48,5 @@ export async function analyzeTensorFile(path: string, options: AnalysisOptions =
     if (!complete) partner = await findPartnerFile(path);
   }
   if (partner !== undefined) file = merge(file, await readTensorFile(partner));
-  return analyzeTensors(file, name, options, partner !== undefined ? `paired with ${basename(partner)}` : undefined);
+  return analyzeTensorsTask(file, name, options, partner !== undefined ? `paired with ${basename(partner)}` : undefined);
 }

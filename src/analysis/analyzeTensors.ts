@@ -2,10 +2,38 @@ import { DataFileError } from '../readers/errors';
 import type { TensorFile } from '../readers/tensor';
 import { analyzeCategorical, inMemoryBatches } from './analyzeCategorical';
 import { chooseTensorRoles } from './tensorRoles';
-import type { Analysis, AnalysisOptions } from './types';
+import { analyzeTask } from './analyzeTask';
+import { rowBatches } from './rowBatch';
+import { chooseTensorTaskRoles, tensorTask } from './tensorTaskRoles';
+import type { Analysis, AnalysisOptions, ClassificationAnalysis } from './types';
+
+/** Any task's analysis of the tensors of one file: a classifier's unless the options name another task. */
+export async function analyzeTensorsTask(file: TensorFile, fileName: string, options: AnalysisOptions = {}, note?: string): Promise<Analysis> {
+  const task = tensorTask(options);
+  if (!task) return analyzeTensors(file, fileName, options, note);
+  let chosen;
+  try {
+    chosen = chooseTensorTaskRoles(file, task, options);
+  } catch (error) {
+    throw new DataFileError(fileName, '', (error as Error).message);
+  }
+  const { roles, blocks } = chosen;
+  return analyzeTask(
+    {
+      fileName,
+      format: file.format,
+      roles: note ? { ...roles, reason: `${roles.reason}; ${note}` } : roles,
+      batches: rowBatches(blocks),
+      choices: file.tensors.map((tensor) => tensor.name),
+      rowName: (row) => `tensor '${roles.targets[0]!.replace(/\[.*$/, '')}' row ${row}`,
+      readerWarnings: file.warnings,
+    },
+    options,
+  );
+}
 
 /** Runs the categorical cross-entropy analysis of the tensors of one file (or of a paired predictions/labels file). */
-export async function analyzeTensors(file: TensorFile, fileName: string, options: AnalysisOptions = {}, note?: string): Promise<Analysis> {
+export async function analyzeTensors(file: TensorFile, fileName: string, options: AnalysisOptions = {}, note?: string): Promise<ClassificationAnalysis> {
   let roles;
   try {
     roles = chooseTensorRoles(file, options);

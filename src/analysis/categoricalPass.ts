@@ -50,6 +50,8 @@ export class CategoricalPass {
   private readonly labels = new Map<number, number>();
   notNormalisedCount = 0;
   readonly notNormalisedRows: number[] = [];
+  /** F.cross_entropy(reduction='none') of every row, kept only when asked for. */
+  readonly rowLosses: number[] | undefined;
   /** The row whose loss is nearest the running mean so far: a typical row for the worked example. */
   private typical: NotedRow | undefined;
 
@@ -67,6 +69,7 @@ export class CategoricalPass {
       detected,
     };
     this.reliability = new ReliabilityState(k, kind);
+    this.rowLosses = options.keepRowLosses ? [] : undefined;
     this.state = new CrossEntropyState(k, {
       kind,
       ...(options.weight ? { weight: options.weight } : {}),
@@ -94,6 +97,7 @@ export class CategoricalPass {
     const infiniteBefore = this.state.likelihood.infiniteRows.length;
     const losses = this.state.consume({ labels, scores, firstRow });
     const ignore = this.state.options.ignoreIndex ?? -100;
+    if (this.rowLosses) for (const loss of losses) this.rowLosses.push(loss);
     for (let i = 0; i < losses.length; i++) {
       if (labels[i] === ignore) continue;
       this.sketch.add(losses[i]!, firstRow + i);

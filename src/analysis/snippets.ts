@@ -1,10 +1,11 @@
 import { plainNumber } from '../engine/format';
-import type { Analysis } from './types';
+import { taskSnippet } from './taskSnippets';
+import { isClassification, type Analysis, type ClassificationAnalysis } from './types';
 
 const py = (text: string) => JSON.stringify(text);
 
 /** How to load the target and predictions of this file in Python, by format. */
-function loadLines(analysis: Analysis): string[] {
+function loadLines(analysis: ClassificationAnalysis): string[] {
   const { file, roles } = analysis;
   const target = py(roles.target);
   switch (file.format) {
@@ -40,6 +41,7 @@ function loadLines(analysis: Analysis): string[] {
 
 /** A PyTorch (and, for probabilities, scikit-learn) snippet that reproduces the panel's cross-entropy from the same file. */
 export function pythonSnippet(analysis: Analysis): string {
+  if (!isClassification(analysis)) return taskSnippet(analysis);
   const { kind } = analysis.roles;
   const expected = plainNumber(analysis.summary.crossEntropy, 12);
   const loss =

@@ -1,8 +1,12 @@
 import type { PredictionKind } from '../engine/categorical';
-import type { Derivation } from '../engine/derivation';
+import type { Derivation, IdentityCheck } from '../engine/derivation';
 import type { Histogram, RunningMean, Series } from '../engine/series';
 
-export type Task = 'categorical' | 'binary';
+export type Task = 'categorical' | 'binary' | 'soft' | 'regression' | 'fit';
+export const TASKS: readonly Task[] = ['categorical', 'binary', 'soft', 'regression', 'fit'];
+
+export type FitFamily = 'bernoulli' | 'categorical' | 'gaussian' | 'poisson' | 'exponential';
+export const FIT_FAMILIES: readonly FitFamily[] = ['bernoulli', 'categorical', 'gaussian', 'poisson', 'exponential'];
 
 /** What the user may choose; anything left out is detected. */
 export interface AnalysisOptions {
@@ -13,13 +17,31 @@ export interface AnalysisOptions {
   readonly weight?: readonly number[];
   readonly ignoreIndex?: number;
   readonly labelSmoothing?: number;
+  /** Which analysis; detected from the columns when left out. */
+  readonly task?: Task;
+  /** Soft and regression targets: one column per class or output dimension. */
+  readonly targets?: readonly string[];
+  /** Regression: predicted variances, one column per output or one shared by a row's outputs. */
+  readonly variance?: readonly string[];
+  /** Regression: the fixed sigma of the Gaussian model (default 1). */
+  readonly sigma?: number;
+  /** Regression with a variance column: F.gaussian_nll_loss's full and eps. */
+  readonly full?: boolean;
+  readonly eps?: number;
+  /** Fit: the family; detected from the values when left out. */
+  readonly dist?: FitFamily;
+  /** Keep every row's loss (reduction='none'): memory grows with the file. */
+  readonly keepRowLosses?: boolean;
 }
 
-export interface WorstRow {
+export interface RowLoss {
   readonly row: number;
   /** 1-based line in a text file, for navigation; absent for tensors. */
   readonly line?: number;
   readonly loss: number;
+}
+
+export interface WorstRow extends RowLoss {
   readonly label: number;
 }
 
@@ -40,10 +62,43 @@ export interface ReliabilityPlot {
   readonly expectedCalibrationError: number;
 }
 
-/** Everything the panel and the CLI show for one file: plain data, safe to post to a webview. */
-export interface Analysis {
+/** What every task's analysis has: plain data, safe to post to a webview. */
+interface AnalysisBase {
   readonly file: { readonly name: string; readonly format: string; readonly rows: number };
-  readonly task: Task;
+  readonly derivations: readonly Derivation[];
+  readonly warnings: readonly string[];
+  /** Each row's loss in nats, in file order, when asked for (keepRowLosses); per value for a predicted variance. */
+  readonly rowLosses?: Readonly<Record<string, readonly number[]>>;
+}
+
+/** Every task's summary has these, in nats: the mean NLL per row and the log-likelihood of the file. */
+export interface SummaryBase {
+  readonly n: number;
+  /** Mean negative log-likelihood per row: the cross-entropy between the data and the model. */
+  readonly crossEntropy: number;
+  readonly logLikelihood: number;
+  readonly log10Likelihood: number;
+}
+
+/** Per-row loss plots, for tasks with a loss per row. */
+export interface RowLossPlots {
+  readonly perSampleLoss: Series;
+  readonly runningMean: RunningMean;
+  readonly histogram: Histogram;
+  readonly worstRows: readonly RowLoss[];
+}
+
+/** Column (or tensor) names the user can pick from, and why these were picked. */
+interface RolesBase {
+  readonly reason: string;
+  readonly columns: readonly string[];
+  /** How the predictions are read, for tasks with class scores. */
+  readonly kind?: PredictionKind;
+}
+
+/** Categorical or binary classification: labels against class scores. */
+export interface ClassificationAnalysis extends AnalysisBase {
+  readonly task: 'categorical' | 'binary';
   readonly roles: {
     readonly target: string;
     readonly predictions: readonly string[];
@@ -53,18 +108,12 @@ export interface Analysis {
     /** Numeric columns the user can pick from. */
     readonly columns: readonly string[];
   };
-  readonly summary: {
-    readonly n: number;
+  readonly summary: SummaryBase & {
     /** Rows left out because their label is the ignore index. */
     readonly ignored: number;
     /** F.cross_entropy with the options given (weights, smoothing); equals crossEntropy without them. */
     readonly torchCrossEntropy: number;
     readonly classes: number;
-    /** Mean negative log-likelihood, nats. */
-    readonly crossEntropy: number;
-    /** Sum of log q(y_i|x_i), nats. */
-    readonly logLikelihood: number;
-    readonly log10Likelihood: number;
     readonly likelihoodMantissa: number;
     readonly likelihoodExponent: number;
     readonly perplexity: number;
@@ -75,7 +124,6 @@ export interface Analysis {
     /** Expected calibration error, torchmetrics' definition with 15 bins. */
     readonly expectedCalibrationError: number;
   };
-  readonly derivations: readonly Derivation[];
   readonly plots: {
     /** Log-likelihood (and average NLL) against a parameter, with the maximum marked. */
     readonly parameterCurves: readonly ParameterCurve[];
@@ -85,5 +133,62 @@ export interface Analysis {
     readonly histogram: Histogram;
     readonly worstRows: readonly WorstRow[];
   };
-  readonly warnings: readonly string[];
 }
+
+/** Soft targets: K target probabilities against K predictions per row. */
+export interface SoftAnalysis extends AnalysisBase {
+  readonly task: 'soft';
+  readonly roles: RolesBase & { readonly targets: readonly string[]; readonly predictions: readonly string[]; readonly kind: PredictionKind; readonly kindReason: string };
+  readonly summary: SummaryBase & {
+    readonly classes: number;
+    /** Mean H(p_i). */
+    readonly entropy: number;
+    /** Mean KL(p_i || q_i): F.kl_div(log q, p, reduction='batchmean'). */
+    readonly kl: number;
+    /** H(p,q) = H(p) + KL(p||q) on the sums, both sides computed independently. */
+    readonly identity: IdentityCheck;
+    readonly perplexity: number;
+    readonly targetsNotNormalised: number;
+  };
+  readonly plots: RowLossPlots & { readonly parameterCurves: readonly ParameterCurve[] };
+}
+
+/** Regression: k targets against k predictions, with a fixed sigma or a predicted variance. */
+export interface RegressionAnalysis extends AnalysisBase {
+  readonly task: 'regression';
+  readonly roles: RolesBase & { readonly targets: readonly string[]; readonly predictions: readonly string[]; readonly variance: readonly string[] };
+  readonly summary: SummaryBase & {
+    /** Output dimensions per row. */
+    readonly outputs: number;
+    /** F.mse_loss: the mean over all n k values. */
+    readonly mse: number;
+    readonly sumSquaredError: number;
+    /** The fixed sigma of the Gaussian model; crossEntropy and logLikelihood are at it. */
+    readonly sigma: number;
+    /** Sum over rows of -log N(y_i; yhat_i, sigma^2 I), with the constant. */
+    readonly gaussianNll: number;
+    /** sqrt(MSE): the sigma that maximises the likelihood. */
+    readonly sigmaMle: number;
+    readonly logLikelihoodAtSigmaMle: number;
+    /** F.gaussian_nll_loss with the variance column, when there is one. */
+    readonly predictedVariance?: { readonly full: boolean; readonly eps: number; readonly mean: number; readonly sum: number; readonly values: number; readonly clamped: number };
+  };
+  readonly plots: RowLossPlots & { readonly parameterCurves: readonly ParameterCurve[] };
+}
+
+/** An unconditional maximum-likelihood fit of one column. */
+export interface FitAnalysis extends AnalysisBase {
+  readonly task: 'fit';
+  readonly roles: RolesBase & { readonly target: string; readonly dist: FitFamily; readonly distReason: string };
+  readonly summary: SummaryBase & {
+    readonly dist: FitFamily;
+    /** Named as the family names them: theta; probabilities; mu and sigma; lambda. */
+    readonly estimates: { readonly theta?: number; readonly probabilities?: readonly number[]; readonly mu?: number; readonly sigma?: number; readonly lambda?: number };
+  };
+  readonly plots: { readonly parameterCurves: readonly ParameterCurve[] };
+}
+
+/** Everything the panel and the CLI show for one file, by task. */
+export type Analysis = ClassificationAnalysis | SoftAnalysis | RegressionAnalysis | FitAnalysis;
+
+export const isClassification = (analysis: Analysis): analysis is ClassificationAnalysis => analysis.task === 'categorical' || analysis.task === 'binary';

@@ -51,7 +51,7 @@ export class LossStatusBar implements vscode.Disposable {
     if (analysis) {
       const { crossEntropy, n } = analysis.summary;
       this.item.text = `$(graph-line) CE ${plainNumber(crossEntropy, 5)} · n ${n.toLocaleString('en-US')}`;
-      this.item.tooltip = `${analysis.file.name}: cross-entropy ${plainNumber(crossEntropy, 10)} nats over ${n} rows (${analysis.roles.kind}). Click to open the loss panel.`;
+      this.item.tooltip = `${analysis.file.name}: cross-entropy ${plainNumber(crossEntropy, 10)} nats over ${n} rows (${analysis.roles.kind ?? analysis.task}). Click to open the loss panel.`;
       this.item.backgroundColor = undefined;
     } else {
       this.item.text = '$(warning) Likelihood Lens';

@@ -1,3 +1,4 @@
+import { isClassification, type Analysis, type ClassificationAnalysis } from '../../src/analysis/types';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -21,4 +22,10 @@ export function relativeError(actual: number, expected: number): number {
 export function assertClose(actual: number, expected: number, tolerance: number, what: string): void {
   const error = relativeError(actual, expected);
   if (!(error <= tolerance)) throw new Error(`${what}: got ${actual}, expected ${expected} (relative error ${error} > ${tolerance})`);
+}
+
+/** Narrows an analysis to a classifier's, failing the test when the file was read as another task. */
+export function classification(analysis: Analysis): ClassificationAnalysis {
+  if (!isClassification(analysis)) throw new Error(`expected a classifier's analysis, got task '${analysis.task}'`);
+  return analysis;
 }

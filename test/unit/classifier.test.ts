@@ -4,7 +4,7 @@ import { analyzeSource } from '../../src/analysis/analyzeFile';
 import { analyzeTable } from '../../src/analysis/analyzeTable';
 import { DataFileError } from '../../src/readers/errors';
 import { readDataFile } from '../../src/readers/readDataFile';
-import { assertClose, fixturePath, readJson } from '../helpers/fixtures';
+import { assertClose, fixturePath, readJson, classification } from '../helpers/fixtures';
 
 interface Expected {
   target: string;
@@ -26,7 +26,7 @@ interface Expected {
 }
 
 const expected = readJson<Record<string, Expected>>(fixturePath('classifier', 'expected.json'));
-const analyze = (name: string, options = {}) => analyzeSource({ kind: 'path', path: fixturePath('classifier', name) }, options);
+const analyze = async (name: string, options = {}) => classification(await analyzeSource({ kind: 'path', path: fixturePath('classifier', name) }, options));
 
 describe('categorical cross-entropy against PyTorch and scikit-learn', () => {
   for (const [name, want] of Object.entries(expected)) {
@@ -127,7 +127,7 @@ describe('the derivations and curves beside the cross-entropy', () => {
   });
 
   it('the label fit curve peaks at the class frequency and the temperature curve at its fitted T', async () => {
-    const analysis = await analyzeSource({ kind: 'path', path: fixturePath('classifier', 'logits.csv') });
+    const analysis = classification(await analyzeSource({ kind: 'path', path: fixturePath('classifier', 'logits.csv') }));
     const fit = analysis.plots.parameterCurves.find((c) => c.id === 'label-fit')!;
     const peak = fit.logLikelihood.reduce((best, v, i, all) => (v > all[best]! ? i : best), 0);
     assert.equal(peak, fit.maxIndex);

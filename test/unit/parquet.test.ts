@@ -7,14 +7,14 @@ import { DataFileError } from '../../src/readers/errors';
 import { readParquet } from '../../src/readers/parquet';
 import { checkColumnChunk } from '../../src/readers/parquetPages';
 import { parquetWriteBuffer } from 'hyparquet-writer';
-import { assertClose, fixturePath, readJson } from '../helpers/fixtures';
+import { assertClose, classification, fixturePath, readJson } from '../helpers/fixtures';
 
 const expected = readJson<Record<string, { crossEntropy: number; logLikelihood: number; n: number }>>(fixturePath('classifier', 'expected.json'));
 
 describe('Parquet reader', () => {
   for (const name of ['basic_snappy.parquet', 'basic_plain.parquet', 'basic_gzip.parquet', 'basic_brotli.parquet', 'basic_zstd.parquet']) {
     it(`${name}: the cross-entropy PyTorch gives for the same numbers in CSV`, async () => {
-      const analysis = await analyzeSource({ kind: 'path', path: fixturePath('parquet', name) });
+      const analysis = classification(await analyzeSource({ kind: 'path', path: fixturePath('parquet', name) }));
       assert.equal(analysis.file.format, 'parquet');
       assert.equal(analysis.roles.target, 'label');
       assert.deepEqual(analysis.roles.predictions, ['p0', 'p1', 'p2', 'p3']);

@@ -78,3 +78,29 @@ describe('webview HTML', () => {
     assert.equal(html.match(/<script /g)?.length, 1);
   });
 });
+
+describe('analysis messages of every task', () => {
+  const soft = {
+    task: 'soft',
+    file: { name: 'soft.csv', format: 'csv', rows: 2 },
+    roles: { targets: ['t0', 't1'], predictions: ['q0', 'q1'], kind: 'probs', kindReason: '', reason: '', columns: [] },
+    summary: { n: 2, crossEntropy: 0.7, logLikelihood: -1.4, log10Likelihood: -0.6, classes: 2, entropy: 0.6, kl: 0.1, identity: { label: '', lhs: 1.4, rhs: 1.4, residual: 0, holds: true }, perplexity: 2, targetsNotNormalised: 0 },
+    derivations: [],
+    plots: { parameterCurves: [], perSampleLoss: { x: [], y: [] }, runningMean: { n: [], mean: [], lower: [], upper: [] }, histogram: { edges: [], counts: [], infinite: 0 }, worstRows: [] },
+    warnings: [],
+  };
+  const message = (analysis: unknown) => ({ type: 'analysis', version: 1, fileUri: 'file:///soft.csv', analysis, options: {} });
+
+  it('accepts a soft analysis and refuses an unknown task or a summary missing its numbers', () => {
+    assert.ok(parseHostMessage(message(soft)));
+    assert.equal(parseHostMessage(message({ ...soft, task: 'ranking' })), undefined);
+    assert.equal(parseHostMessage(message({ ...soft, summary: { ...soft.summary, kl: '0.1' } })), undefined);
+    assert.equal(parseHostMessage(message({ ...soft, task: 'regression' })), undefined);
+  });
+
+  it('accepts a fit without per-row plots', () => {
+    const fit = { ...soft, task: 'fit', roles: { target: 'x', dist: 'poisson', distReason: '', reason: '', columns: [] }, summary: { n: 2, crossEntropy: 1, logLikelihood: -2, log10Likelihood: -0.8, dist: 'poisson', estimates: { lambda: 2 } }, plots: { parameterCurves: [] } };
+    assert.ok(parseHostMessage(message(fit)));
+    assert.equal(parseHostMessage(message({ ...fit, summary: { ...fit.summary, dist: 'cauchy' } })), undefined);
+  });
+});

@@ -6,7 +6,7 @@ import { analyzeSource } from '../../src/analysis/analyzeFile';
 import { findPartnerFile } from '../../src/analysis/analyzeTensorFile';
 import { summarizeTensorFile } from '../../src/analysis/tensorSummary';
 import { readTensorFile } from '../../src/readers/readTensorFile';
-import { assertClose, fixturePath, readJson, REPO_ROOT } from '../helpers/fixtures';
+import { assertClose, fixturePath, readJson, REPO_ROOT, classification } from '../helpers/fixtures';
 
 interface Expected {
   n: number;
@@ -23,7 +23,7 @@ const evalFile = (name: string) => fixturePath('eval', name);
 describe('cross-entropy of tensor files against PyTorch', () => {
   for (const [name, want] of Object.entries(expected)) {
     it(`${name}: roles by name and shape, and F.cross_entropy of the stored values`, async () => {
-      const analysis = await analyzeSource({ kind: 'path', path: evalFile(name) });
+      const analysis = classification(await analyzeSource({ kind: 'path', path: evalFile(name) }));
       assert.equal(analysis.roles.target, want.target);
       assert.deepEqual(analysis.roles.predictions, want.predictions);
       assert.equal(analysis.roles.kind, want.kind);

@@ -5,7 +5,8 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { analyzeSource } from '../../src/analysis/analyzeFile';
 import type { Analysis, HostMessage } from '../../src/protocol';
-import { fixturePath, readJson, REPO_ROOT } from '../helpers/fixtures';
+import type { ClassificationAnalysis } from '../../src/analysis/types';
+import { fixturePath, readJson, REPO_ROOT, classification } from '../helpers/fixtures';
 import { launchChromium, openPanel, pageRecord, postToPanel, startPanelServer } from './harness';
 import type { ThemeName } from './themes';
 
@@ -19,11 +20,11 @@ function analysisMessage(analysis: Analysis, version = 1): HostMessage {
 describe('loss panel webview in headless Chromium', () => {
   let browser: Browser;
   let server: Awaited<ReturnType<typeof startPanelServer>>;
-  let analysis: Analysis;
+  let analysis: ClassificationAnalysis;
 
   before(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    [browser, server, analysis] = await Promise.all([launchChromium(), startPanelServer(), analyzeSource({ kind: 'path', path: fixturePath('classifier', 'basic.csv') })]);
+    [browser, server, analysis] = await Promise.all([launchChromium(), startPanelServer(), analyzeSource({ kind: 'path', path: fixturePath('classifier', 'basic.csv') }).then(classification)]);
   });
   after(async () => {
     await browser?.close();
