@@ -13,6 +13,8 @@ export interface AnalysisOptions {
   readonly weight?: readonly number[];
   readonly ignoreIndex?: number;
   readonly labelSmoothing?: number;
+  /** Fixed standard deviation of the Gaussian negative log-likelihood, for regression. */
+  readonly sigma?: number;
 }
 
 export interface WorstRow {

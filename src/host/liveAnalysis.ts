@@ -7,6 +7,7 @@ import { describeError } from '../readers/errors';
 import { isTableFile } from '../readers/readDataFile';
 import { AnalysisWorker, CancelledError } from './analysisWorker';
 import { readSettings } from './settings';
+import { runSettings } from './settingValues';
 
 /** How far a run has got: the share of the file read, for progress bars. */
 export interface LiveProgress {
@@ -93,7 +94,7 @@ export class LiveAnalysis implements vscode.Disposable {
       onNotification?.(fraction - reported);
       reported = fraction;
     };
-    const work = this.worker.run({ source, options: this.options, maxBytes: readSettings().maxFileBytes, wantProblems: document !== undefined }, controller.signal, onProgress);
+    const work = this.worker.run({ source, ...runSettings(readSettings(), this.options), wantProblems: document !== undefined }, controller.signal, onProgress);
     const notify = setTimeout(() => this.showProgress(work, controller, (report) => (onNotification = report)), NOTIFY_AFTER_MS);
     let result: LiveResult | undefined;
     try {
