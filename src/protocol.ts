@@ -6,8 +6,9 @@
 import type { TensorFileSummary } from './analysis/tensorSummary';
 import type { Analysis, AnalysisOptions } from './analysis/types';
 import type { PredictionKind } from './engine/categorical';
+import type { InformationUnit } from './engine/units';
 
-export type { Analysis, AnalysisOptions, PredictionKind, TensorFileSummary };
+export type { Analysis, AnalysisOptions, InformationUnit, PredictionKind, TensorFileSummary };
 
 /** Saved by the webview with setState and handed back on restore. */
 export interface PanelState {
@@ -18,7 +19,8 @@ export interface PanelState {
 // ---- host -> webview -------------------------------------------------------
 
 export type HostMessage =
-  | { readonly type: 'analysis'; readonly version: number; readonly fileUri: string; readonly analysis: Analysis; readonly options: AnalysisOptions }
+  /** `unit`: what losses are shown in (the likelihoodLens.logBase setting); nats when absent. The analysis itself is always in nats. */
+  | { readonly type: 'analysis'; readonly version: number; readonly fileUri: string; readonly analysis: Analysis; readonly options: AnalysisOptions; readonly unit?: InformationUnit }
   | { readonly type: 'progress'; readonly message: string; readonly fraction?: number }
   | { readonly type: 'error'; readonly message: string };
 
@@ -38,6 +40,7 @@ export type WebviewMessage =
 export type CopyTarget = 'step-latex' | 'markdown' | 'python';
 
 const KINDS: readonly PredictionKind[] = ['probs', 'logits', 'logprobs'];
+const UNITS: readonly InformationUnit[] = ['nats', 'bits', 'digits'];
 const COPY_TARGETS: readonly CopyTarget[] = ['step-latex', 'markdown', 'python'];
 /** A PNG of a plot is well under this; anything larger is not one of ours. */
 const MAX_PNG_DATA_URL = 20 * 2 ** 20;
@@ -95,7 +98,7 @@ export function parseHostMessage(value: unknown): HostMessage | undefined {
   if (!isObject(value)) return undefined;
   switch (value.type) {
     case 'analysis':
-      return Number.isInteger(value.version) && isString(value.fileUri, 10000) && isObject(value.analysis) && isObject(value.options)
+      return Number.isInteger(value.version) && isString(value.fileUri, 10000) && isObject(value.analysis) && isObject(value.options) && (value.unit === undefined || UNITS.includes(value.unit as InformationUnit))
         ? (value as unknown as HostMessage)
         : undefined;
     case 'progress':

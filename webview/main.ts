@@ -1,9 +1,10 @@
 /** The loss panel's page: receives analyses from the host and renders them; never reads files or computes over rows. */
-import { parseHostMessage, type Analysis, type AnalysisOptions, type HostMessage } from '../src/protocol';
+import { convertNats, unitSymbol } from '../src/engine/units';
+import { parseHostMessage, type Analysis, type AnalysisOptions, type HostMessage, type InformationUnit } from '../src/protocol';
 import { roleControls } from './controls';
 import { derivationView } from './derivationView';
 import { actionButton, h } from './dom';
-import { formatNumber } from './format';
+import { formatInUnit, formatNumber } from './format';
 import { histogramPlot, parameterCurvePlot, perSampleLossPlot, reliabilityPlot, runningMeanPlot, type PlotHandle } from './plots';
 import { loadState, post, saveState } from './vscodeApi';
 
@@ -21,22 +22,22 @@ function scientific(mantissa: number, exponent: number): Node {
   return h('span', {}, `${formatNumber(mantissa, 4)} \u00d7 10`, h('sup', {}, formatNumber(exponent)));
 }
 
-function summaryView(analysis: Analysis): HTMLElement {
+function summaryView(analysis: Analysis, unit: InformationUnit): HTMLElement {
   const s = analysis.summary;
   return h(
     'section',
     { class: 'summary', 'aria-label': 'Summary' },
-    card('Cross-entropy', `${formatNumber(s.crossEntropy, 8)} nats`, 'cross-entropy', s.crossEntropy, 'Mean negative log-likelihood of the labels'),
-    card('Log-likelihood', formatNumber(s.logLikelihood, 10), 'log-likelihood', s.logLikelihood, 'Sum of log q(y_i|x_i), nats'),
+    card('Cross-entropy', formatInUnit(s.crossEntropy, unit, 8), 'cross-entropy', s.crossEntropy, 'Mean negative log-likelihood of the labels'),
+    card('Log-likelihood', formatNumber(convertNats(s.logLikelihood, unit), 10), 'log-likelihood', s.logLikelihood, `Sum of log q(y_i|x_i), ${unitSymbol(unit)}`),
     card('Likelihood', scientific(s.likelihoodMantissa, s.likelihoodExponent), 'likelihood', s.log10Likelihood, 'exp(log-likelihood), from its base-10 logarithm'),
     card('Perplexity', formatNumber(s.perplexity, 6), 'perplexity', s.perplexity, 'exp(cross-entropy)'),
     card('Accuracy', `${formatNumber(100 * s.accuracy, 4)}%`, 'accuracy', s.accuracy, 'Share of rows whose largest prediction is the label'),
     card('Rows', String(s.n), 'rows', s.n, `${s.classes} classes`),
-    s.temperature ? card('Best temperature', `T = ${formatNumber(s.temperature.value, 4)}`, 'temperature', s.temperature.value, `Cross-entropy ${formatNumber(s.temperature.crossEntropy, 6)} at this T (${formatNumber(s.temperature.crossEntropyAtOne, 6)} at T = 1)`) : '',
+    s.temperature ? card('Best temperature', `T = ${formatNumber(s.temperature.value, 4)}`, 'temperature', s.temperature.value, `Cross-entropy ${formatInUnit(s.temperature.crossEntropy, unit)} at this T (${formatInUnit(s.temperature.crossEntropyAtOne, unit)} at T = 1)`) : '',
   );
 }
 
-function worstRowsView(analysis: Analysis): HTMLElement {
+function worstRowsView(analysis: Analysis, unit: InformationUnit): HTMLElement {
   return h(
     'section',
     { class: 'worst', 'aria-label': 'Worst rows' },
@@ -45,7 +46,7 @@ function worstRowsView(analysis: Analysis): HTMLElement {
       'ol',
       {},
       ...analysis.plots.worstRows.map((worst) => {
-        const text = `${worst.line !== undefined ? `line ${worst.line}` : `row ${worst.row}`}: label ${worst.label}, loss ${formatNumber(worst.loss, 6)}`;
+        const text = `${worst.line !== undefined ? `line ${worst.line}` : `row ${worst.row}`}: label ${worst.label}, loss ${formatInUnit(worst.loss, unit)}`;
         if (worst.line === undefined) return h('li', {}, text);
         const button = h('button', { class: 'link', type: 'button', 'data-line': worst.line, title: 'Reveal this row in the editor' }, text);
         button.addEventListener('click', () => post({ type: 'revealRow', line: worst.line! }));
@@ -74,12 +75,13 @@ function render(message: Extract<HostMessage, { type: 'analysis' }>): void {
   saveState({ fileUri: message.fileUri, options: message.options });
   for (const plot of plots) plot.destroy();
   const { analysis } = message;
+  const unit = message.unit ?? 'nats';
   const reliability = reliabilityPlot(analysis);
   plots = [
-    ...analysis.plots.parameterCurves.map(parameterCurvePlot),
-    perSampleLossPlot(analysis),
-    runningMeanPlot(analysis),
-    histogramPlot(analysis),
+    ...analysis.plots.parameterCurves.map((curve) => parameterCurvePlot(curve, unit)),
+    perSampleLossPlot(analysis, unit),
+    runningMeanPlot(analysis, unit),
+    histogramPlot(analysis, unit),
     ...(reliability ? [reliability] : []),
   ];
   const changeOptions = (options: AnalysisOptions) => {
@@ -97,7 +99,7 @@ function render(message: Extract<HostMessage, { type: 'analysis' }>): void {
     ),
     h('p', { class: 'status', role: 'status' }),
     warnings,
-    summaryView(analysis),
+    summaryView(analysis, unit),
     roleControls(analysis, message.options, changeOptions).element,
     h(
       'div',
@@ -107,7 +109,7 @@ function render(message: Extract<HostMessage, { type: 'analysis' }>): void {
     ),
     h('section', { class: 'plots', 'aria-label': 'Plots' }, ...plots.map((plot) => withSaveButton(plot))),
     ...analysis.derivations.map((derivation, index) => derivationView(derivation, (stepId) => post({ type: 'copy', what: 'step-latex', stepId }), index === 0)),
-    worstRowsView(analysis),
+    worstRowsView(analysis, unit),
   );
   layoutPlots();
   const steps = analysis.derivations.reduce((total, derivation) => total + derivation.steps.length, 0);

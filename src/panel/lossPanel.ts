@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import type { LiveAnalyses, LiveLease } from '../host/liveAnalyses';
 import type { LiveResult } from '../host/liveAnalysis';
+import { readSettings } from '../host/settings';
 import { derivationMarkdown, pythonSnippet } from '../analysis/snippets';
 import { parseWebviewMessage, type Analysis, type CopyTarget, type HostMessage, type PanelState, type WebviewMessage } from '../protocol';
 import { describeError } from '../readers/errors';
@@ -90,6 +91,9 @@ export class LossPanel {
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
       this.lease.live.onDidUpdate((result) => this.show(result)),
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (event.affectsConfiguration('likelihoodLens.logBase') && this.lease.live.latest) this.show(this.lease.live.latest);
+      }),
       this.lease.live.onDidProgress(({ fraction }) => this.post({ type: 'progress', message: vscode.l10n.t('Reading the file\u2026 {0}%', Math.round(100 * fraction)), fraction })),
     );
   }
@@ -120,7 +124,7 @@ export class LossPanel {
 
   private show(result: LiveResult): void {
     const options = this.lease.live.analysisOptions;
-    if (result.analysis) this.post({ type: 'analysis', version: result.version, fileUri: this.file.toString(), analysis: result.analysis, options });
+    if (result.analysis) this.post({ type: 'analysis', version: result.version, fileUri: this.file.toString(), analysis: result.analysis, options, unit: readSettings().unit });
     else this.post({ type: 'error', message: result.error ?? 'no result' });
     LossPanel.changed.fire(this.snapshot());
   }

@@ -77,8 +77,8 @@ suite('Working while editing', () => {
   test('the status bar shows the active data file\u2019s cross-entropy and n', async () => {
     const lens = await api();
     await vscode.window.showTextDocument(workspaceFile('classifier.csv'));
-    const text = await until('the status bar', () => lens.statusBarText()?.match(/CE \d\.\d+ · n 200/)?.[0]);
-    assert.match(text, /^CE 0\.67792 · n 200$/);
+    const text = await until('the status bar', () => lens.statusBarText()?.match(/CE \d\.\d+ nats · n 200/)?.[0]);
+    assert.match(text, /^CE 0\.67792 nats · n 200$/);
     await vscode.window.showTextDocument(vscode.Uri.file(join(REPO, 'package.json')));
     await until('the status bar to hide for other files', () => lens.statusBarText() === undefined);
   });

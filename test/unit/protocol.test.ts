@@ -55,6 +55,12 @@ describe('messages from a webview are validated before the host acts on them', (
     assert.equal(parseHostMessage({ type: 'progress', message: 'x', fraction: 'half' }), undefined);
     assert.deepEqual(parseHostMessage({ type: 'error', message: 'bad' }), { type: 'error', message: 'bad' });
   });
+
+  it('an analysis may name the unit to show losses in, one of the three', () => {
+    const analysis = { type: 'analysis', version: 1, fileUri: 'file:///w/a.csv', analysis: {}, options: {} };
+    for (const unit of [undefined, 'nats', 'bits', 'digits']) assert.ok(parseHostMessage({ ...analysis, unit }), String(unit));
+    for (const unit of ['furlongs', 2, null]) assert.equal(parseHostMessage({ ...analysis, unit }), undefined, String(unit));
+  });
 });
 
 describe('webview HTML', () => {
