@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { join } from 'node:path';
+import { AutoOpen } from './host/autoOpen';
 import { LiveAnalyses } from './host/liveAnalyses';
 import { DataFileProblems } from './host/problems';
 import { LossStatusBar } from './host/statusBar';
@@ -37,6 +38,7 @@ export function activate(context: vscode.ExtensionContext): LikelihoodLensApi {
     analyses,
     statusBar,
     new DataFileProblems(analyses),
+    new AutoOpen((file) => LossPanel.show(services, file, true).catch(report), (file) => LossPanel.isShown(file)),
     vscode.commands.registerCommand('likelihoodLens.openLossPanel', async (arg?: unknown) => {
       try {
         const file = await resolveDataFile(arg);

@@ -41,14 +41,15 @@ export class LossPanel {
   private readonly lease: LiveLease;
   private readonly disposables: vscode.Disposable[] = [];
 
-  /** Shows the panel for `file`, reusing the open one, and resolves once it has a result. */
-  static async show(services: PanelServices, file: vscode.Uri): Promise<PanelSnapshot> {
+  /** Shows the panel for `file`, reusing the open one, and resolves once it has a result. `preserveFocus`: leave the focus where it is. */
+  static async show(services: PanelServices, file: vscode.Uri, preserveFocus = false): Promise<PanelSnapshot> {
     const existing = LossPanel.open.get(file.toString());
     if (existing) {
-      existing.panel.reveal();
+      existing.panel.reveal(undefined, preserveFocus);
       return existing.snapshot();
     }
-    const panel = vscode.window.createWebviewPanel(LOSS_PANEL_VIEW_TYPE, LossPanel.title(file), vscode.ViewColumn.Beside, LossPanel.webviewOptions(services.extensionUri));
+    const showOptions = { viewColumn: vscode.ViewColumn.Beside, preserveFocus };
+    const panel = vscode.window.createWebviewPanel(LOSS_PANEL_VIEW_TYPE, LossPanel.title(file), showOptions, LossPanel.webviewOptions(services.extensionUri));
     const lossPanel = new LossPanel(services, panel, file);
     await lossPanel.firstResult();
     return lossPanel.snapshot();
@@ -61,6 +62,14 @@ export class LossPanel {
     if (Object.keys(state.options).length > 0) void lossPanel.lease.live.setOptions(state.options);
   }
 
+  /** Whether a panel shows `file`, counting one VS Code restored after a reload but has not handed back yet. */
+  static isShown(file: vscode.Uri): boolean {
+    if (LossPanel.open.has(file.toString())) return true;
+    const title = LossPanel.title(file);
+    const isPanelTab = (tab: vscode.Tab) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith(LOSS_PANEL_VIEW_TYPE) && tab.label === title;
+    return vscode.window.tabGroups.all.some((group) => group.tabs.some(isPanelTab));
+  }
+
   static snapshots(): PanelSnapshot[] {
     return [...LossPanel.open.values()].map((panel) => panel.snapshot());
   }
@@ -70,7 +79,7 @@ export class LossPanel {
   }
 
   private static title(file: vscode.Uri): string {
-    return `Loss: ${file.path.split('/').pop() ?? file.path}`;
+    return vscode.l10n.t('Loss: {0}', file.path.split('/').pop() ?? file.path);
   }
 
   private static webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
