@@ -73,7 +73,7 @@ export class LiveAnalysis implements vscode.Disposable {
   /** Reports that the file is gone, without running anything. */
   markDeleted(): void {
     this.running?.abort();
-    this.publish({ version: ++this.version, from: 'disk', error: `${this.name}: the file was deleted`, problems: [] });
+    this.publish({ version: ++this.version, from: 'disk', error: vscode.l10n.t('{0}: the file was deleted', this.name), problems: [] });
   }
 
   private async run(): Promise<void> {
@@ -98,7 +98,7 @@ export class LiveAnalysis implements vscode.Disposable {
     const notify = setTimeout(() => this.showProgress(work, controller, (report) => (onNotification = report)), NOTIFY_AFTER_MS);
     let result: LiveResult | undefined;
     try {
-      const outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Likelihood Lens: ${this.name}` }, () => work);
+      const outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Likelihood Lens: {0}', this.name) }, () => work);
       if (version === this.version) result = this.publish({ ...outcome, version, from: document ? 'editor' : 'disk' });
     } catch (error) {
       if (!(error instanceof CancelledError)) {

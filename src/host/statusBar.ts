@@ -56,7 +56,7 @@ export class LossStatusBar implements vscode.Disposable {
       const { crossEntropy, n } = analysis.summary;
       const { unit } = readSettings();
       const shown = convertNats(crossEntropy, unit);
-      this.item.text = vscode.l10n.t('$(graph-line) CE {0} {1} · n {2}', plainNumber(shown, 5), unitSymbol(unit), n.toLocaleString('en-US'));
+      this.item.text = `$(graph-line) ${vscode.l10n.t('CE {0} {1} · n {2}', plainNumber(shown, 5), unitSymbol(unit), n.toLocaleString('en-US'))}`;
       this.item.tooltip = vscode.l10n.t('{0}: cross-entropy {1} {2} over {3} rows ({4}). Click to open the loss panel.', analysis.file.name, plainNumber(shown, 10), unitSymbol(unit), n, analysis.roles.kind);
       this.item.backgroundColor = undefined;
     } else {

@@ -40,6 +40,7 @@ export class TensorEditorProvider implements vscode.CustomReadonlyEditorProvider
       cspSource: webview.cspSource,
       nonce: makeNonce((size) => randomBytes(size)),
       title: basename(uri.fsPath),
+      loading: vscode.l10n.t('Reading the file\u2026'),
       scriptUri: asset('tensorView.js'),
       styleUris: [asset('panel.css')],
     });
@@ -58,7 +59,7 @@ export class TensorEditorProvider implements vscode.CustomReadonlyEditorProvider
       try {
         const outcome = await worker.run({ task: 'inspect', source: { kind: 'path', path: uri.fsPath }, ...runSettings(readSettings(), {}) }, controller.signal);
         if (outcome.summary) post({ type: 'tensors', summary: outcome.summary, analysable: outcome.analysable === true });
-        else post({ type: 'error', message: outcome.error ?? 'unreadable' });
+        else post({ type: 'error', message: outcome.error ?? vscode.l10n.t('unreadable') });
       } catch (error) {
         if (!(error instanceof CancelledError)) post({ type: 'error', message: (error as Error).message });
       }

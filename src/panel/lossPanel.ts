@@ -134,7 +134,7 @@ export class LossPanel {
   private show(result: LiveResult): void {
     const options = this.lease.live.analysisOptions;
     if (result.analysis) this.post({ type: 'analysis', version: result.version, fileUri: this.file.toString(), analysis: result.analysis, options, unit: readSettings().unit });
-    else this.post({ type: 'error', message: result.error ?? 'no result' });
+    else this.post({ type: 'error', message: result.error ?? vscode.l10n.t('no result') });
     LossPanel.changed.fire(this.snapshot());
   }
 
@@ -185,7 +185,7 @@ export class LossPanel {
   /** Asks where to save a plot's PNG; the only file this extension ever writes, and only where the user says. */
   private async savePlot(name: string, pngDataUrl: string): Promise<void> {
     const folder = vscode.Uri.joinPath(this.file, '..');
-    const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(folder, `${name}.png`), filters: { 'PNG image': ['png'] } });
+    const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(folder, `${name}.png`), filters: { [vscode.l10n.t('PNG image')]: ['png'] } });
     if (!target || target.toString() === this.file.toString()) return;
     await vscode.workspace.fs.writeFile(target, Buffer.from(pngDataUrl.slice('data:image/png;base64,'.length), 'base64'));
   }
@@ -210,7 +210,8 @@ export class LossPanel {
     return renderWebviewHtml({
       cspSource: webview.cspSource,
       nonce: makeNonce((size) => randomBytes(size)),
-      title: 'Likelihood Lens',
+      title: vscode.l10n.t('Likelihood Lens'),
+      loading: vscode.l10n.t('Reading the file\u2026'),
       scriptUri: asset('webview.js'),
       styleUris: [asset('katex', 'katex.min.css'), asset('uPlot.min.css'), asset('panel.css')],
       initialState: state,
