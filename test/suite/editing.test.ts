@@ -2,28 +2,11 @@ import * as assert from 'node:assert/strict';
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { LikelihoodLensApi } from '../../src/extension';
 import type { PanelSnapshot } from '../../src/panel/lossPanel';
+import { api, panelFor, until, workspaceFile } from './host';
 
 const REPO = join(__dirname, '..', '..', '..');
-const workspaceFile = (name: string) => vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, name);
 const evalExpected = JSON.parse(readFileSync(join(REPO, 'test', 'fixtures', 'eval', 'expected.json'), 'utf8')) as Record<string, { crossEntropy: number }>;
-
-async function api(): Promise<LikelihoodLensApi> {
-  return vscode.extensions.getExtension<LikelihoodLensApi>('likelihood-lens.likelihood-lens')!.activate();
-}
-
-async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-const panelFor = (lens: LikelihoodLensApi, uri: vscode.Uri) => lens.panels().find((p) => p.fileUri === uri.toString());
 
 suite('Working while editing', () => {
   teardown(async () => {
