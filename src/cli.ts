@@ -1,5 +1,5 @@
 /**
- * likelihood-lens FILE [--labels FILE] [--task categorical|binary|soft|regression|fit] [--target NAME[,NAME...]]
+ * likelihood-lens FILE [--labels FILE] [--task categorical|binary|soft|regression|fit|entropy] [--target NAME[,NAME...]]
  *                 [--pred NAME,NAME,...] [--pred-kind probs|logits|logprobs] [--weights W,W,...] [--ignore-index N]
  *                 [--label-smoothing E] [--dist FAMILY] [--sigma S] [--var COL[,COL...]] [--full] [--eps E]
  *                 [--reduction mean|sum|none] [--log-base e|2|10] [--json]
@@ -17,7 +17,7 @@ import { describeError } from './readers/errors';
 import { reportFields, textReport } from './cliReport';
 
 const USAGE = [
-  'usage: likelihood-lens FILE [--labels FILE] [--task categorical|binary|soft|regression|fit] [--target NAME[,NAME...]] [--pred NAME,NAME,...]',
+  'usage: likelihood-lens FILE [--labels FILE] [--task categorical|binary|soft|regression|fit|entropy] [--target NAME[,NAME...]] [--pred NAME,NAME,...]',
   '         [--pred-kind probs|logits|logprobs] [--weights W,W,...] [--ignore-index N] [--label-smoothing E]',
   '         [--dist bernoulli|categorical|gaussian|poisson|exponential] [--sigma S] [--var COL[,COL...]] [--full] [--eps E]',
   '         [--reduction mean|sum|none] [--log-base e|2|10] [--json]',

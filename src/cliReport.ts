@@ -15,6 +15,18 @@ function reduced(mean: number, n: number, rows: readonly number[] | undefined, r
 /** The task's fields of the CLI's JSON report. */
 export function reportFields(analysis: Analysis, reduction: Reduction, inUnit: (nats: number) => number): Record<string, unknown> {
   const rows = analysis.rowLosses ?? {};
+  if (analysis.task === 'entropy') {
+    const { summary, roles } = analysis;
+    return {
+      classes: summary.classes,
+      predictions: roles.predictions,
+      predictionKind: roles.kind,
+      predictionKindReason: roles.kindReason,
+      entropy: reduced(summary.entropy, summary.n, rows.entropy, reduction, inUnit),
+      maxEntropy: inUnit(summary.maxEntropy),
+      perplexity: summary.perplexity,
+    };
+  }
   const likelihood = { logLikelihood: inUnit(analysis.summary.logLikelihood), log10Likelihood: analysis.summary.log10Likelihood };
   switch (analysis.task) {
     case 'categorical':
@@ -103,9 +115,18 @@ export function textReport(analysis: Analysis, unit: InformationUnit): string {
   const format = plainNumber;
   const u = unitSymbol(unit);
   const line = (label: string, value: string) => `  ${label.padEnd(17)} ${value}`;
-  const { summary } = analysis;
   const lines: string[] = [];
   switch (analysis.task) {
+    case 'entropy': {
+      const { roles, summary: s } = analysis;
+      lines.push(
+        `${analysis.file.name} (${analysis.file.format}, ${s.n} rows, ${s.classes} classes, no labels)`,
+        `  predictions ${roles.predictions.join(', ')} read as ${roles.kind} (${roles.kindReason})`,
+        line('mean entropy', `${format(inUnit(s.entropy), 10)} ${u} (at most log ${s.classes} = ${format(inUnit(s.maxEntropy), 10)})`),
+        line('perplexity', format(s.perplexity, 8)),
+      );
+      break;
+    }
     case 'categorical':
     case 'binary': {
       const { roles, summary: s } = analysis;
@@ -156,7 +177,10 @@ export function textReport(analysis: Analysis, unit: InformationUnit): string {
       break;
     }
   }
-  if (analysis.task !== 'categorical' && analysis.task !== 'binary') lines.push(line('log-likelihood', `${format(inUnit(summary.logLikelihood), 10)} ${u} (log10 ${format(summary.log10Likelihood, 10)})`));
+  if (analysis.task === 'soft' || analysis.task === 'regression' || analysis.task === 'fit') {
+    const { summary } = analysis;
+    lines.push(line('log-likelihood', `${format(inUnit(summary.logLikelihood), 10)} ${u} (log10 ${format(summary.log10Likelihood, 10)})`));
+  }
   lines.push(...analysis.warnings.map((warning) => `  warning: ${warning}`));
   return lines.join('\n');
 }

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { join } from 'node:path';
+import { AutoOpen } from './host/autoOpen';
 import { LiveAnalyses } from './host/liveAnalyses';
 import { DataFileProblems } from './host/problems';
 import { LossStatusBar } from './host/statusBar';
@@ -19,17 +20,22 @@ export interface LikelihoodLensApi {
 }
 
 export function activate(context: vscode.ExtensionContext): LikelihoodLensApi {
-  const log = vscode.window.createOutputChannel('Likelihood Lens', { log: true });
+  const log = vscode.window.createOutputChannel(vscode.l10n.t('Likelihood Lens'), { log: true });
   const analyses = new LiveAnalyses(join(context.extensionUri.fsPath, 'dist', 'worker.js'), log);
   const services: PanelServices = { extensionUri: context.extensionUri, log, analyses };
   const statusBar = new LossStatusBar(analyses);
   const tensorEditor = new TensorEditorProvider(context.extensionUri, join(context.extensionUri.fsPath, 'dist', 'worker.js'), log);
 
+  /** One line in a notification; the button shows the details in the output channel. */
+  const notify = (message: string) => {
+    const details = vscode.l10n.t('Show Details');
+    void vscode.window.showErrorMessage(message, details).then((choice) => choice === details && log.show(true));
+  };
   /** Reports a failure once: one line in a notification, the details in the output channel. */
   const report = (error: unknown) => {
     const message = describeError(error);
     log.error(error instanceof Error && error.stack ? error.stack : message);
-    void vscode.window.showErrorMessage(`Likelihood Lens: ${message}`, 'Show Details').then((choice) => choice && log.show(true));
+    notify(vscode.l10n.t('Likelihood Lens: {0}', message));
   };
 
   context.subscriptions.push(
@@ -37,12 +43,13 @@ export function activate(context: vscode.ExtensionContext): LikelihoodLensApi {
     analyses,
     statusBar,
     new DataFileProblems(analyses),
+    new AutoOpen((file) => LossPanel.show(services, file, true).catch(report), (file) => LossPanel.isShown(file)),
     vscode.commands.registerCommand('likelihoodLens.openLossPanel', async (arg?: unknown) => {
       try {
         const file = await resolveDataFile(arg);
         if (!file) return undefined;
         const snapshot = await LossPanel.show(services, file);
-        if (snapshot.error) void vscode.window.showErrorMessage(snapshot.error, 'Show Details').then((choice) => choice && log.show(true));
+        if (snapshot.error) notify(snapshot.error);
         return snapshot;
       } catch (error) {
         report(error);

@@ -6,8 +6,9 @@
 import type { TensorFileSummary } from './analysis/tensorSummary';
 import { FIT_FAMILIES, TASKS, type Analysis, type AnalysisOptions, type FitFamily, type Task } from './analysis/types';
 import type { PredictionKind } from './engine/categorical';
+import type { InformationUnit } from './engine/units';
 
-export type { Analysis, AnalysisOptions, PredictionKind, TensorFileSummary };
+export type { Analysis, AnalysisOptions, InformationUnit, PredictionKind, TensorFileSummary };
 
 /** Saved by the webview with setState and handed back on restore. */
 export interface PanelState {
@@ -18,7 +19,8 @@ export interface PanelState {
 // ---- host -> webview -------------------------------------------------------
 
 export type HostMessage =
-  | { readonly type: 'analysis'; readonly version: number; readonly fileUri: string; readonly analysis: Analysis; readonly options: AnalysisOptions }
+  /** `unit`: what losses are shown in (the likelihoodLens.logBase setting); nats when absent. The analysis itself is always in nats. */
+  | { readonly type: 'analysis'; readonly version: number; readonly fileUri: string; readonly analysis: Analysis; readonly options: AnalysisOptions; readonly unit?: InformationUnit }
   | { readonly type: 'progress'; readonly message: string; readonly fraction?: number }
   | { readonly type: 'error'; readonly message: string };
 
@@ -38,6 +40,7 @@ export type WebviewMessage =
 export type CopyTarget = 'step-latex' | 'markdown' | 'python';
 
 const KINDS: readonly PredictionKind[] = ['probs', 'logits', 'logprobs'];
+const UNITS: readonly InformationUnit[] = ['nats', 'bits', 'digits'];
 const COPY_TARGETS: readonly CopyTarget[] = ['step-latex', 'markdown', 'python'];
 /** A PNG of a plot is well under this; anything larger is not one of ours. */
 const MAX_PNG_DATA_URL = 20 * 2 ** 20;
@@ -110,6 +113,8 @@ function hasTaskSummary(task: Task, summary: Json): boolean {
       return isNumber(summary.mse) && isNumber(summary.gaussianNll) && isNumber(summary.sigmaMle) && isFiniteNumber(summary.sigma) && (summary.predictedVariance === undefined || isObject(summary.predictedVariance));
     case 'fit':
       return FIT_FAMILIES.includes(summary.dist as FitFamily) && isObject(summary.estimates);
+    case 'entropy':
+      return isNumber(summary.entropy) && isNumber(summary.maxEntropy) && isNumber(summary.perplexity) && isFiniteNumber(summary.classes);
   }
 }
 
@@ -118,7 +123,9 @@ export function isAnalysis(value: unknown): value is Analysis {
   if (!isObject(value) || !TASKS.includes(value.task as Task)) return false;
   const { summary, plots, roles, file } = value;
   if (!isObject(summary) || !isObject(plots) || !isObject(roles) || !isObject(file) || !isString(file.name, 10000)) return false;
-  if (!isFiniteNumber(summary.n) || !isNumber(summary.crossEntropy) || !isNumber(summary.logLikelihood) || !isNumber(summary.log10Likelihood)) return false;
+  if (!isFiniteNumber(summary.n)) return false;
+  // Every task but the entropy of unlabelled predictions has a likelihood.
+  if (value.task !== 'entropy' && (!isNumber(summary.crossEntropy) || !isNumber(summary.logLikelihood) || !isNumber(summary.log10Likelihood))) return false;
   if (!Array.isArray(value.derivations) || !Array.isArray(value.warnings) || !Array.isArray(plots.parameterCurves)) return false;
   const rowPlots = value.task === 'fit' || (isObject(plots.perSampleLoss) && isObject(plots.runningMean) && isObject(plots.histogram) && Array.isArray(plots.worstRows));
   return rowPlots && hasTaskSummary(value.task as Task, summary);
@@ -129,7 +136,7 @@ export function parseHostMessage(value: unknown): HostMessage | undefined {
   if (!isObject(value)) return undefined;
   switch (value.type) {
     case 'analysis':
-      return Number.isInteger(value.version) && isString(value.fileUri, 10000) && isAnalysis(value.analysis) && isObject(value.options)
+      return Number.isInteger(value.version) && isString(value.fileUri, 10000) && isAnalysis(value.analysis) && isObject(value.options) && (value.unit === undefined || UNITS.includes(value.unit as InformationUnit))
         ? (value as unknown as HostMessage)
         : undefined;
     case 'progress':

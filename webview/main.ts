@@ -1,10 +1,11 @@
 /** The loss panel's page: receives analyses from the host and renders them; never reads files or computes over rows. */
-import { parseHostMessage, type Analysis, type AnalysisOptions, type HostMessage } from '../src/protocol';
+import { convertNats, unitSymbol } from '../src/engine/units';
+import { parseHostMessage, type Analysis, type AnalysisOptions, type HostMessage, type InformationUnit } from '../src/protocol';
 import { roleControls } from './controls';
 import { derivationView } from './derivationView';
 import { actionButton, h } from './dom';
-import { formatNumber } from './format';
-import { isClassification } from '../src/analysis/types';
+import { formatInUnit, formatNumber } from './format';
+import { headline, isClassification, type SummaryBase } from '../src/analysis/types';
 import { histogramPlot, parameterCurvePlot, perSampleLossPlot, reliabilityPlot, runningMeanPlot, type PlotHandle, type WithRowPlots } from './plots';
 import { loadState, post, saveState } from './vscodeApi';
 
@@ -22,34 +23,34 @@ function scientific(mantissa: number, exponent: number): Node {
   return h('span', {}, `${formatNumber(mantissa, 4)} \u00d7 10`, h('sup', {}, formatNumber(exponent)));
 }
 
-/** The cards every task shows, in the unit of the engine (nats). */
-function likelihoodCards(s: Analysis['summary'], meanLabel: string, meanHint: string): HTMLElement[] {
+/** The cards every task with a likelihood shows, in the unit chosen. */
+function likelihoodCards(s: SummaryBase, unit: InformationUnit, meanLabel: string, meanHint: string): HTMLElement[] {
   return [
-    card(meanLabel, `${formatNumber(s.crossEntropy, 8)} nats`, 'cross-entropy', s.crossEntropy, meanHint),
-    card('Log-likelihood', formatNumber(s.logLikelihood, 10), 'log-likelihood', s.logLikelihood, 'Sum of the log-probabilities (densities) of the rows, nats'),
+    card(meanLabel, formatInUnit(s.crossEntropy, unit, 8), 'cross-entropy', s.crossEntropy, meanHint),
+    card('Log-likelihood', formatNumber(convertNats(s.logLikelihood, unit), 10), 'log-likelihood', s.logLikelihood, `Sum of the log-probabilities (densities) of the rows, ${unitSymbol(unit)}`),
   ];
 }
 
-function taskCards(analysis: Analysis): (HTMLElement | string)[] {
+function taskCards(analysis: Analysis, unit: InformationUnit): (HTMLElement | string)[] {
   switch (analysis.task) {
     case 'categorical':
     case 'binary': {
       const s = analysis.summary;
       return [
-        ...likelihoodCards(s, 'Cross-entropy', 'Mean negative log-likelihood of the labels'),
+        ...likelihoodCards(s, unit, 'Cross-entropy', 'Mean negative log-likelihood of the labels'),
         card('Likelihood', scientific(s.likelihoodMantissa, s.likelihoodExponent), 'likelihood', s.log10Likelihood, 'exp(log-likelihood), from its base-10 logarithm'),
         card('Perplexity', formatNumber(s.perplexity, 6), 'perplexity', s.perplexity, 'exp(cross-entropy)'),
         card('Accuracy', `${formatNumber(100 * s.accuracy, 4)}%`, 'accuracy', s.accuracy, 'Share of rows whose largest prediction is the label'),
         card('Rows', String(s.n), 'rows', s.n, `${s.classes} classes`),
-        s.temperature ? card('Best temperature', `T = ${formatNumber(s.temperature.value, 4)}`, 'temperature', s.temperature.value, `Cross-entropy ${formatNumber(s.temperature.crossEntropy, 6)} at this T (${formatNumber(s.temperature.crossEntropyAtOne, 6)} at T = 1)`) : '',
+        s.temperature ? card('Best temperature', `T = ${formatNumber(s.temperature.value, 4)}`, 'temperature', s.temperature.value, `Cross-entropy ${formatInUnit(s.temperature.crossEntropy, unit)} at this T (${formatInUnit(s.temperature.crossEntropyAtOne, unit)} at T = 1)`) : '',
       ];
     }
     case 'soft': {
       const s = analysis.summary;
       return [
-        ...likelihoodCards(s, 'Cross-entropy H(p,q)', 'Mean over rows of -sum_c p_c log q_c'),
-        card('Entropy H(p)', `${formatNumber(s.entropy, 8)} nats`, 'entropy', s.entropy, 'Mean entropy of the target rows'),
-        card('KL(p || q)', `${formatNumber(s.kl, 8)} nats`, 'kl', s.kl, "F.kl_div(log q, p, reduction='batchmean')"),
+        ...likelihoodCards(s, unit, 'Cross-entropy H(p,q)', 'Mean over rows of -sum_c p_c log q_c'),
+        card('Entropy H(p)', formatInUnit(s.entropy, unit, 8), 'entropy', s.entropy, 'Mean entropy of the target rows'),
+        card('KL(p || q)', formatInUnit(s.kl, unit, 8), 'kl', s.kl, "F.kl_div(log q, p, reduction='batchmean')"),
         card('H(p,q) = H(p) + KL', s.identity.holds ? 'holds' : 'fails', 'identity', s.identity.residual, `Relative residual ${s.identity.residual.toExponential(1)}`),
         card('Rows', String(s.n), 'rows', s.n, `${s.classes} classes`),
       ];
@@ -59,7 +60,7 @@ function taskCards(analysis: Analysis): (HTMLElement | string)[] {
       const v = s.predictedVariance;
       return [
         card('MSE', formatNumber(s.mse, 8), 'mse', s.mse, 'F.mse_loss: the mean over every output of every row'),
-        ...likelihoodCards(s, `Gaussian NLL per row (\u03c3 = ${formatNumber(s.sigma, 4)})`, 'Mean over rows of -log N(y; y_hat, sigma^2 I), with the constant'),
+        ...likelihoodCards(s, unit, `Gaussian NLL per row (\u03c3 = ${formatNumber(s.sigma, 4)})`, 'Mean over rows of -log N(y; y_hat, sigma^2 I), with the constant'),
         card('\u03c3 MLE', formatNumber(s.sigmaMle, 8), 'sigma-mle', s.sigmaMle, `sqrt(MSE); log-likelihood there ${formatNumber(s.logLikelihoodAtSigmaMle, 8)}`),
         v ? card('gaussian_nll_loss', formatNumber(v.mean, 8), 'gaussian-nll-loss', v.mean, `With the variance column, full=${v.full}, eps=${v.eps}`) : '',
         card('Rows', String(s.n), 'rows', s.n, `${s.outputs} output(s)`),
@@ -70,13 +71,22 @@ function taskCards(analysis: Analysis): (HTMLElement | string)[] {
       const estimates = Object.entries(s.estimates).map(([name, value]) =>
         card(name, Array.isArray(value) ? value.map((v) => formatNumber(v, 4)).join(', ') : formatNumber(value as number, 8), `estimate-${name}`, Array.isArray(value) ? value.length : (value as number), `Maximum-likelihood ${name}`),
       );
-      return [...estimates, ...likelihoodCards(s, 'Average NLL', 'Cross-entropy between the column and the fitted model'), card('Rows', String(s.n), 'rows', s.n, s.dist)];
+      return [...estimates, ...likelihoodCards(s, unit, 'Average NLL', 'Cross-entropy between the column and the fitted model'), card('Rows', String(s.n), 'rows', s.n, s.dist)];
+    }
+    case 'entropy': {
+      const s = analysis.summary;
+      return [
+        card('Mean entropy H(q)', formatInUnit(s.entropy, unit, 8), 'entropy', s.entropy, 'Mean over rows of -sum_c q_c log q_c: no labels, so no likelihood'),
+        card('Largest possible', formatInUnit(s.maxEntropy, unit, 8), 'max-entropy', s.maxEntropy, `log ${s.classes}, the entropy of the uniform prediction`),
+        card('Perplexity', formatNumber(s.perplexity, 6), 'perplexity', s.perplexity, 'exp(H): as unsure as a uniform choice among this many classes'),
+        card('Rows', String(s.n), 'rows', s.n, `${s.classes} classes`),
+      ];
     }
   }
 }
 
-function summaryView(analysis: Analysis): HTMLElement {
-  return h('section', { class: 'summary', 'aria-label': 'Summary' }, ...taskCards(analysis));
+function summaryView(analysis: Analysis, unit: InformationUnit): HTMLElement {
+  return h('section', { class: 'summary', 'aria-label': 'Summary' }, ...taskCards(analysis, unit));
 }
 
 /** What the subtitle says the file was read as. */
@@ -91,10 +101,12 @@ function readAs(analysis: Analysis): string {
       return `regression \u00b7 ${analysis.roles.reason}`;
     case 'fit':
       return `${analysis.roles.dist} fit of ${analysis.roles.target} \u00b7 ${analysis.roles.distReason}`;
+    case 'entropy':
+      return `entropy of predictions without labels \u00b7 read as ${analysis.roles.kind}: ${analysis.roles.kindReason}`;
   }
 }
 
-function worstRowsView(analysis: WithRowPlots): HTMLElement {
+function worstRowsView(analysis: WithRowPlots, unit: InformationUnit): HTMLElement {
   return h(
     'section',
     { class: 'worst', 'aria-label': 'Worst rows' },
@@ -104,7 +116,7 @@ function worstRowsView(analysis: WithRowPlots): HTMLElement {
       {},
       ...analysis.plots.worstRows.map((worst) => {
         const label = 'label' in worst ? `label ${worst.label}, ` : '';
-        const text = `${worst.line !== undefined ? `line ${worst.line}` : `row ${worst.row}`}: ${label}loss ${formatNumber(worst.loss, 6)}`;
+        const text = `${worst.line !== undefined ? `line ${worst.line}` : `row ${worst.row}`}: ${label}loss ${formatInUnit(worst.loss, unit)}`;
         if (worst.line === undefined) return h('li', {}, text);
         const button = h('button', { class: 'link', type: 'button', 'data-line': worst.line, title: 'Reveal this row in the editor' }, text);
         button.addEventListener('click', () => post({ type: 'revealRow', line: worst.line! }));
@@ -133,11 +145,12 @@ function render(message: Extract<HostMessage, { type: 'analysis' }>): void {
   saveState({ fileUri: message.fileUri, options: message.options });
   for (const plot of plots) plot.destroy();
   const { analysis } = message;
+  const unit = message.unit ?? 'nats';
   const reliability = isClassification(analysis) ? reliabilityPlot(analysis) : undefined;
   const rowPlots = analysis.task === 'fit' ? undefined : analysis;
   plots = [
-    ...analysis.plots.parameterCurves.map(parameterCurvePlot),
-    ...(rowPlots ? [perSampleLossPlot(rowPlots), runningMeanPlot(rowPlots), histogramPlot(rowPlots)] : []),
+    ...analysis.plots.parameterCurves.map((curve) => parameterCurvePlot(curve, unit)),
+    ...(rowPlots ? [perSampleLossPlot(rowPlots, unit), runningMeanPlot(rowPlots, unit), histogramPlot(rowPlots, unit)] : []),
     ...(reliability ? [reliability] : []),
   ];
   const changeOptions = (options: AnalysisOptions) => {
@@ -155,7 +168,7 @@ function render(message: Extract<HostMessage, { type: 'analysis' }>): void {
     ),
     h('p', { class: 'status', role: 'status' }),
     warnings,
-    summaryView(analysis),
+    summaryView(analysis, unit),
     isClassification(analysis) ? roleControls(analysis, message.options, changeOptions).element : '',
     h(
       'div',
@@ -165,11 +178,11 @@ function render(message: Extract<HostMessage, { type: 'analysis' }>): void {
     ),
     h('section', { class: 'plots', 'aria-label': 'Plots' }, ...plots.map((plot) => withSaveButton(plot))),
     ...analysis.derivations.map((derivation, index) => derivationView(derivation, (stepId) => post({ type: 'copy', what: 'step-latex', stepId }), index === 0)),
-    rowPlots ? worstRowsView(rowPlots) : '',
+    rowPlots ? worstRowsView(rowPlots, unit) : '',
   );
   layoutPlots();
   const steps = analysis.derivations.reduce((total, derivation) => total + derivation.steps.length, 0);
-  post({ type: 'rendered', version: message.version, crossEntropy: analysis.summary.crossEntropy, steps });
+  post({ type: 'rendered', version: message.version, crossEntropy: headline(analysis).value, steps });
 }
 
 function showStatus(text: string, fraction?: number): void {

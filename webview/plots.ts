@@ -1,5 +1,7 @@
 import uPlot from 'uplot';
-import type { Analysis, ClassificationAnalysis, ParameterCurve, RowLossPlots } from '../src/analysis/types';
+import { convertNats, unitSymbol } from '../src/engine/units';
+import type { InformationUnit } from '../src/protocol';
+import { headline, type Analysis, type ClassificationAnalysis, type ParameterCurve, type RowLossPlots } from '../src/analysis/types';
 
 /** An analysis with a loss per row: every task but a fit. */
 export type WithRowPlots = Extract<Analysis, { plots: RowLossPlots }>;
@@ -20,6 +22,11 @@ function themeColours() {
 }
 
 type Colours = ReturnType<typeof themeColours>;
+
+/** Losses are computed in nats; the plots show them in the unit chosen. */
+function inUnit<T extends number | null>(values: readonly T[], unit: InformationUnit): T[] {
+  return values.map((nats) => (nats === null ? nats : (convertNats(nats, unit) as T)));
+}
 
 function axes(colours: Colours, xLabel: string, yLabel: string): uPlot.Axis[] {
   const axis = (label: string): uPlot.Axis => ({
@@ -77,7 +84,7 @@ function figure(title: string, testId: string, description: string, build: (targ
 
 const HEIGHT = 220;
 
-export function perSampleLossPlot(analysis: WithRowPlots): PlotHandle {
+export function perSampleLossPlot(analysis: WithRowPlots, unit: InformationUnit): PlotHandle {
   const { x, y } = analysis.plots.perSampleLoss;
   return figure('Per-sample loss \u2212log q(y\u1d62|x\u1d62)', 'plot-per-sample', `Per-sample loss for ${x.length} plotted rows`, (target, width) => {
     const colours = themeColours();
@@ -88,18 +95,18 @@ export function perSampleLossPlot(analysis: WithRowPlots): PlotHandle {
         legend: { show: false },
         cursor: { drag: { x: true, y: false } },
         scales: { x: { time: false } },
-        axes: axes(colours, 'row', 'loss (nats)'),
+        axes: axes(colours, 'row', `loss (${unitSymbol(unit)})`),
         series: [{}, { stroke: colours.primary, width: 0, points: { show: true, size: 3, fill: colours.primary, stroke: colours.primary } }],
       },
-      [x, y],
+      [x, inUnit(y, unit)],
       target,
     );
   });
 }
 
-export function runningMeanPlot(analysis: WithRowPlots): PlotHandle {
+export function runningMeanPlot(analysis: WithRowPlots, unit: InformationUnit): PlotHandle {
   const { n, mean, lower, upper } = analysis.plots.runningMean;
-  const final = analysis.summary.crossEntropy;
+  const final = convertNats(headline(analysis).value, unit);
   return figure('Running mean of the loss as n grows, 95% band, final value', 'plot-running-mean', `Running mean converging to ${final}`, (target, width) => {
     const colours = themeColours();
     return new uPlot(
@@ -108,7 +115,7 @@ export function runningMeanPlot(analysis: WithRowPlots): PlotHandle {
         height: HEIGHT,
         legend: { show: false },
         scales: { x: { time: false } },
-        axes: axes(colours, 'rows n', 'mean loss (nats)'),
+        axes: axes(colours, 'rows n', `mean loss (${unitSymbol(unit)})`),
         series: [
           { label: 'n' },
           { label: 'running mean', stroke: colours.primary, width: 2 },
@@ -118,14 +125,15 @@ export function runningMeanPlot(analysis: WithRowPlots): PlotHandle {
         ],
         bands: [{ series: [3, 2], fill: `${colours.band}22` }],
       },
-      [n, mean, lower, upper, n.map(() => final)],
+      [n, inUnit(mean, unit), inUnit(lower, unit), inUnit(upper, unit), n.map(() => final)],
       target,
     );
   });
 }
 
-export function histogramPlot(analysis: WithRowPlots): PlotHandle {
-  const { edges, counts, infinite } = analysis.plots.histogram;
+export function histogramPlot(analysis: WithRowPlots, unit: InformationUnit): PlotHandle {
+  const { counts, infinite } = analysis.plots.histogram;
+  const edges = inUnit(analysis.plots.histogram.edges, unit);
   const centres = counts.map((_, b) => (edges[b]! + edges[b + 1]!) / 2);
   const title = `Histogram of per-sample losses${infinite > 0 ? ` (${infinite} infinite not shown)` : ''}`;
   return figure(title, 'plot-histogram', `${counts.length} bins`, (target, width) => {
@@ -136,7 +144,7 @@ export function histogramPlot(analysis: WithRowPlots): PlotHandle {
         height: HEIGHT,
         legend: { show: false },
         scales: { x: { time: false } },
-        axes: axes(colours, 'loss (nats)', 'rows'),
+        axes: axes(colours, `loss (${unitSymbol(unit)})`, 'rows'),
         series: [{}, { stroke: colours.primary, fill: `${colours.primary}88`, paths: uPlot.paths.bars!({ size: [1, Infinity], gap: 1 }) }],
       },
       [centres, counts],
@@ -146,12 +154,13 @@ export function histogramPlot(analysis: WithRowPlots): PlotHandle {
 }
 
 /** Log-likelihood (left axis) and average NLL (right axis) against a parameter: one peaks where the other bottoms out. */
-export function parameterCurvePlot(curve: ParameterCurve): PlotHandle {
-  const marker = curve.x.map((_, i) => (i === curve.maxIndex ? curve.logLikelihood[i]! : null));
+export function parameterCurvePlot(curve: ParameterCurve, unit: InformationUnit): PlotHandle {
+  const logLikelihood = inUnit(curve.logLikelihood, unit);
+  const marker = curve.x.map((_, i) => (i === curve.maxIndex ? logLikelihood[i]! : null));
   return figure(curve.title, `plot-curve-${curve.id}`, curve.note, (target, width) => {
     const colours = themeColours();
     const [xAxis, yAxis] = axes(colours, curve.parameter, 'log-likelihood');
-    const nllAxis: uPlot.Axis = { ...yAxis!, label: 'average NLL (nats)', scale: 'nll', side: 1, grid: { show: false } };
+    const nllAxis: uPlot.Axis = { ...yAxis!, label: `average NLL (${unitSymbol(unit)})`, scale: 'nll', side: 1, grid: { show: false } };
     return new uPlot(
       {
         width,
@@ -166,7 +175,7 @@ export function parameterCurvePlot(curve: ParameterCurve): PlotHandle {
           { label: 'maximum', stroke: colours.foreground, width: 0, points: { show: true, size: 9, fill: colours.foreground, stroke: colours.foreground } },
         ],
       },
-      [curve.x as number[], curve.logLikelihood as number[], curve.averageNll as number[], marker],
+      [curve.x as number[], logLikelihood, inUnit(curve.averageNll, unit), marker],
       target,
     );
   });

@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { fileSource } from '../readers/byteSource';
 import { readParquet } from '../readers/parquet';
+import type { ReadLimits } from '../readers/limits';
 import { checkDataFile, isParquetFile, isTensorFile, parseTableBytes, type ReadOptions } from '../readers/readDataFile';
 import { analyzeTensorFile } from './analyzeTensorFile';
 import { analyzeCsvFile, type StreamOptions } from './analyzeCsvFile';
@@ -19,15 +20,15 @@ export async function analyzeSource(source: AnalysisSource, options: AnalysisOpt
   const name = basename(source.path);
   await checkDataFile(source.path, read);
   if (source.pairWith !== undefined) await checkDataFile(source.pairWith, read);
-  if (isTensorFile(source.path)) return analyzeTensorFile(source.path, options, source.pairWith);
-  if (isParquetFile(source.path)) return analyzeTableTask(await readParquetFile(source.path), name, options);
+  if (isTensorFile(source.path)) return analyzeTensorFile(source.path, options, source.pairWith, read.limits);
+  if (isParquetFile(source.path)) return analyzeTableTask(await readParquetFile(source.path, read.limits), name, options);
   return analyzeCsvFile(source.path, name, options, stream);
 }
 
-async function readParquetFile(path: string) {
+async function readParquetFile(path: string, limits?: ReadLimits) {
   const source = await fileSource(path, basename(path));
   try {
-    return await readParquet(source);
+    return await readParquet(source, limits);
   } finally {
     await source.close();
   }

@@ -1,10 +1,11 @@
+import { analyzeEntropy } from './analyzeEntropy';
 import { analyzeFit } from './analyzeFit';
 import { analyzeRegression } from './analyzeRegression';
 import { analyzeSoft } from './analyzeSoft';
 import type { TaskInput } from './taskInput';
 import type { Analysis, AnalysisOptions } from './types';
 
-/** The soft, regression or fit analysis the roles name. */
+/** The soft, regression, fit or entropy analysis the roles name. */
 export function analyzeTask(input: TaskInput, options: AnalysisOptions): Promise<Analysis> {
   switch (input.roles.task) {
     case 'soft':
@@ -13,5 +14,7 @@ export function analyzeTask(input: TaskInput, options: AnalysisOptions): Promise
       return analyzeRegression(input, options);
     case 'fit':
       return analyzeFit(input, options);
+    case 'entropy':
+      return analyzeEntropy(input, options);
   }
 }

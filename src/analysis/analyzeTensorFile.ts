@@ -1,5 +1,6 @@
 import { access } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
+import { DEFAULT_LIMITS, type ReadLimits } from '../readers/limits';
 import { readTensorFile } from '../readers/readTensorFile';
 import type { Tensor, TensorFile } from '../readers/tensor';
 import { analyzeTensorsTask } from './analyzeTensors';
@@ -34,9 +35,9 @@ function merge(first: TensorFile, second: TensorFile): TensorFile {
 }
 
 /** Reads a tensor file (and, for a lone .npy, its partner file) and analyses it. */
-export async function analyzeTensorFile(path: string, options: AnalysisOptions = {}, pairWith?: string): Promise<Analysis> {
+export async function analyzeTensorFile(path: string, options: AnalysisOptions = {}, pairWith?: string, limits: ReadLimits = DEFAULT_LIMITS): Promise<Analysis> {
   const name = basename(path);
-  let file = await readTensorFile(path);
+  let file = await readTensorFile(path, limits);
   let partner = pairWith;
   if (partner === undefined && !tensorTask(options)) {
     let complete = true;
@@ -47,6 +48,6 @@ export async function analyzeTensorFile(path: string, options: AnalysisOptions =
     }
     if (!complete) partner = await findPartnerFile(path);
   }
-  if (partner !== undefined) file = merge(file, await readTensorFile(partner));
+  if (partner !== undefined) file = merge(file, await readTensorFile(partner, limits));
   return analyzeTensorsTask(file, name, options, partner !== undefined ? `paired with ${basename(partner)}` : undefined);
 }

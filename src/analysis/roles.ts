@@ -12,7 +12,7 @@ export interface RoleOverrides {
   readonly predictions?: readonly string[];
 }
 
-const TARGET_NAMES = /^(labels?|targets?|y|gt|y_?true|true|class|truth|ground_?truth)$/i;
+export const TARGET_NAMES = /^(labels?|targets?|y|gt|y_?true|true|class|truth|ground_?truth)$/i;
 const PREDICTION_NAMES = /^(p|prob|probs|proba|probability|logits?|log_?probs?|scores?|preds?|predictions?|outputs?|y_?pred|q)[_\s.-]?\d+$/i;
 
 /** Picks the target and prediction columns by name, falling back to position, unless the user said. */

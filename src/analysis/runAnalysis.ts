@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { describeError } from '../readers/errors';
-import { checkDataFile } from '../readers/readDataFile';
+import { checkDataFile, type ReadOptions } from '../readers/readDataFile';
 import { readTensorFile } from '../readers/readTensorFile';
 import { summarizeTensorFile } from './tensorSummary';
 import { decodeText } from '../readers/csv';
@@ -14,7 +14,7 @@ export async function runAnalysis(request: WorkerRequest, onProgress?: (fraction
   if (request.task === 'inspect') return inspect(request);
   let outcome: AnalysisOutcome;
   try {
-    const analysis = await analyzeSource(source, options, request.maxBytes !== undefined ? { maxBytes: request.maxBytes } : {}, onProgress ? { onProgress } : {});
+    const analysis = await analyzeSource(source, options, readOptions(request), onProgress ? { onProgress } : {});
     outcome = { analysis, problems: [] };
   } catch (error) {
     outcome = { error: describeError(error), problems: [] };
@@ -34,9 +34,10 @@ async function inspect(request: WorkerRequest): Promise<AnalysisOutcome> {
   if (request.source.kind !== 'path') return { error: 'only files on disk can be inspected', problems: [] };
   const path = request.source.path;
   try {
-    await checkDataFile(path, request.maxBytes !== undefined ? { maxBytes: request.maxBytes } : {});
-    const summary = summarizeTensorFile(await readTensorFile(path), basename(path));
-    const analysable = await analyzeSource(request.source, request.options).then(
+    const read = readOptions(request);
+    await checkDataFile(path, read);
+    const summary = summarizeTensorFile(await readTensorFile(path, read.limits), basename(path));
+    const analysable = await analyzeSource(request.source, request.options, read).then(
       () => true,
       () => false,
     );
@@ -44,4 +45,9 @@ async function inspect(request: WorkerRequest): Promise<AnalysisOutcome> {
   } catch (error) {
     return { error: describeError(error), problems: [] };
   }
+}
+
+/** The request's bounds on reading, leaving out those it does not set. */
+function readOptions(request: WorkerRequest): ReadOptions {
+  return { ...(request.maxBytes !== undefined ? { maxBytes: request.maxBytes } : {}), ...(request.limits ? { limits: request.limits } : {}) };
 }

@@ -1,11 +1,11 @@
 import { DataFileError } from '../readers/errors';
 import type { Table } from '../readers/table';
-import { chooseRoles } from './roles';
+import { chooseRoles, TARGET_NAMES } from './roles';
 import type { AnalysisOptions, Task } from './types';
 
 /** The columns of a soft, regression or fit analysis, in the order the pass reads them. */
 export interface TaskRoles {
-  readonly task: 'soft' | 'regression' | 'fit';
+  readonly task: 'soft' | 'regression' | 'fit' | 'entropy';
   readonly targets: readonly string[];
   readonly predictions: readonly string[];
   readonly variance: readonly string[];
@@ -71,6 +71,7 @@ export function chooseTask(table: Table, options: AnalysisOptions): { task: Task
   if (options.variance?.length || options.sigma !== undefined) return { task: 'regression', reason: 'regression: a sigma or variance was given' };
   const names = table.columns.map((column) => column.name);
   if (names.length === 1) return { task: 'fit', reason: 'a fit of the only numeric column' };
+  if (unlabelledPredictions(table, options)) return { task: 'entropy', reason: 'no labels: no column is named like a target and every row is a prediction' };
   const targets = targetColumns(table, options);
   if (targets && targets.names.length > 1) {
     return holdsDistributions(table, targets.names)
@@ -80,6 +81,19 @@ export function chooseTask(table: Table, options: AnalysisOptions): { task: Task
   const target = options.target ?? (names.includes(options.targets?.[0] ?? '') ? options.targets![0]! : chooseRoles(table, {}).target);
   if (names.includes(target) && holdsNonIntegers(table, target)) return { task: 'regression', reason: `regression: target '${target}' holds values that are not class indices` };
   return { task: 'categorical', reason: 'classification' };
+}
+
+/**
+ * A file of predictions alone: nothing asked for or named like a target, and all its columns
+ * one group named like predictions (logits z0..z9) or rows that are distributions.
+ */
+function unlabelledPredictions(table: Table, options: AnalysisOptions): boolean {
+  if (options.target !== undefined || options.targets?.length) return false;
+  const names = table.columns.map((column) => column.name.trim());
+  if (names.some((name) => TARGET_NAMES.test(name) || TARGET_PREFIX.test(name.replace(/[_\s.-]?\d+$/, '')))) return false;
+  const groups = [...columnGroups(names)];
+  const oneNamedGroup = groups.length === 1 && groups[0]![1].length === names.length && PREDICTION_PREFIX.test(groups[0]![0]);
+  return oneNamedGroup || holdsDistributions(table, names);
 }
 
 /** The target columns as asked, or a group of numbered columns named like targets. */
@@ -99,8 +113,14 @@ function targetColumns(table: Table, options: AnalysisOptions): { names: string[
 }
 
 /** The columns of a soft, regression or fit analysis of a table. */
-export function chooseTaskRoles(table: Table, task: 'soft' | 'regression' | 'fit', options: AnalysisOptions): TaskRoles {
+export function chooseTaskRoles(table: Table, task: TaskRoles['task'], options: AnalysisOptions): TaskRoles {
   const names = table.columns.map((column) => column.name);
+  if (task === 'entropy') {
+    const predictions = options.predictions?.length ? [...options.predictions] : names;
+    missing(table, predictions);
+    if (predictions.length < 2) throw new Error('the entropy of predictions needs at least two class columns');
+    return { task, targets: [], predictions, variance: [], reason: options.predictions?.length ? 'predictions as asked' : `predictions ${predictions.join(', ')}: every column` };
+  }
   if (task === 'fit') {
     const target = options.target ?? options.targets?.[0] ?? names[0];
     if (target === undefined) throw new Error('there is no numeric column to fit');

@@ -1,10 +1,10 @@
 import { plainNumber } from '../engine/format';
-import type { FitAnalysis, RegressionAnalysis, SoftAnalysis } from './types';
+import type { EntropyAnalysis, FitAnalysis, RegressionAnalysis, SoftAnalysis } from './types';
 
 const py = (text: string) => JSON.stringify(text);
 
 /** Loads named columns of a table (pandas) as a float64 tensor; tensor files are loaded by name. */
-function loader(analysis: SoftAnalysis | RegressionAnalysis | FitAnalysis): { lines: string[]; columns: (names: readonly string[]) => string } {
+function loader(analysis: SoftAnalysis | RegressionAnalysis | FitAnalysis | EntropyAnalysis): { lines: string[]; columns: (names: readonly string[]) => string } {
   const { file } = analysis;
   if (file.format === 'csv' || file.format === 'tsv' || file.format === 'parquet') {
     const read = file.format === 'parquet' ? `pd.read_parquet(${py(file.name)})` : `pd.read_csv(${py(file.name)}${file.format === 'tsv' ? ', sep="\\t"' : ''})`;
@@ -17,7 +17,7 @@ function loader(analysis: SoftAnalysis | RegressionAnalysis | FitAnalysis): { li
 }
 
 /** Python that reproduces the headline numbers of a soft, regression or fit analysis from the same file. */
-export function taskSnippet(analysis: SoftAnalysis | RegressionAnalysis | FitAnalysis): string {
+export function taskSnippet(analysis: SoftAnalysis | RegressionAnalysis | FitAnalysis | EntropyAnalysis): string {
   const { lines, columns } = loader(analysis);
   const head = ['import numpy as np', 'import pandas as pd', 'import torch', 'import torch.nn.functional as F', '', ...lines];
   const expect = (value: number) => `  # Likelihood Lens: ${plainNumber(value, 12)}`;
@@ -47,6 +47,17 @@ export function taskSnippet(analysis: SoftAnalysis | RegressionAnalysis | FitAna
         `sigma = ${summary.sigma}`,
         `print(-torch.distributions.Normal(y_hat, sigma).log_prob(y).sum().item())${expect(summary.gaussianNll)}`,
         ...(variance ? [`var = ${columns(roles.variance)}`, `print(F.gaussian_nll_loss(y_hat, y, var, full=${variance.full ? 'True' : 'False'}, eps=${variance.eps}).item())${expect(variance.mean)}`] : []),
+        '',
+      ].join('\n');
+    }
+    case 'entropy': {
+      const { roles, summary } = analysis;
+      const logQ = roles.kind === 'logits' ? 'F.log_softmax(q, dim=1)' : roles.kind === 'logprobs' ? 'q' : 'torch.log(q)';
+      return [
+        ...head,
+        `q = ${columns(roles.predictions)}`,
+        `log_q = ${logQ}`,
+        `print(-(log_q.exp() * log_q).nan_to_num().sum(dim=1).mean().item())${expect(summary.entropy)}`,
         '',
       ].join('\n');
     }

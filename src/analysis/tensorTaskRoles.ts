@@ -8,7 +8,7 @@ const PREDICTION_NAMES = /(^|[._/])(logits?|probs?|probabilities|log_?probs?|sco
 
 /** The task a tensor file calls for when the options name one (tensors are read as a classifier's otherwise). */
 export function tensorTask(options: AnalysisOptions): Exclude<Task, 'categorical' | 'binary'> | undefined {
-  if (options.task === 'soft' || options.task === 'regression' || options.task === 'fit') return options.task;
+  if (options.task === 'soft' || options.task === 'regression' || options.task === 'fit' || options.task === 'entropy') return options.task;
   if (options.task) return undefined;
   if (options.dist) return 'fit';
   if (options.variance?.length || options.sigma !== undefined) return 'regression';
@@ -28,11 +28,18 @@ function named(file: TensorFile, name: string): Tensor {
 }
 
 /** The tensors of a soft, regression or fit analysis, as row matrices in the order the pass reads them. */
-export function chooseTensorTaskRoles(file: TensorFile, task: 'soft' | 'regression' | 'fit', options: AnalysisOptions): { roles: TaskRoles; blocks: RowMatrix[] } {
+export function chooseTensorTaskRoles(file: TensorFile, task: TaskRoles['task'], options: AnalysisOptions): { roles: TaskRoles; blocks: RowMatrix[] } {
   const asked = (names: readonly string[] | undefined) => (names && names.length > 0 ? named(file, names[0]!) : undefined);
   const pick = (pattern: RegExp, exclude: Tensor[], shape?: readonly number[]) =>
     file.tensors.find((t) => !exclude.includes(t) && pattern.test(t.name) && (!shape || t.shape.join() === shape.join())) ??
     file.tensors.find((t) => !exclude.includes(t) && (!shape || t.shape.join() === shape.join()));
+  if (task === 'entropy') {
+    const predictions = asked(options.predictions) ?? file.tensors.find((t) => t.shape.length === 2 && PREDICTION_NAMES.test(t.name)) ?? file.tensors.find((t) => t.shape.length === 2);
+    if (!predictions || predictions.shape.length !== 2) throw new Error('the entropy of predictions needs an [n, K] tensor');
+    const rows = asRows(predictions);
+    const columns = Array.from({ length: rows.k }, (_, j) => `${predictions.name}[:, ${j}]`);
+    return { roles: { task, targets: [], predictions: columns, variance: [], reason: `entropy of '${predictions.name}' as asked` }, blocks: [rows] };
+  }
   const target = asked(options.targets) ?? (options.target !== undefined ? named(file, options.target) : pick(TARGET_NAMES, []));
   if (!target) throw new Error('no tensor to analyse');
   const targetRows = asRows(target);

@@ -2,8 +2,8 @@ import type { PredictionKind } from '../engine/categorical';
 import type { Derivation, IdentityCheck } from '../engine/derivation';
 import type { Histogram, RunningMean, Series } from '../engine/series';
 
-export type Task = 'categorical' | 'binary' | 'soft' | 'regression' | 'fit';
-export const TASKS: readonly Task[] = ['categorical', 'binary', 'soft', 'regression', 'fit'];
+export type Task = 'categorical' | 'binary' | 'soft' | 'regression' | 'fit' | 'entropy';
+export const TASKS: readonly Task[] = ['categorical', 'binary', 'soft', 'regression', 'fit', 'entropy'];
 
 export type FitFamily = 'bernoulli' | 'categorical' | 'gaussian' | 'poisson' | 'exponential';
 export const FIT_FAMILIES: readonly FitFamily[] = ['bernoulli', 'categorical', 'gaussian', 'poisson', 'exponential'];
@@ -189,6 +189,36 @@ export interface FitAnalysis extends AnalysisBase {
 }
 
 /** Everything the panel and the CLI show for one file, by task. */
-export type Analysis = ClassificationAnalysis | SoftAnalysis | RegressionAnalysis | FitAnalysis;
+/** Prediction rows with no labels: their entropy, not a likelihood. */
+export interface EntropyAnalysis extends AnalysisBase {
+  readonly task: 'entropy';
+  readonly roles: RolesBase & { readonly predictions: readonly string[]; readonly kind: PredictionKind; readonly kindReason: string };
+  readonly summary: {
+    readonly n: number;
+    readonly classes: number;
+    /** Mean H(q_i) over the rows, nats. */
+    readonly entropy: number;
+    /** log K, the entropy of the uniform prediction. */
+    readonly maxEntropy: number;
+    readonly perplexity: number;
+  };
+  readonly plots: RowLossPlots & { readonly parameterCurves: readonly ParameterCurve[] };
+}
+
+export type Analysis = ClassificationAnalysis | SoftAnalysis | RegressionAnalysis | FitAnalysis | EntropyAnalysis;
+
+/** The one number that stands for an analysis (status bar, running mean): the mean loss per row, or the mean entropy when there are no labels. */
+export function headline(analysis: Analysis): { readonly label: string; readonly short: string; readonly value: number } {
+  switch (analysis.task) {
+    case 'entropy':
+      return { label: 'mean entropy of the predictions', short: 'H', value: analysis.summary.entropy };
+    case 'regression':
+      return { label: 'Gaussian NLL per row', short: 'NLL', value: analysis.summary.crossEntropy };
+    case 'fit':
+      return { label: 'average NLL', short: 'NLL', value: analysis.summary.crossEntropy };
+    default:
+      return { label: 'cross-entropy', short: 'CE', value: analysis.summary.crossEntropy };
+  }
+}
 
 export const isClassification = (analysis: Analysis): analysis is ClassificationAnalysis => analysis.task === 'categorical' || analysis.task === 'binary';

@@ -1,4 +1,5 @@
 import type { AnalysisSource } from './analyzeFile';
+import type { ReadLimits } from '../readers/limits';
 import type { TextProblem } from './csvProblems';
 import type { TensorFileSummary } from './tensorSummary';
 import type { Analysis, AnalysisOptions } from './types';
@@ -11,6 +12,7 @@ export interface WorkerRequest {
   readonly source: AnalysisSource;
   readonly options: AnalysisOptions;
   readonly maxBytes?: number;
+  readonly limits?: ReadLimits;
   /** Also list every problem with its place, for the Problems view (text sources only). */
   readonly wantProblems?: boolean;
 }

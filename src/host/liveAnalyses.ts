@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { dirname, basename } from 'node:path';
 import { LiveAnalysis } from './liveAnalysis';
 import { readSettings } from './settings';
+import { RERUN_SECTIONS } from './settingValues';
 
 interface Entry {
   readonly live: LiveAnalysis;
@@ -33,6 +34,9 @@ export class LiveAnalyses implements vscode.Disposable {
       }),
       // Closing the editor falls back to the file on disk, which may differ from the discarded buffer.
       vscode.workspace.onDidCloseTextDocument((document) => this.entries.get(document.uri.toString())?.live.refresh(0)),
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (RERUN_SECTIONS.some((section) => event.affectsConfiguration(section))) for (const entry of this.entries.values()) void entry.live.refresh(0);
+      }),
     ];
   }
 

@@ -7,6 +7,7 @@ import { describeError } from '../readers/errors';
 import { isTableFile } from '../readers/readDataFile';
 import { AnalysisWorker, CancelledError } from './analysisWorker';
 import { readSettings } from './settings';
+import { runSettings } from './settingValues';
 
 /** How far a run has got: the share of the file read, for progress bars. */
 export interface LiveProgress {
@@ -72,7 +73,7 @@ export class LiveAnalysis implements vscode.Disposable {
   /** Reports that the file is gone, without running anything. */
   markDeleted(): void {
     this.running?.abort();
-    this.publish({ version: ++this.version, from: 'disk', error: `${this.name}: the file was deleted`, problems: [] });
+    this.publish({ version: ++this.version, from: 'disk', error: vscode.l10n.t('{0}: the file was deleted', this.name), problems: [] });
   }
 
   private async run(): Promise<void> {
@@ -93,11 +94,11 @@ export class LiveAnalysis implements vscode.Disposable {
       onNotification?.(fraction - reported);
       reported = fraction;
     };
-    const work = this.worker.run({ source, options: this.options, maxBytes: readSettings().maxFileBytes, wantProblems: document !== undefined }, controller.signal, onProgress);
+    const work = this.worker.run({ source, ...runSettings(readSettings(), this.options), wantProblems: document !== undefined }, controller.signal, onProgress);
     const notify = setTimeout(() => this.showProgress(work, controller, (report) => (onNotification = report)), NOTIFY_AFTER_MS);
     let result: LiveResult | undefined;
     try {
-      const outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Likelihood Lens: ${this.name}` }, () => work);
+      const outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Likelihood Lens: {0}', this.name) }, () => work);
       if (version === this.version) result = this.publish({ ...outcome, version, from: document ? 'editor' : 'disk' });
     } catch (error) {
       if (!(error instanceof CancelledError)) {

@@ -1,19 +1,10 @@
 import * as vscode from 'vscode';
+import { settingsFrom, type Settings } from './settingValues';
+
+export type { Settings } from './settingValues';
 
 /** The extension's settings (likelihoodLens.*), read fresh each time they are needed. */
-export interface Settings {
-  readonly maxFileBytes: number;
-  readonly debounceMs: number;
-  readonly statusBar: boolean;
-  readonly diagnostics: boolean;
-}
-
 export function readSettings(): Settings {
   const config = vscode.workspace.getConfiguration('likelihoodLens');
-  return {
-    maxFileBytes: Math.max(1, config.get<number>('maxFileSizeMB', 2048)) * 2 ** 20,
-    debounceMs: Math.max(0, config.get<number>('liveUpdateDelayMs', 300)),
-    statusBar: config.get<boolean>('statusBar.enabled', true),
-    diagnostics: config.get<boolean>('diagnostics.enabled', true),
-  };
+  return settingsFrom((key) => config.get(key));
 }

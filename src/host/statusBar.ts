@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
+import { headline } from '../analysis/types';
 import { plainNumber } from '../engine/format';
+import { convertNats, unitSymbol } from '../engine/units';
 import { activeDataFile } from './dataFiles';
 import type { LiveAnalyses, LiveLease } from './liveAnalyses';
 import type { LiveResult } from './liveAnalysis';
@@ -13,11 +15,14 @@ export class LossStatusBar implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[];
 
   constructor(private readonly analyses: LiveAnalyses) {
-    this.item.name = 'Likelihood Lens';
+    this.item.name = vscode.l10n.t('Likelihood Lens');
     this.subscriptions = [
       vscode.window.tabGroups.onDidChangeTabs(() => this.follow()),
       vscode.window.onDidChangeActiveTextEditor(() => this.follow()),
-      vscode.workspace.onDidChangeConfiguration((event) => event.affectsConfiguration('likelihoodLens.statusBar') && this.follow()),
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (event.affectsConfiguration('likelihoodLens.statusBar')) this.follow();
+        else if (event.affectsConfiguration('likelihoodLens.logBase') && this.lease?.live.latest) this.render(this.lease.live.latest);
+      }),
     ];
     this.follow();
   }
@@ -37,10 +42,10 @@ export class LossStatusBar implements vscode.Disposable {
     }
     this.lease = this.analyses.acquire(file);
     this.leaseListener = this.lease.live.onDidUpdate((result) => this.render(result));
-    this.item.command = { title: 'Open Loss Panel', command: 'likelihoodLens.openLossPanel', arguments: [file] };
+    this.item.command = { title: vscode.l10n.t('Open Loss Panel'), command: 'likelihoodLens.openLossPanel', arguments: [file] };
     if (this.lease.live.latest) this.render(this.lease.live.latest);
     else {
-      this.item.text = '$(loading~spin) Likelihood Lens';
+      this.item.text = `$(loading~spin) ${vscode.l10n.t('Likelihood Lens')}`;
       this.item.tooltip = undefined;
     }
     this.item.show();
@@ -49,12 +54,15 @@ export class LossStatusBar implements vscode.Disposable {
   private render(result: LiveResult): void {
     const analysis = result.analysis;
     if (analysis) {
-      const { crossEntropy, n } = analysis.summary;
-      this.item.text = `$(graph-line) CE ${plainNumber(crossEntropy, 5)} · n ${n.toLocaleString('en-US')}`;
-      this.item.tooltip = `${analysis.file.name}: cross-entropy ${plainNumber(crossEntropy, 10)} nats over ${n} rows (${analysis.roles.kind ?? analysis.task}). Click to open the loss panel.`;
+      const { n } = analysis.summary;
+      const main = headline(analysis);
+      const { unit } = readSettings();
+      const shown = convertNats(main.value, unit);
+      this.item.text = `$(graph-line) ${vscode.l10n.t('{0} {1} {2} · n {3}', main.short, plainNumber(shown, 5), unitSymbol(unit), n.toLocaleString('en-US'))}`;
+      this.item.tooltip = vscode.l10n.t('{0}: {1} {2} {3} over {4} rows ({5}). Click to open the loss panel.', analysis.file.name, main.label, plainNumber(shown, 10), unitSymbol(unit), n, analysis.roles.kind ?? analysis.task);
       this.item.backgroundColor = undefined;
     } else {
-      this.item.text = '$(warning) Likelihood Lens';
+      this.item.text = `$(warning) ${vscode.l10n.t('Likelihood Lens')}`;
       this.item.tooltip = result.error;
       this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
     }

@@ -5,6 +5,7 @@ import { makeNonce, renderWebviewHtml } from '../panel/webviewHtml';
 import { parseTensorViewMessage, type TensorViewHostMessage } from '../protocol';
 import { AnalysisWorker, CancelledError } from './analysisWorker';
 import { readSettings } from './settings';
+import { RERUN_SECTIONS, runSettings } from './settingValues';
 
 export const TENSOR_VIEW_TYPE = 'likelihoodLens.tensorView';
 
@@ -39,6 +40,7 @@ export class TensorEditorProvider implements vscode.CustomReadonlyEditorProvider
       cspSource: webview.cspSource,
       nonce: makeNonce((size) => randomBytes(size)),
       title: basename(uri.fsPath),
+      loading: vscode.l10n.t('Reading the file\u2026'),
       scriptUri: asset('tensorView.js'),
       styleUris: [asset('panel.css')],
     });
@@ -55,9 +57,9 @@ export class TensorEditorProvider implements vscode.CustomReadonlyEditorProvider
       const controller = new AbortController();
       running = controller;
       try {
-        const outcome = await worker.run({ task: 'inspect', source: { kind: 'path', path: uri.fsPath }, options: {}, maxBytes: readSettings().maxFileBytes }, controller.signal);
+        const outcome = await worker.run({ task: 'inspect', source: { kind: 'path', path: uri.fsPath }, ...runSettings(readSettings(), {}) }, controller.signal);
         if (outcome.summary) post({ type: 'tensors', summary: outcome.summary, analysable: outcome.analysable === true });
-        else post({ type: 'error', message: outcome.error ?? 'unreadable' });
+        else post({ type: 'error', message: outcome.error ?? vscode.l10n.t('unreadable') });
       } catch (error) {
         if (!(error instanceof CancelledError)) post({ type: 'error', message: (error as Error).message });
       }
@@ -67,6 +69,7 @@ export class TensorEditorProvider implements vscode.CustomReadonlyEditorProvider
       watcher,
       watcher.onDidChange(() => void refresh()),
       watcher.onDidCreate(() => void refresh()),
+      vscode.workspace.onDidChangeConfiguration((event) => RERUN_SECTIONS.some((section) => event.affectsConfiguration(section)) && void refresh()),
       watcher.onDidDelete(() => post({ type: 'error', message: vscode.l10n.t('{0}: the file was deleted', basename(uri.fsPath)) })),
       webview.onDidReceiveMessage(async (raw: unknown) => {
         const message = parseTensorViewMessage(raw);

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import type { LiveAnalyses, LiveLease } from '../host/liveAnalyses';
 import type { LiveResult } from '../host/liveAnalysis';
+import { readSettings } from '../host/settings';
 import { derivationMarkdown, pythonSnippet } from '../analysis/snippets';
 import { parseWebviewMessage, type Analysis, type CopyTarget, type HostMessage, type PanelState, type WebviewMessage } from '../protocol';
 import { describeError } from '../readers/errors';
@@ -40,14 +41,15 @@ export class LossPanel {
   private readonly lease: LiveLease;
   private readonly disposables: vscode.Disposable[] = [];
 
-  /** Shows the panel for `file`, reusing the open one, and resolves once it has a result. */
-  static async show(services: PanelServices, file: vscode.Uri): Promise<PanelSnapshot> {
+  /** Shows the panel for `file`, reusing the open one, and resolves once it has a result. `preserveFocus`: leave the focus where it is. */
+  static async show(services: PanelServices, file: vscode.Uri, preserveFocus = false): Promise<PanelSnapshot> {
     const existing = LossPanel.open.get(file.toString());
     if (existing) {
-      existing.panel.reveal();
+      existing.panel.reveal(undefined, preserveFocus);
       return existing.snapshot();
     }
-    const panel = vscode.window.createWebviewPanel(LOSS_PANEL_VIEW_TYPE, LossPanel.title(file), vscode.ViewColumn.Beside, LossPanel.webviewOptions(services.extensionUri));
+    const showOptions = { viewColumn: vscode.ViewColumn.Beside, preserveFocus };
+    const panel = vscode.window.createWebviewPanel(LOSS_PANEL_VIEW_TYPE, LossPanel.title(file), showOptions, LossPanel.webviewOptions(services.extensionUri));
     const lossPanel = new LossPanel(services, panel, file);
     await lossPanel.firstResult();
     return lossPanel.snapshot();
@@ -60,6 +62,14 @@ export class LossPanel {
     if (Object.keys(state.options).length > 0) void lossPanel.lease.live.setOptions(state.options);
   }
 
+  /** Whether a panel shows `file`, counting one VS Code restored after a reload but has not handed back yet. */
+  static isShown(file: vscode.Uri): boolean {
+    if (LossPanel.open.has(file.toString())) return true;
+    const title = LossPanel.title(file);
+    const isPanelTab = (tab: vscode.Tab) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith(LOSS_PANEL_VIEW_TYPE) && tab.label === title;
+    return vscode.window.tabGroups.all.some((group) => group.tabs.some(isPanelTab));
+  }
+
   static snapshots(): PanelSnapshot[] {
     return [...LossPanel.open.values()].map((panel) => panel.snapshot());
   }
@@ -69,7 +79,7 @@ export class LossPanel {
   }
 
   private static title(file: vscode.Uri): string {
-    return `Loss: ${file.path.split('/').pop() ?? file.path}`;
+    return vscode.l10n.t('Loss: {0}', file.path.split('/').pop() ?? file.path);
   }
 
   private static webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
@@ -90,6 +100,9 @@ export class LossPanel {
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
       this.lease.live.onDidUpdate((result) => this.show(result)),
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (event.affectsConfiguration('likelihoodLens.logBase') && this.lease.live.latest) this.show(this.lease.live.latest);
+      }),
       this.lease.live.onDidProgress(({ fraction }) => this.post({ type: 'progress', message: vscode.l10n.t('Reading the file\u2026 {0}%', Math.round(100 * fraction)), fraction })),
     );
   }
@@ -120,8 +133,8 @@ export class LossPanel {
 
   private show(result: LiveResult): void {
     const options = this.lease.live.analysisOptions;
-    if (result.analysis) this.post({ type: 'analysis', version: result.version, fileUri: this.file.toString(), analysis: result.analysis, options });
-    else this.post({ type: 'error', message: result.error ?? 'no result' });
+    if (result.analysis) this.post({ type: 'analysis', version: result.version, fileUri: this.file.toString(), analysis: result.analysis, options, unit: readSettings().unit });
+    else this.post({ type: 'error', message: result.error ?? vscode.l10n.t('no result') });
     LossPanel.changed.fire(this.snapshot());
   }
 
@@ -172,7 +185,7 @@ export class LossPanel {
   /** Asks where to save a plot's PNG; the only file this extension ever writes, and only where the user says. */
   private async savePlot(name: string, pngDataUrl: string): Promise<void> {
     const folder = vscode.Uri.joinPath(this.file, '..');
-    const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(folder, `${name}.png`), filters: { 'PNG image': ['png'] } });
+    const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(folder, `${name}.png`), filters: { [vscode.l10n.t('PNG image')]: ['png'] } });
     if (!target || target.toString() === this.file.toString()) return;
     await vscode.workspace.fs.writeFile(target, Buffer.from(pngDataUrl.slice('data:image/png;base64,'.length), 'base64'));
   }
@@ -197,7 +210,8 @@ export class LossPanel {
     return renderWebviewHtml({
       cspSource: webview.cspSource,
       nonce: makeNonce((size) => randomBytes(size)),
-      title: 'Likelihood Lens',
+      title: vscode.l10n.t('Likelihood Lens'),
+      loading: vscode.l10n.t('Reading the file\u2026'),
       scriptUri: asset('webview.js'),
       styleUris: [asset('katex', 'katex.min.css'), asset('uPlot.min.css'), asset('panel.css')],
       initialState: state,

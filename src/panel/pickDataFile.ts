@@ -15,12 +15,12 @@ async function pickWorkspaceFile(): Promise<vscode.Uri | undefined> {
   const pattern = `**/*.{${SUPPORTED_EXTENSIONS.map((extension) => extension.slice(1)).join(',')}}`;
   const files = await vscode.workspace.findFiles(pattern, '**/node_modules/**', 500);
   if (files.length === 0) {
-    void vscode.window.showInformationMessage(`Likelihood Lens: no data files (${SUPPORTED_EXTENSIONS.join(', ')}) in this workspace.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('Likelihood Lens: no data files ({0}) in this workspace.', SUPPORTED_EXTENSIONS.join(', ')));
     return undefined;
   }
   const items = files
     .map((uri) => ({ label: vscode.workspace.asRelativePath(uri), uri }))
     .sort((a, b) => a.label.localeCompare(b.label));
-  const picked = await vscode.window.showQuickPick(items, { placeHolder: 'Pick a data file to open in the loss panel', matchOnDescription: true });
+  const picked = await vscode.window.showQuickPick(items, { placeHolder: vscode.l10n.t('Pick a data file to open in the loss panel'), matchOnDescription: true });
   return picked?.uri;
 }

@@ -5,14 +5,16 @@ export interface WebviewAssets {
   readonly cspSource: string;
   readonly nonce: string;
   readonly title: string;
+  /** Shown until the script has rendered; the host passes it translated. */
+  readonly loading?: string;
   readonly scriptUri: string;
   readonly styleUris: readonly string[];
   /** Initial state for the page, posted again later; escaped into a data attribute. */
   readonly initialState?: unknown;
 }
 
-const escapeAttribute = (value: string): string =>
-  value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escapeText = (value: string): string => value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escapeAttribute = (value: string): string => escapeText(value).replace(/"/g, '&quot;');
 
 /**
  * Strict CSP: no inline or remote scripts, no eval; styles and fonts only from the extension.
@@ -43,7 +45,7 @@ ${assets.styleUris.map((uri) => `<link rel="stylesheet" href="${escapeAttribute(
 <title>${escapeAttribute(assets.title)}</title>
 </head>
 <body${state}>
-<main id="app" aria-live="polite"><p class="status">Reading the file\u2026</p></main>
+<main id="app" aria-live="polite"><p class="status">${escapeText(assets.loading ?? 'Reading the file\u2026')}</p></main>
 <script nonce="${escapeAttribute(assets.nonce)}" src="${escapeAttribute(assets.scriptUri)}"></script>
 </body>
 </html>`;

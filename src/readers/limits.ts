@@ -21,3 +21,21 @@ export const DEFAULT_LIMITS: ReadLimits = {
   maxInflatedBytes: 4 * 2 ** 30,
   maxCompressionRatio: 1_000,
 };
+
+/**
+ * The setting that holds each limit, and whether it is given in MB (else as a plain count),
+ * so the host can read them and every refusal can name the one to raise.
+ */
+export const LIMIT_SETTINGS: { readonly [K in keyof ReadLimits]: { readonly key: string; readonly megabytes: boolean } } = {
+  maxHeaderBytes: { key: 'limits.maxHeaderMB', megabytes: true },
+  maxTensorBytes: { key: 'limits.maxTensorMB', megabytes: true },
+  maxTensors: { key: 'limits.maxTensors', megabytes: false },
+  maxPickleDepth: { key: 'limits.maxPickleDepth', megabytes: false },
+  maxInflatedBytes: { key: 'limits.maxInflatedMB', megabytes: true },
+  maxCompressionRatio: { key: 'limits.maxCompressionRatio', megabytes: false },
+};
+
+/** " (setting likelihoodLens.limits.maxHeaderMB)": appended to a refusal over `limit`. */
+export function raiseWith(limit: keyof ReadLimits): string {
+  return ` (setting likelihoodLens.${LIMIT_SETTINGS[limit].key})`;
+}

@@ -6,7 +6,7 @@
 import type { ByteSource } from './byteSource';
 import { allocate, beyondSafeIntegerWarning, decodeInto, ITEMSIZE, numpyType, quoted, safeProduct } from './dtypes';
 import { DataFileError, describeError } from './errors';
-import { DEFAULT_LIMITS, type ReadLimits } from './limits';
+import { DEFAULT_LIMITS, raiseWith, type ReadLimits } from './limits';
 import type { NumericArray, Tensor, TensorDType, TensorFile } from './tensor';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
@@ -94,7 +94,7 @@ async function readRange(source: ByteSource, options: NpyRangeOptions, place: (o
   }
   if (dataEnd < source.size) return fail(dataEnd, `${source.size - dataEnd} unexpected bytes after the data (shape ${tuple(header.shape)} needs ${dataBytes} bytes)`);
   const budget = options.budget ?? { remaining: limits.maxTensorBytes };
-  if (dataBytes > budget.remaining) return fail(header.dataStart, `the data is ${dataBytes} bytes, over the limit of ${limits.maxTensorBytes} tensor bytes`);
+  if (dataBytes > budget.remaining) return fail(header.dataStart, `the data is ${dataBytes} bytes, over the limit of ${limits.maxTensorBytes} tensor bytes${raiseWith('maxTensorBytes')}`);
   budget.remaining -= dataBytes;
 
   const names = header.fields.map((field) => (header.structured ? `${options.name}.${field.name}` : options.name));
@@ -145,7 +145,7 @@ async function readHeader(source: ByteSource, limits: ReadLimits, fail: (offset:
   if (major > 1 && source.size < 12) fail(source.size, `${source.size} bytes is too short for a version ${major}.0 .npy file`);
   const headerStart = major === 1 ? 10 : 12;
   const headerLength = major === 1 ? head[8]! | (head[9]! << 8) : (head[8]! | (head[9]! << 8) | (head[10]! << 16)) + head[11]! * 2 ** 24;
-  if (headerLength > limits.maxHeaderBytes) fail(8, `the header length ${headerLength} is over the limit of ${limits.maxHeaderBytes} bytes`);
+  if (headerLength > limits.maxHeaderBytes) fail(8, `the header length ${headerLength} is over the limit of ${limits.maxHeaderBytes} bytes${raiseWith('maxHeaderBytes')}`);
   if (headerStart + headerLength > source.size) fail(8, `the header length ${headerLength} runs past the end of the data (${source.size} bytes); the file may be truncated`);
   const bytes = await source.read(headerStart, headerLength);
 
@@ -252,7 +252,7 @@ function structuredFields(descr: PyValue & { kind: 'tuple' | 'list' }, limits: R
     if (!Number.isSafeInteger(offset)) return fail(item.at, 'the structured dtype is too large');
   });
   if (fields.length === 0) fail(descr.at, 'the structured dtype has only padding');
-  if (fields.length > limits.maxTensors) fail(descr.at, `the structured dtype has ${fields.length} fields, over the limit of ${limits.maxTensors} tensors`);
+  if (fields.length > limits.maxTensors) fail(descr.at, `the structured dtype has ${fields.length} fields, over the limit of ${limits.maxTensors} tensors${raiseWith('maxTensors')}`);
   return { fields, recordBytes: offset };
 }
 

@@ -4,7 +4,7 @@
  */
 import type { ByteSource } from './byteSource';
 import { DataFileError, readingAt } from './errors';
-import { DEFAULT_LIMITS, type ReadLimits } from './limits';
+import { DEFAULT_LIMITS, raiseWith, type ReadLimits } from './limits';
 import { readNpyRange } from './npy';
 import type { Tensor, TensorFile } from './tensor';
 import { openZip, quoteName } from './zip';
@@ -45,7 +45,7 @@ async function read(source: ByteSource, limits: ReadLimits, at: (where: string) 
       names.add(tensor.name);
       tensors.push(tensor);
     }
-    if (tensors.length > limits.maxTensors) throw new DataFileError(file, where, `more than ${limits.maxTensors} tensors`);
+    if (tensors.length > limits.maxTensors) throw new DataFileError(file, where, `more than ${limits.maxTensors} tensors${raiseWith('maxTensors')}`);
     warnings.push(...result.warnings);
   }
   return { format: 'npz', tensors, metadata: {}, warnings };

@@ -1,7 +1,7 @@
 import { parquetMetadataAsync, parquetRead, type AsyncBuffer, type FileMetaData, type SchemaElement } from 'hyparquet';
 import type { ByteSource } from './byteSource';
 import { DataFileError } from './errors';
-import { DEFAULT_LIMITS, type ReadLimits } from './limits';
+import { DEFAULT_LIMITS, raiseWith, type ReadLimits } from './limits';
 import { PARQUET_CODECS, SUPPORTED_CODECS } from './parquetCodecs';
 import { checkColumnChunk } from './parquetPages';
 import type { NumericColumn, Table } from './table';
@@ -51,7 +51,7 @@ async function checkBeforeDecoding(source: ByteSource, metadata: FileMetaData, n
     throw new DataFileError(source.name, place, reason);
   };
   if (rows * Math.max(1, numeric.length) * 8 > limits.maxTensorBytes) {
-    fail('', `${rows} rows of ${numeric.length} numeric columns exceed the ${Math.round(limits.maxTensorBytes / 2 ** 20)} MB the reader may decode`);
+    fail('', `${rows} rows of ${numeric.length} numeric columns exceed the ${Math.round(limits.maxTensorBytes / 2 ** 20)} MB the reader may decode${raiseWith('maxTensorBytes')}`);
   }
   const names = new Set(numeric.map((column) => column.name));
   let groupRows = 0;

@@ -5,6 +5,7 @@
  * rebuilding a tensor gives a TensorRef that names a storage by its archive key.
  */
 import { DataFileError } from './errors';
+import { raiseWith } from './limits';
 import type { TensorDType } from './tensor';
 
 export class PickleTuple {
@@ -299,7 +300,7 @@ class Walker {
   }
 
   private checkDepth(depth: number): number {
-    if (depth > this.options.maxDepth) this.fail(`containers nest more than ${this.options.maxDepth} deep`);
+    if (depth > this.options.maxDepth) this.fail(`containers nest more than ${this.options.maxDepth} deep${raiseWith('maxPickleDepth')}`);
     return depth;
   }
 

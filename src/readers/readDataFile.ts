@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { decodeText, parseCsv, type CsvTable } from './csv';
 import { DataFileError } from './errors';
+import type { ReadLimits } from './limits';
 import type { Table } from './table';
 
 export const TABLE_EXTENSIONS: readonly string[] = ['.csv', '.tsv'];
@@ -12,6 +13,8 @@ export const SUPPORTED_EXTENSIONS: readonly string[] = [...TABLE_EXTENSIONS, ...
 export interface ReadOptions {
   /** Refuse files larger than this many bytes (the setting likelihoodLens.maxFileSizeMB). */
   readonly maxBytes?: number;
+  /** Bounds for the tensor readers (the likelihoodLens.limits.* settings); their defaults otherwise. */
+  readonly limits?: ReadLimits;
 }
 
 const FILE_SYSTEM_ERRORS: Record<string, string> = {

@@ -6,7 +6,7 @@
 import type { ByteSource } from './byteSource';
 import { allocate, beyondSafeIntegerWarning, decodeInto, ITEMSIZE, quoted, safeProduct, SAFETENSORS_TYPES } from './dtypes';
 import { DataFileError, readingAt } from './errors';
-import { DEFAULT_LIMITS, type ReadLimits } from './limits';
+import { DEFAULT_LIMITS, raiseWith, type ReadLimits } from './limits';
 import type { Tensor, TensorDType, TensorFile } from './tensor';
 
 const CHUNK_BYTES = 8 * 2 ** 20;
@@ -35,7 +35,7 @@ async function read(source: ByteSource, limits: ReadLimits, at: (where: string) 
   const exactLength = new DataView(prefix.buffer, prefix.byteOffset, 8).getBigUint64(0, true);
   // Compared as a double (exact below 2^53) but printed from the BigInt, so 2^62 reads as 2^62.
   const headerLength = Number(exactLength);
-  if (headerLength > limits.maxHeaderBytes) fail('byte 0', `the header length ${exactLength} is over the limit of ${limits.maxHeaderBytes} bytes (not a .safetensors file?)`);
+  if (headerLength > limits.maxHeaderBytes) fail('byte 0', `the header length ${exactLength} is over the limit of ${limits.maxHeaderBytes} bytes (not a .safetensors file?)${raiseWith('maxHeaderBytes')}`);
   if (8 + headerLength > source.size) fail('byte 0', `the header length ${headerLength} runs past the end of the file (${source.size} bytes); the file may be truncated`);
   if (headerLength < 2) fail('byte 0', `the header length ${headerLength} is too short for a JSON object`);
   const headerBytes = await source.read(8, headerLength);
@@ -60,7 +60,7 @@ async function read(source: ByteSource, limits: ReadLimits, at: (where: string) 
   let metadata: Record<string, string> = {};
   const entries: Entry[] = [];
   const keys = Object.keys(header);
-  if (keys.length > limits.maxTensors + 1) fail('byte 8', `the header lists ${keys.length} entries, over the limit of ${limits.maxTensors} tensors`);
+  if (keys.length > limits.maxTensors + 1) fail('byte 8', `the header lists ${keys.length} entries, over the limit of ${limits.maxTensors} tensors${raiseWith('maxTensors')}`);
   keys.forEach((name, order) => {
     const value = (header as Record<string, unknown>)[name];
     const where = `tensor ${quoted(name)}`;
@@ -107,7 +107,7 @@ async function read(source: ByteSource, limits: ReadLimits, at: (where: string) 
     total += entry.end - entry.begin;
   }
   if (reached < dataSize) warnings.push(`${dataSize - reached} unused bytes at the end of the data section (from byte ${dataStart + reached})`);
-  if (total > limits.maxTensorBytes) fail('byte 8', `the tensors total ${total} bytes, over the limit of ${limits.maxTensorBytes}`);
+  if (total > limits.maxTensorBytes) fail('byte 8', `the tensors total ${total} bytes, over the limit of ${limits.maxTensorBytes}${raiseWith('maxTensorBytes')}`);
 
   const tensors: Tensor[] = [];
   for (const entry of entries) {

@@ -6,7 +6,7 @@
  */
 import type { ByteSource } from './byteSource';
 import { DataFileError, describeError } from './errors';
-import { DEFAULT_LIMITS, type ReadLimits } from './limits';
+import { DEFAULT_LIMITS, raiseWith, type ReadLimits } from './limits';
 import { PickleDict, PickleList, PickleSet, PickleTuple, TensorRef, unpickle, type PickleValue, type StorageRef } from './pickle';
 import { decode, ITEMSIZE } from './dtypes';
 import { openZip, type ZipMember } from './zip';
@@ -39,7 +39,7 @@ async function read(source: ByteSource, limits: ReadLimits): Promise<TensorFile>
   const pickle = findPickle(archive, file);
   const prefix = pickle.name.slice(0, -'data.pkl'.length);
   const littleEndian = await byteOrder(archive, prefix, file);
-  if (pickle.size > limits.maxHeaderBytes) throw new DataFileError(file, pickle.name, `the pickle is ${pickle.size} bytes, over the ${limits.maxHeaderBytes}-byte limit`);
+  if (pickle.size > limits.maxHeaderBytes) throw new DataFileError(file, pickle.name, `the pickle is ${pickle.size} bytes, over the ${limits.maxHeaderBytes}-byte limit${raiseWith('maxHeaderBytes')}`);
 
   const root = unpickle(await archive.read(pickle), {
     file,
@@ -71,7 +71,7 @@ async function read(source: ByteSource, limits: ReadLimits): Promise<TensorFile>
       const bytes = storage.numel * ITEMSIZE[storage.dtype];
       if (bytes > member.size) throw new DataFileError(file, place, `storage '${storage.key}' holds ${member.size} bytes, but ${storage.numel} ${storage.dtype} elements need ${bytes}`);
       storageBytes += bytes;
-      if (storageBytes > limits.maxTensorBytes) throw new DataFileError(file, place, `the tensors exceed the ${limits.maxTensorBytes}-byte limit`);
+      if (storageBytes > limits.maxTensorBytes) throw new DataFileError(file, place, `the tensors exceed the ${limits.maxTensorBytes}-byte limit${raiseWith('maxTensorBytes')}`);
       const { data: decodedData, beyondSafeInteger } = decode(storage.dtype, await archive.read(member, 0, bytes), littleEndian);
       cached = { ref: storage, decoded: { data: decodedData, inexact: beyondSafeInteger > 0 } };
       storages.set(storage.key, cached);
@@ -80,7 +80,7 @@ async function read(source: ByteSource, limits: ReadLimits): Promise<TensorFile>
     if (!data) {
       const count = elementCount(ref.shape);
       outputBytes += count * cached.decoded.data.BYTES_PER_ELEMENT;
-      if (outputBytes > limits.maxTensorBytes) throw new DataFileError(file, place, `the tensors exceed the ${limits.maxTensorBytes}-byte limit`);
+      if (outputBytes > limits.maxTensorBytes) throw new DataFileError(file, place, `the tensors exceed the ${limits.maxTensorBytes}-byte limit${raiseWith('maxTensorBytes')}`);
       data = gather(cached.decoded.data, ref, count);
       views.set(ref, data);
     }
@@ -136,10 +136,10 @@ function nameTensors(root: PickleValue, stem: string, file: string, member: stri
   let visits = 0;
   const join = (prefix: string, part: string) => (prefix === '' ? part : `${prefix}.${part}`);
   const visit = (value: PickleValue, path: string, depth: number): void => {
-    if (depth > limits.maxPickleDepth) throw new DataFileError(file, member, `containers nest more than ${limits.maxPickleDepth} deep`);
+    if (depth > limits.maxPickleDepth) throw new DataFileError(file, member, `containers nest more than ${limits.maxPickleDepth} deep${raiseWith('maxPickleDepth')}`);
     if (++visits > MAX_VISITS) throw new DataFileError(file, member, `the pickle's containers share contents more than ${MAX_VISITS} times`);
     if (value instanceof TensorRef) {
-      if (found.length >= limits.maxTensors) throw new DataFileError(file, member, `more than ${limits.maxTensors} tensors`);
+      if (found.length >= limits.maxTensors) throw new DataFileError(file, member, `more than ${limits.maxTensors} tensors${raiseWith('maxTensors')}`);
       found.push({ name: path === '' ? stem : path, ref: value });
     } else if (value instanceof PickleDict) {
       let index = 0;

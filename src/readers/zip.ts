@@ -7,7 +7,7 @@ import { inflateRawSync } from 'node:zlib';
 import type { ByteSource } from './byteSource';
 import { DataFileError, describeError } from './errors';
 import { quoted } from './dtypes';
-import type { ReadLimits } from './limits';
+import { raiseWith, type ReadLimits } from './limits';
 
 export interface ZipMember {
   readonly name: string;
@@ -137,8 +137,8 @@ export async function openZip(source: ByteSource, limits: ReadLimits, maxMembers
   } else if (count === 0xffff || directorySize === 0xffffffff || directoryOffset === 0xffffffff) {
     fail(eocdPlace, 'the archive needs zip64 records but has none');
   }
-  if (directorySize > limits.maxHeaderBytes) fail(eocdPlace, `the zip directory is ${directorySize} bytes, over the limit of ${limits.maxHeaderBytes}`);
-  if (count > maxMembers) fail(eocdPlace, `the archive has ${count} members, over the limit of ${maxMembers}`);
+  if (directorySize > limits.maxHeaderBytes) fail(eocdPlace, `the zip directory is ${directorySize} bytes, over the limit of ${limits.maxHeaderBytes}${raiseWith('maxHeaderBytes')}`);
+  if (count > maxMembers) fail(eocdPlace, `the archive has ${count} members, over the limit of ${maxMembers}${raiseWith('maxTensors')}`);
   if (count * 46 > directorySize) fail(eocdPlace, `the zip directory (${directorySize} bytes) is too small for ${count} members`);
   if (directoryOffset + directorySize > directoryEnd) fail(eocdPlace, `the zip directory (${directorySize} bytes at byte ${directoryOffset}) overlaps its end record at byte ${directoryEnd}; the file may be truncated`);
   const directory = await readView(directoryOffset, directorySize, 'zip directory');
@@ -211,9 +211,9 @@ export async function openZip(source: ByteSource, limits: ReadLimits, maxMembers
     if (member.method === 0) return { source: sliceSource(source, start, member.size), fileOffset: start };
 
     const limit = Math.min(member.size, limits.maxInflatedBytes);
-    if (member.size > limits.maxInflatedBytes) fail(where, `declares ${member.size} bytes uncompressed, over the limit of ${limits.maxInflatedBytes}`);
+    if (member.size > limits.maxInflatedBytes) fail(where, `declares ${member.size} bytes uncompressed, over the limit of ${limits.maxInflatedBytes}${raiseWith('maxInflatedBytes')}`);
     if (member.size > Math.max(1, member.compressedSize) * limits.maxCompressionRatio) {
-      fail(where, `declares ${member.size} bytes uncompressed from ${member.compressedSize} compressed, a ratio over the limit of ${limits.maxCompressionRatio} (a zip bomb?)`);
+      fail(where, `declares ${member.size} bytes uncompressed from ${member.compressedSize} compressed, a ratio over the limit of ${limits.maxCompressionRatio} (a zip bomb?)${raiseWith('maxCompressionRatio')}`);
     }
     const packed = await source.read(start, member.compressedSize);
     let inflated: Uint8Array;

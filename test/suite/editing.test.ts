@@ -2,28 +2,12 @@ import * as assert from 'node:assert/strict';
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { LikelihoodLensApi } from '../../src/extension';
 import type { PanelSnapshot } from '../../src/panel/lossPanel';
+import { api, panelFor, until, workspaceFile } from './host';
+import { classification } from '../helpers/fixtures';
 
 const REPO = join(__dirname, '..', '..', '..');
-const workspaceFile = (name: string) => vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, name);
 const evalExpected = JSON.parse(readFileSync(join(REPO, 'test', 'fixtures', 'eval', 'expected.json'), 'utf8')) as Record<string, { crossEntropy: number }>;
-
-async function api(): Promise<LikelihoodLensApi> {
-  return vscode.extensions.getExtension<LikelihoodLensApi>('likelihood-lens.likelihood-lens')!.activate();
-}
-
-async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-const panelFor = (lens: LikelihoodLensApi, uri: vscode.Uri) => lens.panels().find((p) => p.fileUri === uri.toString());
 
 suite('Working while editing', () => {
   teardown(async () => {
@@ -44,7 +28,7 @@ suite('Working while editing', () => {
     const editor = await vscode.window.showTextDocument(uri);
     const before = await vscode.commands.executeCommand<PanelSnapshot>('likelihoodLens.openLossPanel', uri);
     // label,p0,p1 / 0,0.9,0.1 / 1,0.2,0.8: CE = (-log 0.9 - log 0.8) / 2
-    assert.ok(Math.abs(before!.analysis!.summary.crossEntropy - (-Math.log(0.9) - Math.log(0.8)) / 2) < 1e-15);
+    assert.ok(Math.abs(classification(before!.analysis!).summary.crossEntropy - (-Math.log(0.9) - Math.log(0.8)) / 2) < 1e-15);
     await editor.edit((edit) => edit.insert(new vscode.Position(editor.document.lineCount, 0), '1,0.5,0.5\n'));
     assert.ok(editor.document.isDirty, 'the edit is unsaved');
     const after = await until('the panel to follow the edit', () => {
@@ -52,8 +36,8 @@ suite('Working while editing', () => {
       return snapshot?.analysis?.summary.n === 3 ? snapshot : undefined;
     });
     assert.equal(after.from, 'editor');
-    assert.ok(Math.abs(after.analysis!.summary.crossEntropy - (-Math.log(0.9) - Math.log(0.8) - Math.log(0.5)) / 3) < 1e-15);
-    await until('the webview to render the new number', () => panelFor(lens, uri)?.rendered?.crossEntropy === after.analysis!.summary.crossEntropy);
+    assert.ok(Math.abs(classification(after.analysis!).summary.crossEntropy - (-Math.log(0.9) - Math.log(0.8) - Math.log(0.5)) / 3) < 1e-15);
+    await until('the webview to render the new number', () => panelFor(lens, uri)?.rendered?.crossEntropy === classification(after.analysis!).summary.crossEntropy);
   });
 
   test('Problems lists bad cells at their line and column as the user types, and clears them when fixed', async () => {
@@ -77,8 +61,8 @@ suite('Working while editing', () => {
   test('the status bar shows the active data file\u2019s cross-entropy and n', async () => {
     const lens = await api();
     await vscode.window.showTextDocument(workspaceFile('classifier.csv'));
-    const text = await until('the status bar', () => lens.statusBarText()?.match(/CE \d\.\d+ · n 200/)?.[0]);
-    assert.match(text, /^CE 0\.67792 · n 200$/);
+    const text = await until('the status bar', () => lens.statusBarText()?.match(/CE \d\.\d+ nats · n 200/)?.[0]);
+    assert.match(text, /^CE 0\.67792 nats · n 200$/);
     await vscode.window.showTextDocument(vscode.Uri.file(join(REPO, 'package.json')));
     await until('the status bar to hide for other files', () => lens.statusBarText() === undefined);
   });
@@ -104,6 +88,6 @@ suite('Working while editing', () => {
     copyFileSync(join(REPO, 'test', 'fixtures', 'eval', 'eval.pt'), target.fsPath);
     const snapshot = await vscode.commands.executeCommand<PanelSnapshot>('likelihoodLens.openLossPanel', target);
     assert.equal(snapshot?.analysis?.file.format, 'pt');
-    assert.ok(Math.abs(snapshot!.analysis!.summary.crossEntropy - evalExpected['eval.pt']!.crossEntropy) < 1e-12);
+    assert.ok(Math.abs(classification(snapshot!.analysis!).summary.crossEntropy - evalExpected['eval.pt']!.crossEntropy) < 1e-12);
   });
 });

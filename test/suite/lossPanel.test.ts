@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { LikelihoodLensApi } from '../../src/extension';
 import type { PanelSnapshot } from '../../src/panel/lossPanel';
+import { classification } from '../helpers/fixtures';
 
 // out/test/suite -> repository root
 const REPO = join(__dirname, '..', '..', '..');
@@ -38,8 +39,8 @@ suite('Loss panel in the extension host', () => {
     const snapshot = await vscode.commands.executeCommand<PanelSnapshot>('likelihoodLens.openLossPanel', fixture('basic.csv'));
     assert.ok(snapshot?.analysis, snapshot?.error);
     assert.equal(snapshot.analysis.summary.n, expected['basic.csv']!.n);
-    assert.ok(close(snapshot.analysis.summary.crossEntropy, expected['basic.csv']!.crossEntropy));
-    assert.ok(close(snapshot.analysis.summary.logLikelihood, expected['basic.csv']!.logLikelihood));
+    assert.ok(close(classification(snapshot.analysis).summary.crossEntropy, expected['basic.csv']!.crossEntropy));
+    assert.ok(close(classification(snapshot.analysis).summary.logLikelihood, expected['basic.csv']!.logLikelihood));
     // The webview reports back what it rendered: the same number, all derivation steps.
     const renderedNow = () => lens.panels().find((p) => p.fileUri === fixture('basic.csv').toString())?.rendered;
     // In the headless test page a webview sometimes waits to be laid out; running the command
@@ -48,7 +49,7 @@ suite('Loss panel in the extension host', () => {
       await vscode.commands.executeCommand('likelihoodLens.openLossPanel', fixture('basic.csv'));
       return until('the webview to render after a reveal', renderedNow, 45_000);
     });
-    assert.equal(rendered.crossEntropy, snapshot.analysis.summary.crossEntropy);
+    assert.equal(rendered.crossEntropy, classification(snapshot.analysis).summary.crossEntropy);
     assert.equal(rendered.steps, snapshot.analysis.derivations.reduce((total, derivation) => total + derivation.steps.length, 0));
   });
 
@@ -58,7 +59,7 @@ suite('Loss panel in the extension host', () => {
     const first = await vscode.commands.executeCommand<PanelSnapshot>('likelihoodLens.openLossPanel');
     assert.equal(first?.fileUri, fixture('logits.csv').toString());
     assert.equal(first?.analysis?.roles.kind, 'logits');
-    assert.ok(close(first!.analysis!.summary.crossEntropy, expected['logits.csv']!.crossEntropy));
+    assert.ok(close(classification(first!.analysis!).summary.crossEntropy, expected['logits.csv']!.crossEntropy));
     const count = lens.panels().length;
     await vscode.window.showTextDocument(fixture('logits.csv'));
     await vscode.commands.executeCommand('likelihoodLens.openLossPanel');
@@ -71,7 +72,7 @@ suite('Loss panel in the extension host', () => {
     assert.equal(broken?.analysis, undefined);
     assert.equal(broken?.error, 'ragged.csv: line 3: expected 3 fields, found 2');
     const after = await vscode.commands.executeCommand<PanelSnapshot>('likelihoodLens.openLossPanel', fixture('quoted.csv'));
-    assert.ok(after?.analysis && close(after.analysis.summary.crossEntropy, expected['quoted.csv']!.crossEntropy));
+    assert.ok(after?.analysis && close(classification(after.analysis).summary.crossEntropy, expected['quoted.csv']!.crossEntropy));
     assert.ok(lens.panels().length >= 2);
   });
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AnalysisWorker, CancelledError } from '../../src/host/analysisWorker';
-import { assertClose, fixturePath, readJson, REPO_ROOT } from '../helpers/fixtures';
+import { assertClose, classification, fixturePath, readJson, REPO_ROOT } from '../helpers/fixtures';
 
 const WORKER = join(REPO_ROOT, 'dist', 'worker.js');
 const expected = readJson<Record<string, { crossEntropy: number }>>(fixturePath('classifier', 'expected.json'));
@@ -18,7 +18,7 @@ describe('analysis worker thread', () => {
     const worker = new AnalysisWorker(WORKER);
     try {
       const outcome = await worker.run(request('basic.csv'));
-      assertClose(outcome.analysis!.summary.crossEntropy, expected['basic.csv']!.crossEntropy, 1e-12, 'cross-entropy');
+      assertClose(classification(outcome.analysis!).summary.crossEntropy, expected['basic.csv']!.crossEntropy, 1e-12, 'cross-entropy');
       const bad = await worker.run(request('ragged.csv'));
       assert.equal(bad.analysis, undefined);
       assert.equal(bad.error, 'ragged.csv: line 3: expected 3 fields, found 2');
@@ -35,7 +35,7 @@ describe('analysis worker thread', () => {
       controller.abort();
       await assert.rejects(cancelled, CancelledError);
       const after = await worker.run(request('logits.csv'));
-      assertClose(after.analysis!.summary.crossEntropy, expected['logits.csv']!.crossEntropy, 1e-12, 'after a cancel');
+      assertClose(classification(after.analysis!).summary.crossEntropy, expected['logits.csv']!.crossEntropy, 1e-12, 'after a cancel');
     } finally {
       worker.dispose();
     }

@@ -137,8 +137,8 @@ describe('npy reader', () => {
   });
 
   it('enforces the header and tensor byte limits', async () => {
-    await assertRefused(() => readFixture('float32.npy', { ...DEFAULT_LIMITS, maxHeaderBytes: 64 }), 'float32.npy', 'over the limit of 64');
-    await assertRefused(() => readFixture('float32.npy', { ...DEFAULT_LIMITS, maxTensorBytes: 16 }), 'float32.npy', 'over the limit of 16');
+    await assertRefused(() => readFixture('float32.npy', { ...DEFAULT_LIMITS, maxHeaderBytes: 64 }), 'float32.npy', 'over the limit of 64 bytes (setting likelihoodLens.limits.maxHeaderMB)');
+    await assertRefused(() => readFixture('float32.npy', { ...DEFAULT_LIMITS, maxTensorBytes: 16 }), 'float32.npy', 'over the limit of 16 tensor bytes (setting likelihoodLens.limits.maxTensorMB)');
     assert.equal((await readFixture('float32.npy', { ...DEFAULT_LIMITS, maxTensorBytes: 24 })).tensors[0]!.data.length, 6);
   });
 

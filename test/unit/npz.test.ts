@@ -192,7 +192,7 @@ describe('npz reader', () => {
     it('refuses a member whose declared size is over the compression ratio limit, before inflating', { timeout: 20_000 }, async () => {
       const bomb = zipOf('bomb.npy', zeros, { deflate: true });
       assert.ok(bomb.length < 100_000);
-      await assertRefused(() => readNpz(memorySource('bomb.npz', bomb)), 'bomb.npz', 'ratio over the limit of 1000');
+      await assertRefused(() => readNpz(memorySource('bomb.npz', bomb)), 'bomb.npz', 'ratio over the limit of 1000 (a zip bomb?) (setting likelihoodLens.limits.maxCompressionRatio)');
     });
 
     it('stops inflating at the declared size when the member lies about it', { timeout: 20_000 }, async () => {
@@ -204,14 +204,14 @@ describe('npz reader', () => {
     it('refuses a declared size over maxInflatedBytes', { timeout: 20_000 }, async () => {
       const small = zipOf('small.npy', zerosNpy(1000), { deflate: true });
       const limits: ReadLimits = { ...DEFAULT_LIMITS, maxInflatedBytes: 4000 };
-      await assertRefused(() => readNpz(memorySource('small.npz', small), limits), 'small.npz', 'over the limit of 4000');
+      await assertRefused(() => readNpz(memorySource('small.npz', small), limits), 'small.npz', 'over the limit of 4000 (setting likelihoodLens.limits.maxInflatedMB)');
       // The same archive is fine under the default limits.
       assert.equal((await readNpz(memorySource('small.npz', small))).tensors[0]!.data.length, 1000);
     });
   });
 
   it('enforces the member count and tensor byte limits', async () => {
-    await assertRefused(() => readFixture('savez.npz', { ...DEFAULT_LIMITS, maxTensors: 2 }), 'savez.npz', 'over the limit of 2');
+    await assertRefused(() => readFixture('savez.npz', { ...DEFAULT_LIMITS, maxTensors: 2 }), 'savez.npz', '(setting likelihoodLens.limits.maxTensors)');
     await assertRefused(() => readFixture('savez.npz', { ...DEFAULT_LIMITS, maxTensorBytes: 60 }), 'savez.npz', 'over the limit of 60');
     await assertRefused(() => readFixture('savez.npz', { ...DEFAULT_LIMITS, maxHeaderBytes: 100 }), 'savez.npz', 'over the limit of 100');
   });

@@ -55,6 +55,22 @@ describe('messages from a webview are validated before the host acts on them', (
     assert.equal(parseHostMessage({ type: 'progress', message: 'x', fraction: 'half' }), undefined);
     assert.deepEqual(parseHostMessage({ type: 'error', message: 'bad' }), { type: 'error', message: 'bad' });
   });
+
+  it('an analysis may name the unit to show losses in, one of the three', () => {
+    const entropy = {
+      task: 'entropy',
+      file: { name: 'a.csv', format: 'csv', rows: 1 },
+      roles: { predictions: ['q0', 'q1'], kind: 'probs', kindReason: '', reason: '', columns: [] },
+      summary: { n: 1, classes: 2, entropy: 0.5, maxEntropy: Math.LN2, perplexity: Math.exp(0.5) },
+      derivations: [],
+      plots: { parameterCurves: [], perSampleLoss: { x: [], y: [] }, runningMean: { n: [], mean: [], lower: [], upper: [] }, histogram: { edges: [], counts: [], infinite: 0 }, worstRows: [] },
+      warnings: [],
+    };
+    const analysis = { type: 'analysis', version: 1, fileUri: 'file:///w/a.csv', analysis: entropy, options: {} };
+    assert.equal(parseHostMessage({ ...analysis, analysis: { ...entropy, summary: { ...entropy.summary, entropy: 'high' } } }), undefined, 'a summary missing its number');
+    for (const unit of [undefined, 'nats', 'bits', 'digits']) assert.ok(parseHostMessage({ ...analysis, unit }), String(unit));
+    for (const unit of ['furlongs', 2, null]) assert.equal(parseHostMessage({ ...analysis, unit }), undefined, String(unit));
+  });
 });
 
 describe('webview HTML', () => {

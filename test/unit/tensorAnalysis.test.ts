@@ -42,13 +42,13 @@ describe('cross-entropy of tensor files against PyTorch', () => {
     assert.equal(await findPartnerFile(evalFile('logits.npy')), evalFile('labels.npy'));
     assert.equal(await findPartnerFile(evalFile('labels.npy')), evalFile('logits.npy'));
     const fromLabels = await analyzeSource({ kind: 'path', path: evalFile('labels.npy') });
-    assertClose(fromLabels.summary.crossEntropy, expected['logits.npy']!.crossEntropy, 1e-12, 'same pair');
+    assertClose(classification(fromLabels).summary.crossEntropy, expected['logits.npy']!.crossEntropy, 1e-12, 'same pair');
     assert.match(fromLabels.roles.reason, /paired with logits\.npy/);
   });
 
   it('an explicit pairing wins over the names', async () => {
     const analysis = await analyzeSource({ kind: 'path', path: evalFile('logits.npy'), pairWith: evalFile('labels.npy') });
-    assertClose(analysis.summary.crossEntropy, expected['logits.npy']!.crossEntropy, 1e-12, 'paired');
+    assertClose(classification(analysis).summary.crossEntropy, expected['logits.npy']!.crossEntropy, 1e-12, 'paired');
   });
 
   it('says what is missing when a file holds no predictions and labels', async () => {
@@ -125,6 +125,6 @@ describe("readers' warnings reach the analysis", () => {
     };
     const fromTable = await analyzeTable(table, 'eval.parquet');
     assert.deepEqual(fromTable.warnings, ['3 int64 value(s) are beyond 2^53 and were rounded']);
-    assert.ok(Math.abs(fromTable.summary.crossEntropy - (-Math.log(0.9) - Math.log(0.8)) / 2) < 1e-15);
+    assert.ok(Math.abs(classification(fromTable).summary.crossEntropy - (-Math.log(0.9) - Math.log(0.8)) / 2) < 1e-15);
   });
 });
