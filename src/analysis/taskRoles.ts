@@ -68,7 +68,8 @@ function holdsNonIntegers(table: Table, name: string): boolean {
 export function chooseTask(table: Table, options: AnalysisOptions): { task: Task; reason: string } {
   if (options.task) return { task: options.task, reason: `${options.task} as asked` };
   if (options.dist) return { task: 'fit', reason: `a ${options.dist} fit as asked` };
-  if (options.variance?.length || options.sigma !== undefined) return { task: 'regression', reason: 'regression: a sigma or variance was given' };
+  // sigma alone says nothing: the editor passes its default sigma setting with every request.
+  if (options.variance?.length) return { task: 'regression', reason: 'regression: a variance column was given' };
   const names = table.columns.map((column) => column.name);
   if (names.length === 1) return { task: 'fit', reason: 'a fit of the only numeric column' };
   if (unlabelledPredictions(table, options)) return { task: 'entropy', reason: 'no labels: no column is named like a target and every row is a prediction' };

@@ -11,7 +11,7 @@ export function tensorTask(options: AnalysisOptions): Exclude<Task, 'categorical
   if (options.task === 'soft' || options.task === 'regression' || options.task === 'fit' || options.task === 'entropy') return options.task;
   if (options.task) return undefined;
   if (options.dist) return 'fit';
-  if (options.variance?.length || options.sigma !== undefined) return 'regression';
+  if (options.variance?.length) return 'regression';
   return undefined;
 }
 

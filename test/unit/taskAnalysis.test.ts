@@ -8,6 +8,7 @@ import { rowBatches } from '../../src/analysis/rowBatch';
 import type { TaskRoles } from '../../src/analysis/taskRoles';
 import type { Analysis, AnalysisOptions, FitAnalysis, RegressionAnalysis, SoftAnalysis } from '../../src/analysis/types';
 import { assertAllRelative, assertRelative, engineFixture, expected, readNumericCsv } from './engine-fixtures';
+import { fixturePath } from '../helpers/fixtures';
 
 const TOLERANCE = 1e-9;
 
@@ -159,4 +160,11 @@ describe('the task passes in batches', () => {
       }
     });
   }
+});
+
+describe('task detection with the editor\u2019s defaults', () => {
+  it('a sigma alone (the editor sends its setting with every request) leaves a classifier a classifier', async () => {
+    const analysis = await analyzeSource({ kind: 'path', path: fixturePath('classifier', 'basic.csv') }, { sigma: 1 });
+    assert.equal(analysis.task, 'categorical');
+  });
 });
