@@ -2,7 +2,7 @@ import { detectPredictionKind, rowsNotNormalised, type ClassScores, type KindDec
 import { ReliabilityState } from '../engine/calibration';
 import { CrossEntropyState } from '../engine/crossEntropyLoss';
 import { CategoricalFitState } from '../engine/fits/categoricalFit';
-import { logProbabilityRow } from '../engine/logProbabilities';
+import { logProbabilityRow, logSoftmaxRows } from '../engine/logProbabilities';
 import { fitTemperature, type TemperatureFit } from '../engine/temperature';
 import { LossSketch } from '../engine/lossSketch';
 import type { AnalysisOptions } from './types';
@@ -68,10 +68,12 @@ export class CategoricalPass {
       reason: options.kind ? `read as ${options.kind} as asked (the values look like ${detected.kind}: ${detected.reason})` : sampled,
       detected,
     };
-    this.reliability = new ReliabilityState(k, kind);
+    // Logits become log-probabilities once per batch in push(); the states read those.
+    const stateKind: PredictionKind = kind === 'logits' ? 'logprobs' : kind;
+    this.reliability = new ReliabilityState(k, stateKind);
     this.rowLosses = options.keepRowLosses ? [] : undefined;
     this.state = new CrossEntropyState(k, {
-      kind,
+      kind: stateKind,
       ...(options.weight ? { weight: options.weight } : {}),
       ...(options.ignoreIndex !== undefined ? { ignoreIndex: options.ignoreIndex } : {}),
       ...(options.labelSmoothing !== undefined ? { labelSmoothing: options.labelSmoothing } : {}),
@@ -79,7 +81,8 @@ export class CategoricalPass {
   }
 
   /** Consumes a batch; a RowError names the file row (firstRow-based). */
-  push(batch: CategoricalBatch): void {
+  push(given: CategoricalBatch): void {
+    const batch = this.decision.kind === 'logits' ? { ...given, scores: { ...given.scores, values: logSoftmaxRows(given.scores, given.firstRow) } } : given;
     const { labels, scores, firstRow } = batch;
     const note = (row: number) => {
       const line = batch.lines?.[row - firstRow];

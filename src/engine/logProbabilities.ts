@@ -8,6 +8,29 @@ import { RowError } from './rowError';
  * logits through log-softmax computed by log-sum-exp. Throws a RowError on NaN or on
  * values outside the kind's range.
  */
+/**
+ * The log-softmax of every row of a batch of logits, once, for every state that reads the batch
+ * (the cross-entropy, the reliability table): log-sum-exp is most of the cost of a pass.
+ */
+export function logSoftmaxRows(scores: { readonly n: number; readonly k: number; readonly values: ArrayLike<number> }, firstRow: number): Float64Array {
+  const { n, k, values } = scores;
+  const out = new Float64Array(n * k);
+  for (let i = 0, offset = 0; i < n; i++, offset += k) {
+    let max = -Infinity;
+    for (let j = 0; j < k; j++) {
+      const v = values[offset + j]!;
+      if (v > max) max = v;
+    }
+    let total = 0;
+    for (let j = 0; j < k; j++) total += Math.exp(values[offset + j]! - max);
+    const lse = max + Math.log(total);
+    // NaN and infinities fall out of the sum; the row-by-row path names them.
+    if (!Number.isFinite(lse)) logProbabilityRow(values, offset, k, 'logits', firstRow + i, out.subarray(offset, offset + k));
+    for (let j = 0; j < k; j++) out[offset + j] = values[offset + j]! - lse;
+  }
+  return out;
+}
+
 export function logProbabilityRow(values: ArrayLike<number>, offset: number, k: number, kind: PredictionKind, row: number, out: Float64Array): void {
   if (kind === 'logits') {
     const lse = logSumExp(values, offset, k);
