@@ -1,18 +1,18 @@
 /** The analysis worker: reads and analyses files off the extension host's thread. */
 import { parentPort } from 'node:worker_threads';
 import { runAnalysis } from './analysis/runAnalysis';
-import type { WorkerReply, WorkerRequest } from './analysis/workerMessages';
+import type { PartialResult, WorkerReply, WorkerRequest } from './analysis/workerMessages';
 
 /** At most one progress message per this many milliseconds. */
 const PROGRESS_INTERVAL_MS = 100;
 
 parentPort?.on('message', async (request: WorkerRequest) => {
   let last = 0;
-  const onProgress = (fraction: number) => {
+  const onProgress = (fraction: number, partial?: PartialResult) => {
     const now = Date.now();
     if (now - last < PROGRESS_INTERVAL_MS) return;
     last = now;
-    parentPort?.postMessage({ id: request.id, type: 'progress', fraction } satisfies WorkerReply);
+    parentPort?.postMessage({ id: request.id, type: 'progress', fraction, ...(partial ? { partial } : {}) } satisfies WorkerReply);
   };
   const reply: WorkerReply = { id: request.id, type: 'done', ...(await runAnalysis(request, onProgress)) };
   parentPort?.postMessage(reply);

@@ -11,6 +11,7 @@ import { fitParameterCurves } from './analyzeFit';
 import { consumeBatches } from './rowBatch';
 import { CategoricalPass, KIND_SAMPLE_ROWS, type CategoricalBatch } from './categoricalPass';
 import type { AnalysisOptions, ClassificationAnalysis, ParameterCurve } from './types';
+import type { PartialResult } from './workerMessages';
 
 /** Labels and class scores from a file, whatever its format, delivered in batches in file order. */
 export interface CategoricalInput {
@@ -28,6 +29,8 @@ export interface CategoricalInput {
   readonly rowName: (row: number) => string;
   /** What the reader noticed without failing, shown first among the warnings. */
   readonly readerWarnings?: readonly string[];
+  /** Called after each batch with the cross-entropy so far. */
+  readonly onPartial?: (partial: PartialResult) => void;
 }
 
 /** Splits in-memory rows into batches, so every input goes through the same streaming pass. */
@@ -99,6 +102,7 @@ export async function analyzeCategorical(input: CategoricalInput, options: Analy
       pass ??= new CategoricalPass(k, leadingRows(batch.scores, KIND_SAMPLE_ROWS), { ...options, kind: binaryDecision.kind === 'logits' ? 'logits' : 'logprobs' });
     } else pass ??= new CategoricalPass(k, leadingRows(batch.scores, KIND_SAMPLE_ROWS), options);
     pass.push(batch);
+    input.onPartial?.({ rows: pass.state.likelihood.count, crossEntropy: pass.state.likelihood.mean });
   });
   if (!pass) throw new DataFileError(fileName, '', 'there are no rows to analyse');
 

@@ -8,9 +8,12 @@ import { chooseRoles } from './roles';
 import { analyzeTask } from './analyzeTask';
 import { taskRolesOf } from './taskRoles';
 import type { Analysis, AnalysisOptions } from './types';
+import type { PartialResult } from './workerMessages';
 
 export interface StreamOptions {
   readonly onProgress?: (fraction: number) => void;
+  /** The classifier's numbers after each batch, for a view of a big file while it streams. */
+  readonly onPartial?: (partial: PartialResult) => void;
   readonly signal?: AbortSignal;
 }
 
@@ -70,6 +73,7 @@ export async function analyzeCsvFile(path: string, fileName: string, options: An
         choices: layout.columns.map((column) => column.name),
         rolesReason: roles.reason,
         rowName: (row) => `row ${row}`,
+        ...(stream.onPartial ? { onPartial: stream.onPartial } : {}),
       },
       options,
     );

@@ -6,15 +6,17 @@ import { summarizeTensorFile } from './tensorSummary';
 import { decodeText } from '../readers/csv';
 import { analyzeSource } from './analyzeFile';
 import { findCsvProblems } from './csvProblems';
-import type { AnalysisOutcome, WorkerRequest } from './workerMessages';
+import type { AnalysisOutcome, PartialResult, WorkerRequest } from './workerMessages';
 
 /** What the worker does with one request: never throws, always answers. */
-export async function runAnalysis(request: WorkerRequest, onProgress?: (fraction: number) => void): Promise<AnalysisOutcome> {
+export async function runAnalysis(request: WorkerRequest, onProgress?: (fraction: number, partial?: PartialResult) => void): Promise<AnalysisOutcome> {
   const { source, options } = request;
   if (request.task === 'inspect') return inspect(request);
   let outcome: AnalysisOutcome;
+  let partial: PartialResult | undefined;
   try {
-    const analysis = await analyzeSource(source, options, readOptions(request), onProgress ? { onProgress } : {});
+    const stream = onProgress ? { onProgress: (fraction: number) => onProgress(fraction, partial), onPartial: (latest: PartialResult) => (partial = latest) } : {};
+    const analysis = await analyzeSource(source, options, readOptions(request), stream);
     outcome = { analysis, problems: [] };
   } catch (error) {
     outcome = { error: describeError(error), problems: [] };

@@ -27,5 +27,14 @@ export interface AnalysisOutcome {
   readonly problems: readonly TextProblem[];
 }
 
-/** The outcome of a request, or how far it has got (share of the file read). */
-export type WorkerReply = ({ readonly id: number; readonly type: 'done' } & AnalysisOutcome) | { readonly id: number; readonly type: 'progress'; readonly fraction: number };
+/** The numbers so far of a pass still reading: shown while a big file streams in. */
+export interface PartialResult {
+  readonly rows: number;
+  /** Mean negative log-likelihood of the rows read so far, nats. */
+  readonly crossEntropy: number;
+}
+
+/** The outcome of a request, or how far it has got (share of the file read, and the numbers so far). */
+export type WorkerReply =
+  | ({ readonly id: number; readonly type: 'done' } & AnalysisOutcome)
+  | { readonly id: number; readonly type: 'progress'; readonly fraction: number; readonly partial?: PartialResult };

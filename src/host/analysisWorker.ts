@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { AnalysisOutcome, WorkerReply, WorkerRequest } from '../analysis/workerMessages';
+import type { AnalysisOutcome, PartialResult, WorkerReply, WorkerRequest } from '../analysis/workerMessages';
 
 export class CancelledError extends Error {
   override readonly name = 'CancelledError';
@@ -9,7 +9,7 @@ export class CancelledError extends Error {
 }
 
 interface Pending {
-  progress?(fraction: number): void;
+  progress?(fraction: number, partial?: PartialResult): void;
   resolve(outcome: AnalysisOutcome): void;
   reject(error: Error): void;
 }
@@ -30,7 +30,7 @@ export class AnalysisWorker {
 
   constructor(private readonly scriptPath: string) {}
 
-  run(request: Omit<WorkerRequest, 'id'>, signal?: AbortSignal, onProgress?: (fraction: number) => void): Promise<AnalysisOutcome> {
+  run(request: Omit<WorkerRequest, 'id'>, signal?: AbortSignal, onProgress?: (fraction: number, partial?: PartialResult) => void): Promise<AnalysisOutcome> {
     if (signal?.aborted) return Promise.reject(new CancelledError());
     const worker = this.ensureWorker();
     const id = this.nextId++;
@@ -68,7 +68,7 @@ export class AnalysisWorker {
     const worker = new Worker(this.scriptPath);
     worker.on('message', (reply: WorkerReply) => {
       const pending = this.pending.get(reply.id);
-      if (reply.type === 'progress') pending?.progress?.(reply.fraction);
+      if (reply.type === 'progress') pending?.progress?.(reply.fraction, reply.partial);
       else {
         const { id: _id, type: _type, ...outcome } = reply;
         pending?.resolve(outcome);

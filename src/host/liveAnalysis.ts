@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import type { AnalysisSource } from '../analysis/analyzeFile';
-import type { AnalysisOutcome } from '../analysis/workerMessages';
+import type { AnalysisOutcome, PartialResult } from '../analysis/workerMessages';
 import type { AnalysisOptions } from '../analysis/types';
 import { describeError } from '../readers/errors';
 import { isTableFile } from '../readers/readDataFile';
@@ -13,6 +13,7 @@ import { runSettings } from './settingValues';
 export interface LiveProgress {
   readonly version: number;
   readonly fraction: number;
+  readonly partial?: PartialResult;
 }
 
 /** The latest analysis of a file, from the editor's unsaved text or from disk. */
@@ -89,8 +90,8 @@ export class LiveAnalysis implements vscode.Disposable {
       : { kind: 'path', path: this.uri.fsPath };
     let reported = 0;
     let onNotification: ((fraction: number) => void) | undefined;
-    const onProgress = (fraction: number) => {
-      this.progressEmitter.fire({ version, fraction });
+    const onProgress = (fraction: number, partial?: PartialResult) => {
+      this.progressEmitter.fire({ version, fraction, ...(partial ? { partial } : {}) });
       onNotification?.(fraction - reported);
       reported = fraction;
     };

@@ -3,6 +3,9 @@ import { randomBytes } from 'node:crypto';
 import type { LiveAnalyses, LiveLease } from '../host/liveAnalyses';
 import type { LiveResult } from '../host/liveAnalysis';
 import { readSettings } from '../host/settings';
+import type { PartialResult } from '../analysis/workerMessages';
+import { plainNumber } from '../engine/format';
+import { convertNats, unitSymbol } from '../engine/units';
 import { derivationMarkdown, pythonSnippet } from '../analysis/snippets';
 import { parseWebviewMessage, type Analysis, type CopyTarget, type HostMessage, type PanelState, type WebviewMessage } from '../protocol';
 import { describeError } from '../readers/errors';
@@ -103,7 +106,7 @@ export class LossPanel {
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (event.affectsConfiguration('likelihoodLens.logBase') && this.lease.live.latest) this.show(this.lease.live.latest);
       }),
-      this.lease.live.onDidProgress(({ fraction }) => this.post({ type: 'progress', message: vscode.l10n.t('Reading the file\u2026 {0}%', Math.round(100 * fraction)), fraction })),
+      this.lease.live.onDidProgress(({ fraction, partial }) => this.post({ type: 'progress', message: progressText(fraction, partial), fraction })),
     );
   }
 
@@ -223,4 +226,18 @@ export class LossPanel {
     for (const disposable of this.disposables.splice(0)) disposable.dispose();
     LossPanel.changed.fire({ ...this.snapshot(), analysis: undefined });
   }
+}
+
+/** "Reading the file… 40%", with the cross-entropy of the rows read so far once there is one. */
+function progressText(fraction: number, partial: PartialResult | undefined): string {
+  const percent = Math.round(100 * fraction);
+  if (!partial || partial.rows === 0) return vscode.l10n.t('Reading the file\u2026 {0}%', percent);
+  const { unit } = readSettings();
+  return vscode.l10n.t(
+    'Reading the file\u2026 {0}% \u00b7 cross-entropy so far {1} {2} over {3} rows',
+    percent,
+    plainNumber(convertNats(partial.crossEntropy, unit), 6),
+    unitSymbol(unit),
+    partial.rows.toLocaleString('en-US'),
+  );
 }

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { PartialResult } from '../../src/analysis/workerMessages';
 import { AnalysisWorker, CancelledError } from '../../src/host/analysisWorker';
 import { assertClose, classification, fixturePath, readJson, REPO_ROOT } from '../helpers/fixtures';
 
@@ -60,6 +63,27 @@ describe('analysis worker thread', () => {
       for (const fraction of fractions) assert.ok(fraction > 0 && fraction <= 1);
     } finally {
       worker.dispose();
+    }
+  });
+
+  it('shows the cross-entropy of the rows read so far while a big file streams', async () => {
+    // A million identical rows: every partial mean must be that one row's loss, -log 0.8.
+    const folder = mkdtempSync(join(tmpdir(), 'likelihood-lens-partial-'));
+    const path = join(folder, 'same.csv');
+    writeFileSync(path, `label,p0,p1\n${'1,0.2,0.8\n'.repeat(1_000_000)}`);
+    const worker = new AnalysisWorker(WORKER);
+    try {
+      const partials: PartialResult[] = [];
+      const outcome = await worker.run({ source: { kind: 'path', path }, options: {} }, undefined, (_fraction, partial) => partial && partials.push(partial));
+      assert.ok(partials.length > 0, 'a partial result arrived before the end');
+      for (const [i, partial] of partials.entries()) {
+        assert.ok(partial.rows > 0 && partial.rows < 1_000_000 && (i === 0 || partial.rows >= partials[i - 1]!.rows), `rows ${partial.rows}`);
+        assertClose(partial.crossEntropy, -Math.log(0.8), 1e-15, 'partial cross-entropy');
+      }
+      assertClose(classification(outcome.analysis!).summary.crossEntropy, -Math.log(0.8), 1e-15, 'final');
+    } finally {
+      worker.dispose();
+      rmSync(folder, { recursive: true, force: true });
     }
   });
 });
