@@ -3,7 +3,7 @@
 // run what a user would otherwise run (pandas + NumPy, NumPy, PyTorch) when /usr/bin/python3
 // has them. Medians of RUNS runs (default 5), peak RSS from /usr/bin/time, values compared.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, writeSync, closeSync, writeFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,7 +23,9 @@ function generator(seed) {
 function writeCsv(path, rows, classes) {
   if (existsSync(path)) return;
   const next = generator(7);
-  const fd = openSync(path, 'w');
+  // Written under another name and renamed when whole, so an interrupted run leaves no half file.
+  const partial = `${path}.partial`;
+  const fd = openSync(partial, 'w');
   writeSync(fd, `label,${Array.from({ length: classes }, (_, j) => `p${j}`).join(',')}\n`);
   let chunk = '';
   const z = new Float64Array(classes);
@@ -44,6 +46,7 @@ function writeCsv(path, rows, classes) {
   }
   writeSync(fd, chunk);
   closeSync(fd);
+  renameSync(partial, path);
 }
 
 function npyHeader(descr, shape) {
