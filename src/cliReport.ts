@@ -12,16 +12,18 @@ function reduced(mean: number, n: number, rows: readonly number[] | undefined, r
   return inUnit(reduction === 'sum' ? mean * n : mean);
 }
 
+/** The prediction columns and how they were read, for the tasks that have them. */
+function predictionFields(summary: { readonly classes: number }, roles: { readonly predictions: readonly string[]; readonly kind: string; readonly kindReason: string }) {
+  return { classes: summary.classes, predictions: roles.predictions, predictionKind: roles.kind, predictionKindReason: roles.kindReason };
+}
+
 /** The task's fields of the CLI's JSON report. */
 export function reportFields(analysis: Analysis, reduction: Reduction, inUnit: (nats: number) => number): Record<string, unknown> {
   const rows = analysis.rowLosses ?? {};
   if (analysis.task === 'entropy') {
     const { summary, roles } = analysis;
     return {
-      classes: summary.classes,
-      predictions: roles.predictions,
-      predictionKind: roles.kind,
-      predictionKindReason: roles.kindReason,
+      ...predictionFields(summary, roles),
       entropy: reduced(summary.entropy, summary.n, rows.entropy, reduction, inUnit),
       maxEntropy: inUnit(summary.maxEntropy),
       perplexity: summary.perplexity,
@@ -33,11 +35,8 @@ export function reportFields(analysis: Analysis, reduction: Reduction, inUnit: (
     case 'binary': {
       const { summary, roles } = analysis;
       return {
-        classes: summary.classes,
         target: roles.target,
-        predictions: roles.predictions,
-        predictionKind: roles.kind,
-        predictionKindReason: roles.kindReason,
+        ...predictionFields(summary, roles),
         // The sum over rows is -log L exactly, not the mean times n.
         crossEntropy: reduction === 'sum' ? inUnit(-summary.logLikelihood) : reduced(summary.crossEntropy, summary.n, rows.crossEntropy, reduction, inUnit),
         // F.cross_entropy with the options given (weights, label smoothing), reduction='mean'; equal to crossEntropy without them.

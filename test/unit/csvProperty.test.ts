@@ -3,18 +3,7 @@ import { describe, it } from 'node:test';
 import { memorySource } from '../../src/readers/byteSource';
 import { parseCsv } from '../../src/readers/csv';
 import { sniffCsv, streamCsvColumns } from '../../src/readers/csvStream';
-
-/** A small deterministic generator (mulberry32), so a failure names a seed that reproduces it. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { random } from '../helpers/random';
 
 interface Generated {
   text: string;

@@ -11,6 +11,7 @@ import { DEFAULT_LIMITS, type ReadLimits } from '../../src/readers/limits';
 import { readParquet } from '../../src/readers/parquet';
 import { readTensorSource } from '../../src/readers/readTensorFile';
 import { fixturePath } from '../helpers/fixtures';
+import { random } from '../helpers/random';
 
 /**
  * Mutation fuzzing of every reader, seeded with the real fixtures and with every input a past run
@@ -29,17 +30,6 @@ const MAX_INPUT_BYTES = 1 << 20;
 const WORKER_HEAP_MB = 512;
 const LIMITS: ReadLimits = { ...DEFAULT_LIMITS, maxTensorBytes: 64 * 2 ** 20, maxInflatedBytes: 64 * 2 ** 20, maxHeaderBytes: 2 ** 20 };
 const INTERESTING = [0x00, 0xff, 0x7f, 0x80, 0x01, 0x22, 0x2c, 0x0a, 0x0d, 0x5c];
-
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function mutate(seed: Uint8Array, next: () => number): Uint8Array {
   let bytes = Uint8Array.from(seed);
