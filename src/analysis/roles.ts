@@ -36,7 +36,8 @@ export function chooseRoles(table: Table, overrides: RoleOverrides = {}): Roles 
 
   let predictions = overrides.predictions;
   if (predictions !== undefined && predictions.length > 0) {
-    const missing = predictions.filter((name) => !names.includes(name));
+    const known = new Set(names);
+    const missing = predictions.filter((name) => !known.has(name));
     if (missing.length > 0) throw new Error(`no numeric column named ${missing.map((m) => `'${m}'`).join(', ')} (columns: ${names.join(', ')})`);
     if (predictions.includes(target)) throw new Error(`'${target}' cannot be both the target and a prediction`);
     reasons.push(`predictions as asked`);

@@ -1,5 +1,5 @@
 import { DataFileError } from '../readers/errors';
-import type { Table } from '../readers/table';
+import { columnByName, type Table } from '../readers/table';
 import { chooseRoles, TARGET_NAMES } from './roles';
 import type { AnalysisOptions, Task } from './types';
 
@@ -30,12 +30,12 @@ function columnGroups(names: readonly string[]): Map<string, string[]> {
 }
 
 function columnValues(table: Table, name: string): Float64Array {
-  return table.columns.find((column) => column.name === name)!.values;
+  return columnByName(table, name)!.values;
 }
 
 function missing(table: Table, names: readonly string[]): void {
+  const absent = names.filter((name) => columnByName(table, name) === undefined);
   const all = table.columns.map((column) => column.name);
-  const absent = names.filter((name) => !all.includes(name));
   if (absent.length > 0) throw new Error(`no numeric column named ${absent.map((name) => `'${name}'`).join(', ')} (columns: ${all.join(', ')})`);
 }
 

@@ -47,3 +47,26 @@ export async function fileSource(path: string, name: string): Promise<ByteSource
     close: () => handle.close(),
   };
 }
+
+/**
+ * Serves small reads from a window read ahead, for files of many tiny tensors: a million 1-byte
+ * tensors are a few window reads, not a million system calls. Large reads go straight through.
+ */
+export function readAhead(source: ByteSource, windowBytes = 1 << 20): ByteSource {
+  let start = 0;
+  let window: Uint8Array = new Uint8Array(0);
+  return {
+    name: source.name,
+    size: source.size,
+    async read(offset, length) {
+      // Large reads, and reads the source must refuse, go straight through.
+      if (length >= windowBytes || offset < 0 || offset + length > source.size) return source.read(offset, length);
+      if (offset < start || offset + length > start + window.length) {
+        start = offset;
+        window = await source.read(offset, Math.min(Math.max(windowBytes, length), source.size - offset));
+      }
+      return window.slice(offset - start, offset - start + length);
+    },
+    close: () => source.close(),
+  };
+}

@@ -153,26 +153,42 @@ export async function* streamCsvColumns(source: ByteSource, layout: CsvTable, co
   };
 
   let carry: Uint8Array = new Uint8Array(0);
+  // The unfinished line and the next chunk are joined in one buffer that grows by doubling, so a
+  // line that runs over many chunks costs linear time and memory, not a copy per chunk.
+  let store = new Uint8Array(0);
+  const join = (head: Uint8Array, tail: Uint8Array): Uint8Array => {
+    const length = head.length + tail.length;
+    const inStore = head.buffer === store.buffer && head.byteOffset === store.byteOffset;
+    if (store.length < length) {
+      const grown = new Uint8Array(Math.max(length, 2 * store.length));
+      grown.set(head);
+      store = grown;
+    } else if (!inStore) store.set(head);
+    store.set(tail, head.length);
+    return store.subarray(0, length);
+  };
   let offset = 0;
   const utf8 = new TextDecoder('utf-8', { fatal: true });
   for (;;) {
     if (options.signal?.aborted) return;
     const atEnd = offset >= source.size;
     let bytes: Uint8Array;
+    let chunk: Uint8Array | undefined;
     if (atEnd) {
       if (carry.length === 0) break;
       // The last line may lack a line break.
-      bytes = concat(carry, NEWLINE);
+      bytes = join(carry, NEWLINE);
     } else {
-      const chunk = await source.read(offset, Math.min(chunkBytes, source.size - offset));
-      bytes = carry.length > 0 ? concat(carry, chunk) : chunk;
+      chunk = await source.read(offset, Math.min(chunkBytes, source.size - offset));
+      bytes = carry.length > 0 ? join(carry, chunk) : chunk;
       if (offset === 0 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
       offset += chunk.length;
     }
     const lastBreak = bytes.lastIndexOf(LF);
     if (lastBreak < 0) {
       if (bytes.length > MAX_LINE_BYTES) fail(line, undefined, `a line longer than ${MAX_LINE_BYTES >> 20} MB: not a CSV file of numbers`);
-      carry = bytes.slice();
+      // Kept in place when already in the join buffer; a fresh chunk is copied into it.
+      carry = bytes === chunk ? join(new Uint8Array(0), bytes) : bytes;
       continue;
     }
     if (!isUtf8(bytes.subarray(0, lastBreak + 1))) {
@@ -243,13 +259,6 @@ const MAX_EXACT = 2 ** 53;
 /** Exact powers of ten: 10^k is a double for k <= 22, so one division rounds correctly. */
 const POWERS = Array.from({ length: 23 }, (_, k) => 10 ** k);
 const MAX_LINE_BYTES = 64 << 20;
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}
 
 function isBlank(bytes: Uint8Array, start: number, end: number): boolean {
   for (let i = start; i < end; i++) if (bytes[i] !== 0x20 && bytes[i] !== 0x09) return false;

@@ -3,7 +3,7 @@
  * {dtype, shape, data_offsets}, then the data section. Every entry is validated against the
  * others and the file size before any tensor is read; tensors are decoded in chunks.
  */
-import type { ByteSource } from './byteSource';
+import { readAhead, type ByteSource } from './byteSource';
 import { allocate, beyondSafeIntegerWarning, decodeInto, ITEMSIZE, quoted, safeProduct, SAFETENSORS_TYPES } from './dtypes';
 import { DataFileError, readingAt } from './errors';
 import { DEFAULT_LIMITS, raiseWith, type ReadLimits } from './limits';
@@ -110,6 +110,7 @@ async function read(source: ByteSource, limits: ReadLimits, at: (where: string) 
   if (total > limits.maxTensorBytes) fail('byte 8', `the tensors total ${total} bytes, over the limit of ${limits.maxTensorBytes}${raiseWith('maxTensorBytes')}`);
 
   const tensors: Tensor[] = [];
+  const tensorBytes = readAhead(source);
   for (const entry of entries) {
     at(`tensor ${quoted(entry.name)}`);
     const itemsize = ITEMSIZE[entry.dtype];
@@ -119,7 +120,7 @@ async function read(source: ByteSource, limits: ReadLimits, at: (where: string) 
     let beyond = 0;
     for (let first = 0; first < count; first += perChunk) {
       const n = Math.min(perChunk, count - first);
-      const bytes = await source.read(dataStart + entry.begin + first * itemsize, n * itemsize);
+      const bytes = await tensorBytes.read(dataStart + entry.begin + first * itemsize, n * itemsize);
       beyond += decodeInto(entry.dtype, bytes, true, n, data, first);
     }
     tensors.push({ name: entry.name, dtype: entry.dtype, shape: entry.shape, data });

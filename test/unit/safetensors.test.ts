@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fileSource, memorySource, type ByteSource } from '../../src/readers/byteSource';
+import { fileSource, memorySource, readAhead, type ByteSource } from '../../src/readers/byteSource';
 import { DataFileError } from '../../src/readers/errors';
 import { DEFAULT_LIMITS } from '../../src/readers/limits';
 import { jsonErrorIndex, readSafetensors } from '../../src/readers/safetensors';
@@ -190,5 +190,17 @@ describe('safetensors reader', () => {
     }
     const valid = '{"a": [1, {"b": null}], "c": "\\u00e9", "d": -1.5e3}';
     assert.equal(jsonErrorIndex(valid), valid.length, 'valid JSON scans to its end');
+  });
+});
+
+describe('reading many small tensors through a read-ahead window', () => {
+  it('gives the bytes a direct read gives, at every offset and length, across window edges', async () => {
+    const bytes = Uint8Array.from({ length: 5000 }, (_, i) => (i * 7919) % 251);
+    const direct = memorySource('direct', bytes);
+    const windowed = readAhead(memorySource('windowed', bytes), 64);
+    for (const [offset, length] of [[0, 1], [1, 63], [63, 2], [64, 64], [100, 10], [90, 20], [4990, 10], [0, 5000], [4999, 1], [10, 0]] as const) {
+      assert.deepEqual(await windowed.read(offset, length), await direct.read(offset, length), `${length} bytes at ${offset}`);
+    }
+    await assert.rejects(windowed.read(4999, 2), RangeError);
   });
 });
