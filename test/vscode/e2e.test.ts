@@ -84,7 +84,7 @@ describe('the packaged VSIX in a real VS Code, driven like a user', () => {
       // The status bar follows the active data file: back to the CSV, from the explorer.
       await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'classifier.csv' }).click();
       await page.locator('.tab.active', { hasText: 'classifier.csv' }).waitFor({ timeout: 15_000 });
-      await page.locator('.statusbar-item', { hasText: /CE \d\.\d+ · n 500/ }).waitFor({ timeout: 20_000 });
+      await page.locator('.statusbar-item', { hasText: /CE \d\.\d+ nats · n 500/ }).waitFor({ timeout: 20_000 });
       mkdirSync(ARTIFACTS, { recursive: true });
       await page.screenshot({ path: join(ARTIFACTS, 'e2e-vscode.png') });
       // After a window reload the loss panel comes back with its numbers ("Developer: Reload Window"
