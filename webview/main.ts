@@ -3,6 +3,7 @@ import { convertNats, unitSymbol } from '../src/engine/units';
 import { parseHostMessage, type Analysis, type AnalysisOptions, type HostMessage, type InformationUnit } from '../src/protocol';
 import { roleControls } from './controls';
 import { derivationView } from './derivationView';
+import { entropySplit, sigmaExplorer, temperatureExplorer } from './explorers';
 import { actionButton, h } from './dom';
 import { formatInUnit, formatNumber } from './format';
 import { headline, isClassification, type SummaryBase } from '../src/analysis/types';
@@ -169,6 +170,9 @@ function render(message: Extract<HostMessage, { type: 'analysis' }>): void {
     h('p', { class: 'status', role: 'status' }),
     warnings,
     summaryView(analysis, unit),
+    analysis.task === 'soft' ? entropySplit(analysis, unit) : '',
+    analysis.task === 'regression' ? sigmaExplorer(analysis, unit) : '',
+    isClassification(analysis) ? temperatureExplorer(analysis, unit) : '',
     isClassification(analysis) ? roleControls(analysis, message.options, changeOptions).element : '',
     h(
       'div',

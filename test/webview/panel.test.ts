@@ -196,3 +196,95 @@ describe('loss panel webview in headless Chromium', () => {
     await page.close();
   });
 });
+
+describe('tasks beyond classification in the panel, with sliders that redraw without the host', () => {
+  let browser: Browser;
+  let server: Awaited<ReturnType<typeof startPanelServer>>;
+  const engine = readJson<any>(fixturePath('engine', 'expected.json'));
+
+  before(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    [browser, server] = await Promise.all([launchChromium(), startPanelServer()]);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  async function panelFor(analysis: Analysis, theme: ThemeName): Promise<Page> {
+    const page = await openPanel(browser, server.origin, theme);
+    await postToPanel(page, analysisMessage(analysis));
+    await page.waitForSelector('[data-testid="derivation-step"]');
+    await page.evaluate(() => document.fonts.ready);
+    return page;
+  }
+
+  const output = (page: Page, id: string) =>
+    page.$eval(`[data-testid="${id}-output"]`, (el) => ({ value: Number(el.getAttribute('data-value')), parameter: Number(el.getAttribute(`data-${el.getAttribute('for')}`)), text: el.textContent ?? '' }));
+
+  it('regression: the sigma slider shows the Gaussian NLL at each sigma, from the sufficient statistics', async () => {
+    const reg = engine.regression;
+    const analysis = await analyzeSource({ kind: 'path', path: fixturePath('engine', 'regression.csv') }, { sigma: reg.sigma });
+    assert.equal(analysis.task, 'regression');
+    const page = await panelFor(analysis, 'light');
+    const start = await output(page, 'sigma');
+    assert.ok(Math.abs(start.parameter / reg.sigma - 1) < 0.02, `starts near sigma = ${reg.sigma}`);
+    await page.focus('[data-testid="sigma-slider"]');
+    for (let i = 0; i < 15; i++) await page.keyboard.press('ArrowRight');
+    const moved = await output(page, 'sigma');
+    assert.ok(moved.parameter > start.parameter, 'the keyboard moves sigma');
+    // -log L at sigma over n rows of k outputs, with the SSE PyTorch's F.mse_loss(reduction='sum') gives.
+    const n = analysis.summary.n;
+    const k = 3;
+    const nll = (sigma: number) => (n * k * (0.5 * Math.log(2 * Math.PI) + Math.log(sigma)) + reg.mseLossSum / (2 * sigma * sigma)) / n;
+    assert.ok(Math.abs(moved.value / nll(moved.parameter) - 1) < 1e-9, `${moved.value} vs ${nll(moved.parameter)}`);
+    assert.ok(Math.abs(nll(reg.sigma) * n / reg.gaussianNllSum - 1) < 1e-9, 'the closed form agrees with scipy.stats.norm at the fixed sigma');
+    assert.match(moved.text, /NLL .* per row, log-likelihood/);
+    await page.screenshot({ path: join(ARTIFACTS, 'webview-regression-light.png'), fullPage: true });
+    assert.deepEqual((await pageRecord(page)).errors, []);
+    await page.close();
+  });
+
+  for (const theme of ['light', 'dark', 'high-contrast'] as const) {
+    it(`soft targets: H(p,q) split into H(p) and KL in a stacked bar (${theme} theme)`, async () => {
+      const soft = engine.soft;
+      const analysis = await analyzeSource({ kind: 'path', path: fixturePath('engine', 'soft.csv') });
+      assert.equal(analysis.task, 'soft');
+      const page = await panelFor(analysis, theme);
+      const segment = (id: string) => page.$eval(`[data-testid="${id}"]`, (el) => ({ value: Number(el.getAttribute('data-value')), width: (el as HTMLElement).getBoundingClientRect().width }));
+      const [entropy, kl] = await Promise.all([segment('split-entropy'), segment('split-kl')]);
+      assert.ok(Math.abs(entropy.value / soft.entropyMean - 1) < 1e-9, 'H(p) as scipy.stats.entropy');
+      assert.ok(Math.abs(kl.value / soft.klBatchmean - 1) < 1e-9, "KL as F.kl_div(..., 'batchmean')");
+      assert.ok(entropy.width > 0 && kl.width > 0);
+      const checks = await page.$$eval('[data-testid="identity-check"]', (items) => items.map((item) => item.getAttribute('data-holds')));
+      assert.ok(checks.length >= 1 && checks.every((holds) => holds === 'true'), 'H(p,q) = H(p) + KL checked');
+      await page.screenshot({ path: join(ARTIFACTS, `webview-soft-${theme}.png`), fullPage: true });
+      assert.deepEqual((await pageRecord(page)).errors, []);
+      await page.close();
+    });
+  }
+
+  it('classification: the temperature slider starts at T = 1 on the cross-entropy and moves along the fitted curve', async () => {
+    const analysis = classification(await analyzeSource({ kind: 'path', path: fixturePath('classifier', 'basic.csv') }));
+    const page = await panelFor(analysis, 'dark');
+    const start = await output(page, 'temperature');
+    assert.ok(Math.abs(start.parameter - 1) < 1e-9);
+    assert.ok(Math.abs(start.value / analysis.summary.crossEntropy - 1) < 1e-12, `${start.value} vs ${analysis.summary.crossEntropy}`);
+    await page.focus('[data-testid="temperature-slider"]');
+    await page.keyboard.press('End');
+    const end = await output(page, 'temperature');
+    const curve = analysis.plots.parameterCurves.find((c) => c.id === 'temperature')!;
+    assert.ok(Math.abs(end.parameter / curve.x.at(-1)! - 1) < 1e-9);
+    assert.equal(end.value, curve.averageNll.at(-1));
+    await page.close();
+  });
+
+  it('no labels: the mean entropy of the predictions', async () => {
+    const analysis = await analyzeSource({ kind: 'bytes', name: 'probs.csv', bytes: new TextEncoder().encode('p0,p1\n0.5,0.5\n0.9,0.1\n') });
+    assert.equal(analysis.task, 'entropy');
+    const page = await panelFor(analysis, 'light');
+    const shown = Number(await page.getAttribute('[data-testid="entropy"]', 'data-value'));
+    assert.ok(Math.abs(shown - (Math.LN2 + -(0.9 * Math.log(0.9) + 0.1 * Math.log(0.1))) / 2) < 1e-15);
+    await page.close();
+  });
+});

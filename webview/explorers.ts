@@ -1,0 +1,103 @@
+/**
+ * Sliders that move a model parameter and show the loss at once. They never go back to the file:
+ * the regression NLL at any sigma is closed-form in the sufficient statistics (n, k, the sum of
+ * squared residuals), and the temperature curve is interpolated from the grid the host computed.
+ */
+import type { ClassificationAnalysis, ParameterCurve, RegressionAnalysis, SoftAnalysis } from '../src/analysis/types';
+import type { InformationUnit } from '../src/protocol';
+import { h } from './dom';
+import { formatInUnit, formatNumber } from './format';
+
+const HALF_LOG_TWO_PI = 0.5 * Math.log(2 * Math.PI);
+const STEPS = 200;
+
+/** -log L of a Gaussian with fixed sigma over n rows of k outputs: n k (log sqrt(2 pi) + log sigma) + SSE / (2 sigma^2). */
+export function gaussianNllAt(sigma: number, n: number, k: number, sumSquaredError: number): number {
+  return n * k * (HALF_LOG_TWO_PI + Math.log(sigma)) + sumSquaredError / (2 * sigma * sigma);
+}
+
+/** The average NLL at T, linear in log T between the grid points (the grid is log-spaced). */
+export function interpolateCurve(curve: Pick<ParameterCurve, 'x' | 'averageNll'>, t: number): number {
+  const { x, averageNll } = curve;
+  if (t <= x[0]!) return averageNll[0]!;
+  for (let i = 1; i < x.length; i++) {
+    if (t <= x[i]!) {
+      const w = (Math.log(t) - Math.log(x[i - 1]!)) / (Math.log(x[i]!) - Math.log(x[i - 1]!));
+      return averageNll[i - 1]! + w * (averageNll[i]! - averageNll[i - 1]!);
+    }
+  }
+  return averageNll[averageNll.length - 1]!;
+}
+
+interface LogSlider {
+  readonly element: HTMLElement;
+  readonly input: HTMLInputElement;
+  readonly output: HTMLOutputElement;
+  value(): number;
+}
+
+/** A range input over [low, high] on a log scale, labelled, with an output beside it. */
+function logSlider(id: string, label: string, low: number, high: number, start: number): LogSlider {
+  const toValue = (position: number) => Math.exp(Math.log(low) + (position / STEPS) * (Math.log(high) - Math.log(low)));
+  const position = Math.round((STEPS * (Math.log(start) - Math.log(low))) / (Math.log(high) - Math.log(low)));
+  const input = h('input', { type: 'range', id, min: '0', max: String(STEPS), step: '1', value: String(Math.min(STEPS, Math.max(0, position))), 'data-testid': `${id}-slider` });
+  const output = h('output', { for: id, 'data-testid': `${id}-output`, 'aria-live': 'polite' });
+  const element = h('div', { class: 'explorer' }, h('label', { for: id }, label), input, output);
+  return { element, input, output, value: () => toValue(Number(input.value)) };
+}
+
+/** Drag sigma: the Gaussian NLL per row and the log-likelihood at it, against the MLE. */
+export function sigmaExplorer(analysis: RegressionAnalysis, unit: InformationUnit): HTMLElement {
+  const s = analysis.summary;
+  const k = s.outputs;
+  const mle = s.sigmaMle > 0 ? s.sigmaMle : 1;
+  const slider = logSlider('sigma', '\u03c3', mle / 20, mle * 20, s.sigma);
+  const update = () => {
+    const sigma = slider.value();
+    const nll = gaussianNllAt(sigma, s.n, k, s.sumSquaredError);
+    slider.input.setAttribute('aria-valuetext', `sigma ${formatNumber(sigma, 4)}`);
+    slider.output.setAttribute('data-sigma', String(sigma));
+    slider.output.setAttribute('data-value', String(nll / s.n));
+    slider.output.textContent = `\u03c3 = ${formatNumber(sigma, 4)}: NLL ${formatInUnit(nll / s.n, unit, 8)} per row, log-likelihood ${formatNumber(-nll, 8)} (largest at \u03c3 = ${formatNumber(mle, 6)})`;
+  };
+  slider.input.addEventListener('input', update);
+  update();
+  return h('section', { class: 'explorers', 'aria-label': 'Explore sigma' }, slider.element);
+}
+
+/** Drag T: the cross-entropy of softmax(log q / T), from the temperature curve's grid. */
+export function temperatureExplorer(analysis: ClassificationAnalysis, unit: InformationUnit): HTMLElement | '' {
+  const curve = analysis.plots.parameterCurves.find((candidate) => candidate.id === 'temperature');
+  if (!curve || curve.x.length < 2) return '';
+  const best = curve.x[curve.maxIndex]!;
+  const slider = logSlider('temperature', 'T', curve.x[0]!, curve.x[curve.x.length - 1]!, 1);
+  const update = () => {
+    const t = slider.value();
+    const ce = interpolateCurve(curve, t);
+    slider.input.setAttribute('aria-valuetext', `T ${formatNumber(t, 4)}`);
+    slider.output.setAttribute('data-temperature', String(t));
+    slider.output.setAttribute('data-value', String(ce));
+    slider.output.textContent = `T = ${formatNumber(t, 4)}: cross-entropy ${formatInUnit(ce, unit, 6)} (smallest at T = ${formatNumber(best, 4)})`;
+  };
+  slider.input.addEventListener('input', update);
+  update();
+  return h('section', { class: 'explorers', 'aria-label': 'Explore the temperature' }, slider.element);
+}
+
+/** H(p,q) as a bar split into H(p) and KL(p||q): the part no model can remove, and the part it can. */
+export function entropySplit(analysis: SoftAnalysis, unit: InformationUnit): HTMLElement {
+  const { entropy, kl, crossEntropy } = analysis.summary;
+  const total = Math.max(crossEntropy, Number.MIN_VALUE);
+  const segment = (name: string, value: number, className: string, testId: string) => {
+    const element = h('div', { class: `split-segment ${className}`, title: `${name} ${formatInUnit(value, unit, 8)}`, 'data-testid': testId, 'data-value': String(value) }, `${name} ${formatInUnit(value, unit, 4)}`);
+    // Through the CSSOM: the CSP refuses inline style attributes.
+    element.style.flexGrow = String(Math.max(0, value / total));
+    return element;
+  };
+  return h(
+    'section',
+    { class: 'split', 'aria-label': 'Entropy and KL divergence' },
+    h('h2', {}, `H(p,q) = ${formatInUnit(crossEntropy, unit, 6)} = H(p) + KL(p\u2016q)`),
+    h('div', { class: 'split-bar', role: 'img', 'aria-label': `Entropy ${formatInUnit(entropy, unit)} plus KL ${formatInUnit(kl, unit)}` }, segment('H(p)', entropy, 'split-entropy', 'split-entropy'), segment('KL', kl, 'split-kl', 'split-kl')),
+  );
+}
