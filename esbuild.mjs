@@ -68,7 +68,8 @@ const builds = [
       ...findTests('test/webview'),
       ...findTests('test/vscode'),
       ...findTests('test/suite'),
-      ...['test/suite/index.ts', 'test/electron/runElectron.ts'].filter(existsSync),
+      // The webview harness also serves bench/slider.mjs.
+      ...['test/suite/index.ts', 'test/electron/runElectron.ts', 'test/webview/harness.ts'].filter(existsSync),
     ],
     outbase: 'test',
     outdir: 'out/test',

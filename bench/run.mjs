@@ -249,6 +249,12 @@ function main() {
     console.error(row);
   }
   lines.push('', ...startupLines(csv, large));
+  if (existsSync('/usr/bin/chromium')) {
+    const slider = spawnSync(process.execPath, [join(ROOT, 'bench', 'slider.mjs')], { encoding: 'utf8' });
+    if (slider.status !== 0) throw new Error(`slider.mjs failed: ${slider.stderr}`);
+    lines.push('', slider.stdout.trim());
+    console.error(slider.stdout.trim());
+  }
   const vsix = join(ROOT, 'likelihood-lens.vsix');
   if (existsSync(vsix)) lines.push('', `VSIX: ${(statSync(vsix).size / 1024).toFixed(0)} KB.`);
   const table = `${lines.join('\n')}\n`;
