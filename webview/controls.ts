@@ -1,7 +1,7 @@
 /** The panel's controls. The only module that uses @vscode/webview-ui-toolkit. */
 import { provideVSCodeDesignSystem, vsCodeCheckbox, vsCodeDropdown, vsCodeOption } from '@vscode/webview-ui-toolkit';
-import type { ClassificationAnalysis } from '../src/analysis/types';
-import type { AnalysisOptions, PredictionKind } from '../src/protocol';
+import { FIT_FAMILIES, TASKS, type ClassificationAnalysis, type FitFamily, type Task } from '../src/analysis/types';
+import type { Analysis, AnalysisOptions, InformationUnit, PredictionKind } from '../src/protocol';
 import { custom, h } from './dom';
 
 provideVSCodeDesignSystem().register(vsCodeDropdown(), vsCodeOption(), vsCodeCheckbox());
@@ -51,4 +51,26 @@ export function roleControls(analysis: ClassificationAnalysis, options: Analysis
     change(value === 'auto' ? rest : { ...rest, kind: value as PredictionKind });
   });
   return { element: h('section', { class: 'controls', 'aria-label': 'Roles' }, target, kind, predictions) };
+}
+
+const UNIT_LABELS: Record<InformationUnit, string> = { nats: 'nats (ln)', bits: 'bits (log2)', digits: 'digits (log10)' };
+
+/**
+ * What to compute and how to show it: the task and, for a fit, the family (a new pass in the
+ * host), and the unit of every loss (converted here, no new pass).
+ */
+export function taskControls(analysis: Analysis, options: AnalysisOptions, unit: InformationUnit, change: (options: AnalysisOptions) => void, changeUnit: (unit: InformationUnit) => void): Controls {
+  const task = dropdown('task', 'Task', ['auto', ...TASKS], (value) => (value === 'auto' ? `detect (${analysis.task})` : value), options.task ?? 'auto', (value) => {
+    const { task: _task, dist: _dist, ...rest } = options;
+    change(value === 'auto' ? rest : { ...rest, task: value as Task });
+  });
+  const dist =
+    analysis.task === 'fit'
+      ? dropdown('dist', 'Distribution', ['auto', ...FIT_FAMILIES], (value) => (value === 'auto' ? `detect (${analysis.summary.dist})` : value), options.dist ?? 'auto', (value) => {
+          const { dist: _dist, ...rest } = options;
+          change(value === 'auto' ? rest : { ...rest, task: 'fit', dist: value as FitFamily });
+        })
+      : '';
+  const units = dropdown('unit', 'Losses in', ['nats', 'bits', 'digits'], (value) => UNIT_LABELS[value as InformationUnit], unit, (value) => changeUnit(value as InformationUnit));
+  return { element: h('section', { class: 'controls', 'aria-label': 'Task and unit' }, task, dist, units) };
 }

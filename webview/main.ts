@@ -1,7 +1,7 @@
 /** The loss panel's page: receives analyses from the host and renders them; never reads files or computes over rows. */
 import { convertNats, unitSymbol } from '../src/engine/units';
 import { parseHostMessage, type Analysis, type AnalysisOptions, type HostMessage, type InformationUnit } from '../src/protocol';
-import { roleControls } from './controls';
+import { roleControls, taskControls } from './controls';
 import { derivationView } from './derivationView';
 import { entropySplit, sigmaExplorer, temperatureExplorer } from './explorers';
 import { actionButton, h } from './dom';
@@ -13,6 +13,8 @@ import { loadState, post, saveState } from './vscodeApi';
 const app = document.getElementById('app')!;
 let plots: PlotHandle[] = [];
 let current: Extract<HostMessage, { type: 'analysis' }> | undefined;
+/** A unit picked in this panel wins over the host's setting until the panel is closed. */
+let chosenUnit: InformationUnit | undefined;
 
 function card(label: string, value: string | Node, testId: string, raw: number, hint: string): HTMLElement {
   return h('div', { class: 'card', title: hint }, h('div', { class: 'card-label' }, label), h('div', { class: 'card-value', 'data-testid': testId, 'data-value': String(raw) }, value));
@@ -146,7 +148,7 @@ function render(message: Extract<HostMessage, { type: 'analysis' }>): void {
   saveState({ fileUri: message.fileUri, options: message.options });
   for (const plot of plots) plot.destroy();
   const { analysis } = message;
-  const unit = message.unit ?? 'nats';
+  const unit = chosenUnit ?? message.unit ?? 'nats';
   const reliability = isClassification(analysis) ? reliabilityPlot(analysis) : undefined;
   const rowPlots = analysis.task === 'fit' ? undefined : analysis;
   plots = [
@@ -170,6 +172,10 @@ function render(message: Extract<HostMessage, { type: 'analysis' }>): void {
     h('p', { class: 'status', role: 'status' }),
     warnings,
     summaryView(analysis, unit),
+    taskControls(analysis, message.options, unit, changeOptions, (picked) => {
+      chosenUnit = picked;
+      render(message);
+    }).element,
     analysis.task === 'soft' ? entropySplit(analysis, unit) : '',
     analysis.task === 'regression' ? sigmaExplorer(analysis, unit) : '',
     isClassification(analysis) ? temperatureExplorer(analysis, unit) : '',

@@ -279,6 +279,30 @@ describe('tasks beyond classification in the panel, with sliders that redraw wit
     await page.close();
   });
 
+  it('asks the host for another task, and shows every loss in bits or digits without asking it', async () => {
+    const reg = engine.regression;
+    const analysis = await analyzeSource({ kind: 'path', path: fixturePath('engine', 'regression.csv') }, { sigma: reg.sigma });
+    assert.equal(analysis.task, 'regression');
+    const page = await panelFor(analysis, 'light');
+    const pick = (id: string, value: string) =>
+      page.evaluate(
+        ({ id, value }) => {
+          const dropdown = document.querySelector(`vscode-dropdown#${id}`) as HTMLElement & { value: string };
+          dropdown.value = value;
+          dropdown.dispatchEvent(new Event('change'));
+        },
+        { id, value },
+      );
+    await pick('unit', 'bits');
+    const card = await page.$eval('[data-testid="cross-entropy"]', (el) => el.textContent ?? '');
+    const perRow = reg.gaussianNllSum / analysis.summary.n;
+    assert.equal(card, `${(perRow / Math.LN2).toPrecision(8).replace(/0+$/, '')} bits`);
+    await pick('task', 'fit');
+    const posted = (await pageRecord(page)).posted as { type: string; options?: unknown }[];
+    assert.deepEqual(posted.filter((message) => message.type === 'setOptions').at(-1), { type: 'setOptions', options: { task: 'fit' } });
+    await page.close();
+  });
+
   it('no labels: the mean entropy of the predictions', async () => {
     const analysis = await analyzeSource({ kind: 'bytes', name: 'probs.csv', bytes: new TextEncoder().encode('p0,p1\n0.5,0.5\n0.9,0.1\n') });
     assert.equal(analysis.task, 'entropy');
