@@ -14,6 +14,14 @@ export type { Analysis, AnalysisOptions, InformationUnit, PredictionKind, Tensor
 export interface PanelState {
   readonly fileUri: string;
   readonly options: AnalysisOptions;
+  /** What the panel shows without a new pass: the unit picked and where the sliders are. */
+  readonly view?: PanelView;
+}
+
+export interface PanelView {
+  readonly unit?: InformationUnit;
+  readonly sigma?: number;
+  readonly temperature?: number;
 }
 
 // ---- host -> webview -------------------------------------------------------
@@ -150,7 +158,18 @@ export function parseHostMessage(value: unknown): HostMessage | undefined {
 
 export function parsePanelState(value: unknown): PanelState | undefined {
   if (!isObject(value) || !isString(value.fileUri, 10000)) return undefined;
-  return { fileUri: value.fileUri, options: parseOptions(value.options) ?? {} };
+  const view = isObject(value.view) ? parseView(value.view) : undefined;
+  return { fileUri: value.fileUri, options: parseOptions(value.options) ?? {}, ...(view ? { view } : {}) };
+}
+
+/** Keeps only the view settings that make sense; anything else is dropped, not trusted. */
+function parseView(value: Json): PanelView {
+  const positive = (x: unknown): x is number => isFiniteNumber(x) && x > 0;
+  return {
+    ...(UNITS.includes(value.unit as InformationUnit) ? { unit: value.unit as InformationUnit } : {}),
+    ...(positive(value.sigma) ? { sigma: value.sigma } : {}),
+    ...(positive(value.temperature) ? { temperature: value.temperature } : {}),
+  };
 }
 
 // ---- tensor file view ------------------------------------------------------

@@ -47,11 +47,11 @@ function logSlider(id: string, label: string, low: number, high: number, start: 
 }
 
 /** Drag sigma: the Gaussian NLL per row and the log-likelihood at it, against the MLE. */
-export function sigmaExplorer(analysis: RegressionAnalysis, unit: InformationUnit): HTMLElement {
+export function sigmaExplorer(analysis: RegressionAnalysis, unit: InformationUnit, start: number | undefined, moved: (sigma: number) => void): HTMLElement {
   const s = analysis.summary;
   const k = s.outputs;
   const mle = s.sigmaMle > 0 ? s.sigmaMle : 1;
-  const slider = logSlider('sigma', '\u03c3', mle / 20, mle * 20, s.sigma);
+  const slider = logSlider('sigma', '\u03c3', mle / 20, mle * 20, start ?? s.sigma);
   const update = () => {
     const sigma = slider.value();
     const nll = gaussianNllAt(sigma, s.n, k, s.sumSquaredError);
@@ -60,17 +60,20 @@ export function sigmaExplorer(analysis: RegressionAnalysis, unit: InformationUni
     slider.output.setAttribute('data-value', String(nll / s.n));
     slider.output.textContent = `\u03c3 = ${formatNumber(sigma, 4)}: NLL ${formatInUnit(nll / s.n, unit, 8)} per row, log-likelihood ${formatNumber(-nll, 8)} (largest at \u03c3 = ${formatNumber(mle, 6)})`;
   };
-  slider.input.addEventListener('input', update);
+  slider.input.addEventListener('input', () => {
+    update();
+    moved(slider.value());
+  });
   update();
   return h('section', { class: 'explorers', 'aria-label': 'Explore sigma' }, slider.element);
 }
 
 /** Drag T: the cross-entropy of softmax(log q / T), from the temperature curve's grid. */
-export function temperatureExplorer(analysis: ClassificationAnalysis, unit: InformationUnit): HTMLElement | '' {
+export function temperatureExplorer(analysis: ClassificationAnalysis, unit: InformationUnit, start: number | undefined, moved: (t: number) => void): HTMLElement | '' {
   const curve = analysis.plots.parameterCurves.find((candidate) => candidate.id === 'temperature');
   if (!curve || curve.x.length < 2) return '';
   const best = curve.x[curve.maxIndex]!;
-  const slider = logSlider('temperature', 'T', curve.x[0]!, curve.x[curve.x.length - 1]!, 1);
+  const slider = logSlider('temperature', 'T', curve.x[0]!, curve.x[curve.x.length - 1]!, start ?? 1);
   const update = () => {
     const t = slider.value();
     const ce = interpolateCurve(curve, t);
@@ -79,7 +82,10 @@ export function temperatureExplorer(analysis: ClassificationAnalysis, unit: Info
     slider.output.setAttribute('data-value', String(ce));
     slider.output.textContent = `T = ${formatNumber(t, 4)}: cross-entropy ${formatInUnit(ce, unit, 6)} (smallest at T = ${formatNumber(best, 4)})`;
   };
-  slider.input.addEventListener('input', update);
+  slider.input.addEventListener('input', () => {
+    update();
+    moved(slider.value());
+  });
   update();
   return h('section', { class: 'explorers', 'aria-label': 'Explore the temperature' }, slider.element);
 }

@@ -1,6 +1,6 @@
 /** The loss panel's page: receives analyses from the host and renders them; never reads files or computes over rows. */
 import { convertNats, unitSymbol } from '../src/engine/units';
-import { parseHostMessage, type Analysis, type AnalysisOptions, type HostMessage, type InformationUnit } from '../src/protocol';
+import { parseHostMessage, type Analysis, type AnalysisOptions, type HostMessage, type InformationUnit, type PanelState, type PanelView } from '../src/protocol';
 import { roleControls, taskControls } from './controls';
 import { derivationView } from './derivationView';
 import { entropySplit, sigmaExplorer, temperatureExplorer } from './explorers';
@@ -13,8 +13,8 @@ import { loadState, post, saveState } from './vscodeApi';
 const app = document.getElementById('app')!;
 let plots: PlotHandle[] = [];
 let current: Extract<HostMessage, { type: 'analysis' }> | undefined;
-/** A unit picked in this panel wins over the host's setting until the panel is closed. */
-let chosenUnit: InformationUnit | undefined;
+/** The unit picked here (over the host's setting) and the sliders' places, kept in the webview state. */
+let view: PanelView = loadState()?.view ?? {};
 
 function card(label: string, value: string | Node, testId: string, raw: number, hint: string): HTMLElement {
   return h('div', { class: 'card', title: hint }, h('div', { class: 'card-label' }, label), h('div', { class: 'card-value', 'data-testid': testId, 'data-value': String(raw) }, value));
@@ -143,12 +143,20 @@ function layoutPlots(): void {
   for (const plot of plots) plot.resize(Math.max(240, plot.element.clientWidth - 8));
 }
 
+function stateOf(fileUri: string, options: AnalysisOptions): PanelState {
+  return { fileUri, options, ...(Object.keys(view).length > 0 ? { view } : {}) };
+}
+
 function render(message: Extract<HostMessage, { type: 'analysis' }>): void {
   current = message;
-  saveState({ fileUri: message.fileUri, options: message.options });
+  saveState(stateOf(message.fileUri, message.options));
   for (const plot of plots) plot.destroy();
   const { analysis } = message;
-  const unit = chosenUnit ?? message.unit ?? 'nats';
+  const unit = view.unit ?? message.unit ?? 'nats';
+  const keepView = (next: PanelView) => {
+    view = next;
+    saveState(stateOf(message.fileUri, message.options));
+  };
   const reliability = isClassification(analysis) ? reliabilityPlot(analysis) : undefined;
   const rowPlots = analysis.task === 'fit' ? undefined : analysis;
   plots = [
@@ -157,7 +165,7 @@ function render(message: Extract<HostMessage, { type: 'analysis' }>): void {
     ...(reliability ? [reliability] : []),
   ];
   const changeOptions = (options: AnalysisOptions) => {
-    saveState({ fileUri: message.fileUri, options });
+    saveState(stateOf(message.fileUri, options));
     showStatus('Recomputing\u2026');
     post({ type: 'setOptions', options });
   };
@@ -173,12 +181,12 @@ function render(message: Extract<HostMessage, { type: 'analysis' }>): void {
     warnings,
     summaryView(analysis, unit),
     taskControls(analysis, message.options, unit, changeOptions, (picked) => {
-      chosenUnit = picked;
+      keepView({ ...view, unit: picked });
       render(message);
     }).element,
     analysis.task === 'soft' ? entropySplit(analysis, unit) : '',
-    analysis.task === 'regression' ? sigmaExplorer(analysis, unit) : '',
-    isClassification(analysis) ? temperatureExplorer(analysis, unit) : '',
+    analysis.task === 'regression' ? sigmaExplorer(analysis, unit, view.sigma, (sigma) => keepView({ ...view, sigma })) : '',
+    isClassification(analysis) ? temperatureExplorer(analysis, unit, view.temperature, (temperature) => keepView({ ...view, temperature })) : '',
     isClassification(analysis) ? roleControls(analysis, message.options, changeOptions).element : '',
     h(
       'div',

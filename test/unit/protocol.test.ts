@@ -48,6 +48,11 @@ describe('messages from a webview are validated before the host acts on them', (
   it('a saved panel state must name a file; options are re-validated', () => {
     assert.equal(parsePanelState({ options: {} }), undefined);
     assert.deepEqual(parsePanelState({ fileUri: 'file:///w/a.csv', options: { kind: 'odds' } }), { fileUri: 'file:///w/a.csv', options: {} });
+    assert.deepEqual(
+      parsePanelState({ fileUri: 'file:///w/a.csv', options: {}, view: { unit: 'bits', sigma: 0.5, temperature: -1, extra: '<script>' } }),
+      { fileUri: 'file:///w/a.csv', options: {}, view: { unit: 'bits', sigma: 0.5 } },
+      'the view keeps a known unit and positive slider values, nothing else',
+    );
   });
 
   it('the webview refuses malformed host messages too', () => {

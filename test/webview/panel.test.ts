@@ -240,6 +240,11 @@ describe('tasks beyond classification in the panel, with sliders that redraw wit
     assert.ok(Math.abs(moved.value / nll(moved.parameter) - 1) < 1e-9, `${moved.value} vs ${nll(moved.parameter)}`);
     assert.ok(Math.abs(nll(reg.sigma) * n / reg.gaussianNllSum - 1) < 1e-9, 'the closed form agrees with scipy.stats.norm at the fixed sigma');
     assert.match(moved.text, /NLL .* per row, log-likelihood/);
+    // The slider's place survives a reload (the host sends the analysis again when the page is ready).
+    await page.reload();
+    await postToPanel(page, analysisMessage(analysis));
+    await page.waitForSelector('[data-testid="sigma-slider"]');
+    assert.equal((await output(page, 'sigma')).parameter, moved.parameter);
     await page.screenshot({ path: join(ARTIFACTS, 'webview-regression-light.png'), fullPage: true });
     assert.deepEqual((await pageRecord(page)).errors, []);
     await page.close();
