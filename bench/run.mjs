@@ -3,9 +3,10 @@
 // run what a user would otherwise run (pandas + NumPy, NumPy, PyTorch) when /usr/bin/python3
 // has them. Medians of RUNS runs (default 5), peak RSS from /usr/bin/time, values compared.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { generator, writeLines } from './generate.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DATA = join(ROOT, 'bench', '.data');
@@ -14,22 +15,11 @@ const PYTHON = '/usr/bin/python3';
 const TIME = '/usr/bin/time';
 mkdirSync(DATA, { recursive: true });
 
-/** A fixed linear congruential generator: the same inputs on every machine. */
-function generator(seed) {
-  let state = seed >>> 0;
-  return () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 4294967296);
-}
-
+/** Labels and softmax probabilities of random logits nudged towards the label. */
 function writeCsv(path, rows, classes) {
-  if (existsSync(path)) return;
   const next = generator(7);
-  // Written under another name and renamed when whole, so an interrupted run leaves no half file.
-  const partial = `${path}.partial`;
-  const fd = openSync(partial, 'w');
-  writeSync(fd, `label,${Array.from({ length: classes }, (_, j) => `p${j}`).join(',')}\n`);
-  let chunk = '';
   const z = new Float64Array(classes);
-  for (let i = 0; i < rows; i++) {
+  writeLines(path, `label,${Array.from({ length: classes }, (_, j) => `p${j}`).join(',')}`, rows, () => {
     const label = Math.floor(next() * classes);
     let max = -Infinity;
     for (let j = 0; j < classes; j++) {
@@ -38,15 +28,8 @@ function writeCsv(path, rows, classes) {
     }
     let total = 0;
     for (let j = 0; j < classes; j++) total += (z[j] = Math.exp(z[j] - max));
-    chunk += `${label},${Array.from(z, (v) => (v / total).toFixed(8)).join(',')}\n`;
-    if (chunk.length > 1 << 20) {
-      writeSync(fd, chunk);
-      chunk = '';
-    }
-  }
-  writeSync(fd, chunk);
-  closeSync(fd);
-  renameSync(partial, path);
+    return `${label},${Array.from(z, (v) => (v / total).toFixed(8)).join(',')}`;
+  });
 }
 
 function npyHeader(descr, shape) {

@@ -3,11 +3,12 @@
 // listener, in the same headless Chromium. Prints medians in milliseconds.
 //
 //   node bench/slider.mjs        (after `node esbuild.mjs`; needs Debian's chromium)
-import { existsSync, mkdirSync, openSync, writeSync, closeSync, renameSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { generator, writeLines } from './generate.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DATA = join(ROOT, 'bench', '.data');
@@ -15,26 +16,14 @@ const STEPS = 1000;
 const require = createRequire(import.meta.url);
 const { launchChromium, openPanel, postToPanel, startPanelServer } = require(join(ROOT, 'out', 'test', 'webview', 'harness.js'));
 
+/** Two outputs with their predictions, residuals of spread 0.3 and 0.6. */
 function writeRegressionCsv(path, rows) {
-  if (existsSync(path)) return;
-  const partial = `${path}.partial`;
-  const fd = openSync(partial, 'w');
-  writeSync(fd, 'y0,y1,yhat0,yhat1\n');
-  let chunk = '';
-  let state = 11;
-  const next = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 4294967296);
-  for (let i = 0; i < rows; i++) {
+  const next = generator(11);
+  writeLines(path, 'y0,y1,yhat0,yhat1', rows, () => {
     const a = next() * 10;
     const b = next() * 10;
-    chunk += `${a.toFixed(6)},${b.toFixed(6)},${(a + next() - 0.5).toFixed(6)},${(b + 2 * next() - 1).toFixed(6)}\n`;
-    if (chunk.length > 1 << 20) {
-      writeSync(fd, chunk);
-      chunk = '';
-    }
-  }
-  writeSync(fd, chunk);
-  closeSync(fd);
-  renameSync(partial, path);
+    return `${a.toFixed(6)},${b.toFixed(6)},${(a + next() - 0.5).toFixed(6)},${(b + 2 * next() - 1).toFixed(6)}`;
+  });
 }
 
 function analyse(path) {
