@@ -20,6 +20,8 @@ export interface PanelState {
 
 export interface PanelView {
   readonly unit?: InformationUnit;
+  /** Losses shown as the mean over rows or their sum. */
+  readonly reduction?: 'mean' | 'sum';
   readonly sigma?: number;
   readonly temperature?: number;
 }
@@ -167,6 +169,7 @@ function parseView(value: Json): PanelView {
   const positive = (x: unknown): x is number => isFiniteNumber(x) && x > 0;
   return {
     ...(UNITS.includes(value.unit as InformationUnit) ? { unit: value.unit as InformationUnit } : {}),
+    ...(value.reduction === 'mean' || value.reduction === 'sum' ? { reduction: value.reduction } : {}),
     ...(positive(value.sigma) ? { sigma: value.sigma } : {}),
     ...(positive(value.temperature) ? { temperature: value.temperature } : {}),
   };

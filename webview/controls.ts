@@ -59,7 +59,13 @@ const UNIT_LABELS: Record<InformationUnit, string> = { nats: 'nats (ln)', bits: 
  * What to compute and how to show it: the task and, for a fit, the family (a new pass in the
  * host), and the unit of every loss (converted here, no new pass).
  */
-export function taskControls(analysis: Analysis, options: AnalysisOptions, unit: InformationUnit, change: (options: AnalysisOptions) => void, changeUnit: (unit: InformationUnit) => void): Controls {
+export function taskControls(
+  analysis: Analysis,
+  options: AnalysisOptions,
+  shown: { readonly unit: InformationUnit; readonly reduction: 'mean' | 'sum' },
+  change: (options: AnalysisOptions) => void,
+  changeView: (view: { unit?: InformationUnit; reduction?: 'mean' | 'sum' }) => void,
+): Controls {
   const task = dropdown('task', 'Task', ['auto', ...TASKS], (value) => (value === 'auto' ? `detect (${analysis.task})` : value), options.task ?? 'auto', (value) => {
     const { task: _task, dist: _dist, ...rest } = options;
     change(value === 'auto' ? rest : { ...rest, task: value as Task });
@@ -71,6 +77,7 @@ export function taskControls(analysis: Analysis, options: AnalysisOptions, unit:
           change(value === 'auto' ? rest : { ...rest, task: 'fit', dist: value as FitFamily });
         })
       : '';
-  const units = dropdown('unit', 'Losses in', ['nats', 'bits', 'digits'], (value) => UNIT_LABELS[value as InformationUnit], unit, (value) => changeUnit(value as InformationUnit));
-  return { element: h('section', { class: 'controls', 'aria-label': 'Task and unit' }, task, dist, units) };
+  const units = dropdown('unit', 'Losses in', ['nats', 'bits', 'digits'], (value) => UNIT_LABELS[value as InformationUnit], shown.unit, (value) => changeView({ unit: value as InformationUnit }));
+  const reduction = dropdown('reduction', 'Rows reduced by', ['mean', 'sum'], (value) => value, shown.reduction, (value) => changeView({ reduction: value as 'mean' | 'sum' }));
+  return { element: h('section', { class: 'controls', 'aria-label': 'Task and unit' }, task, dist, units, reduction) };
 }

@@ -7,6 +7,7 @@ import { entropySplit, sigmaExplorer, temperatureExplorer } from './explorers';
 import { actionButton, h } from './dom';
 import { formatInUnit, formatNumber } from './format';
 import { headline, isClassification, type SummaryBase } from '../src/analysis/types';
+import type { Reduction } from '../src/engine/reduction';
 import { histogramPlot, parameterCurvePlot, perSampleLossPlot, reliabilityPlot, runningMeanPlot, type PlotHandle, type WithRowPlots } from './plots';
 import { loadState, post, saveState } from './vscodeApi';
 
@@ -27,20 +28,36 @@ function scientific(mantissa: number, exponent: number): Node {
 }
 
 /** The cards every task with a likelihood shows, in the unit chosen. */
-function likelihoodCards(s: SummaryBase, unit: InformationUnit, meanLabel: string, meanHint: string): HTMLElement[] {
+/** How the panel shows losses: in which unit, and as the mean over rows or their sum (PyTorch's reduction). */
+interface Shown {
+  readonly unit: InformationUnit;
+  readonly reduction: Reduction;
+}
+
+/** A per-row loss reduced as asked: the sum of the rows' losses is exactly -log L. */
+function lossCard(label: string, mean: number, n: number, shown: Shown, testId: string, hint: string): HTMLElement {
+  const value = shown.reduction === 'sum' ? mean * n : mean;
+  return card(shown.reduction === 'sum' ? `${label} \u00b7 sum over rows` : label, formatInUnit(value, shown.unit, 8), testId, value, hint);
+}
+
+function likelihoodCards(s: SummaryBase, shown: Shown, meanLabel: string, meanHint: string): HTMLElement[] {
+  const { unit } = shown;
   return [
-    card(meanLabel, formatInUnit(s.crossEntropy, unit, 8), 'cross-entropy', s.crossEntropy, meanHint),
+    shown.reduction === 'sum'
+      ? card(`${meanLabel} \u00b7 sum over rows`, formatInUnit(-s.logLikelihood, unit, 8), 'cross-entropy', -s.logLikelihood, 'The sum over rows: -log L')
+      : card(meanLabel, formatInUnit(s.crossEntropy, unit, 8), 'cross-entropy', s.crossEntropy, meanHint),
     card('Log-likelihood', formatNumber(convertNats(s.logLikelihood, unit), 10), 'log-likelihood', s.logLikelihood, `Sum of the log-probabilities (densities) of the rows, ${unitSymbol(unit)}`),
   ];
 }
 
-function taskCards(analysis: Analysis, unit: InformationUnit): (HTMLElement | string)[] {
+function taskCards(analysis: Analysis, shown: Shown): (HTMLElement | string)[] {
+  const { unit } = shown;
   switch (analysis.task) {
     case 'categorical':
     case 'binary': {
       const s = analysis.summary;
       return [
-        ...likelihoodCards(s, unit, 'Cross-entropy', 'Mean negative log-likelihood of the labels'),
+        ...likelihoodCards(s, shown, 'Cross-entropy', 'Mean negative log-likelihood of the labels'),
         card('Likelihood', scientific(s.likelihoodMantissa, s.likelihoodExponent), 'likelihood', s.log10Likelihood, 'exp(log-likelihood), from its base-10 logarithm'),
         card('Perplexity', formatNumber(s.perplexity, 6), 'perplexity', s.perplexity, 'exp(cross-entropy)'),
         card('Accuracy', `${formatNumber(100 * s.accuracy, 4)}%`, 'accuracy', s.accuracy, 'Share of rows whose largest prediction is the label'),
@@ -51,7 +68,7 @@ function taskCards(analysis: Analysis, unit: InformationUnit): (HTMLElement | st
     case 'soft': {
       const s = analysis.summary;
       return [
-        ...likelihoodCards(s, unit, 'Cross-entropy H(p,q)', 'Mean over rows of -sum_c p_c log q_c'),
+        ...likelihoodCards(s, shown, 'Cross-entropy H(p,q)', 'Mean over rows of -sum_c p_c log q_c'),
         card('Entropy H(p)', formatInUnit(s.entropy, unit, 8), 'entropy', s.entropy, 'Mean entropy of the target rows'),
         card('KL(p || q)', formatInUnit(s.kl, unit, 8), 'kl', s.kl, "F.kl_div(log q, p, reduction='batchmean')"),
         card('H(p,q) = H(p) + KL', s.identity.holds ? 'holds' : 'fails', 'identity', s.identity.residual, `Relative residual ${s.identity.residual.toExponential(1)}`),
@@ -63,7 +80,7 @@ function taskCards(analysis: Analysis, unit: InformationUnit): (HTMLElement | st
       const v = s.predictedVariance;
       return [
         card('MSE', formatNumber(s.mse, 8), 'mse', s.mse, 'F.mse_loss: the mean over every output of every row'),
-        ...likelihoodCards(s, unit, `Gaussian NLL per row (\u03c3 = ${formatNumber(s.sigma, 4)})`, 'Mean over rows of -log N(y; y_hat, sigma^2 I), with the constant'),
+        ...likelihoodCards(s, shown, `Gaussian NLL per row (\u03c3 = ${formatNumber(s.sigma, 4)})`, 'Mean over rows of -log N(y; y_hat, sigma^2 I), with the constant'),
         card('\u03c3 MLE', formatNumber(s.sigmaMle, 8), 'sigma-mle', s.sigmaMle, `sqrt(MSE); log-likelihood there ${formatNumber(s.logLikelihoodAtSigmaMle, 8)}`),
         v ? card('gaussian_nll_loss', formatNumber(v.mean, 8), 'gaussian-nll-loss', v.mean, `With the variance column, full=${v.full}, eps=${v.eps}`) : '',
         card('Rows', String(s.n), 'rows', s.n, `${s.outputs} output(s)`),
@@ -74,12 +91,12 @@ function taskCards(analysis: Analysis, unit: InformationUnit): (HTMLElement | st
       const estimates = Object.entries(s.estimates).map(([name, value]) =>
         card(name, Array.isArray(value) ? value.map((v) => formatNumber(v, 4)).join(', ') : formatNumber(value as number, 8), `estimate-${name}`, Array.isArray(value) ? value.length : (value as number), `Maximum-likelihood ${name}`),
       );
-      return [...estimates, ...likelihoodCards(s, unit, 'Average NLL', 'Cross-entropy between the column and the fitted model'), card('Rows', String(s.n), 'rows', s.n, s.dist)];
+      return [...estimates, ...likelihoodCards(s, shown, 'Average NLL', 'Cross-entropy between the column and the fitted model'), card('Rows', String(s.n), 'rows', s.n, s.dist)];
     }
     case 'entropy': {
       const s = analysis.summary;
       return [
-        card('Mean entropy H(q)', formatInUnit(s.entropy, unit, 8), 'entropy', s.entropy, 'Mean over rows of -sum_c q_c log q_c: no labels, so no likelihood'),
+        lossCard('Mean entropy H(q)', s.entropy, s.n, shown, 'entropy', 'Mean over rows of -sum_c q_c log q_c: no labels, so no likelihood'),
         card('Largest possible', formatInUnit(s.maxEntropy, unit, 8), 'max-entropy', s.maxEntropy, `log ${s.classes}, the entropy of the uniform prediction`),
         card('Perplexity', formatNumber(s.perplexity, 6), 'perplexity', s.perplexity, 'exp(H): as unsure as a uniform choice among this many classes'),
         card('Rows', String(s.n), 'rows', s.n, `${s.classes} classes`),
@@ -88,8 +105,8 @@ function taskCards(analysis: Analysis, unit: InformationUnit): (HTMLElement | st
   }
 }
 
-function summaryView(analysis: Analysis, unit: InformationUnit): HTMLElement {
-  return h('section', { class: 'summary', 'aria-label': 'Summary' }, ...taskCards(analysis, unit));
+function summaryView(analysis: Analysis, shown: Shown): HTMLElement {
+  return h('section', { class: 'summary', 'aria-label': 'Summary' }, ...taskCards(analysis, shown));
 }
 
 /** What the subtitle says the file was read as. */
@@ -179,9 +196,9 @@ function render(message: Extract<HostMessage, { type: 'analysis' }>): void {
     ),
     h('p', { class: 'status', role: 'status' }),
     warnings,
-    summaryView(analysis, unit),
-    taskControls(analysis, message.options, unit, changeOptions, (picked) => {
-      keepView({ ...view, unit: picked });
+    summaryView(analysis, { unit, reduction: view.reduction ?? 'mean' }),
+    taskControls(analysis, message.options, { unit, reduction: view.reduction ?? 'mean' }, changeOptions, (picked) => {
+      keepView({ ...view, ...picked });
       render(message);
     }).element,
     analysis.task === 'soft' ? entropySplit(analysis, unit) : '',

@@ -302,6 +302,9 @@ describe('tasks beyond classification in the panel, with sliders that redraw wit
     const card = await page.$eval('[data-testid="cross-entropy"]', (el) => el.textContent ?? '');
     const perRow = reg.gaussianNllSum / analysis.summary.n;
     assert.equal(card, `${(perRow / Math.LN2).toPrecision(8).replace(/0+$/, '')} bits`);
+    await pick('reduction', 'sum');
+    const summed = await page.$eval('[data-testid="cross-entropy"]', (el) => Number(el.getAttribute('data-value')));
+    assert.ok(Math.abs(summed / reg.gaussianNllSum - 1) < 1e-9, 'the sum over rows is -log L, as scipy.stats.norm gives it');
     await pick('task', 'fit');
     const posted = (await pageRecord(page)).posted as { type: string; options?: unknown }[];
     assert.deepEqual(posted.filter((message) => message.type === 'setOptions').at(-1), { type: 'setOptions', options: { task: 'fit' } });
