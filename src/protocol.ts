@@ -118,7 +118,7 @@ function hasTaskSummary(task: Task, summary: Json): boolean {
     case 'binary':
       return isNumber(summary.accuracy) && isNumber(summary.perplexity) && isFiniteNumber(summary.classes);
     case 'soft':
-      return isNumber(summary.entropy) && isNumber(summary.kl) && isObject(summary.identity) && isFiniteNumber(summary.classes);
+      return isNumber(summary.entropy) && isNumber(summary.kl) && isObject(summary.identity) && isFiniteNumber(summary.classes) && isObject(summary.byClass) && Array.isArray(summary.byClass.entropy) && Array.isArray(summary.byClass.kl);
     case 'regression':
       return isNumber(summary.mse) && isNumber(summary.gaussianNll) && isNumber(summary.sigmaMle) && isFiniteNumber(summary.sigma) && (summary.predictedVariance === undefined || isObject(summary.predictedVariance));
     case 'fit':

@@ -90,20 +90,39 @@ export function temperatureExplorer(analysis: ClassificationAnalysis, unit: Info
   return h('section', { class: 'explorers', 'aria-label': 'Explore the temperature' }, slider.element);
 }
 
-/** H(p,q) as a bar split into H(p) and KL(p||q): the part no model can remove, and the part it can. */
-export function entropySplit(analysis: SoftAnalysis, unit: InformationUnit): HTMLElement {
-  const { entropy, kl, crossEntropy } = analysis.summary;
-  const total = Math.max(crossEntropy, Number.MIN_VALUE);
-  const segment = (name: string, value: number, className: string, testId: string) => {
-    const element = h('div', { class: `split-segment ${className}`, title: `${name} ${formatInUnit(value, unit, 8)}`, 'data-testid': testId, 'data-value': String(value) }, `${name} ${formatInUnit(value, unit, 4)}`);
+/** One bar: H(p) then KL(p||q), its length `share` of the row it sits in. */
+function splitBar(label: string, entropy: number, kl: number, share: number, unit: InformationUnit, testId: string, text: boolean): HTMLElement {
+  const total = Math.max(entropy + kl, Number.MIN_VALUE);
+  const segment = (name: string, value: number, className: string) => {
+    const element = h('div', { class: `split-segment ${className}`, title: `${label} ${name} ${formatInUnit(value, unit, 8)}`, 'data-testid': `${testId}-${className.slice(6)}`, 'data-value': String(value) }, text ? `${name} ${formatInUnit(value, unit, 4)}` : '');
     // Through the CSSOM: the CSP refuses inline style attributes.
     element.style.flexGrow = String(Math.max(0, value / total));
     return element;
   };
+  const bar = h('div', { class: 'split-bar', role: 'img', 'aria-label': `${label}: entropy ${formatInUnit(entropy, unit)} plus KL ${formatInUnit(kl, unit)}` }, segment('H(p)', entropy, 'split-entropy'), segment('KL', kl, 'split-kl'));
+  bar.style.width = `${Math.max(0, Math.min(1, share)) * 100}%`;
+  return bar;
+}
+
+/**
+ * H(p,q) as a bar split into H(p) and KL(p||q), the part no model can remove and the part it can;
+ * then the same split class by class (-p_c log p_c and p_c log(p_c/q_c), averaged over rows).
+ */
+export function entropySplit(analysis: SoftAnalysis, unit: InformationUnit): HTMLElement {
+  const { entropy, kl, crossEntropy, byClass } = analysis.summary;
+  const classTotals = byClass.entropy.map((h, c) => h + byClass.kl[c]!);
+  const widest = Math.max(...classTotals, Number.MIN_VALUE);
   return h(
     'section',
     { class: 'split', 'aria-label': 'Entropy and KL divergence' },
     h('h2', {}, `H(p,q) = ${formatInUnit(crossEntropy, unit, 6)} = H(p) + KL(p\u2016q)`),
-    h('div', { class: 'split-bar', role: 'img', 'aria-label': `Entropy ${formatInUnit(entropy, unit)} plus KL ${formatInUnit(kl, unit)}` }, segment('H(p)', entropy, 'split-entropy', 'split-entropy'), segment('KL', kl, 'split-kl', 'split-kl')),
+    splitBar('all classes', entropy, kl, 1, unit, 'split', true),
+    h(
+      'ol',
+      { class: 'split-classes', 'aria-label': 'By class' },
+      ...analysis.roles.targets.map((name, c) =>
+        h('li', { 'data-testid': 'split-class' }, h('span', { class: 'split-name' }, name), splitBar(name, byClass.entropy[c]!, byClass.kl[c]!, classTotals[c]! / widest, unit, `split-class-${c}`, false), h('span', { class: 'split-total' }, formatInUnit(classTotals[c]!, unit, 4))),
+      ),
+    ),
   );
 }

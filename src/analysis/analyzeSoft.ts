@@ -40,6 +40,7 @@ export async function analyzeSoft(input: TaskInput, options: AnalysisOptions = {
       identity: checkIdentity('sum H(p,q) = sum H(p) + sum KL(p||q)', state.crossEntropySum.value, state.entropySum.value + state.klSum.value),
       perplexity: Math.exp(state.crossEntropy),
       targetsNotNormalised: state.targetsNotNormalised,
+      byClass: { entropy: state.entropyByClass.map((sum) => sum.value / n), kl: state.klByClass.map((sum) => sum.value / n) },
     },
     derivations: [entropyKlDerivation(state)],
     plots: { parameterCurves: [], ...done.losses.plots() },

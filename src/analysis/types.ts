@@ -149,6 +149,8 @@ export interface SoftAnalysis extends AnalysisBase {
     readonly identity: IdentityCheck;
     readonly perplexity: number;
     readonly targetsNotNormalised: number;
+    /** Per class (in the order of roles.targets), the mean over rows of -p_c log p_c and of p_c log(p_c / q_c). */
+    readonly byClass: { readonly entropy: readonly number[]; readonly kl: readonly number[] };
   };
   readonly plots: RowLossPlots & { readonly parameterCurves: readonly ParameterCurve[] };
 }

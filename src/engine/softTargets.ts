@@ -40,6 +40,9 @@ export class SoftTargetState implements StreamingState<SoftTargetChunk, SoftTarg
   readonly klSum = new CompensatedSum();
   /** -sum_c w_c p'_c log q_c with p' the smoothed target: what F.cross_entropy sums. */
   readonly torchSum = new CompensatedSum();
+  /** Per class c, sums over rows of -p_c log p_c and p_c log(p_c / q_c): the split of H(p,q) by class. */
+  readonly entropyByClass: CompensatedSum[];
+  readonly klByClass: CompensatedSum[];
   count = 0;
   /** Target rows whose sum is off 1 by more than 1e-6 (PyTorch does not check; the identity assumes it). */
   targetsNotNormalised = 0;
@@ -51,6 +54,8 @@ export class SoftTargetState implements StreamingState<SoftTargetChunk, SoftTarg
   ) {
     if (options.weight && options.weight.length !== k) throw new RangeError(`${options.weight.length} class weights for ${k} classes`);
     this.logQ = new Float64Array(k);
+    this.entropyByClass = Array.from({ length: k }, () => new CompensatedSum());
+    this.klByClass = Array.from({ length: k }, () => new CompensatedSum());
   }
 
   consume(chunk: SoftTargetChunk): SoftTargetRows {
@@ -82,9 +87,13 @@ export class SoftTargetState implements StreamingState<SoftTargetChunk, SoftTarg
         if (smoothed > 0) torch -= (weight ? weight[c]! : 1) * smoothed * logQ[c]!;
         if (pc === 0) continue;
         const logP = Math.log(pc);
+        const entropyTerm = -pc * logP;
+        const klTerm = pc * (logP - logQ[c]!);
         ce -= pc * logQ[c]!;
-        h -= pc * logP;
-        kl += pc * (logP - logQ[c]!);
+        h += entropyTerm;
+        kl += klTerm;
+        this.entropyByClass[c]!.add(entropyTerm);
+        this.klByClass[c]!.add(klTerm);
       }
       if (Math.abs(total - 1) > TARGET_SUM_TOLERANCE) this.targetsNotNormalised++;
       out.crossEntropy[i] = ce;
@@ -104,6 +113,8 @@ export class SoftTargetState implements StreamingState<SoftTargetChunk, SoftTarg
     this.entropySum.merge(other.entropySum);
     this.klSum.merge(other.klSum);
     this.torchSum.merge(other.torchSum);
+    this.entropyByClass.forEach((sum, c) => sum.merge(other.entropyByClass[c]!));
+    this.klByClass.forEach((sum, c) => sum.merge(other.klByClass[c]!));
     this.count += other.count;
     this.targetsNotNormalised += other.targetsNotNormalised;
   }

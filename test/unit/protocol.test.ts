@@ -105,7 +105,7 @@ describe('analysis messages of every task', () => {
     task: 'soft',
     file: { name: 'soft.csv', format: 'csv', rows: 2 },
     roles: { targets: ['t0', 't1'], predictions: ['q0', 'q1'], kind: 'probs', kindReason: '', reason: '', columns: [] },
-    summary: { n: 2, crossEntropy: 0.7, logLikelihood: -1.4, log10Likelihood: -0.6, classes: 2, entropy: 0.6, kl: 0.1, identity: { label: '', lhs: 1.4, rhs: 1.4, residual: 0, holds: true }, perplexity: 2, targetsNotNormalised: 0 },
+    summary: { n: 2, crossEntropy: 0.7, logLikelihood: -1.4, log10Likelihood: -0.6, classes: 2, entropy: 0.6, kl: 0.1, identity: { label: '', lhs: 1.4, rhs: 1.4, residual: 0, holds: true }, perplexity: 2, targetsNotNormalised: 0, byClass: { entropy: [0.3, 0.3], kl: [0.05, 0.05] } },
     derivations: [],
     plots: { parameterCurves: [], perSampleLoss: { x: [], y: [] }, runningMean: { n: [], mean: [], lower: [], upper: [] }, histogram: { edges: [], counts: [], infinite: 0 }, worstRows: [] },
     warnings: [],

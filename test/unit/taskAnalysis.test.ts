@@ -31,6 +31,8 @@ describe('soft targets: H(p,q), H(p), KL(p||q)', () => {
     assertRelative(analysis.summary.crossEntropy, soft.torchCrossEntropy, TOLERANCE, 'H(p,q)');
     assertRelative(analysis.summary.entropy, soft.entropyMean, TOLERANCE, 'H(p)');
     assertRelative(analysis.summary.kl, soft.klBatchmean, TOLERANCE, 'KL');
+    assertAllRelative(analysis.summary.byClass.entropy, soft.entropyByClass, TOLERANCE, 'H(p) by class, scipy.special.entr');
+    assertAllRelative(analysis.summary.byClass.kl, soft.klByClass, TOLERANCE, 'KL by class, scipy.special.rel_entr');
     assertRelative(-analysis.summary.logLikelihood, soft.n * soft.torchCrossEntropy, TOLERANCE, 'log-likelihood');
     const { identity } = analysis.summary;
     assert.ok(identity.holds);

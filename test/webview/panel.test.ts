@@ -261,6 +261,12 @@ describe('tasks beyond classification in the panel, with sliders that redraw wit
       assert.ok(Math.abs(entropy.value / soft.entropyMean - 1) < 1e-9, 'H(p) as scipy.stats.entropy');
       assert.ok(Math.abs(kl.value / soft.klBatchmean - 1) < 1e-9, "KL as F.kl_div(..., 'batchmean')");
       assert.ok(entropy.width > 0 && kl.width > 0);
+      // Class by class: -p_c log p_c and p_c log(p_c / q_c), as scipy.special.entr and rel_entr give them.
+      assert.equal(await page.locator('[data-testid="split-class"]').count(), soft.k);
+      for (let c = 0; c < soft.k; c++) {
+        const [h, d] = await Promise.all([segment(`split-class-${c}-entropy`), segment(`split-class-${c}-kl`)]);
+        assert.ok(Math.abs(h.value / soft.entropyByClass[c] - 1) < 1e-9 && Math.abs(d.value / soft.klByClass[c] - 1) < 1e-9, `class ${c}`);
+      }
       const checks = await page.$$eval('[data-testid="identity-check"]', (items) => items.map((item) => item.getAttribute('data-holds')));
       assert.ok(checks.length >= 1 && checks.every((holds) => holds === 'true'), 'H(p,q) = H(p) + KL checked');
       await page.screenshot({ path: join(ARTIFACTS, `webview-soft-${theme}.png`), fullPage: true });
