@@ -2,7 +2,7 @@ import { detectPredictionKind, rowsNotNormalised, type ClassScores, type KindDec
 import { ReliabilityState } from '../engine/calibration';
 import { CrossEntropyState } from '../engine/crossEntropyLoss';
 import { CategoricalFitState } from '../engine/fits/categoricalFit';
-import { logProbabilityRow, logSoftmaxRows } from '../engine/logProbabilities';
+import { logProbabilityRow, logProbabilityRows } from '../engine/logProbabilities';
 import { fitTemperature, type TemperatureFit } from '../engine/temperature';
 import { LossSketch } from '../engine/lossSketch';
 import type { AnalysisOptions } from './types';
@@ -68,8 +68,8 @@ export class CategoricalPass {
       reason: options.kind ? `read as ${options.kind} as asked (the values look like ${detected.kind}: ${detected.reason})` : sampled,
       detected,
     };
-    // Logits become log-probabilities once per batch in push(); the states read those.
-    const stateKind: PredictionKind = kind === 'logits' ? 'logprobs' : kind;
+    // Probabilities and logits become log-probabilities once per batch in push(); the states read those.
+    const stateKind: PredictionKind = 'logprobs';
     this.reliability = new ReliabilityState(k, stateKind);
     this.rowLosses = options.keepRowLosses ? [] : undefined;
     this.state = new CrossEntropyState(k, {
@@ -82,15 +82,16 @@ export class CategoricalPass {
 
   /** Consumes a batch; a RowError names the file row (firstRow-based). */
   push(given: CategoricalBatch): void {
-    const batch = this.decision.kind === 'logits' ? { ...given, scores: { ...given.scores, values: logSoftmaxRows(given.scores, given.firstRow) } } : given;
+    const { kind } = this.decision;
+    const batch = kind === 'logprobs' ? given : { ...given, scores: { ...given.scores, values: logProbabilityRows(given.scores, kind, given.firstRow) } };
     const { labels, scores, firstRow } = batch;
     const note = (row: number) => {
       const line = batch.lines?.[row - firstRow];
       if (line !== undefined) this.lines.set(row, line);
       this.labels.set(row, labels[row - firstRow]!);
     };
-    if (this.decision.kind !== 'logits' && this.k > 1) {
-      const off = rowsNotNormalised(scores, this.decision.kind, 20 - this.notNormalisedRows.length);
+    if (kind !== 'logits' && this.k > 1) {
+      const off = rowsNotNormalised(given.scores, kind, 20 - this.notNormalisedRows.length);
       this.notNormalisedCount += off.count;
       for (const row of off.rows) {
         this.notNormalisedRows.push(firstRow + row);
@@ -109,7 +110,7 @@ export class CategoricalPass {
     const kept = this.state.ignored > 0 ? withoutIgnored(batch, ignore) : batch;
     this.labelFit.consume({ values: kept.labels, firstRow });
     this.reliability.consume({ labels: kept.labels, scores: kept.scores, firstRow });
-    if (!this.temperatureSample) this.temperatureSample = logitsOf(kept, this.decision.kind, TEMPERATURE_SAMPLE_ROWS);
+    if (!this.temperatureSample) this.temperatureSample = logitsOf(kept, 'logprobs', TEMPERATURE_SAMPLE_ROWS);
     for (const { row } of this.sketch.worstRows()) if (row >= firstRow && !this.labels.has(row)) note(row);
     this.updateTypical(losses, batch, ignore);
   }

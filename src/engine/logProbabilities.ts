@@ -9,13 +9,22 @@ import { RowError } from './rowError';
  * values outside the kind's range.
  */
 /**
- * The log-softmax of every row of a batch of logits, once, for every state that reads the batch
- * (the cross-entropy, the reliability table): log-sum-exp is most of the cost of a pass.
+ * log q for every row of a batch, once, for every state that reads the batch (the cross-entropy,
+ * the reliability table): the logs and log-sum-exps are most of the cost of a pass. Rows a
+ * value of which is out of range go through logProbabilityRow, which names the problem.
  */
-export function logSoftmaxRows(scores: { readonly n: number; readonly k: number; readonly values: ArrayLike<number> }, firstRow: number): Float64Array {
+export function logProbabilityRows(scores: { readonly n: number; readonly k: number; readonly values: ArrayLike<number> }, kind: 'probs' | 'logits', firstRow: number): Float64Array {
   const { n, k, values } = scores;
   const out = new Float64Array(n * k);
   for (let i = 0, offset = 0; i < n; i++, offset += k) {
+    if (kind === 'probs') {
+      for (let j = 0; j < k; j++) {
+        const v = values[offset + j]!;
+        if (!(v >= 0 && v <= 1)) logProbabilityRow(values, offset, k, kind, firstRow + i, out.subarray(offset, offset + k));
+        out[offset + j] = Math.log(v);
+      }
+      continue;
+    }
     let max = -Infinity;
     for (let j = 0; j < k; j++) {
       const v = values[offset + j]!;
@@ -25,7 +34,7 @@ export function logSoftmaxRows(scores: { readonly n: number; readonly k: number;
     for (let j = 0; j < k; j++) total += Math.exp(values[offset + j]! - max);
     const lse = max + Math.log(total);
     // NaN and infinities fall out of the sum; the row-by-row path names them.
-    if (!Number.isFinite(lse)) logProbabilityRow(values, offset, k, 'logits', firstRow + i, out.subarray(offset, offset + k));
+    if (!Number.isFinite(lse)) logProbabilityRow(values, offset, k, kind, firstRow + i, out.subarray(offset, offset + k));
     for (let j = 0; j < k; j++) out[offset + j] = values[offset + j]! - lse;
   }
   return out;

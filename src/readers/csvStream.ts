@@ -169,6 +169,14 @@ export async function* streamCsvColumns(source: ByteSource, layout: CsvTable, co
   };
   let offset = 0;
   const utf8 = new TextDecoder('utf-8', { fatal: true });
+  // The next chunk is read while this one is parsed, so the disk and the parser overlap.
+  const readChunk = (at: number): Promise<Uint8Array> => {
+    const read = source.read(at, Math.min(chunkBytes, source.size - at));
+    // Handled here too, so a read left pending when the stream stops early is not an unhandled rejection.
+    read.catch(() => undefined);
+    return read;
+  };
+  let next: Promise<Uint8Array> | undefined;
   for (;;) {
     if (options.signal?.aborted) return;
     const atEnd = offset >= source.size;
@@ -179,7 +187,8 @@ export async function* streamCsvColumns(source: ByteSource, layout: CsvTable, co
       // The last line may lack a line break.
       bytes = join(carry, NEWLINE);
     } else {
-      chunk = await source.read(offset, Math.min(chunkBytes, source.size - offset));
+      chunk = await (next ?? readChunk(offset));
+      next = offset + chunk.length < source.size ? readChunk(offset + chunk.length) : undefined;
       bytes = carry.length > 0 ? join(carry, chunk) : chunk;
       if (offset === 0 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
       offset += chunk.length;
