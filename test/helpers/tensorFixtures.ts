@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { fileSource, type ByteSource } from '../../src/readers/byteSource';
+import { fileSource, memorySource, type ByteSource } from '../../src/readers/byteSource';
 import { DataFileError } from '../../src/readers/errors';
 import type { ReadLimits } from '../../src/readers/limits';
 import type { TensorFile } from '../../src/readers/tensor';
 import { fixturePath, readJson } from './fixtures';
+import { random } from './random';
 
 /** test/fixtures/tensors/expected.json, written by gen_tensors.py from NumPy's own values. */
 export interface ExpectedTensor {
@@ -82,4 +83,42 @@ export function fixtureReader(reader: (source: ByteSource, limits?: ReadLimits) 
       await source.close();
     }
   };
+}
+
+export interface CorruptionOptions {
+  readonly seed: number;
+  /** Corrupted copies of each file. */
+  readonly rounds: number;
+  /** At most this many bytes overwritten per copy (at least one). */
+  readonly maxFlips: number;
+  /** Bytes are overwritten within the first `span(file)` bytes: the header, where the parser works. */
+  readonly span?: (bytes: Uint8Array) => number;
+  /** What a refusal's place must look like. */
+  readonly place?: RegExp;
+}
+
+/**
+ * Overwrites random bytes of copies of each file and asserts that every copy reads or is refused
+ * with a DataFileError (whose place matches `place`); returns how many were refused. Seeded, so a
+ * failure names the file and round that reproduce it.
+ */
+export async function corruptionsRefused(read: (source: ByteSource) => Promise<unknown>, files: readonly { readonly name: string; readonly bytes: Uint8Array }[], options: CorruptionOptions): Promise<number> {
+  const next = random(options.seed);
+  let refused = 0;
+  for (const { name, bytes: original } of files) {
+    const span = Math.min(original.length, options.span?.(original) ?? original.length);
+    for (let round = 0; round < options.rounds; round++) {
+      const bytes = original.slice();
+      const flips = 1 + Math.floor(next() * options.maxFlips);
+      for (let f = 0; f < flips; f++) bytes[Math.floor(next() * span)] = Math.floor(next() * 256);
+      try {
+        await read(memorySource(name, bytes));
+      } catch (error) {
+        if (!(error instanceof DataFileError)) assert.fail(`${name} round ${round}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+        if (options.place) assert.match(error.place, options.place);
+        refused++;
+      }
+    }
+  }
+  return refused;
 }

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fileSource, memorySource, readAhead, type ByteSource } from '../../src/readers/byteSource';
-import { DataFileError } from '../../src/readers/errors';
 import { DEFAULT_LIMITS } from '../../src/readers/limits';
 import { jsonErrorIndex, readSafetensors } from '../../src/readers/safetensors';
 import { fixturePath } from '../helpers/fixtures';
-import { assertTensors, bytesOf, expected, fixtureReader, refusalChecker } from '../helpers/tensorFixtures';
+import { assertTensors, bytesOf, corruptionsRefused, expected, fixtureReader, refusalChecker } from '../helpers/tensorFixtures';
 
 const PLACE = /^(byte \d+|tensor '[^']*')$/;
 const assertRefused = refusalChecker(PLACE);
@@ -115,27 +114,8 @@ describe('safetensors reader', () => {
   });
 
   it('either reads or refuses cleanly when bytes are corrupted', { timeout: 60_000 }, async () => {
-    let seed = 24680;
-    const random = (): number => {
-      seed ^= seed << 13;
-      seed ^= seed >>> 17;
-      seed ^= seed << 5;
-      return (seed >>> 0) / 2 ** 32;
-    };
-    const original = bytesOf('model.safetensors');
-    const headerEnd = 8 + Number(new DataView(original.buffer, original.byteOffset).getBigUint64(0, true));
-    let refused = 0;
-    for (let round = 0; round < 1500; round++) {
-      const bytes = original.slice();
-      for (let f = 0; f < 1 + Math.floor(random() * 3); f++) bytes[Math.floor(random() * headerEnd)] = Math.floor(random() * 256);
-      try {
-        await readSafetensors(memorySource('model.safetensors', bytes));
-      } catch (error) {
-        if (!(error instanceof DataFileError)) assert.fail(`round ${round}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
-        assert.match(error.place, PLACE);
-        refused++;
-      }
-    }
+    const headerEnd = (bytes: Uint8Array) => 8 + Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
+    const refused = await corruptionsRefused((source) => readSafetensors(source), [{ name: 'model.safetensors', bytes: bytesOf('model.safetensors') }], { seed: 24680, rounds: 1500, maxFlips: 3, span: headerEnd, place: PLACE });
     assert.ok(refused > 500, `only ${refused} corruptions were refused`);
   });
 

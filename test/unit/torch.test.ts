@@ -8,6 +8,7 @@ import { DEFAULT_LIMITS } from '../../src/readers/limits';
 import type { TensorFile } from '../../src/readers/tensor';
 import { LEGACY_FORMAT_MESSAGE, readTorch } from '../../src/readers/torch';
 import { fixturePath, readJson } from '../helpers/fixtures';
+import { corruptionsRefused } from '../helpers/tensorFixtures';
 
 interface ExpectedTensor {
   readonly name: string;
@@ -168,20 +169,9 @@ describe('torch .pt reader', () => {
   });
 
   it('reads corrupted files or refuses them with a DataFileError', async () => {
-    let seed = 99;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-    for (const name of ['containers.pt', 'deflated.pt', 'protocol4.pt']) {
-      const original = new Uint8Array(readFileSync(torchFixture(name)));
-      for (let round = 0; round < 400; round++) {
-        const bytes = original.slice();
-        bytes[Math.floor(random() * bytes.length)] = Math.floor(random() * 256);
-        try {
-          await readTorch(memorySource(name, bytes));
-        } catch (error) {
-          if (!(error instanceof DataFileError)) assert.fail(`${name} round ${round}: ${String(error)}`);
-        }
-      }
-    }
+    const files = ['containers.pt', 'deflated.pt', 'protocol4.pt'].map((name) => ({ name, bytes: new Uint8Array(readFileSync(torchFixture(name))) }));
+    const refused = await corruptionsRefused((source) => readTorch(source), files, { seed: 99, rounds: 400, maxFlips: 1 });
+    assert.ok(refused > 100, `only ${refused} corruptions were refused`);
   });
 
   it('enforces the tensor-count, tensor-size, depth and pickle-size limits', async () => {
