@@ -317,6 +317,38 @@ describe('tasks beyond classification in the panel, with sliders that redraw wit
     await page.close();
   });
 
+  for (const theme of ['dark', 'high-contrast'] as const) {
+    it(`regression: cards, sigma slider and derivation (${theme} theme)`, async () => {
+      const reg = engine.regression;
+      const analysis = await analyzeSource({ kind: 'path', path: fixturePath('engine', 'regression.csv') }, { sigma: reg.sigma });
+      const page = await panelFor(analysis, theme);
+      const nll = await page.$eval('[data-testid="cross-entropy"]', (el) => Number(el.getAttribute('data-value')));
+      assert.ok(Math.abs((nll * analysis.summary.n) / reg.gaussianNllSum - 1) < 1e-9, 'Gaussian NLL as scipy.stats.norm');
+      assert.equal(await page.locator('[data-testid="sigma-slider"]').count(), 1);
+      await page.screenshot({ path: join(ARTIFACTS, `webview-regression-${theme}.png`), fullPage: true });
+      assert.deepEqual((await pageRecord(page)).errors, []);
+      await page.close();
+    });
+  }
+
+  for (const theme of ['light', 'dark', 'high-contrast'] as const) {
+    it(`fit: a Gaussian of one column, its estimates as scipy.stats.norm.fit and its log-likelihood curve (${theme} theme)`, async () => {
+      const fits = engine.fits;
+      const analysis = await analyzeSource({ kind: 'path', path: fixturePath('engine', 'fits.csv') }, { task: 'fit', target: 'gauss', dist: 'gaussian' });
+      assert.equal(analysis.task, 'fit');
+      const page = await panelFor(analysis, theme);
+      const value = (id: string) => page.$eval(`[data-testid="${id}"]`, (el) => Number(el.getAttribute('data-value')));
+      assert.ok(Math.abs((await value('estimate-mu')) / fits.gaussian.mu - 1) < 1e-9, 'mu');
+      assert.ok(Math.abs((await value('estimate-sigma')) / fits.gaussian.sigma - 1) < 1e-9, 'sigma');
+      assert.ok(Math.abs((await value('log-likelihood')) / fits.gaussian.logLikelihood - 1) < 1e-9, 'log-likelihood');
+      assert.ok((await page.locator('.plot canvas').count()) >= 1, 'the log-likelihood curve is drawn');
+      assert.ok((await page.locator('[data-testid="derivation-step"]').count()) >= 3, 'the unconditional MLE derivation');
+      await page.screenshot({ path: join(ARTIFACTS, `webview-fit-${theme}.png`), fullPage: true });
+      assert.deepEqual((await pageRecord(page)).errors, []);
+      await page.close();
+    });
+  }
+
   it('no labels: the mean entropy of the predictions', async () => {
     const analysis = await analyzeSource({ kind: 'bytes', name: 'probs.csv', bytes: new TextEncoder().encode('p0,p1\n0.5,0.5\n0.9,0.1\n') });
     assert.equal(analysis.task, 'entropy');
