@@ -52,11 +52,8 @@ export function reportFields(analysis: Analysis, reduction: Reduction, inUnit: (
       const { summary, roles } = analysis;
       const n = summary.n;
       return {
-        classes: summary.classes,
         targets: roles.targets,
-        predictions: roles.predictions,
-        predictionKind: roles.kind,
-        predictionKindReason: roles.kindReason,
+        ...predictionFields(summary, roles),
         crossEntropy: reduced(summary.crossEntropy, n, rows.crossEntropy, reduction, inUnit),
         entropy: reduced(summary.entropy, n, rows.entropy, reduction, inUnit),
         kl: reduced(summary.kl, n, rows.kl, reduction, inUnit),

@@ -1,4 +1,4 @@
-import { detectPredictionKind, type PredictionKind } from '../engine/categorical';
+import { choosePredictionKind } from '../engine/categorical';
 import { predictionEntropyDerivation } from '../engine/derivations/predictionEntropy';
 import { PredictionEntropyState } from '../engine/predictionEntropy';
 import { DataFileError } from '../readers/errors';
@@ -22,10 +22,9 @@ export async function analyzeEntropy(input: TaskInput, options: AnalysisOptions 
   await consumeBatches(fileName, input.rowName, input.batches, (batch) => {
     const scores = blockOf(batch, k, 0, k);
     if (!state) {
-      const detected = detectPredictionKind(blockOf({ ...batch, rows: Math.min(batch.rows, KIND_SAMPLE_ROWS) }, k, 0, k));
-      const kind: PredictionKind = options.kind ?? detected.kind;
-      kindReason = options.kind ? `read as ${kind} as asked (the values look like ${detected.kind}: ${detected.reason})` : detected.reason;
-      state = new PredictionEntropyState(k, kind);
+      const decision = choosePredictionKind(blockOf({ ...batch, rows: Math.min(batch.rows, KIND_SAMPLE_ROWS) }, k, 0, k), options.kind);
+      kindReason = decision.reason;
+      state = new PredictionEntropyState(k, decision.kind);
     }
     losses.add(state.consume({ scores, firstRow: batch.firstRow }), batch);
   });

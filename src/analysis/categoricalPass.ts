@@ -1,8 +1,8 @@
-import { detectPredictionKind, rowsNotNormalised, type ClassScores, type KindDecision, type PredictionKind } from '../engine/categorical';
+import { choosePredictionKind, rowsNotNormalised, type ClassScores, type KindDecision, type PredictionKind } from '../engine/categorical';
 import { ReliabilityState } from '../engine/calibration';
 import { CrossEntropyState } from '../engine/crossEntropyLoss';
 import { CategoricalFitState } from '../engine/fits/categoricalFit';
-import { logProbabilityRow, logProbabilityRows } from '../engine/logProbabilities';
+import { logProbabilityRows } from '../engine/logProbabilities';
 import { fitTemperature, type TemperatureFit } from '../engine/temperature';
 import { LossSketch } from '../engine/lossSketch';
 import type { AnalysisOptions } from './types';
@@ -60,14 +60,7 @@ export class CategoricalPass {
     sample: ClassScores,
     options: AnalysisOptions,
   ) {
-    const detected = detectPredictionKind(sample);
-    const sampled = sample.n < KIND_SAMPLE_ROWS ? detected.reason : `${detected.reason} (in the first ${KIND_SAMPLE_ROWS.toLocaleString('en-US')} rows)`;
-    const kind: PredictionKind = options.kind ?? detected.kind;
-    this.decision = {
-      kind,
-      reason: options.kind ? `read as ${options.kind} as asked (the values look like ${detected.kind}: ${detected.reason})` : sampled,
-      detected,
-    };
+    this.decision = choosePredictionKind(sample, options.kind, (reason) => (sample.n < KIND_SAMPLE_ROWS ? reason : `${reason} (in the first ${KIND_SAMPLE_ROWS.toLocaleString('en-US')} rows)`));
     // Probabilities and logits become log-probabilities once per batch in push(); the states read those.
     const stateKind: PredictionKind = 'logprobs';
     this.reliability = new ReliabilityState(k, stateKind);
@@ -110,7 +103,7 @@ export class CategoricalPass {
     const kept = this.state.ignored > 0 ? withoutIgnored(batch, ignore) : batch;
     this.labelFit.consume({ values: kept.labels, firstRow });
     this.reliability.consume({ labels: kept.labels, scores: kept.scores, firstRow });
-    if (!this.temperatureSample) this.temperatureSample = logitsOf(kept, 'logprobs', TEMPERATURE_SAMPLE_ROWS);
+    if (!this.temperatureSample) this.temperatureSample = logitsOf(kept, TEMPERATURE_SAMPLE_ROWS);
     for (const { row } of this.sketch.worstRows()) if (row >= firstRow && !this.labels.has(row)) note(row);
     this.updateTypical(losses, batch, ignore);
   }
@@ -164,18 +157,9 @@ function withoutIgnored(batch: CategoricalBatch, ignore: number): CategoricalBat
   return { labels: Float64Array.from(keep, (i) => batch.labels[i]!), scores: { n: keep.length, k, values }, firstRow: batch.firstRow };
 }
 
-/** Log-probabilities (logits up to a constant per row) of a batch, for temperature scaling. */
-function logitsOf(batch: CategoricalBatch, kind: PredictionKind, rows: number): { labels: Float64Array; logits: Float64Array; n: number } {
+/** The first rows of a batch already in log-probabilities (logits up to a constant per row), for temperature scaling. */
+function logitsOf(batch: CategoricalBatch, rows: number): { labels: Float64Array; logits: Float64Array; n: number } {
   const { k, values } = batch.scores;
   const n = Math.min(rows, batch.scores.n);
-  const logits = new Float64Array(n * k);
-  const row = new Float64Array(k);
-  for (let i = 0; i < n; i++) {
-    if (kind === 'logits') logits.set(values.subarray(i * k, (i + 1) * k), i * k);
-    else {
-      logProbabilityRow(values, i * k, k, kind, batch.firstRow + i, row);
-      logits.set(row, i * k);
-    }
-  }
-  return { labels: Float64Array.from({ length: n }, (_, i) => batch.labels[i]!), logits, n };
+  return { labels: Float64Array.from({ length: n }, (_, i) => batch.labels[i]!), logits: Float64Array.from(values.subarray(0, n * k)), n };
 }

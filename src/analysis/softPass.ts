@@ -1,4 +1,4 @@
-import { detectPredictionKind, type ClassScores, type KindDecision, type PredictionKind } from '../engine/categorical';
+import { choosePredictionKind, type ClassScores, type KindDecision } from '../engine/categorical';
 import { SoftTargetState } from '../engine/softTargets';
 import { blockOf, type RowBatch } from './rowBatch';
 import { RowLossRecorder } from './rowLossRecorder';
@@ -22,9 +22,8 @@ export class SoftPass {
     samplePredictions: ClassScores,
     options: AnalysisOptions,
   ) {
-    const detected = detectPredictionKind(samplePredictions);
-    const kind: PredictionKind = options.kind ?? detected.kind;
-    this.decision = { kind, reason: options.kind ? `read as ${kind} as asked (the values look like ${detected.kind}: ${detected.reason})` : detected.reason };
+    this.decision = choosePredictionKind(samplePredictions, options.kind);
+    const { kind } = this.decision;
     this.state = new SoftTargetState(k, {
       kind,
       ...(options.weight ? { weight: options.weight } : {}),

@@ -16,6 +16,17 @@ export interface KindDecision {
   readonly reason: string;
 }
 
+/**
+ * The kind a pass reads predictions as: the one asked for, else the one detected on `sample`.
+ * When asked, the reason still says what the values look like, so a wrong override shows.
+ * `qualify` lets a caller qualify the detected reason (say, that it saw only the first rows).
+ */
+export function choosePredictionKind(sample: ClassScores, asked: PredictionKind | undefined, qualify: (reason: string) => string = (reason) => reason): KindDecision & { readonly detected: KindDecision } {
+  const detected = detectPredictionKind(sample);
+  if (asked === undefined) return { kind: detected.kind, reason: qualify(detected.reason), detected };
+  return { kind: asked, reason: `read as ${asked} as asked (the values look like ${detected.kind}: ${detected.reason})`, detected };
+}
+
 const ROW_SUM_TOLERANCE = 1e-4;
 
 /** Rows whose values, read as `kind`, do not form a distribution (sum of probabilities != 1). */
