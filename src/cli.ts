@@ -8,7 +8,11 @@
  */
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { analyzeSource } from './analysis/analyzeFile';
+import { SCORING_ROLE } from './analysis/scoringMessages';
+import { ScoringPool, scoringThreadsFor } from './analysis/scoringPool';
+import { serveScoring } from './analysis/scoringThread';
 import { FIT_FAMILIES, TASKS, type Analysis, type AnalysisOptions, type FitFamily, type Task } from './analysis/types';
 import type { PredictionKind } from './engine/categorical';
 import type { Reduction } from './engine/reduction';
@@ -149,7 +153,14 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    const analysis = await analyzeSource({ kind: 'path', path: command.file, ...(command.labels !== undefined ? { pairWith: command.labels } : {}) }, command.options);
+    const threads = scoringThreadsFor(__filename);
+    const pool = threads ? new ScoringPool(threads) : undefined;
+    let analysis;
+    try {
+      analysis = await analyzeSource({ kind: 'path', path: command.file, ...(command.labels !== undefined ? { pairWith: command.labels } : {}) }, command.options, {}, pool ? { pool } : {});
+    } finally {
+      await pool?.close();
+    }
     process.stdout.write(`${command.json ? JSON.stringify(toJsonReport(analysis, command.reduction, command.unit), null, 2) : textReport(analysis, command.unit)}\n`);
     return 0;
   } catch (error) {
@@ -161,7 +172,9 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (require.main === module) {
+// The same file runs the scoring threads a big file is split over.
+if (!isMainThread && workerData?.role === SCORING_ROLE) serveScoring(parentPort!);
+else if (require.main === module) {
   void main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

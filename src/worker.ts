@@ -1,12 +1,19 @@
 /** The analysis worker: reads and analyses files off the extension host's thread. */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { runAnalysis } from './analysis/runAnalysis';
+import { SCORING_ROLE } from './analysis/scoringMessages';
+import { scoringThreadsFor } from './analysis/scoringPool';
+import { serveScoring } from './analysis/scoringThread';
 import type { PartialResult, WorkerReply, WorkerRequest } from './analysis/workerMessages';
 
 /** At most one progress message per this many milliseconds. */
 const PROGRESS_INTERVAL_MS = 100;
 
-parentPort?.on('message', async (request: WorkerRequest) => {
+// This file also runs the scoring threads that a big file's rows are split over.
+if (workerData?.role === SCORING_ROLE) serveScoring(parentPort!);
+else parentPort?.on('message', handle);
+
+async function handle(request: WorkerRequest): Promise<void> {
   let last = 0;
   const onProgress = (fraction: number, partial?: PartialResult) => {
     const now = Date.now();
@@ -14,6 +21,6 @@ parentPort?.on('message', async (request: WorkerRequest) => {
     last = now;
     parentPort?.postMessage({ id: request.id, type: 'progress', fraction, ...(partial ? { partial } : {}) } satisfies WorkerReply);
   };
-  const reply: WorkerReply = { id: request.id, type: 'done', ...(await runAnalysis(request, onProgress)) };
+  const reply: WorkerReply = { id: request.id, type: 'done', ...(await runAnalysis(request, onProgress, scoringThreadsFor(__filename))) };
   parentPort?.postMessage(reply);
-});
+}

@@ -9,7 +9,8 @@ import { RowError } from '../engine/rowError';
 import { DataFileError } from '../readers/errors';
 import { fitParameterCurves } from './analyzeFit';
 import { consumeBatches } from './rowBatch';
-import { CategoricalPass, KIND_SAMPLE_ROWS, type CategoricalBatch } from './categoricalPass';
+import type { CrossEntropyOptions } from '../engine/crossEntropyLoss';
+import { CategoricalPass, KIND_SAMPLE_ROWS, type CategoricalBatch, type ReducedBatch } from './categoricalPass';
 import type { AnalysisOptions, ClassificationAnalysis, ParameterCurve } from './types';
 import type { PartialResult } from './workerMessages';
 
@@ -31,6 +32,13 @@ export interface CategoricalInput {
   readonly readerWarnings?: readonly string[];
   /** Called after each batch with the cross-entropy so far. */
   readonly onPartial?: (partial: PartialResult) => void;
+  /**
+   * Every row of the file, scored and reduced elsewhere (on other threads) once the pass has
+   * decided how (the prediction kind and PyTorch's options), in file order. With it, `batches`
+   * only show the pass the leading rows that decide the kind and sample the temperature.
+   * Only for K > 1 classes.
+   */
+  readonly reducedRows?: (options: CrossEntropyOptions) => AsyncIterable<ReducedBatch>;
 }
 
 /** Splits in-memory rows into batches, so every input goes through the same streaming pass. */
@@ -101,9 +109,21 @@ export async function analyzeCategorical(input: CategoricalInput, options: Analy
       batch = asTwoClasses(batch, binaryDecision.kind);
       pass ??= new CategoricalPass(k, leadingRows(batch.scores, KIND_SAMPLE_ROWS), { ...options, kind: binaryDecision.kind === 'logits' ? 'logits' : 'logprobs' });
     } else pass ??= new CategoricalPass(k, leadingRows(batch.scores, KIND_SAMPLE_ROWS), options);
+    if (input.reducedRows) {
+      pass.sampleTemperature(batch);
+      return;
+    }
     pass.push(batch);
     input.onPartial?.({ rows: pass.state.likelihood.count, crossEntropy: pass.state.likelihood.mean });
   });
+  if (pass && input.reducedRows) {
+    if (binary) throw new Error('reducedRows is for K > 1 classes');
+    const started = pass;
+    await consumeBatches(fileName, input.rowName, input.reducedRows(started.state.options), (batch) => {
+      started.pushReduced(batch);
+      input.onPartial?.({ rows: started.state.likelihood.count, crossEntropy: started.state.likelihood.mean });
+    });
+  }
   if (!pass) throw new DataFileError(fileName, '', 'there are no rows to analyse');
 
   const done = pass;

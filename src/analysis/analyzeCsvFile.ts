@@ -1,9 +1,13 @@
 import { fileSource } from '../readers/byteSource';
-import { streamCsvColumns, sniffCsv } from '../readers/csvStream';
+import type { CrossEntropyOptions } from '../engine/crossEntropyLoss';
+import { streamCsvColumns, sniffCsv, type CsvResume } from '../readers/csvStream';
 import { DataFileError } from '../readers/errors';
 import { columnByName } from '../readers/table';
 import { analyzeCategorical } from './analyzeCategorical';
-import type { CategoricalBatch } from './categoricalPass';
+import { KIND_SAMPLE_ROWS, type CategoricalBatch, type ReducedBatch } from './categoricalPass';
+import { labelsAndScores } from './labelledRows';
+import { csvBlocks } from './parallelBlocks';
+import type { ScoringPool } from './scoringPool';
 import { chooseRoles } from './roles';
 import { analyzeTask } from './analyzeTask';
 import { taskRolesOf } from './taskRoles';
@@ -15,7 +19,12 @@ export interface StreamOptions {
   /** The classifier's numbers after each batch, for a view of a big file while it streams. */
   readonly onPartial?: (partial: PartialResult) => void;
   readonly signal?: AbortSignal;
+  /** Threads to score a big file's rows on (started only for one); without them every row is scored on the calling thread. */
+  readonly pool?: ScoringPool;
 }
+
+/** Below this many bytes after the first rows, starting threads costs more than it saves. */
+const PARALLEL_MIN_BYTES = 8 << 20;
 
 /**
  * A CSV/TSV file on disk, streamed: the layout, task and roles come from its first megabyte,
@@ -24,6 +33,10 @@ export interface StreamOptions {
  */
 export async function analyzeCsvFile(path: string, fileName: string, options: AnalysisOptions = {}, stream: StreamOptions = {}): Promise<Analysis> {
   const source = await fileSource(path, fileName);
+  const { pool, ...progress } = stream;
+  const parallel = pool !== undefined && source.size > PARALLEL_MIN_BYTES;
+  // The threads boot while the first rows are read here.
+  if (parallel) pool.start();
   try {
     const layout = await sniffCsv(source);
     const taskRoles = taskRolesOf(layout, fileName, options);
@@ -49,19 +62,18 @@ export async function analyzeCsvFile(path: string, fileName: string, options: An
     }
     const fields = [roles.target, ...roles.predictions].map((name) => columnByName(layout, name)!.field!);
     const k = roles.predictions.length;
+    // With threads, this thread reads only the rows that decide the prediction kind, and the threads every row.
+    const split = parallel && k > 1;
+    let firstRecord: CsvResume | undefined;
     async function* batches(): AsyncGenerator<CategoricalBatch> {
-      for await (const batch of streamCsvColumns(source, layout, fields, stream)) {
+      const head = split ? { stopAfterRows: KIND_SAMPLE_ROWS, onFirstRecord: (at: CsvResume) => (firstRecord = at) } : {};
+      for await (const batch of streamCsvColumns(source, layout, fields, { ...progress, ...head })) {
         // Column 0 of each row is the label, the rest are its K scores.
-        const labels = new Float64Array(batch.rows);
-        const scores = new Float64Array(batch.rows * k);
-        const values = batch.values;
-        for (let i = 0, from = 0, to = 0; i < batch.rows; i++) {
-          labels[i] = values[from++]!;
-          for (let j = 0; j < k; j++) scores[to++] = values[from++]!;
-        }
+        const { labels, scores } = labelsAndScores(batch.values, batch.rows, k);
         yield { labels, scores: { n: batch.rows, k, values: scores }, firstRow: batch.firstRow, lines: batch.lines };
       }
     }
+    const reducedRows = (crossEntropy: CrossEntropyOptions) => (firstRecord && pool ? csvBlocks(path, source, layout, fields, k, firstRecord, crossEntropy, pool, progress) : noBatches());
     return await analyzeCategorical(
       {
         fileName,
@@ -74,6 +86,7 @@ export async function analyzeCsvFile(path: string, fileName: string, options: An
         rolesReason: roles.reason,
         rowName: (row) => `row ${row}`,
         ...(stream.onPartial ? { onPartial: stream.onPartial } : {}),
+        ...(split ? { reducedRows } : {}),
       },
       options,
     );
@@ -81,3 +94,5 @@ export async function analyzeCsvFile(path: string, fileName: string, options: An
     await source.close();
   }
 }
+
+async function* noBatches(): AsyncGenerator<ReducedBatch> {}

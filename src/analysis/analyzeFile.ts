@@ -20,7 +20,7 @@ export async function analyzeSource(source: AnalysisSource, options: AnalysisOpt
   const name = basename(source.path);
   await checkDataFile(source.path, read);
   if (source.pairWith !== undefined) await checkDataFile(source.pairWith, read);
-  if (isTensorFile(source.path)) return analyzeTensorFile(source.path, options, source.pairWith, read.limits);
+  if (isTensorFile(source.path)) return analyzeTensorFile(source.path, options, source.pairWith, read.limits, stream);
   if (isParquetFile(source.path)) return analyzeTableTask(await readParquetFile(source.path, read.limits), name, options);
   return analyzeCsvFile(source.path, name, options, stream);
 }

@@ -1,12 +1,16 @@
-import { access } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { DEFAULT_LIMITS, type ReadLimits } from '../readers/limits';
 import { readTensorFile } from '../readers/readTensorFile';
 import type { Tensor, TensorFile } from '../readers/tensor';
+import type { StreamOptions } from './analyzeCsvFile';
 import { analyzeTensorsTask } from './analyzeTensors';
 import { tensorTask } from './tensorTaskRoles';
 import { chooseTensorRoles } from './tensorRoles';
 import type { Analysis, AnalysisOptions } from './types';
+
+/** Below this size, starting threads costs more than they save. */
+const PARALLEL_MIN_BYTES = 8 << 20;
 
 const LABEL_FILES = ['labels', 'label', 'targets', 'target', 'y', 'y_true', 'gt'];
 const PREDICTION_FILES = ['logits', 'probs', 'probabilities', 'log_probs', 'logprobs', 'scores', 'preds', 'predictions', 'outputs', 'y_pred'];
@@ -35,8 +39,10 @@ function merge(first: TensorFile, second: TensorFile): TensorFile {
 }
 
 /** Reads a tensor file (and, for a lone .npy, its partner file) and analyses it. */
-export async function analyzeTensorFile(path: string, options: AnalysisOptions = {}, pairWith?: string, limits: ReadLimits = DEFAULT_LIMITS): Promise<Analysis> {
+export async function analyzeTensorFile(path: string, options: AnalysisOptions = {}, pairWith?: string, limits: ReadLimits = DEFAULT_LIMITS, stream: StreamOptions = {}): Promise<Analysis> {
   const name = basename(path);
+  // The threads boot while the tensors are read.
+  if (stream.pool && (await stat(path)).size > PARALLEL_MIN_BYTES) stream.pool.start();
   let file = await readTensorFile(path, limits);
   let partner = pairWith;
   if (partner === undefined && !tensorTask(options)) {
@@ -49,5 +55,5 @@ export async function analyzeTensorFile(path: string, options: AnalysisOptions =
     if (!complete) partner = await findPartnerFile(path);
   }
   if (partner !== undefined) file = merge(file, await readTensorFile(partner, limits));
-  return analyzeTensorsTask(file, name, options, partner !== undefined ? `paired with ${basename(partner)}` : undefined);
+  return analyzeTensorsTask(file, name, options, partner !== undefined ? `paired with ${basename(partner)}` : undefined, stream);
 }

@@ -1,8 +1,11 @@
-import { choosePredictionKind, rowsNotNormalised, type ClassScores, type KindDecision, type PredictionKind } from '../engine/categorical';
+import { choosePredictionKind, type ClassScores, type KindDecision, type PredictionKind } from '../engine/categorical';
 import { ReliabilityState } from '../engine/calibration';
-import { CrossEntropyState } from '../engine/crossEntropyLoss';
+import { reduceCategoricalBlock, type CategoricalBlock } from '../engine/categoricalBlock';
+import { CrossEntropyState, DEFAULT_IGNORE_INDEX, scoreOptionsFor } from '../engine/crossEntropyLoss';
 import { CategoricalFitState } from '../engine/fits/categoricalFit';
-import { logProbabilityRows } from '../engine/logProbabilities';
+import { logProbabilityRow } from '../engine/logProbabilities';
+import { RowError } from '../engine/rowError';
+import { scoreRows } from '../engine/rowScores';
 import { fitTemperature, type TemperatureFit } from '../engine/temperature';
 import { LossSketch } from '../engine/lossSketch';
 import type { AnalysisOptions } from './types';
@@ -23,6 +26,17 @@ export const KIND_SAMPLE_ROWS = 65_536;
  * of log-sum-exps, so it stays a small, fixed cost however large the file.
  */
 export const TEMPERATURE_SAMPLE_ROWS = 8_192;
+
+/** A block of rows already scored and reduced, with their labels and lines. */
+export interface ReducedBatch {
+  readonly labels: ArrayLike<number>;
+  readonly firstRow: number;
+  readonly lines?: ArrayLike<number>;
+  readonly block: CategoricalBlock;
+}
+
+/** How many rows of each kind of trouble are named in the warnings. */
+const NOTED_ROWS = 20;
 
 /** A row remembered with what the derivation shows of it. */
 export interface NotedRow {
@@ -61,54 +75,62 @@ export class CategoricalPass {
     options: AnalysisOptions,
   ) {
     this.decision = choosePredictionKind(sample, options.kind, (reason) => (sample.n < KIND_SAMPLE_ROWS ? reason : `${reason} (in the first ${KIND_SAMPLE_ROWS.toLocaleString('en-US')} rows)`));
-    // Probabilities and logits become log-probabilities once per batch in push(); the states read those.
-    const stateKind: PredictionKind = 'logprobs';
-    this.reliability = new ReliabilityState(k, stateKind);
+    const { kind } = this.decision;
+    this.reliability = new ReliabilityState(k, kind);
     this.rowLosses = options.keepRowLosses ? [] : undefined;
     this.state = new CrossEntropyState(k, {
-      kind: stateKind,
+      kind,
       ...(options.weight ? { weight: options.weight } : {}),
       ...(options.ignoreIndex !== undefined ? { ignoreIndex: options.ignoreIndex } : {}),
       ...(options.labelSmoothing !== undefined ? { labelSmoothing: options.labelSmoothing } : {}),
     });
   }
 
-  /** Consumes a batch; a RowError names the file row (firstRow-based). */
-  push(given: CategoricalBatch): void {
-    const { kind } = this.decision;
-    const batch = kind === 'logprobs' ? given : { ...given, scores: { ...given.scores, values: logProbabilityRows(given.scores, kind, given.firstRow) } };
+  /** Scores and reduces a batch on this thread; a RowError names the file row (firstRow-based). */
+  push(batch: CategoricalBatch): void {
     const { labels, scores, firstRow } = batch;
+    if (labels.length !== scores.n) throw new RowError(firstRow + Math.min(labels.length, scores.n), `${labels.length} labels for ${scores.n} prediction rows`);
+    const options = this.state.options;
+    const scored = scoreRows(labels, scores.values, scores.n, this.k, firstRow, scoreOptionsFor(options));
+    this.sampleTemperature(batch);
+    this.pushReduced({ labels, firstRow, ...(batch.lines ? { lines: batch.lines } : {}), block: reduceCategoricalBlock(this.k, options, labels, scored, firstRow) });
+  }
+
+  /** Keeps the leading rows of the first batch (their values checked by scoring) for the temperature curve. */
+  sampleTemperature(batch: CategoricalBatch): void {
+    this.temperatureSample ??= temperatureSample(batch, this.decision.kind, this.state.options.ignoreIndex ?? DEFAULT_IGNORE_INDEX, TEMPERATURE_SAMPLE_ROWS);
+  }
+
+  /** Merges a block reduced with these cross-entropy options (here or on another thread), in file order. */
+  pushReduced(batch: ReducedBatch): void {
+    const { labels, block, firstRow } = batch;
     const note = (row: number) => {
       const line = batch.lines?.[row - firstRow];
       if (line !== undefined) this.lines.set(row, line);
       this.labels.set(row, labels[row - firstRow]!);
     };
-    if (kind !== 'logits' && this.k > 1) {
-      const off = rowsNotNormalised(given.scores, kind, 20 - this.notNormalisedRows.length);
-      this.notNormalisedCount += off.count;
-      for (const row of off.rows) {
-        this.notNormalisedRows.push(firstRow + row);
-        note(firstRow + row);
-      }
+    this.notNormalisedCount += block.notNormalisedCount;
+    for (const row of block.notNormalisedRows) {
+      if (this.notNormalisedRows.length >= NOTED_ROWS) break;
+      this.notNormalisedRows.push(row);
+      note(row);
     }
     const infiniteBefore = this.state.likelihood.infiniteRows.length;
-    const losses = this.state.consume({ labels, scores, firstRow });
-    const ignore = this.state.options.ignoreIndex ?? -100;
+    this.state.merge(block.crossEntropy);
+    this.reliability.merge(block.reliability);
+    this.labelFit.merge(block.labelCounts);
+    const { losses } = block;
+    const anyIgnored = block.crossEntropy.ignored > 0;
+    const ignore = this.state.options.ignoreIndex ?? DEFAULT_IGNORE_INDEX;
     if (this.rowLosses) for (const loss of losses) this.rowLosses.push(loss);
-    for (let i = 0; i < losses.length; i++) {
-      if (labels[i] === ignore) continue;
-      this.sketch.add(losses[i]!, firstRow + i);
-    }
+    if (!anyIgnored) this.sketch.addRows(losses, firstRow);
+    else for (let i = 0; i < losses.length; i++) if (labels[i] !== ignore) this.sketch.add(losses[i]!, firstRow + i);
     for (const row of this.state.likelihood.infiniteRows.slice(infiniteBefore)) note(row);
-    const kept = this.state.ignored > 0 ? withoutIgnored(batch, ignore) : batch;
-    this.labelFit.consume({ values: kept.labels, firstRow });
-    this.reliability.consume({ labels: kept.labels, scores: kept.scores, firstRow });
-    if (!this.temperatureSample) this.temperatureSample = logitsOf(kept, TEMPERATURE_SAMPLE_ROWS);
     for (const { row } of this.sketch.worstRows()) if (row >= firstRow && !this.labels.has(row)) note(row);
     this.updateTypical(losses, batch, ignore);
   }
 
-  private updateTypical(losses: Float64Array, batch: CategoricalBatch, ignore: number): void {
+  private updateTypical(losses: Float64Array, batch: ReducedBatch, ignore: number): void {
     const mean = this.state.likelihood.mean;
     let best = this.typical && Number.isFinite(this.typical.loss) ? Math.abs(this.typical.loss - mean) : Infinity;
     for (let i = 0; i < losses.length; i++) {
@@ -147,19 +169,27 @@ export class CategoricalPass {
   }
 }
 
-/** The batch without rows whose label is the ignore index. */
-function withoutIgnored(batch: CategoricalBatch, ignore: number): CategoricalBatch {
-  const keep: number[] = [];
-  for (let i = 0; i < batch.labels.length; i++) if (batch.labels[i] !== ignore) keep.push(i);
-  const k = batch.scores.k;
-  const values = new Float64Array(keep.length * k);
-  keep.forEach((i, row) => values.set(batch.scores.values.subarray(i * k, (i + 1) * k), row * k));
-  return { labels: Float64Array.from(keep, (i) => batch.labels[i]!), scores: { n: keep.length, k, values }, firstRow: batch.firstRow };
-}
-
-/** The first rows of a batch already in log-probabilities (logits up to a constant per row), for temperature scaling. */
-function logitsOf(batch: CategoricalBatch, rows: number): { labels: Float64Array; logits: Float64Array; n: number } {
+/**
+ * Labels and log-probabilities (logits up to a constant per row) of the first rows of a batch
+ * with a class label, for temperature scaling.
+ */
+function temperatureSample(batch: CategoricalBatch, kind: PredictionKind, ignore: number, rows: number): { labels: Float64Array; logits: Float64Array; n: number } {
   const { k, values } = batch.scores;
-  const n = Math.min(rows, batch.scores.n);
-  return { labels: Float64Array.from({ length: n }, (_, i) => batch.labels[i]!), logits: Float64Array.from(values.subarray(0, n * k)), n };
+  const labels: number[] = [];
+  const logits: number[] = [];
+  const row = new Float64Array(k);
+  for (let i = 0; i < batch.scores.n && labels.length < rows; i++) {
+    const label = batch.labels[i]!;
+    if (label === ignore || !(label >= 0 && label < k && Number.isInteger(label))) continue;
+    try {
+      logProbabilityRow(values, i * k, k, kind, batch.firstRow + i, row);
+    } catch (error) {
+      // A bad row fails the pass where it is scored, in file order; the sample just leaves it out.
+      if (error instanceof RowError) continue;
+      throw error;
+    }
+    labels.push(batch.labels[i]!);
+    for (const v of row) logits.push(v);
+  }
+  return { labels: Float64Array.from(labels), logits: Float64Array.from(logits), n: labels.length };
 }

@@ -15,10 +15,8 @@ export class RowLossRecorder {
   }
 
   add(losses: ArrayLike<number>, batch: { readonly firstRow: number; readonly lines?: ArrayLike<number> }): void {
-    for (let i = 0; i < losses.length; i++) {
-      this.sketch.add(losses[i]!, batch.firstRow + i);
-      this.all?.push(losses[i]!);
-    }
+    this.sketch.addRows(losses instanceof Float64Array ? losses : Float64Array.from(losses), batch.firstRow);
+    if (this.all) for (let i = 0; i < losses.length; i++) this.all.push(losses[i]!);
     if (!batch.lines) return;
     for (const { row } of this.sketch.worstRows()) {
       const line = batch.lines[row - batch.firstRow];

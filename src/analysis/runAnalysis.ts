@@ -6,18 +6,27 @@ import { summarizeTensorFile } from './tensorSummary';
 import { decodeText } from '../readers/csv';
 import { analyzeSource } from './analyzeFile';
 import { findCsvProblems } from './csvProblems';
+import { ScoringPool, type ScoringThreads } from './scoringPool';
 import type { AnalysisOutcome, PartialResult, WorkerRequest } from './workerMessages';
 
 /** What the worker does with one request: never throws, always answers. */
-export async function runAnalysis(request: WorkerRequest, onProgress?: (fraction: number, partial?: PartialResult) => void): Promise<AnalysisOutcome> {
+export async function runAnalysis(request: WorkerRequest, onProgress?: (fraction: number, partial?: PartialResult) => void, threads?: ScoringThreads): Promise<AnalysisOutcome> {
   const { source, options } = request;
   if (request.task === 'inspect') return inspect(request);
   let outcome: AnalysisOutcome;
   let partial: PartialResult | undefined;
+  const pool = threads && source.kind === 'path' ? new ScoringPool(threads) : undefined;
   try {
-    const stream = onProgress ? { onProgress: (fraction: number) => onProgress(fraction, partial), onPartial: (latest: PartialResult) => (partial = latest) } : {};
-    const analysis = await analyzeSource(source, options, readOptions(request), stream);
-    outcome = { analysis, problems: [] };
+    const stream = {
+      ...(onProgress ? { onProgress: (fraction: number) => onProgress(fraction, partial), onPartial: (latest: PartialResult) => (partial = latest) } : {}),
+      ...(pool ? { pool } : {}),
+    };
+    try {
+      const analysis = await analyzeSource(source, options, readOptions(request), stream);
+      outcome = { analysis, problems: [] };
+    } finally {
+      await pool?.close();
+    }
   } catch (error) {
     outcome = { error: describeError(error), problems: [] };
   }

@@ -1,9 +1,7 @@
-import { argmaxRow } from './argmax';
 import type { PredictionKind } from './categorical';
-import { CompensatedSum } from './compensatedSum';
-import { logProbabilityRow } from './logProbabilities';
+import { CompensatedSum, type CompensatedSumData } from './compensatedSum';
 import type { LabelledRows, StreamingState } from './reduction';
-import { RowError } from './rowError';
+import { scoreRows, type RowScores } from './rowScores';
 
 export interface ReliabilityBin {
   readonly lower: number;
@@ -24,6 +22,13 @@ export interface ReliabilityTable {
   readonly count: number;
 }
 
+/** A ReliabilityState's bins as plain data (see CompensatedSumData). */
+export interface ReliabilityData {
+  readonly counts: readonly number[];
+  readonly confidence: readonly CompensatedSumData[];
+  readonly correct: readonly number[];
+}
+
 /** torchmetrics' default bin count for calibration error. */
 export const DEFAULT_CALIBRATION_BINS = 15;
 
@@ -36,11 +41,10 @@ export const DEFAULT_CALIBRATION_BINS = 15;
  * positive-class version of the same table (and drops empty bins).
  * Logits go through softmax; probabilities are used as given.
  */
-export class ReliabilityState implements StreamingState<LabelledRows, ReliabilityState> {
+export class ReliabilityState implements StreamingState<LabelledRows, ReliabilityData>, ReliabilityData {
   readonly counts: number[];
   readonly confidence: CompensatedSum[];
   readonly correct: number[];
-  private readonly logQ: Float64Array;
 
   constructor(
     readonly k: number,
@@ -50,28 +54,31 @@ export class ReliabilityState implements StreamingState<LabelledRows, Reliabilit
     this.counts = new Array<number>(binCount).fill(0);
     this.correct = new Array<number>(binCount).fill(0);
     this.confidence = Array.from({ length: binCount }, () => new CompensatedSum());
-    this.logQ = new Float64Array(k);
   }
 
   consume(chunk: LabelledRows): void {
     const { labels, scores } = chunk;
-    const first = chunk.firstRow ?? 0;
-    const k = this.k;
-    for (let i = 0; i < scores.n; i++) {
-      const row = first + i;
-      const label = labels[i]!;
-      if (!Number.isInteger(label) || label < 0 || label >= k) throw new RowError(row, Number.isNaN(label) ? 'the label is missing (NaN)' : `label ${label} is not a class index in 0..${k - 1}`);
-      logProbabilityRow(scores.values, i * k, k, this.kind, row, this.logQ);
-      const predicted = argmaxRow(this.logQ, 0, k);
-      const confidence = this.kind === 'probs' ? scores.values[i * k + predicted]! : Math.exp(this.logQ[predicted]!);
-      const bin = Math.min(this.binCount - 1, Math.floor(confidence * this.binCount));
+    const values = scores.values instanceof Float64Array || scores.values instanceof Float32Array ? scores.values : Float64Array.from(scores.values);
+    // No label is NaN, so no row is ignored: every label must be a class index.
+    this.consumeScores(labels, scoreRows(labels, values, scores.n, this.k, chunk.firstRow ?? 0, { kind: this.kind, ignoreIndex: Number.NaN }));
+  }
+
+  /** Adds rows already scored; rows scored as ignored (predicted -1) are left out. */
+  consumeScores(labels: ArrayLike<number>, scored: RowScores): void {
+    const { confidence, predicted } = scored;
+    const bins = this.binCount;
+    for (let i = 0; i < scored.n; i++) {
+      const top = predicted[i]!;
+      if (top < 0) continue;
+      const c = confidence[i]!;
+      const bin = Math.min(bins - 1, Math.floor(c * bins));
       this.counts[bin]!++;
-      this.confidence[bin]!.add(confidence);
-      if (predicted === label) this.correct[bin]!++;
+      this.confidence[bin]!.add(c);
+      if (top === labels[i]) this.correct[bin]!++;
     }
   }
 
-  merge(other: ReliabilityState): void {
+  merge(other: ReliabilityData): void {
     for (let b = 0; b < this.binCount; b++) {
       this.counts[b]! += other.counts[b]!;
       this.correct[b]! += other.correct[b]!;

@@ -30,7 +30,7 @@ export function choosePredictionKind(sample: ClassScores, asked: PredictionKind 
 const ROW_SUM_TOLERANCE = 1e-4;
 
 /** Rows whose values, read as `kind`, do not form a distribution (sum of probabilities != 1). */
-export function rowsNotNormalised(scores: ClassScores, kind: Exclude<PredictionKind, 'logits'>, limit = 20): { count: number; rows: number[] } {
+function rowsNotNormalised(scores: ClassScores, kind: Exclude<PredictionKind, 'logits'>, limit = 20): { count: number; rows: number[] } {
   const { n, k, values } = scores;
   const rows: number[] = [];
   let count = 0;

@@ -3,9 +3,16 @@
  * back at the end, so summing 10^6 losses loses no more than a couple of ulps. Mergeable,
  * so chunked and parallel passes agree with a single pass.
  */
-export class CompensatedSum {
-  private sum = 0;
-  private compensation = 0;
+/** A compensated sum as plain data: what merge() reads, and what crosses to another thread. */
+export interface CompensatedSumData {
+  readonly sum: number;
+  readonly compensation: number;
+}
+
+export class CompensatedSum implements CompensatedSumData {
+  // Public so a copy made on another thread can be merged; use add() and value.
+  sum = 0;
+  compensation = 0;
 
   add(value: number): void {
     const total = this.sum + value;
@@ -19,7 +26,7 @@ export class CompensatedSum {
     this.sum = total;
   }
 
-  merge(other: CompensatedSum): void {
+  merge(other: CompensatedSumData): void {
     this.add(other.sum);
     this.add(other.compensation);
   }

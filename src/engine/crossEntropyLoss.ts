@@ -1,10 +1,9 @@
-import { argmaxRow } from './argmax';
 import type { PredictionKind } from './categorical';
-import { CompensatedSum } from './compensatedSum';
-import { logProbabilityRow } from './logProbabilities';
-import { LossAccumulator } from './lossAccumulator';
+import { CompensatedSum, type CompensatedSumData } from './compensatedSum';
+import { LossAccumulator, type LossAccumulatorData } from './lossAccumulator';
 import type { LabelledRows, Reduction, StreamingState } from './reduction';
 import { RowError } from './rowError';
+import { scoreRows, type RowScoreOptions, type RowScores } from './rowScores';
 
 /** The options of PyTorch's `F.cross_entropy`, plus what the prediction values are. */
 export interface CrossEntropyOptions {
@@ -23,6 +22,19 @@ export interface CrossEntropyOptions {
 
 export const DEFAULT_IGNORE_INDEX = -100;
 
+/** A CrossEntropyState's sums as plain data (see CompensatedSumData). */
+export interface CrossEntropyData {
+  readonly numerator: CompensatedSumData;
+  readonly denominator: CompensatedSumData;
+  readonly ignored: number;
+  readonly likelihood: LossAccumulatorData;
+}
+
+/** How scoreRows must score rows for a cross-entropy with these options. */
+export function scoreOptionsFor(options: CrossEntropyOptions): RowScoreOptions {
+  return { kind: options.kind, ignoreIndex: options.ignoreIndex ?? DEFAULT_IGNORE_INDEX, ...(options.weight ? { weight: options.weight } : {}), smoothing: (options.labelSmoothing ?? 0) > 0 };
+}
+
 /**
  * Streaming `F.cross_entropy`: per row
  *   loss_i = (1 - eps) w_{y_i} (-log q_{y_i}) + eps / k * sum_c w_c (-log q_c),
@@ -30,7 +42,7 @@ export const DEFAULT_IGNORE_INDEX = -100;
  * count without weights). Beside it, the plain conditional log-likelihood sum_i log q(y_i|x_i)
  * over the same rows, unweighted and unsmoothed, and the accuracy.
  */
-export class CrossEntropyState implements StreamingState<LabelledRows, CrossEntropyState> {
+export class CrossEntropyState implements StreamingState<LabelledRows, CrossEntropyData>, CrossEntropyData {
   readonly numerator = new CompensatedSum();
   readonly denominator = new CompensatedSum();
   ignored = 0;
@@ -38,7 +50,6 @@ export class CrossEntropyState implements StreamingState<LabelledRows, CrossEntr
   readonly likelihood = new LossAccumulator();
   private readonly ignoreIndex: number;
   private readonly smoothing: number;
-  private readonly logQ: Float64Array;
 
   constructor(
     readonly k: number,
@@ -48,49 +59,48 @@ export class CrossEntropyState implements StreamingState<LabelledRows, CrossEntr
     this.smoothing = options.labelSmoothing ?? 0;
     if (!(this.smoothing >= 0 && this.smoothing <= 1)) throw new RangeError(`label smoothing ${this.smoothing} is outside [0, 1]`);
     if (options.weight && options.weight.length !== k) throw new RangeError(`${options.weight.length} class weights for ${k} classes`);
-    this.logQ = new Float64Array(k);
   }
 
   /** Per-row losses of the chunk as `reduction='none'` gives them (0 for ignored rows). */
   consume(chunk: LabelledRows): Float64Array {
     const { labels, scores } = chunk;
     const first = chunk.firstRow ?? 0;
-    const { k, values } = scores;
-    if (k !== this.k) throw new RangeError(`${k} columns, expected ${this.k}`);
+    if (scores.k !== this.k) throw new RangeError(`${scores.k} columns, expected ${this.k}`);
     if (labels.length !== scores.n) throw new RowError(first + Math.min(labels.length, scores.n), `${labels.length} labels for ${scores.n} prediction rows`);
+    const values = scores.values instanceof Float64Array || scores.values instanceof Float32Array ? scores.values : Float64Array.from(scores.values);
+    return this.consumeScores(labels, scoreRows(labels, values, scores.n, this.k, first, this.scoreOptions), first);
+  }
+
+  /** What scoreRows needs to score rows for this state: the same kind, ignore index and smoothing. */
+  get scoreOptions(): RowScoreOptions {
+    return scoreOptionsFor(this.options);
+  }
+
+  /** Adds rows already scored (scoreOptions, on any thread); returns their per-row losses. */
+  consumeScores(labels: ArrayLike<number>, scored: RowScores, firstRow: number): Float64Array {
     const weight = this.options.weight;
     const eps = this.smoothing;
-    const logQ = this.logQ;
-    const losses = new Float64Array(scores.n);
-    for (let i = 0; i < scores.n; i++) {
-      const row = first + i;
+    const k = this.k;
+    const { nll, predicted, smoothing } = scored;
+    const losses = new Float64Array(scored.n);
+    for (let i = 0; i < scored.n; i++) {
       const label = labels[i]!;
       if (label === this.ignoreIndex) {
         this.ignored++;
         continue;
       }
-      if (!Number.isInteger(label) || label < 0 || label >= k) {
-        throw new RowError(row, Number.isNaN(label) ? 'the label is missing (NaN)' : `label ${label} is not a class index in 0..${k - 1}`);
-      }
-      const offset = i * k;
-      logProbabilityRow(values, offset, k, this.options.kind, row, logQ);
-      const nll = -logQ[label]!;
       const wy = weight ? weight[label]! : 1;
-      let loss = wy * nll;
-      if (eps > 0) {
-        let smooth = 0;
-        for (let c = 0; c < k; c++) smooth += (weight ? weight[c]! : 1) * -logQ[c]!;
-        loss = (1 - eps) * loss + (eps / k) * smooth;
-      }
+      let loss = wy * nll[i]!;
+      if (eps > 0) loss = (1 - eps) * loss + (eps / k) * smoothing![i]!;
       losses[i] = loss;
       this.numerator.add(loss);
       this.denominator.add(wy);
-      this.likelihood.add(nll, row, argmaxRow(values, offset, k) === label);
+      this.likelihood.add(nll[i]!, firstRow + i, predicted[i] === label);
     }
     return losses;
   }
 
-  merge(other: CrossEntropyState): void {
+  merge(other: CrossEntropyData): void {
     this.numerator.merge(other.numerator);
     this.denominator.merge(other.denominator);
     this.ignored += other.ignored;

@@ -8,38 +8,6 @@ import { RowError } from './rowError';
  * logits through log-softmax computed by log-sum-exp. Throws a RowError on NaN or on
  * values outside the kind's range.
  */
-/**
- * log q for every row of a batch, once, for every state that reads the batch (the cross-entropy,
- * the reliability table): the logs and log-sum-exps are most of the cost of a pass. Rows a
- * value of which is out of range go through logProbabilityRow, which names the problem.
- */
-export function logProbabilityRows(scores: { readonly n: number; readonly k: number; readonly values: ArrayLike<number> }, kind: 'probs' | 'logits', firstRow: number): Float64Array {
-  const { n, k, values } = scores;
-  const out = new Float64Array(n * k);
-  for (let i = 0, offset = 0; i < n; i++, offset += k) {
-    if (kind === 'probs') {
-      for (let j = 0; j < k; j++) {
-        const v = values[offset + j]!;
-        if (!(v >= 0 && v <= 1)) logProbabilityRow(values, offset, k, kind, firstRow + i, out.subarray(offset, offset + k));
-        out[offset + j] = Math.log(v);
-      }
-      continue;
-    }
-    let max = -Infinity;
-    for (let j = 0; j < k; j++) {
-      const v = values[offset + j]!;
-      if (v > max) max = v;
-    }
-    let total = 0;
-    for (let j = 0; j < k; j++) total += Math.exp(values[offset + j]! - max);
-    const lse = max + Math.log(total);
-    // NaN and infinities fall out of the sum; the row-by-row path names them.
-    if (!Number.isFinite(lse)) logProbabilityRow(values, offset, k, kind, firstRow + i, out.subarray(offset, offset + k));
-    for (let j = 0; j < k; j++) out[offset + j] = values[offset + j]! - lse;
-  }
-  return out;
-}
-
 export function logProbabilityRow(values: ArrayLike<number>, offset: number, k: number, kind: PredictionKind, row: number, out: Float64Array): void {
   if (kind === 'logits') {
     const lse = logSumExp(values, offset, k);

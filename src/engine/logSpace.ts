@@ -1,4 +1,5 @@
 /** Helpers for working with likelihoods in log space, where they never underflow. */
+import { expNonPositive } from './expNonPositive';
 
 export const LN10 = Math.LN10;
 
@@ -11,7 +12,7 @@ export function logSumExp(x: ArrayLike<number>, offset = 0, length = x.length - 
   }
   if (max === -Infinity || !Number.isFinite(max)) return max;
   let total = 0;
-  for (let j = 0; j < length; j++) total += Math.exp(x[offset + j]! - max);
+  for (let j = 0; j < length; j++) total += expNonPositive(x[offset + j]! - max);
   return max + Math.log(total);
 }
 

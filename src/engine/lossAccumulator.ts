@@ -1,11 +1,21 @@
-import { CompensatedSum } from './compensatedSum';
+import { CompensatedSum, type CompensatedSumData } from './compensatedSum';
+
+/** A LossAccumulator as plain data (see CompensatedSumData). */
+export interface LossAccumulatorData {
+  readonly count: number;
+  readonly correct: number;
+  readonly total: CompensatedSumData;
+  readonly totalSquares: CompensatedSumData;
+  readonly infiniteRows: readonly number[];
+  readonly infiniteCount: number;
+}
 
 /**
  * The streaming reduction behind every per-sample loss: sums (compensated), the sum of
  * squares for the confidence band, and the rows with an infinite loss. Chunks of a file,
  * or workers, each fill one and merge them; the result equals a single pass.
  */
-export class LossAccumulator {
+export class LossAccumulator implements LossAccumulatorData {
   count = 0;
   correct = 0;
   readonly total = new CompensatedSum();
@@ -27,7 +37,7 @@ export class LossAccumulator {
     this.totalSquares.add(loss * loss);
   }
 
-  merge(other: LossAccumulator): void {
+  merge(other: LossAccumulatorData): void {
     this.count += other.count;
     this.correct += other.correct;
     this.total.merge(other.total);

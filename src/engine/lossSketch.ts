@@ -17,11 +17,22 @@ export class LossSketch {
   private bucketSize = 1;
   private firstRow = 0;
   private readonly buckets: { loRow: number; lo: number; hiRow: number; hi: number }[] = [];
+  // The rows [lastStart, lastEnd) of the last bucket, kept so a row needs no division to find it.
+  private lastStart = 0;
+  private lastEnd = 0;
   // Running mean: a point every `step` rows, plus each stretch's lowest and highest mean.
   private step = 1;
+  /** The next row count that is a multiple of step. */
+  private nextPoint = 1;
   private readonly running: { n: number; mean: number; half: number }[] = [];
-  private stretchLow: { n: number; mean: number; half: number } | undefined;
-  private stretchHigh: { n: number; mean: number; half: number } | undefined;
+  // The stretch's lowest and highest running mean as plain numbers (a row that moves them makes
+  // no object): the row count, the mean and Welford's m2 then. lowN = 0: no row in the stretch.
+  private lowN = 0;
+  private lowMean = 0;
+  private lowM2 = 0;
+  private highN = 0;
+  private highMean = 0;
+  private highM2 = 0;
   private readonly sum = new CompensatedSum();
   private welfordMean = 0;
   private m2 = 0;
@@ -29,6 +40,7 @@ export class LossSketch {
   private readonly fine = new Float64Array(LossSketch.fineBins);
   private lo = 0;
   private width = 0;
+  private inverseWidth = 0;
   private infinite = 0;
   private min = Infinity;
   private max = -Infinity;
@@ -53,14 +65,90 @@ export class LossSketch {
     this.addToWorst(loss, row);
   }
 
+  /**
+   * The losses of the consecutive rows firstRow, firstRow + 1, ...: what add() would make of
+   * them row by row, with each statistic in its own tight loop (a pass of a million rows
+   * spends its time here otherwise).
+   */
+  addRows(losses: Float64Array, firstRow: number): void {
+    const n = losses.length;
+    for (let i = 0; i < n; ) {
+      const row = firstRow + i;
+      if (this.buckets.length === 0 || row < this.lastStart || row >= this.lastEnd) {
+        this.addToSeries(losses[i]!, row);
+        i++;
+        continue;
+      }
+      const end = Math.min(n, this.lastEnd - firstRow);
+      this.extendLastBucket(losses, i, end, firstRow);
+      i = end;
+    }
+    for (let i = 0; i < n; i++) {
+      const loss = losses[i]!;
+      const count = ++this.count;
+      if (this.underflowRow === undefined && -(this.sum.value + loss) < LOG_MIN_DOUBLE) this.underflowRow = firstRow + i;
+      this.addToRunningMean(loss, count);
+    }
+    this.addRangeToHistogram(losses);
+    for (let i = 0; i < n; i++) {
+      const loss = losses[i]!;
+      if (this.worst.length < this.keepWorst || loss > this.worst[this.worst.length - 1]!.loss) this.addToWorst(loss, firstRow + i);
+    }
+  }
+
   get rows(): number {
     return this.count;
+  }
+
+  /** Rows [from, to) of `losses`, all in the last bucket. */
+  private extendLastBucket(losses: Float64Array, from: number, to: number, firstRow: number): void {
+    const last = this.buckets[this.buckets.length - 1]!;
+    let { lo, loRow, hi, hiRow } = last;
+    for (let i = from; i < to; i++) {
+      const loss = losses[i]!;
+      // As in addToSeries: a NaN extreme gives way to any number.
+      if (loss < lo || (lo !== lo && loss === loss)) {
+        lo = loss;
+        loRow = firstRow + i;
+      }
+      if (loss > hi || (hi !== hi && loss === loss)) {
+        hi = loss;
+        hiRow = firstRow + i;
+      }
+    }
+    last.lo = lo;
+    last.loRow = loRow;
+    last.hi = hi;
+    last.hiRow = hiRow;
+  }
+
+  /** addToHistogram for each loss, with the common case (a finite loss inside the range) inline. */
+  private addRangeToHistogram(losses: Float64Array): void {
+    const bins = LossSketch.fineBins;
+    const fine = this.fine;
+    let lo = this.lo;
+    let top = lo + this.width * bins;
+    let inverse = this.inverseWidth;
+    for (let i = 0; i < losses.length; i++) {
+      const loss = losses[i]!;
+      if (this.width > 0 && loss >= lo && loss < top) {
+        if (loss < this.min) this.min = loss;
+        if (loss > this.max) this.max = loss;
+        fine[Math.min(bins - 1, Math.floor((loss - lo) * inverse))]!++;
+        continue;
+      }
+      this.addToHistogram(loss);
+      lo = this.lo;
+      top = lo + this.width * bins;
+      inverse = this.inverseWidth;
+    }
   }
 
   private addToSeries(loss: number, row: number): void {
     if (this.buckets.length === 0) this.firstRow = row;
     const last = this.buckets[this.buckets.length - 1];
-    if (last && Math.floor((row - this.firstRow) / this.bucketSize) === this.buckets.length - 1) {
+    // That is: floor((row - firstRow) / bucketSize) is the last bucket's index.
+    if (last && row >= this.lastStart && row < this.lastEnd) {
       if (loss < last.lo || (Number.isNaN(last.lo) && !Number.isNaN(loss))) {
         last.lo = loss;
         last.loRow = row;
@@ -74,6 +162,8 @@ export class LossSketch {
     this.buckets.push({ loRow: row, lo: loss, hiRow: row, hi: loss });
     // A one-row bucket draws one point, a wider one two (its extremes).
     if (this.buckets.length > (this.bucketSize === 1 ? this.maxPoints : this.maxPoints / 2)) this.halveBuckets();
+    this.lastStart = this.firstRow + (this.buckets.length - 1) * this.bucketSize;
+    this.lastEnd = this.lastStart + this.bucketSize;
   }
 
   /** Merges neighbouring buckets: the series keeps its extremes at half the resolution. */
@@ -105,17 +195,25 @@ export class LossSketch {
     this.welfordMean += delta / count;
     this.m2 += delta * (loss - this.welfordMean);
     const mean = this.sum.value / count;
-    const variance = count > 1 ? Math.max(0, this.m2 / (count - 1)) : 0;
-    const point = { n: count, mean, half: LossSketch.z95 * Math.sqrt(variance / count) };
-    if (!this.stretchLow || mean < this.stretchLow.mean) this.stretchLow = point;
-    if (!this.stretchHigh || mean > this.stretchHigh.mean) this.stretchHigh = point;
-    if (count % this.step !== 0) return;
+    if (this.lowN === 0 || mean < this.lowMean) {
+      this.lowN = count;
+      this.lowMean = mean;
+      this.lowM2 = this.m2;
+    }
+    if (this.highN === 0 || mean > this.highMean) {
+      this.highN = count;
+      this.highMean = mean;
+      this.highM2 = this.m2;
+    }
+    // count % step, without an integer division per row.
+    if (count !== this.nextPoint) return;
+    this.nextPoint += this.step;
     // Keep the stretch's extremes too, so the jump an extreme loss makes survives.
-    for (const p of [this.stretchLow, this.stretchHigh, point].sort((a, b) => a.n - b.n)) {
+    for (const p of [...this.stretchExtremes(), this.point(count, mean, this.m2)].sort((a, b) => a.n - b.n)) {
       if (this.running[this.running.length - 1]?.n !== p.n) this.running.push(p);
     }
-    this.stretchLow = undefined;
-    this.stretchHigh = undefined;
+    this.lowN = 0;
+    this.highN = 0;
     if (this.running.length > this.runningPoints) {
       // Thin out: every other point, and twice the step from now on; the curve's highest and
       // lowest points always stay, so the jump an extreme loss makes is never thinned away.
@@ -129,7 +227,20 @@ export class LossSketch {
       this.running.length = 0;
       this.running.push(...kept);
       this.step *= 2;
+      this.nextPoint = (Math.floor(count / this.step) + 1) * this.step;
     }
+  }
+
+  /** The running mean after `count` rows with its 95% half-width, from Welford's m2 then. */
+  private point(count: number, mean: number, m2: number): { n: number; mean: number; half: number } {
+    const variance = count > 1 ? Math.max(0, m2 / (count - 1)) : 0;
+    return { n: count, mean, half: LossSketch.z95 * Math.sqrt(variance / count) };
+  }
+
+  /** The lowest and highest running mean of the stretch since the last kept point, in row order. */
+  private stretchExtremes(): { n: number; mean: number; half: number }[] {
+    if (this.lowN === 0) return [];
+    return [this.point(this.lowN, this.lowMean, this.lowM2), this.point(this.highN, this.highMean, this.highM2)].sort((a, b) => a.n - b.n);
   }
 
   private addToHistogram(loss: number): void {
@@ -144,10 +255,12 @@ export class LossSketch {
       // First finite value: a range that starts at it and spans a power of two.
       this.lo = Math.floor(loss);
       this.width = 2 ** Math.ceil(Math.log2(Math.max(1, Math.abs(loss) + 1))) / LossSketch.fineBins;
+      this.inverseWidth = 1 / this.width;
     }
     while (loss >= this.lo + this.width * LossSketch.fineBins) this.growRange(false);
     while (loss < this.lo) this.growRange(true);
-    const bin = Math.min(LossSketch.fineBins - 1, Math.floor((loss - this.lo) / this.width));
+    // width is a power of two, so multiplying by its inverse is the exact division.
+    const bin = Math.min(LossSketch.fineBins - 1, Math.floor((loss - this.lo) * this.inverseWidth));
     this.fine[bin]!++;
   }
 
@@ -160,6 +273,7 @@ export class LossSketch {
     this.fine.set(merged);
     if (left) this.lo -= this.width * bins;
     this.width *= 2;
+    this.inverseWidth = 1 / this.width;
   }
 
   private addToWorst(loss: number, row: number): void {
@@ -188,8 +302,8 @@ export class LossSketch {
   runningMean(): RunningMean {
     const points = [...this.running];
     // The last row always ends the curve at the final mean.
-    for (const p of [this.stretchLow, this.stretchHigh].filter((p) => p !== undefined).sort((a, b) => a!.n - b!.n)) {
-      if (points[points.length - 1]?.n !== p!.n) points.push(p!);
+    for (const p of this.stretchExtremes()) {
+      if (points[points.length - 1]?.n !== p.n) points.push(p);
     }
     if (this.count > 0 && points[points.length - 1]?.n !== this.count) {
       const variance = this.count > 1 ? Math.max(0, this.m2 / (this.count - 1)) : 0;

@@ -1,4 +1,5 @@
 import { CompensatedSum } from './compensatedSum';
+import { expNonPositive } from './expNonPositive';
 import { logSumExp } from './logSpace';
 import type { LabelledRows, RowMatrix, StreamingState } from './reduction';
 import { RowError } from './rowError';
@@ -36,15 +37,20 @@ export class TemperatureMoments implements StreamingState<LabelledRows, Temperat
       for (let j = 0; j < k; j++) z[j] = this.beta * values[i * k + j]!;
       const lse = logSumExp(z, 0, k);
       if (!Number.isFinite(lse)) throw new RowError(first + i, 'a logit is NaN or infinite');
+      // z becomes softmax(z): each probability is used twice below.
       let mean = 0;
-      for (let j = 0; j < k; j++) mean += Math.exp(z[j]! - lse) * values[i * k + j]!;
+      for (let j = 0; j < k; j++) {
+        z[j] = expNonPositive(z[j]! - lse);
+        mean += z[j]! * values[i * k + j]!;
+      }
       const target = values[i * k + label]!;
       let variance = 0;
       for (let j = 0; j < k; j++) {
         const d = values[i * k + j]! - mean;
-        variance += Math.exp(z[j]! - lse) * d * d;
+        variance += z[j]! * d * d;
       }
-      this.value.add(lse - z[label]!);
+      const scaledTarget = this.beta * target;
+      this.value.add(lse - scaledTarget);
       this.slope.add(mean - target);
       this.curvature.add(variance);
       this.n++;
@@ -83,17 +89,26 @@ export class TemperatureCurveState implements StreamingState<LabelledRows, Tempe
   consume(chunk: LabelledRows): void {
     const { labels, scores } = chunk;
     const first = chunk.firstRow ?? 0;
-    const { k, values } = scores;
-    const z = new Float64Array(k);
-    for (let i = 0; i < scores.n; i++) {
-      const label = labels[i]!;
-      checkLabel(label, k, first + i);
-      this.temperatures.forEach((t, g) => {
-        for (let j = 0; j < k; j++) z[j] = values[i * k + j]! / t;
-        this.sums[g]!.add(logSumExp(z, 0, k) - z[label]!);
-      });
-      this.n++;
+    const { n, k, values } = scores;
+    // Each row's largest logit is the largest of z / T at every T > 0: found once, not per T.
+    const rowMax = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      checkLabel(labels[i]!, k, first + i);
+      let max = -Infinity;
+      for (let j = 0; j < k; j++) if (values[i * k + j]! > max) max = values[i * k + j]!;
+      rowMax[i] = max;
     }
+    this.temperatures.forEach((t, g) => {
+      const sum = this.sums[g]!;
+      for (let i = 0; i < n; i++) {
+        const max = rowMax[i]!;
+        let total = 0;
+        for (let j = 0; j < k; j++) total += expNonPositive((values[i * k + j]! - max) / t);
+        // lse(z / T) - z_y / T, with the maximum taken out of the log-sum-exp.
+        sum.add(Math.log(total) + (max - values[i * k + labels[i]!]!) / t);
+      }
+    });
+    this.n += n;
   }
 
   merge(other: TemperatureCurveState): void {

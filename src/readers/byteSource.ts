@@ -10,6 +10,8 @@ export interface ByteSource {
   readonly size: number;
   /** Exactly `length` bytes at `offset`; throws if the file is shorter. */
   read(offset: number, length: number): Promise<Uint8Array>;
+  /** Exactly target.length bytes at `offset`, straight into `target` (a typed array's own memory): no copy. */
+  readInto?(offset: number, target: Uint8Array): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -22,6 +24,9 @@ export function memorySource(name: string, bytes: Uint8Array): ByteSource {
       if (offset < 0 || length < 0 || offset + length > bytes.length) throw new RangeError(`read of ${length} bytes at ${offset} is past the end (${bytes.length} bytes)`);
       return bytes.subarray(offset, offset + length);
     },
+    async readInto(offset, target) {
+      target.set(await this.read(offset, target.length));
+    },
     async close() {},
   };
 }
@@ -30,20 +35,26 @@ export function memorySource(name: string, bytes: Uint8Array): ByteSource {
 export async function fileSource(path: string, name: string): Promise<ByteSource> {
   const handle: FileHandle = await open(path, 'r');
   const { size } = await handle.stat();
+  const readInto = async (offset: number, target: Uint8Array) => {
+    const length = target.length;
+    if (offset < 0 || offset + length > size) throw new RangeError(`read of ${length} bytes at ${offset} is past the end (${size} bytes)`);
+    let done = 0;
+    while (done < length) {
+      const { bytesRead } = await handle.read(target, done, length - done, offset + done);
+      if (bytesRead === 0) throw new RangeError(`the file ended at byte ${offset + done} while reading ${length} bytes at ${offset}`);
+      done += bytesRead;
+    }
+  };
   return {
     name,
     size,
     async read(offset, length) {
       if (offset < 0 || length < 0 || offset + length > size) throw new RangeError(`read of ${length} bytes at ${offset} is past the end (${size} bytes)`);
       const buffer = new Uint8Array(length);
-      let done = 0;
-      while (done < length) {
-        const { bytesRead } = await handle.read(buffer, done, length - done, offset + done);
-        if (bytesRead === 0) throw new RangeError(`the file ended at byte ${offset + done} while reading ${length} bytes at ${offset}`);
-        done += bytesRead;
-      }
+      await readInto(offset, buffer);
       return buffer;
     },
+    readInto,
     close: () => handle.close(),
   };
 }
@@ -67,6 +78,16 @@ export function readAhead(source: ByteSource, windowBytes = 1 << 20): ByteSource
       }
       return window.slice(offset - start, offset - start + length);
     },
+    async readInto(offset, target) {
+      if (target.length >= windowBytes) await readBytesInto(source, offset, target);
+      else target.set(await this.read(offset, target.length));
+    },
     close: () => source.close(),
   };
+}
+
+/** Bytes at `offset` into `target`: directly where the source can, else through a copy. */
+export async function readBytesInto(source: ByteSource, offset: number, target: Uint8Array): Promise<void> {
+  if (source.readInto) await source.readInto(offset, target);
+  else target.set(await source.read(offset, target.length));
 }

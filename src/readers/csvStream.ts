@@ -2,7 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import type { ByteSource } from './byteSource';
 import { decodeText, firstRecordFields, parseCsv, type CsvTable } from './csv';
 import { DataFileError } from './errors';
-import { parseNumberBytes } from './fastNumber';
+import { CR, CsvRecordError, firstBadLine, isBlank, LF, MAX_LINE_BYTES, plainRecordParser, QUOTE, type CsvRecordLayout } from './csvRecords';
 import { parseNumber } from './numbers';
 
 /** Rows of the wanted columns, row-major, with the 1-based line each row starts on. */
@@ -20,13 +20,22 @@ export interface CsvStreamOptions {
   /** Called after each chunk with the share of the file read. */
   readonly onProgress?: (fraction: number) => void;
   readonly signal?: AbortSignal;
+  /** Start here instead of at the top of the file (past the header). */
+  readonly resume?: CsvResume;
+  /** Stop after the batch in which this many rows have been read; `onStop` says where the rest starts. */
+  readonly stopAfterRows?: number;
+  readonly onStop?: (rest: CsvResume) => void;
+  /** Told where the first record after the header starts, before it is read. */
+  readonly onFirstRecord?: (start: CsvResume) => void;
 }
 
-const LF = 0x0a;
-const CR = 0x0d;
-const QUOTE = 0x22;
-const SAMPLE_BYTES = 1 << 20;
-const BATCH_VALUES = 1 << 22;
+/** Where the records not yet read start: a byte offset at a record boundary, its line, and its row. */
+export interface CsvResume {
+  readonly offset: number;
+  readonly line: number;
+  readonly firstRow: number;
+}
+
 
 /**
  * The layout of a CSV file (delimiter, header, columns, decimal commas) from its first
@@ -55,21 +64,17 @@ export async function* streamCsvColumns(source: ByteSource, layout: CsvTable, co
   const chunkBytes = options.chunkBytes ?? 4 << 20;
   const width = layout.width;
   const m = columns.length;
-  const delimiter = layout.delimiter.charCodeAt(0);
   const decimalComma = layout.decimalComma;
-  const point = decimalComma ? COMMA : DOT;
-  // Which output slot each field goes to (-1: not wanted).
-  const slot = new Int32Array(width).fill(-1);
-  columns.forEach((field, index) => (slot[field] = index));
+  const parsePlain = plainRecordParser(recordLayout(layout, columns));
   const names = layout.columns.map((column) => column.name);
   const nameOfField = (field: number) => layout.columns.find((column) => column.field === field)?.name ?? names[field] ?? `column ${field + 1}`;
 
   let values = new Float64Array(batchRows * m);
   let lines = new Uint32Array(batchRows);
   let rows = 0;
-  let firstRow = 0;
-  let line = 1;
-  let headerPending = layout.hasHeader;
+  let firstRow = options.resume?.firstRow ?? 0;
+  let line = options.resume?.line ?? 1;
+  let headerPending = layout.hasHeader && !options.resume;
   const takeBatch = (): CsvBatch => {
     const batch = { rows, firstRow, values: values.subarray(0, rows * m), lines: lines.subarray(0, rows) };
     firstRow += rows;
@@ -83,61 +88,13 @@ export async function* streamCsvColumns(source: ByteSource, layout: CsvTable, co
     throw new DataFileError(source.name, field === undefined ? `line ${atLine}` : `line ${atLine}, column ${field + 1} (${nameOfField(field)})`, reason);
   };
 
-  /**
-   * One record of plain fields in bytes[start, end): split and parsed in a single pass. The
-   * common cell, digits with an optional sign and decimal point, is parsed inline (exact: an
-   * integer up to 2^53 divided by an exact power of ten); any other cell goes to the general
-   * number parser.
-   */
   const plainRecord = (bytes: Uint8Array, start: number, end: number, atLine: number) => {
-    const base = rows * m;
-    let field = 0;
-    let i = start;
-    for (;;) {
-      const target = field < width ? slot[field]! : -1;
-      if (target < 0) {
-        while (i < end && bytes[i] !== delimiter) i++;
-      } else {
-        const fieldStart = i;
-        let c = bytes[i]!;
-        let negative = false;
-        if (c === MINUS || c === PLUS) {
-          negative = c === MINUS;
-          c = bytes[++i]!;
-        }
-        let mantissa = 0;
-        let fraction = 0;
-        let digits = false;
-        while (i < end && c >= ZERO && c <= NINE) {
-          mantissa = mantissa * 10 + (c - ZERO);
-          digits = true;
-          c = bytes[++i]!;
-        }
-        if (i < end && c === point) {
-          c = bytes[++i]!;
-          while (i < end && c >= ZERO && c <= NINE) {
-            mantissa = mantissa * 10 + (c - ZERO);
-            fraction++;
-            digits = true;
-            c = bytes[++i]!;
-          }
-        }
-        let value: number | undefined;
-        if (digits && (i === end || c === delimiter) && mantissa <= MAX_EXACT && fraction <= 22) {
-          value = fraction === 0 ? mantissa : mantissa / POWERS[fraction]!;
-          if (negative) value = -value;
-        } else {
-          while (i < end && bytes[i] !== delimiter) i++;
-          value = parseNumberBytes(bytes, fieldStart, i, decimalComma);
-          if (value === undefined) fail(atLine, field, `'${new TextDecoder().decode(bytes.subarray(fieldStart, Math.min(i, fieldStart + 40)))}' is not a number`);
-        }
-        values[base + target] = value!;
-      }
-      field++;
-      if (i >= end) break;
-      i++; // the delimiter
+    try {
+      parsePlain(bytes, start, end, values, rows * m);
+    } catch (error) {
+      if (error instanceof CsvRecordError) fail(atLine, error.field, error.reason);
+      throw error;
     }
-    if (field !== width) fail(atLine, undefined, `expected ${width} fields, found ${field}`);
   };
 
   /** One record with quotes: the general splitter, on its text. */
@@ -167,8 +124,10 @@ export async function* streamCsvColumns(source: ByteSource, layout: CsvTable, co
     store.set(tail, head.length);
     return store.subarray(0, length);
   };
-  let offset = 0;
-  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  let offset = options.resume?.offset ?? 0;
+  // The file offset of bytes[0] in the loop below, so a stop can say where the rest starts.
+  let bytesStart = offset;
+  let carryStart = offset;
   // The next chunk is read while this one is parsed, so the disk and the parser overlap.
   const readChunk = (at: number): Promise<Uint8Array> => {
     const read = source.read(at, Math.min(chunkBytes, source.size - at));
@@ -186,11 +145,16 @@ export async function* streamCsvColumns(source: ByteSource, layout: CsvTable, co
       if (carry.length === 0) break;
       // The last line may lack a line break.
       bytes = join(carry, NEWLINE);
+      bytesStart = carryStart;
     } else {
       chunk = await (next ?? readChunk(offset));
       next = offset + chunk.length < source.size ? readChunk(offset + chunk.length) : undefined;
       bytes = carry.length > 0 ? join(carry, chunk) : chunk;
-      if (offset === 0 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
+      bytesStart = carry.length > 0 ? carryStart : offset;
+      if (offset === 0 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+        bytes = bytes.subarray(3);
+        bytesStart = 3;
+      }
       offset += chunk.length;
     }
     const lastBreak = bytes.lastIndexOf(LF);
@@ -198,10 +162,11 @@ export async function* streamCsvColumns(source: ByteSource, layout: CsvTable, co
       if (bytes.length > MAX_LINE_BYTES) fail(line, undefined, `a line longer than ${MAX_LINE_BYTES >> 20} MB: not a CSV file of numbers`);
       // Kept in place when already in the join buffer; a fresh chunk is copied into it.
       carry = bytes === chunk ? join(new Uint8Array(0), bytes) : bytes;
+      carryStart = bytesStart;
       continue;
     }
     if (!isUtf8(bytes.subarray(0, lastBreak + 1))) {
-      const bad = firstBadLine(bytes.subarray(0, lastBreak + 1), utf8);
+      const bad = firstBadLine(bytes.subarray(0, lastBreak + 1));
       fail(line + bad, undefined, 'not UTF-8 text; save the file as UTF-8');
     }
     let pos = 0;
@@ -244,13 +209,21 @@ export async function* streamCsvColumns(source: ByteSource, layout: CsvTable, co
         headerPending = false;
         continue;
       }
+      if (firstRow + rows === 0) options.onFirstRecord?.({ offset: bytesStart + recordStart, line: recordLine, firstRow: 0 });
       if (quoted) quotedRecord(new TextDecoder().decode(bytes.subarray(recordStart, contentEnd)), recordLine);
       else plainRecord(bytes, recordStart, contentEnd, recordLine);
       lines[rows] = recordLine;
       rows++;
-      if (rows === batchRows) yield takeBatch();
+      if (rows === batchRows || (options.stopAfterRows !== undefined && firstRow + rows >= options.stopAfterRows)) {
+        yield takeBatch();
+        if (options.stopAfterRows !== undefined && firstRow >= options.stopAfterRows) {
+          if (pos < bytes.length || !atEnd) options.onStop?.({ offset: bytesStart + pos, line, firstRow });
+          return;
+        }
+      }
     }
     carry = bytes.slice(pos);
+    carryStart = bytesStart + pos;
     options.onProgress?.(Math.min(1, (offset - carry.length) / Math.max(1, source.size)));
     if (atEnd) break;
   }
@@ -258,35 +231,10 @@ export async function* streamCsvColumns(source: ByteSource, layout: CsvTable, co
 }
 
 const NEWLINE = new Uint8Array([LF]);
-const ZERO = 0x30;
-const NINE = 0x39;
-const MINUS = 0x2d;
-const PLUS = 0x2b;
-const DOT = 0x2e;
-const COMMA = 0x2c;
-const MAX_EXACT = 2 ** 53;
-/** Exact powers of ten: 10^k is a double for k <= 22, so one division rounds correctly. */
-const POWERS = Array.from({ length: 23 }, (_, k) => 10 ** k);
-const MAX_LINE_BYTES = 64 << 20;
+const SAMPLE_BYTES = 1 << 20;
+const BATCH_VALUES = 1 << 22;
 
-function isBlank(bytes: Uint8Array, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) if (bytes[i] !== 0x20 && bytes[i] !== 0x09) return false;
-  return true;
-}
-
-/** Lines before the first one that is not UTF-8 (0-based count from the chunk's start). */
-function firstBadLine(bytes: Uint8Array, decoder: TextDecoder): number {
-  let lineStart = 0;
-  let lines = 0;
-  for (let i = 0; i < bytes.length; i++) {
-    if (bytes[i] !== LF) continue;
-    try {
-      decoder.decode(bytes.subarray(lineStart, i));
-    } catch {
-      return lines;
-    }
-    lineStart = i + 1;
-    lines++;
-  }
-  return lines;
+/** The plain-data layout a record parser needs, here or on another thread. */
+export function recordLayout(layout: CsvTable, fields: readonly number[]): CsvRecordLayout {
+  return { width: layout.width, delimiter: layout.delimiter.charCodeAt(0), decimalComma: layout.decimalComma, fields };
 }

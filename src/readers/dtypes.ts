@@ -95,31 +95,35 @@ export function numpyType(typestr: string): NumpyType | string {
   return `dtype ${quoted(typestr)} is not supported`;
 }
 
+/** Arrays of at least this many bytes live in shared memory, so scoring threads read them without a copy. */
+const SHARED_MIN_BYTES = 1 << 20;
+
 export function allocate(dtype: TensorDType, count: number): NumericArray {
+  const memory = (bytesPerElement: number) => (count * bytesPerElement >= SHARED_MIN_BYTES ? new SharedArrayBuffer(count * bytesPerElement) : new ArrayBuffer(count * bytesPerElement));
   switch (dtype) {
     case 'bool':
     case 'uint8':
-      return new Uint8Array(count);
+      return new Uint8Array(memory(1));
     case 'int8':
-      return new Int8Array(count);
+      return new Int8Array(memory(1));
     case 'int16':
-      return new Int16Array(count);
+      return new Int16Array(memory(2));
     case 'uint16':
-      return new Uint16Array(count);
+      return new Uint16Array(memory(2));
     case 'int32':
-      return new Int32Array(count);
+      return new Int32Array(memory(4));
     case 'uint32':
-      return new Uint32Array(count);
+      return new Uint32Array(memory(4));
     case 'int64':
     case 'uint64':
     case 'float64':
-      return new Float64Array(count);
+      return new Float64Array(memory(8));
     case 'float16':
     case 'bfloat16':
     case 'float32':
     case 'float8_e4m3fn':
     case 'float8_e5m2':
-      return new Float32Array(count);
+      return new Float32Array(memory(4));
   }
 }
 
@@ -294,6 +298,18 @@ export function decodeInto(dtype: TensorDType, bytes: Uint8Array, littleEndian: 
       return beyond;
     }
   }
+}
+
+const AS_STORED = new Set<TensorDType>(['int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'float32', 'float64']);
+
+/**
+ * The memory of out[at, at + count) when `dtype` in this byte order is stored exactly as `out`
+ * (from allocate) holds it, so a read can land there with no decoding; else undefined.
+ */
+export function storedAsIs(dtype: TensorDType, littleEndian: boolean, out: NumericArray, at: number, count: number): Uint8Array | undefined {
+  const size = ITEMSIZE[dtype];
+  if (!AS_STORED.has(dtype) || (size > 1 && littleEndian !== HOST_LITTLE_ENDIAN)) return undefined;
+  return new Uint8Array(out.buffer, out.byteOffset + at * size, count * size);
 }
 
 /** Decodes a whole byte array; see decodeInto. */

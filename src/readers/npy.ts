@@ -3,8 +3,8 @@
  * is parsed by a small literal parser here and never evaluated. Data is decoded in chunks read
  * by byte range, so the raw file is never held whole in memory.
  */
-import type { ByteSource } from './byteSource';
-import { allocate, beyondSafeIntegerWarning, decodeInto, ITEMSIZE, numpyType, quoted, safeProduct } from './dtypes';
+import { readBytesInto, type ByteSource } from './byteSource';
+import { allocate, beyondSafeIntegerWarning, decodeInto, ITEMSIZE, numpyType, quoted, safeProduct, storedAsIs } from './dtypes';
 import { DataFileError, describeError } from './errors';
 import { DEFAULT_LIMITS, raiseWith, type ReadLimits } from './limits';
 import type { NumericArray, Tensor, TensorDType, TensorFile } from './tensor';
@@ -103,7 +103,11 @@ async function readRange(source: ByteSource, options: NpyRangeOptions, place: (o
   const outputs = header.fields.map((field, index) => allocate(field.dtype, records * perRecord[index]!));
   const beyond = header.fields.map(() => 0);
   const recordsPerChunk = Math.max(1, Math.floor(CHUNK_BYTES / Math.max(1, header.recordBytes)));
-  for (let first = 0; first < records; first += recordsPerChunk) {
+  const field = header.fields[0]!;
+  const direct = !header.structured && storedAsIs(field.dtype, field.littleEndian, outputs[0]!, 0, records * perRecord[0]!);
+  // A plain array stored as it sits in memory is read straight into it.
+  if (direct) await readBytesInto(source, header.dataStart, direct);
+  for (let first = 0; first < records && !direct; first += recordsPerChunk) {
     const count = Math.min(recordsPerChunk, records - first);
     const chunk = await source.read(header.dataStart + first * header.recordBytes, count * header.recordBytes);
     header.fields.forEach((field, index) => {

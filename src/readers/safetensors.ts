@@ -4,7 +4,7 @@
  * others and the file size before any tensor is read; tensors are decoded in chunks.
  */
 import { readAhead, type ByteSource } from './byteSource';
-import { allocate, beyondSafeIntegerWarning, decodeInto, ITEMSIZE, quoted, safeProduct, SAFETENSORS_TYPES } from './dtypes';
+import { allocate, beyondSafeIntegerWarning, decodeInto, ITEMSIZE, quoted, safeProduct, SAFETENSORS_TYPES, storedAsIs } from './dtypes';
 import { DataFileError, readingAt } from './errors';
 import { DEFAULT_LIMITS, raiseWith, type ReadLimits } from './limits';
 import type { Tensor, TensorDType, TensorFile } from './tensor';
@@ -118,7 +118,10 @@ async function read(source: ByteSource, limits: ReadLimits, at: (where: string) 
     const data = allocate(entry.dtype, count);
     const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / itemsize));
     let beyond = 0;
-    for (let first = 0; first < count; first += perChunk) {
+    // Little-endian floats and integers sit in the file as in memory: read straight into the array.
+    const direct = storedAsIs(entry.dtype, true, data, 0, count);
+    if (direct) await tensorBytes.readInto!(dataStart + entry.begin, direct);
+    for (let first = 0; first < count && !direct; first += perChunk) {
       const n = Math.min(perChunk, count - first);
       const bytes = await tensorBytes.read(dataStart + entry.begin + first * itemsize, n * itemsize);
       beyond += decodeInto(entry.dtype, bytes, true, n, data, first);

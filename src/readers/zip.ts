@@ -4,7 +4,7 @@
  * or inflated in memory within the limits (deflated, as np.savez_compressed writes).
  */
 import { inflateRawSync } from 'node:zlib';
-import type { ByteSource } from './byteSource';
+import { readBytesInto, type ByteSource } from './byteSource';
 import { DataFileError, describeError } from './errors';
 import { quoted } from './dtypes';
 import { raiseWith, type ReadLimits } from './limits';
@@ -55,6 +55,10 @@ export function sliceSource(source: ByteSource, offset: number, length: number, 
     read(at, count) {
       if (at < 0 || count < 0 || at + count > length) return Promise.reject(new RangeError(`read of ${count} bytes at ${at} is past the end (${length} bytes)`));
       return source.read(offset + at, count);
+    },
+    readInto(at, target) {
+      if (at < 0 || at + target.length > length) return Promise.reject(new RangeError(`read of ${target.length} bytes at ${at} is past the end (${length} bytes)`));
+      return readBytesInto(source, offset + at, target);
     },
     close: async () => {},
   };

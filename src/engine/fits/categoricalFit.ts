@@ -3,8 +3,14 @@ import type { ColumnChunk, StreamingState } from '../reduction';
 import { RowError } from '../rowError';
 import { DEFAULT_GRID_POINTS, curveWithMaximum, linearGrid, xlogy, type FitResult } from './likelihoodCurve';
 
+/** A CategoricalFitState's counts as plain data, as merge() reads them. */
+export interface CategoricalFitData {
+  readonly n: number;
+  readonly counts: readonly number[];
+}
+
 /** Sufficient statistics of a categorical sample: the count of each class index 0, 1, ... */
-export class CategoricalFitState implements StreamingState<ColumnChunk, CategoricalFitState> {
+export class CategoricalFitState implements StreamingState<ColumnChunk, CategoricalFitData>, CategoricalFitData {
   n = 0;
   readonly counts: number[] = [];
 
@@ -19,7 +25,7 @@ export class CategoricalFitState implements StreamingState<ColumnChunk, Categori
     }
   }
 
-  merge(other: CategoricalFitState): void {
+  merge(other: CategoricalFitData): void {
     this.n += other.n;
     other.counts.forEach((c, j) => {
       while (this.counts.length <= j) this.counts.push(0);

@@ -1,0 +1,139 @@
+import { reduceCategoricalBlock, shiftRows } from '../engine/categoricalBlock';
+import { scoreOptionsFor, type CrossEntropyOptions } from '../engine/crossEntropyLoss';
+import { RowError } from '../engine/rowError';
+import { scoreRows } from '../engine/rowScores';
+import type { ByteSource } from '../readers/byteSource';
+import type { CsvTable } from '../readers/csv';
+import { recordLayout, streamCsvColumns, type CsvResume } from '../readers/csvStream';
+import { DataFileError } from '../readers/errors';
+import type { NumericArray } from '../readers/tensor';
+import type { ReducedBatch } from './categoricalPass';
+import { labelsAndScores } from './labelledRows';
+import type { ScoringResult } from './scoringMessages';
+import type { ScoringPool } from './scoringPool';
+
+/**
+ * A big file's rows scored and reduced in blocks on a pool's threads, and handed back in file
+ * order for the pass to merge: blocks like those a pass on one thread reduces, so the sums
+ * agree with it (to the last bit when the blocks fall on the same rows, as for tensors). The
+ * calling thread has only read the leading rows that decide the prediction kind.
+ */
+
+/** Jobs in flight per thread: enough to keep every thread busy while results are reduced in order. */
+const IN_FLIGHT_PER_THREAD = 3;
+/** Rows of tensors per job. */
+const ROWS_PER_JOB = 65_536;
+/** Bytes of CSV per job: the lines that start in them. */
+const CSV_JOB_BYTES = 4 << 20;
+
+export interface BlockProgress {
+  readonly onProgress?: (fraction: number) => void;
+  readonly signal?: AbortSignal;
+}
+
+/** Rows [from, n) of [n, k] tensors, in blocks of ROWS_PER_JOB rows (as inMemoryBatches makes them). */
+export async function* tensorBlocks(labels: NumericArray, values: Float32Array | Float64Array, k: number, from: number, crossEntropy: CrossEntropyOptions, pool: ScoringPool, progress: BlockProgress = {}): AsyncGenerator<ReducedBatch> {
+  const n = labels.length;
+  const sharedLabels = inSharedMemory(labels);
+  const sharedValues = inSharedMemory(values);
+  const queue: { from: number; to: number; result: Promise<ScoringResult> }[] = [];
+  let next = from;
+  const fill = () => {
+    while (next < n && queue.length < IN_FLIGHT_PER_THREAD * pool.size) {
+      const to = Math.min(n, next + ROWS_PER_JOB);
+      queue.push({ from: next, to, result: pool.run({ type: 'rows', labels: sharedLabels, values: sharedValues, from: next, to, k, crossEntropy }) });
+      next = to;
+    }
+  };
+  fill();
+  while (queue.length > 0) {
+    if (progress.signal?.aborted) return;
+    const job = queue.shift()!;
+    const result = await job.result;
+    fill();
+    if (result.type === 'error') throw new RowError(result.row ?? job.from, result.reason);
+    if (result.type !== 'reduced') throw new Error(`unexpected ${result.type} for rows ${job.from}..${job.to}`);
+    yield { labels: labels.subarray(job.from, job.to), block: result.block, firstRow: job.from };
+    progress.onProgress?.(job.to / n);
+  }
+}
+
+/**
+ * The records of the CSV file at `path` from `resume` (its first record) on, read, parsed,
+ * scored and reduced by `pool`'s threads, each job the lines that start in its stretch of
+ * bytes. Lines with a quote may hold line breaks inside a field, so from the first job that
+ * has one, the general parser reads the rest in order on this thread.
+ */
+export async function* csvBlocks(
+  path: string,
+  source: ByteSource,
+  layout: CsvTable,
+  fields: readonly number[],
+  k: number,
+  resume: CsvResume,
+  crossEntropy: CrossEntropyOptions,
+  pool: ScoringPool,
+  progress: BlockProgress = {},
+): AsyncGenerator<ReducedBatch> {
+  // Scores first, the label last: see ScoringJob.
+  const plain = recordLayout(layout, [...fields.slice(1), fields[0]!]);
+  const names = layout.columns.map((column) => column.name);
+  const nameOfField = (field: number) => layout.columns.find((column) => column.field === field)?.name ?? names[field] ?? `column ${field + 1}`;
+  const queue: { to: number; result: Promise<ScoringResult> }[] = [];
+  let next = resume.offset;
+  const fill = () => {
+    while (next < source.size && queue.length < IN_FLIGHT_PER_THREAD * pool.size) {
+      const to = Math.min(source.size, next + CSV_JOB_BYTES);
+      queue.push({ to, result: pool.run({ type: 'csv', path, from: next, to, fromIsLineStart: next === resume.offset, layout: plain, k, crossEntropy }) });
+      next = to;
+    }
+  };
+  let line = resume.line;
+  let firstRow = resume.firstRow;
+  fill();
+  while (queue.length > 0) {
+    if (progress.signal?.aborted) return;
+    const job = queue.shift()!;
+    const result = await job.result;
+    if (result.type === 'needsGeneralParser') {
+      queue.length = 0;
+      yield* blocksHere(source, layout, fields, k, { offset: result.start, line, firstRow }, crossEntropy, progress);
+      return;
+    }
+    fill();
+    if (result.type === 'error') {
+      const at = line + (result.line ?? 1) - 1;
+      throw new DataFileError(source.name, result.field === undefined ? `line ${at}` : `line ${at}, column ${result.field + 1} (${nameOfField(result.field)})`, result.reason);
+    }
+    const { block, labels, lines, lineBreaks } = result as Extract<ScoringResult, { type: 'reduced' }>;
+    for (let i = 0; i < lines!.length; i++) lines![i]! += line - 1;
+    if (labels!.length > 0) yield { labels: labels!, block: shiftRows(block, firstRow), firstRow, lines: lines! };
+    firstRow += labels!.length;
+    line += lineBreaks!;
+    progress.onProgress?.(job.to / source.size);
+  }
+}
+
+/** The general parser from `resume` on, scoring and reducing on this thread. */
+async function* blocksHere(source: ByteSource, layout: CsvTable, fields: readonly number[], k: number, resume: CsvResume, crossEntropy: CrossEntropyOptions, progress: BlockProgress): AsyncGenerator<ReducedBatch> {
+  for await (const batch of streamCsvColumns(source, layout, fields, { ...progress, resume })) {
+    const { labels, scores } = labelsAndScores(batch.values, batch.rows, k);
+    let block;
+    try {
+      block = reduceCategoricalBlock(k, crossEntropy, labels, scoreRows(labels, scores, batch.rows, k, batch.firstRow, scoreOptionsFor(crossEntropy)), batch.firstRow);
+    } catch (error) {
+      if (error instanceof RowError) throw new DataFileError(source.name, `line ${batch.lines[error.row - batch.firstRow]}`, error.reason);
+      throw error;
+    }
+    yield { labels, block, firstRow: batch.firstRow, lines: batch.lines };
+  }
+}
+
+/** The array itself when other threads can already read its memory, else a copy that they can. */
+function inSharedMemory<T extends NumericArray>(array: T): T {
+  if (array.buffer instanceof SharedArrayBuffer) return array;
+  const Kind = array.constructor as new (buffer: SharedArrayBuffer) => T;
+  const copy = new Kind(new SharedArrayBuffer(array.byteLength));
+  copy.set(array as never);
+  return copy;
+}

@@ -1,0 +1,57 @@
+import type { CategoricalBlock } from '../engine/categoricalBlock';
+import type { CrossEntropyOptions } from '../engine/crossEntropyLoss';
+import type { CsvRecordLayout } from '../readers/csvRecords';
+import type { NumericArray } from '../readers/tensor';
+
+/** Marks a worker thread started to score rows (workerData.role), as opposed to the analysis worker. */
+export const SCORING_ROLE = 'likelihood-lens-scoring';
+
+/**
+ * Work for a scoring thread: the lines of a CSV file that start in a byte range, which the
+ * thread reads itself, or a range of rows of tensors in shared memory; either way scored and
+ * reduced into a CategoricalBlock for a cross-entropy with `crossEntropy`'s options, whose
+ * arrays come back transferred, not copied.
+ */
+export type ScoringJob =
+  /** Lines starting in [from, to) (see readOwnedLines); `layout.fields` are the K score fields, then the label's. */
+  | {
+      readonly type: 'csv';
+      readonly path: string;
+      readonly from: number;
+      readonly to: number;
+      readonly fromIsLineStart: boolean;
+      readonly layout: CsvRecordLayout;
+      readonly k: number;
+      readonly crossEntropy: CrossEntropyOptions;
+    }
+  | {
+      readonly type: 'rows';
+      /** Backed by a SharedArrayBuffer, as is `values`: every thread reads the same memory. */
+      readonly labels: NumericArray;
+      readonly values: Float32Array | Float64Array;
+      readonly from: number;
+      readonly to: number;
+      readonly k: number;
+      readonly crossEntropy: CrossEntropyOptions;
+    };
+
+export type ScoringResult =
+  /** `labels`, `lines` (from 1 at the job's first byte) and `lineBreaks` for CSV jobs. */
+  | { readonly type: 'reduced'; readonly block: CategoricalBlock; readonly labels?: Float64Array; readonly lines?: Uint32Array; readonly lineBreaks?: number }
+  /**
+   * The lines from byte `start` on hold a quote (so a line break may sit inside a field) or one
+   * too long to read whole: the general parser must read the rest of the file in order.
+   */
+  | { readonly type: 'needsGeneralParser'; readonly start: number }
+  /** `line` (from 1 at the job's first byte) for CSV jobs, `row` (of the file) for rows; `field` 0-based. */
+  | { readonly type: 'error'; readonly reason: string; readonly line?: number; readonly row?: number; readonly field?: number };
+
+export interface ScoringRequest {
+  readonly id: number;
+  readonly job: ScoringJob;
+}
+
+export interface ScoringReply {
+  readonly id: number;
+  readonly result: ScoringResult;
+}

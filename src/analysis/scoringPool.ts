@@ -1,0 +1,94 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { SCORING_ROLE, type ScoringJob, type ScoringReply, type ScoringResult } from './scoringMessages';
+
+/** The script a scoring thread runs (a bundle that calls serveScoring when started with SCORING_ROLE), and how many to start. */
+export interface ScoringThreads {
+  readonly script: string;
+  readonly count: number;
+}
+
+/** More threads than this gain little: reading the file and the ordered reduction stay on one thread. */
+const MAX_THREADS = 4;
+
+/**
+ * Threads for `script`: one per core up to MAX_THREADS, or as many as LIKELIHOOD_LENS_THREADS
+ * says; undefined for fewer than two, where they would only add overhead.
+ */
+export function scoringThreadsFor(script: string, cores = availableParallelism(), asked = process.env.LIKELIHOOD_LENS_THREADS): ScoringThreads | undefined {
+  const wanted = asked !== undefined && asked.trim() !== '' ? Number(asked) : cores;
+  const count = Number.isInteger(wanted) ? Math.min(MAX_THREADS, wanted) : 0;
+  return count >= 2 ? { script, count } : undefined;
+}
+
+interface Thread {
+  readonly worker: Worker;
+  readonly pending: Set<number>;
+}
+
+/**
+ * Worker threads that score rows, started by start() (an analysis calls it as soon as it knows
+ * its file is big, so the threads boot while it reads) or by the first job. Jobs go to the
+ * thread with the fewest pending; each answer settles the promise run() returned. A thread
+ * that fails rejects what it had pending; close() stops them all, finished or not.
+ */
+export class ScoringPool {
+  private readonly threads: Thread[] = [];
+  private readonly waiting = new Map<number, { resolve: (result: ScoringResult) => void; reject: (error: Error) => void }>();
+  private nextId = 0;
+  private closed = false;
+
+  constructor(private readonly config: ScoringThreads) {}
+
+  start(): void {
+    if (this.threads.length > 0 || this.closed) return;
+    for (let i = 0; i < this.config.count; i++) {
+      const worker = new Worker(this.config.script, { workerData: { role: SCORING_ROLE } });
+      const thread: Thread = { worker, pending: new Set() };
+      worker.on('message', ({ id, result }: ScoringReply) => {
+        thread.pending.delete(id);
+        const waiter = this.waiting.get(id);
+        this.waiting.delete(id);
+        waiter?.resolve(result);
+      });
+      const fail = (error: Error) => {
+        for (const id of thread.pending) {
+          this.waiting.get(id)?.reject(error);
+          this.waiting.delete(id);
+        }
+        thread.pending.clear();
+      };
+      worker.on('error', (error) => fail(new Error(`a scoring thread failed: ${error.message}`)));
+      worker.on('exit', (code) => fail(new Error(`a scoring thread stopped (exit code ${code})`)));
+      this.threads.push(thread);
+    }
+  }
+
+  get size(): number {
+    return this.config.count;
+  }
+
+  /**
+   * Scores a job on the least busy thread. The promise never rejects unobserved: a caller that
+   * queues jobs and awaits them in order sees a failure when it reaches that job.
+   */
+  run(job: ScoringJob, transfer: ArrayBuffer[] = []): Promise<ScoringResult> {
+    if (this.closed) return Promise.reject(new Error('the scoring threads are closed'));
+    this.start();
+    const thread = this.threads.reduce((best, next) => (next.pending.size < best.pending.size ? next : best));
+    const id = this.nextId++;
+    const result = new Promise<ScoringResult>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
+    result.catch(() => undefined);
+    thread.pending.add(id);
+    thread.worker.postMessage({ id, job }, transfer);
+    return result;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all(this.threads.map(({ worker }) => worker.terminate()));
+    for (const { reject } of this.waiting.values()) reject(new Error('the scoring threads were closed'));
+    this.waiting.clear();
+  }
+}

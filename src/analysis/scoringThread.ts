@@ -1,0 +1,54 @@
+import type { MessagePort } from 'node:worker_threads';
+import { reduceCategoricalBlock } from '../engine/categoricalBlock';
+import { scoreOptionsFor } from '../engine/crossEntropyLoss';
+import { RowError } from '../engine/rowError';
+import { scoreRows } from '../engine/rowScores';
+import { readOwnedLines } from '../readers/csvRange';
+import { CsvLineError, parsePlainLines, QUOTE } from '../readers/csvRecords';
+import type { ScoringJob, ScoringReply, ScoringRequest, ScoringResult } from './scoringMessages';
+
+/** The body of a scoring thread: answers each job, in the order received, and never throws. */
+export function serveScoring(port: MessagePort): void {
+  port.on('message', ({ id, job }: ScoringRequest) => {
+    const result = runScoringJob(job);
+    const transfer = result.type === 'reduced' ? [result.block.losses.buffer, ...(result.labels ? [result.labels.buffer] : []), ...(result.lines ? [result.lines.buffer] : [])] : [];
+    port.postMessage({ id, result } satisfies ScoringReply, transfer as ArrayBuffer[]);
+  });
+}
+
+export function runScoringJob(job: ScoringJob): ScoringResult {
+  const message = (error: unknown) => String((error as Error)?.message ?? error);
+  if (job.type === 'rows') {
+    try {
+      const labels = job.labels.subarray(job.from, job.to);
+      const scored = scoreRows(labels, job.values.subarray(job.from * job.k, job.to * job.k), job.to - job.from, job.k, job.from, scoreOptionsFor(job.crossEntropy));
+      return { type: 'reduced', block: reduceCategoricalBlock(job.k, job.crossEntropy, labels, scored, job.from) };
+    } catch (error) {
+      if (error instanceof RowError) return { type: 'error', row: error.row, reason: error.reason };
+      return { type: 'error', reason: message(error) };
+    }
+  }
+  let parsed;
+  try {
+    const owned = readOwnedLines(job.path, job.from, job.to, job.fromIsLineStart);
+    if (owned === 'tooLong') return { type: 'needsGeneralParser', start: job.from };
+    if (owned.bytes.indexOf(QUOTE) >= 0) return { type: 'needsGeneralParser', start: owned.start };
+    parsed = parsePlainLines(owned.bytes, job.layout);
+  } catch (error) {
+    if (error instanceof CsvLineError) return { type: 'error', line: error.line, reason: error.reason, ...(error.field !== undefined ? { field: error.field } : {}) };
+    return { type: 'error', reason: message(error) };
+  }
+  // The job's fields are the K scores then the label: rows are scored where they were parsed.
+  const { k } = job;
+  const stride = k + 1;
+  const labels = new Float64Array(parsed.rows);
+  for (let i = 0; i < parsed.rows; i++) labels[i] = parsed.values[i * stride + k]!;
+  try {
+    const scored = scoreRows(labels, parsed.values, parsed.rows, k, 0, scoreOptionsFor(job.crossEntropy), stride);
+    // Rows count from 0 at the job's first row; the reader shifts what the block names.
+    return { type: 'reduced', block: reduceCategoricalBlock(k, job.crossEntropy, labels, scored, 0), labels, lines: parsed.lines, lineBreaks: parsed.lineBreaks };
+  } catch (error) {
+    if (error instanceof RowError) return { type: 'error', line: parsed.lines[error.row]!, reason: error.reason };
+    return { type: 'error', reason: message(error) };
+  }
+}

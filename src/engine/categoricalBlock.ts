@@ -1,0 +1,50 @@
+import { ReliabilityState, type ReliabilityData } from './calibration';
+import { CrossEntropyState, DEFAULT_IGNORE_INDEX, type CrossEntropyData, type CrossEntropyOptions } from './crossEntropyLoss';
+import { CategoricalFitState, type CategoricalFitData } from './fits/categoricalFit';
+import type { RowScores } from './rowScores';
+
+/**
+ * The mergeable part of a classifier's pass over one block of scored rows: its cross-entropy
+ * sums, reliability bins and label counts, with each row's loss for what must follow file
+ * order (the plot sketch). Plain data, so a block can be reduced on any thread and merged in
+ * file order; a pass on one thread reduces the same blocks, so both give the same sums.
+ */
+export interface CategoricalBlock {
+  readonly crossEntropy: CrossEntropyData;
+  readonly reliability: ReliabilityData;
+  /** The labels' counts, for the unconditional MLE (ignored rows left out). */
+  readonly labelCounts: CategoricalFitData;
+  /** F.cross_entropy(reduction='none') of each row: 0 for ignored rows. */
+  readonly losses: Float64Array;
+  /** Rows of probabilities that do not sum to 1: how many, and the first few (file rows). */
+  readonly notNormalisedCount: number;
+  readonly notNormalisedRows: readonly number[];
+}
+
+export function reduceCategoricalBlock(k: number, options: CrossEntropyOptions, labels: ArrayLike<number>, scored: RowScores, firstRow: number): CategoricalBlock {
+  const crossEntropy = new CrossEntropyState(k, options);
+  const losses = crossEntropy.consumeScores(labels, scored, firstRow);
+  const reliability = new ReliabilityState(k, options.kind);
+  reliability.consumeScores(labels, scored);
+  const labelCounts = new CategoricalFitState();
+  const ignore = options.ignoreIndex ?? DEFAULT_IGNORE_INDEX;
+  labelCounts.consume({ values: crossEntropy.ignored > 0 ? Array.prototype.filter.call(labels, (label: number) => label !== ignore) as number[] : labels, firstRow });
+  return {
+    crossEntropy,
+    reliability,
+    labelCounts,
+    losses,
+    notNormalisedCount: scored.notNormalisedCount,
+    notNormalisedRows: scored.notNormalisedRows.map((row) => firstRow + row),
+  };
+}
+
+/** The block with the rows it names moved by `offset`: a block reduced with rows counted from 0, placed in its file. */
+export function shiftRows(block: CategoricalBlock, offset: number): CategoricalBlock {
+  const { likelihood } = block.crossEntropy;
+  return {
+    ...block,
+    crossEntropy: { ...block.crossEntropy, likelihood: { ...likelihood, infiniteRows: likelihood.infiniteRows.map((row) => row + offset) } },
+    notNormalisedRows: block.notNormalisedRows.map((row) => row + offset),
+  };
+}

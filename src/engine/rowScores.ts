@@ -1,0 +1,140 @@
+import type { PredictionKind } from './categorical';
+import { expNonPositive } from './expNonPositive';
+import { logProbabilityRow } from './logProbabilities';
+import { RowError } from './rowError';
+
+/**
+ * What every categorical state needs of a row, computed in one pass over its K values: the
+ * exps and logs are nearly all the cost of a classifier's analysis, so they happen once here
+ * and the states (cross-entropy, calibration, plot sketch) only add up these numbers. A pure
+ * function of its rows, so row ranges can be scored on several threads and reduced in order.
+ */
+export interface RowScores {
+  readonly n: number;
+  /** -log q(y_i | x_i); Infinity when the true class has probability 0; 0 for ignored rows. */
+  readonly nll: Float64Array;
+  /** The top-label probability max_c q_c (0 for ignored rows). */
+  readonly confidence: Float64Array;
+  /** argmax_c q_c, ties to the lowest index as torch.argmax; -1 for ignored rows. */
+  readonly predicted: Int32Array;
+  /** sum_c w_c (-log q_c), only when label smoothing asks for it. */
+  readonly smoothing?: Float64Array;
+  /** Rows (of probabilities or log-probabilities) that do not sum to 1 within 1e-4. */
+  readonly notNormalisedCount: number;
+  /** The first NOTED_ROWS of them, 0-based within the batch. */
+  readonly notNormalisedRows: readonly number[];
+}
+
+export interface RowScoreOptions {
+  readonly kind: PredictionKind;
+  /** Rows with this label are skipped (PyTorch's ignore_index). */
+  readonly ignoreIndex: number;
+  /** Class weights for the smoothing term; only read when `smoothing` is set. */
+  readonly weight?: ArrayLike<number>;
+  /** Compute sum_c w_c (-log q_c) per row, for label smoothing. */
+  readonly smoothing?: boolean;
+}
+
+const NOTED_ROWS = 20;
+const ROW_SUM_TOLERANCE = 1e-4;
+
+/**
+ * Scores n rows of K values against their labels: row i's values are values[i * stride ..
+ * i * stride + k), so rows read with more fields than the K scores need no copy. Throws a RowError
+ * (0-based file row, from `firstRow`) on a label that is not a class index and on values the
+ * kind does not allow: NaN, infinite logits, probabilities outside [0, 1], log-probabilities > 0.
+ */
+export function scoreRows(
+  labels: ArrayLike<number>,
+  values: Float64Array | Float32Array,
+  n: number,
+  k: number,
+  firstRow: number,
+  options: RowScoreOptions,
+  stride = k,
+): RowScores {
+  const nll = new Float64Array(n);
+  const confidence = new Float64Array(n);
+  const predicted = new Int32Array(n);
+  const smoothing = options.smoothing ? new Float64Array(n) : undefined;
+  const weight = options.weight;
+  const { kind, ignoreIndex } = options;
+  const notNormalisedRows: number[] = [];
+  let notNormalisedCount = 0;
+  const scratch = new Float64Array(k);
+  for (let i = 0, offset = 0; i < n; i++, offset += stride) {
+    const label = labels[i]!;
+    if (label === ignoreIndex) {
+      predicted[i] = -1;
+      continue;
+    }
+    if (!(label >= 0 && label < k && label === Math.floor(label))) {
+      throw new RowError(firstRow + i, Number.isNaN(label) ? 'the label is missing (NaN)' : `label ${label} is not a class index in 0..${k - 1}`);
+    }
+    let best = 0;
+    let max = values[offset]!;
+    for (let j = 1; j < k; j++) {
+      const v = values[offset + j]!;
+      if (v > max) {
+        max = v;
+        best = j;
+      }
+    }
+    predicted[i] = best;
+    const own = values[offset + label]!;
+    if (kind === 'logits') {
+      let total = 0;
+      for (let j = 0; j < k; j++) total += expNonPositive(values[offset + j]! - max);
+      // total >= 1 (the maximum contributes exp(0)); NaN or an infinite max means a bad value.
+      if (!(total >= 1) || !(max - max === 0)) badRow(values, offset, k, kind, firstRow + i);
+      const lse = max + Math.log(total);
+      nll[i] = lse - own;
+      confidence[i] = 1 / total;
+      if (smoothing) smoothing[i] = weightedNegativeLogs(values, offset, k, weight, lse);
+      continue;
+    }
+    // Probabilities and log-probabilities are range-checked value by value.
+    let total = 0;
+    if (kind === 'probs') {
+      for (let j = 0; j < k; j++) {
+        const v = values[offset + j]!;
+        if (!(v >= 0 && v <= 1)) badRow(values, offset, k, kind, firstRow + i);
+        total += v;
+      }
+      nll[i] = -Math.log(own);
+      confidence[i] = max;
+      if (smoothing) {
+        for (let j = 0; j < k; j++) scratch[j] = Math.log(values[offset + j]!);
+        smoothing[i] = weightedNegativeLogs(scratch, 0, k, weight, 0);
+      }
+    } else {
+      for (let j = 0; j < k; j++) {
+        const v = values[offset + j]!;
+        if (!(v <= 0)) badRow(values, offset, k, kind, firstRow + i);
+        total += expNonPositive(v - max);
+      }
+      total *= Math.exp(max);
+      nll[i] = -own;
+      confidence[i] = Math.exp(max);
+      if (smoothing) smoothing[i] = weightedNegativeLogs(values, offset, k, weight, 0);
+    }
+    if (k > 1 && !(Math.abs(total - 1) <= ROW_SUM_TOLERANCE)) {
+      notNormalisedCount++;
+      if (notNormalisedRows.length < NOTED_ROWS) notNormalisedRows.push(i);
+    }
+  }
+  return { n, nll, confidence, predicted, ...(smoothing ? { smoothing } : {}), notNormalisedCount, notNormalisedRows };
+}
+
+/** sum_c w_c (shift - v_c): with v the logits and shift their log-sum-exp, or v = log q and shift 0, it is sum_c w_c (-log q_c). */
+function weightedNegativeLogs(values: ArrayLike<number>, offset: number, k: number, weight: ArrayLike<number> | undefined, shift: number): number {
+  let total = 0;
+  for (let j = 0; j < k; j++) total += (weight ? weight[j]! : 1) * (shift - values[offset + j]!);
+  return total;
+}
+
+/** Lets the row-by-row conversion name what is wrong with the row; it always throws here. */
+function badRow(values: ArrayLike<number>, offset: number, k: number, kind: PredictionKind, row: number): never {
+  logProbabilityRow(values, offset, k, kind, row, new Float64Array(k));
+  throw new RowError(row, `the ${kind} of this row are not valid`);
+}

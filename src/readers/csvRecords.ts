@@ -1,0 +1,197 @@
+import { isUtf8 } from 'node:buffer';
+import { parseNumberBytes } from './fastNumber';
+
+/** What a plain-record parser needs of a CSV layout: plain data, so it can be sent to another thread. */
+export interface CsvRecordLayout {
+  /** Fields per record. */
+  readonly width: number;
+  /** The delimiter's byte. */
+  readonly delimiter: number;
+  readonly decimalComma: boolean;
+  /** The fields to read, in output order. */
+  readonly fields: readonly number[];
+}
+
+/** A record or cell that cannot be read; `field` is 0-based, absent when the whole record is wrong. */
+export class CsvRecordError extends Error {
+  constructor(
+    readonly reason: string,
+    readonly field?: number,
+  ) {
+    super(reason);
+  }
+}
+
+/** A record or cell error at a line, counted from 1 within the bytes parsed. */
+export class CsvLineError extends CsvRecordError {
+  constructor(
+    readonly line: number,
+    reason: string,
+    field?: number,
+  ) {
+    super(reason, field);
+  }
+}
+
+export const LF = 0x0a;
+export const CR = 0x0d;
+export const QUOTE = 0x22;
+/** A line longer than this is not a CSV of numbers; refusing it bounds memory. */
+export const MAX_LINE_BYTES = 64 << 20;
+
+const ZERO = 0x30;
+const NINE = 0x39;
+const MINUS = 0x2d;
+const PLUS = 0x2b;
+const DOT = 0x2e;
+const COMMA = 0x2c;
+const MAX_EXACT = 2 ** 53;
+/** Exact powers of ten: 10^k is a double for k <= 22, so one division rounds correctly. */
+const POWERS = Array.from({ length: 23 }, (_, k) => 10 ** k);
+const latin1 = new TextDecoder('latin1');
+
+/** Writes the wanted fields of the quote-free record bytes[start, end) to out[at ..]; throws a CsvRecordError. */
+export type PlainRecordParser = (bytes: Uint8Array, start: number, end: number, out: Float64Array, at: number) => void;
+
+/**
+ * A parser of records without quotes: split and parsed in a single pass over the bytes, with
+ * no string per field. The common cell, digits with an optional sign and decimal point, is
+ * parsed inline (exact: an integer up to 2^53 divided by an exact power of ten); any other
+ * cell goes to the general number parser.
+ */
+export function plainRecordParser(layout: CsvRecordLayout): PlainRecordParser {
+  const { width, delimiter, decimalComma } = layout;
+  const point = decimalComma ? COMMA : DOT;
+  // Which output slot each field goes to (-1: not wanted).
+  const slot = new Int32Array(width).fill(-1);
+  layout.fields.forEach((field, index) => (slot[field] = index));
+  return (bytes, start, end, out, at) => {
+    let field = 0;
+    let i = start;
+    for (;;) {
+      const target = field < width ? slot[field]! : -1;
+      if (target < 0) {
+        while (i < end && bytes[i] !== delimiter) i++;
+      } else {
+        const fieldStart = i;
+        let c = bytes[i]!;
+        let negative = false;
+        if (c === MINUS || c === PLUS) {
+          negative = c === MINUS;
+          c = bytes[++i]!;
+        }
+        let mantissa = 0;
+        let fraction = 0;
+        let digits = false;
+        while (i < end && c >= ZERO && c <= NINE) {
+          mantissa = mantissa * 10 + (c - ZERO);
+          digits = true;
+          c = bytes[++i]!;
+        }
+        if (i < end && c === point) {
+          c = bytes[++i]!;
+          while (i < end && c >= ZERO && c <= NINE) {
+            mantissa = mantissa * 10 + (c - ZERO);
+            fraction++;
+            digits = true;
+            c = bytes[++i]!;
+          }
+        }
+        let value: number | undefined;
+        if (digits && (i === end || c === delimiter) && mantissa <= MAX_EXACT && fraction <= 22) {
+          value = fraction === 0 ? mantissa : mantissa / POWERS[fraction]!;
+          if (negative) value = -value;
+        } else {
+          while (i < end && bytes[i] !== delimiter) i++;
+          value = parseNumberBytes(bytes, fieldStart, i, decimalComma);
+          if (value === undefined) throw new CsvRecordError(`'${latin1.decode(bytes.subarray(fieldStart, Math.min(i, fieldStart + 40)))}' is not a number`, field);
+        }
+        out[at + target] = value;
+      }
+      field++;
+      if (i >= end) break;
+      i++; // the delimiter
+    }
+    if (field !== width) throw new CsvRecordError(`expected ${width} fields, found ${field}`);
+  };
+}
+
+export function isBlank(bytes: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (bytes[i] !== 0x20 && bytes[i] !== 0x09) return false;
+  return true;
+}
+
+/** Lines before the first one that is not UTF-8 (0-based count from the start of `bytes`). */
+export function firstBadLine(bytes: Uint8Array): number {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let lineStart = 0;
+  let lines = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes[i] !== LF) continue;
+    try {
+      decoder.decode(bytes.subarray(lineStart, i));
+    } catch {
+      return lines;
+    }
+    lineStart = i + 1;
+    lines++;
+  }
+  return lines;
+}
+
+/** The records of a run of whole lines with no quote character, parsed; lines count from 1. */
+export interface PlainLines {
+  readonly rows: number;
+  /** rows x fields.length values, row-major. */
+  readonly values: Float64Array;
+  /** The line of each row, from 1 at the first byte. */
+  readonly lines: Uint32Array;
+  /** Line breaks in the bytes: how far the next run's lines are shifted. */
+  readonly lineBreaks: number;
+}
+
+/**
+ * Parses whole lines that hold no quote character (the caller checks): blank lines are
+ * skipped, a CR before the LF is dropped, the last line may lack its LF. Throws a
+ * CsvLineError naming the line.
+ */
+export function parsePlainLines(bytes: Uint8Array, layout: CsvRecordLayout, parse: PlainRecordParser = plainRecordParser(layout)): PlainLines {
+  if (!isUtf8(bytes)) throw new CsvLineError(firstBadLine(bytes) + 1, 'not UTF-8 text; save the file as UTF-8');
+  const m = layout.fields.length;
+  // Rows are about as long as the first: room for a few more than that predicts, grown if short.
+  const firstLine = bytes.indexOf(LF) + 1 || bytes.length;
+  let capacity = Math.max(16, Math.ceil((1.25 * bytes.length) / Math.max(1, firstLine)));
+  let values = new Float64Array(capacity * m);
+  let lines = new Uint32Array(capacity);
+  let rows = 0;
+  let line = 1;
+  let pos = 0;
+  while (pos < bytes.length) {
+    let end = bytes.indexOf(LF, pos);
+    const next = end < 0 ? bytes.length : end + 1;
+    if (end < 0) end = bytes.length;
+    let contentEnd = end;
+    if (contentEnd > pos && bytes[contentEnd - 1] === CR) contentEnd--;
+    if (!isBlank(bytes, pos, contentEnd)) {
+      if (rows === capacity) {
+        capacity *= 2;
+        const grownValues = new Float64Array(capacity * m);
+        grownValues.set(values);
+        values = grownValues;
+        const grownLines = new Uint32Array(capacity);
+        grownLines.set(lines);
+        lines = grownLines;
+      }
+      try {
+        parse(bytes, pos, contentEnd, values, rows * m);
+      } catch (error) {
+        if (error instanceof CsvRecordError) throw new CsvLineError(line, error.reason, error.field);
+        throw error;
+      }
+      lines[rows++] = line;
+    }
+    if (end < bytes.length) line++;
+    pos = next;
+  }
+  return { rows, values: values.subarray(0, rows * m), lines: lines.subarray(0, rows), lineBreaks: line - 1 };
+}
