@@ -68,6 +68,11 @@ export class ScoringPool {
     return this.config.count;
   }
 
+  /** How many jobs have been sent to the threads. */
+  get jobsRun(): number {
+    return this.nextId;
+  }
+
   /**
    * Scores a job on the least busy thread. The promise never rejects unobserved: a caller that
    * queues jobs and awaits them in order sees a failure when it reaches that job.

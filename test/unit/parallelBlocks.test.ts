@@ -1,0 +1,202 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { analyzeSource } from '../../src/analysis/analyzeFile';
+import { ScoringPool, scoringThreadsFor } from '../../src/analysis/scoringPool';
+import type { Analysis } from '../../src/analysis/types';
+import { describeError } from '../../src/readers/errors';
+import { assertClose, classification, fixturePath, readJson, REPO_ROOT } from '../helpers/fixtures';
+
+// Big files (past the 8 MB at which threads start) made of the fixtures' rows repeated, so
+// their cross-entropy is still the one PyTorch computed for the fixture; each is analysed on
+// two scoring threads and on this thread alone, and the two analyses must agree in full.
+
+const CLI = join(REPO_ROOT, 'dist', 'cli.js');
+const dir = mkdtempSync(join(tmpdir(), 'likelihood-lens-parallel-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+interface ExpectedClassifier {
+  readonly crossEntropy: number;
+  readonly logLikelihood: number;
+  readonly accuracy: number;
+}
+const classifierExpected = readJson<Record<string, ExpectedClassifier>>(fixturePath('classifier', 'expected.json'));
+const evalExpected = readJson<Record<string, ExpectedClassifier>>(fixturePath('eval', 'expected.json'));
+
+/** The fixture's header and its data lines repeated `times` times, with `edit` applied to the data lines (0-based). */
+function repeatedCsv(fixture: string, times: number, edit: (lines: string[]) => void = () => {}): { path: string; lines: string[] } {
+  const [header, ...rows] = readFileSync(fixturePath('classifier', fixture), 'utf8').trimEnd().split('\n');
+  const lines: string[] = [];
+  for (let t = 0; t < times; t++) lines.push(...rows);
+  edit(lines);
+  const path = join(dir, `${times}x-${fixture}`);
+  writeFileSync(path, `${header}\n${lines.join('\n')}\n`);
+  return { path, lines };
+}
+
+async function analyzeBoth(path: string): Promise<{ threaded: Analysis; single: Analysis }> {
+  const pool = new ScoringPool({ script: CLI, count: 2 });
+  try {
+    const threaded = await analyzeSource({ kind: 'path', path }, {}, {}, { pool });
+    assert.ok(pool.jobsRun >= 2, `${path}: the threads scored ${pool.jobsRun} blocks`);
+    const single = await analyzeSource({ kind: 'path', path });
+    return { threaded, single };
+  } finally {
+    await pool.close();
+  }
+}
+
+async function errorOf(path: string, pool?: ScoringPool): Promise<string> {
+  try {
+    await analyzeSource({ kind: 'path', path }, {}, {}, pool ? { pool } : {});
+  } catch (error) {
+    return describeError(error);
+  }
+  throw new Error(`${path} was read without an error`);
+}
+
+async function errorsBoth(path: string): Promise<{ threaded: string; single: string }> {
+  const pool = new ScoringPool({ script: CLI, count: 2 });
+  try {
+    return { threaded: await errorOf(path, pool), single: await errorOf(path) };
+  } finally {
+    await pool.close();
+  }
+}
+
+/** Equal in every field; numbers to 1e-14 relative, since blocks may end on other rows than one thread's batches. */
+function assertSameAnalysis(actual: unknown, expected: unknown, where = 'analysis'): void {
+  if (typeof expected === 'number' && typeof actual === 'number') {
+    if (Number.isNaN(expected)) assert.ok(Number.isNaN(actual), where);
+    else if (actual !== expected) assertClose(actual, expected, 1e-14, where);
+    return;
+  }
+  if (expected === null || typeof expected !== 'object') return assert.equal(actual, expected, where);
+  assert.equal(typeof actual, 'object', where);
+  const keys = Object.keys(expected as object);
+  assert.deepEqual(Object.keys(actual as object), keys, `${where}: keys`);
+  for (const key of keys) assertSameAnalysis((actual as Record<string, unknown>)[key], (expected as Record<string, unknown>)[key], `${where}.${key}`);
+}
+
+describe('big files scored on threads', () => {
+  it('a CSV of logits: PyTorch cross-entropy, and the same analysis as one thread', async () => {
+    const times = 300;
+    const { path } = repeatedCsv('logits.csv', times);
+    const { threaded, single } = await analyzeBoth(path);
+    const expected = classifierExpected['logits.csv']!;
+    const summary = classification(threaded).summary;
+    assert.equal(summary.n, 300 * times);
+    assertClose(summary.crossEntropy, expected.crossEntropy, 1e-12, 'cross-entropy');
+    assertClose(summary.logLikelihood, times * expected.logLikelihood, 1e-12, 'log-likelihood');
+    assertClose(summary.accuracy, expected.accuracy, 1e-12, 'accuracy');
+    assertSameAnalysis(threaded, single);
+  });
+
+  it('a CSV of probabilities with CRLF, blank lines, a zero probability and a row off 1: the same analysis as one thread, lines included', async () => {
+    const { path } = repeatedCsv('basic.csv', 700, (lines) => {
+      for (let i = 0; i < lines.length; i += 997) lines[i] = `${lines[i]}\r`;
+      lines[90_000] = '0,0,0.5,0.25,0.25';
+      lines[100_000] = '1,0.5,0.6,0,0';
+      lines.splice(50_000, 0, '', '  ');
+    });
+    const { threaded, single } = await analyzeBoth(path);
+    assert.equal(classification(threaded).summary.crossEntropy, Infinity);
+    assertSameAnalysis(threaded, single);
+    // Data line i is on line i + 2, and two blank lines were put before data line 50,000.
+    assert.ok(threaded.warnings.some((warning) => warning.includes('give the true class probability 0') && warning.includes('line 90004')), threaded.warnings.join('\n'));
+    assert.ok(threaded.warnings.some((warning) => warning.includes('do not sum to 1') && warning.includes('line 100004')), threaded.warnings.join('\n'));
+    const worst = classification(threaded).plots.worstRows;
+    assert.ok(worst.length > 0 && worst.every((row) => row.line !== undefined), 'worst rows carry their lines');
+  });
+
+  it('a quoted field deep in the file: the general parser takes over from there, with the same result', async () => {
+    const { path } = repeatedCsv('logits.csv', 300, (lines) => {
+      const fields = lines[70_000]!.split(',');
+      lines[70_000] = [`"${fields[0]}"`, ...fields.slice(1)].join(',');
+    });
+    const { threaded, single } = await analyzeBoth(path);
+    assertClose(classification(threaded).summary.crossEntropy, classifierExpected['logits.csv']!.crossEntropy, 1e-12, 'cross-entropy');
+    assertSameAnalysis(threaded, single);
+  });
+
+  for (const [what, edit, expected] of [
+    ['a word in a number column', (lines: string[]) => (lines[80_123] = lines[80_123]!.replace(/,[^,]*$/, ',abc')), 'line 80125, column 6 (logit_4): \'abc\' is not a number'],
+    ['a label that is not a class', (lines: string[]) => (lines[61_000] = lines[61_000]!.replace(/^\d+/, '7')), 'line 61002: label 7 is not a class index in 0..4'],
+    ['a ragged row', (lines: string[]) => (lines[88_888] = lines[88_888]!.replace(/,[^,]*$/, '')), 'line 88890: expected 6 fields, found 5'],
+  ] as const) {
+    it(`${what} deep in the file: the same one-line message, naming the line`, async () => {
+      const { path } = repeatedCsv('logits.csv', 300, edit);
+      const { threaded, single } = await errorsBoth(path);
+      assert.equal(threaded, single);
+      assert.ok(threaded.includes(expected), threaded);
+    });
+  }
+
+  it('a .npy pair: PyTorch cross-entropy and the same analysis as one thread; a NaN is named by its row', async () => {
+    const times = 1000;
+    const logits = repeatNpy(fixturePath('eval', 'logits.npy'), times);
+    const labels = repeatNpy(fixturePath('eval', 'labels.npy'), times);
+    const logitsPath = join(dir, 'logits.npy');
+    writeFileSync(logitsPath, logits);
+    writeFileSync(join(dir, 'labels.npy'), labels);
+    const { threaded, single } = await analyzeBoth(logitsPath);
+    const summary = classification(threaded).summary;
+    assert.equal(summary.n, 300 * times);
+    assertClose(summary.crossEntropy, evalExpected['logits.npy']!.crossEntropy, 1e-12, 'cross-entropy');
+    assertSameAnalysis(threaded, single);
+
+    // Row 234,567 (in the threads' part): float32 NaN in its third logit.
+    const view = new DataView(logits.buffer, logits.byteOffset);
+    view.setUint32(npyDataStart(logits) + (234_567 * 5 + 2) * 4, 0x7fc00000, true);
+    writeFileSync(logitsPath, logits);
+    const { threaded: message, single: alone } = await errorsBoth(logitsPath);
+    assert.equal(message, alone);
+    assert.ok(message.includes("tensor 'logits' row 234567: a logit is NaN"), message);
+  });
+});
+
+/** The .npy file with its rows repeated `times` times (C order, so the data bytes repeat). */
+function repeatNpy(path: string, times: number): Uint8Array {
+  const bytes = readFileSync(path);
+  const start = npyDataStart(bytes);
+  const header = bytes.subarray(10, start).toString('latin1');
+  const rows = Number(/'shape': \((\d+),/.exec(header)![1]);
+  let newHeader = header.replace(/'shape': \(\d+,/, `'shape': (${rows * times},`).trimEnd();
+  newHeader += ' '.repeat(63 - ((10 + newHeader.length) % 64)) + '\n';
+  const data = bytes.subarray(start);
+  const out = new Uint8Array(10 + newHeader.length + data.length * times);
+  out.set(bytes.subarray(0, 8));
+  new DataView(out.buffer).setUint16(8, newHeader.length, true);
+  out.set(Buffer.from(newHeader, 'latin1'), 10);
+  for (let t = 0; t < times; t++) out.set(data, 10 + newHeader.length + t * data.length);
+  return out;
+}
+
+function npyDataStart(bytes: Uint8Array): number {
+  return 10 + new DataView(bytes.buffer, bytes.byteOffset).getUint16(8, true);
+}
+
+describe('scoring threads', () => {
+  it('one per core up to four, or as many as LIKELIHOOD_LENS_THREADS says; none below two', () => {
+    assert.deepEqual(scoringThreadsFor('w.js', 2, undefined), { script: 'w.js', count: 2 });
+    assert.deepEqual(scoringThreadsFor('w.js', 16, undefined), { script: 'w.js', count: 4 });
+    assert.equal(scoringThreadsFor('w.js', 1, undefined), undefined);
+    assert.deepEqual(scoringThreadsFor('w.js', 2, '3'), { script: 'w.js', count: 3 });
+    assert.equal(scoringThreadsFor('w.js', 8, '1'), undefined);
+    assert.equal(scoringThreadsFor('w.js', 8, 'many'), undefined);
+    assert.deepEqual(scoringThreadsFor('w.js', 8, ' '), { script: 'w.js', count: 4 });
+  });
+
+  it('a thread that dies fails the jobs it had, with a message; a closed pool takes no more', async () => {
+    const pool = new ScoringPool({ script: fixturePath('workers', 'dies.js'), count: 1 });
+    try {
+      const job = { type: 'rows', labels: new Float64Array(1), values: new Float64Array(2), from: 0, to: 1, k: 2, crossEntropy: { kind: 'logits' } } as const;
+      await assert.rejects(pool.run(job), /a scoring thread stopped \(exit code 3\)/);
+    } finally {
+      await pool.close();
+    }
+    await assert.rejects(pool.run({ type: 'rows', labels: new Float64Array(1), values: new Float64Array(2), from: 0, to: 1, k: 2, crossEntropy: { kind: 'logits' } }), /closed/);
+  });
+});
