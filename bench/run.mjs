@@ -4,6 +4,7 @@
 // has them. Medians of RUNS runs (default 5), peak RSS from /usr/bin/time, values compared.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generator, writeLines } from './generate.mjs';
@@ -140,12 +141,12 @@ function hasPython(modules) {
 }
 
 /** Median wall time (s) and peak RSS (MB) of RUNS runs, and the last run's stdout. */
-function measure(command, args) {
+function measure(command, args, env = process.env) {
   const times = [];
   const rss = [];
   let stdout = '';
   for (let run = 0; run < RUNS; run++) {
-    const result = spawnSync(TIME, ['-f', '%e %M', command, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    const result = spawnSync(TIME, ['-f', '%e %M', command, ...args], { encoding: 'utf8', maxBuffer: 1 << 26, env });
     if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
     const [seconds, kilobytes] = result.stderr.trim().split('\n').pop().split(' ').map(Number);
     times.push(seconds);
@@ -213,15 +214,17 @@ function main() {
     ...(existsSync(paths.pt) ? [{ name: '.pt 4,000,000 x 10', file: paths.pt, baseline: ['torch.load + F.cross_entropy', ['-c', PY_PT, paths.pt]] }] : []),
   ];
   const lines = [
-    `Likelihood Lens benchmark: ${RUNS} runs each, medians, whole process (\`node dist/cli.js FILE --json\`), peak RSS from /usr/bin/time.`,
+    `Likelihood Lens benchmark: ${RUNS} runs each, medians, whole process (\`node dist/cli.js FILE --json\`) with its scoring threads (${availableParallelism()} cores) and on one thread (\`LIKELIHOOD_LENS_THREADS=1\`), peak RSS from /usr/bin/time.`,
     '',
-    '| input | size | ours (s) | ours RSS (MB) | baseline | baseline (s) | baseline RSS (MB) | ours / baseline | values agree |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| input | size | ours (s) | ours RSS (MB) | one thread (s) | baseline | baseline (s) | baseline RSS (MB) | ours / baseline | values agree |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const c of cases) {
     const ours = measure(process.execPath, [cli, c.file, '--json']);
+    const single = measure(process.execPath, [cli, c.file, '--json'], { ...process.env, LIKELIHOOD_LENS_THREADS: '1' });
     const value = JSON.parse(ours.stdout).crossEntropy;
-    let row = `| ${c.name} | ${(statSync(c.file).size / 2 ** 20).toFixed(0)} MB | ${ours.seconds.toFixed(2)} | ${ours.rssMb.toFixed(0)} |`;
+    if (JSON.parse(single.stdout).crossEntropy !== value) throw new Error(`${c.name}: one thread gives ${JSON.parse(single.stdout).crossEntropy}, threads ${value}`);
+    let row = `| ${c.name} | ${(statSync(c.file).size / 2 ** 20).toFixed(0)} MB | ${ours.seconds.toFixed(2)} | ${ours.rssMb.toFixed(0)} | ${single.seconds.toFixed(2)} |`;
     if (c.baseline) {
       const theirs = measure(PYTHON, c.baseline[1]);
       const theirValue = Number(theirs.stdout.trim().split('\n').pop());

@@ -4,8 +4,21 @@ import { scoreOptionsFor } from '../engine/crossEntropyLoss';
 import { RowError } from '../engine/rowError';
 import { scoreRows } from '../engine/rowScores';
 import { readOwnedLines } from '../readers/csvRange';
-import { CsvLineError, parsePlainLines, QUOTE } from '../readers/csvRecords';
+import { CsvLineError, parsePlainLines, plainRecordParser, QUOTE } from '../readers/csvRecords';
 import type { ScoringJob, ScoringReply, ScoringRequest, ScoringResult } from './scoringMessages';
+
+// A thread runs one job at a time: its bytes and parsed values are kept for the next job
+// rather than left to the collector, which keeps each thread's memory to about one job.
+let bytes = new Uint8Array(0);
+let values = new Float64Array(0);
+function bytesFor(length: number): Uint8Array {
+  if (bytes.length < length) bytes = new Uint8Array(Math.ceil(1.25 * length));
+  return bytes.subarray(0, length);
+}
+function valuesFor(length: number): Float64Array {
+  if (values.length < length) values = new Float64Array(Math.ceil(1.25 * length));
+  return values.subarray(0, length);
+}
 
 /** The body of a scoring thread: answers each job, in the order received, and never throws. */
 export function serveScoring(port: MessagePort): void {
@@ -30,10 +43,10 @@ export function runScoringJob(job: ScoringJob): ScoringResult {
   }
   let parsed;
   try {
-    const owned = readOwnedLines(job.path, job.from, job.to, job.fromIsLineStart);
+    const owned = readOwnedLines(job.path, job.from, job.to, job.fromIsLineStart, bytesFor);
     if (owned === 'tooLong') return { type: 'needsGeneralParser', start: job.from };
     if (owned.bytes.indexOf(QUOTE) >= 0) return { type: 'needsGeneralParser', start: owned.start };
-    parsed = parsePlainLines(owned.bytes, job.layout);
+    parsed = parsePlainLines(owned.bytes, job.layout, plainRecordParser(job.layout), valuesFor);
   } catch (error) {
     if (error instanceof CsvLineError) return { type: 'error', line: error.line, reason: error.reason, ...(error.field !== undefined ? { field: error.field } : {}) };
     return { type: 'error', reason: message(error) };

@@ -9,19 +9,26 @@ const LOOKAHEAD = 1 << 16;
  * a file give each line to exactly one of them. A line starts at `from` when `fromIsLineStart`,
  * else just after the first line break at or after from - 1; the last line runs through its
  * line break (or to the end of the file). 'tooLong' when a line runs on past MAX_LINE_BYTES,
- * which the general parser must refuse with its line number.
+ * which the general parser must refuse with its line number. `memory` may hand out a buffer
+ * used again from one call to the next (the bytes returned are a view of it).
  */
-export function readOwnedLines(path: string, from: number, to: number, fromIsLineStart: boolean): { start: number; bytes: Uint8Array } | 'tooLong' {
+export function readOwnedLines(
+  path: string,
+  from: number,
+  to: number,
+  fromIsLineStart: boolean,
+  memory: (length: number) => Uint8Array = (length) => new Uint8Array(length),
+): { start: number; bytes: Uint8Array } | 'tooLong' {
   const fd = openSync(path, 'r');
   try {
     const size = sizeOf(fd);
     const begin = fromIsLineStart ? from : from - 1;
-    let bytes = readRange(fd, begin, Math.min(size, to + LOOKAHEAD) - begin);
+    let bytes = readRange(fd, begin, memory(Math.max(0, Math.min(size, to + LOOKAHEAD) - begin)));
     const more = () => {
       const end = begin + bytes.length;
       if (end >= size) return false;
       if (bytes.length - (to - begin) > MAX_LINE_BYTES) throw new LineTooLong();
-      const next = readRange(fd, end, Math.min(size - end, Math.max(LOOKAHEAD, bytes.length)));
+      const next = readRange(fd, end, new Uint8Array(Math.min(size - end, Math.max(LOOKAHEAD, bytes.length))));
       const joined = new Uint8Array(bytes.length + next.length);
       joined.set(bytes);
       joined.set(next, bytes.length);
@@ -52,8 +59,8 @@ function sizeOf(fd: number): number {
   return fstatSync(fd).size;
 }
 
-function readRange(fd: number, offset: number, length: number): Uint8Array {
-  const bytes = new Uint8Array(Math.max(0, length));
+/** Fills `bytes` from `offset`, or as much of it as the file holds. */
+function readRange(fd: number, offset: number, bytes: Uint8Array): Uint8Array {
   let done = 0;
   while (done < bytes.length) {
     const read = readSync(fd, bytes, done, bytes.length - done, offset + done);

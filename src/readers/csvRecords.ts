@@ -153,15 +153,21 @@ export interface PlainLines {
 /**
  * Parses whole lines that hold no quote character (the caller checks): blank lines are
  * skipped, a CR before the LF is dropped, the last line may lack its LF. Throws a
- * CsvLineError naming the line.
+ * CsvLineError naming the line. `memory` may hand out an array used again from one call to the
+ * next (the values returned are then a view of it).
  */
-export function parsePlainLines(bytes: Uint8Array, layout: CsvRecordLayout, parse: PlainRecordParser = plainRecordParser(layout)): PlainLines {
+export function parsePlainLines(
+  bytes: Uint8Array,
+  layout: CsvRecordLayout,
+  parse: PlainRecordParser = plainRecordParser(layout),
+  memory: (length: number) => Float64Array = (length) => new Float64Array(length),
+): PlainLines {
   if (!isUtf8(bytes)) throw new CsvLineError(firstBadLine(bytes) + 1, 'not UTF-8 text; save the file as UTF-8');
   const m = layout.fields.length;
   // Rows are about as long as the first: room for a few more than that predicts, grown if short.
   const firstLine = bytes.indexOf(LF) + 1 || bytes.length;
   let capacity = Math.max(16, Math.ceil((1.25 * bytes.length) / Math.max(1, firstLine)));
-  let values = new Float64Array(capacity * m);
+  let values = memory(capacity * m);
   let lines = new Uint32Array(capacity);
   let rows = 0;
   let line = 1;
