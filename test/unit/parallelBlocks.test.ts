@@ -179,14 +179,15 @@ function npyDataStart(bytes: Uint8Array): number {
 }
 
 describe('scoring threads', () => {
-  it('one per core up to four, or as many as LIKELIHOOD_LENS_THREADS says; none below two', () => {
+  it('two on two cores or more, or as many as LIKELIHOOD_LENS_THREADS says (up to eight); none below two', () => {
     assert.deepEqual(scoringThreadsFor('w.js', 2, undefined), { script: 'w.js', count: 2 });
-    assert.deepEqual(scoringThreadsFor('w.js', 16, undefined), { script: 'w.js', count: 4 });
+    assert.deepEqual(scoringThreadsFor('w.js', 16, undefined), { script: 'w.js', count: 2 });
     assert.equal(scoringThreadsFor('w.js', 1, undefined), undefined);
     assert.deepEqual(scoringThreadsFor('w.js', 2, '3'), { script: 'w.js', count: 3 });
+    assert.deepEqual(scoringThreadsFor('w.js', 2, '64'), { script: 'w.js', count: 8 });
     assert.equal(scoringThreadsFor('w.js', 8, '1'), undefined);
     assert.equal(scoringThreadsFor('w.js', 8, 'many'), undefined);
-    assert.deepEqual(scoringThreadsFor('w.js', 8, ' '), { script: 'w.js', count: 4 });
+    assert.deepEqual(scoringThreadsFor('w.js', 8, ' '), { script: 'w.js', count: 2 });
   });
 
   it('a thread that dies fails the jobs it had, with a message; a closed pool takes no more', async () => {
