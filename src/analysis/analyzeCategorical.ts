@@ -77,6 +77,18 @@ function asTwoClasses(batch: CategoricalBatch, kind: PredictionKind): Categorica
   return { ...batch, scores: { n, k: 2, values: out } };
 }
 
+/** The items of `iterable`, whose production is started before `meanwhile` runs. */
+async function* startedThen<T>(iterable: AsyncIterable<T>, meanwhile: () => void): AsyncGenerator<T> {
+  const iterator = iterable[Symbol.asyncIterator]();
+  try {
+    const first = iterator.next();
+    meanwhile();
+    for (let next = await first; !next.done; next = await iterator.next()) yield next.value;
+  } finally {
+    await iterator.return?.();
+  }
+}
+
 function leadingRows(scores: ClassScores, rows: number): ClassScores {
   const n = Math.min(scores.n, rows);
   return { n, k: scores.k, values: scores.values.subarray(0, n * scores.k) };
@@ -119,7 +131,9 @@ export async function analyzeCategorical(input: CategoricalInput, options: Analy
   if (pass && input.reducedRows) {
     if (binary) throw new Error('reducedRows is for K > 1 classes');
     const started = pass;
-    await consumeBatches(fileName, input.rowName, input.reducedRows(started.state.options), (batch) => {
+    // The temperature depends on the sample alone: fitted while the threads score the first blocks, not after the last.
+    const blocks = startedThen(input.reducedRows(started.state.options), () => started.temperature());
+    await consumeBatches(fileName, input.rowName, blocks, (batch) => {
       started.pushReduced(batch);
       input.onPartial?.({ rows: started.state.likelihood.count, crossEntropy: started.state.likelihood.mean });
     });

@@ -59,6 +59,8 @@ export class CategoricalPass {
   readonly reliability: ReliabilityState;
   /** Labels and log-probabilities of the first rows, for the temperature curve. */
   private temperatureSample: { labels: Float64Array; logits: Float64Array; n: number } | undefined;
+  /** The fit of the sample, once made: it depends on the sample alone. */
+  private fittedTemperature: { sample: object; fit: (TemperatureFit & { readonly rows: number }) | undefined } | undefined;
   readonly decision: KindDecision & { readonly detected: KindDecision };
   private readonly lines = new Map<number, number>();
   private readonly labels = new Map<number, number>();
@@ -163,9 +165,11 @@ export class CategoricalPass {
   temperature(): (TemperatureFit & { readonly rows: number }) | undefined {
     const sample = this.temperatureSample;
     if (!sample || sample.n === 0 || this.k < 2) return undefined;
+    if (this.fittedTemperature?.sample === sample) return this.fittedTemperature.fit;
     const finite = sample.logits.every((v) => Number.isFinite(v));
-    if (!finite) return undefined;
-    return { ...fitTemperature(sample.labels, { n: sample.n, k: this.k, values: sample.logits }, { gridPoints: 41, minTemperature: 0.05, maxTemperature: 20 }), rows: sample.n };
+    const fit = finite ? { ...fitTemperature(sample.labels, { n: sample.n, k: this.k, values: sample.logits }, { gridPoints: 41, minTemperature: 0.05, maxTemperature: 20 }), rows: sample.n } : undefined;
+    this.fittedTemperature = { sample, fit };
+    return fit;
   }
 }
 
