@@ -33,7 +33,15 @@ const PARALLEL_MIN_BYTES = 8 << 20;
  */
 export async function analyzeCsvFile(path: string, fileName: string, options: AnalysisOptions = {}, stream: StreamOptions = {}): Promise<Analysis> {
   const source = await fileSource(path, fileName);
-  const { pool, ...progress } = stream;
+  const { pool, onProgress, ...rest } = stream;
+  // The leading rows read here and the threads' blocks both report: the bar only moves forward.
+  let shown = 0;
+  const forward = (fraction: number) => {
+    if (fraction <= shown) return;
+    shown = fraction;
+    onProgress?.(fraction);
+  };
+  const progress = { ...rest, ...(onProgress ? { onProgress: forward } : {}) };
   const parallel = pool !== undefined && source.size > PARALLEL_MIN_BYTES;
   // The threads boot while the first rows are read here.
   if (parallel) pool.start();

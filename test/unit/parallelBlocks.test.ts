@@ -111,6 +111,25 @@ describe('big files scored on threads', () => {
     assert.ok(worst.length > 0 && worst.every((row) => row.line !== undefined), 'worst rows carry their lines');
   });
 
+  it('progress only moves forward, to 1, and the cross-entropy so far comes with it', async () => {
+    const { path } = repeatedCsv('logits.csv', 300);
+    const fractions: number[] = [];
+    const partials: { rows: number; crossEntropy: number }[] = [];
+    const pool = new ScoringPool({ script: CLI, count: 2 });
+    let analysis;
+    try {
+      analysis = await analyzeSource({ kind: 'path', path }, {}, {}, { pool, onProgress: (fraction) => fractions.push(fraction), onPartial: (partial) => partials.push(partial) });
+    } finally {
+      await pool.close();
+    }
+    assert.ok(fractions.length >= 2, `${fractions.length} progress reports`);
+    fractions.forEach((fraction, i) => assert.ok(i === 0 || fraction > fractions[i - 1]!, `report ${i}: ${fraction} after ${fractions[i - 1]}`));
+    assert.equal(fractions.at(-1), 1);
+    assert.ok(partials.length >= 2 && partials.every((partial, i) => i === 0 || partial.rows > partials[i - 1]!.rows), 'partials grow');
+    assert.equal(partials.at(-1)!.rows, 90_000);
+    assertClose(partials.at(-1)!.crossEntropy, classification(analysis).summary.crossEntropy, 1e-15, 'the last partial is the result');
+  });
+
   it('a quoted field deep in the file: the general parser takes over from there, with the same result', async () => {
     const { path } = repeatedCsv('logits.csv', 300, (lines) => {
       const fields = lines[70_000]!.split(',');
