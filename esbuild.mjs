@@ -46,7 +46,7 @@ const nodeCommon = { ...common, platform: 'node', target: 'node20', format: 'cjs
 
 const builds = [
   // Extension host: `vscode` is provided by the host at run time.
-  { ...nodeCommon, entryPoints: { extension: 'src/extension.ts', worker: 'src/worker.ts' }, outdir: 'dist', external: ['vscode'] },
+  { ...nodeCommon, entryPoints: { extension: 'src/extension.ts', worker: 'src/worker.ts', scoringThread: 'src/scoringThread.ts' }, outdir: 'dist', external: ['vscode'] },
   { ...nodeCommon, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   // The webview runs in a browser sandbox under a strict CSP.
   {

@@ -6,13 +6,10 @@
  *
  * The headless entry over the same reader and engine as the panel: a reproducible report.
  */
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { analyzeSource } from './analysis/analyzeFile';
-import { SCORING_ROLE } from './analysis/scoringMessages';
 import { ScoringPool, scoringThreadsFor } from './analysis/scoringPool';
-import { serveScoring } from './analysis/scoringThread';
 import { FIT_FAMILIES, TASKS, type Analysis, type AnalysisOptions, type FitFamily, type Task } from './analysis/types';
 import type { PredictionKind } from './engine/categorical';
 import type { Reduction } from './engine/reduction';
@@ -153,7 +150,8 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    const threads = scoringThreadsFor(__filename);
+    // dist/scoringThread.js, beside this file once bundled.
+    const threads = scoringThreadsFor(join(__dirname, 'scoringThread.js'));
     const pool = threads ? new ScoringPool(threads) : undefined;
     let analysis;
     try {
@@ -172,9 +170,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-// The same file runs the scoring threads a big file is split over.
-if (!isMainThread && workerData?.role === SCORING_ROLE) serveScoring(parentPort!);
-else if (require.main === module) {
+if (require.main === module) {
   void main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

@@ -1,17 +1,14 @@
 /** The analysis worker: reads and analyses files off the extension host's thread. */
-import { parentPort, workerData } from 'node:worker_threads';
+import { join } from 'node:path';
+import { parentPort } from 'node:worker_threads';
 import { runAnalysis } from './analysis/runAnalysis';
-import { SCORING_ROLE } from './analysis/scoringMessages';
 import { scoringThreadsFor } from './analysis/scoringPool';
-import { serveScoring } from './analysis/scoringThread';
 import type { PartialResult, WorkerReply, WorkerRequest } from './analysis/workerMessages';
 
 /** At most one progress message per this many milliseconds. */
 const PROGRESS_INTERVAL_MS = 100;
 
-// This file also runs the scoring threads that a big file's rows are split over.
-if (workerData?.role === SCORING_ROLE) serveScoring(parentPort!);
-else parentPort?.on('message', handle);
+parentPort?.on('message', handle);
 
 async function handle(request: WorkerRequest): Promise<void> {
   let last = 0;
@@ -21,6 +18,6 @@ async function handle(request: WorkerRequest): Promise<void> {
     last = now;
     parentPort?.postMessage({ id: request.id, type: 'progress', fraction, ...(partial ? { partial } : {}) } satisfies WorkerReply);
   };
-  const reply: WorkerReply = { id: request.id, type: 'done', ...(await runAnalysis(request, onProgress, scoringThreadsFor(__filename))) };
+  const reply: WorkerReply = { id: request.id, type: 'done', ...(await runAnalysis(request, onProgress, scoringThreadsFor(join(__dirname, 'scoringThread.js')))) };
   parentPort?.postMessage(reply);
 }

@@ -3,9 +3,6 @@ import type { CrossEntropyOptions } from '../engine/crossEntropyLoss';
 import type { CsvRecordLayout } from '../readers/csvRecords';
 import type { NumericArray } from '../readers/tensor';
 
-/** Marks a worker thread started to score rows (workerData.role), as opposed to the analysis worker. */
-export const SCORING_ROLE = 'likelihood-lens-scoring';
-
 /**
  * Work for a scoring thread: the lines of a CSV file that start in a byte range, which the
  * thread reads itself, or a range of rows of tensors in shared memory; either way scored and

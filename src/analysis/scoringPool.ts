@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { SCORING_ROLE, type ScoringJob, type ScoringReply, type ScoringResult } from './scoringMessages';
+import type { ScoringJob, ScoringReply, ScoringResult } from './scoringMessages';
 
-/** The script a scoring thread runs (a bundle that calls serveScoring when started with SCORING_ROLE), and how many to start. */
+/** The script a scoring thread runs (dist/scoringThread.js), and how many to start. */
 export interface ScoringThreads {
   readonly script: string;
   readonly count: number;
@@ -49,7 +49,7 @@ export class ScoringPool {
   start(): void {
     if (this.threads.length > 0 || this.closed) return;
     for (let i = 0; i < this.config.count; i++) {
-      const worker = new Worker(this.config.script, { workerData: { role: SCORING_ROLE } });
+      const worker = new Worker(this.config.script);
       const thread: Thread = { worker, pending: new Set() };
       worker.on('message', ({ id, result }: ScoringReply) => {
         thread.pending.delete(id);

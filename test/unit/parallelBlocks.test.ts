@@ -13,7 +13,7 @@ import { assertClose, classification, fixturePath, readJson, REPO_ROOT } from '.
 // their cross-entropy is still the one PyTorch computed for the fixture; each is analysed on
 // two scoring threads and on this thread alone, and the two analyses must agree in full.
 
-const CLI = join(REPO_ROOT, 'dist', 'cli.js');
+const SCORING_THREAD = join(REPO_ROOT, 'dist', 'scoringThread.js');
 const dir = mkdtempSync(join(tmpdir(), 'likelihood-lens-parallel-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -37,7 +37,7 @@ function repeatedCsv(fixture: string, times: number, edit: (lines: string[]) => 
 }
 
 async function analyzeBoth(path: string): Promise<{ threaded: Analysis; single: Analysis }> {
-  const pool = new ScoringPool({ script: CLI, count: 2 });
+  const pool = new ScoringPool({ script: SCORING_THREAD, count: 2 });
   try {
     const threaded = await analyzeSource({ kind: 'path', path }, {}, {}, { pool });
     assert.ok(pool.jobsRun >= 2, `${path}: the threads scored ${pool.jobsRun} blocks`);
@@ -58,7 +58,7 @@ async function errorOf(path: string, pool?: ScoringPool): Promise<string> {
 }
 
 async function errorsBoth(path: string): Promise<{ threaded: string; single: string }> {
-  const pool = new ScoringPool({ script: CLI, count: 2 });
+  const pool = new ScoringPool({ script: SCORING_THREAD, count: 2 });
   try {
     return { threaded: await errorOf(path, pool), single: await errorOf(path) };
   } finally {
@@ -115,7 +115,7 @@ describe('big files scored on threads', () => {
     const { path } = repeatedCsv('logits.csv', 300);
     const fractions: number[] = [];
     const partials: { rows: number; crossEntropy: number }[] = [];
-    const pool = new ScoringPool({ script: CLI, count: 2 });
+    const pool = new ScoringPool({ script: SCORING_THREAD, count: 2 });
     let analysis;
     try {
       analysis = await analyzeSource({ kind: 'path', path }, {}, {}, { pool, onProgress: (fraction) => fractions.push(fraction), onPartial: (partial) => partials.push(partial) });
