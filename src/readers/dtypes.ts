@@ -307,9 +307,14 @@ const AS_STORED = new Set<TensorDType>(['int8', 'uint8', 'int16', 'uint16', 'int
  * (from allocate) holds it, so a read can land there with no decoding; else undefined.
  */
 export function storedAsIs(dtype: TensorDType, littleEndian: boolean, out: NumericArray, at: number, count: number): Uint8Array | undefined {
+  if (!isStoredAsIs(dtype, littleEndian)) return undefined;
   const size = ITEMSIZE[dtype];
-  if (!AS_STORED.has(dtype) || (size > 1 && littleEndian !== HOST_LITTLE_ENDIAN)) return undefined;
   return new Uint8Array(out.buffer, out.byteOffset + at * size, count * size);
+}
+
+/** Whether `dtype` in this byte order is stored exactly as allocate(dtype) holds it. */
+export function isStoredAsIs(dtype: TensorDType, littleEndian: boolean): boolean {
+  return AS_STORED.has(dtype) && (ITEMSIZE[dtype] === 1 || littleEndian === HOST_LITTLE_ENDIAN);
 }
 
 /** Decodes a whole byte array; see decodeInto. */

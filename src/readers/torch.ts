@@ -4,11 +4,11 @@
  * by the restricted reader in ./pickle (nothing in the file is ever run); each tensor is then
  * read from its storage by byte range, its offset, size and stride applied.
  */
-import type { ByteSource } from './byteSource';
+import { readBytesInto, type ByteSource } from './byteSource';
 import { DataFileError, describeError } from './errors';
 import { DEFAULT_LIMITS, raiseWith, type ReadLimits } from './limits';
 import { PickleDict, PickleList, PickleSet, PickleTuple, TensorRef, unpickle, type PickleValue, type StorageRef } from './pickle';
-import { decode, ITEMSIZE } from './dtypes';
+import { allocate, decode, isStoredAsIs, ITEMSIZE, storedAsIs } from './dtypes';
 import { openZip, type ZipMember } from './zip';
 import { elementCount, type NumericArray, type Tensor, type TensorFile } from './tensor';
 
@@ -72,7 +72,13 @@ async function read(source: ByteSource, limits: ReadLimits): Promise<TensorFile>
       if (bytes > member.size) throw new DataFileError(file, place, `storage '${storage.key}' holds ${member.size} bytes, but ${storage.numel} ${storage.dtype} elements need ${bytes}`);
       storageBytes += bytes;
       if (storageBytes > limits.maxTensorBytes) throw new DataFileError(file, place, `the tensors exceed the ${limits.maxTensorBytes}-byte limit${raiseWith('maxTensorBytes')}`);
-      const { data: decodedData, beyondSafeInteger } = decode(storage.dtype, await archive.read(member, 0, bytes), littleEndian);
+      // Floats and integers stored as they sit in memory are read straight into their array.
+      let decodedData: NumericArray;
+      let beyondSafeInteger = 0;
+      if (isStoredAsIs(storage.dtype, littleEndian)) {
+        decodedData = allocate(storage.dtype, storage.numel);
+        await archive.readInto(member, 0, storedAsIs(storage.dtype, littleEndian, decodedData, 0, storage.numel)!);
+      } else ({ data: decodedData, beyondSafeInteger } = decode(storage.dtype, await archive.read(member, 0, bytes), littleEndian));
       cached = { ref: storage, decoded: { data: decodedData, inexact: beyondSafeInteger > 0 } };
       storages.set(storage.key, cached);
     }
@@ -94,6 +100,8 @@ async function read(source: ByteSource, limits: ReadLimits): Promise<TensorFile>
 interface Archive {
   readonly members: ReadonlyMap<string, ZipMember>;
   read(member: ZipMember, offset?: number, length?: number): Promise<Uint8Array>;
+  /** target.length bytes of the member from `offset`, straight into `target`. */
+  readInto(member: ZipMember, offset: number, target: Uint8Array): Promise<void>;
 }
 
 async function openArchive(source: ByteSource, limits: ReadLimits): Promise<Archive> {
@@ -104,6 +112,10 @@ async function openArchive(source: ByteSource, limits: ReadLimits): Promise<Arch
     async read(member, offset = 0, length) {
       const { source: content } = await zip.open(member);
       return content.read(offset, length ?? content.size - offset);
+    },
+    async readInto(member, offset, target) {
+      const { source: content } = await zip.open(member);
+      await readBytesInto(content, offset, target);
     },
   };
 }
