@@ -98,7 +98,7 @@ export class CategoricalPass {
     this.pushReduced({ labels, firstRow, ...(batch.lines ? { lines: batch.lines } : {}), block: reduceCategoricalBlock(this.k, options, labels, scored, firstRow) });
   }
 
-  /** Keeps the leading rows of the first batch (their values checked by scoring) for the temperature curve. */
+  /** Keeps the leading rows of the first batch that have a class label and valid values, for the temperature curve. */
   sampleTemperature(batch: CategoricalBatch): void {
     this.temperatureSample ??= temperatureSample(batch, this.decision.kind, this.state.options.ignoreIndex ?? DEFAULT_IGNORE_INDEX, TEMPERATURE_SAMPLE_ROWS);
   }
