@@ -1,9 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { LikelihoodLensApi } from '../../src/extension';
 import type { PanelSnapshot } from '../../src/panel/lossPanel';
+import { repeatNpy } from '../helpers/bigFiles';
 import { classification } from '../helpers/fixtures';
 
 // out/test/suite -> repository root
@@ -83,6 +85,23 @@ suite('Loss panel in the extension host', () => {
     assert.ok(snapshot?.analysis);
     assert.deepEqual(readFileSync(path), before.bytes);
     assert.equal(statSync(path).mtimeMs, before.mtime);
+  });
+
+  test('a big .npy pair is scored on the analysis worker\'s threads, with the cross-entropy PyTorch computes', async () => {
+    // 300,000 x 5 float32 logits (6 MB) and int64 labels: over the million values at which the threads start.
+    const dir = mkdtempSync(join(tmpdir(), 'likelihood-lens-big-'));
+    try {
+      writeFileSync(join(dir, 'logits.npy'), repeatNpy(join(REPO, 'test', 'fixtures', 'eval', 'logits.npy'), 1000));
+      writeFileSync(join(dir, 'labels.npy'), repeatNpy(join(REPO, 'test', 'fixtures', 'eval', 'labels.npy'), 1000));
+      const snapshot = await vscode.commands.executeCommand<PanelSnapshot>('likelihoodLens.openLossPanel', vscode.Uri.file(join(dir, 'logits.npy')));
+      assert.ok(snapshot?.analysis, snapshot?.error);
+      const tensors = JSON.parse(readFileSync(join(REPO, 'test', 'fixtures', 'eval', 'expected.json'), 'utf8')) as Record<string, { crossEntropy: number }>;
+      assert.equal(snapshot.analysis.summary.n, 300_000);
+      assert.ok(close(classification(snapshot.analysis).summary.crossEntropy, tensors['logits.npy']!.crossEntropy), `${classification(snapshot.analysis).summary.crossEntropy}`);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('closing the panel forgets it', async () => {

@@ -7,6 +7,7 @@ import { analyzeSource } from '../../src/analysis/analyzeFile';
 import { ScoringPool, scoringThreadsFor } from '../../src/analysis/scoringPool';
 import type { Analysis } from '../../src/analysis/types';
 import { describeError } from '../../src/readers/errors';
+import { npyDataStart, repeatNpy } from '../helpers/bigFiles';
 import { assertClose, classification, fixturePath, readJson, REPO_ROOT } from '../helpers/fixtures';
 
 // Big files (past the 8 MB at which threads start) made of the fixtures' rows repeated, so
@@ -175,27 +176,6 @@ describe('big files scored on threads', () => {
     assert.ok(message.includes("tensor 'logits' row 234567: a logit is NaN"), message);
   });
 });
-
-/** The .npy file with its rows repeated `times` times (C order, so the data bytes repeat). */
-function repeatNpy(path: string, times: number): Uint8Array {
-  const bytes = readFileSync(path);
-  const start = npyDataStart(bytes);
-  const header = bytes.subarray(10, start).toString('latin1');
-  const rows = Number(/'shape': \((\d+),/.exec(header)![1]);
-  let newHeader = header.replace(/'shape': \(\d+,/, `'shape': (${rows * times},`).trimEnd();
-  newHeader += ' '.repeat(63 - ((10 + newHeader.length) % 64)) + '\n';
-  const data = bytes.subarray(start);
-  const out = new Uint8Array(10 + newHeader.length + data.length * times);
-  out.set(bytes.subarray(0, 8));
-  new DataView(out.buffer).setUint16(8, newHeader.length, true);
-  out.set(Buffer.from(newHeader, 'latin1'), 10);
-  for (let t = 0; t < times; t++) out.set(data, 10 + newHeader.length + t * data.length);
-  return out;
-}
-
-function npyDataStart(bytes: Uint8Array): number {
-  return 10 + new DataView(bytes.buffer, bytes.byteOffset).getUint16(8, true);
-}
 
 describe('scoring threads', () => {
   it('two on two cores or more, or as many as LIKELIHOOD_LENS_THREADS says (up to eight); none below two', () => {

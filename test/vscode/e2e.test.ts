@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
+import { fileSource } from '../../src/readers/byteSource';
+import { DEFAULT_LIMITS } from '../../src/readers/limits';
+import { openZip } from '../../src/readers/zip';
 import { readJson, REPO_ROOT } from '../helpers/fixtures';
 import { openWorkbench, startCodeServer } from './codeServer';
 
@@ -51,6 +54,14 @@ async function findInFrames(page: Page, selector: string, timeoutMs: number): Pr
 describe('the packaged VSIX in a real VS Code, driven like a user', () => {
   it('installs, and "Likelihood Lens: Open Loss Panel" from the palette shows the cross-entropy PyTorch computes', async () => {
     assert.ok(existsSync(VSIX), 'npm run package wrote likelihood-lens.vsix');
+    // Every script the extension starts a thread from is packaged.
+    const source = await fileSource(VSIX, 'likelihood-lens.vsix');
+    try {
+      const members = (await openZip(source, DEFAULT_LIMITS, 1000)).members.map((member) => member.name);
+      for (const script of ['extension.js', 'worker.js', 'scoringThread.js', 'cli.js']) assert.ok(members.includes(`extension/dist/${script}`), `the VSIX holds dist/${script}`);
+    } finally {
+      await source.close();
+    }
     const expected = readJson<{ crossEntropy: number; n: number }>(join(REPO_ROOT, 'media', 'samples', 'expected.json'));
     const workspace = mkdtempSync(join(tmpdir(), 'likelihood-lens-samples-'));
     cpSync(join(REPO_ROOT, 'media', 'samples'), workspace, { recursive: true });
