@@ -8,8 +8,8 @@
  */
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { analyzeSource } from './analysis/analyzeFile';
-import { ScoringPool, scoringThreadsFor } from './analysis/scoringPool';
+import { analyzeOnThreads } from './analysis/analyzeOnThreads';
+import { scoringThreadsFor } from './analysis/scoringPool';
 import { FIT_FAMILIES, TASKS, type Analysis, type AnalysisOptions, type FitFamily, type Task } from './analysis/types';
 import type { PredictionKind } from './engine/categorical';
 import type { Reduction } from './engine/reduction';
@@ -152,13 +152,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     // dist/scoringThread.js, beside this file once bundled.
     const threads = scoringThreadsFor(join(__dirname, 'scoringThread.js'));
-    const pool = threads ? new ScoringPool(threads) : undefined;
-    let analysis;
-    try {
-      analysis = await analyzeSource({ kind: 'path', path: command.file, ...(command.labels !== undefined ? { pairWith: command.labels } : {}) }, command.options, {}, pool ? { pool } : {});
-    } finally {
-      await pool?.close();
-    }
+    const analysis = await analyzeOnThreads({ kind: 'path', path: command.file, ...(command.labels !== undefined ? { pairWith: command.labels } : {}) }, command.options, {}, {}, threads);
     process.stdout.write(`${command.json ? JSON.stringify(toJsonReport(analysis, command.reduction, command.unit), null, 2) : textReport(analysis, command.unit)}\n`);
     return 0;
   } catch (error) {

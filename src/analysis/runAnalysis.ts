@@ -6,7 +6,8 @@ import { summarizeTensorFile } from './tensorSummary';
 import { decodeText } from '../readers/csv';
 import { analyzeSource } from './analyzeFile';
 import { findCsvProblems } from './csvProblems';
-import { ScoringPool, type ScoringThreads } from './scoringPool';
+import { analyzeOnThreads } from './analyzeOnThreads';
+import type { ScoringThreads } from './scoringPool';
 import type { AnalysisOutcome, PartialResult, WorkerRequest } from './workerMessages';
 
 /** What the worker does with one request: never throws, always answers. */
@@ -15,18 +16,9 @@ export async function runAnalysis(request: WorkerRequest, onProgress?: (fraction
   if (request.task === 'inspect') return inspect(request);
   let outcome: AnalysisOutcome;
   let partial: PartialResult | undefined;
-  const pool = threads && source.kind === 'path' ? new ScoringPool(threads) : undefined;
   try {
-    const stream = {
-      ...(onProgress ? { onProgress: (fraction: number) => onProgress(fraction, partial), onPartial: (latest: PartialResult) => (partial = latest) } : {}),
-      ...(pool ? { pool } : {}),
-    };
-    try {
-      const analysis = await analyzeSource(source, options, readOptions(request), stream);
-      outcome = { analysis, problems: [] };
-    } finally {
-      await pool?.close();
-    }
+    const stream = onProgress ? { onProgress: (fraction: number) => onProgress(fraction, partial), onPartial: (latest: PartialResult) => (partial = latest) } : {};
+    outcome = { analysis: await analyzeOnThreads(source, options, readOptions(request), stream, threads), problems: [] };
   } catch (error) {
     outcome = { error: describeError(error), problems: [] };
   }

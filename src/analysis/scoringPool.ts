@@ -27,6 +27,11 @@ export function scoringThreadsFor(script: string, cores = availableParallelism()
   return count >= 2 ? { script, count } : undefined;
 }
 
+/** A scoring thread failed (out of memory, killed, its script missing): the analysis can do without it. */
+export class ScoringThreadError extends Error {
+  override readonly name = 'ScoringThreadError';
+}
+
 interface Thread {
   readonly worker: Worker;
   readonly pending: Set<number>;
@@ -64,8 +69,8 @@ export class ScoringPool {
         }
         thread.pending.clear();
       };
-      worker.on('error', (error) => fail(new Error(`a scoring thread failed: ${error.message}`)));
-      worker.on('exit', (code) => fail(new Error(`a scoring thread stopped (exit code ${code})`)));
+      worker.on('error', (error) => fail(new ScoringThreadError(`a scoring thread failed: ${error.message}`)));
+      worker.on('exit', (code) => fail(new ScoringThreadError(`a scoring thread stopped (exit code ${code})`)));
       this.threads.push(thread);
     }
   }

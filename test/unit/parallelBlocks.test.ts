@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { analyzeSource } from '../../src/analysis/analyzeFile';
+import { analyzeOnThreads } from '../../src/analysis/analyzeOnThreads';
 import { ScoringPool, scoringThreadsFor } from '../../src/analysis/scoringPool';
 import type { Analysis } from '../../src/analysis/types';
 import { describeError } from '../../src/readers/errors';
@@ -187,6 +188,16 @@ describe('scoring threads', () => {
     assert.equal(scoringThreadsFor('w.js', 8, '1'), undefined);
     assert.equal(scoringThreadsFor('w.js', 8, 'many'), undefined);
     assert.deepEqual(scoringThreadsFor('w.js', 8, ' '), { script: 'w.js', count: 2 });
+  });
+
+  it('an analysis whose threads fail is done again on one thread, with the same result', async () => {
+    const { path } = repeatedCsv('logits.csv', 300);
+    const fallen = await analyzeOnThreads({ kind: 'path', path }, {}, {}, {}, { script: fixturePath('workers', 'dies.js'), count: 2 });
+    assertClose(classification(fallen).summary.crossEntropy, classifierExpected['logits.csv']!.crossEntropy, 1e-12, 'cross-entropy');
+    assertSameAnalysis(fallen, await analyzeSource({ kind: 'path', path }));
+    // A bad file is still refused once, with its own message, not a thread's.
+    const bad = repeatedCsv('logits.csv', 300, (lines) => (lines[70_000] = lines[70_000]!.replace(/^\d+/, '9'))).path;
+    await assert.rejects(analyzeOnThreads({ kind: 'path', path: bad }, {}, {}, {}, { script: SCORING_THREAD, count: 2 }), /line 70002: label 9 is not a class index in 0\.\.4/);
   });
 
   it('a thread that dies fails the jobs it had, with a message; a closed pool takes no more', async () => {
