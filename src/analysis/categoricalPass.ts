@@ -1,11 +1,10 @@
 import { choosePredictionKind, type ClassScores, type KindDecision, type PredictionKind } from '../engine/categorical';
 import { ReliabilityState } from '../engine/calibration';
-import { reduceCategoricalBlock, type CategoricalBlock } from '../engine/categoricalBlock';
-import { CrossEntropyState, DEFAULT_IGNORE_INDEX, scoreOptionsFor } from '../engine/crossEntropyLoss';
+import { scoreBlock, type CategoricalBlock } from '../engine/categoricalBlock';
+import { CrossEntropyState, DEFAULT_IGNORE_INDEX } from '../engine/crossEntropyLoss';
 import { CategoricalFitState } from '../engine/fits/categoricalFit';
 import { logProbabilityRow } from '../engine/logProbabilities';
 import { RowError } from '../engine/rowError';
-import { scoreRows } from '../engine/rowScores';
 import { fitTemperature, type TemperatureFit } from '../engine/temperature';
 import { LossSketch } from '../engine/lossSketch';
 import type { AnalysisOptions } from './types';
@@ -92,10 +91,9 @@ export class CategoricalPass {
   push(batch: CategoricalBatch): void {
     const { labels, scores, firstRow } = batch;
     if (labels.length !== scores.n) throw new RowError(firstRow + Math.min(labels.length, scores.n), `${labels.length} labels for ${scores.n} prediction rows`);
-    const options = this.state.options;
-    const scored = scoreRows(labels, scores.values, scores.n, this.k, firstRow, scoreOptionsFor(options));
+    const block = scoreBlock(this.k, this.state.options, labels, scores.values, scores.n, firstRow);
     this.sampleTemperature(batch);
-    this.pushReduced({ labels, firstRow, ...(batch.lines ? { lines: batch.lines } : {}), block: reduceCategoricalBlock(this.k, options, labels, scored, firstRow) });
+    this.pushReduced({ labels, firstRow, ...(batch.lines ? { lines: batch.lines } : {}), block });
   }
 
   /** Keeps the leading rows of the first batch that have a class label and valid values, for the temperature curve. */

@@ -1,10 +1,9 @@
-import { reduceCategoricalBlock, shiftRows } from '../engine/categoricalBlock';
-import { scoreOptionsFor, type CrossEntropyOptions } from '../engine/crossEntropyLoss';
+import { scoreBlock, shiftRows } from '../engine/categoricalBlock';
+import type { CrossEntropyOptions } from '../engine/crossEntropyLoss';
 import { RowError } from '../engine/rowError';
-import { scoreRows } from '../engine/rowScores';
 import type { ByteSource } from '../readers/byteSource';
 import type { CsvTable } from '../readers/csv';
-import { recordLayout, streamCsvColumns, type CsvResume } from '../readers/csvStream';
+import { cellPlace, recordLayout, streamCsvColumns, type CsvResume } from '../readers/csvStream';
 import { DataFileError } from '../readers/errors';
 import type { NumericArray } from '../readers/tensor';
 import type { ReducedBatch } from './categoricalPass';
@@ -77,8 +76,6 @@ export async function* csvBlocks(
 ): AsyncGenerator<ReducedBatch> {
   // Scores first, the label last: see ScoringJob.
   const plain = recordLayout(layout, [...fields.slice(1), fields[0]!]);
-  const names = layout.columns.map((column) => column.name);
-  const nameOfField = (field: number) => layout.columns.find((column) => column.field === field)?.name ?? names[field] ?? `column ${field + 1}`;
   const queue: { to: number; result: Promise<ScoringResult> }[] = [];
   let next = resume.offset;
   const fill = () => {
@@ -103,7 +100,7 @@ export async function* csvBlocks(
     fill();
     if (result.type === 'error') {
       const at = line + (result.line ?? 1) - 1;
-      throw new DataFileError(source.name, result.field === undefined ? `line ${at}` : `line ${at}, column ${result.field + 1} (${nameOfField(result.field)})`, result.reason);
+      throw new DataFileError(source.name, cellPlace(layout, at, result.field), result.reason);
     }
     const { block, labels, lines, lineBreaks } = result as Extract<ScoringResult, { type: 'reduced' }>;
     for (let i = 0; i < lines!.length; i++) lines![i]! += line - 1;
@@ -120,7 +117,7 @@ async function* blocksHere(source: ByteSource, layout: CsvTable, fields: readonl
     const { labels, scores } = labelsAndScores(batch.values, batch.rows, k);
     let block;
     try {
-      block = reduceCategoricalBlock(k, crossEntropy, labels, scoreRows(labels, scores, batch.rows, k, batch.firstRow, scoreOptionsFor(crossEntropy)), batch.firstRow);
+      block = scoreBlock(k, crossEntropy, labels, scores, batch.rows, batch.firstRow);
     } catch (error) {
       if (error instanceof RowError) throw new DataFileError(source.name, `line ${batch.lines[error.row - batch.firstRow]}`, error.reason);
       throw error;

@@ -1,8 +1,6 @@
 import type { MessagePort } from 'node:worker_threads';
-import { reduceCategoricalBlock } from '../engine/categoricalBlock';
-import { scoreOptionsFor } from '../engine/crossEntropyLoss';
+import { scoreBlock } from '../engine/categoricalBlock';
 import { RowError } from '../engine/rowError';
-import { scoreRows } from '../engine/rowScores';
 import { readOwnedLines } from '../readers/csvRange';
 import { CsvLineError, parsePlainLines, plainRecordParser, QUOTE } from '../readers/csvRecords';
 import type { ScoringJob, ScoringReply, ScoringRequest, ScoringResult } from './scoringMessages';
@@ -33,9 +31,8 @@ export function runScoringJob(job: ScoringJob): ScoringResult {
   const message = (error: unknown) => String((error as Error)?.message ?? error);
   if (job.type === 'rows') {
     try {
-      const labels = job.labels.subarray(job.from, job.to);
-      const scored = scoreRows(labels, job.values.subarray(job.from * job.k, job.to * job.k), job.to - job.from, job.k, job.from, scoreOptionsFor(job.crossEntropy));
-      return { type: 'reduced', block: reduceCategoricalBlock(job.k, job.crossEntropy, labels, scored, job.from) };
+      const block = scoreBlock(job.k, job.crossEntropy, job.labels.subarray(job.from, job.to), job.values.subarray(job.from * job.k, job.to * job.k), job.to - job.from, job.from);
+      return { type: 'reduced', block };
     } catch (error) {
       if (error instanceof RowError) return { type: 'error', row: error.row, reason: error.reason };
       return { type: 'error', reason: message(error) };
@@ -57,9 +54,9 @@ export function runScoringJob(job: ScoringJob): ScoringResult {
   const labels = new Float64Array(parsed.rows);
   for (let i = 0; i < parsed.rows; i++) labels[i] = parsed.values[i * stride + k]!;
   try {
-    const scored = scoreRows(labels, parsed.values, parsed.rows, k, 0, scoreOptionsFor(job.crossEntropy), stride);
     // Rows count from 0 at the job's first row; the reader shifts what the block names.
-    return { type: 'reduced', block: reduceCategoricalBlock(k, job.crossEntropy, labels, scored, 0), labels, lines: parsed.lines, lineBreaks: parsed.lineBreaks };
+    const block = scoreBlock(k, job.crossEntropy, labels, parsed.values, parsed.rows, 0, stride);
+    return { type: 'reduced', block, labels, lines: parsed.lines, lineBreaks: parsed.lineBreaks };
   } catch (error) {
     if (error instanceof RowError) return { type: 'error', line: parsed.lines[error.row]!, reason: error.reason };
     return { type: 'error', reason: message(error) };

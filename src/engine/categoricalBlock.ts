@@ -1,7 +1,7 @@
 import { ReliabilityState, type ReliabilityData } from './calibration';
-import { CrossEntropyState, DEFAULT_IGNORE_INDEX, type CrossEntropyData, type CrossEntropyOptions } from './crossEntropyLoss';
+import { CrossEntropyState, DEFAULT_IGNORE_INDEX, scoreOptionsFor, type CrossEntropyData, type CrossEntropyOptions } from './crossEntropyLoss';
 import { CategoricalFitState, type CategoricalFitData } from './fits/categoricalFit';
-import type { RowScores } from './rowScores';
+import { scoreRows, type RowScores } from './rowScores';
 
 /**
  * The mergeable part of a classifier's pass over one block of scored rows: its cross-entropy
@@ -19,6 +19,14 @@ export interface CategoricalBlock {
   /** Rows of probabilities that do not sum to 1: how many, and the first few (file rows). */
   readonly notNormalisedCount: number;
   readonly notNormalisedRows: readonly number[];
+}
+
+/**
+ * Scores n rows (row i's K values at values[i * stride ..]) for a cross-entropy with `options`
+ * and reduces them into a block; a RowError names a bad row (from `firstRow`).
+ */
+export function scoreBlock(k: number, options: CrossEntropyOptions, labels: ArrayLike<number>, values: Float32Array | Float64Array, n: number, firstRow: number, stride = k): CategoricalBlock {
+  return reduceCategoricalBlock(k, options, labels, scoreRows(labels, values, n, k, firstRow, scoreOptionsFor(options), stride), firstRow);
 }
 
 export function reduceCategoricalBlock(k: number, options: CrossEntropyOptions, labels: ArrayLike<number>, scored: RowScores, firstRow: number): CategoricalBlock {

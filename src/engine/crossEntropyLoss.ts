@@ -68,15 +68,10 @@ export class CrossEntropyState implements StreamingState<LabelledRows, CrossEntr
     if (scores.k !== this.k) throw new RangeError(`${scores.k} columns, expected ${this.k}`);
     if (labels.length !== scores.n) throw new RowError(first + Math.min(labels.length, scores.n), `${labels.length} labels for ${scores.n} prediction rows`);
     const values = scores.values instanceof Float64Array || scores.values instanceof Float32Array ? scores.values : Float64Array.from(scores.values);
-    return this.consumeScores(labels, scoreRows(labels, values, scores.n, this.k, first, this.scoreOptions), first);
+    return this.consumeScores(labels, scoreRows(labels, values, scores.n, this.k, first, scoreOptionsFor(this.options)), first);
   }
 
-  /** What scoreRows needs to score rows for this state: the same kind, ignore index and smoothing. */
-  get scoreOptions(): RowScoreOptions {
-    return scoreOptionsFor(this.options);
-  }
-
-  /** Adds rows already scored (scoreOptions, on any thread); returns their per-row losses. */
+  /** Adds rows already scored with scoreOptionsFor(options), on any thread; returns their per-row losses. */
   consumeScores(labels: ArrayLike<number>, scored: RowScores, firstRow: number): Float64Array {
     const weight = this.options.weight;
     const eps = this.smoothing;

@@ -21,7 +21,7 @@ export function readOwnedLines(
 ): { start: number; bytes: Uint8Array } | 'tooLong' {
   const fd = openSync(path, 'r');
   try {
-    const size = sizeOf(fd);
+    const { size } = fstatSync(fd);
     const begin = fromIsLineStart ? from : from - 1;
     let bytes = readRange(fd, begin, memory(Math.max(0, Math.min(size, to + LOOKAHEAD) - begin)));
     const more = () => {
@@ -54,10 +54,6 @@ export function readOwnedLines(
 }
 
 class LineTooLong extends Error {}
-
-function sizeOf(fd: number): number {
-  return fstatSync(fd).size;
-}
 
 /** Fills `bytes` from `offset`, or as much of it as the file holds. */
 function readRange(fd: number, offset: number, bytes: Uint8Array): Uint8Array {

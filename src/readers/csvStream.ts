@@ -66,8 +66,6 @@ export async function* streamCsvColumns(source: ByteSource, layout: CsvTable, co
   const m = columns.length;
   const decimalComma = layout.decimalComma;
   const parsePlain = plainRecordParser(recordLayout(layout, columns));
-  const names = layout.columns.map((column) => column.name);
-  const nameOfField = (field: number) => layout.columns.find((column) => column.field === field)?.name ?? names[field] ?? `column ${field + 1}`;
 
   let values = new Float64Array(batchRows * m);
   let lines = new Uint32Array(batchRows);
@@ -85,7 +83,7 @@ export async function* streamCsvColumns(source: ByteSource, layout: CsvTable, co
   };
 
   const fail = (atLine: number, field: number | undefined, reason: string): never => {
-    throw new DataFileError(source.name, field === undefined ? `line ${atLine}` : `line ${atLine}, column ${field + 1} (${nameOfField(field)})`, reason);
+    throw new DataFileError(source.name, cellPlace(layout, atLine, field), reason);
   };
 
   const plainRecord = (bytes: Uint8Array, start: number, end: number, atLine: number) => {
@@ -233,6 +231,13 @@ export async function* streamCsvColumns(source: ByteSource, layout: CsvTable, co
 const NEWLINE = new Uint8Array([LF]);
 const SAMPLE_BYTES = 1 << 20;
 const BATCH_VALUES = 1 << 22;
+
+/** Where a cell or record is, for a message: `line 12, column 3 (p1)`, or `line 12` for a whole record. */
+export function cellPlace(layout: CsvTable, line: number, field: number | undefined): string {
+  if (field === undefined) return `line ${line}`;
+  const name = layout.columns.find((column) => column.field === field)?.name ?? layout.columns[field]?.name ?? `column ${field + 1}`;
+  return `line ${line}, column ${field + 1} (${name})`;
+}
 
 /** The plain-data layout a record parser needs, here or on another thread. */
 export function recordLayout(layout: CsvTable, fields: readonly number[]): CsvRecordLayout {
