@@ -43,8 +43,6 @@ export async function analyzeCsvFile(path: string, fileName: string, options: An
   };
   const progress = { ...rest, ...(onProgress ? { onProgress: forward } : {}) };
   const parallel = pool !== undefined && source.size > PARALLEL_MIN_BYTES;
-  // The threads boot while the first rows are read here.
-  if (parallel) pool.start();
   try {
     const layout = await sniffCsv(source);
     const taskRoles = taskRolesOf(layout, fileName, options);
@@ -72,6 +70,8 @@ export async function analyzeCsvFile(path: string, fileName: string, options: An
     const k = roles.predictions.length;
     // With threads, this thread reads only the rows that decide the prediction kind, and the threads every row.
     const split = parallel && k > 1;
+    // The threads boot while the first rows are read here.
+    if (split) pool.start();
     let firstRecord: CsvResume | undefined;
     async function* batches(): AsyncGenerator<CategoricalBatch> {
       const head = split ? { stopAfterRows: KIND_SAMPLE_ROWS, onFirstRecord: (at: CsvResume) => (firstRecord = at) } : {};

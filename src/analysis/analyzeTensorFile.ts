@@ -41,8 +41,8 @@ function merge(first: TensorFile, second: TensorFile): TensorFile {
 /** Reads a tensor file (and, for a lone .npy, its partner file) and analyses it. */
 export async function analyzeTensorFile(path: string, options: AnalysisOptions = {}, pairWith?: string, limits: ReadLimits = DEFAULT_LIMITS, stream: StreamOptions = {}): Promise<Analysis> {
   const name = basename(path);
-  // The threads boot while the tensors are read.
-  if (stream.pool && (await stat(path)).size > PARALLEL_MIN_BYTES) stream.pool.start();
+  // A classifier's threads boot while the tensors are read.
+  if (stream.pool && !tensorTask(options) && (await stat(path)).size > PARALLEL_MIN_BYTES) stream.pool.start();
   let file = await readTensorFile(path, limits);
   let partner = pairWith;
   if (partner === undefined && !tensorTask(options)) {
