@@ -23,7 +23,7 @@ export interface StreamOptions {
   readonly pool?: ScoringPool;
 }
 
-/** Below this many bytes after the first rows, starting threads costs more than it saves. */
+/** Below this file size, starting threads costs more than they save. */
 const PARALLEL_MIN_BYTES = 8 << 20;
 
 /**
