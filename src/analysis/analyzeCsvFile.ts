@@ -7,7 +7,7 @@ import { analyzeCategorical } from './analyzeCategorical';
 import { KIND_SAMPLE_ROWS, type CategoricalBatch, type ReducedBatch } from './categoricalPass';
 import { labelsAndScores } from './labelledRows';
 import { csvBlocks } from './parallelBlocks';
-import type { ScoringPool } from './scoringPool';
+import { PARALLEL_MIN_BYTES, type ScoringPool } from './scoringPool';
 import { chooseRoles } from './roles';
 import { analyzeTask } from './analyzeTask';
 import { taskRolesOf } from './taskRoles';
@@ -22,9 +22,6 @@ export interface StreamOptions {
   /** Threads to score a big file's rows on (started only for one); without them every row is scored on the calling thread. */
   readonly pool?: ScoringPool;
 }
-
-/** Below this file size, starting threads costs more than they save. */
-const PARALLEL_MIN_BYTES = 8 << 20;
 
 /**
  * A CSV/TSV file on disk, streamed: the layout, task and roles come from its first megabyte,

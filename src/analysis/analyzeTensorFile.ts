@@ -5,12 +5,10 @@ import { readTensorFile } from '../readers/readTensorFile';
 import type { Tensor, TensorFile } from '../readers/tensor';
 import type { StreamOptions } from './analyzeCsvFile';
 import { analyzeTensorsTask } from './analyzeTensors';
+import { PARALLEL_MIN_BYTES } from './scoringPool';
 import { tensorTask } from './tensorTaskRoles';
 import { chooseTensorRoles } from './tensorRoles';
 import type { Analysis, AnalysisOptions } from './types';
-
-/** Below this size, starting threads costs more than they save. */
-const PARALLEL_MIN_BYTES = 8 << 20;
 
 const LABEL_FILES = ['labels', 'label', 'targets', 'target', 'y', 'y_true', 'gt'];
 const PREDICTION_FILES = ['logits', 'probs', 'probabilities', 'log_probs', 'logprobs', 'scores', 'preds', 'predictions', 'outputs', 'y_pred'];

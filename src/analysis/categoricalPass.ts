@@ -5,6 +5,7 @@ import { CrossEntropyState, DEFAULT_IGNORE_INDEX } from '../engine/crossEntropyL
 import { CategoricalFitState } from '../engine/fits/categoricalFit';
 import { logProbabilityRow } from '../engine/logProbabilities';
 import { RowError } from '../engine/rowError';
+import { NOTED_ROWS } from '../engine/rowScores';
 import { fitTemperature, type TemperatureFit } from '../engine/temperature';
 import { LossSketch } from '../engine/lossSketch';
 import type { AnalysisOptions } from './types';
@@ -33,9 +34,6 @@ export interface ReducedBatch {
   readonly lines?: ArrayLike<number>;
   readonly block: CategoricalBlock;
 }
-
-/** How many rows of each kind of trouble are named in the warnings. */
-const NOTED_ROWS = 20;
 
 /** A row remembered with what the derivation shows of it. */
 export interface NotedRow {

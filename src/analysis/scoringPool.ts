@@ -32,6 +32,9 @@ export class ScoringThreadError extends Error {
   override readonly name = 'ScoringThreadError';
 }
 
+/** Below this file size, starting threads costs more than they save. */
+export const PARALLEL_MIN_BYTES = 8 << 20;
+
 interface Thread {
   readonly worker: Worker;
   readonly pending: Set<number>;

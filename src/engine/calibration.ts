@@ -1,7 +1,7 @@
 import type { PredictionKind } from './categorical';
 import { CompensatedSum, type CompensatedSumData } from './compensatedSum';
 import type { LabelledRows, StreamingState } from './reduction';
-import { scoreRows, type RowScores } from './rowScores';
+import { scoreRows, typedValues, type RowScores } from './rowScores';
 
 export interface ReliabilityBin {
   readonly lower: number;
@@ -58,9 +58,8 @@ export class ReliabilityState implements StreamingState<LabelledRows, Reliabilit
 
   consume(chunk: LabelledRows): void {
     const { labels, scores } = chunk;
-    const values = scores.values instanceof Float64Array || scores.values instanceof Float32Array ? scores.values : Float64Array.from(scores.values);
     // No label is NaN, so no row is ignored: every label must be a class index.
-    this.consumeScores(labels, scoreRows(labels, values, scores.n, this.k, chunk.firstRow ?? 0, { kind: this.kind, ignoreIndex: Number.NaN }));
+    this.consumeScores(labels, scoreRows(labels, typedValues(scores.values), scores.n, this.k, chunk.firstRow ?? 0, { kind: this.kind, ignoreIndex: Number.NaN }));
   }
 
   /** Adds rows already scored; rows scored as ignored (predicted -1) are left out. */

@@ -27,7 +27,8 @@ export function choosePredictionKind(sample: ClassScores, asked: PredictionKind 
   return { kind: asked, reason: `read as ${asked} as asked (the values look like ${detected.kind}: ${detected.reason})`, detected };
 }
 
-const ROW_SUM_TOLERANCE = 1e-4;
+/** How far from 1 a row of probabilities may sum and still count as a distribution. */
+export const ROW_SUM_TOLERANCE = 1e-4;
 
 /** Rows whose values, read as `kind`, do not form a distribution (sum of probabilities != 1). */
 function rowsNotNormalised(scores: ClassScores, kind: Exclude<PredictionKind, 'logits'>, limit = 20): { count: number; rows: number[] } {

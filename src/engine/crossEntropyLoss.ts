@@ -3,7 +3,7 @@ import { CompensatedSum, type CompensatedSumData } from './compensatedSum';
 import { LossAccumulator, type LossAccumulatorData } from './lossAccumulator';
 import type { LabelledRows, Reduction, StreamingState } from './reduction';
 import { RowError } from './rowError';
-import { scoreRows, type RowScoreOptions, type RowScores } from './rowScores';
+import { scoreRows, typedValues, type RowScoreOptions, type RowScores } from './rowScores';
 
 /** The options of PyTorch's `F.cross_entropy`, plus what the prediction values are. */
 export interface CrossEntropyOptions {
@@ -67,8 +67,7 @@ export class CrossEntropyState implements StreamingState<LabelledRows, CrossEntr
     const first = chunk.firstRow ?? 0;
     if (scores.k !== this.k) throw new RangeError(`${scores.k} columns, expected ${this.k}`);
     if (labels.length !== scores.n) throw new RowError(first + Math.min(labels.length, scores.n), `${labels.length} labels for ${scores.n} prediction rows`);
-    const values = scores.values instanceof Float64Array || scores.values instanceof Float32Array ? scores.values : Float64Array.from(scores.values);
-    return this.consumeScores(labels, scoreRows(labels, values, scores.n, this.k, first, scoreOptionsFor(this.options)), first);
+    return this.consumeScores(labels, scoreRows(labels, typedValues(scores.values), scores.n, this.k, first, scoreOptionsFor(this.options)), first);
   }
 
   /** Adds rows already scored with scoreOptionsFor(options), on any thread; returns their per-row losses. */

@@ -4,7 +4,7 @@
  * costs ~10 ns a call here; this one is a few multiplies. Method (Tang's table-driven exp):
  * x = (64 m + j) ln2/64 + r with |r| <= ln2/128, so exp(x) = 2^m * 2^(j/64) * exp(r), exp(r)
  * by its degree-5 Taylor polynomial (truncation r^6/720 < 4e-17, under half an ulp).
- * Checked against Math.exp to within 2 ulps over [-746, 0] in test/unit/numerics.test.ts.
+ * Checked against Math.exp to within 2 ulps over [-746, 0] in test/unit/rowScores.test.ts.
  */
 
 const TABLE_SIZE = 64;

@@ -1,4 +1,4 @@
-import type { PredictionKind } from './categorical';
+import { ROW_SUM_TOLERANCE, type PredictionKind } from './categorical';
 import { expNonPositive } from './expNonPositive';
 import { logProbabilityRow } from './logProbabilities';
 import { RowError } from './rowError';
@@ -35,8 +35,8 @@ export interface RowScoreOptions {
   readonly smoothing?: boolean;
 }
 
-const NOTED_ROWS = 20;
-const ROW_SUM_TOLERANCE = 1e-4;
+/** How many rows of each kind of trouble are named. */
+export const NOTED_ROWS = 20;
 
 /**
  * Scores n rows of K values against their labels: row i's values are values[i * stride ..
@@ -131,6 +131,11 @@ function weightedNegativeLogs(values: ArrayLike<number>, offset: number, k: numb
   let total = 0;
   for (let j = 0; j < k; j++) total += (weight ? weight[j]! : 1) * (shift - values[offset + j]!);
   return total;
+}
+
+/** The values as the typed array scoreRows reads: as they are, or copied once from any other array. */
+export function typedValues(values: ArrayLike<number>): Float64Array | Float32Array {
+  return values instanceof Float64Array || values instanceof Float32Array ? values : Float64Array.from(values);
 }
 
 /** Lets the row-by-row conversion name what is wrong with the row; it always throws here. */

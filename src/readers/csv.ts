@@ -1,3 +1,4 @@
+import { CR, LF, QUOTE } from './csvRecords';
 import { DataFileError } from './errors';
 import { parseNumber } from './numbers';
 import type { InvalidCell, NumericColumn, Table } from './table';
@@ -43,9 +44,6 @@ export interface CsvTable extends Table {
 
 const MAX_INVALID_KEPT = 100;
 const CANDIDATE_DELIMITERS = [',', '\t', ';', '|'];
-const QUOTE = 0x22;
-const CR = 0x0d;
-const LF = 0x0a;
 
 /** Decodes bytes as text, honouring UTF-8 and UTF-16 byte-order marks, and refusing other encodings clearly. */
 export function decodeText(bytes: Uint8Array, file: string): string {

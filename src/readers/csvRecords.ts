@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { parseNumberBytes } from './fastNumber';
+import { MAX_EXACT, parseNumberBytes, POWERS } from './fastNumber';
 
 /** What a plain-record parser needs of a CSV layout: plain data, so it can be sent to another thread. */
 export interface CsvRecordLayout {
@@ -45,9 +45,6 @@ const MINUS = 0x2d;
 const PLUS = 0x2b;
 const DOT = 0x2e;
 const COMMA = 0x2c;
-const MAX_EXACT = 2 ** 53;
-/** Exact powers of ten: 10^k is a double for k <= 22, so one division rounds correctly. */
-const POWERS = Array.from({ length: 23 }, (_, k) => 10 ** k);
 const latin1 = new TextDecoder('latin1');
 
 /** Writes the wanted fields of the quote-free record bytes[start, end) to out[at ..]; throws a CsvRecordError. */

@@ -1,9 +1,10 @@
 import { parseNumber } from './numbers';
 
 /** Exact powers of ten: every one up to 1e22 is a double, so one multiply or divide rounds correctly. */
-const POWERS = Array.from({ length: 23 }, (_, k) => 10 ** k);
+export const POWERS = Array.from({ length: 23 }, (_, k) => 10 ** k);
 const latin1 = new TextDecoder('latin1');
-const MAX_EXACT = 2 ** 53;
+/** Digits accumulated as a double are exact up to here. */
+export const MAX_EXACT = 2 ** 53;
 
 /**
  * Parses the number in bytes[start, end) without making a string, for the common plain form
