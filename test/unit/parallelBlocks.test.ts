@@ -155,6 +155,19 @@ describe('big files scored on threads', () => {
     });
   }
 
+  it('a byte that is not UTF-8 deep in the file: the same one-line message, naming the line', async () => {
+    const { path, lines } = repeatedCsv('logits.csv', 300, (rows) => (rows[77_777] = rows[77_777]!.replace(/,/, ',x')));
+    // Replace that 'x' with a Latin-1 e-acute byte, which is not UTF-8 on its own.
+    const bytes = readFileSync(path);
+    const header = bytes.indexOf(0x0a) + 1;
+    const at = header + lines.slice(0, 77_777).reduce((total, line) => total + line.length + 1, 0) + lines[77_777]!.indexOf('x');
+    bytes[at] = 0xe9;
+    writeFileSync(path, bytes);
+    const { threaded, single } = await errorsBoth(path);
+    assert.equal(threaded, single);
+    assert.ok(threaded.includes('line 77779: not UTF-8 text'), threaded);
+  });
+
   it('a .npy pair: PyTorch cross-entropy and the same analysis as one thread; a NaN is named by its row', async () => {
     const times = 1000;
     const logits = repeatNpy(fixturePath('eval', 'logits.npy'), times);
