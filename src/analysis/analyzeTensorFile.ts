@@ -2,6 +2,7 @@ import { access, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { DEFAULT_LIMITS, type ReadLimits } from '../readers/limits';
 import { readTensorFile } from '../readers/readTensorFile';
+import { renamedTensor } from '../readers/storedElements';
 import type { Tensor, TensorFile } from '../readers/tensor';
 import type { StreamOptions } from './analyzeCsvFile';
 import { analyzeTensorsTask } from './analyzeTensors';
@@ -32,16 +33,18 @@ export async function findPartnerFile(path: string): Promise<string | undefined>
 
 function merge(first: TensorFile, second: TensorFile): TensorFile {
   const taken = new Set(first.tensors.map((tensor) => tensor.name));
-  const renamed: Tensor[] = second.tensors.map((tensor) => (taken.has(tensor.name) ? { ...tensor, name: `${tensor.name} (2)` } : tensor));
+  const renamed: Tensor[] = second.tensors.map((tensor) => (taken.has(tensor.name) ? renamedTensor(tensor, `${tensor.name} (2)`) : tensor));
   return { format: first.format, tensors: [...first.tensors, ...renamed], metadata: { ...second.metadata, ...first.metadata }, warnings: [...first.warnings, ...second.warnings] };
 }
 
 /** Reads a tensor file (and, for a lone .npy, its partner file) and analyses it. */
 export async function analyzeTensorFile(path: string, options: AnalysisOptions = {}, pairWith?: string, limits: ReadLimits = DEFAULT_LIMITS, stream: StreamOptions = {}): Promise<Analysis> {
   const name = basename(path);
-  // A classifier's threads boot while the tensors are read.
-  if (stream.pool && !tensorTask(options) && (await stat(path)).size > PARALLEL_MIN_BYTES) stream.pool.start();
-  let file = await readTensorFile(path, limits);
+  // A classifier's threads boot while the headers are read, and read its big tensors themselves.
+  const threaded = stream.pool !== undefined && !tensorTask(options) && (await stat(path)).size > PARALLEL_MIN_BYTES;
+  if (threaded) stream.pool!.start();
+  const read = threaded ? { leaveInFileFrom: PARALLEL_MIN_BYTES } : {};
+  let file = await readTensorFile(path, limits, read);
   let partner = pairWith;
   if (partner === undefined && !tensorTask(options)) {
     let complete = true;
@@ -52,6 +55,6 @@ export async function analyzeTensorFile(path: string, options: AnalysisOptions =
     }
     if (!complete) partner = await findPartnerFile(path);
   }
-  if (partner !== undefined) file = merge(file, await readTensorFile(partner, limits));
+  if (partner !== undefined) file = merge(file, await readTensorFile(partner, limits, read));
   return analyzeTensorsTask(file, name, options, partner !== undefined ? `paired with ${basename(partner)}` : undefined, stream);
 }

@@ -1,5 +1,7 @@
 import { DataFileError } from '../readers/errors';
-import type { TensorFile } from '../readers/tensor';
+import { leadingElements } from '../readers/storedElements';
+import type { NumericArray, StoredElements, Tensor, TensorFile } from '../readers/tensor';
+import { typedValues } from '../engine/rowScores';
 import type { CrossEntropyOptions } from '../engine/crossEntropyLoss';
 import { analyzeCategorical, inMemoryBatches } from './analyzeCategorical';
 import type { StreamOptions } from './analyzeCsvFile';
@@ -39,6 +41,11 @@ export async function analyzeTensorsTask(file: TensorFile, fileName: string, opt
   );
 }
 
+/** Tensor values as the scoring threads read them: floats, in their file or in memory. */
+function typedRows(values: NumericArray | StoredElements): Float32Array | Float64Array | StoredElements {
+  return 'path' in values ? values : typedValues(values);
+}
+
 /** Runs the categorical cross-entropy analysis of the tensors of one file (or of a paired predictions/labels file). */
 export async function analyzeTensors(file: TensorFile, fileName: string, options: AnalysisOptions = {}, note?: string, stream: StreamOptions = {}): Promise<ClassificationAnalysis> {
   let roles;
@@ -48,21 +55,23 @@ export async function analyzeTensors(file: TensorFile, fileName: string, options
     throw new DataFileError(fileName, '', (error as Error).message);
   }
   const { prediction, target } = roles;
-  const values = prediction.data instanceof Float64Array || prediction.data instanceof Float32Array ? prediction.data : Float64Array.from(prediction.data);
-  const scores = { n: prediction.shape[0]!, k: prediction.shape[1]!, values };
+  const n = prediction.shape[0]!;
+  const k = prediction.shape[1]!;
   const { pool, onProgress, signal } = stream;
-  // With threads, this thread only looks at the rows that decide the prediction kind, and the threads score every row.
-  const head = Math.min(scores.n, KIND_SAMPLE_ROWS);
-  const parallel = pool !== undefined && scores.k > 1 && scores.n * scores.k >= PARALLEL_MIN_VALUES;
-  const batches = parallel ? inMemoryBatches(target.data, { ...scores, n: head, values: values.subarray(0, head * scores.k) }) : inMemoryBatches(target.data, scores);
+  // With threads, this thread only reads the rows that decide the prediction kind, and the
+  // threads read (from the file, when the tensors were left there) and score every row.
+  const parallel = pool !== undefined && k > 1 && n * k >= PARALLEL_MIN_VALUES;
+  const head = parallel ? Math.min(n, KIND_SAMPLE_ROWS) : n;
+  const batches = inMemoryBatches(leadingElements(target, head), { n: head, k, values: typedValues(leadingElements(prediction, head * k)) });
   const progress = { ...(onProgress ? { onProgress } : {}), ...(signal ? { signal } : {}) };
+  const rows = (tensor: Tensor) => tensor.stored ?? tensor.data;
   return analyzeCategorical(
     {
       fileName,
       format: file.format,
-      k: scores.k,
+      k,
       batches,
-      ...(parallel ? { reducedRows: (crossEntropy: CrossEntropyOptions) => tensorBlocks(target.data, values, scores.k, 0, crossEntropy, pool, progress) } : {}),
+      ...(parallel ? { reducedRows: (crossEntropy: CrossEntropyOptions) => tensorBlocks(rows(target), typedRows(rows(prediction)), k, 0, crossEntropy, pool, progress) } : {}),
       targetName: target.name,
       predictionNames: [prediction.name],
       choices: file.tensors.map((tensor) => tensor.name),

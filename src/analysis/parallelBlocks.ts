@@ -5,7 +5,7 @@ import type { ByteSource } from '../readers/byteSource';
 import type { CsvTable } from '../readers/csv';
 import { cellPlace, recordLayout, streamCsvColumns, type CsvResume } from '../readers/csvStream';
 import { DataFileError } from '../readers/errors';
-import type { NumericArray } from '../readers/tensor';
+import type { NumericArray, StoredElements } from '../readers/tensor';
 import type { ReducedBatch } from './categoricalPass';
 import { labelsAndScores } from './labelledRows';
 import type { ScoringResult } from './scoringMessages';
@@ -18,8 +18,13 @@ import type { ScoringPool } from './scoringPool';
  * calling thread has only read the leading rows that decide the prediction kind.
  */
 
-/** Jobs in flight per thread: enough to keep every thread busy while results are reduced in order. */
-const IN_FLIGHT_PER_THREAD = 3;
+/**
+ * Jobs in flight per thread: enough to keep every thread busy while results are merged in order
+ * and while this thread fits the temperature curve (~50 ms), and few enough that waiting results
+ * stay a few MB (about 1 MB per tensor job, 0.7 MB per CSV job).
+ */
+const TENSOR_JOBS_PER_THREAD = 8;
+const CSV_JOBS_PER_THREAD = 3;
 /** Rows of tensors per job. */
 const ROWS_PER_JOB = 65_536;
 /** Bytes of CSV per job: the lines that start in them. */
@@ -30,15 +35,27 @@ export interface BlockProgress {
   readonly signal?: AbortSignal;
 }
 
-/** Rows [from, n) of [n, k] tensors, in blocks of ROWS_PER_JOB rows (as inMemoryBatches makes them). */
-export async function* tensorBlocks(labels: NumericArray, values: Float32Array | Float64Array, k: number, from: number, crossEntropy: CrossEntropyOptions, pool: ScoringPool, progress: BlockProgress = {}): AsyncGenerator<ReducedBatch> {
-  const n = labels.length;
-  const sharedLabels = inSharedMemory(labels);
-  const sharedValues = inSharedMemory(values);
+/**
+ * Rows [from, n) of n labels and [n, k] values, in blocks of ROWS_PER_JOB rows (as
+ * inMemoryBatches makes them). Tensors left in their file are read by the threads, a block at a
+ * time; arrays in memory are shared with them.
+ */
+export async function* tensorBlocks(
+  labels: NumericArray | StoredElements,
+  values: Float32Array | Float64Array | StoredElements,
+  k: number,
+  from: number,
+  crossEntropy: CrossEntropyOptions,
+  pool: ScoringPool,
+  progress: BlockProgress = {},
+): AsyncGenerator<ReducedBatch> {
+  const n = 'path' in labels ? labels.count : labels.length;
+  const sharedLabels = 'path' in labels ? labels : inSharedMemory(labels);
+  const sharedValues = 'path' in values ? values : inSharedMemory(values);
   const queue: { from: number; to: number; result: Promise<ScoringResult> }[] = [];
   let next = from;
   const fill = () => {
-    while (next < n && queue.length < IN_FLIGHT_PER_THREAD * pool.size) {
+    while (next < n && queue.length < TENSOR_JOBS_PER_THREAD * pool.size) {
       const to = Math.min(n, next + ROWS_PER_JOB);
       queue.push({ from: next, to, result: pool.run({ type: 'rows', labels: sharedLabels, values: sharedValues, from: next, to, k, crossEntropy }) });
       next = to;
@@ -52,7 +69,7 @@ export async function* tensorBlocks(labels: NumericArray, values: Float32Array |
     fill();
     if (result.type === 'error') throw new RowError(result.row ?? job.from, result.reason);
     if (result.type !== 'reduced') throw new Error(`unexpected ${result.type} for rows ${job.from}..${job.to}`);
-    yield { labels: labels.subarray(job.from, job.to), block: result.block, firstRow: job.from };
+    yield { labels: result.labels ?? (sharedLabels as NumericArray).subarray(job.from, job.to), block: result.block, firstRow: job.from };
     progress.onProgress?.(job.to / n);
   }
 }
@@ -79,7 +96,7 @@ export async function* csvBlocks(
   const queue: { to: number; result: Promise<ScoringResult> }[] = [];
   let next = resume.offset;
   const fill = () => {
-    while (next < source.size && queue.length < IN_FLIGHT_PER_THREAD * pool.size) {
+    while (next < source.size && queue.length < CSV_JOBS_PER_THREAD * pool.size) {
       const to = Math.min(source.size, next + CSV_JOB_BYTES);
       queue.push({ to, result: pool.run({ type: 'csv', path, from: next, to, fromIsLineStart: next === resume.offset, layout: plain, k, crossEntropy }) });
       next = to;

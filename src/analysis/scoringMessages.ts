@@ -1,11 +1,11 @@
 import type { CategoricalBlock } from '../engine/categoricalBlock';
 import type { CrossEntropyOptions } from '../engine/crossEntropyLoss';
 import type { CsvRecordLayout } from '../readers/csvRecords';
-import type { NumericArray } from '../readers/tensor';
+import type { NumericArray, StoredElements } from '../readers/tensor';
 
 /**
  * Work for a scoring thread: the lines of a CSV file that start in a byte range, which the
- * thread reads itself, or a range of rows of tensors in shared memory; either way scored and
+ * thread reads itself, or a range of rows of tensors in shared memory or in their file; either way scored and
  * reduced into a CategoricalBlock for a cross-entropy with `crossEntropy`'s options, whose
  * arrays come back transferred, not copied.
  */
@@ -23,9 +23,12 @@ export type ScoringJob =
     }
   | {
       readonly type: 'rows';
-      /** Backed by a SharedArrayBuffer, as is `values`: every thread reads the same memory. */
-      readonly labels: NumericArray;
-      readonly values: Float32Array | Float64Array;
+      /**
+       * Arrays backed by a SharedArrayBuffer (every thread reads the same memory), or tensors
+       * left in their file, whose rows the thread reads itself.
+       */
+      readonly labels: NumericArray | StoredElements;
+      readonly values: Float32Array | Float64Array | StoredElements;
       readonly from: number;
       readonly to: number;
       readonly k: number;
@@ -33,8 +36,8 @@ export type ScoringJob =
     };
 
 export type ScoringResult =
-  /** `labels`, `lines` (from 1 at the job's first byte) and `lineBreaks` for CSV jobs. */
-  | { readonly type: 'reduced'; readonly block: CategoricalBlock; readonly labels?: Float64Array; readonly lines?: Uint32Array; readonly lineBreaks?: number }
+  /** `labels` when the thread read them (CSV jobs, labels in their file); `lines` (from 1 at the job's first byte) and `lineBreaks` for CSV jobs. */
+  | { readonly type: 'reduced'; readonly block: CategoricalBlock; readonly labels?: NumericArray; readonly lines?: Uint32Array; readonly lineBreaks?: number }
   /**
    * The lines from byte `start` on hold a quote (so a line break may sit inside a field) or one
    * too long to read whole: the general parser must read the rest of the file in order.

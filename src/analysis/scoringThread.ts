@@ -3,6 +3,9 @@ import { scoreBlock } from '../engine/categoricalBlock';
 import { RowError } from '../engine/rowError';
 import { readOwnedLines } from '../readers/csvRange';
 import { CsvLineError, parsePlainLines, plainRecordParser, QUOTE } from '../readers/csvRecords';
+import { typedValues } from '../engine/rowScores';
+import { readStoredElements } from '../readers/storedElements';
+import type { NumericArray, StoredElements } from '../readers/tensor';
 import type { ScoringJob, ScoringReply, ScoringRequest, ScoringResult } from './scoringMessages';
 
 // A thread runs one job at a time: its bytes and parsed values are kept for the next job
@@ -13,6 +16,9 @@ function bytesFor(length: number): Uint8Array {
   if (bytes.length < length) bytes = new Uint8Array(Math.ceil(1.25 * length));
   return bytes.subarray(0, length);
 }
+/** The last rows read from a tensor left in its file, kept to be read into again. */
+let storedValues: NumericArray | undefined;
+const isStored = (array: NumericArray | StoredElements): array is StoredElements => 'path' in array;
 function valuesFor(length: number): Float64Array {
   if (values.length < length) values = new Float64Array(Math.ceil(1.25 * length));
   return values.subarray(0, length);
@@ -22,17 +28,28 @@ function valuesFor(length: number): Float64Array {
 export function serveScoring(port: MessagePort): void {
   port.on('message', ({ id, job }: ScoringRequest) => {
     const result = runScoringJob(job);
-    const transfer = result.type === 'reduced' ? [result.block.losses.buffer, ...(result.labels ? [result.labels.buffer] : []), ...(result.lines ? [result.lines.buffer] : [])] : [];
-    port.postMessage({ id, result } satisfies ScoringReply, transfer as ArrayBuffer[]);
+    const buffers = result.type === 'reduced' ? [result.block.losses.buffer, result.labels?.buffer, result.lines?.buffer] : [];
+    // Shared memory is shared, not moved.
+    const transfer = buffers.filter((buffer) => buffer instanceof ArrayBuffer);
+    port.postMessage({ id, result } satisfies ScoringReply, transfer);
   });
 }
 
 export function runScoringJob(job: ScoringJob): ScoringResult {
   const message = (error: unknown) => String((error as Error)?.message ?? error);
   if (job.type === 'rows') {
+    const { from, to, k } = job;
+    let labels: NumericArray;
+    let rowValues: Float32Array | Float64Array;
     try {
-      const block = scoreBlock(job.k, job.crossEntropy, job.labels.subarray(job.from, job.to), job.values.subarray(job.from * job.k, job.to * job.k), job.to - job.from, job.from);
-      return { type: 'reduced', block };
+      labels = isStored(job.labels) ? readStoredElements(job.labels, from, to - from) : job.labels.subarray(from, to);
+      rowValues = isStored(job.values) ? typedValues(storedValues = readStoredElements(job.values, from * k, (to - from) * k, storedValues, bytesFor)) as Float32Array | Float64Array : job.values.subarray(from * k, to * k);
+    } catch (error) {
+      return { type: 'error', row: from, reason: `the file changed since its header was read: ${message(error)}` };
+    }
+    try {
+      const block = scoreBlock(k, job.crossEntropy, labels, rowValues, to - from, from);
+      return { type: 'reduced', block, ...(isStored(job.labels) ? { labels } : {}) };
     } catch (error) {
       if (error instanceof RowError) return { type: 'error', row: error.row, reason: error.reason };
       return { type: 'error', reason: message(error) };

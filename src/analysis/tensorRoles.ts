@@ -1,3 +1,4 @@
+import { leadingElements } from '../readers/storedElements';
 import type { Tensor, TensorFile } from '../readers/tensor';
 import type { RoleOverrides } from './roles';
 
@@ -20,9 +21,10 @@ function byName(file: TensorFile, name: string): Tensor {
 
 /** Integer values, whatever the dtype says: labels saved as float are common. */
 function holdsClassIndices(tensor: Tensor): boolean {
-  if (tensor.shape.length !== 1 || tensor.data.length === 0) return false;
-  for (let i = 0; i < Math.min(tensor.data.length, 10_000); i++) {
-    const v = tensor.data[i]!;
+  if (tensor.shape.length !== 1 || tensor.shape[0] === 0) return false;
+  const leading = leadingElements(tensor, 10_000);
+  for (let i = 0; i < leading.length; i++) {
+    const v = leading[i]!;
     if (!Number.isInteger(v) || v < 0) return false;
   }
   return true;

@@ -74,6 +74,7 @@ export class CrossEntropyState implements StreamingState<LabelledRows, CrossEntr
   consumeScores(labels: ArrayLike<number>, scored: RowScores, firstRow: number): Float64Array {
     const weight = this.options.weight;
     const eps = this.smoothing;
+    if (!weight && eps === 0) return this.consumeUnweightedScores(labels, scored, firstRow);
     const k = this.k;
     const { nll, predicted, smoothing } = scored;
     const losses = new Float64Array(scored.n);
@@ -91,6 +92,32 @@ export class CrossEntropyState implements StreamingState<LabelledRows, CrossEntr
       this.denominator.add(wy);
       this.likelihood.add(nll[i]!, firstRow + i, predicted[i] === label);
     }
+    return losses;
+  }
+
+  /**
+   * consumeScores without weights or smoothing, where each loss is -log q(y): the numerator
+   * would take exactly the additions the likelihood's sum takes, so it is copied from it, and
+   * the denominator adds 1 per row, which is the row count. Half the additions per row.
+   */
+  private consumeUnweightedScores(labels: ArrayLike<number>, scored: RowScores, firstRow: number): Float64Array {
+    const { nll, predicted } = scored;
+    const losses = new Float64Array(scored.n);
+    const likelihood = this.likelihood;
+    const countBefore = likelihood.count;
+    for (let i = 0; i < scored.n; i++) {
+      const label = labels[i]!;
+      if (label === this.ignoreIndex) {
+        this.ignored++;
+        continue;
+      }
+      losses[i] = nll[i]!;
+      likelihood.add(nll[i]!, firstRow + i, predicted[i] === label);
+    }
+    // Both sums have seen the same additions since they were 0 (here and in merge), so they are equal.
+    this.numerator.sum = likelihood.total.sum;
+    this.numerator.compensation = likelihood.total.compensation;
+    this.denominator.add(likelihood.count - countBefore);
     return losses;
   }
 

@@ -1,6 +1,5 @@
 import { CompensatedSum } from './compensatedSum';
 import { expNonPositive } from './expNonPositive';
-import { logSumExp } from './logSpace';
 import type { LabelledRows, RowMatrix, StreamingState } from './reduction';
 import { RowError } from './rowError';
 import { logGrid } from './fits/likelihoodCurve';
@@ -34,13 +33,20 @@ export class TemperatureMoments implements StreamingState<LabelledRows, Temperat
     for (let i = 0; i < scores.n; i++) {
       const label = labels[i]!;
       checkLabel(label, k, first + i);
-      for (let j = 0; j < k; j++) z[j] = this.beta * values[i * k + j]!;
-      const lse = logSumExp(z, 0, k);
+      let max = -Infinity;
+      for (let j = 0; j < k; j++) {
+        z[j] = this.beta * values[i * k + j]!;
+        if (z[j]! > max) max = z[j]!;
+      }
+      // z becomes exp(z - max), then softmax(z): the exps of the log-sum-exp serve both.
+      let total = 0;
+      for (let j = 0; j < k; j++) total += z[j] = expNonPositive(z[j]! - max);
+      const lse = max + Math.log(total);
       if (!Number.isFinite(lse)) throw new RowError(first + i, 'a logit is NaN or infinite');
-      // z becomes softmax(z): each probability is used twice below.
+      const inverse = 1 / total;
       let mean = 0;
       for (let j = 0; j < k; j++) {
-        z[j] = expNonPositive(z[j]! - lse);
+        z[j]! *= inverse;
         mean += z[j]! * values[i * k + j]!;
       }
       const target = values[i * k + label]!;
@@ -100,12 +106,13 @@ export class TemperatureCurveState implements StreamingState<LabelledRows, Tempe
     }
     this.temperatures.forEach((t, g) => {
       const sum = this.sums[g]!;
+      const beta = 1 / t;
       for (let i = 0; i < n; i++) {
         const max = rowMax[i]!;
         let total = 0;
-        for (let j = 0; j < k; j++) total += expNonPositive((values[i * k + j]! - max) / t);
+        for (let j = 0; j < k; j++) total += expNonPositive((values[i * k + j]! - max) * beta);
         // lse(z / T) - z_y / T, with the maximum taken out of the log-sum-exp.
-        sum.add(Math.log(total) + (max - values[i * k + labels[i]!]!) / t);
+        sum.add(Math.log(total) + (max - values[i * k + labels[i]!]!) * beta);
       }
     });
     this.n += n;

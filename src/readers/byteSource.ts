@@ -8,6 +8,8 @@ export interface ByteSource {
   /** The file's name, for messages. */
   readonly name: string;
   readonly size: number;
+  /** Where byte 0 of this source lies in a file on disk; undefined for bytes only in memory. */
+  readonly onDisk?: { readonly path: string; readonly offset: number };
   /** Exactly `length` bytes at `offset`; throws if the file is shorter. */
   read(offset: number, length: number): Promise<Uint8Array>;
   /** Exactly target.length bytes at `offset`, straight into `target` (a typed array's own memory): no copy. */
@@ -48,6 +50,7 @@ export async function fileSource(path: string, name: string): Promise<ByteSource
   return {
     name,
     size,
+    onDisk: { path, offset: 0 },
     async read(offset, length) {
       if (offset < 0 || length < 0 || offset + length > size) throw new RangeError(`read of ${length} bytes at ${offset} is past the end (${size} bytes)`);
       const buffer = new Uint8Array(length);
@@ -69,6 +72,7 @@ export function readAhead(source: ByteSource, windowBytes = 1 << 20): ByteSource
   return {
     name: source.name,
     size: source.size,
+    ...(source.onDisk ? { onDisk: source.onDisk } : {}),
     async read(offset, length) {
       // Large reads, and reads the source must refuse, go straight through.
       if (length >= windowBytes || offset < 0 || offset + length > source.size) return source.read(offset, length);

@@ -7,7 +7,8 @@ import { readBytesInto, type ByteSource } from './byteSource';
 import { allocate, beyondSafeIntegerWarning, decodeInto, ITEMSIZE, numpyType, quoted, safeProduct, storedAsIs } from './dtypes';
 import { DataFileError, describeError } from './errors';
 import { DEFAULT_LIMITS, raiseWith, type ReadLimits } from './limits';
-import type { NumericArray, Tensor, TensorDType, TensorFile } from './tensor';
+import { leaveInFile, tensorLeftInFile } from './storedElements';
+import type { NumericArray, Tensor, TensorDType, TensorFile, TensorReadOptions } from './tensor';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
 /** Bytes decoded per read: large enough to amortise a read, small enough to keep two copies cheap. */
@@ -16,7 +17,7 @@ const CHUNK_BYTES = 8 * 2 ** 20;
 const MAX_LITERAL_DEPTH = 32;
 
 /** How a .npy held somewhere (a lone file, an .npz member) is named and located in messages. */
-export interface NpyRangeOptions {
+export interface NpyRangeOptions extends TensorReadOptions {
   /** Tensor name; structured arrays give one tensor per field, named `name.field`. */
   readonly name: string;
   readonly limits?: ReadLimits;
@@ -32,9 +33,9 @@ export interface NpyContent {
 }
 
 /** Reads a lone .npy file. The tensor is named `name`, or after the file without its extension. */
-export async function readNpy(source: ByteSource, limits: ReadLimits = DEFAULT_LIMITS, name?: string): Promise<TensorFile> {
+export async function readNpy(source: ByteSource, limits: ReadLimits = DEFAULT_LIMITS, name?: string, options: TensorReadOptions = {}): Promise<TensorFile> {
   const stem = name ?? (source.name.replace(/^.*[\\/]/, '').replace(/\.npy$/i, '') || 'array');
-  const { tensors, warnings } = await readNpyRange(source, { name: stem, limits });
+  const { tensors, warnings } = await readNpyRange(source, { ...options, name: stem, limits });
   return { format: 'npy', tensors, metadata: {}, warnings };
 }
 
@@ -99,6 +100,12 @@ async function readRange(source: ByteSource, options: NpyRangeOptions, place: (o
 
   const names = header.fields.map((field) => (header.structured ? `${options.name}.${field.name}` : options.name));
   at(`tensor ${quoted(names[0]!)}`);
+  const plain = header.fields[0]!;
+  const inFile = !header.structured && !header.fortranOrder ? leaveInFile(options, dataBytes, source, header.dataStart) : undefined;
+  if (inFile) {
+    const count = records * (safeProduct(plain.shape) ?? 0);
+    return { tensors: [tensorLeftInFile(names[0]!, plain.dtype, [...header.shape, ...plain.shape], { ...inFile, dtype: plain.dtype, littleEndian: plain.littleEndian, count })], warnings: [] };
+  }
   const perRecord = header.fields.map((field) => safeProduct(field.shape) ?? 0);
   const outputs = header.fields.map((field, index) => allocate(field.dtype, records * perRecord[index]!));
   const beyond = header.fields.map(() => 0);

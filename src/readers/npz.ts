@@ -6,14 +6,14 @@ import type { ByteSource } from './byteSource';
 import { DataFileError, readingAt } from './errors';
 import { DEFAULT_LIMITS, raiseWith, type ReadLimits } from './limits';
 import { readNpyRange } from './npy';
-import type { Tensor, TensorFile } from './tensor';
+import type { Tensor, TensorFile, TensorReadOptions } from './tensor';
 import { openZip, quoteName } from './zip';
 
-export async function readNpz(source: ByteSource, limits: ReadLimits = DEFAULT_LIMITS): Promise<TensorFile> {
-  return readingAt(source.name, (at) => read(source, limits, at));
+export async function readNpz(source: ByteSource, limits: ReadLimits = DEFAULT_LIMITS, options: TensorReadOptions = {}): Promise<TensorFile> {
+  return readingAt(source.name, (at) => read(source, limits, options, at));
 }
 
-async function read(source: ByteSource, limits: ReadLimits, at: (where: string) => void): Promise<TensorFile> {
+async function read(source: ByteSource, limits: ReadLimits, options: TensorReadOptions, at: (where: string) => void): Promise<TensorFile> {
   const file = source.name;
   if (source.size >= 6) {
     const head = await source.read(0, 6);
@@ -34,6 +34,7 @@ async function read(source: ByteSource, limits: ReadLimits, at: (where: string) 
     at(where);
     const content = await archive.open(member);
     const result = await readNpyRange(content.source, {
+      ...options,
       name: member.name.slice(0, -4),
       limits,
       budget,

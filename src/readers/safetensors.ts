@@ -7,7 +7,8 @@ import { readAhead, type ByteSource } from './byteSource';
 import { allocate, beyondSafeIntegerWarning, decodeInto, ITEMSIZE, quoted, safeProduct, SAFETENSORS_TYPES, storedAsIs } from './dtypes';
 import { DataFileError, readingAt } from './errors';
 import { DEFAULT_LIMITS, raiseWith, type ReadLimits } from './limits';
-import type { Tensor, TensorDType, TensorFile } from './tensor';
+import { leaveInFile, tensorLeftInFile } from './storedElements';
+import type { Tensor, TensorDType, TensorFile, TensorReadOptions } from './tensor';
 
 const CHUNK_BYTES = 8 * 2 ** 20;
 
@@ -21,11 +22,11 @@ interface Entry {
   readonly order: number;
 }
 
-export async function readSafetensors(source: ByteSource, limits: ReadLimits = DEFAULT_LIMITS): Promise<TensorFile> {
-  return readingAt(source.name, (at) => read(source, limits, at));
+export async function readSafetensors(source: ByteSource, limits: ReadLimits = DEFAULT_LIMITS, options: TensorReadOptions = {}): Promise<TensorFile> {
+  return readingAt(source.name, (at) => read(source, limits, options, at));
 }
 
-async function read(source: ByteSource, limits: ReadLimits, at: (where: string) => void): Promise<TensorFile> {
+async function read(source: ByteSource, limits: ReadLimits, options: TensorReadOptions, at: (where: string) => void): Promise<TensorFile> {
   const file = source.name;
   const fail = (place: string, reason: string): never => {
     throw new DataFileError(file, place, reason);
@@ -115,6 +116,11 @@ async function read(source: ByteSource, limits: ReadLimits, at: (where: string) 
     at(`tensor ${quoted(entry.name)}`);
     const itemsize = ITEMSIZE[entry.dtype];
     const count = (entry.end - entry.begin) / itemsize;
+    const inFile = leaveInFile(options, entry.end - entry.begin, source, dataStart + entry.begin);
+    if (inFile) {
+      tensors.push(tensorLeftInFile(entry.name, entry.dtype, entry.shape, { ...inFile, dtype: entry.dtype, littleEndian: true, count }));
+      continue;
+    }
     const data = allocate(entry.dtype, count);
     const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / itemsize));
     let beyond = 0;

@@ -31,6 +31,31 @@ export interface Tensor {
   readonly dtype: TensorDType;
   readonly shape: readonly number[];
   readonly data: NumericArray;
+  /**
+   * Set when the reader was asked to leave a big tensor in its file (TensorReadOptions): where
+   * its elements lie, so that ranges of rows can be read without the whole. `data` then reads
+   * the file on first use.
+   */
+  readonly stored?: StoredElements;
+}
+
+/** A tensor's elements as they lie in a file on disk: contiguous, in C order, in the file's dtype and byte order. */
+export interface StoredElements {
+  readonly path: string;
+  /** Byte offset of element 0 in the file. */
+  readonly offset: number;
+  readonly dtype: TensorDType;
+  readonly littleEndian: boolean;
+  readonly count: number;
+}
+
+/** What a tensor reader is asked beyond its limits. */
+export interface TensorReadOptions {
+  /**
+   * Tensors of at least this many bytes whose elements lie contiguous in the file (not inside a
+   * deflated member, not a strided view) are left there: see Tensor.stored.
+   */
+  readonly leaveInFileFrom?: number;
 }
 
 export interface TensorFile {

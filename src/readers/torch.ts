@@ -10,16 +10,17 @@ import { DEFAULT_LIMITS, raiseWith, type ReadLimits } from './limits';
 import { PickleDict, PickleList, PickleSet, PickleTuple, TensorRef, unpickle, type PickleValue, type StorageRef } from './pickle';
 import { allocate, decode, isStoredAsIs, ITEMSIZE, storedAsIs } from './dtypes';
 import { openZip, type ZipMember } from './zip';
-import { elementCount, type NumericArray, type Tensor, type TensorFile } from './tensor';
+import { leaveInFile, tensorLeftInFile, wantedInFile } from './storedElements';
+import { elementCount, type NumericArray, type Tensor, type TensorFile, type TensorReadOptions } from './tensor';
 
 export const LEGACY_FORMAT_MESSAGE = 'legacy torch.save format; re-save with torch.save(obj, path) from PyTorch >= 1.6 (the zip format)';
 
 /** Containers visited while naming tensors: shared sub-trees can make a small pickle name exponentially many paths. */
 const MAX_VISITS = 1_000_000;
 
-export async function readTorch(source: ByteSource, limits: ReadLimits = DEFAULT_LIMITS): Promise<TensorFile> {
+export async function readTorch(source: ByteSource, limits: ReadLimits = DEFAULT_LIMITS, options: TensorReadOptions = {}): Promise<TensorFile> {
   try {
-    return await read(source, limits);
+    return await read(source, limits, options);
   } catch (error) {
     if (error instanceof DataFileError) throw error;
     // A short read, a failed allocation: still one line about this file.
@@ -27,7 +28,7 @@ export async function readTorch(source: ByteSource, limits: ReadLimits = DEFAULT
   }
 }
 
-async function read(source: ByteSource, limits: ReadLimits): Promise<TensorFile> {
+async function read(source: ByteSource, limits: ReadLimits, options: TensorReadOptions): Promise<TensorFile> {
   const file = source.name;
   if (source.size < 4) throw new DataFileError(file, '', `${source.size} bytes is too short for a .pt file`);
   const head = await source.read(0, 4);
@@ -52,6 +53,7 @@ async function read(source: ByteSource, limits: ReadLimits): Promise<TensorFile>
   const named = nameTensors(root, stem, file, pickle.name, limits);
   const storages = new Map<string, { readonly ref: StorageRef; readonly decoded: { readonly data: NumericArray; readonly inexact: boolean } }>();
   const views = new Map<TensorRef, NumericArray>();
+  const storageTypes = new Map<string, StorageRef['dtype']>();
   const warnings: string[] = [];
   let storageBytes = 0;
   let outputBytes = 0;
@@ -63,28 +65,39 @@ async function read(source: ByteSource, limits: ReadLimits): Promise<TensorFile>
     if (names.has(name)) warnings.push(`two tensors are named '${name}'`);
     names.add(name);
     const { storage } = ref;
-    let cached = storages.get(storage.key);
-    if (cached && cached.ref.dtype !== storage.dtype) throw new DataFileError(file, place, `storage '${storage.key}' is read both as ${cached.ref.dtype} and as ${storage.dtype}`);
-    if (!cached) {
-      // Each storage is read once, however many tensors view it.
-      const member = archive.members.get(`${prefix}data/${storage.key}`)!;
+    const seen = storageTypes.get(storage.key);
+    if (seen !== undefined && seen !== storage.dtype) throw new DataFileError(file, place, `storage '${storage.key}' is read both as ${seen} and as ${storage.dtype}`);
+    const member = archive.members.get(`${prefix}data/${storage.key}`)!;
+    if (seen === undefined) {
+      storageTypes.set(storage.key, storage.dtype);
       const bytes = storage.numel * ITEMSIZE[storage.dtype];
       if (bytes > member.size) throw new DataFileError(file, place, `storage '${storage.key}' holds ${member.size} bytes, but ${storage.numel} ${storage.dtype} elements need ${bytes}`);
       storageBytes += bytes;
       if (storageBytes > limits.maxTensorBytes) throw new DataFileError(file, place, `the tensors exceed the ${limits.maxTensorBytes}-byte limit${raiseWith('maxTensorBytes')}`);
+    }
+    let cached = storages.get(storage.key);
+    const count = elementCount(ref.shape);
+    // A contiguous view of a stored member can stay in the file, unless its storage is already read.
+    const itemsize = ITEMSIZE[storage.dtype];
+    const inFile = !cached && member.method === 0 && isContiguous(ref) && wantedInFile(options, count * itemsize) ? leaveInFile(options, count * itemsize, await archive.content(member), ref.offset * itemsize) : undefined;
+    if (inFile) {
+      tensors.push(tensorLeftInFile(name, storage.dtype, [...ref.shape], { ...inFile, dtype: storage.dtype, littleEndian, count }));
+      continue;
+    }
+    if (!cached) {
+      // Each storage is read once, however many tensors view it.
       // Floats and integers stored as they sit in memory are read straight into their array.
       let decodedData: NumericArray;
       let beyondSafeInteger = 0;
       if (isStoredAsIs(storage.dtype, littleEndian)) {
         decodedData = allocate(storage.dtype, storage.numel);
         await archive.readInto(member, 0, storedAsIs(storage.dtype, littleEndian, decodedData, 0, storage.numel)!);
-      } else ({ data: decodedData, beyondSafeInteger } = decode(storage.dtype, await archive.read(member, 0, bytes), littleEndian));
+      } else ({ data: decodedData, beyondSafeInteger } = decode(storage.dtype, await archive.read(member, 0, storage.numel * itemsize), littleEndian));
       cached = { ref: storage, decoded: { data: decodedData, inexact: beyondSafeInteger > 0 } };
       storages.set(storage.key, cached);
     }
     let data = views.get(ref);
     if (!data) {
-      const count = elementCount(ref.shape);
       outputBytes += count * cached.decoded.data.BYTES_PER_ELEMENT;
       if (outputBytes > limits.maxTensorBytes) throw new DataFileError(file, place, `the tensors exceed the ${limits.maxTensorBytes}-byte limit${raiseWith('maxTensorBytes')}`);
       data = gather(cached.decoded.data, ref, count);
@@ -102,6 +115,8 @@ interface Archive {
   read(member: ZipMember, offset?: number, length?: number): Promise<Uint8Array>;
   /** target.length bytes of the member from `offset`, straight into `target`. */
   readInto(member: ZipMember, offset: number, target: Uint8Array): Promise<void>;
+  /** The member's bytes (inflated in memory when deflated). */
+  content(member: ZipMember): Promise<ByteSource>;
 }
 
 async function openArchive(source: ByteSource, limits: ReadLimits): Promise<Archive> {
@@ -116,6 +131,9 @@ async function openArchive(source: ByteSource, limits: ReadLimits): Promise<Arch
     async readInto(member, offset, target) {
       const { source: content } = await zip.open(member);
       await readBytesInto(content, offset, target);
+    },
+    async content(member) {
+      return (await zip.open(member)).source;
     },
   };
 }
@@ -179,12 +197,7 @@ function keyName(key: PickleValue): string | undefined {
 /** The view's elements in C order. Contiguous views share the storage's array. */
 function gather(storage: NumericArray, ref: TensorRef, count: number): NumericArray {
   const { shape, stride, offset } = ref;
-  let contiguous = true;
-  for (let i = shape.length - 1, expected = 1; i >= 0; i--) {
-    if (shape[i] !== 1 && stride[i] !== expected) contiguous = false;
-    expected *= shape[i]!;
-  }
-  if (contiguous || count === 0) return storage.subarray(offset, offset + count);
+  if (isContiguous(ref) || count === 0) return storage.subarray(offset, offset + count);
   const out = new (storage.constructor as new (length: number) => NumericArray)(count);
   const rank = shape.length;
   const index = new Array<number>(rank).fill(0);
@@ -202,6 +215,15 @@ function gather(storage: NumericArray, ref: TensorRef, count: number): NumericAr
     }
   }
   return out;
+}
+
+/** Whether the view's elements are consecutive in its storage, in C order. */
+function isContiguous({ shape, stride }: TensorRef): boolean {
+  for (let i = shape.length - 1, expected = 1; i >= 0; i--) {
+    if (shape[i] !== 1 && stride[i] !== expected) return false;
+    expected *= shape[i]!;
+  }
+  return true;
 }
 
 function hasInexact(data: NumericArray): boolean {

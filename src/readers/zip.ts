@@ -52,6 +52,7 @@ export function sliceSource(source: ByteSource, offset: number, length: number, 
   return {
     name,
     size: length,
+    ...(source.onDisk ? { onDisk: { path: source.onDisk.path, offset: source.onDisk.offset + offset } } : {}),
     read(at, count) {
       if (at < 0 || count < 0 || at + count > length) return Promise.reject(new RangeError(`read of ${count} bytes at ${at} is past the end (${length} bytes)`));
       return source.read(offset + at, count);

@@ -1,0 +1,91 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { basename } from 'node:path';
+import { allocate, decodeInto, ITEMSIZE, quoted, storedAsIs } from './dtypes';
+import { DataFileError, describeError } from './errors';
+import type { NumericArray, StoredElements, Tensor, TensorDType, TensorReadOptions } from './tensor';
+
+/**
+ * Tensors left in their file: a big classifier's logits are read a block of rows at a time by
+ * the threads that score them, so no thread holds the whole tensor and no time goes to reading
+ * it all before the first row is scored.
+ */
+
+/** Whether the options ask for a tensor of `bytes` bytes to stay in its file, if it lies there as it is. */
+export function wantedInFile(options: TensorReadOptions, bytes: number): boolean {
+  return options.leaveInFileFrom !== undefined && bytes >= options.leaveInFileFrom;
+}
+
+/** Where in its file a tensor of `bytes` bytes at `offset` of `source` stays, when the options ask for it and the bytes are on disk. */
+export function leaveInFile(options: TensorReadOptions, bytes: number, source: { readonly onDisk?: { readonly path: string; readonly offset: number } }, offset: number): { path: string; offset: number } | undefined {
+  if (!wantedInFile(options, bytes) || !source.onDisk) return undefined;
+  return { path: source.onDisk.path, offset: source.onDisk.offset + offset };
+}
+
+/**
+ * A tensor whose elements stay in the file: `data` reads and decodes them all on first use (a
+ * DataFileError naming the tensor if the file no longer holds them), and `stored` lets a caller
+ * read only the rows it needs.
+ */
+export function tensorLeftInFile(name: string, dtype: TensorDType, shape: readonly number[], stored: StoredElements): Tensor {
+  let data: NumericArray | undefined;
+  return {
+    name,
+    dtype,
+    shape,
+    stored,
+    get data(): NumericArray {
+      data ??= readStoredElementsOf(name, stored, 0, stored.count);
+      return data;
+    },
+  };
+}
+
+/** The tensor under another name, still in its file if it was. */
+export function renamedTensor(tensor: Tensor, name: string): Tensor {
+  return tensor.stored ? tensorLeftInFile(name, tensor.dtype, tensor.shape, tensor.stored) : { ...tensor, name };
+}
+
+/** The first `count` elements of a tensor (fewer if it has fewer), reading only those when it is still in its file. */
+export function leadingElements(tensor: Tensor, count: number): NumericArray {
+  if (!tensor.stored) return tensor.data.subarray(0, count);
+  return readStoredElementsOf(tensor.name, tensor.stored, 0, Math.min(count, tensor.stored.count));
+}
+
+/** readStoredElements, failing with a one-line DataFileError that names the file and the tensor. */
+export function readStoredElementsOf(tensorName: string, stored: StoredElements, first: number, count: number): NumericArray {
+  try {
+    return readStoredElements(stored, first, count);
+  } catch (error) {
+    throw new DataFileError(basename(stored.path), `tensor ${quoted(tensorName)}`, `the file changed since its header was read: ${describeError(error)}`);
+  }
+}
+
+/**
+ * Elements [first, first + count) decoded as the readers decode them (into allocate's array
+ * type), in `into` when it is that type and long enough. Synchronous: it runs on analysis and
+ * scoring threads, never on the extension host's own thread.
+ */
+export function readStoredElements(stored: StoredElements, first: number, count: number, into?: NumericArray, scratch?: (bytes: number) => Uint8Array): NumericArray {
+  if (first < 0 || count < 0 || first + count > stored.count) throw new RangeError(`elements ${first}..${first + count} of ${stored.count}`);
+  const size = ITEMSIZE[stored.dtype];
+  const out = into && into.length >= count && into.constructor === allocate(stored.dtype, 0).constructor ? into.subarray(0, count) : allocate(stored.dtype, count);
+  const direct = storedAsIs(stored.dtype, stored.littleEndian, out, 0, count);
+  const bytes = direct ?? (scratch ? scratch(count * size) : new Uint8Array(count * size));
+  readFully(stored.path, stored.offset + first * size, bytes);
+  if (!direct) decodeInto(stored.dtype, bytes, stored.littleEndian, count, out, 0);
+  return out;
+}
+
+function readFully(path: string, position: number, target: Uint8Array): void {
+  const fd = openSync(path, 'r');
+  try {
+    let done = 0;
+    while (done < target.length) {
+      const read = readSync(fd, target, done, target.length - done, position + done);
+      if (read === 0) throw new RangeError(`it is now ${fstatSync(fd).size} bytes, short of the ${target.length} bytes at byte ${position}`);
+      done += read;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
