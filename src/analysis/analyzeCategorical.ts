@@ -10,7 +10,7 @@ import { DataFileError } from '../readers/errors';
 import { fitParameterCurves } from './analyzeFit';
 import { consumeBatches } from './rowBatch';
 import type { CrossEntropyOptions } from '../engine/crossEntropyLoss';
-import { CategoricalPass, KIND_SAMPLE_ROWS, type CategoricalBatch, type ReducedBatch } from './categoricalPass';
+import { CategoricalPass, crossEntropyOptionsFor, KIND_SAMPLE_ROWS, type CategoricalBatch, type ReducedBatch } from './categoricalPass';
 import type { AnalysisOptions, ClassificationAnalysis, ParameterCurve } from './types';
 import type { PartialResult } from './workerMessages';
 
@@ -39,6 +39,12 @@ export interface CategoricalInput {
    * Only for K > 1 classes.
    */
   readonly reducedRows?: (options: CrossEntropyOptions) => AsyncIterable<ReducedBatch>;
+  /**
+   * Leading rows the reader already holds (a CSV's sniffed sample): with `reducedRows`, the
+   * threads start on the kind these rows suggest while `batches` deliver the rows that decide
+   * it, and start again in the rare file where the two differ.
+   */
+  readonly preview?: ClassScores;
 }
 
 /** Splits in-memory rows into batches, so every input goes through the same streaming pass. */
@@ -77,16 +83,47 @@ function asTwoClasses(batch: CategoricalBatch, kind: PredictionKind): Categorica
   return { ...batch, scores: { n, k: 2, values: out } };
 }
 
-/** The items of `iterable`, whose production is started before `meanwhile` runs. */
-async function* startedThen<T>(iterable: AsyncIterable<T>, meanwhile: () => void): AsyncGenerator<T> {
-  const iterator = iterable[Symbol.asyncIterator]();
-  try {
-    const first = iterator.next();
-    meanwhile();
-    for (let next = await first; !next.done; next = await iterator.next()) yield next.value;
-  } finally {
-    await iterator.return?.();
-  }
+/** Blocks whose production (their threads' jobs) starts now, to be read later or dropped. */
+interface StartedBlocks {
+  readonly options: CrossEntropyOptions;
+  readonly blocks: AsyncIterable<ReducedBatch>;
+  /** Stops the production unless it was read to the end; never throws. */
+  close(): Promise<void>;
+}
+
+function startBlocks(produce: (options: CrossEntropyOptions) => AsyncIterable<ReducedBatch>, options: CrossEntropyOptions): StartedBlocks {
+  const iterator = produce(options)[Symbol.asyncIterator]();
+  const first = iterator.next();
+  // A failure is met where the blocks are read; blocks never read have nothing to report.
+  first.catch(() => undefined);
+  let finished = false;
+  const close = async () => {
+    if (finished) return;
+    finished = true;
+    await first.then(
+      () => iterator.return?.(),
+      () => undefined,
+    );
+  };
+  return {
+    options,
+    blocks: {
+      async *[Symbol.asyncIterator]() {
+        try {
+          for (let next = await first; !next.done; next = await iterator.next()) yield next.value;
+          finished = true;
+        } finally {
+          await close();
+        }
+      },
+    },
+    close: () => close().catch(() => undefined),
+  };
+}
+
+/** Whether blocks reduced with `a` can be merged into a pass with `b`. */
+function sameReduction(a: CrossEntropyOptions, b: CrossEntropyOptions): boolean {
+  return a.kind === b.kind && a.weight === b.weight && a.ignoreIndex === b.ignoreIndex && a.labelSmoothing === b.labelSmoothing;
 }
 
 function leadingRows(scores: ClassScores, rows: number): ClassScores {
@@ -113,30 +150,41 @@ export async function analyzeCategorical(input: CategoricalInput, options: Analy
     const line = pass?.lineOf(row);
     return line !== undefined ? `line ${line}` : input.rowName(row);
   };
-  await consumeBatches(fileName, input.rowName, input.batches, (batch) => {
-    if (binary) {
-      binaryDecision ??= options.kind === 'logits' || options.kind === 'probs' ? { kind: options.kind, reason: `read as ${options.kind} as asked` } : detectPredictionKind(leadingRows(batch.scores, KIND_SAMPLE_ROWS));
-      binaryState ??= new BinaryCrossEntropyState({ input: binaryDecision.kind === 'logits' ? 'logits' : 'probs' });
-      binaryState.consume({ labels: batch.labels, predictions: batch.scores.values, firstRow: batch.firstRow });
-      batch = asTwoClasses(batch, binaryDecision.kind);
-      pass ??= new CategoricalPass(k, leadingRows(batch.scores, KIND_SAMPLE_ROWS), { ...options, kind: binaryDecision.kind === 'logits' ? 'logits' : 'logprobs' });
-    } else pass ??= new CategoricalPass(k, leadingRows(batch.scores, KIND_SAMPLE_ROWS), options);
-    if (input.reducedRows) {
-      pass.sampleTemperature(batch);
-      return;
-    }
-    pass.push(batch);
-    input.onPartial?.({ rows: pass.state.likelihood.count, crossEntropy: pass.state.likelihood.mean });
-  });
-  if (pass && input.reducedRows) {
-    if (binary) throw new Error('reducedRows is for K > 1 classes');
-    const started = pass;
-    // The temperature depends on the sample alone: fitted while the threads score the first blocks, not after the last.
-    const blocks = startedThen(input.reducedRows(started.state.options), () => started.temperature());
-    await consumeBatches(fileName, input.rowName, blocks, (batch) => {
-      started.pushReduced(batch);
-      input.onPartial?.({ rows: started.state.likelihood.count, crossEntropy: started.state.likelihood.mean });
+  // Threads can start before the rows that decide the kind are read: on the kind asked for, or the one the preview suggests.
+  const guess = input.reducedRows && !binary ? (options.kind ?? (input.preview ? detectPredictionKind(input.preview).kind : undefined)) : undefined;
+  let threads = guess && input.reducedRows ? startBlocks(input.reducedRows, crossEntropyOptionsFor(guess, options)) : undefined;
+  try {
+    await consumeBatches(fileName, input.rowName, input.batches, (batch) => {
+      if (binary) {
+        binaryDecision ??= options.kind === 'logits' || options.kind === 'probs' ? { kind: options.kind, reason: `read as ${options.kind} as asked` } : detectPredictionKind(leadingRows(batch.scores, KIND_SAMPLE_ROWS));
+        binaryState ??= new BinaryCrossEntropyState({ input: binaryDecision.kind === 'logits' ? 'logits' : 'probs' });
+        binaryState.consume({ labels: batch.labels, predictions: batch.scores.values, firstRow: batch.firstRow });
+        batch = asTwoClasses(batch, binaryDecision.kind);
+        pass ??= new CategoricalPass(k, leadingRows(batch.scores, KIND_SAMPLE_ROWS), { ...options, kind: binaryDecision.kind === 'logits' ? 'logits' : 'logprobs' });
+      } else pass ??= new CategoricalPass(k, leadingRows(batch.scores, KIND_SAMPLE_ROWS), options);
+      if (input.reducedRows) {
+        pass.sampleTemperature(batch);
+        return;
+      }
+      pass.push(batch);
+      input.onPartial?.({ rows: pass.state.likelihood.count, crossEntropy: pass.state.likelihood.mean });
     });
+    if (pass && input.reducedRows) {
+      if (binary) throw new Error('reducedRows is for K > 1 classes');
+      const started = pass;
+      if (!threads || !sameReduction(threads.options, started.state.options)) {
+        await threads?.close();
+        threads = startBlocks(input.reducedRows, started.state.options);
+      }
+      // The temperature depends on the sample alone: fitted while the threads score the first blocks, not after the last.
+      started.temperature();
+      await consumeBatches(fileName, input.rowName, threads.blocks, (batch) => {
+        started.pushReduced(batch);
+        input.onPartial?.({ rows: started.state.likelihood.count, crossEntropy: started.state.likelihood.mean });
+      });
+    }
+  } finally {
+    await threads?.close();
   }
   if (!pass) throw new DataFileError(fileName, '', 'there are no rows to analyse');
 

@@ -1,5 +1,7 @@
 import { fileSource } from '../readers/byteSource';
 import type { CrossEntropyOptions } from '../engine/crossEntropyLoss';
+import type { ClassScores } from '../engine/categorical';
+import type { CsvTable } from '../readers/csv';
 import { streamCsvColumns, sniffCsv, type CsvResume } from '../readers/csvStream';
 import { DataFileError } from '../readers/errors';
 import { columnByName } from '../readers/table';
@@ -69,16 +71,25 @@ export async function analyzeCsvFile(path: string, fileName: string, options: An
     const split = parallel && k > 1;
     // The threads boot while the first rows are read here.
     if (split) pool.start();
-    let firstRecord: CsvResume | undefined;
+    // Where the first record starts, known once the leading rows are being read (undefined: the file has none).
+    let foundFirstRecord: (at: CsvResume | undefined) => void = () => {};
+    const firstRecord = new Promise<CsvResume | undefined>((resolve) => (foundFirstRecord = resolve));
     async function* batches(): AsyncGenerator<CategoricalBatch> {
-      const head = split ? { stopAfterRows: KIND_SAMPLE_ROWS, onFirstRecord: (at: CsvResume) => (firstRecord = at) } : {};
-      for await (const batch of streamCsvColumns(source, layout, fields, { ...progress, ...head })) {
-        // Column 0 of each row is the label, the rest are its K scores.
-        const { labels, scores } = labelsAndScores(batch.values, batch.rows, k);
-        yield { labels, scores: { n: batch.rows, k, values: scores }, firstRow: batch.firstRow, lines: batch.lines };
+      const head = split ? { stopAfterRows: KIND_SAMPLE_ROWS, onFirstRecord: foundFirstRecord } : {};
+      try {
+        for await (const batch of streamCsvColumns(source, layout, fields, { ...progress, ...head })) {
+          // Column 0 of each row is the label, the rest are its K scores.
+          const { labels, scores } = labelsAndScores(batch.values, batch.rows, k);
+          yield { labels, scores: { n: batch.rows, k, values: scores }, firstRow: batch.firstRow, lines: batch.lines };
+        }
+      } finally {
+        foundFirstRecord(undefined);
       }
     }
-    const reducedRows = (crossEntropy: CrossEntropyOptions) => (firstRecord && pool ? csvBlocks(path, source, layout, fields, k, firstRecord, crossEntropy, pool, progress) : noBatches());
+    async function* reducedRows(crossEntropy: CrossEntropyOptions): AsyncGenerator<ReducedBatch> {
+      const at = await firstRecord;
+      if (at && pool) yield* csvBlocks(path, source, layout, fields, k, at, crossEntropy, pool, progress);
+    }
     return await analyzeCategorical(
       {
         fileName,
@@ -91,7 +102,7 @@ export async function analyzeCsvFile(path: string, fileName: string, options: An
         rolesReason: roles.reason,
         rowName: (row) => `row ${row}`,
         ...(stream.onPartial ? { onPartial: stream.onPartial } : {}),
-        ...(split ? { reducedRows } : {}),
+        ...(split ? { reducedRows, preview: sampledRows(layout, fields) } : {}),
       },
       options,
     );
@@ -100,4 +111,11 @@ export async function analyzeCsvFile(path: string, fileName: string, options: An
   }
 }
 
-async function* noBatches(): AsyncGenerator<ReducedBatch> {}
+/** The rows the layout was sniffed from, as class scores of the prediction fields (fields[1..]). */
+function sampledRows(layout: CsvTable, fields: readonly number[]): ClassScores {
+  const columns = fields.slice(1).map((field) => layout.columns.find((column) => column.field === field)!.values);
+  const k = columns.length;
+  const values = new Float64Array(layout.rowCount * k);
+  for (let j = 0; j < k; j++) for (let i = 0; i < layout.rowCount; i++) values[i * k + j] = columns[j]![i]!;
+  return { n: layout.rowCount, k, values };
+}

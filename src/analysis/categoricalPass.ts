@@ -1,7 +1,7 @@
 import { choosePredictionKind, type ClassScores, type KindDecision, type PredictionKind } from '../engine/categorical';
 import { ReliabilityState } from '../engine/calibration';
 import { scoreBlock, type CategoricalBlock } from '../engine/categoricalBlock';
-import { CrossEntropyState, DEFAULT_IGNORE_INDEX } from '../engine/crossEntropyLoss';
+import { CrossEntropyState, DEFAULT_IGNORE_INDEX, type CrossEntropyOptions } from '../engine/crossEntropyLoss';
 import { CategoricalFitState } from '../engine/fits/categoricalFit';
 import { logProbabilityRow } from '../engine/logProbabilities';
 import { RowError } from '../engine/rowError';
@@ -77,12 +77,7 @@ export class CategoricalPass {
     const { kind } = this.decision;
     this.reliability = new ReliabilityState(k, kind);
     this.rowLosses = options.keepRowLosses ? [] : undefined;
-    this.state = new CrossEntropyState(k, {
-      kind,
-      ...(options.weight ? { weight: options.weight } : {}),
-      ...(options.ignoreIndex !== undefined ? { ignoreIndex: options.ignoreIndex } : {}),
-      ...(options.labelSmoothing !== undefined ? { labelSmoothing: options.labelSmoothing } : {}),
-    });
+    this.state = new CrossEntropyState(k, crossEntropyOptionsFor(kind, options));
   }
 
   /** Scores and reduces a batch on this thread; a RowError names the file row (firstRow-based). */
@@ -167,6 +162,16 @@ export class CategoricalPass {
     this.fittedTemperature = { sample, fit };
     return fit;
   }
+}
+
+/** PyTorch's F.cross_entropy options for predictions of this kind, as the analysis options ask. */
+export function crossEntropyOptionsFor(kind: PredictionKind, options: AnalysisOptions): CrossEntropyOptions {
+  return {
+    kind,
+    ...(options.weight ? { weight: options.weight } : {}),
+    ...(options.ignoreIndex !== undefined ? { ignoreIndex: options.ignoreIndex } : {}),
+    ...(options.labelSmoothing !== undefined ? { labelSmoothing: options.labelSmoothing } : {}),
+  };
 }
 
 /**

@@ -126,9 +126,12 @@ export async function* streamCsvColumns(source: ByteSource, layout: CsvTable, co
   // The file offset of bytes[0] in the loop below, so a stop can say where the rest starts.
   let bytesStart = offset;
   let carryStart = offset;
-  // The next chunk is read while this one is parsed, so the disk and the parser overlap.
+  // The next chunk is read while this one is parsed, so the disk and the parser overlap. When
+  // someone waits for the first record, the first chunk is small: they hear of it at once.
+  let readBytes = options.onFirstRecord ? Math.min(chunkBytes, FIRST_CHUNK_BYTES) : chunkBytes;
   const readChunk = (at: number): Promise<Uint8Array> => {
-    const read = source.read(at, Math.min(chunkBytes, source.size - at));
+    const read = source.read(at, Math.min(readBytes, source.size - at));
+    readBytes = chunkBytes;
     // Handled here too, so a read left pending when the stream stops early is not an unhandled rejection.
     read.catch(() => undefined);
     return read;
@@ -230,6 +233,7 @@ export async function* streamCsvColumns(source: ByteSource, layout: CsvTable, co
 
 const NEWLINE = new Uint8Array([LF]);
 const SAMPLE_BYTES = 1 << 20;
+const FIRST_CHUNK_BYTES = 64 << 10;
 const BATCH_VALUES = 1 << 22;
 
 /** Where a cell or record is, for a message: `line 12, column 3 (p1)`, or `line 12` for a whole record. */

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -111,6 +111,31 @@ describe('big files scored on threads', () => {
     assert.ok(threaded.warnings.some((warning) => warning.includes('do not sum to 1') && warning.includes('line 100004')), threaded.warnings.join('\n'));
     const worst = classification(threaded).plots.worstRows;
     assert.ok(worst.length > 0 && worst.every((row) => row.line !== undefined), 'worst rows carry their lines');
+  });
+
+  it('leading rows that look like probabilities and a head that decides logits: the threads start again, with the same result as one thread', async () => {
+    // The first 12,000 rows (the sniffed sample) are distributions; most of the first 65,536 are logits.
+    const [header, ...probabilityRows] = readFileSync(fixturePath('classifier', 'basic.csv'), 'utf8').trimEnd().split('\n');
+    const lines: string[] = [];
+    while (lines.length < 12_000) lines.push(...probabilityRows);
+    for (let i = 0; lines.length < 500_000; i++) lines.push(`${i % 4},${((i % 7) - 3) * 0.75},${(i % 5) * 0.5},-1.25,${(i % 3) * 1.5}`);
+    const path = join(dir, 'probabilities-then-logits.csv');
+    writeFileSync(path, `${header}\n${lines.join('\n')}\n`);
+    const pool = new ScoringPool({ script: SCORING_THREAD, count: 2 });
+    let threaded;
+    try {
+      threaded = classification(await analyzeSource({ kind: 'path', path }, {}, {}, { pool }));
+      // Jobs of 4 MB for the whole file, and those started on the guess before it was dropped.
+      assert.ok(pool.jobsRun > Math.ceil(statSync(path).size / (4 << 20)), `${pool.jobsRun} jobs`);
+    } finally {
+      await pool.close();
+    }
+    assert.equal(threaded.roles.kind, 'logits', threaded.roles.kindReason);
+    // The rows repeat, so many are as near the mean as the worked example's: compare the numbers.
+    const single = classification(await analyzeSource({ kind: 'path', path }));
+    assertSameAnalysis(threaded.roles, single.roles, 'roles');
+    assertSameAnalysis(threaded.summary, single.summary, 'summary');
+    assertSameAnalysis(threaded.plots.reliability, single.plots.reliability, 'reliability');
   });
 
   it('progress only moves forward, to 1, and the cross-entropy so far comes with it', async () => {
