@@ -13,6 +13,9 @@ import { rowBatches } from './rowBatch';
 import { chooseTensorTaskRoles, tensorTask } from './tensorTaskRoles';
 import type { Analysis, AnalysisOptions, ClassificationAnalysis } from './types';
 
+/** Rows the threads' first guess of the prediction kind looks at. */
+const PREVIEW_ROWS = 1_024;
+
 /** Below this many values, starting threads costs more than it saves. */
 const PARALLEL_MIN_VALUES = 1 << 20;
 
@@ -62,7 +65,11 @@ export async function analyzeTensors(file: TensorFile, fileName: string, options
   // threads read (from the file, when the tensors were left there) and score every row.
   const parallel = pool !== undefined && k > 1 && n * k >= PARALLEL_MIN_VALUES;
   const head = parallel ? Math.min(n, KIND_SAMPLE_ROWS) : n;
-  const batches = inMemoryBatches(leadingElements(target, head), { n: head, k, values: typedValues(leadingElements(prediction, head * k)) });
+  const headValues = typedValues(leadingElements(prediction, head * k));
+  const batches = inMemoryBatches(leadingElements(target, head), { n: head, k, values: headValues });
+  // The threads start on the kind the first rows suggest while the leading rows decide it.
+  const previewRows = Math.min(head, PREVIEW_ROWS);
+  const preview = { n: previewRows, k, values: headValues.subarray(0, previewRows * k) };
   const progress = { ...(onProgress ? { onProgress } : {}), ...(signal ? { signal } : {}) };
   const rows = (tensor: Tensor) => tensor.stored ?? tensor.data;
   return analyzeCategorical(
@@ -71,7 +78,7 @@ export async function analyzeTensors(file: TensorFile, fileName: string, options
       format: file.format,
       k,
       batches,
-      ...(parallel ? { reducedRows: (crossEntropy: CrossEntropyOptions) => tensorBlocks(rows(target), typedRows(rows(prediction)), k, 0, crossEntropy, pool, progress) } : {}),
+      ...(parallel ? { reducedRows: (crossEntropy: CrossEntropyOptions) => tensorBlocks(rows(target), typedRows(rows(prediction)), k, 0, crossEntropy, pool, progress), preview } : {}),
       targetName: target.name,
       predictionNames: [prediction.name],
       choices: file.tensors.map((tensor) => tensor.name),

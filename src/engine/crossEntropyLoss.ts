@@ -101,19 +101,10 @@ export class CrossEntropyState implements StreamingState<LabelledRows, CrossEntr
    * the denominator adds 1 per row, which is the row count. Half the additions per row.
    */
   private consumeUnweightedScores(labels: ArrayLike<number>, scored: RowScores, firstRow: number): Float64Array {
-    const { nll, predicted } = scored;
     const losses = new Float64Array(scored.n);
     const likelihood = this.likelihood;
     const countBefore = likelihood.count;
-    for (let i = 0; i < scored.n; i++) {
-      const label = labels[i]!;
-      if (label === this.ignoreIndex) {
-        this.ignored++;
-        continue;
-      }
-      losses[i] = nll[i]!;
-      likelihood.add(nll[i]!, firstRow + i, predicted[i] === label);
-    }
+    this.ignored += addUnweightedRows(labels, scored, firstRow, this.ignoreIndex, likelihood, losses);
     // Both sums have seen the same additions since they were 0 (here and in merge), so they are equal.
     this.numerator.sum = likelihood.total.sum;
     this.numerator.compensation = likelihood.total.compensation;
@@ -145,6 +136,25 @@ export class CrossEntropyState implements StreamingState<LabelledRows, CrossEntr
   get accuracy(): number {
     return this.likelihood.count === 0 ? Number.NaN : this.likelihood.correct / this.likelihood.count;
   }
+}
+
+/**
+ * The rows' -log q(y) into `likelihood` and `losses`; returns how many were ignored. Only that
+ * return follows the loop (see scoreRowsInto).
+ */
+function addUnweightedRows(labels: ArrayLike<number>, scored: RowScores, firstRow: number, ignoreIndex: number, likelihood: LossAccumulator, losses: Float64Array): number {
+  const { n, nll, predicted } = scored;
+  let ignored = 0;
+  for (let i = 0; i < n; i++) {
+    const label = labels[i]!;
+    if (label === ignoreIndex) {
+      ignored++;
+      continue;
+    }
+    losses[i] = nll[i]!;
+    likelihood.add(nll[i]!, firstRow + i, predicted[i] === label);
+  }
+  return ignored;
 }
 
 /** `F.cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing)` over in-memory rows. */

@@ -71,6 +71,14 @@ export class LossSketch {
    * spends its time here otherwise).
    */
   addRows(losses: Float64Array, firstRow: number): void {
+    // A loop per method, with nothing after it: see scoreRowsInto in rowScores.ts.
+    this.addRowsToSeries(losses, firstRow);
+    this.addRowsToRunningMean(losses, firstRow);
+    this.addRangeToHistogram(losses);
+    this.addRowsToWorst(losses, firstRow);
+  }
+
+  private addRowsToSeries(losses: Float64Array, firstRow: number): void {
     const n = losses.length;
     for (let i = 0; i < n; ) {
       const row = firstRow + i;
@@ -83,16 +91,66 @@ export class LossSketch {
       this.extendLastBucket(losses, i, end, firstRow);
       i = end;
     }
-    for (let i = 0; i < n; i++) {
+  }
+
+  /**
+   * addToRunningMean for each loss, with the sums in local variables: a double passed to a
+   * method or kept in a field is a heap object in V8, and a million rows would make millions.
+   * The fields are written back before the rare row that keeps a point.
+   */
+  private addRowsToRunningMean(losses: Float64Array, firstRow: number): void {
+    const sum = this.sum;
+    let total = sum.sum;
+    let compensation = sum.compensation;
+    let welfordMean = this.welfordMean;
+    let m2 = this.m2;
+    let count = this.count;
+    for (let i = 0; i < losses.length; i++) {
       const loss = losses[i]!;
-      const count = ++this.count;
-      if (this.underflowRow === undefined && -(this.sum.value + loss) < LOG_MIN_DOUBLE) this.underflowRow = firstRow + i;
-      this.addToRunningMean(loss, count);
+      count++;
+      if (this.underflowRow === undefined && -((Number.isFinite(total) ? total + compensation : total) + loss) < LOG_MIN_DOUBLE) this.underflowRow = firstRow + i;
+      // CompensatedSum.add, inline.
+      const next = total + loss;
+      if (!Number.isFinite(next)) total = next;
+      else {
+        compensation += Math.abs(total) >= Math.abs(loss) ? total - next + loss : loss - next + total;
+        total = next;
+      }
+      const delta = loss - welfordMean;
+      welfordMean += delta / count;
+      m2 += delta * (loss - welfordMean);
+      const mean = (Number.isFinite(total) ? total + compensation : total) / count;
+      if (this.lowN === 0 || mean < this.lowMean) {
+        this.lowN = count;
+        this.lowMean = mean;
+        this.lowM2 = m2;
+      }
+      if (this.highN === 0 || mean > this.highMean) {
+        this.highN = count;
+        this.highMean = mean;
+        this.highM2 = m2;
+      }
+      if (count === this.nextPoint) {
+        sum.sum = total;
+        sum.compensation = compensation;
+        this.welfordMean = welfordMean;
+        this.m2 = m2;
+        this.count = count;
+        this.keepPoint(count, mean);
+      }
     }
-    this.addRangeToHistogram(losses);
-    for (let i = 0; i < n; i++) {
+    sum.sum = total;
+    sum.compensation = compensation;
+    this.welfordMean = welfordMean;
+    this.m2 = m2;
+    this.count = count;
+  }
+
+  private addRowsToWorst(losses: Float64Array, firstRow: number): void {
+    const worst = this.worst;
+    for (let i = 0; i < losses.length; i++) {
       const loss = losses[i]!;
-      if (this.worst.length < this.keepWorst || loss > this.worst[this.worst.length - 1]!.loss) this.addToWorst(loss, firstRow + i);
+      if (worst.length < this.keepWorst || loss > worst[worst.length - 1]!.loss) this.addToWorst(loss, firstRow + i);
     }
   }
 
@@ -206,7 +264,11 @@ export class LossSketch {
       this.highM2 = this.m2;
     }
     // count % step, without an integer division per row.
-    if (count !== this.nextPoint) return;
+    if (count === this.nextPoint) this.keepPoint(count, mean);
+  }
+
+  /** At a multiple of the step: a point of the running mean, with the stretch's extremes. */
+  private keepPoint(count: number, mean: number): void {
     this.nextPoint += this.step;
     // Keep the stretch's extremes too, so the jump an extreme loss makes survives.
     for (const p of [...this.stretchExtremes(), this.point(count, mean, this.m2)].sort((a, b) => a.n - b.n)) {

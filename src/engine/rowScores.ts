@@ -53,13 +53,30 @@ export function scoreRows(
   options: RowScoreOptions,
   stride = k,
 ): RowScores {
+  // One shape for every result (smoothing undefined rather than absent): the states that read it stay monomorphic.
   const nll = new Float64Array(n);
   const confidence = new Float64Array(n);
   const predicted = new Int32Array(n);
   const smoothing = options.smoothing ? new Float64Array(n) : undefined;
+  const notNormalisedRows: number[] = [];
+  const notNormalisedCount = scoreRowsInto({ labels, values, n, k, firstRow, stride }, options, { nll, confidence, predicted, smoothing, notNormalisedRows });
+  return { n, nll, confidence, predicted, smoothing, notNormalisedCount, notNormalisedRows };
+}
+
+/**
+ * scoreRows' loop, writing into `out`; returns the count of rows not normalised. Nothing but
+ * that return follows the loop: V8 compiles a long loop while it runs (on-stack replacement),
+ * and code after it that has not run yet would throw the compiled loop away on every call.
+ */
+function scoreRowsInto(
+  rows: { labels: ArrayLike<number>; values: Float64Array | Float32Array; n: number; k: number; firstRow: number; stride: number },
+  options: RowScoreOptions,
+  out: { nll: Float64Array; confidence: Float64Array; predicted: Int32Array; smoothing: Float64Array | undefined; notNormalisedRows: number[] },
+): number {
+  const { labels, values, n, k, firstRow, stride } = rows;
+  const { nll, confidence, predicted, smoothing, notNormalisedRows } = out;
   const weight = options.weight;
   const { kind, ignoreIndex } = options;
-  const notNormalisedRows: number[] = [];
   let notNormalisedCount = 0;
   const scratch = new Float64Array(k);
   for (let i = 0, offset = 0; i < n; i++, offset += stride) {
@@ -123,7 +140,7 @@ export function scoreRows(
       if (notNormalisedRows.length < NOTED_ROWS) notNormalisedRows.push(i);
     }
   }
-  return { n, nll, confidence, predicted, ...(smoothing ? { smoothing } : {}), notNormalisedCount, notNormalisedRows };
+  return notNormalisedCount;
 }
 
 /** sum_c w_c (shift - v_c): with v the logits and shift their log-sum-exp, or v = log q and shift 0, it is sum_c w_c (-log q_c). */

@@ -21,6 +21,26 @@ function losses(n: number, seed = 7): Float64Array {
 }
 
 describe('loss sketch: plot statistics in bounded memory', () => {
+  it('adds blocks of rows exactly as it adds them one by one, whatever the values', () => {
+    const values = losses(300_000, 5);
+    values[10] = 1e12;
+    values[5_000] = 1e-300;
+    values[70_000] = 0;
+    values[123_457] = 40;
+    values[250_001] = Infinity;
+    values[260_000] = Number.NaN;
+    const blocks = new LossSketch(500, 200);
+    // Blocks of uneven sizes, as the threads and the readers hand them over.
+    for (let start = 0, size = 1; start < values.length; start += size, size = Math.min(2 * size + 3, 65_536)) blocks.addRows(values.slice(start, start + size), start);
+    const rows = sketchOf(values, 500, 200);
+    assert.deepEqual(blocks.runningMean(), rows.runningMean());
+    assert.deepEqual(blocks.perSampleSeries(), rows.perSampleSeries());
+    assert.deepEqual(blocks.histogram(), rows.histogram());
+    assert.deepEqual(blocks.worstRows(), rows.worstRows());
+    assert.equal(blocks.underflowRow, rows.underflowRow);
+    assert.equal(blocks.rows, rows.rows);
+  });
+
   it('keeps every row exactly while there are fewer rows than points', () => {
     const values = losses(1000);
     const { x, y } = sketchOf(values, 4000).perSampleSeries();
