@@ -2,7 +2,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { scoreBlock } from '../engine/categoricalBlock';
 import { RowError } from '../engine/rowError';
 import { readOwnedLines } from '../readers/csvRange';
-import { CsvLineError, parsePlainLines, plainRecordParser, QUOTE } from '../readers/csvRecords';
+import { CsvLineError, parsePlainLines, plainRecordParser, QUOTE, type CsvRecordLayout, type PlainRecordParser } from '../readers/csvRecords';
 import { typedValues } from '../engine/rowScores';
 import { readStoredElements } from '../readers/storedElements';
 import type { NumericArray, StoredElements } from '../readers/tensor';
@@ -16,6 +16,17 @@ function bytesFor(length: number): Uint8Array {
   if (bytes.length < length) bytes = new Uint8Array(Math.ceil(1.25 * length));
   return bytes.subarray(0, length);
 }
+/**
+ * The record parser of the last layout, kept for the next job: a new parser per job would be a
+ * new function where parsePlainLines calls it, and V8 would discard its compiled loop each time.
+ */
+let parser: { readonly key: string; readonly parse: PlainRecordParser } | undefined;
+function parserFor(layout: CsvRecordLayout): PlainRecordParser {
+  const key = JSON.stringify(layout);
+  if (parser?.key !== key) parser = { key, parse: plainRecordParser(layout) };
+  return parser.parse;
+}
+
 /** The last rows read from a tensor left in its file, kept to be read into again. */
 let storedValues: NumericArray | undefined;
 const isStored = (array: NumericArray | StoredElements): array is StoredElements => 'path' in array;
@@ -60,7 +71,7 @@ export function runScoringJob(job: ScoringJob): ScoringResult {
     const owned = readOwnedLines(job.path, job.from, job.to, job.fromIsLineStart, bytesFor);
     if (owned === 'tooLong') return { type: 'needsGeneralParser', start: job.from };
     if (owned.bytes.indexOf(QUOTE) >= 0) return { type: 'needsGeneralParser', start: owned.start };
-    parsed = parsePlainLines(owned.bytes, job.layout, plainRecordParser(job.layout), valuesFor);
+    parsed = parsePlainLines(owned.bytes, job.layout, parserFor(job.layout), valuesFor);
   } catch (error) {
     if (error instanceof CsvLineError) return { type: 'error', line: error.line, reason: error.reason, ...(error.field !== undefined ? { field: error.field } : {}) };
     return { type: 'error', reason: message(error) };
