@@ -140,21 +140,25 @@ function hasPython(modules) {
   return spawnSync(PYTHON, ['-c', `import ${modules.join(', ')}`]).status === 0;
 }
 
-/** Median wall time (s) and peak RSS (MB) of RUNS runs, and the last run's stdout. */
-function measure(command, args, env = process.env) {
-  const times = [];
-  const rss = [];
-  let stdout = '';
+/**
+ * Median wall time (s) and peak RSS (MB) of RUNS runs of each command, and each one's last stdout.
+ * The commands take turns, run by run, so a slow spell of the machine (a VM's neighbours) falls
+ * on all of them alike and their ratio stays fair.
+ */
+function measureTogether(commands) {
+  const samples = commands.map(() => ({ times: [], rss: [], stdout: '' }));
   for (let run = 0; run < RUNS; run++) {
-    const result = spawnSync(TIME, ['-f', '%e %M', command, ...args], { encoding: 'utf8', maxBuffer: 1 << 26, env });
-    if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
-    const [seconds, kilobytes] = result.stderr.trim().split('\n').pop().split(' ').map(Number);
-    times.push(seconds);
-    rss.push(kilobytes / 1024);
-    stdout = result.stdout;
+    commands.forEach(({ command, args, env = process.env }, index) => {
+      const result = spawnSync(TIME, ['-f', '%e %M', command, ...args], { encoding: 'utf8', maxBuffer: 1 << 26, env });
+      if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
+      const [seconds, kilobytes] = result.stderr.trim().split('\n').pop().split(' ').map(Number);
+      samples[index].times.push(seconds);
+      samples[index].rss.push(kilobytes / 1024);
+      samples[index].stdout = result.stdout;
+    });
   }
   const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-  return { seconds: median(times), rssMb: median(rss), stdout };
+  return samples.map(({ times, rss, stdout }) => ({ seconds: median(times), rssMb: median(rss), stdout }));
 }
 
 const PY_CSV = `import sys, numpy as np, pandas as pd
@@ -214,21 +218,23 @@ function main() {
     ...(existsSync(paths.pt) ? [{ name: '.pt 4,000,000 x 10', file: paths.pt, baseline: ['torch.load + F.cross_entropy', ['-c', PY_PT, paths.pt]] }] : []),
   ];
   const lines = [
-    `Likelihood Lens benchmark: ${RUNS} runs each, medians, whole process (\`node dist/cli.js FILE --json\`) with its scoring threads (${availableParallelism()} cores) and on one thread (\`LIKELIHOOD_LENS_THREADS=1\`), peak RSS from /usr/bin/time.`,
+    `Likelihood Lens benchmark: ${RUNS} runs each, medians, whole process (\`node dist/cli.js FILE --json\`) with its scoring threads (${availableParallelism()} cores) and on one thread (\`LIKELIHOOD_LENS_THREADS=1\`), taking turns run by run with the baseline; peak RSS from /usr/bin/time.`,
     '',
     '| input | size | ours (s) | ours RSS (MB) | one thread (s) | baseline | baseline (s) | baseline RSS (MB) | ours / baseline | values agree |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const c of cases) {
-    const ours = measure(process.execPath, [cli, c.file, '--json']);
-    const single = measure(process.execPath, [cli, c.file, '--json'], { ...process.env, LIKELIHOOD_LENS_THREADS: '1' });
+    const [ours, single, theirs] = measureTogether([
+      { command: process.execPath, args: [cli, c.file, '--json'] },
+      { command: process.execPath, args: [cli, c.file, '--json'], env: { ...process.env, LIKELIHOOD_LENS_THREADS: '1' } },
+      ...(c.baseline ? [{ command: PYTHON, args: c.baseline[1] }] : []),
+    ]);
     const value = JSON.parse(ours.stdout).crossEntropy;
     // Threads merge blocks that may end on other rows than one thread's batches: equal to the last digit or two.
     const singleValue = JSON.parse(single.stdout).crossEntropy;
     if (!(Math.abs(singleValue - value) <= 1e-14 * Math.abs(value))) throw new Error(`${c.name}: one thread gives ${singleValue}, threads ${value}`);
     let row = `| ${c.name} | ${(statSync(c.file).size / 2 ** 20).toFixed(0)} MB | ${ours.seconds.toFixed(2)} | ${ours.rssMb.toFixed(0)} | ${single.seconds.toFixed(2)} |`;
-    if (c.baseline) {
-      const theirs = measure(PYTHON, c.baseline[1]);
+    if (c.baseline && theirs) {
       const theirValue = Number(theirs.stdout.trim().split('\n').pop());
       const agree = Math.abs(value - theirValue) <= 1e-9 * Math.abs(theirValue);
       row += ` ${c.baseline[0]} | ${theirs.seconds.toFixed(2)} | ${theirs.rssMb.toFixed(0)} | ${(ours.seconds / theirs.seconds).toFixed(2)} | ${agree ? 'yes' : `NO (${value} vs ${theirValue})`} |`;

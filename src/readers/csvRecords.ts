@@ -163,9 +163,20 @@ export function parsePlainLines(
   const m = layout.fields.length;
   // Rows are about as long as the first: room for a few more than that predicts, grown if short.
   const firstLine = bytes.indexOf(LF) + 1 || bytes.length;
-  let capacity = Math.max(16, Math.ceil((1.25 * bytes.length) / Math.max(1, firstLine)));
-  let values = memory(capacity * m);
-  let lines = new Uint32Array(capacity);
+  const capacity = Math.max(16, Math.ceil((1.25 * bytes.length) / Math.max(1, firstLine)));
+  const into = { values: memory(capacity * m), lines: new Uint32Array(capacity), lineBreaks: 0 };
+  const rows = parseLinesInto(bytes, m, parse, into);
+  return { rows, values: into.values.subarray(0, rows * m), lines: into.lines.subarray(0, rows), lineBreaks: into.lineBreaks };
+}
+
+/**
+ * parsePlainLines' loop: the rows into `into` (its arrays replaced when they grow), returning
+ * their count. Nothing but the return follows the loop: V8 compiles a long loop while it runs,
+ * and code after it that has not run yet would discard that code again at every call.
+ */
+function parseLinesInto(bytes: Uint8Array, m: number, parse: PlainRecordParser, into: { values: Float64Array; lines: Uint32Array; lineBreaks: number }): number {
+  let { values, lines } = into;
+  let capacity = lines.length;
   let rows = 0;
   let line = 1;
   let pos = 0;
@@ -180,10 +191,10 @@ export function parsePlainLines(
         capacity *= 2;
         const grownValues = new Float64Array(capacity * m);
         grownValues.set(values);
-        values = grownValues;
+        into.values = values = grownValues;
         const grownLines = new Uint32Array(capacity);
         grownLines.set(lines);
-        lines = grownLines;
+        into.lines = lines = grownLines;
       }
       try {
         parse(bytes, pos, contentEnd, values, rows * m);
@@ -193,8 +204,8 @@ export function parsePlainLines(
       }
       lines[rows++] = line;
     }
-    if (end < bytes.length) line++;
+    if (end < bytes.length) into.lineBreaks = line++;
     pos = next;
   }
-  return { rows, values: values.subarray(0, rows * m), lines: lines.subarray(0, rows), lineBreaks: line - 1 };
+  return rows;
 }
