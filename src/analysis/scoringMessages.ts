@@ -4,10 +4,10 @@ import type { CsvRecordLayout } from '../readers/csvRecords';
 import type { NumericArray, StoredElements } from '../readers/tensor';
 
 /**
- * Work for a scoring thread: the lines of a CSV file that start in a byte range, which the
- * thread reads itself, or a range of rows of tensors in shared memory or in their file; either way scored and
- * reduced into a CategoricalBlock for a cross-entropy with `crossEntropy`'s options, whose
- * arrays come back transferred, not copied.
+ * Work for a scoring thread: the lines of a CSV file that start in a byte range, or a range
+ * of rows of tensors in shared memory or left in their file, the thread reading the file itself;
+ * either way scored and reduced into a CategoricalBlock for a cross-entropy with
+ * `crossEntropy`'s options, whose arrays come back transferred, not copied.
  */
 export type ScoringJob =
   /** Lines starting in [from, to) (see readOwnedLines); `layout.fields` are the K score fields, then the label's. */
