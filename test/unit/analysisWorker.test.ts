@@ -81,6 +81,9 @@ describe('analysis worker thread', () => {
         assertClose(partial.crossEntropy, -Math.log(0.8), 1e-15, 'partial cross-entropy');
       }
       assertClose(classification(outcome.analysis!).summary.crossEntropy, -Math.log(0.8), 1e-15, 'final');
+      // Again, on the scoring threads the worker kept: the same numbers.
+      const again = await worker.run({ source: { kind: 'path', path }, options: {} });
+      assert.deepEqual(classification(again.analysis!).summary, classification(outcome.analysis!).summary);
     } finally {
       worker.dispose();
       rmSync(folder, { recursive: true, force: true });

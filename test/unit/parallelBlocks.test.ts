@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { analyzeSource } from '../../src/analysis/analyzeFile';
 import { analyzeOnThreads } from '../../src/analysis/analyzeOnThreads';
-import { ScoringPool, scoringThreadsFor } from '../../src/analysis/scoringPool';
+import { KeptScoringPool, ScoringPool, scoringThreadsFor } from '../../src/analysis/scoringPool';
 import type { Analysis } from '../../src/analysis/types';
 import { describeError } from '../../src/readers/errors';
 import { npyDataStart, repeatNpy } from '../helpers/bigFiles';
@@ -233,19 +233,49 @@ describe('scoring threads', () => {
     const fallen = await analyzeOnThreads({ kind: 'path', path }, {}, {}, {}, { script: fixturePath('workers', 'dies.js'), count: 2 });
     assertClose(classification(fallen).summary.crossEntropy, classifierExpected['logits.csv']!.crossEntropy, 1e-12, 'cross-entropy');
     assertSameAnalysis(fallen, await analyzeSource({ kind: 'path', path }));
+    // A kept pool that lost a thread is replaced for the next analysis.
+    const kept = new KeptScoringPool({ script: fixturePath('workers', 'dies.js'), count: 2 });
+    const failing = kept.get();
+    assertSameAnalysis(await analyzeOnThreads({ kind: 'path', path }, {}, {}, {}, kept), fallen);
+    assert.equal(failing.usable, false);
+    const replacement = kept.get();
+    assert.notEqual(replacement, failing);
+    await Promise.all([failing.close(), replacement.close()]);
     // A bad file is still refused once, with its own message, not a thread's.
     const bad = repeatedCsv('logits.csv', 300, (lines) => (lines[70_000] = lines[70_000]!.replace(/^\d+/, '9'))).path;
     await assert.rejects(analyzeOnThreads({ kind: 'path', path: bad }, {}, {}, {}, { script: SCORING_THREAD, count: 2 }), /line 70002: label 9 is not a class index in 0\.\.4/);
   });
 
-  it('a thread that dies fails the jobs it had, with a message; a closed pool takes no more', async () => {
+  it('a thread that dies fails the jobs it had, with a message, and the pool takes no more; nor does a closed pool', async () => {
     const pool = new ScoringPool({ script: fixturePath('workers', 'dies.js'), count: 1 });
+    const job = { type: 'rows', labels: new Float64Array(1), values: new Float64Array(2), from: 0, to: 1, k: 2, crossEntropy: { kind: 'logits' } } as const;
     try {
-      const job = { type: 'rows', labels: new Float64Array(1), values: new Float64Array(2), from: 0, to: 1, k: 2, crossEntropy: { kind: 'logits' } } as const;
+      await assert.rejects(pool.run(job), /a scoring thread stopped \(exit code 3\)/);
+      assert.equal(pool.usable, false);
+      // Refused at once: a job sent to a thread that has stopped would never be answered.
       await assert.rejects(pool.run(job), /a scoring thread stopped \(exit code 3\)/);
     } finally {
       await pool.close();
     }
-    await assert.rejects(pool.run({ type: 'rows', labels: new Float64Array(1), values: new Float64Array(2), from: 0, to: 1, k: 2, crossEntropy: { kind: 'logits' } }), /closed/);
+    await assert.rejects(pool.run(job), /closed/);
+  });
+
+  it('a pool kept from one analysis to the next gives each the analysis a pool of its own gives', async () => {
+    const { path } = repeatedCsv('logits.csv', 300);
+    const kept = new KeptScoringPool({ script: SCORING_THREAD, count: 2 });
+    const pool = kept.get();
+    try {
+      const first = await analyzeOnThreads({ kind: 'path', path }, {}, {}, {}, kept);
+      const again = await analyzeOnThreads({ kind: 'path', path }, {}, {}, {}, kept);
+      assert.equal(kept.get(), pool, 'the same threads');
+      assert.ok(pool.usable && pool.jobsRun >= 4, `${pool.jobsRun} jobs on the kept pool`);
+      const own = await analyzeOnThreads({ kind: 'path', path }, {}, {}, {}, { script: SCORING_THREAD, count: 2 });
+      assertSameAnalysis(first, own);
+      assertSameAnalysis(again, own);
+    } finally {
+      await pool.close();
+    }
+    assert.notEqual(kept.get(), pool, 'a closed pool is replaced');
+    await kept.get().close();
   });
 });
