@@ -11,6 +11,7 @@ import { fitParameterCurves } from './analyzeFit';
 import { consumeBatches } from './rowBatch';
 import type { CrossEntropyOptions } from '../engine/crossEntropyLoss';
 import { CategoricalPass, crossEntropyOptionsFor, KIND_SAMPLE_ROWS, type CategoricalBatch, type ReducedBatch } from './categoricalPass';
+import { sameReduction, startBlocks } from './startedBlocks';
 import type { AnalysisOptions, ClassificationAnalysis, ParameterCurve } from './types';
 import type { PartialResult } from './workerMessages';
 
@@ -40,9 +41,9 @@ export interface CategoricalInput {
    */
   readonly reducedRows?: (options: CrossEntropyOptions) => AsyncIterable<ReducedBatch>;
   /**
-   * Leading rows the reader already holds (a CSV's sniffed sample): with `reducedRows`, the
-   * threads start on the kind these rows suggest while `batches` deliver the rows that decide
-   * it, and start again in the rare file where the two differ.
+   * Leading rows the reader already holds (a CSV's sniffed sample, a tensor's first rows): with
+   * `reducedRows`, the threads start on the kind these rows suggest while `batches` deliver the
+   * rows that decide it, and start again in the rare file where the two differ.
    */
   readonly preview?: ClassScores;
 }
@@ -81,49 +82,6 @@ function asTwoClasses(batch: CategoricalBatch, kind: PredictionKind): Categorica
     }
   }
   return { ...batch, scores: { n, k: 2, values: out } };
-}
-
-/** Blocks whose production (their threads' jobs) starts now, to be read later or dropped. */
-interface StartedBlocks {
-  readonly options: CrossEntropyOptions;
-  readonly blocks: AsyncIterable<ReducedBatch>;
-  /** Stops the production unless it was read to the end; never throws. */
-  close(): Promise<void>;
-}
-
-function startBlocks(produce: (options: CrossEntropyOptions) => AsyncIterable<ReducedBatch>, options: CrossEntropyOptions): StartedBlocks {
-  const iterator = produce(options)[Symbol.asyncIterator]();
-  const first = iterator.next();
-  // A failure is met where the blocks are read; blocks never read have nothing to report.
-  first.catch(() => undefined);
-  let finished = false;
-  const close = async () => {
-    if (finished) return;
-    finished = true;
-    await first.then(
-      () => iterator.return?.(),
-      () => undefined,
-    );
-  };
-  return {
-    options,
-    blocks: {
-      async *[Symbol.asyncIterator]() {
-        try {
-          for (let next = await first; !next.done; next = await iterator.next()) yield next.value;
-          finished = true;
-        } finally {
-          await close();
-        }
-      },
-    },
-    close: () => close().catch(() => undefined),
-  };
-}
-
-/** Whether blocks reduced with `a` can be merged into a pass with `b`. */
-function sameReduction(a: CrossEntropyOptions, b: CrossEntropyOptions): boolean {
-  return a.kind === b.kind && a.weight === b.weight && a.ignoreIndex === b.ignoreIndex && a.labelSmoothing === b.labelSmoothing;
 }
 
 function leadingRows(scores: ClassScores, rows: number): ClassScores {

@@ -81,7 +81,8 @@ function readFully(path: string, position: number, target: Uint8Array): void {
   try {
     let done = 0;
     while (done < target.length) {
-      const read = readSync(fd, target, done, target.length - done, position + done);
+      // At most 1 GB a call: one read may not ask for 2 GB or more.
+      const read = readSync(fd, target, done, Math.min(target.length - done, 1 << 30), position + done);
       if (read === 0) throw new RangeError(`it is now ${fstatSync(fd).size} bytes, short of the ${target.length} bytes at byte ${position}`);
       done += read;
     }
