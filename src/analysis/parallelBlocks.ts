@@ -14,8 +14,8 @@ import type { ScoringPool } from './scoringPool';
 /**
  * A big file's rows scored and reduced in blocks on a pool's threads, and handed back in file
  * order for the pass to merge: blocks like those a pass on one thread reduces, so the sums
- * agree with it (to the last bit when the blocks fall on the same rows, as for tensors). The
- * calling thread has only read the leading rows that decide the prediction kind.
+ * agree with it (to the last bit when the blocks fall on the same rows, as for tensors of up to
+ * 16 classes). The calling thread has only read the leading rows that decide the kind.
  */
 
 /**
@@ -25,8 +25,10 @@ import type { ScoringPool } from './scoringPool';
  */
 const TENSOR_JOBS_PER_THREAD = 8;
 const CSV_JOBS_PER_THREAD = 3;
-/** Rows of tensors per job. */
+/** Rows of tensors per job, as many as inMemoryBatches puts in a batch... */
 const ROWS_PER_JOB = 65_536;
+/** ...unless that is over this many values: a thread's block of a wide tensor stays a few MB. */
+const VALUES_PER_JOB = 1 << 20;
 /** Bytes of CSV per job: the lines that start in them. */
 const CSV_JOB_BYTES = 4 << 20;
 
@@ -37,8 +39,8 @@ export interface BlockProgress {
 
 /**
  * Rows [from, n) of n labels and [n, k] values, in blocks of ROWS_PER_JOB rows (as
- * inMemoryBatches makes them). Tensors left in their file are read by the threads, a block at a
- * time; arrays in memory are shared with them.
+ * inMemoryBatches makes them; fewer for more than 16 classes). Tensors left in their file are
+ * read by the threads, a block at a time; arrays in memory are shared with them.
  */
 export async function* tensorBlocks(
   labels: NumericArray | StoredElements,
@@ -52,11 +54,12 @@ export async function* tensorBlocks(
   const n = 'path' in labels ? labels.count : labels.length;
   const sharedLabels = 'path' in labels ? labels : inSharedMemory(labels);
   const sharedValues = 'path' in values ? values : inSharedMemory(values);
+  const rowsPerJob = Math.max(1, Math.min(ROWS_PER_JOB, Math.floor(VALUES_PER_JOB / k)));
   const queue: { from: number; to: number; result: Promise<ScoringResult> }[] = [];
   let next = from;
   const fill = () => {
     while (next < n && queue.length < TENSOR_JOBS_PER_THREAD * pool.size) {
-      const to = Math.min(n, next + ROWS_PER_JOB);
+      const to = Math.min(n, next + rowsPerJob);
       queue.push({ from: next, to, result: pool.run({ type: 'rows', labels: sharedLabels, values: sharedValues, from: next, to, k, crossEntropy }) });
       next = to;
     }

@@ -100,8 +100,8 @@ export class ScoringPool {
    * queues jobs and awaits them in order sees a failure when it reaches that job.
    */
   run(job: ScoringJob, transfer: ArrayBuffer[] = []): Promise<ScoringResult> {
-    if (this.closed) return Promise.reject(new Error('the scoring threads are closed'));
-    if (this.failure) return Promise.reject(this.failure);
+    if (this.closed) return refused(new ScoringThreadError('the scoring threads are closed'));
+    if (this.failure) return refused(this.failure);
     this.start();
     const thread = this.threads.reduce((best, next) => (next.pending.size < best.pending.size ? next : best));
     const id = this.nextId++;
@@ -116,9 +116,18 @@ export class ScoringPool {
     if (this.closed) return;
     this.closed = true;
     await Promise.all(this.threads.map(({ worker }) => worker.terminate()));
-    for (const { reject } of this.waiting.values()) reject(new Error('the scoring threads were closed'));
+    // A ScoringThreadError: an analysis whose jobs were still waiting (on a kept pool replaced
+    // under it) is done again without threads rather than failed.
+    for (const { reject } of this.waiting.values()) reject(new ScoringThreadError('the scoring threads were closed'));
     this.waiting.clear();
   }
+}
+
+/** A job refused at once, its rejection observed here like that of a job a failing thread drops. */
+function refused(error: Error): Promise<ScoringResult> {
+  const result = Promise.reject(error);
+  result.catch(() => undefined);
+  return result;
 }
 
 /**

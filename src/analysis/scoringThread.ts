@@ -4,7 +4,7 @@ import { RowError } from '../engine/rowError';
 import { readOwnedLines } from '../readers/csvRange';
 import { CsvLineError, parsePlainLines, plainRecordParser, QUOTE, type CsvRecordLayout, type PlainRecordParser } from '../readers/csvRecords';
 import { typedValues } from '../engine/rowScores';
-import { readStoredElements } from '../readers/storedElements';
+import { FileChangedError, readStoredElements } from '../readers/storedElements';
 import type { NumericArray, StoredElements } from '../readers/tensor';
 import type { ScoringJob, ScoringReply, ScoringRequest, ScoringResult } from './scoringMessages';
 
@@ -35,7 +35,10 @@ function valuesFor(length: number): Float64Array {
   return values.subarray(0, length);
 }
 
-/** The body of a scoring thread: answers each job, in the order received, and never throws. */
+/**
+ * The body of a scoring thread: answers each job, in the order received. A bad file is an
+ * answer; only a failure of the thread itself (no memory) is thrown, and stops it.
+ */
 export function serveScoring(port: MessagePort): void {
   port.on('message', ({ id, job }: ScoringRequest) => {
     const result = runScoringJob(job);
@@ -53,10 +56,13 @@ export function runScoringJob(job: ScoringJob): ScoringResult {
     let labels: NumericArray;
     let rowValues: Float32Array | Float64Array;
     try {
-      labels = isStored(job.labels) ? readStoredElements(job.labels, from, to - from) : job.labels.subarray(from, to);
+      labels = isStored(job.labels) ? readStoredElements(job.labels, from, to - from, undefined, bytesFor) : job.labels.subarray(from, to);
       rowValues = isStored(job.values) ? typedValues(storedValues = readStoredElements(job.values, from * k, (to - from) * k, storedValues, bytesFor)) as Float32Array | Float64Array : job.values.subarray(from * k, to * k);
     } catch (error) {
-      return { type: 'error', row: from, reason: `the file changed since its header was read: ${message(error)}` };
+      // A file cut short is the file's fault; anything else (no memory) is this thread's, and
+      // stops it, so the analysis is done again without threads.
+      if (error instanceof FileChangedError) return { type: 'error', row: from, reason: error.message };
+      throw error;
     }
     try {
       const block = scoreBlock(k, job.crossEntropy, labels, rowValues, to - from, from);

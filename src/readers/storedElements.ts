@@ -51,19 +51,29 @@ export function leadingElements(tensor: Tensor, count: number): NumericArray {
   return readStoredElementsOf(tensor.name, tensor.stored, 0, Math.min(count, tensor.stored.count));
 }
 
+/** The file no longer holds the bytes its header promised: it was cut short, or replaced, after it was read. */
+export class FileChangedError extends Error {
+  override readonly name = 'FileChangedError';
+
+  constructor(detail: string) {
+    super(`the file changed since its header was read: ${detail}`);
+  }
+}
+
 /** readStoredElements, failing with a one-line DataFileError that names the file and the tensor. */
 export function readStoredElementsOf(tensorName: string, stored: StoredElements, first: number, count: number): NumericArray {
   try {
     return readStoredElements(stored, first, count);
   } catch (error) {
-    throw new DataFileError(basename(stored.path), `tensor ${quoted(tensorName)}`, `the file changed since its header was read: ${describeError(error)}`);
+    throw new DataFileError(basename(stored.path), `tensor ${quoted(tensorName)}`, describeError(error));
   }
 }
 
 /**
  * Elements [first, first + count) decoded as the readers decode them (into allocate's array
  * type), in `into` when it is that type and long enough. Synchronous: it runs on analysis and
- * scoring threads, never on the extension host's own thread.
+ * scoring threads, never on the extension host's own thread. Throws a FileChangedError when the
+ * file has become too short, and whatever the system throws otherwise (no memory, no file handle).
  */
 export function readStoredElements(stored: StoredElements, first: number, count: number, into?: NumericArray, scratch?: (bytes: number) => Uint8Array): NumericArray {
   if (first < 0 || count < 0 || first + count > stored.count) throw new RangeError(`elements ${first}..${first + count} of ${stored.count}`);
@@ -83,7 +93,7 @@ function readFully(path: string, position: number, target: Uint8Array): void {
     while (done < target.length) {
       // At most 1 GB a call: one read may not ask for 2 GB or more.
       const read = readSync(fd, target, done, Math.min(target.length - done, 1 << 30), position + done);
-      if (read === 0) throw new RangeError(`it is now ${fstatSync(fd).size} bytes, short of the ${target.length} bytes at byte ${position}`);
+      if (read === 0) throw new FileChangedError(`it is now ${fstatSync(fd).size} bytes, short of the ${target.length} bytes at byte ${position}`);
       done += read;
     }
   } finally {

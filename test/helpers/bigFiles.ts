@@ -23,3 +23,15 @@ export function repeatNpy(path: string, times: number): Uint8Array {
 export function npyDataStart(bytes: Uint8Array): number {
   return 10 + new DataView(bytes.buffer, bytes.byteOffset).getUint16(8, true);
 }
+
+/** A C-order .npy of `data` (its bytes as they are in memory: little-endian here) with this dtype and shape. */
+export function npyFile(descr: string, shape: readonly number[], data: ArrayBufferView): Uint8Array {
+  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
+  header += ' '.repeat(63 - ((10 + header.length) % 64)) + '\n';
+  const out = new Uint8Array(10 + header.length + data.byteLength);
+  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
+  new DataView(out.buffer).setUint16(8, header.length, true);
+  out.set(Buffer.from(header, 'latin1'), 10);
+  out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), 10 + header.length);
+  return out;
+}

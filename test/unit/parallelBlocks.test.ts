@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { analyzeSource } from '../../src/analysis/analyzeFile';
 import { analyzeOnThreads } from '../../src/analysis/analyzeOnThreads';
 import { KeptScoringPool, ScoringPool, scoringThreadsFor } from '../../src/analysis/scoringPool';
 import type { Analysis } from '../../src/analysis/types';
 import { describeError } from '../../src/readers/errors';
-import { npyDataStart, repeatNpy } from '../helpers/bigFiles';
+import { npyDataStart, npyFile, repeatNpy } from '../helpers/bigFiles';
 import { assertClose, classification, fixturePath, readJson, REPO_ROOT } from '../helpers/fixtures';
 
 // Big files (past the 8 MB at which threads start) made of the fixtures' rows repeated, so
@@ -244,6 +244,51 @@ describe('scoring threads', () => {
     // A bad file is still refused once, with its own message, not a thread's.
     const bad = repeatedCsv('logits.csv', 300, (lines) => (lines[70_000] = lines[70_000]!.replace(/^\d+/, '9'))).path;
     await assert.rejects(analyzeOnThreads({ kind: 'path', path: bad }, {}, {}, {}, { script: SCORING_THREAD, count: 2 }), /line 70002: label 9 is not a class index in 0\.\.4/);
+  });
+
+  it('a tensor of 40 classes is scored in blocks of fewer rows, with the same analysis as one thread', async () => {
+    // The fixture's 5 logits side by side 8 times: 40 classes, labels 0..4.
+    const source = readFileSync(fixturePath('eval', 'logits.npy'));
+    const start = npyDataStart(source);
+    const logits = new Float32Array(source.buffer.slice(source.byteOffset + start, source.byteOffset + source.length));
+    const rows = 100_000;
+    const wide = new Float32Array(rows * 40);
+    for (let i = 0; i < rows; i++) for (let j = 0; j < 40; j++) wide[i * 40 + j] = logits[(i % 300) * 5 + (j % 5)]! - Math.floor(j / 5) * 0.25;
+    const folder = join(dir, 'wide');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, 'logits.npy'), npyFile('<f4', [rows, 40], wide));
+    const labels = repeatNpy(fixturePath('eval', 'labels.npy'), Math.ceil(rows / 300));
+    writeFileSync(join(folder, 'labels.npy'), npyFile('<i8', [rows], new BigInt64Array(labels.buffer.slice(labels.byteOffset + npyDataStart(labels), labels.byteOffset + npyDataStart(labels) + rows * 8))));
+    const pool = new ScoringPool({ script: SCORING_THREAD, count: 2 });
+    try {
+      const threaded = await analyzeSource({ kind: 'path', path: join(folder, 'logits.npy') }, {}, {}, { pool });
+      // 2^20 values a block: 26,214 rows of 40, so 4 blocks where 65,536-row blocks would be 2.
+      assert.ok(pool.jobsRun >= 4, `${pool.jobsRun} jobs`);
+      assertSameAnalysis(threaded, await analyzeSource({ kind: 'path', path: join(folder, 'logits.npy') }));
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('a thread that dies in the middle of a big file: the file is analysed again on one thread, and nothing is left unhandled', async () => {
+    // Over 16 blocks of 65,536 rows, so jobs are still being sent when the failure is known.
+    const times = 4000;
+    const logitsPath = join(dir, 'midway', 'logits.npy');
+    mkdirSync(dirname(logitsPath), { recursive: true });
+    writeFileSync(logitsPath, repeatNpy(fixturePath('eval', 'logits.npy'), times));
+    writeFileSync(join(dirname(logitsPath), 'labels.npy'), repeatNpy(fixturePath('eval', 'labels.npy'), times));
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const analysis = await analyzeOnThreads({ kind: 'path', path: logitsPath }, {}, {}, {}, { script: fixturePath('workers', 'diesAtRow65536.js'), count: 2 });
+      assertSameAnalysis(analysis, await analyzeSource({ kind: 'path', path: logitsPath }));
+      // Jobs queued behind the failure are rejected too: give those rejections a turn to surface.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+    assert.deepEqual(unhandled.map(describeError), []);
   });
 
   it('a thread that dies fails the jobs it had, with a message, and the pool takes no more; nor does a closed pool', async () => {

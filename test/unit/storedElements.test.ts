@@ -99,4 +99,11 @@ describe('tensors left in their file', () => {
     assert.equal(result.type === 'error' && result.row, 256);
     assert.match(result.type === 'error' ? result.reason : '', /^the file changed since its header was read: it is now 500 bytes, short of the 880 bytes at byte 5248$/);
   });
+
+  it('a failure that is not the file\'s is thrown by the scoring thread, which stops, so the analysis is done without threads', () => {
+    // A folder where the tensor was: reading it fails (EISDIR), as a failed allocation would, and not as a short file.
+    const values = { path: dir, offset: 0, dtype: 'float32' as const, littleEndian: true, count: 10 };
+    const labels = new Float64Array(new SharedArrayBuffer(8 * 5));
+    assert.throws(() => runScoringJob({ type: 'rows', labels, values, from: 0, to: 5, k: 2, crossEntropy: { kind: 'logits' } }), /EISDIR/);
+  });
 });
