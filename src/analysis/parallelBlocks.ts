@@ -55,26 +55,36 @@ export async function* tensorBlocks(
   const sharedLabels = 'path' in labels ? labels : inSharedMemory(labels);
   const sharedValues = 'path' in values ? values : inSharedMemory(values);
   const rowsPerJob = Math.max(1, Math.min(ROWS_PER_JOB, Math.floor(VALUES_PER_JOB / k)));
+  const dropped = droppedFlag();
   const queue: { from: number; to: number; result: Promise<ScoringResult> }[] = [];
   let next = from;
   const fill = () => {
     while (next < n && queue.length < TENSOR_JOBS_PER_THREAD * pool.size) {
       const to = Math.min(n, next + rowsPerJob);
-      queue.push({ from: next, to, result: pool.run({ type: 'rows', labels: sharedLabels, values: sharedValues, from: next, to, k, crossEntropy }) });
+      queue.push({ from: next, to, result: pool.run({ type: 'rows', labels: sharedLabels, values: sharedValues, from: next, to, k, crossEntropy, dropped }) });
       next = to;
     }
   };
-  fill();
-  while (queue.length > 0) {
-    if (progress.signal?.aborted) return;
-    const job = queue.shift()!;
-    const result = await job.result;
+  try {
     fill();
-    if (result.type === 'error') throw new RowError(result.row ?? job.from, result.reason);
-    if (result.type !== 'reduced') throw new Error(`unexpected ${result.type} for rows ${job.from}..${job.to}`);
-    yield { labels: result.labels ?? (sharedLabels as NumericArray).subarray(job.from, job.to), block: result.block, firstRow: job.from };
-    progress.onProgress?.(job.to / n);
+    while (queue.length > 0) {
+      if (progress.signal?.aborted) return;
+      const job = queue.shift()!;
+      const result = await job.result;
+      fill();
+      if (result.type === 'error') throw new RowError(result.row ?? job.from, result.reason);
+      if (result.type !== 'reduced') throw new Error(`unexpected ${result.type} for rows ${job.from}..${job.to}`);
+      yield { labels: result.labels ?? (sharedLabels as NumericArray).subarray(job.from, job.to), block: result.block, firstRow: job.from };
+      progress.onProgress?.(job.to / n);
+    }
+  } finally {
+    Atomics.store(dropped, 0, 1);
   }
+}
+
+/** A DroppedFlag for the jobs of one reader, not yet set. */
+function droppedFlag(): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(4));
 }
 
 /**
@@ -96,38 +106,45 @@ export async function* csvBlocks(
 ): AsyncGenerator<ReducedBatch> {
   // Scores first, the label last: see ScoringJob.
   const plain = recordLayout(layout, [...fields.slice(1), fields[0]!]);
+  const dropped = droppedFlag();
   const queue: { to: number; result: Promise<ScoringResult> }[] = [];
   let next = resume.offset;
   const fill = () => {
     while (next < source.size && queue.length < CSV_JOBS_PER_THREAD * pool.size) {
       const to = Math.min(source.size, next + CSV_JOB_BYTES);
-      queue.push({ to, result: pool.run({ type: 'csv', path, from: next, to, fromIsLineStart: next === resume.offset, layout: plain, k, crossEntropy }) });
+      queue.push({ to, result: pool.run({ type: 'csv', path, from: next, to, fromIsLineStart: next === resume.offset, layout: plain, k, crossEntropy, dropped }) });
       next = to;
     }
   };
   let line = resume.line;
   let firstRow = resume.firstRow;
-  fill();
-  while (queue.length > 0) {
-    if (progress.signal?.aborted) return;
-    const job = queue.shift()!;
-    const result = await job.result;
-    if (result.type === 'needsGeneralParser') {
-      queue.length = 0;
-      yield* blocksHere(source, layout, fields, k, { offset: result.start, line, firstRow }, crossEntropy, progress);
-      return;
-    }
+  try {
     fill();
-    if (result.type === 'error') {
-      const at = line + (result.line ?? 1) - 1;
-      throw new DataFileError(source.name, cellPlace(layout, at, result.field), result.reason);
+    while (queue.length > 0) {
+      if (progress.signal?.aborted) return;
+      const job = queue.shift()!;
+      const result = await job.result;
+      if (result.type === 'needsGeneralParser') {
+        Atomics.store(dropped, 0, 1);
+        queue.length = 0;
+        yield* blocksHere(source, layout, fields, k, { offset: result.start, line, firstRow }, crossEntropy, progress);
+        return;
+      }
+      fill();
+      if (result.type === 'error') {
+        const at = line + (result.line ?? 1) - 1;
+        throw new DataFileError(source.name, cellPlace(layout, at, result.field), result.reason);
+      }
+      if (result.type !== 'reduced') throw new Error(`unexpected ${result.type} for bytes up to ${job.to}`);
+      const { block, labels, lines, lineBreaks } = result;
+      for (let i = 0; i < lines!.length; i++) lines![i]! += line - 1;
+      if (labels!.length > 0) yield { labels: labels!, block: shiftRows(block, firstRow), firstRow, lines: lines! };
+      firstRow += labels!.length;
+      line += lineBreaks!;
+      progress.onProgress?.(job.to / source.size);
     }
-    const { block, labels, lines, lineBreaks } = result as Extract<ScoringResult, { type: 'reduced' }>;
-    for (let i = 0; i < lines!.length; i++) lines![i]! += line - 1;
-    if (labels!.length > 0) yield { labels: labels!, block: shiftRows(block, firstRow), firstRow, lines: lines! };
-    firstRow += labels!.length;
-    line += lineBreaks!;
-    progress.onProgress?.(job.to / source.size);
+  } finally {
+    Atomics.store(dropped, 0, 1);
   }
 }
 

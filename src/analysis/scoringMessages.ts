@@ -9,6 +9,12 @@ import type { NumericArray, StoredElements } from '../readers/tensor';
  * either way scored and reduced into a CategoricalBlock for a cross-entropy with
  * `crossEntropy`'s options, whose arrays come back transferred, not copied.
  */
+/**
+ * Shared by the jobs of one reader of results: set to 1 when it stops reading them (it failed, or
+ * found the prediction kind it guessed was wrong), so a thread skips those still queued.
+ */
+export type DroppedFlag = Int32Array;
+
 export type ScoringJob =
   /** Lines starting in [from, to) (see readOwnedLines); `layout.fields` are the K score fields, then the label's. */
   | {
@@ -20,6 +26,7 @@ export type ScoringJob =
       readonly layout: CsvRecordLayout;
       readonly k: number;
       readonly crossEntropy: CrossEntropyOptions;
+      readonly dropped?: DroppedFlag;
     }
   | {
       readonly type: 'rows';
@@ -33,6 +40,7 @@ export type ScoringJob =
       readonly to: number;
       readonly k: number;
       readonly crossEntropy: CrossEntropyOptions;
+      readonly dropped?: DroppedFlag;
     };
 
 export type ScoringResult =
@@ -43,6 +51,8 @@ export type ScoringResult =
    * too long to read whole: the general parser must read the rest of the file in order.
    */
   | { readonly type: 'needsGeneralParser'; readonly start: number }
+  /** The job's reader had stopped reading results before the job's turn came: not run. */
+  | { readonly type: 'dropped' }
   /** `line` (from 1 at the job's first byte) for CSV jobs, `row` (of the file) for rows; `field` 0-based. */
   | { readonly type: 'error'; readonly reason: string; readonly line?: number; readonly row?: number; readonly field?: number };
 

@@ -50,6 +50,7 @@ export function serveScoring(port: MessagePort): void {
 }
 
 export function runScoringJob(job: ScoringJob): ScoringResult {
+  if (job.dropped && Atomics.load(job.dropped, 0) !== 0) return { type: 'dropped' };
   const message = (error: unknown) => String((error as Error)?.message ?? error);
   if (job.type === 'rows') {
     const { from, to, k } = job;

@@ -5,7 +5,10 @@ import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { analyzeSource } from '../../src/analysis/analyzeFile';
 import { analyzeOnThreads } from '../../src/analysis/analyzeOnThreads';
+import { tensorBlocks } from '../../src/analysis/parallelBlocks';
+import type { ScoringJob } from '../../src/analysis/scoringMessages';
 import { KeptScoringPool, ScoringPool, scoringThreadsFor } from '../../src/analysis/scoringPool';
+import { runScoringJob } from '../../src/analysis/scoringThread';
 import type { Analysis } from '../../src/analysis/types';
 import { describeError } from '../../src/readers/errors';
 import { npyDataStart, npyFile, repeatNpy } from '../helpers/bigFiles';
@@ -289,6 +292,22 @@ describe('scoring threads', () => {
       process.off('unhandledRejection', onUnhandled);
     }
     assert.deepEqual(unhandled.map(describeError), []);
+  });
+
+  it('jobs still queued when their reader stops are skipped by the threads', async () => {
+    const k = 2;
+    const n = 20 * 65_536;
+    const labels = new Float64Array(new SharedArrayBuffer(8 * n));
+    const values = new Float64Array(new SharedArrayBuffer(8 * n * k));
+    const jobs: ScoringJob[] = [];
+    // A pool that answers at once, and keeps the jobs it was given.
+    const pool = { size: 2, run: (job: ScoringJob) => (jobs.push(job), Promise.resolve(runScoringJob(job))) } as unknown as ScoringPool;
+    for await (const block of tensorBlocks(labels, values, k, 0, { kind: 'logits' }, pool)) {
+      assert.equal(block.firstRow, 0);
+      break;
+    }
+    assert.ok(jobs.length > 1, `${jobs.length} jobs sent`);
+    for (const job of jobs) assert.deepEqual(runScoringJob(job), { type: 'dropped' });
   });
 
   it('a thread that dies fails the jobs it had, with a message, and the pool takes no more; nor does a closed pool', async () => {
