@@ -8,7 +8,7 @@ import { DataFileError } from '../readers/errors';
 import type { NumericArray, StoredElements } from '../readers/tensor';
 import type { ReducedBatch } from './categoricalPass';
 import { labelsAndScores } from './labelledRows';
-import type { ScoringResult } from './scoringMessages';
+import type { DroppedFlag, ScoringJob, ScoringResult } from './scoringMessages';
 import type { ScoringPool } from './scoringPool';
 
 /**
@@ -55,36 +55,18 @@ export async function* tensorBlocks(
   const sharedLabels = 'path' in labels ? labels : inSharedMemory(labels);
   const sharedValues = 'path' in values ? values : inSharedMemory(values);
   const rowsPerJob = Math.max(1, Math.min(ROWS_PER_JOB, Math.floor(VALUES_PER_JOB / k)));
-  const dropped = droppedFlag();
-  const queue: { from: number; to: number; result: Promise<ScoringResult> }[] = [];
-  let next = from;
-  const fill = () => {
-    while (next < n && queue.length < TENSOR_JOBS_PER_THREAD * pool.size) {
+  function* jobs(dropped: DroppedFlag): Generator<PlannedJob<{ from: number; to: number }>> {
+    for (let next = from; next < n; next += rowsPerJob) {
       const to = Math.min(n, next + rowsPerJob);
-      queue.push({ from: next, to, result: pool.run({ type: 'rows', labels: sharedLabels, values: sharedValues, from: next, to, k, crossEntropy, dropped }) });
-      next = to;
+      yield { job: { type: 'rows', labels: sharedLabels, values: sharedValues, from: next, to, k, crossEntropy, dropped }, at: { from: next, to } };
     }
-  };
-  try {
-    fill();
-    while (queue.length > 0) {
-      if (progress.signal?.aborted) return;
-      const job = queue.shift()!;
-      const result = await job.result;
-      fill();
-      if (result.type === 'error') throw new RowError(result.row ?? job.from, result.reason);
-      if (result.type !== 'reduced') throw new Error(`unexpected ${result.type} for rows ${job.from}..${job.to}`);
-      yield { labels: result.labels ?? (sharedLabels as NumericArray).subarray(job.from, job.to), block: result.block, firstRow: job.from };
-      progress.onProgress?.(job.to / n);
-    }
-  } finally {
-    Atomics.store(dropped, 0, 1);
   }
-}
-
-/** A DroppedFlag for the jobs of one reader, not yet set. */
-function droppedFlag(): Int32Array {
-  return new Int32Array(new SharedArrayBuffer(4));
+  for await (const { at, result } of resultsInOrder(pool, TENSOR_JOBS_PER_THREAD, jobs, progress.signal)) {
+    if (result.type === 'error') throw new RowError(result.row ?? at.from, result.reason);
+    if (result.type !== 'reduced') throw new Error(`unexpected ${result.type} for rows ${at.from}..${at.to}`);
+    yield { labels: result.labels ?? (sharedLabels as NumericArray).subarray(at.from, at.to), block: result.block, firstRow: at.from };
+    progress.onProgress?.(at.to / n);
+  }
 }
 
 /**
@@ -106,42 +88,72 @@ export async function* csvBlocks(
 ): AsyncGenerator<ReducedBatch> {
   // Scores first, the label last: see ScoringJob.
   const plain = recordLayout(layout, [...fields.slice(1), fields[0]!]);
-  const dropped = droppedFlag();
-  const queue: { to: number; result: Promise<ScoringResult> }[] = [];
-  let next = resume.offset;
-  const fill = () => {
-    while (next < source.size && queue.length < CSV_JOBS_PER_THREAD * pool.size) {
+  function* jobs(dropped: DroppedFlag): Generator<PlannedJob<number>> {
+    for (let next = resume.offset; next < source.size; next += CSV_JOB_BYTES) {
       const to = Math.min(source.size, next + CSV_JOB_BYTES);
-      queue.push({ to, result: pool.run({ type: 'csv', path, from: next, to, fromIsLineStart: next === resume.offset, layout: plain, k, crossEntropy, dropped }) });
-      next = to;
+      yield { job: { type: 'csv', path, from: next, to, fromIsLineStart: next === resume.offset, layout: plain, k, crossEntropy, dropped }, at: to };
     }
-  };
+  }
   let line = resume.line;
   let firstRow = resume.firstRow;
+  let generalFrom: number | undefined;
+  for await (const { at: to, result } of resultsInOrder(pool, CSV_JOBS_PER_THREAD, jobs, progress.signal)) {
+    if (result.type === 'needsGeneralParser') {
+      // Leaving the loop drops the jobs still queued.
+      generalFrom = result.start;
+      break;
+    }
+    if (result.type === 'error') {
+      const at = line + (result.line ?? 1) - 1;
+      throw new DataFileError(source.name, cellPlace(layout, at, result.field), result.reason);
+    }
+    if (result.type !== 'reduced') throw new Error(`unexpected ${result.type} for bytes up to ${to}`);
+    const { block, labels, lines, lineBreaks } = result;
+    for (let i = 0; i < lines!.length; i++) lines![i]! += line - 1;
+    if (labels!.length > 0) yield { labels: labels!, block: shiftRows(block, firstRow), firstRow, lines: lines! };
+    firstRow += labels!.length;
+    line += lineBreaks!;
+    progress.onProgress?.(to / source.size);
+  }
+  if (generalFrom !== undefined) yield* blocksHere(source, layout, fields, k, { offset: generalFrom, line, firstRow }, crossEntropy, progress);
+}
+
+/** A job to send, and what its reader needs to place the result. */
+interface PlannedJob<At> {
+  readonly job: ScoringJob;
+  readonly at: At;
+}
+
+/**
+ * The results of the jobs `plan` makes, in the order it makes them, with at most `perThread`
+ * per thread sent ahead. When the reader stops (done, failed, or gone elsewhere) the jobs' shared
+ * flag is set, so the threads skip those still queued. Stops at once when `signal` aborts.
+ */
+async function* resultsInOrder<At>(
+  pool: ScoringPool,
+  perThread: number,
+  plan: (dropped: DroppedFlag) => Iterator<PlannedJob<At>>,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<{ readonly at: At; readonly result: ScoringResult }> {
+  const dropped: DroppedFlag = new Int32Array(new SharedArrayBuffer(4));
+  const planned = plan(dropped);
+  const queue: { at: At; result: Promise<ScoringResult> }[] = [];
+  let exhausted = false;
+  const fill = () => {
+    while (!exhausted && queue.length < perThread * pool.size) {
+      const next = planned.next();
+      if (next.done) exhausted = true;
+      else queue.push({ at: next.value.at, result: pool.run(next.value.job) });
+    }
+  };
   try {
     fill();
     while (queue.length > 0) {
-      if (progress.signal?.aborted) return;
-      const job = queue.shift()!;
-      const result = await job.result;
-      if (result.type === 'needsGeneralParser') {
-        Atomics.store(dropped, 0, 1);
-        queue.length = 0;
-        yield* blocksHere(source, layout, fields, k, { offset: result.start, line, firstRow }, crossEntropy, progress);
-        return;
-      }
+      if (signal?.aborted) return;
+      const { at, result } = queue.shift()!;
+      const settled = await result;
       fill();
-      if (result.type === 'error') {
-        const at = line + (result.line ?? 1) - 1;
-        throw new DataFileError(source.name, cellPlace(layout, at, result.field), result.reason);
-      }
-      if (result.type !== 'reduced') throw new Error(`unexpected ${result.type} for bytes up to ${job.to}`);
-      const { block, labels, lines, lineBreaks } = result;
-      for (let i = 0; i < lines!.length; i++) lines![i]! += line - 1;
-      if (labels!.length > 0) yield { labels: labels!, block: shiftRows(block, firstRow), firstRow, lines: lines! };
-      firstRow += labels!.length;
-      line += lineBreaks!;
-      progress.onProgress?.(job.to / source.size);
+      yield { at, result: settled };
     }
   } finally {
     Atomics.store(dropped, 0, 1);
