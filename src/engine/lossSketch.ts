@@ -46,6 +46,8 @@ export class LossSketch {
   private max = -Infinity;
   // The worst rows, largest loss first.
   private readonly worst: { row: number; loss: number }[] = [];
+  /** The block add() hands to addRows. */
+  private readonly one = new Float64Array(1);
 
   constructor(
     private readonly maxPoints = 4000,
@@ -56,13 +58,10 @@ export class LossSketch {
   /** The first row after which exp(-sum of losses), a float64 product of the likelihoods, is 0. */
   underflowRow: number | undefined;
 
+  /** One row's loss: a block of one row, so there is one way to add a loss. */
   add(loss: number, row: number): void {
-    const count = ++this.count;
-    if (this.underflowRow === undefined && -(this.sum.value + loss) < LOG_MIN_DOUBLE) this.underflowRow = row;
-    this.addToSeries(loss, row);
-    this.addToRunningMean(loss, count);
-    this.addToHistogram(loss);
-    this.addToWorst(loss, row);
+    this.one[0] = loss;
+    this.addRows(this.one, row);
   }
 
   /**
@@ -94,9 +93,11 @@ export class LossSketch {
   }
 
   /**
-   * addToRunningMean for each loss, with the sums in local variables: a double passed to a
-   * method or kept in a field is a heap object in V8, and a million rows would make millions.
-   * The fields are written back before the rare row that keeps a point.
+   * The running mean (compensated sum, Welford's m2 for the band: a sum of squares minus n mean^2
+   * cancels badly for large, close losses) and the stretch's extremes, with the sums in local
+   * variables: a double passed to a method or kept in a field is a heap object in V8, and a
+   * million rows would make millions. The fields are written back before the rare row that keeps
+   * a point, at a multiple of the step (counted without an integer division per row).
    */
   private addRowsToRunningMean(losses: Float64Array, firstRow: number): void {
     const sum = this.sum;
@@ -244,27 +245,6 @@ export class LossSketch {
     this.buckets.length = 0;
     this.buckets.push(...merged);
     this.bucketSize *= 2;
-  }
-
-  private addToRunningMean(loss: number, count: number): void {
-    this.sum.add(loss);
-    // Welford's update: a sum of squares minus n mean^2 cancels badly for large, close losses.
-    const delta = loss - this.welfordMean;
-    this.welfordMean += delta / count;
-    this.m2 += delta * (loss - this.welfordMean);
-    const mean = this.sum.value / count;
-    if (this.lowN === 0 || mean < this.lowMean) {
-      this.lowN = count;
-      this.lowMean = mean;
-      this.lowM2 = this.m2;
-    }
-    if (this.highN === 0 || mean > this.highMean) {
-      this.highN = count;
-      this.highMean = mean;
-      this.highM2 = this.m2;
-    }
-    // count % step, without an integer division per row.
-    if (count === this.nextPoint) this.keepPoint(count, mean);
   }
 
   /** At a multiple of the step: a point of the running mean, with the stretch's extremes. */
