@@ -1,3 +1,4 @@
+import { readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 
 /**
@@ -94,4 +95,19 @@ export function readAhead(source: ByteSource, windowBytes = 1 << 20): ByteSource
 export async function readBytesInto(source: ByteSource, offset: number, target: Uint8Array): Promise<void> {
   if (source.readInto) await source.readInto(offset, target);
   else target.set(await source.read(offset, target.length));
+}
+
+/**
+ * Fills `bytes` from `offset` of the open file `fd`, synchronously (for worker and scoring
+ * threads), or as much of it as the file holds: the bytes read.
+ */
+export function readFileRange(fd: number, offset: number, bytes: Uint8Array): Uint8Array {
+  let done = 0;
+  while (done < bytes.length) {
+    // At most 1 GB a call: one read may not ask for 2 GB or more.
+    const read = readSync(fd, bytes, done, Math.min(bytes.length - done, 1 << 30), offset + done);
+    if (read === 0) return bytes.subarray(0, done);
+    done += read;
+  }
+  return bytes;
 }

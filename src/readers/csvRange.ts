@@ -1,4 +1,5 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync } from 'node:fs';
+import { readFileRange } from './byteSource';
 import { LF, MAX_LINE_BYTES } from './csvRecords';
 
 /** How far past a range's end one read looks for the line break that ends its last line. */
@@ -23,12 +24,12 @@ export function readOwnedLines(
   try {
     const { size } = fstatSync(fd);
     const begin = fromIsLineStart ? from : from - 1;
-    let bytes = readRange(fd, begin, memory(Math.max(0, Math.min(size, to + LOOKAHEAD) - begin)));
+    let bytes = readFileRange(fd, begin, memory(Math.max(0, Math.min(size, to + LOOKAHEAD) - begin)));
     const more = () => {
       const end = begin + bytes.length;
       if (end >= size) return false;
       if (bytes.length - (to - begin) > MAX_LINE_BYTES) throw new LineTooLong();
-      const next = readRange(fd, end, new Uint8Array(Math.min(size - end, Math.max(LOOKAHEAD, bytes.length))));
+      const next = readFileRange(fd, end, new Uint8Array(Math.min(size - end, Math.max(LOOKAHEAD, bytes.length))));
       const joined = new Uint8Array(bytes.length + next.length);
       joined.set(bytes);
       joined.set(next, bytes.length);
@@ -54,14 +55,3 @@ export function readOwnedLines(
 }
 
 class LineTooLong extends Error {}
-
-/** Fills `bytes` from `offset`, or as much of it as the file holds. */
-function readRange(fd: number, offset: number, bytes: Uint8Array): Uint8Array {
-  let done = 0;
-  while (done < bytes.length) {
-    const read = readSync(fd, bytes, done, bytes.length - done, offset + done);
-    if (read === 0) return bytes.subarray(0, done);
-    done += read;
-  }
-  return bytes;
-}

@@ -1,5 +1,6 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync } from 'node:fs';
 import { basename } from 'node:path';
+import { readFileRange } from './byteSource';
 import { allocate, decodeInto, ITEMSIZE, quoted, storedAsIs } from './dtypes';
 import { DataFileError, describeError } from './errors';
 import type { NumericArray, StoredElements, Tensor, TensorDType, TensorReadOptions } from './tensor';
@@ -89,13 +90,7 @@ export function readStoredElements(stored: StoredElements, first: number, count:
 function readFully(path: string, position: number, target: Uint8Array): void {
   const fd = openSync(path, 'r');
   try {
-    let done = 0;
-    while (done < target.length) {
-      // At most 1 GB a call: one read may not ask for 2 GB or more.
-      const read = readSync(fd, target, done, Math.min(target.length - done, 1 << 30), position + done);
-      if (read === 0) throw new FileChangedError(`it is now ${fstatSync(fd).size} bytes, short of the ${target.length} bytes at byte ${position}`);
-      done += read;
-    }
+    if (readFileRange(fd, position, target).length < target.length) throw new FileChangedError(`it is now ${fstatSync(fd).size} bytes, short of the ${target.length} bytes at byte ${position}`);
   } finally {
     closeSync(fd);
   }
