@@ -22,9 +22,8 @@ export interface CsvStreamOptions {
   readonly signal?: AbortSignal;
   /** Start here instead of at the top of the file (past the header). */
   readonly resume?: CsvResume;
-  /** Stop after the batch in which this many rows have been read; `onStop` says where the rest starts. */
+  /** Stop after the batch in which this many rows have been read. */
   readonly stopAfterRows?: number;
-  readonly onStop?: (rest: CsvResume) => void;
   /** Told where the first record after the header starts, before it is read. */
   readonly onFirstRecord?: (start: CsvResume) => void;
 }
@@ -217,10 +216,7 @@ export async function* streamCsvColumns(source: ByteSource, layout: CsvTable, co
       rows++;
       if (rows === batchRows || (options.stopAfterRows !== undefined && firstRow + rows >= options.stopAfterRows)) {
         yield takeBatch();
-        if (options.stopAfterRows !== undefined && firstRow >= options.stopAfterRows) {
-          if (pos < bytes.length || !atEnd) options.onStop?.({ offset: bytesStart + pos, line, firstRow });
-          return;
-        }
+        if (options.stopAfterRows !== undefined && firstRow >= options.stopAfterRows) return;
       }
     }
     carry = bytes.slice(pos);
