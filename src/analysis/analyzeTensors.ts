@@ -1,5 +1,5 @@
 import { DataFileError } from '../readers/errors';
-import { leadingElements } from '../readers/storedElements';
+import { isStored, leadingElements } from '../readers/storedElements';
 import type { NumericArray, StoredElements, Tensor, TensorFile } from '../readers/tensor';
 import { typedValues } from '../engine/rowScores';
 import type { CrossEntropyOptions } from '../engine/crossEntropyLoss';
@@ -46,7 +46,7 @@ export async function analyzeTensorsTask(file: TensorFile, fileName: string, opt
 
 /** Tensor values as the scoring threads read them: floats, in their file or in memory. */
 function typedRows(values: NumericArray | StoredElements): Float32Array | Float64Array | StoredElements {
-  return 'path' in values ? values : typedValues(values);
+  return isStored(values) ? values : typedValues(values);
 }
 
 /** Runs the categorical cross-entropy analysis of the tensors of one file (or of a paired predictions/labels file). */

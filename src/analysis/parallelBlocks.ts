@@ -5,6 +5,7 @@ import type { ByteSource } from '../readers/byteSource';
 import type { CsvTable } from '../readers/csv';
 import { cellPlace, recordLayout, streamCsvColumns, type CsvResume } from '../readers/csvStream';
 import { DataFileError } from '../readers/errors';
+import { isStored } from '../readers/storedElements';
 import type { NumericArray, StoredElements } from '../readers/tensor';
 import type { ReducedBatch } from './categoricalPass';
 import { labelsAndScores } from './labelledRows';
@@ -51,9 +52,9 @@ export async function* tensorBlocks(
   pool: ScoringPool,
   progress: BlockProgress = {},
 ): AsyncGenerator<ReducedBatch> {
-  const n = 'path' in labels ? labels.count : labels.length;
-  const sharedLabels = 'path' in labels ? labels : inSharedMemory(labels);
-  const sharedValues = 'path' in values ? values : inSharedMemory(values);
+  const n = isStored(labels) ? labels.count : labels.length;
+  const sharedLabels = isStored(labels) ? labels : inSharedMemory(labels);
+  const sharedValues = isStored(values) ? values : inSharedMemory(values);
   const rowsPerJob = Math.max(1, Math.min(ROWS_PER_JOB, Math.floor(VALUES_PER_JOB / k)));
   function* jobs(dropped: DroppedFlag): Generator<PlannedJob<{ from: number; to: number }>> {
     for (let next = from; next < n; next += rowsPerJob) {

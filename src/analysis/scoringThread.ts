@@ -4,7 +4,7 @@ import { RowError } from '../engine/rowError';
 import { readOwnedLines } from '../readers/csvRange';
 import { CsvLineError, parsePlainLines, plainRecordParser, QUOTE, type CsvRecordLayout, type PlainRecordParser } from '../readers/csvRecords';
 import { typedValues } from '../engine/rowScores';
-import { FileChangedError, readStoredElements } from '../readers/storedElements';
+import { FileChangedError, isStored, readStoredElements } from '../readers/storedElements';
 import type { NumericArray, StoredElements } from '../readers/tensor';
 import type { ScoringJob, ScoringReply, ScoringRequest, ScoringResult } from './scoringMessages';
 
@@ -16,6 +16,19 @@ function bytesFor(length: number): Uint8Array {
   if (bytes.length < length) bytes = new Uint8Array(Math.ceil(1.25 * length));
   return bytes.subarray(0, length);
 }
+function valuesFor(length: number): Float64Array {
+  if (values.length < length) values = new Float64Array(Math.ceil(1.25 * length));
+  return values.subarray(0, length);
+}
+/** The rows last read from a tensor left in its file, whole, to be read into again. */
+let storedValues: NumericArray | undefined;
+function storedRows(stored: StoredElements, first: number, count: number): NumericArray {
+  const rows = readStoredElements(stored, first, count, storedValues, bytesFor);
+  // A new array (the first, or a longer or other type) is kept whole; a reused one is a view of it.
+  if (rows.buffer !== storedValues?.buffer) storedValues = rows;
+  return rows;
+}
+
 /**
  * The record parser of the last layout, kept for the next job: a new parser per job would be a
  * new function where parsePlainLines calls it, and V8 would discard its compiled loop each time.
@@ -27,13 +40,6 @@ function parserFor(layout: CsvRecordLayout): PlainRecordParser {
   return parser.parse;
 }
 
-/** The last rows read from a tensor left in its file, kept to be read into again. */
-let storedValues: NumericArray | undefined;
-const isStored = (array: NumericArray | StoredElements): array is StoredElements => 'path' in array;
-function valuesFor(length: number): Float64Array {
-  if (values.length < length) values = new Float64Array(Math.ceil(1.25 * length));
-  return values.subarray(0, length);
-}
 
 /**
  * The body of a scoring thread: answers each job, in the order received. A bad file is an
@@ -58,7 +64,7 @@ export function runScoringJob(job: ScoringJob): ScoringResult {
     let rowValues: Float32Array | Float64Array;
     try {
       labels = isStored(job.labels) ? readStoredElements(job.labels, from, to - from, undefined, bytesFor) : job.labels.subarray(from, to);
-      rowValues = isStored(job.values) ? typedValues(storedValues = readStoredElements(job.values, from * k, (to - from) * k, storedValues, bytesFor)) as Float32Array | Float64Array : job.values.subarray(from * k, to * k);
+      rowValues = isStored(job.values) ? typedValues(storedRows(job.values, from * k, (to - from) * k)) : job.values.subarray(from * k, to * k);
     } catch (error) {
       // A file cut short is the file's fault; anything else (no memory) is this thread's, and
       // stops it, so the analysis is done again without threads.

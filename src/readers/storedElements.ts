@@ -11,6 +11,11 @@ import type { NumericArray, StoredElements, Tensor, TensorDType, TensorReadOptio
  * it all before the first row is scored.
  */
 
+/** Whether elements are a tensor's place in its file rather than an array in memory. */
+export function isStored(elements: NumericArray | StoredElements): elements is StoredElements {
+  return 'path' in elements;
+}
+
 /** Whether the options ask for a tensor of `bytes` bytes to stay in its file, if it lies there as it is. */
 export function wantedInFile(options: TensorReadOptions, bytes: number): boolean {
   return options.leaveInFileFrom !== undefined && bytes >= options.leaveInFileFrom;
