@@ -9,13 +9,14 @@
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { analyzeOnThreads } from './analysis/analyzeOnThreads';
-import { scoringThreadsFor } from './analysis/scoringPool';
-import { FIT_FAMILIES, TASKS, type Analysis, type AnalysisOptions, type FitFamily, type Task } from './analysis/types';
+import { scoringThreadsFor } from './analysis/threads/scoringPool';
+import type { Analysis, AnalysisOptions } from './analysis/results';
+import { FIT_FAMILIES, TASKS, type FitFamily, type Task } from './roles/vocabulary';
 import type { PredictionKind } from './engine/categorical';
 import type { Reduction } from './engine/reduction';
 import { convertNats, type InformationUnit } from './engine/units';
 import { describeError } from './readers/errors';
-import { reportFields, textReport } from './cliReport';
+import { reportFields, textReport } from './cli/report';
 
 const USAGE = [
   'usage: likelihood-lens FILE [--labels FILE] [--task categorical|binary|soft|regression|fit|entropy] [--target NAME[,NAME...]] [--pred NAME,NAME,...]',

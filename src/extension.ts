@@ -1,13 +1,13 @@
 import * as vscode from 'vscode';
 import { join } from 'node:path';
+import { AnalysisWorker } from './host/analysisWorker';
 import { AutoOpen } from './host/autoOpen';
 import { LiveAnalyses } from './host/liveAnalyses';
 import { DataFileProblems } from './host/problems';
 import { LossStatusBar } from './host/statusBar';
-import { TENSOR_VIEW_TYPE, TensorEditorProvider } from './host/tensorEditor';
-import { LOSS_PANEL_VIEW_TYPE, LossPanel, type PanelServices, type PanelSnapshot } from './panel/lossPanel';
-import { resolveDataFile } from './panel/pickDataFile';
-import { parsePanelState } from './protocol';
+import { registerCommands, type Reporter } from './panel/commands';
+import { LossPanelManager, type PanelSnapshot } from './panel/lossPanel';
+import { TENSOR_VIEW_TYPE, TensorEditorProvider } from './panel/tensorEditor';
 import { describeError } from './readers/errors';
 
 /** What the extension exports: read-only views of its state, used by its integration tests. */
@@ -21,63 +21,41 @@ export interface LikelihoodLensApi {
 
 export function activate(context: vscode.ExtensionContext): LikelihoodLensApi {
   const log = vscode.window.createOutputChannel(vscode.l10n.t('Likelihood Lens'), { log: true });
-  const analyses = new LiveAnalyses(join(context.extensionUri.fsPath, 'dist', 'worker.js'), log);
-  const services: PanelServices = { extensionUri: context.extensionUri, log, analyses };
-  const statusBar = new LossStatusBar(analyses);
-  const tensorEditor = new TensorEditorProvider(context.extensionUri, join(context.extensionUri.fsPath, 'dist', 'worker.js'), log);
+  // One worker thread for every file and view, started on first use.
+  const worker = new AnalysisWorker(join(context.extensionUri.fsPath, 'dist', 'worker.js'));
+  const analyses = new LiveAnalyses(worker, log);
+  context.subscriptions.push(log, { dispose: () => worker.dispose() }, analyses);
 
-  /** One line in a notification; the button shows the details in the output channel. */
+  const panels = new LossPanelManager({ extensionUri: context.extensionUri, log, analyses });
+  const statusBar = new LossStatusBar(analyses);
+  const tensorEditor = new TensorEditorProvider(context.extensionUri, worker, log);
+  context.subscriptions.push(
+    panels,
+    statusBar,
+    new DataFileProblems(analyses),
+    vscode.window.registerCustomEditorProvider(TENSOR_VIEW_TYPE, tensorEditor, { supportsMultipleEditorsPerDocument: true }),
+  );
+  const reporter = reporterFor(log);
+  context.subscriptions.push(new AutoOpen((file) => panels.show(file, true).catch(reporter.report), (file) => panels.isShown(file)));
+  registerCommands(context, panels, reporter);
+
+  return { panels: () => panels.snapshots(), tensorViews: () => tensorEditor.views(), onDidChangePanel: panels.onDidChange, statusBarText: () => statusBar.text };
+}
+
+/** Reports a failure once: one line in a notification, whose button shows the details in the output channel. */
+function reporterFor(log: vscode.LogOutputChannel): Reporter {
   const notify = (message: string) => {
     const details = vscode.l10n.t('Show Details');
     void vscode.window.showErrorMessage(message, details).then((choice) => choice === details && log.show(true));
   };
-  /** Reports a failure once: one line in a notification, the details in the output channel. */
-  const report = (error: unknown) => {
-    const message = describeError(error);
-    log.error(error instanceof Error && error.stack ? error.stack : message);
-    notify(vscode.l10n.t('Likelihood Lens: {0}', message));
+  return {
+    notify,
+    report: (error: unknown) => {
+      const message = describeError(error);
+      log.error(error instanceof Error && error.stack ? error.stack : message);
+      notify(vscode.l10n.t('Likelihood Lens: {0}', message));
+    },
   };
-
-  context.subscriptions.push(
-    log,
-    analyses,
-    statusBar,
-    new DataFileProblems(analyses),
-    new AutoOpen((file) => LossPanel.show(services, file, true).catch(report), (file) => LossPanel.isShown(file)),
-    vscode.commands.registerCommand('likelihoodLens.openLossPanel', async (arg?: unknown) => {
-      try {
-        const file = await resolveDataFile(arg);
-        if (!file) return undefined;
-        const snapshot = await LossPanel.show(services, file);
-        if (snapshot.error) notify(snapshot.error);
-        return snapshot;
-      } catch (error) {
-        report(error);
-        return undefined;
-      }
-    }),
-    vscode.window.registerCustomEditorProvider(TENSOR_VIEW_TYPE, tensorEditor, { supportsMultipleEditorsPerDocument: true }),
-    vscode.commands.registerCommand('likelihoodLens.reopenWithDefault', async (arg?: unknown) => {
-      const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
-      const uri = arg instanceof vscode.Uri ? arg : input instanceof vscode.TabInputCustom ? input.uri : undefined;
-      if (uri) await vscode.commands.executeCommand('vscode.openWith', uri, 'default');
-    }),
-    vscode.commands.registerCommand('likelihoodLens.openSample', async () => {
-      const sample = vscode.Uri.joinPath(context.extensionUri, 'media', 'samples', 'classifier.csv');
-      await vscode.window.showTextDocument(sample, { preview: false });
-      return vscode.commands.executeCommand('likelihoodLens.openLossPanel', sample);
-    }),
-    vscode.window.registerWebviewPanelSerializer(LOSS_PANEL_VIEW_TYPE, {
-      async deserializeWebviewPanel(panel, rawState) {
-        const state = parsePanelState(rawState);
-        if (state) LossPanel.revive(services, panel, state);
-        else panel.dispose();
-      },
-    }),
-    { dispose: () => LossPanel.disposeAll() },
-  );
-
-  return { panels: () => LossPanel.snapshots(), tensorViews: () => tensorEditor.views(), onDidChangePanel: LossPanel.onDidChange, statusBarText: () => statusBar.text };
 }
 
 export function deactivate(): void {}

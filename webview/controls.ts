@@ -1,7 +1,6 @@
 /** The panel's controls. The only module that uses @vscode/webview-ui-toolkit. */
 import { provideVSCodeDesignSystem, vsCodeCheckbox, vsCodeDropdown, vsCodeOption } from '@vscode/webview-ui-toolkit';
-import { FIT_FAMILIES, TASKS, type ClassificationAnalysis, type FitFamily, type Task } from '../src/analysis/types';
-import type { Analysis, AnalysisOptions, InformationUnit, PredictionKind } from '../src/protocol';
+import { FIT_FAMILIES, TASKS, type ClassificationAnalysis, type FitFamily, type Task, type Analysis, type AnalysisOptions, type InformationUnit, type PredictionKind } from '../src/protocol/webview';
 import { custom, h } from './dom';
 
 provideVSCodeDesignSystem().register(vsCodeDropdown(), vsCodeOption(), vsCodeCheckbox());

@@ -1,5 +1,5 @@
 import katex from 'katex';
-import type { Derivation, DerivationStep, IdentityCheck } from '../src/engine/derivation';
+import type { Derivation, DerivationStep, IdentityCheck } from '../src/protocol/webview';
 import { actionButton, h } from './dom';
 import { formatNumber } from './format';
 

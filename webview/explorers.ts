@@ -3,8 +3,7 @@
  * the regression NLL at any sigma is closed-form in the sufficient statistics (n, k, the sum of
  * squared residuals), and the temperature curve is interpolated from the grid the host computed.
  */
-import type { ClassificationAnalysis, ParameterCurve, RegressionAnalysis, SoftAnalysis } from '../src/analysis/types';
-import type { InformationUnit } from '../src/protocol';
+import type { ClassificationAnalysis, ParameterCurve, RegressionAnalysis, SoftAnalysis, InformationUnit } from '../src/protocol/webview';
 import { h } from './dom';
 import { formatInUnit, formatNumber } from './format';
 

@@ -1,5 +1,4 @@
-import { plainNumber } from '../src/engine/format';
-import { convertNats, unitSymbol, type InformationUnit } from '../src/engine/units';
+import { plainNumber, convertNats, unitSymbol, type InformationUnit } from '../src/protocol/webview';
 
 /** Numbers as the panel shows them, with typographic minus and infinity signs. */
 export function formatNumber(value: number, digits = 6): string {

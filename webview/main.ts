@@ -1,13 +1,10 @@
 /** The loss panel's page: receives analyses from the host and renders them; never reads files or computes over rows. */
-import { convertNats, unitSymbol } from '../src/engine/units';
-import { parseHostMessage, type Analysis, type AnalysisOptions, type HostMessage, type InformationUnit, type PanelState, type PanelView } from '../src/protocol';
+import { convertNats, unitSymbol, parseHostMessage, type Analysis, type AnalysisOptions, type HostMessage, type InformationUnit, type PanelState, type PanelView, headline, isClassification, type SummaryBase, type Reduction } from '../src/protocol/webview';
 import { roleControls, taskControls } from './controls';
 import { derivationView } from './derivationView';
 import { entropySplit, sigmaExplorer, temperatureExplorer } from './explorers';
 import { actionButton, h } from './dom';
 import { formatInUnit, formatNumber } from './format';
-import { headline, isClassification, type SummaryBase } from '../src/analysis/types';
-import type { Reduction } from '../src/engine/reduction';
 import { histogramPlot, parameterCurvePlot, perSampleLossPlot, reliabilityPlot, runningMeanPlot, type PlotHandle, type WithRowPlots } from './plots';
 import { loadState, post, saveState } from './vscodeApi';
 

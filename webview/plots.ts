@@ -1,7 +1,5 @@
 import uPlot from 'uplot';
-import { convertNats, unitSymbol } from '../src/engine/units';
-import type { InformationUnit } from '../src/protocol';
-import { headline, type Analysis, type ClassificationAnalysis, type ParameterCurve, type RowLossPlots } from '../src/analysis/types';
+import { convertNats, unitSymbol, type InformationUnit, headline, type Analysis, type ClassificationAnalysis, type ParameterCurve, type RowLossPlots } from '../src/protocol/webview';
 
 /** An analysis with a loss per row: every task but a fit. */
 export type WithRowPlots = Extract<Analysis, { plots: RowLossPlots }>;

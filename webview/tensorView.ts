@@ -1,5 +1,5 @@
 /** The read-only view of a tensor file: each tensor's name, dtype, shape, statistics and first values. */
-import { parseTensorViewHostMessage, type TensorFileSummary, type TensorViewMessage } from '../src/protocol';
+import { parseTensorViewHostMessage, type TensorFileSummary, type TensorViewMessage } from '../src/protocol/webview';
 import { actionButton, h } from './dom';
 import { formatNumber } from './format';
 

@@ -1,4 +1,4 @@
-import { parsePanelState, type PanelState, type WebviewMessage } from '../src/protocol';
+import { parsePanelState, type PanelState, type WebviewMessage } from '../src/protocol/webview';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;

@@ -1,8 +1,8 @@
 import type { ReadOptions } from '../readers/readDataFile';
-import { analyzeSource, type AnalysisSource } from './analyzeFile';
-import type { StreamOptions } from './analyzeCsvFile';
-import { KeptScoringPool, ScoringPool, ScoringThreadError, type ScoringThreads } from './scoringPool';
-import type { Analysis, AnalysisOptions } from './types';
+import { analyzeSource, type AnalysisSource } from './sources/analyzeSource';
+import type { StreamOptions } from './sources/streamOptions';
+import { KeptScoringPool, ScoringPool, ScoringThreadError, type ScoringThreads } from './threads/scoringPool';
+import type { Analysis, AnalysisOptions } from './results';
 
 /**
  * analyzeSource with scoring threads for a big file on disk: those of a kept pool, or a pool of

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { dirname, basename } from 'node:path';
+import type { AnalysisWorker } from './analysisWorker';
 import { LiveAnalysis } from './liveAnalysis';
 import { readSettings } from './settings';
 import { RERUN_SECTIONS } from './settingValues';
@@ -25,7 +26,7 @@ export class LiveAnalyses implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[];
 
   constructor(
-    private readonly workerScript: string,
+    private readonly worker: AnalysisWorker,
     private readonly log: vscode.LogOutputChannel,
   ) {
     this.subscriptions = [
@@ -44,7 +45,7 @@ export class LiveAnalyses implements vscode.Disposable {
     const key = uri.toString();
     let entry = this.entries.get(key);
     if (!entry) {
-      const live = new LiveAnalysis(uri, this.workerScript, this.log);
+      const live = new LiveAnalysis(uri, this.worker, this.log);
       const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dirname(uri.fsPath)), basename(uri.fsPath)));
       const fromDisk = () => {
         // While an editor holds the text, the buffer is the truth; on disk changes are its own saves.

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
-import type { AnalysisSource } from '../analysis/analyzeFile';
-import type { AnalysisOutcome, PartialResult } from '../analysis/workerMessages';
-import type { AnalysisOptions } from '../analysis/types';
+import type { AnalysisSource } from '../analysis/sources/analyzeSource';
+import type { PartialResult, AnalysisOptions } from '../analysis/results';
+import type { AnalysisOutcome } from '../protocol/worker';
 import { describeError } from '../readers/errors';
 import { isTableFile } from '../readers/readDataFile';
 import { AnalysisWorker, CancelledError } from './analysisWorker';
@@ -41,16 +41,14 @@ export class LiveAnalysis implements vscode.Disposable {
   private running: AbortController | undefined;
   private timer: NodeJS.Timeout | undefined;
   private waiters: ((result: LiveResult | undefined) => void)[] = [];
-  private readonly worker: AnalysisWorker;
   private readonly name: string;
 
   constructor(
     readonly uri: vscode.Uri,
-    workerScript: string,
+    private readonly worker: AnalysisWorker,
     private readonly log: vscode.LogOutputChannel,
     private options: AnalysisOptions = {},
   ) {
-    this.worker = new AnalysisWorker(workerScript);
     this.name = basename(uri.fsPath);
   }
 
@@ -135,7 +133,6 @@ export class LiveAnalysis implements vscode.Disposable {
   dispose(): void {
     clearTimeout(this.timer);
     this.running?.abort();
-    this.worker.dispose();
     this.emitter.dispose();
     this.progressEmitter.dispose();
     for (const resolve of this.waiters.splice(0)) resolve(undefined);

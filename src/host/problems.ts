@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { TextProblem } from '../analysis/csvProblems';
+import type { TextProblem } from '../analysis/sources/csvProblems';
 import { isTableDataFile } from './dataFiles';
 import type { LiveAnalyses, LiveLease } from './liveAnalyses';
 import { readSettings } from './settings';

@@ -2,8 +2,8 @@
  * The likelihoodLens.* settings as values the extension uses. Kept free of `vscode` (settings.ts
  * does the reading) so the mapping is unit-tested.
  */
-import type { AnalysisOptions } from '../analysis/types';
-import type { WorkerRequest } from '../analysis/workerMessages';
+import type { AnalysisOptions } from '../analysis/results';
+import type { WorkerRequest } from '../protocol/worker';
 import type { InformationUnit } from '../engine/units';
 import { DEFAULT_LIMITS, LIMIT_SETTINGS, type ReadLimits } from '../readers/limits';
 

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { headline } from '../analysis/types';
+import { headline } from '../analysis/results';
 import { plainNumber } from '../engine/format';
 import { convertNats, unitSymbol } from '../engine/units';
 import { activeDataFile } from './dataFiles';

@@ -3,12 +3,13 @@ import { randomBytes } from 'node:crypto';
 import type { LiveAnalyses, LiveLease } from '../host/liveAnalyses';
 import type { LiveResult } from '../host/liveAnalysis';
 import { readSettings } from '../host/settings';
-import type { PartialResult } from '../analysis/workerMessages';
+import type { PartialResult } from '../analysis/results';
 import { plainNumber } from '../engine/format';
 import { convertNats, unitSymbol } from '../engine/units';
-import { derivationMarkdown, pythonSnippet } from '../analysis/snippets';
-import { parseWebviewMessage, type Analysis, type CopyTarget, type HostMessage, type PanelState, type WebviewMessage } from '../protocol';
+import { derivationMarkdown, pythonSnippet } from '../analysis/report/snippets';
+import { parsePanelState, parseWebviewMessage, type Analysis, type AnalysisOptions, type CopyTarget, type HostMessage, type PanelState, type WebviewMessage } from '../protocol/webview';
 import { describeError } from '../readers/errors';
+import { Disposable } from '../host/disposable';
 import { makeNonce, renderWebviewHtml } from './webviewHtml';
 
 export const LOSS_PANEL_VIEW_TYPE = 'likelihoodLens.lossPanel';
@@ -33,81 +34,134 @@ export interface PanelServices {
   readonly analyses: LiveAnalyses;
 }
 
-/** One loss panel per data file: a view of the file's live analysis. */
-export class LossPanel {
-  private static readonly open = new Map<string, LossPanel>();
-  private static readonly changed = new vscode.EventEmitter<PanelSnapshot>();
-  /** Fires whenever a panel's analysis or render changes. */
-  static readonly onDidChange = LossPanel.changed.event;
+function panelTitle(file: vscode.Uri): string {
+  return vscode.l10n.t('Loss: {0}', file.path.split('/').pop() ?? file.path);
+}
 
-  private rendered: PanelSnapshot['rendered'];
-  private readonly lease: LiveLease;
-  private readonly disposables: vscode.Disposable[] = [];
+function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+  return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist')] };
+}
+
+/**
+ * Owns the loss panels, one per data file: opens and reveals them, brings them back after a
+ * window reload (it registers the serializer), and reports their changes.
+ */
+export class LossPanelManager extends Disposable {
+  private readonly panels = new Map<string, LossPanel>();
+  private readonly changed = this._register(new vscode.EventEmitter<PanelSnapshot>());
+  /** Fires whenever a panel's analysis or render changes, and when it closes. */
+  readonly onDidChange = this.changed.event;
+
+  constructor(private readonly services: PanelServices) {
+    super();
+    this._register(
+      vscode.window.registerWebviewPanelSerializer(LOSS_PANEL_VIEW_TYPE, {
+        deserializeWebviewPanel: async (panel, rawState) => this.revive(panel, rawState),
+      }),
+    );
+    this._register({ dispose: () => this.disposePanels() });
+  }
 
   /** Shows the panel for `file`, reusing the open one, and resolves once it has a result. `preserveFocus`: leave the focus where it is. */
-  static async show(services: PanelServices, file: vscode.Uri, preserveFocus = false): Promise<PanelSnapshot> {
-    const existing = LossPanel.open.get(file.toString());
+  async show(file: vscode.Uri, preserveFocus = false): Promise<PanelSnapshot> {
+    const existing = this.panels.get(file.toString());
     if (existing) {
-      existing.panel.reveal(undefined, preserveFocus);
+      existing.reveal(preserveFocus);
       return existing.snapshot();
     }
     const showOptions = { viewColumn: vscode.ViewColumn.Beside, preserveFocus };
-    const panel = vscode.window.createWebviewPanel(LOSS_PANEL_VIEW_TYPE, LossPanel.title(file), showOptions, LossPanel.webviewOptions(services.extensionUri));
-    const lossPanel = new LossPanel(services, panel, file);
+    const panel = vscode.window.createWebviewPanel(LOSS_PANEL_VIEW_TYPE, panelTitle(file), showOptions, webviewOptions(this.services.extensionUri));
+    const lossPanel = this.adopt(panel, file);
     await lossPanel.firstResult();
     return lossPanel.snapshot();
   }
 
-  /** Brings back a panel VS Code restored after a reload, from the state its webview saved. */
-  static revive(services: PanelServices, panel: vscode.WebviewPanel, state: PanelState): void {
-    panel.webview.options = LossPanel.webviewOptions(services.extensionUri);
-    const lossPanel = new LossPanel(services, panel, vscode.Uri.parse(state.fileUri));
-    if (Object.keys(state.options).length > 0) void lossPanel.lease.live.setOptions(state.options);
-  }
-
   /** Whether a panel shows `file`, counting one VS Code restored after a reload but has not handed back yet. */
-  static isShown(file: vscode.Uri): boolean {
-    if (LossPanel.open.has(file.toString())) return true;
-    const title = LossPanel.title(file);
+  isShown(file: vscode.Uri): boolean {
+    if (this.panels.has(file.toString())) return true;
+    const title = panelTitle(file);
     const isPanelTab = (tab: vscode.Tab) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith(LOSS_PANEL_VIEW_TYPE) && tab.label === title;
     return vscode.window.tabGroups.all.some((group) => group.tabs.some(isPanelTab));
   }
 
-  static snapshots(): PanelSnapshot[] {
-    return [...LossPanel.open.values()].map((panel) => panel.snapshot());
+  snapshots(): PanelSnapshot[] {
+    return [...this.panels.values()].map((panel) => panel.snapshot());
   }
 
-  static disposeAll(): void {
-    for (const panel of [...LossPanel.open.values()]) panel.panel.dispose();
+  /**
+   * Brings back a panel VS Code restored after a reload, from the state its webview saved. That
+   * state comes from the webview, so the file it names is only read if it is a file of the
+   * workspace; anything else closes the restored tab.
+   */
+  private revive(panel: vscode.WebviewPanel, rawState: unknown): void {
+    const state = parsePanelState(rawState);
+    const file = state ? vscode.Uri.parse(state.fileUri) : undefined;
+    if (!state || !file || file.scheme !== 'file' || !vscode.workspace.getWorkspaceFolder(file) || this.panels.has(file.toString())) {
+      panel.dispose();
+      return;
+    }
+    panel.webview.options = webviewOptions(this.services.extensionUri);
+    panel.title = panelTitle(file);
+    const lossPanel = this.adopt(panel, file);
+    if (Object.keys(state.options).length > 0) void lossPanel.setOptions(state.options);
   }
 
-  private static title(file: vscode.Uri): string {
-    return vscode.l10n.t('Loss: {0}', file.path.split('/').pop() ?? file.path);
+  private adopt(panel: vscode.WebviewPanel, file: vscode.Uri): LossPanel {
+    const key = file.toString();
+    const lossPanel = new LossPanel(this.services, panel, file, (snapshot) => this.changed.fire(snapshot), () => {
+      if (this.panels.get(key) === lossPanel) this.panels.delete(key);
+    });
+    this.panels.set(key, lossPanel);
+    return lossPanel;
   }
 
-  private static webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
-    return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist')] };
+  private disposePanels(): void {
+    for (const panel of [...this.panels.values()]) panel.close();
   }
+}
 
-  private constructor(
+/** One data file's loss panel: a view of the file's live analysis. */
+class LossPanel extends Disposable {
+  private rendered: PanelSnapshot['rendered'];
+  private readonly lease: LiveLease;
+  /** Kept from view-state events: a disposed panel cannot be asked. */
+  private visible: boolean;
+
+  constructor(
     private readonly services: PanelServices,
     private readonly panel: vscode.WebviewPanel,
     private readonly file: vscode.Uri,
+    private readonly onChange: (snapshot: PanelSnapshot) => void,
+    private readonly onClosed: () => void,
   ) {
-    LossPanel.open.set(file.toString(), this);
-    this.lease = services.analyses.acquire(file);
+    super();
+    this.visible = panel.visible;
+    this.lease = this._register(services.analyses.acquire(file));
     panel.iconPath = vscode.Uri.joinPath(services.extensionUri, 'media', 'icon.png');
     panel.webview.html = this.html({ fileUri: file.toString(), options: this.lease.live.analysisOptions });
-    this.disposables.push(
-      this.lease,
-      panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
-      this.lease.live.onDidUpdate((result) => this.show(result)),
+    this._register(panel.onDidDispose(() => this.dispose()));
+    this._register(panel.onDidChangeViewState(({ webviewPanel }) => (this.visible = webviewPanel.visible)));
+    this._register(panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)));
+    this._register(this.lease.live.onDidUpdate((result) => this.show(result)));
+    this._register(
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (event.affectsConfiguration('likelihoodLens.logBase') && this.lease.live.latest) this.show(this.lease.live.latest);
       }),
-      this.lease.live.onDidProgress(({ fraction, partial }) => this.post({ type: 'progress', message: progressText(fraction, partial), fraction })),
     );
+    this._register(this.lease.live.onDidProgress(({ fraction, partial }) => this.post({ type: 'progress', message: progressText(fraction, partial), fraction })));
+  }
+
+  reveal(preserveFocus: boolean): void {
+    if (!this.isDisposed) this.panel.reveal(undefined, preserveFocus);
+  }
+
+  setOptions(options: AnalysisOptions): Promise<unknown> {
+    return this.lease.live.setOptions(options);
+  }
+
+  /** Closes the webview; its dispose event disposes this. */
+  close(): void {
+    if (!this.isDisposed) this.panel.dispose();
   }
 
   snapshot(): PanelSnapshot {
@@ -115,22 +169,32 @@ export class LossPanel {
     return {
       fileUri: this.file.toString(),
       version: latest?.version ?? 0,
-      analysis: latest?.analysis,
+      analysis: this.isDisposed ? undefined : latest?.analysis,
       error: latest?.error,
       from: latest?.from,
-      visible: this.panel.visible,
+      visible: !this.isDisposed && this.visible,
       rendered: this.rendered,
     };
   }
 
-  private firstResult(): Promise<void> {
+  override dispose(): void {
+    if (this.isDisposed) return;
+    // The lease goes with super.dispose(): take what the last snapshot needs first.
+    const last = this.snapshot();
+    super.dispose();
+    this.onClosed();
+    this.onChange({ ...last, analysis: undefined, visible: false });
+  }
+
+  firstResult(): Promise<void> {
     if (this.lease.live.latest) return Promise.resolve();
     return new Promise((resolve) => {
-      const once = this.lease.live.onDidUpdate(() => {
-        once.dispose();
-        resolve();
-      });
-      this.disposables.push(once);
+      const once = this._register(
+        this.lease.live.onDidUpdate(() => {
+          once.dispose();
+          resolve();
+        }),
+      );
     });
   }
 
@@ -138,7 +202,7 @@ export class LossPanel {
     const options = this.lease.live.analysisOptions;
     if (result.analysis) this.post({ type: 'analysis', version: result.version, fileUri: this.file.toString(), analysis: result.analysis, options, unit: readSettings().unit });
     else this.post({ type: 'error', message: result.error ?? vscode.l10n.t('no result') });
-    LossPanel.changed.fire(this.snapshot());
+    this.onChange(this.snapshot());
   }
 
   private receive(raw: unknown): void {
@@ -168,7 +232,7 @@ export class LossPanel {
         return this.savePlot(message.name, message.pngDataUrl);
       case 'rendered':
         this.rendered = { version: message.version, crossEntropy: message.crossEntropy, steps: message.steps };
-        LossPanel.changed.fire(this.snapshot());
+        this.onChange(this.snapshot());
         return;
     }
   }
@@ -204,7 +268,7 @@ export class LossPanel {
   }
 
   private post(message: HostMessage): void {
-    void this.panel.webview.postMessage(message);
+    if (!this.isDisposed) void this.panel.webview.postMessage(message);
   }
 
   private html(state: PanelState): string {
@@ -221,11 +285,6 @@ export class LossPanel {
     });
   }
 
-  private dispose(): void {
-    if (LossPanel.open.get(this.file.toString()) === this) LossPanel.open.delete(this.file.toString());
-    for (const disposable of this.disposables.splice(0)) disposable.dispose();
-    LossPanel.changed.fire({ ...this.snapshot(), analysis: undefined });
-  }
 }
 
 /** "Reading the file… 40%", with the cross-entropy of the rows read so far once there is one. */

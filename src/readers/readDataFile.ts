@@ -1,9 +1,8 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { decodeText, parseCsv, type CsvTable } from './csv';
 import { DataFileError } from './errors';
 import type { ReadLimits } from './limits';
-import type { Table } from './table';
 
 export const TABLE_EXTENSIONS: readonly string[] = ['.csv', '.tsv'];
 export const TENSOR_EXTENSIONS: readonly string[] = ['.npy', '.npz', '.safetensors', '.pt', '.pth'];
@@ -58,13 +57,4 @@ export async function checkDataFile(path: string, options: ReadOptions = {}): Pr
     throw new DataFileError(name, '', `${(info.size / 2 ** 20).toFixed(1)} MB is over the ${(options.maxBytes / 2 ** 20).toFixed(0)} MB limit (setting likelihoodLens.maxFileSizeMB)`);
   }
   return info.size;
-}
-
-/** Reads a whole data file from disk into a table. Only reads: the file is never opened for writing. */
-export async function readDataFile(path: string, options: ReadOptions = {}): Promise<Table> {
-  await checkDataFile(path, options);
-  const bytes = await readFile(path).catch((error: NodeJS.ErrnoException) => {
-    throw new DataFileError(basename(path), '', FILE_SYSTEM_ERRORS[error.code ?? ''] ?? error.message);
-  });
-  return parseTableBytes(bytes, basename(path));
 }

@@ -1,4 +1,4 @@
-import { isClassification, type Analysis, type ClassificationAnalysis } from '../../src/analysis/types';
+import { isClassification, type Analysis, type ClassificationAnalysis } from '../../src/analysis/results';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -28,4 +28,13 @@ export function assertClose(actual: number, expected: number, tolerance: number,
 export function classification(analysis: Analysis): ClassificationAnalysis {
   if (!isClassification(analysis)) throw new Error(`expected a classifier's analysis, got task '${analysis.task}'`);
   return analysis;
+}
+
+/** A whole CSV/TSV file read from disk into a table, as the editor's text is read. */
+export async function readTableFile(path: string): Promise<import('../../src/readers/table').Table> {
+  const { readFile } = await import('node:fs/promises');
+  const { basename } = await import('node:path');
+  const { checkDataFile, parseTableBytes } = await import('../../src/readers/readDataFile');
+  await checkDataFile(path);
+  return parseTableBytes(await readFile(path), basename(path));
 }

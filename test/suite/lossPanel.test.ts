@@ -55,6 +55,26 @@ suite('Loss panel in the extension host', () => {
     assert.equal(rendered.steps, snapshot.analysis.derivations.reduce((total, derivation) => total + derivation.steps.length, 0));
   });
 
+  test('closing a panel reports it closed, without touching the disposed webview', async () => {
+    const lens = await api();
+    const file = fixture('basic.csv');
+    const snapshot = await vscode.commands.executeCommand<PanelSnapshot>('likelihoodLens.openLossPanel', file);
+    assert.ok(snapshot?.analysis, snapshot?.error);
+    const closed = new Promise<PanelSnapshot>((resolve) => {
+      const listener = lens.onDidChangePanel((change) => {
+        if (change.fileUri === file.toString() && change.analysis === undefined) {
+          listener.dispose();
+          resolve(change);
+        }
+      });
+    });
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const last = await Promise.race([closed, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 10_000))]);
+    assert.ok(last, 'the panel-closed event fired');
+    assert.equal(last.visible, false);
+    assert.equal(lens.panels().some((panel) => panel.fileUri === file.toString()), false);
+  });
+
   test('acts on the active editor when run from the palette, and reuses the panel for the same file', async () => {
     const lens = await api();
     await vscode.window.showTextDocument(fixture('logits.csv'));

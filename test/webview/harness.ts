@@ -4,7 +4,7 @@ import { extname, join, normalize } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { renderWebviewHtml } from '../../src/panel/webviewHtml';
-import type { HostMessage } from '../../src/protocol';
+import type { HostMessage } from '../../src/protocol/webview';
 import { REPO_ROOT } from '../helpers/fixtures';
 import { THEMES, type ThemeName } from './themes';
 

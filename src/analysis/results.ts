@@ -1,0 +1,218 @@
+import type { PredictionKind } from '../engine/categorical';
+import type { Derivation, IdentityCheck } from '../engine/derivation';
+import type { Histogram, RunningMean, Series } from '../engine/series';
+import type { FitFamily, RoleOptions } from '../roles/vocabulary';
+
+/** What the user may choose, beyond the roles; anything left out is detected. */
+export interface AnalysisOptions extends RoleOptions {
+  readonly kind?: PredictionKind;
+  /** PyTorch F.cross_entropy's options: per-class weights, the label to ignore (default -100), label smoothing. */
+  readonly weight?: readonly number[];
+  readonly ignoreIndex?: number;
+  readonly labelSmoothing?: number;
+  /** Regression: the fixed sigma of the Gaussian model (default 1). */
+  readonly sigma?: number;
+  /** Regression with a variance column: F.gaussian_nll_loss's full and eps. */
+  readonly full?: boolean;
+  readonly eps?: number;
+  /** Keep every row's loss (reduction='none'): memory grows with the file. */
+  readonly keepRowLosses?: boolean;
+}
+
+export interface RowLoss {
+  readonly row: number;
+  /** 1-based line in a text file, for navigation; absent for tensors. */
+  readonly line?: number;
+  readonly loss: number;
+}
+
+export interface WorstRow extends RowLoss {
+  readonly label: number;
+}
+
+export interface ParameterCurve {
+  readonly id: string;
+  readonly title: string;
+  /** The parameter's name, in plain text ("T", "pi_2"). */
+  readonly parameter: string;
+  readonly x: readonly number[];
+  readonly logLikelihood: readonly number[];
+  readonly averageNll: readonly number[];
+  readonly maxIndex: number;
+  readonly note: string;
+}
+
+export interface ReliabilityPlot {
+  readonly bins: readonly { readonly lower: number; readonly upper: number; readonly count: number; readonly meanConfidence: number | null; readonly accuracy: number | null }[];
+  readonly expectedCalibrationError: number;
+}
+
+/** What every task's analysis has: plain data, safe to post to a webview. */
+interface AnalysisBase {
+  readonly file: { readonly name: string; readonly format: string; readonly rows: number };
+  readonly derivations: readonly Derivation[];
+  readonly warnings: readonly string[];
+  /** Each row's loss in nats, in file order, when asked for (keepRowLosses); per value for a predicted variance. */
+  readonly rowLosses?: Readonly<Record<string, readonly number[]>>;
+}
+
+/** Every task's summary has these, in nats: the mean NLL per row and the log-likelihood of the file. */
+export interface SummaryBase {
+  readonly n: number;
+  /** Mean negative log-likelihood per row: the cross-entropy between the data and the model. */
+  readonly crossEntropy: number;
+  readonly logLikelihood: number;
+  readonly log10Likelihood: number;
+}
+
+/** Per-row loss plots, for tasks with a loss per row. */
+export interface RowLossPlots {
+  readonly perSampleLoss: Series;
+  readonly runningMean: RunningMean;
+  readonly histogram: Histogram;
+  readonly worstRows: readonly RowLoss[];
+}
+
+/** Column (or tensor) names the user can pick from, and why these were picked. */
+interface RolesBase {
+  readonly reason: string;
+  readonly columns: readonly string[];
+  /** How the predictions are read, for tasks with class scores. */
+  readonly kind?: PredictionKind;
+}
+
+/** Categorical or binary classification: labels against class scores. */
+export interface ClassificationAnalysis extends AnalysisBase {
+  readonly task: 'categorical' | 'binary';
+  readonly roles: {
+    readonly target: string;
+    readonly predictions: readonly string[];
+    readonly kind: PredictionKind;
+    readonly kindReason: string;
+    readonly reason: string;
+    /** Numeric columns the user can pick from. */
+    readonly columns: readonly string[];
+  };
+  readonly summary: SummaryBase & {
+    /** Rows left out because their label is the ignore index. */
+    readonly ignored: number;
+    /** F.cross_entropy with the options given (weights, smoothing); equals crossEntropy without them. */
+    readonly torchCrossEntropy: number;
+    readonly classes: number;
+    readonly likelihoodMantissa: number;
+    readonly likelihoodExponent: number;
+    readonly perplexity: number;
+    readonly accuracy: number;
+    readonly lossStandardDeviation: number;
+    /** Temperature scaling fitted on the first rows: the T minimising the cross-entropy of softmax(log q / T). */
+    readonly temperature?: { readonly value: number; readonly crossEntropy: number; readonly crossEntropyAtOne: number; readonly rows: number; readonly atBoundary: boolean };
+    /** Expected calibration error, torchmetrics' definition with 15 bins. */
+    readonly expectedCalibrationError: number;
+  };
+  readonly plots: {
+    /** Log-likelihood (and average NLL) against a parameter, with the maximum marked. */
+    readonly parameterCurves: readonly ParameterCurve[];
+    readonly reliability?: ReliabilityPlot;
+    readonly perSampleLoss: Series;
+    readonly runningMean: RunningMean;
+    readonly histogram: Histogram;
+    readonly worstRows: readonly WorstRow[];
+  };
+}
+
+/** Soft targets: K target probabilities against K predictions per row. */
+export interface SoftAnalysis extends AnalysisBase {
+  readonly task: 'soft';
+  readonly roles: RolesBase & { readonly targets: readonly string[]; readonly predictions: readonly string[]; readonly kind: PredictionKind; readonly kindReason: string };
+  readonly summary: SummaryBase & {
+    readonly classes: number;
+    /** Mean H(p_i). */
+    readonly entropy: number;
+    /** Mean KL(p_i || q_i): F.kl_div(log q, p, reduction='batchmean'). */
+    readonly kl: number;
+    /** H(p,q) = H(p) + KL(p||q) on the sums, both sides computed independently. */
+    readonly identity: IdentityCheck;
+    readonly perplexity: number;
+    readonly targetsNotNormalised: number;
+    /** Per class (in the order of roles.targets), the mean over rows of -p_c log p_c and of p_c log(p_c / q_c). */
+    readonly byClass: { readonly entropy: readonly number[]; readonly kl: readonly number[] };
+  };
+  readonly plots: RowLossPlots & { readonly parameterCurves: readonly ParameterCurve[] };
+}
+
+/** Regression: k targets against k predictions, with a fixed sigma or a predicted variance. */
+export interface RegressionAnalysis extends AnalysisBase {
+  readonly task: 'regression';
+  readonly roles: RolesBase & { readonly targets: readonly string[]; readonly predictions: readonly string[]; readonly variance: readonly string[] };
+  readonly summary: SummaryBase & {
+    /** Output dimensions per row. */
+    readonly outputs: number;
+    /** F.mse_loss: the mean over all n k values. */
+    readonly mse: number;
+    readonly sumSquaredError: number;
+    /** The fixed sigma of the Gaussian model; crossEntropy and logLikelihood are at it. */
+    readonly sigma: number;
+    /** Sum over rows of -log N(y_i; yhat_i, sigma^2 I), with the constant. */
+    readonly gaussianNll: number;
+    /** sqrt(MSE): the sigma that maximises the likelihood. */
+    readonly sigmaMle: number;
+    readonly logLikelihoodAtSigmaMle: number;
+    /** F.gaussian_nll_loss with the variance column, when there is one. */
+    readonly predictedVariance?: { readonly full: boolean; readonly eps: number; readonly mean: number; readonly sum: number; readonly values: number; readonly clamped: number };
+  };
+  readonly plots: RowLossPlots & { readonly parameterCurves: readonly ParameterCurve[] };
+}
+
+/** An unconditional maximum-likelihood fit of one column. */
+export interface FitAnalysis extends AnalysisBase {
+  readonly task: 'fit';
+  readonly roles: RolesBase & { readonly target: string; readonly dist: FitFamily; readonly distReason: string };
+  readonly summary: SummaryBase & {
+    readonly dist: FitFamily;
+    /** Named as the family names them: theta; probabilities; mu and sigma; lambda. */
+    readonly estimates: { readonly theta?: number; readonly probabilities?: readonly number[]; readonly mu?: number; readonly sigma?: number; readonly lambda?: number };
+  };
+  readonly plots: { readonly parameterCurves: readonly ParameterCurve[] };
+}
+
+/** Everything the panel and the CLI show for one file, by task. */
+/** Prediction rows with no labels: their entropy, not a likelihood. */
+export interface EntropyAnalysis extends AnalysisBase {
+  readonly task: 'entropy';
+  readonly roles: RolesBase & { readonly predictions: readonly string[]; readonly kind: PredictionKind; readonly kindReason: string };
+  readonly summary: {
+    readonly n: number;
+    readonly classes: number;
+    /** Mean H(q_i) over the rows, nats. */
+    readonly entropy: number;
+    /** log K, the entropy of the uniform prediction. */
+    readonly maxEntropy: number;
+    readonly perplexity: number;
+  };
+  readonly plots: RowLossPlots & { readonly parameterCurves: readonly ParameterCurve[] };
+}
+
+export type Analysis = ClassificationAnalysis | SoftAnalysis | RegressionAnalysis | FitAnalysis | EntropyAnalysis;
+
+/** The one number that stands for an analysis (status bar, running mean): the mean loss per row, or the mean entropy when there are no labels. */
+export function headline(analysis: Analysis): { readonly label: string; readonly short: string; readonly value: number } {
+  switch (analysis.task) {
+    case 'entropy':
+      return { label: 'mean entropy of the predictions', short: 'H', value: analysis.summary.entropy };
+    case 'regression':
+      return { label: 'Gaussian NLL per row', short: 'NLL', value: analysis.summary.crossEntropy };
+    case 'fit':
+      return { label: 'average NLL', short: 'NLL', value: analysis.summary.crossEntropy };
+    default:
+      return { label: 'cross-entropy', short: 'CE', value: analysis.summary.crossEntropy };
+  }
+}
+
+export const isClassification = (analysis: Analysis): analysis is ClassificationAnalysis => analysis.task === 'categorical' || analysis.task === 'binary';
+
+/** The numbers so far of a pass still reading: shown while a big file streams in. */
+export interface PartialResult {
+  readonly rows: number;
+  /** Mean negative log-likelihood of the rows read so far, nats. */
+  readonly crossEntropy: number;
+}

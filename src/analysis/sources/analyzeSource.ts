@@ -1,0 +1,36 @@
+import { basename } from 'node:path';
+import { fileSource } from '../../readers/byteSource';
+import { readParquet } from '../../readers/parquet';
+import type { ReadLimits } from '../../readers/limits';
+import { checkDataFile, isParquetFile, isTensorFile, parseTableBytes, type ReadOptions } from '../../readers/readDataFile';
+import { analyzeTensorFile } from './tensorFile';
+import { analyzeCsvFile } from './csvFile';
+import type { StreamOptions } from './streamOptions';
+import { analyzeTable } from './table';
+import type { Analysis, AnalysisOptions } from '../results';
+
+/** Where the data comes from: a file on disk, or the unsaved text of an editor. */
+export type AnalysisSource =
+  /** `pairWith`: a second file holding the labels (or predictions) of a lone .npy. */
+  | { readonly kind: 'path'; readonly path: string; readonly pairWith?: string }
+  | { readonly kind: 'bytes'; readonly name: string; readonly bytes: Uint8Array };
+
+/** reader -> engine: one file in, one analysis out. Files on disk are streamed; editor text is parsed whole. */
+export async function analyzeSource(source: AnalysisSource, options: AnalysisOptions = {}, read: ReadOptions = {}, stream: StreamOptions = {}): Promise<Analysis> {
+  if (source.kind === 'bytes') return analyzeTable(parseTableBytes(source.bytes, source.name), source.name, options);
+  const name = basename(source.path);
+  await checkDataFile(source.path, read);
+  if (source.pairWith !== undefined) await checkDataFile(source.pairWith, read);
+  if (isTensorFile(source.path)) return analyzeTensorFile(source.path, options, source.pairWith, read.limits, stream);
+  if (isParquetFile(source.path)) return analyzeTable(await readParquetFile(source.path, read.limits), name, options);
+  return analyzeCsvFile(source.path, name, options, stream);
+}
+
+async function readParquetFile(path: string, limits?: ReadLimits) {
+  const source = await fileSource(path, basename(path));
+  try {
+    return await readParquet(source, limits);
+  } finally {
+    await source.close();
+  }
+}

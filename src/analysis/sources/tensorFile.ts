@@ -1,0 +1,53 @@
+import { access, stat } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
+import { DEFAULT_LIMITS, type ReadLimits } from '../../readers/limits';
+import { readTensorFile } from '../../readers/readTensorFile';
+import { renamedTensor } from '../../readers/storedElements';
+import type { Tensor, TensorFile } from '../../readers/tensor';
+import { hasClassifierPair } from '../../roles/tensorRoles';
+import { isClassifierTask } from '../../roles/vocabulary';
+import type { Analysis, AnalysisOptions } from '../results';
+import { PARALLEL_MIN_BYTES } from '../sizes';
+import type { StreamOptions } from './streamOptions';
+import { analyzeTensors } from './tensors';
+
+const LABEL_FILES = ['labels', 'label', 'targets', 'target', 'y', 'y_true', 'gt'];
+const PREDICTION_FILES = ['logits', 'probs', 'probabilities', 'log_probs', 'logprobs', 'scores', 'preds', 'predictions', 'outputs', 'y_pred'];
+
+const exists = (path: string) => access(path).then(() => true, () => false);
+
+/**
+ * The file beside a lone .npy that holds what it lacks: labels.npy for logits.npy, or the
+ * predictions for labels.npy. NumPy users often save the two arrays separately.
+ */
+export async function findPartnerFile(path: string): Promise<string | undefined> {
+  if (extname(path).toLowerCase() !== '.npy') return undefined;
+  const stem = basename(path, extname(path)).toLowerCase();
+  const candidates = LABEL_FILES.includes(stem) ? PREDICTION_FILES : LABEL_FILES;
+  for (const name of candidates) {
+    const candidate = join(dirname(path), `${name}${extname(path)}`);
+    if (candidate !== path && (await exists(candidate))) return candidate;
+  }
+  return undefined;
+}
+
+function merge(first: TensorFile, second: TensorFile): TensorFile {
+  const taken = new Set(first.tensors.map((tensor) => tensor.name));
+  const renamed: Tensor[] = second.tensors.map((tensor) => (taken.has(tensor.name) ? renamedTensor(tensor, `${tensor.name} (2)`) : tensor));
+  return { format: first.format, tensors: [...first.tensors, ...renamed], metadata: { ...second.metadata, ...first.metadata }, warnings: [...first.warnings, ...second.warnings] };
+}
+
+/** Reads a tensor file (and, for a lone .npy, its partner file) and analyses it. */
+export async function analyzeTensorFile(path: string, options: AnalysisOptions = {}, pairWith?: string, limits: ReadLimits = DEFAULT_LIMITS, stream: StreamOptions = {}): Promise<Analysis> {
+  const name = basename(path);
+  // A file that may be a classifier's: its threads boot while the headers are read, and read its big tensors themselves.
+  const mayClassify = !options.task || isClassifierTask(options.task);
+  const threaded = stream.pool !== undefined && mayClassify && !options.dist && !options.variance?.length && (await stat(path)).size > PARALLEL_MIN_BYTES;
+  if (threaded) stream.pool!.start();
+  const read = threaded ? { leaveInFileFrom: PARALLEL_MIN_BYTES } : {};
+  let file = await readTensorFile(path, limits, read);
+  // A lone logits.npy (or labels.npy) is half of a classifier's file: its partner lies beside it.
+  const partner = pairWith ?? (mayClassify && !hasClassifierPair(file, options) ? await findPartnerFile(path) : undefined);
+  if (partner !== undefined) file = merge(file, await readTensorFile(partner, limits, read));
+  return analyzeTensors(file, name, options, partner !== undefined ? `paired with ${basename(partner)}` : undefined, stream);
+}

@@ -1,0 +1,274 @@
+import { BinaryCrossEntropyState } from '../../../engine/binary';
+import { detectPredictionKind, type ClassScores, type KindDecision, type PredictionKind } from '../../../engine/categorical';
+import { binaryDerivation } from '../../../engine/derivations/binary';
+import { classificationDerivation } from '../../../engine/derivations/classification';
+import { conditionalMleDerivation } from '../../../engine/derivations/conditionalMle';
+import { unconditionalMleDerivation } from '../../../engine/derivations/unconditionalMle';
+import { LN10, LOG_MIN_DOUBLE, scientificFromLog } from '../../../engine/logSpace';
+import { RowError } from '../../../engine/rowError';
+import { DataFileError } from '../../../readers/errors';
+import { fitParameterCurves } from '../fit/analyze';
+import { consumeBatches } from '../../rows/rowBatch';
+import type { CrossEntropyOptions } from '../../../engine/crossEntropyLoss';
+import { KIND_SAMPLE_ROWS } from '../../sizes';
+import type { ReducedBatch } from '../../rows/rowBatch';
+import { CategoricalPass, crossEntropyOptionsFor, type CategoricalBatch } from './pass';
+import { sameReduction, startBlocks } from '../../threads/startedBlocks';
+import type { AnalysisOptions, ClassificationAnalysis, ParameterCurve, PartialResult } from '../../results';
+
+/** Labels and class scores from a file, whatever its format, delivered in batches in file order. */
+export interface CategoricalInput {
+  readonly fileName: string;
+  readonly format: string;
+  readonly k: number;
+  /** In file order; the first KIND_SAMPLE_ROWS rows decide whether scores are probabilities, log-probabilities or logits. */
+  readonly batches: Iterable<CategoricalBatch> | AsyncIterable<CategoricalBatch>;
+  readonly targetName: string;
+  readonly predictionNames: readonly string[];
+  /** What the user can pick from for the roles (column or tensor names). */
+  readonly choices: readonly string[];
+  readonly rolesReason: string;
+  /** How rows are named when there is no line: "row 12", "tensor 'logits' row 12". */
+  readonly rowName: (row: number) => string;
+  /** What the reader noticed without failing, shown first among the warnings. */
+  readonly readerWarnings?: readonly string[];
+  /** Called after each batch with the cross-entropy so far. */
+  readonly onPartial?: (partial: PartialResult) => void;
+  /**
+   * Every row of the file, scored and reduced elsewhere (on other threads) once the pass has
+   * decided how (the prediction kind and PyTorch's options), in file order. With it, `batches`
+   * only show the pass the leading rows that decide the kind and sample the temperature.
+   * Only for K > 1 classes.
+   */
+  readonly reducedRows?: (options: CrossEntropyOptions) => AsyncIterable<ReducedBatch>;
+  /**
+   * Leading rows the reader already holds (a CSV's sniffed sample, a tensor's first rows): with
+   * `reducedRows`, the threads start on the kind these rows suggest while `batches` deliver the
+   * rows that decide it, and start again in the rare file where the two differ.
+   */
+  readonly preview?: ClassScores;
+}
+
+/** Splits in-memory rows into batches, so every input goes through the same streaming pass. */
+export function* inMemoryBatches(labels: ArrayLike<number>, scores: ClassScores, lines?: ArrayLike<number>, size = KIND_SAMPLE_ROWS): Generator<CategoricalBatch> {
+  const { n, k, values } = scores;
+  for (let start = 0; start < n; start += size) {
+    const end = Math.min(n, start + size);
+    yield {
+      labels: sliceOf(labels, start, end),
+      scores: { n: end - start, k, values: values.subarray(start * k, end * k) },
+      firstRow: start,
+      ...(lines ? { lines: sliceOf(lines, start, end) } : {}),
+    };
+  }
+}
+
+/**
+ * A binary batch as two classes: probabilities p become the log-probabilities
+ * [log1p(-p), log p] (log1p keeps the digits of small p), logits z become [0, z], whose
+ * softmax is [1 - sigmoid(z), sigmoid(z)].
+ */
+function asTwoClasses(batch: CategoricalBatch, kind: PredictionKind): CategoricalBatch {
+  const { n, values } = batch.scores;
+  const out = new Float64Array(2 * n);
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    if (kind === 'logits') {
+      out[2 * i] = 0;
+      out[2 * i + 1] = v;
+    } else {
+      if (!(v >= 0 && v <= 1)) throw new RowError(batch.firstRow + i, Number.isNaN(v) ? 'the probability is missing (NaN)' : `probability ${v} is outside [0, 1]`);
+      out[2 * i] = Math.log1p(-v);
+      out[2 * i + 1] = Math.log(v);
+    }
+  }
+  return { ...batch, scores: { n, k: 2, values: out } };
+}
+
+function leadingRows(scores: ClassScores, rows: number): ClassScores {
+  const n = Math.min(scores.n, rows);
+  return { n, k: scores.k, values: scores.values.subarray(0, n * scores.k) };
+}
+
+function sliceOf(values: ArrayLike<number>, start: number, end: number): ArrayLike<number> {
+  return ArrayBuffer.isView(values) ? (values as unknown as Float64Array).subarray(start, end) : Array.prototype.slice.call(values, start, end);
+}
+
+/** The categorical cross-entropy analysis: batches in, plain data for the panel and CLI out. */
+export async function analyzeCategorical(input: CategoricalInput, options: AnalysisOptions = {}): Promise<ClassificationAnalysis> {
+  const { fileName } = input;
+  const binary = input.k === 1;
+  // One prediction column is a binary classifier: read as two classes, the probability (or
+  // logit) of class 1 against its complement, so the same pass measures it; the Bernoulli
+  // state beside it gives the BCE in PyTorch's conventions and the binary derivation.
+  const k = binary ? 2 : input.k;
+  let binaryDecision: KindDecision | undefined;
+  let binaryState: BinaryCrossEntropyState | undefined;
+  let pass: CategoricalPass | undefined;
+  const describe = (row: number) => {
+    const line = pass?.lineOf(row);
+    return line !== undefined ? `line ${line}` : input.rowName(row);
+  };
+  // Threads can start before the rows that decide the kind are read: on the kind asked for, or the one the preview suggests.
+  const guess = input.reducedRows && !binary ? (options.kind ?? (input.preview ? detectPredictionKind(input.preview).kind : undefined)) : undefined;
+  let threads = guess && input.reducedRows ? startBlocks(input.reducedRows, crossEntropyOptionsFor(guess, options)) : undefined;
+  try {
+    await consumeBatches(fileName, input.rowName, input.batches, (batch) => {
+      if (binary) {
+        binaryDecision ??= options.kind === 'logits' || options.kind === 'probs' ? { kind: options.kind, reason: `read as ${options.kind} as asked` } : detectPredictionKind(leadingRows(batch.scores, KIND_SAMPLE_ROWS));
+        binaryState ??= new BinaryCrossEntropyState({ input: binaryDecision.kind === 'logits' ? 'logits' : 'probs' });
+        binaryState.consume({ labels: batch.labels, predictions: batch.scores.values, firstRow: batch.firstRow });
+        batch = asTwoClasses(batch, binaryDecision.kind);
+        pass ??= new CategoricalPass(k, leadingRows(batch.scores, KIND_SAMPLE_ROWS), { ...options, kind: binaryDecision.kind === 'logits' ? 'logits' : 'logprobs' });
+      } else pass ??= new CategoricalPass(k, leadingRows(batch.scores, KIND_SAMPLE_ROWS), options);
+      if (input.reducedRows) {
+        pass.sampleTemperature(batch);
+        return;
+      }
+      pass.push(batch);
+      input.onPartial?.({ rows: pass.state.likelihood.count, crossEntropy: pass.state.likelihood.mean });
+    });
+    if (pass && input.reducedRows) {
+      if (binary) throw new Error('reducedRows is for K > 1 classes');
+      const started = pass;
+      if (!threads || !sameReduction(threads.options, started.state.options)) {
+        await threads?.close();
+        threads = startBlocks(input.reducedRows, started.state.options);
+      }
+      // The temperature depends on the sample alone: fitted while the threads score the first blocks, not after the last.
+      started.temperature();
+      await consumeBatches(fileName, input.rowName, threads.blocks, (batch) => {
+        started.pushReduced(batch);
+        input.onPartial?.({ rows: started.state.likelihood.count, crossEntropy: started.state.likelihood.mean });
+      });
+    }
+  } finally {
+    await threads?.close();
+  }
+  if (!pass) throw new DataFileError(fileName, '', 'there are no rows to analyse');
+
+  const done = pass;
+  const { state, sketch } = done;
+  const decision = binaryDecision ? { ...binaryDecision, detected: binaryDecision } : pass.decision;
+  const likelihoodState = state.likelihood;
+  const n = likelihoodState.count;
+  if (n === 0) throw new DataFileError(fileName, '', state.ignored > 0 ? `every row's label is the ignore index ${options.ignoreIndex ?? -100}` : 'there are no rows to analyse');
+  const list = (rows: readonly number[], count: number) => {
+    const shown = rows.map(describe).join(', ');
+    return count > rows.length ? `${shown} and ${count - rows.length} more` : shown;
+  };
+
+  const warnings: string[] = [...(input.readerWarnings ?? [])];
+  if (options.kind === 'logits' && decision.detected.kind === 'probs' && k > 1) {
+    warnings.push('The predictions look like probabilities but are read as logits: softmax is applied to probabilities, which understates confidence (a common bug, pytorch#55902).');
+  }
+  if (pass.notNormalisedCount > 0) {
+    warnings.push(`${pass.notNormalisedCount} row(s) do not sum to 1 (${list(pass.notNormalisedRows, pass.notNormalisedCount)}); losses use the values as they are, without renormalising.`);
+  }
+  if (likelihoodState.infiniteCount > 0) {
+    warnings.push(`${likelihoodState.infiniteCount} row(s) give the true class probability 0, so the loss is infinite (${list(likelihoodState.infiniteRows, likelihoodState.infiniteCount)}).`);
+  }
+  if (state.ignored > 0) warnings.push(`${state.ignored} row(s) have the ignore index ${options.ignoreIndex ?? -100} as label and are left out.`);
+
+  const logLikelihood = state.logLikelihood;
+  const crossEntropy = likelihoodState.mean;
+  const likelihood = scientificFromLog(logLikelihood);
+  const typical = pass.typicalRow;
+  const temperature = pass.temperature();
+  const labelFit = pass.labelFit.fit();
+  const reliability = pass.reliability.table();
+  const parameterCurves: ParameterCurve[] = [];
+  if (temperature) {
+    const rows = temperature.rows;
+    const best = temperature.curve.crossEntropy.reduce((bestIndex, value, index, all) => (value < all[bestIndex]! ? index : bestIndex), 0);
+    parameterCurves.push({
+      id: 'temperature',
+      title: 'Log-likelihood against the temperature T of softmax(log q / T)',
+      parameter: 'T',
+      x: temperature.curve.temperature,
+      logLikelihood: temperature.curve.crossEntropy.map((ce) => -rows * ce),
+      averageNll: temperature.curve.crossEntropy,
+      maxIndex: best,
+      note: `Fitted on ${rows === n ? 'all' : `the first ${rows.toLocaleString('en-US')}`} rows: T = ${temperature.temperature.toPrecision(6)} maximises the likelihood (cross-entropy ${temperature.crossEntropy.toPrecision(6)} against ${temperature.crossEntropyAtOne.toPrecision(6)} at T = 1).`,
+    });
+  }
+  parameterCurves.push(
+    ...fitParameterCurves(
+      labelFit,
+      'label-fit',
+      (parameter) => `Log-likelihood of the labels alone against ${parameter.replace('pi_', '\u03c0')}`,
+      'The unconditional MLE of the label column: the class frequencies. The maximum of the log-likelihood and the minimum of the average NLL fall on the same value.',
+    ),
+  );
+  const example = typical ?? { row: 0, line: undefined, label: 0, loss: crossEntropy };
+
+  return {
+    file: { name: fileName, format: input.format, rows: n + state.ignored },
+    task: binary ? 'binary' : 'categorical',
+    roles: {
+      target: input.targetName,
+      predictions: input.predictionNames,
+      kind: decision.kind,
+      kindReason: decision.reason,
+      reason: input.rolesReason,
+      columns: input.choices,
+    },
+    summary: {
+      n,
+      ignored: state.ignored,
+      classes: k,
+      crossEntropy,
+      torchCrossEntropy: state.mean,
+      logLikelihood,
+      log10Likelihood: logLikelihood / LN10,
+      likelihoodMantissa: likelihood.mantissa,
+      likelihoodExponent: likelihood.exponent,
+      perplexity: Math.exp(crossEntropy),
+      accuracy: state.accuracy,
+      lossStandardDeviation: likelihoodState.standardDeviation,
+      ...(temperature
+        ? { temperature: { value: temperature.temperature, crossEntropy: temperature.crossEntropy, crossEntropyAtOne: temperature.crossEntropyAtOne, rows: temperature.rows, atBoundary: temperature.atBoundary } }
+        : {}),
+      expectedCalibrationError: reliability.ece,
+    },
+    derivations: [
+      binary && binaryState
+        ? binaryDerivation(binaryState, `${input.targetName} against ${input.predictionNames.join(', ')}`)
+        : classificationDerivation({
+        n,
+        k,
+        logLikelihood,
+        crossEntropy,
+        likelihood,
+        underflowRow: logLikelihood < LOG_MIN_DOUBLE ? sketch.underflowRow : undefined,
+        example: {
+          row: example.row,
+          label: example.label,
+          probability: Math.exp(-example.loss),
+          loss: example.loss,
+          where: example.line !== undefined ? `line ${example.line}` : input.rowName(example.row),
+        },
+            targetName: input.targetName,
+            predictionNames: input.predictionNames,
+          }),
+      conditionalMleDerivation({ n, logLikelihood, meanLoss: crossEntropy, modelName: `the predictions ${input.predictionNames.join(', ')}` }),
+      unconditionalMleDerivation(labelFit, input.targetName),
+    ],
+    plots: {
+      parameterCurves,
+      reliability: {
+        bins: reliability.bins.map((bin) => ({ ...bin, meanConfidence: Number.isNaN(bin.meanConfidence) ? null : bin.meanConfidence, accuracy: Number.isNaN(bin.accuracy) ? null : bin.accuracy })),
+        expectedCalibrationError: reliability.ece,
+      },
+      perSampleLoss: sketch.perSampleSeries(),
+      runningMean: sketch.runningMean(),
+      histogram: sketch.histogram(),
+      worstRows: sketch.worstRows().map(({ row, loss }) => {
+        const line = done.lineOf(row);
+        return { row, ...(line !== undefined ? { line } : {}), loss, label: done.labelOf(row) ?? Number.NaN };
+      }),
+    },
+    warnings,
+    ...(done.rowLosses ? { rowLosses: { crossEntropy: done.rowLosses } } : {}),
+  };
+}

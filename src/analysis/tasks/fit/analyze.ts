@@ -1,0 +1,56 @@
+import { unconditionalMleDerivation } from '../../../engine/derivations/unconditionalMle';
+import type { FitResult } from '../../../engine/fits/likelihoodCurve';
+import { DataFileError } from '../../../readers/errors';
+import { summaryBase } from '../../rows/summaryBase';
+import type { TaskInput } from '../../rows/taskInput';
+import { detectFamily, FitPass, logDensity } from './pass';
+import { consumeBatches } from '../../rows/rowBatch';
+import type { AnalysisOptions, FitAnalysis, ParameterCurve } from '../../results';
+
+/** The curves of an unconditional fit as plots: log-likelihood and average NLL over each parameter. */
+export function fitParameterCurves(fit: FitResult<unknown>, id: string, title: (parameter: string) => string, note: string): ParameterCurve[] {
+  return fit.curves.map((curve) => ({
+    id,
+    title: title(curve.parameter),
+    parameter: curve.parameter,
+    x: curve.x,
+    logLikelihood: curve.logLikelihood,
+    averageNll: curve.logLikelihood.map((value) => -value / fit.n),
+    maxIndex: curve.maxIndex,
+    note,
+  }));
+}
+
+/** The unconditional maximum-likelihood fit of one column in a family asked for or detected from its first rows. */
+export async function analyzeFit(input: TaskInput, options: AnalysisOptions = {}): Promise<FitAnalysis> {
+  const { fileName, roles } = input;
+  const column = roles.targets[0]!;
+  let pass: FitPass | undefined;
+  let distReason = '';
+  await consumeBatches(fileName, input.rowName, input.batches, (batch) => {
+    if (!pass) {
+      const detected = detectFamily(batch.values);
+      const dist = options.dist ?? detected.dist;
+      distReason = options.dist ? `${dist} as asked (the values suggest ${detected.dist}: ${detected.reason})` : detected.reason;
+      pass = new FitPass(dist, options.keepRowLosses === true);
+    }
+    pass.push(batch);
+  });
+  const done = pass as FitPass | undefined;
+  if (!done || done.state.n === 0) throw new DataFileError(fileName, '', 'there are no rows to analyse');
+  const fit = done.fit();
+  const warnings = [...(input.readerWarnings ?? [])];
+  if (!Number.isFinite(fit.logLikelihood)) warnings.push('The fitted model gives some value probability 0 (or a density that degenerates), so the log-likelihood is not finite.');
+  return {
+    file: { name: fileName, format: input.format, rows: fit.n },
+    task: 'fit',
+    roles: { target: column, dist: done.dist, distReason, reason: roles.reason, columns: input.choices },
+    summary: { ...summaryBase(fit.n, fit.logLikelihood), crossEntropy: fit.averageNll, dist: done.dist, estimates: fit.estimates },
+    derivations: [unconditionalMleDerivation(fit, column)],
+    plots: {
+      parameterCurves: fitParameterCurves(fit, 'fit', (parameter) => `Log-likelihood of ${column} against ${parameter}`, `The ${done.dist} MLE: the maximum of the log-likelihood and the minimum of the average NLL fall on the same value.`),
+    },
+    warnings,
+    ...(done.values ? { rowLosses: { nll: done.values.map((x) => -logDensity(fit, x)) } } : {}),
+  };
+}

@@ -1,0 +1,50 @@
+import { CompensatedSum } from '../../../engine/compensatedSum';
+import { gaussianNllPerSample, PredictedVarianceState, SquaredErrorState } from '../../../engine/regression';
+import { blockOf, type RowBatch } from '../../rows/rowBatch';
+import { RowLossRecorder } from '../../rows/rowLossRecorder';
+import type { AnalysisOptions } from '../../results';
+
+/**
+ * One pass of regression losses over batches laid out [y_1..y_k | yhat_1..yhat_k | var...]:
+ * the sum of squared errors (which gives the MSE, the Gaussian NLL at any sigma and the sigma
+ * MLE), F.gaussian_nll_loss when variances are given, and per-row Gaussian NLLs at the fixed
+ * sigma for the plots.
+ */
+export class RegressionPass {
+  readonly squaredError: SquaredErrorState;
+  readonly predictedVariance: PredictedVarianceState | undefined;
+  readonly losses: RowLossRecorder;
+  /** Every value's F.gaussian_nll_loss, kept only for reduction='none'. */
+  readonly varianceLosses: number[] | undefined;
+  /** The NLL at sigma summed row by row, beside the closed form from the SSE. */
+  readonly rowNllSum = new CompensatedSum();
+  private readonly width: number;
+
+  constructor(
+    readonly k: number,
+    readonly varianceColumns: number,
+    readonly sigma: number,
+    options: AnalysisOptions,
+  ) {
+    this.squaredError = new SquaredErrorState(k);
+    this.predictedVariance =
+      varianceColumns > 0
+        ? new PredictedVarianceState(k, { ...(options.full !== undefined ? { full: options.full } : {}), ...(options.eps !== undefined ? { eps: options.eps } : {}) })
+        : undefined;
+    this.width = 2 * k + varianceColumns;
+    this.losses = new RowLossRecorder(options.keepRowLosses === true);
+    this.varianceLosses = options.keepRowLosses && varianceColumns > 0 ? [] : undefined;
+  }
+
+  push(batch: RowBatch): void {
+    const chunk = { targets: blockOf(batch, this.width, 0, this.k), predictions: blockOf(batch, this.width, this.k, this.k), firstRow: batch.firstRow };
+    const squares = this.squaredError.consume(chunk);
+    const nll = gaussianNllPerSample(squares, this.k, this.sigma);
+    for (const value of nll) this.rowNllSum.add(value);
+    this.losses.add(nll, batch);
+    if (this.predictedVariance) {
+      const values = this.predictedVariance.consume({ ...chunk, variance: blockOf(batch, this.width, 2 * this.k, this.varianceColumns) });
+      if (this.varianceLosses) for (const value of values) this.varianceLosses.push(value);
+    }
+  }
+}

@@ -1,0 +1,67 @@
+import type { CategoricalBlock } from '../../engine/categoricalBlock';
+import type { CrossEntropyOptions } from '../../engine/crossEntropyLoss';
+import type { CsvRecordLayout } from '../../readers/csvRecords';
+import type { NumericArray, StoredElements } from '../../readers/tensor';
+
+/**
+ * Work for a scoring thread: the lines of a CSV file that start in a byte range, or a range
+ * of rows of tensors in shared memory or left in their file, the thread reading the file itself;
+ * either way scored and reduced into a CategoricalBlock for a cross-entropy with
+ * `crossEntropy`'s options, whose arrays come back transferred, not copied.
+ */
+/**
+ * Shared by the jobs of one reader of results: set to 1 when it stops reading them (it failed, or
+ * found the prediction kind it guessed was wrong), so a thread skips those still queued.
+ */
+export type DroppedFlag = Int32Array;
+
+export type ScoringJob =
+  /** Lines starting in [from, to) (see readOwnedLines); `layout.fields` are the K score fields, then the label's. */
+  | {
+      readonly type: 'csv';
+      readonly path: string;
+      readonly from: number;
+      readonly to: number;
+      readonly fromIsLineStart: boolean;
+      readonly layout: CsvRecordLayout;
+      readonly k: number;
+      readonly crossEntropy: CrossEntropyOptions;
+      readonly dropped?: DroppedFlag;
+    }
+  | {
+      readonly type: 'rows';
+      /**
+       * Arrays backed by a SharedArrayBuffer (every thread reads the same memory), or tensors
+       * left in their file, whose rows the thread reads itself.
+       */
+      readonly labels: NumericArray | StoredElements;
+      readonly values: Float32Array | Float64Array | StoredElements;
+      readonly from: number;
+      readonly to: number;
+      readonly k: number;
+      readonly crossEntropy: CrossEntropyOptions;
+      readonly dropped?: DroppedFlag;
+    };
+
+export type ScoringResult =
+  /** `labels` when the thread read them (CSV jobs, labels in their file); `lines` (from 1 at the job's first byte) and `lineBreaks` for CSV jobs. */
+  | { readonly type: 'reduced'; readonly block: CategoricalBlock; readonly labels?: NumericArray; readonly lines?: Uint32Array; readonly lineBreaks?: number }
+  /**
+   * The lines from byte `start` on hold a quote (so a line break may sit inside a field) or one
+   * too long to read whole: the general parser must read the rest of the file in order.
+   */
+  | { readonly type: 'needsGeneralParser'; readonly start: number }
+  /** The job's reader had stopped reading results before the job's turn came: not run. */
+  | { readonly type: 'dropped' }
+  /** `line` (from 1 at the job's first byte) for CSV jobs, `row` (of the file) for rows; `field` 0-based. */
+  | { readonly type: 'error'; readonly reason: string; readonly line?: number; readonly row?: number; readonly field?: number };
+
+export interface ScoringRequest {
+  readonly id: number;
+  readonly job: ScoringJob;
+}
+
+export interface ScoringReply {
+  readonly id: number;
+  readonly result: ScoringResult;
+}

@@ -1,0 +1,182 @@
+import type { Analysis } from '../analysis/results';
+import { plainNumber, plainScientific } from '../engine/format';
+import type { Reduction } from '../engine/reduction';
+import { convertNats, unitSymbol, type InformationUnit } from '../engine/units';
+
+/**
+ * A per-row loss reduced as asked: the mean, the sum over rows, or each row's value (when the
+ * analysis kept them). `inUnit` converts from nats.
+ */
+function reduced(mean: number, n: number, rows: readonly number[] | undefined, reduction: Reduction, inUnit: (nats: number) => number): number | number[] {
+  if (reduction === 'none' && rows) return rows.map(inUnit);
+  return inUnit(reduction === 'sum' ? mean * n : mean);
+}
+
+/** The prediction columns and how they were read, for the tasks that have them. */
+function predictionFields(summary: { readonly classes: number }, roles: { readonly predictions: readonly string[]; readonly kind: string; readonly kindReason: string }) {
+  return { classes: summary.classes, predictions: roles.predictions, predictionKind: roles.kind, predictionKindReason: roles.kindReason };
+}
+
+/** The task's fields of the CLI's JSON report. */
+export function reportFields(analysis: Analysis, reduction: Reduction, inUnit: (nats: number) => number): Record<string, unknown> {
+  const rows = analysis.rowLosses ?? {};
+  if (analysis.task === 'entropy') {
+    const { summary, roles } = analysis;
+    return {
+      ...predictionFields(summary, roles),
+      entropy: reduced(summary.entropy, summary.n, rows.entropy, reduction, inUnit),
+      maxEntropy: inUnit(summary.maxEntropy),
+      perplexity: summary.perplexity,
+    };
+  }
+  const likelihood = { logLikelihood: inUnit(analysis.summary.logLikelihood), log10Likelihood: analysis.summary.log10Likelihood };
+  switch (analysis.task) {
+    case 'categorical':
+    case 'binary': {
+      const { summary, roles } = analysis;
+      return {
+        target: roles.target,
+        ...predictionFields(summary, roles),
+        // The sum over rows is -log L exactly, not the mean times n.
+        crossEntropy: reduction === 'sum' ? inUnit(-summary.logLikelihood) : reduced(summary.crossEntropy, summary.n, rows.crossEntropy, reduction, inUnit),
+        // F.cross_entropy with the options given (weights, label smoothing), reduction='mean'; equal to crossEntropy without them.
+        torchCrossEntropy: inUnit(summary.torchCrossEntropy),
+        ignored: summary.ignored,
+        ...likelihood,
+        likelihood: { mantissa: summary.likelihoodMantissa, exponent: summary.likelihoodExponent },
+        perplexity: summary.perplexity,
+        accuracy: summary.accuracy,
+      };
+    }
+    case 'soft': {
+      const { summary, roles } = analysis;
+      const n = summary.n;
+      return {
+        targets: roles.targets,
+        ...predictionFields(summary, roles),
+        crossEntropy: reduced(summary.crossEntropy, n, rows.crossEntropy, reduction, inUnit),
+        entropy: reduced(summary.entropy, n, rows.entropy, reduction, inUnit),
+        kl: reduced(summary.kl, n, rows.kl, reduction, inUnit),
+        identity: { lhs: inUnit(summary.identity.lhs), rhs: inUnit(summary.identity.rhs), residual: summary.identity.residual, holds: summary.identity.holds },
+        ...likelihood,
+        perplexity: summary.perplexity,
+      };
+    }
+    case 'regression': {
+      const { summary, roles } = analysis;
+      const n = summary.n;
+      const variance = summary.predictedVariance;
+      return {
+        outputs: summary.outputs,
+        targets: roles.targets,
+        predictions: roles.predictions,
+        variance: roles.variance,
+        // F.mse_loss: the mean over all n k values, or their sum; not in information units.
+        mse: reduction === 'sum' ? summary.sumSquaredError : summary.mse,
+        sigma: summary.sigma,
+        // Per row: -log N(y_i; yhat_i, sigma^2 I) with the constant.
+        gaussianNll: reduced(summary.gaussianNll / n, n, rows.gaussianNll, reduction, inUnit),
+        ...likelihood,
+        sigmaMle: summary.sigmaMle,
+        logLikelihoodAtSigmaMle: inUnit(summary.logLikelihoodAtSigmaMle),
+        ...(variance
+          ? {
+              // F.gaussian_nll_loss(full, eps): 'mean' over the n k values, as PyTorch.
+              gaussianNllLoss: reduced(variance.mean, variance.values, rows.gaussianNllLoss, reduction, inUnit),
+              full: variance.full,
+              eps: variance.eps,
+              clamped: variance.clamped,
+            }
+          : {}),
+      };
+    }
+    case 'fit': {
+      const { summary, roles } = analysis;
+      return {
+        target: roles.target,
+        dist: summary.dist,
+        distReason: roles.distReason,
+        ...summary.estimates,
+        ...likelihood,
+        // The average NLL: the cross-entropy between the column's empirical distribution and the fit.
+        crossEntropy: reduced(summary.crossEntropy, summary.n, rows.nll, reduction, inUnit),
+      };
+    }
+  }
+}
+
+/** The readable report: the task's headline numbers, then the warnings. */
+export function textReport(analysis: Analysis, unit: InformationUnit): string {
+  const inUnit = (nats: number) => convertNats(nats, unit);
+  const format = plainNumber;
+  const u = unitSymbol(unit);
+  const line = (label: string, value: string) => `  ${label.padEnd(17)} ${value}`;
+  const lines: string[] = [];
+  switch (analysis.task) {
+    case 'entropy': {
+      const { roles, summary: s } = analysis;
+      lines.push(
+        `${analysis.file.name} (${analysis.file.format}, ${s.n} rows, ${s.classes} classes, no labels)`,
+        `  predictions ${roles.predictions.join(', ')} read as ${roles.kind} (${roles.kindReason})`,
+        line('mean entropy', `${format(inUnit(s.entropy), 10)} ${u} (at most log ${s.classes} = ${format(inUnit(s.maxEntropy), 10)})`),
+        line('perplexity', format(s.perplexity, 8)),
+      );
+      break;
+    }
+    case 'categorical':
+    case 'binary': {
+      const { roles, summary: s } = analysis;
+      lines.push(
+        `${analysis.file.name} (${analysis.file.format}, ${s.n} rows, ${s.classes} classes)`,
+        `  target ${roles.target}; predictions ${roles.predictions.join(', ')} read as ${roles.kind} (${roles.kindReason})`,
+        line('cross-entropy', `${format(inUnit(s.crossEntropy), 10)} ${u}`),
+        line('log-likelihood', `${format(inUnit(s.logLikelihood), 10)} ${u}`),
+        line('likelihood', `${plainScientific({ mantissa: s.likelihoodMantissa, exponent: s.likelihoodExponent }, 6)} (log10 ${format(s.log10Likelihood, 10)})`),
+        line('perplexity', format(s.perplexity, 8)),
+        line('accuracy', format(s.accuracy, 6)),
+      );
+      break;
+    }
+    case 'soft': {
+      const { roles, summary: s } = analysis;
+      lines.push(
+        `${analysis.file.name} (${analysis.file.format}, ${s.n} rows, soft targets over ${s.classes} classes)`,
+        `  targets ${roles.targets.join(', ')}; predictions ${roles.predictions.join(', ')} read as ${roles.kind} (${roles.kindReason})`,
+        line('cross-entropy', `${format(inUnit(s.crossEntropy), 10)} ${u}`),
+        line('entropy', `${format(inUnit(s.entropy), 10)} ${u}`),
+        line('KL divergence', `${format(inUnit(s.kl), 10)} ${u}`),
+        line('H = H(p) + KL', s.identity.holds ? `holds (relative residual ${s.identity.residual.toExponential(1)})` : `FAILS (relative residual ${s.identity.residual.toExponential(1)})`),
+      );
+      break;
+    }
+    case 'regression': {
+      const { roles, summary: s } = analysis;
+      lines.push(
+        `${analysis.file.name} (${analysis.file.format}, ${s.n} rows, regression with ${s.outputs} output(s))`,
+        `  targets ${roles.targets.join(', ')}; predictions ${roles.predictions.join(', ')}${roles.variance.length ? `; variance ${roles.variance.join(', ')}` : ''}`,
+        line('MSE', format(s.mse, 10)),
+        line(`Gaussian NLL`, `${format(inUnit(s.gaussianNll), 10)} ${u} at sigma = ${s.sigma} (${format(inUnit(s.crossEntropy), 10)} per row)`),
+        line('sigma MLE', `${format(s.sigmaMle, 10)} (log-likelihood ${format(inUnit(s.logLikelihoodAtSigmaMle), 10)} ${u})`),
+        ...(s.predictedVariance ? [line('gaussian_nll_loss', `${format(inUnit(s.predictedVariance.mean), 10)} ${u} (full=${s.predictedVariance.full}, eps=${s.predictedVariance.eps})`)] : []),
+      );
+      break;
+    }
+    case 'fit': {
+      const { roles, summary: s } = analysis;
+      const estimates = Object.entries(s.estimates).map(([name, value]) => `${name} = ${Array.isArray(value) ? `[${value.map((v) => format(v, 8)).join(', ')}]` : format(value as number, 10)}`);
+      lines.push(
+        `${analysis.file.name} (${analysis.file.format}, ${s.n} rows, ${s.dist} fit of ${roles.target})`,
+        `  ${s.dist}: ${roles.distReason}`,
+        line('estimates', estimates.join(', ')),
+        line('average NLL', `${format(inUnit(s.crossEntropy), 10)} ${u}`),
+      );
+      break;
+    }
+  }
+  if (analysis.task === 'soft' || analysis.task === 'regression' || analysis.task === 'fit') {
+    const { summary } = analysis;
+    lines.push(line('log-likelihood', `${format(inUnit(summary.logLikelihood), 10)} ${u} (log10 ${format(summary.log10Likelihood, 10)})`));
+  }
+  lines.push(...analysis.warnings.map((warning) => `  warning: ${warning}`));
+  return lines.join('\n');
+}

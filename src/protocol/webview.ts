@@ -1,0 +1,205 @@
+/**
+ * Every message between the extension host and its webviews (the loss panel and the tensor
+ * file view). Both sides import this file; both validate what they receive, since a webview is
+ * a separate, untrusted page.
+ */
+import type { TensorFileSummary } from '../analysis/sources/tensorSummary';
+import type { Analysis, AnalysisOptions, ClassificationAnalysis, ParameterCurve, RegressionAnalysis, RowLossPlots, SoftAnalysis, SummaryBase } from '../analysis/results';
+import { FIT_FAMILIES, TASKS, type FitFamily, type Task } from '../roles/vocabulary';
+import type { PredictionKind } from '../engine/categorical';
+import type { Derivation, DerivationStep, IdentityCheck } from '../engine/derivation';
+import type { Reduction } from '../engine/reduction';
+import type { InformationUnit } from '../engine/units';
+
+// The webview imports nothing but this file: the types of what it is sent, and the few pure
+// helpers that must format numbers exactly as the host and the CLI do.
+export type { Analysis, AnalysisOptions, ClassificationAnalysis, Derivation, DerivationStep, FitFamily, IdentityCheck, InformationUnit, ParameterCurve, PredictionKind, Reduction, RegressionAnalysis, RowLossPlots, SoftAnalysis, SummaryBase, Task, TensorFileSummary };
+export { FIT_FAMILIES, TASKS };
+export { headline, isClassification } from '../analysis/results';
+export { plainNumber } from '../engine/format';
+export { convertNats, unitSymbol } from '../engine/units';
+
+/** Saved by the webview with setState and handed back on restore. */
+export interface PanelState {
+  readonly fileUri: string;
+  readonly options: AnalysisOptions;
+  /** What the panel shows without a new pass: the unit picked and where the sliders are. */
+  readonly view?: PanelView;
+}
+
+export interface PanelView {
+  readonly unit?: InformationUnit;
+  /** Losses shown as the mean over rows or their sum. */
+  readonly reduction?: 'mean' | 'sum';
+  readonly sigma?: number;
+  readonly temperature?: number;
+}
+
+// ---- host -> webview -------------------------------------------------------
+
+export type HostMessage =
+  /** `unit`: what losses are shown in (the likelihoodLens.logBase setting); nats when absent. The analysis itself is always in nats. */
+  | { readonly type: 'analysis'; readonly version: number; readonly fileUri: string; readonly analysis: Analysis; readonly options: AnalysisOptions; readonly unit?: InformationUnit }
+  | { readonly type: 'progress'; readonly message: string; readonly fraction?: number }
+  | { readonly type: 'error'; readonly message: string };
+
+// ---- webview -> host -------------------------------------------------------
+
+export type WebviewMessage =
+  | { readonly type: 'ready' }
+  | { readonly type: 'setOptions'; readonly options: AnalysisOptions }
+  | { readonly type: 'revealRow'; readonly line: number }
+  /** Copy to the clipboard: one step's LaTeX, the derivation as Markdown, or a Python snippet reproducing the number. */
+  | { readonly type: 'copy'; readonly what: CopyTarget; readonly stepId?: string }
+  /** Save a plot the user asked for as a PNG (a data: URL of the canvas). */
+  | { readonly type: 'savePlot'; readonly name: string; readonly pngDataUrl: string }
+  /** What the panel now shows, so the host (and its tests) know the render finished. */
+  | { readonly type: 'rendered'; readonly version: number; readonly crossEntropy: number; readonly steps: number };
+
+export type CopyTarget = 'step-latex' | 'markdown' | 'python';
+
+const KINDS: readonly PredictionKind[] = ['probs', 'logits', 'logprobs'];
+const UNITS: readonly InformationUnit[] = ['nats', 'bits', 'digits'];
+const COPY_TARGETS: readonly CopyTarget[] = ['step-latex', 'markdown', 'python'];
+/** A PNG of a plot is well under this; anything larger is not one of ours. */
+const MAX_PNG_DATA_URL = 20 * 2 ** 20;
+
+type Json = Record<string, unknown>;
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isString = (value: unknown, max = 1000): value is string => typeof value === 'string' && value.length <= max;
+const isStringArray = (value: unknown): value is string[] => Array.isArray(value) && value.length <= 10000 && value.every((item) => isString(item));
+const isFiniteNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+
+export function parseOptions(value: unknown): AnalysisOptions | undefined {
+  if (!isObject(value)) return undefined;
+  const { target, predictions, kind, task, dist, sigma } = value;
+  if (target !== undefined && !isString(target)) return undefined;
+  if (predictions !== undefined && !isStringArray(predictions)) return undefined;
+  if (kind !== undefined && !KINDS.includes(kind as PredictionKind)) return undefined;
+  if (task !== undefined && !TASKS.includes(task as Task)) return undefined;
+  if (dist !== undefined && !FIT_FAMILIES.includes(dist as FitFamily)) return undefined;
+  if (sigma !== undefined && !(isFiniteNumber(sigma) && sigma > 0)) return undefined;
+  return {
+    ...(target !== undefined ? { target } : {}),
+    ...(predictions !== undefined ? { predictions } : {}),
+    ...(kind !== undefined ? { kind: kind as PredictionKind } : {}),
+    ...(task !== undefined ? { task: task as Task } : {}),
+    ...(dist !== undefined ? { dist: dist as FitFamily } : {}),
+    ...(sigma !== undefined ? { sigma } : {}),
+  };
+}
+
+/** The host's gate: anything that is not exactly one of the webview's messages is dropped. */
+export function parseWebviewMessage(value: unknown): WebviewMessage | undefined {
+  if (!isObject(value)) return undefined;
+  switch (value.type) {
+    case 'ready':
+      return { type: 'ready' };
+    case 'setOptions': {
+      const options = parseOptions(value.options);
+      return options ? { type: 'setOptions', options } : undefined;
+    }
+    case 'revealRow':
+      return Number.isInteger(value.line) && (value.line as number) >= 1 ? { type: 'revealRow', line: value.line as number } : undefined;
+    case 'copy':
+      if (!COPY_TARGETS.includes(value.what as CopyTarget)) return undefined;
+      if (value.stepId !== undefined && !isString(value.stepId, 100)) return undefined;
+      return { type: 'copy', what: value.what as CopyTarget, ...(value.stepId !== undefined ? { stepId: value.stepId as string } : {}) };
+    case 'savePlot':
+      return isString(value.name, 100) && /^[\w .-]+$/.test(value.name) && isString(value.pngDataUrl, MAX_PNG_DATA_URL) && value.pngDataUrl.startsWith('data:image/png;base64,')
+        ? { type: 'savePlot', name: value.name, pngDataUrl: value.pngDataUrl }
+        : undefined;
+    case 'rendered':
+      return Number.isInteger(value.version) && isFiniteNumber(value.steps) && typeof value.crossEntropy === 'number'
+        ? { type: 'rendered', version: value.version as number, crossEntropy: value.crossEntropy, steps: value.steps }
+        : undefined;
+    default:
+      return undefined;
+  }
+}
+
+const isNumber = (value: unknown): value is number => typeof value === 'number';
+
+/** The task-specific numbers the panel shows are there, with the types it reads them as. */
+function hasTaskSummary(task: Task, summary: Json): boolean {
+  switch (task) {
+    case 'categorical':
+    case 'binary':
+      return isNumber(summary.accuracy) && isNumber(summary.perplexity) && isFiniteNumber(summary.classes);
+    case 'soft':
+      return isNumber(summary.entropy) && isNumber(summary.kl) && isObject(summary.identity) && isFiniteNumber(summary.classes) && isObject(summary.byClass) && Array.isArray(summary.byClass.entropy) && Array.isArray(summary.byClass.kl);
+    case 'regression':
+      return isNumber(summary.mse) && isNumber(summary.gaussianNll) && isNumber(summary.sigmaMle) && isFiniteNumber(summary.sigma) && (summary.predictedVariance === undefined || isObject(summary.predictedVariance));
+    case 'fit':
+      return FIT_FAMILIES.includes(summary.dist as FitFamily) && isObject(summary.estimates);
+    case 'entropy':
+      return isNumber(summary.entropy) && isNumber(summary.maxEntropy) && isNumber(summary.perplexity) && isFiniteNumber(summary.classes);
+  }
+}
+
+/** An analysis the panel can render: a known task, its summary's shape and the plots it draws. */
+export function isAnalysis(value: unknown): value is Analysis {
+  if (!isObject(value) || !TASKS.includes(value.task as Task)) return false;
+  const { summary, plots, roles, file } = value;
+  if (!isObject(summary) || !isObject(plots) || !isObject(roles) || !isObject(file) || !isString(file.name, 10000)) return false;
+  if (!isFiniteNumber(summary.n)) return false;
+  // Every task but the entropy of unlabelled predictions has a likelihood.
+  if (value.task !== 'entropy' && (!isNumber(summary.crossEntropy) || !isNumber(summary.logLikelihood) || !isNumber(summary.log10Likelihood))) return false;
+  if (!Array.isArray(value.derivations) || !Array.isArray(value.warnings) || !Array.isArray(plots.parameterCurves)) return false;
+  const rowPlots = value.task === 'fit' || (isObject(plots.perSampleLoss) && isObject(plots.runningMean) && isObject(plots.histogram) && Array.isArray(plots.worstRows));
+  return rowPlots && hasTaskSummary(value.task as Task, summary);
+}
+
+/** The webview's gate on what the host sends. */
+export function parseHostMessage(value: unknown): HostMessage | undefined {
+  if (!isObject(value)) return undefined;
+  switch (value.type) {
+    case 'analysis':
+      return Number.isInteger(value.version) && isString(value.fileUri, 10000) && isAnalysis(value.analysis) && isObject(value.options) && (value.unit === undefined || UNITS.includes(value.unit as InformationUnit))
+        ? (value as unknown as HostMessage)
+        : undefined;
+    case 'progress':
+      return isString(value.message) && (value.fraction === undefined || isFiniteNumber(value.fraction)) ? (value as unknown as HostMessage) : undefined;
+    case 'error':
+      return isString(value.message, 10000) ? { type: 'error', message: value.message } : undefined;
+    default:
+      return undefined;
+  }
+}
+
+export function parsePanelState(value: unknown): PanelState | undefined {
+  if (!isObject(value) || !isString(value.fileUri, 10000)) return undefined;
+  const view = isObject(value.view) ? parseView(value.view) : undefined;
+  return { fileUri: value.fileUri, options: parseOptions(value.options) ?? {}, ...(view ? { view } : {}) };
+}
+
+/** Keeps only the view settings that make sense; anything else is dropped, not trusted. */
+function parseView(value: Json): PanelView {
+  const positive = (x: unknown): x is number => isFiniteNumber(x) && x > 0;
+  return {
+    ...(UNITS.includes(value.unit as InformationUnit) ? { unit: value.unit as InformationUnit } : {}),
+    ...(value.reduction === 'mean' || value.reduction === 'sum' ? { reduction: value.reduction } : {}),
+    ...(positive(value.sigma) ? { sigma: value.sigma } : {}),
+    ...(positive(value.temperature) ? { temperature: value.temperature } : {}),
+  };
+}
+
+// ---- tensor file view ------------------------------------------------------
+
+export type TensorViewHostMessage =
+  | { readonly type: 'tensors'; readonly summary: TensorFileSummary; readonly analysable: boolean }
+  | { readonly type: 'error'; readonly message: string };
+
+export type TensorViewMessage = { readonly type: 'ready' } | { readonly type: 'openLossPanel' } | { readonly type: 'reopenWithDefault' };
+
+export function parseTensorViewMessage(value: unknown): TensorViewMessage | undefined {
+  if (!isObject(value)) return undefined;
+  return value.type === 'ready' || value.type === 'openLossPanel' || value.type === 'reopenWithDefault' ? { type: value.type } : undefined;
+}
+
+export function parseTensorViewHostMessage(value: unknown): TensorViewHostMessage | undefined {
+  if (!isObject(value)) return undefined;
+  if (value.type === 'tensors') return isObject(value.summary) && Array.isArray(value.summary.tensors) && typeof value.analysable === 'boolean' ? (value as unknown as TensorViewHostMessage) : undefined;
+  if (value.type === 'error') return isString(value.message, 10000) ? { type: 'error', message: value.message } : undefined;
+  return undefined;
+}

@@ -1,0 +1,39 @@
+import type { AnalysisSource } from '../analysis/sources/analyzeSource';
+import type { ReadLimits } from '../readers/limits';
+import type { TextProblem } from '../analysis/sources/csvProblems';
+import type { TensorFileSummary } from '../analysis/sources/tensorSummary';
+import type { Analysis, AnalysisOptions, PartialResult } from '../analysis/results';
+
+/** Messages between the extension host and its analysis worker thread. */
+export interface WorkerRequest {
+  readonly id: number;
+  /** 'analyze': the loss analysis; 'inspect': the tensor view's summary of every tensor. */
+  readonly task?: 'analyze' | 'inspect';
+  readonly source: AnalysisSource;
+  readonly options: AnalysisOptions;
+  readonly maxBytes?: number;
+  readonly limits?: ReadLimits;
+  /** Also list every problem with its place, for the Problems view (text sources only). */
+  readonly wantProblems?: boolean;
+}
+
+/** An analysis, or the one-line reason there is none; and the problems found, either way. */
+export interface AnalysisOutcome {
+  readonly analysis?: Analysis;
+  /** For 'inspect': each tensor's statistics, and whether the file holds predictions with labels. */
+  readonly summary?: TensorFileSummary;
+  readonly analysable?: boolean;
+  readonly error?: string;
+  readonly problems: readonly TextProblem[];
+}
+
+
+/** What the host sends: a request to run, or the cancellation of one (queued or running). */
+export type WorkerMessage = ({ readonly type: 'run' } & WorkerRequest) | { readonly type: 'cancel'; readonly id: number };
+
+/** The outcome of a request, or how far it has got (share of the file read, and the numbers so far). */
+export type WorkerReply =
+  | ({ readonly id: number; readonly type: 'done' } & AnalysisOutcome)
+  /** A cancelled request has stopped: the worker is free for the next one. */
+  | { readonly id: number; readonly type: 'cancelled' }
+  | { readonly id: number; readonly type: 'progress'; readonly fraction: number; readonly partial?: PartialResult };

@@ -1,0 +1,80 @@
+import { basename } from 'node:path';
+import { describeError } from '../readers/errors';
+import { checkDataFile, type ReadOptions } from '../readers/readDataFile';
+import type { TensorFile } from '../readers/tensor';
+import { findPartnerFile } from '../analysis/sources/tensorFile';
+import type { AnalysisOptions } from '../analysis/results';
+import { chooseRoles } from '../roles/chooseRoles';
+import { hasClassifierPair } from '../roles/tensorRoles';
+import { readTensorFile } from '../readers/readTensorFile';
+import { summarizeTensorFile } from '../analysis/sources/tensorSummary';
+import { decodeText } from '../readers/csv';
+import { findCsvProblems } from '../analysis/sources/csvProblems';
+import { analyzeOnThreads } from '../analysis/analyzeOnThreads';
+import type { KeptScoringPool, ScoringThreads } from '../analysis/threads/scoringPool';
+import type { PartialResult } from '../analysis/results';
+import type { AnalysisOutcome, WorkerRequest } from '../protocol/worker';
+
+/** What the worker does with one request: never throws, always answers. */
+export async function serveRequest(request: WorkerRequest, onProgress?: (fraction: number, partial?: PartialResult) => void, threads?: ScoringThreads | KeptScoringPool, signal?: AbortSignal): Promise<AnalysisOutcome> {
+  const { source, options } = request;
+  if (request.task === 'inspect') return inspect(request);
+  let outcome: AnalysisOutcome;
+  let partial: PartialResult | undefined;
+  try {
+    const stream = { ...(onProgress ? { onProgress: (fraction: number) => onProgress(fraction, partial), onPartial: (latest: PartialResult) => (partial = latest) } : {}), ...(signal ? { signal } : {}) };
+    outcome = { analysis: await analyzeOnThreads(source, options, readOptions(request), stream, threads), problems: [] };
+  } catch (error) {
+    outcome = { error: describeError(error), problems: [] };
+  }
+  if (request.wantProblems && source.kind === 'bytes') {
+    try {
+      return { ...outcome, problems: findCsvProblems(decodeText(source.bytes, source.name), source.name, options) };
+    } catch {
+      // Undecodable text: the analysis error already says so.
+    }
+  }
+  return outcome;
+}
+
+/**
+ * The tensor view's content: every tensor summarised, and whether the loss panel can use the
+ * file. That is decided by the roles stage alone (a file, or a lone .npy with its partner beside
+ * it, that has tensors to analyse), without reading the file a second time to analyse it.
+ */
+async function inspect(request: WorkerRequest): Promise<AnalysisOutcome> {
+  if (request.source.kind !== 'path') return { error: 'only files on disk can be inspected', problems: [] };
+  const path = request.source.path;
+  try {
+    const read = readOptions(request);
+    await checkDataFile(path, read);
+    const file = await readTensorFile(path, read.limits);
+    const summary = summarizeTensorFile(file, basename(path));
+    return { summary, analysable: await hasAnalysableRoles(path, file, request.options, read), problems: [] };
+  } catch (error) {
+    return { error: describeError(error), problems: [] };
+  }
+}
+
+async function hasAnalysableRoles(path: string, file: TensorFile, options: AnalysisOptions, read: ReadOptions): Promise<boolean> {
+  const name = basename(path);
+  try {
+    if (hasClassifierPair(file, options)) return true;
+    const partner = await findPartnerFile(path);
+    if (partner !== undefined) {
+      await checkDataFile(partner, read);
+      // The partner's header says what it holds: its tensors are left in the file, not read.
+      const other = await readTensorFile(partner, read.limits, { leaveInFileFrom: 0 });
+      if (hasClassifierPair({ ...file, tensors: [...file.tensors, ...other.tensors] }, options)) return true;
+    }
+    chooseRoles({ kind: 'tensors', file }, name, options);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The request's bounds on reading, leaving out those it does not set. */
+function readOptions(request: WorkerRequest): ReadOptions {
+  return { ...(request.maxBytes !== undefined ? { maxBytes: request.maxBytes } : {}), ...(request.limits ? { limits: request.limits } : {}) };
+}

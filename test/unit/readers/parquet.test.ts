@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { analyzeSource } from '../../../src/analysis/sources/analyzeSource';
+import { memorySource } from '../../../src/readers/byteSource';
+import { DataFileError } from '../../../src/readers/errors';
+import { readParquet } from '../../../src/readers/parquet';
+import { checkColumnChunk } from '../../../src/readers/parquetPages';
+import { parquetWriteBuffer } from 'hyparquet-writer';
+import { assertClose, classification, fixturePath, readJson } from '../../helpers/fixtures';
+
+const expected = readJson<Record<string, { crossEntropy: number; logLikelihood: number; n: number }>>(fixturePath('classifier', 'expected.json'));
+
+describe('Parquet reader', () => {
+  for (const name of ['basic_snappy.parquet', 'basic_plain.parquet', 'basic_gzip.parquet', 'basic_brotli.parquet', 'basic_zstd.parquet']) {
+    it(`${name}: the cross-entropy PyTorch gives for the same numbers in CSV`, async () => {
+      const analysis = classification(await analyzeSource({ kind: 'path', path: fixturePath('parquet', name) }));
+      assert.equal(analysis.file.format, 'parquet');
+      assert.equal(analysis.roles.target, 'label');
+      assert.deepEqual(analysis.roles.predictions, ['p0', 'p1', 'p2', 'p3']);
+      assert.equal(analysis.summary.n, expected['basic.csv']!.n);
+      assertClose(analysis.summary.crossEntropy, expected['basic.csv']!.crossEntropy, 1e-12, 'cross-entropy');
+      assertClose(analysis.summary.logLikelihood, expected['basic.csv']!.logLikelihood, 1e-12, 'log-likelihood');
+    });
+  }
+
+  it("reads pandas' own to_parquet output (pyarrow, snappy, dictionary pages)", async () => {
+    const bytes = readFileSync(fixturePath('parquet', 'pandas_simple.parquet'));
+    const table = await readParquet(memorySource('pandas_simple.parquet', bytes));
+    assert.equal(table.rowCount, 3);
+    assert.deepEqual(table.columns.map((c) => [c.name, Array.from(c.values)]), [['A', [1, 2, 3]]]);
+    assert.deepEqual(table.textColumns, ['B']);
+  });
+
+  it('a broken or truncated file gives one line naming the file, never another error', async () => {
+    const bytes = readFileSync(fixturePath('parquet', 'basic_snappy.parquet'));
+    const cuts = [0, 4, 8, 100, bytes.length >> 1, bytes.length - 9, bytes.length - 1];
+    for (const cut of cuts) {
+      const truncated = memorySource('cut.parquet', bytes.subarray(0, cut));
+      await assert.rejects(readParquet(truncated), (error: unknown) => {
+        assert.ok(error instanceof DataFileError, `cut at ${cut}: ${String(error)}`);
+        assert.match(error.message, /^cut\.parquet: /);
+        assert.doesNotMatch(error.message, /\n/);
+        return true;
+      });
+    }
+    await assert.rejects(readParquet(memorySource('text.parquet', new TextEncoder().encode('label,p0\n0,1\n'))), /^DataFileError: text\.parquet: not a Parquet file/);
+  });
+
+  it('a codec it cannot decode is refused by name, with the column', async () => {
+    const identity = (bytes: Uint8Array) => bytes;
+    const bytes = parquetWriteBuffer({ columnData: [{ name: 'label', data: [0, 1, 1], type: 'DOUBLE' }], codec: 'LZ4_RAW', compressors: { LZ4_RAW: identity } });
+    await assert.rejects(readParquet(memorySource('lz4.parquet', new Uint8Array(bytes))), {
+      message: "lz4.parquet: row group 0, column 'label': LZ4_RAW compression is not supported (supported: UNCOMPRESSED, SNAPPY, GZIP, BROTLI, ZSTD)",
+    });
+  });
+
+  it('a file the fuzzer sent into an endless loop is refused at once, naming the page', async () => {
+    const bytes = readFileSync(fixturePath('fuzz', 'page-claims-2-billion-levels.parquet'));
+    await assert.rejects(readParquet(memorySource('looping.parquet', bytes)), {
+      message: "looping.parquet: column 'p0', page at byte 127: the page header's data page v2 header lacks required field 6",
+    });
+  });
+});
+
+/** A Thrift compact-protocol PageHeader, as Parquet writers lay it out. */
+function pageHeader(type: number, uncompressed: number, compressed: number, nestedField: number, nested: readonly (readonly [number, number])[]): number[] {
+  const varint = (n: number) => {
+    const out: number[] = [];
+    for (; n >= 0x80; n = Math.floor(n / 128)) out.push((n % 128) | 0x80);
+    out.push(n);
+    return out;
+  };
+  const i32 = (n: number) => varint(n >= 0 ? 2 * n : -2 * n - 1);
+  const bytes = [0x15, ...i32(type), 0x15, ...i32(uncompressed), 0x15, ...i32(compressed), ((nestedField - 3) << 4) | 12];
+  let last = 0;
+  for (const [id, value] of nested) {
+    bytes.push(((id - last) << 4) | 5, ...i32(value));
+    last = id;
+  }
+  return [...bytes, 0, 0];
+}
+
+describe('Parquet page headers are checked before decoding', () => {
+  const chunk = (header: number[], body: number) => memorySource('pages.parquet', new Uint8Array([...header, ...new Uint8Array(body)]));
+  const v2 = (values: number, levels: number, size = 64) => pageHeader(3, size, size, 8, [[1, values], [2, 0], [3, values], [4, 0], [5, levels], [6, 0]]);
+
+  it('a well-formed page passes', async () => {
+    const header = v2(10, 4);
+    await checkColumnChunk(chunk(header, 64), { column: 'p0', start: 0, end: header.length + 64, rows: 10 });
+  });
+
+  const refusals: [string, number[], number, string][] = [
+    ['more values than the row group has rows', v2(2 ** 31 - 1, 4), 64, 'the pages hold 2147483647 values but the row group has 10 rows'],
+    ['a body past the end of the chunk', v2(10, 4, 1000), 64, `the page's 1000 bytes run past the end of its column chunk (byte ${v2(10, 4, 1000).length + 64})`],
+    ['level bytes beyond the page', v2(10, 500), 64, "the levels' 500 bytes exceed the page's 64"],
+    ['a size no numeric page can have', pageHeader(0, 2 ** 30, 64, 5, [[1, 10], [2, 0], [3, 0], [4, 0]]), 64, 'a page of 10 numbers cannot decompress to 1073741824 bytes'],
+    ['a required field missing', pageHeader(3, 64, 64, 8, [[1, 10], [2, 0], [3, 10]]), 64, "the page header's data page v2 header lacks required fields 4, 5, 6"],
+    ['a header cut short', v2(10, 4).slice(0, 9), 0, 'the page header is cut short'],
+  ];
+  for (const [what, header, body, reason] of refusals) {
+    it(`refuses ${what}, naming the column and the page's byte offset`, async () => {
+      const source = chunk(header, body);
+      await assert.rejects(checkColumnChunk(source, { column: 'p0', start: 0, end: Math.min(source.size, header.length + 64), rows: 10 }), {
+        message: `pages.parquet: column 'p0', page at byte 0: ${reason}`,
+      });
+    });
+  }
+
+  it('a chunk outside the file is refused before any read', async () => {
+    const source = chunk(v2(10, 4), 64);
+    await assert.rejects(checkColumnChunk(source, { column: 'p0', start: 40, end: 10_000, rows: 10 }), {
+      message: `pages.parquet: column 'p0': the column chunk at bytes 40-10000 lies outside the ${source.size}-byte file`,
+    });
+  });
+});
