@@ -3,6 +3,9 @@ import { plainNumber, plainScientific } from '../engine/format';
 import type { Reduction } from '../engine/reduction';
 import { convertNats, unitSymbol, type InformationUnit } from '../engine/units';
 
+/** Class probabilities the text report prints; --json gives them all. */
+const SHOWN_PROBABILITIES = 12;
+
 /**
  * A per-row loss reduced as asked: the mean, the sum over rows, or each row's value (when the
  * analysis kept them). `inUnit` converts from nats.
@@ -163,7 +166,9 @@ export function textReport(analysis: Analysis, unit: InformationUnit): string {
     }
     case 'fit': {
       const { roles, summary: s } = analysis;
-      const estimates = Object.entries(s.estimates).map(([name, value]) => `${name} = ${Array.isArray(value) ? `[${value.map((v) => format(v, 8)).join(', ')}]` : format(value as number, 10)}`);
+      // A categorical fit may hold 2^18 classes: the text shows the first few, the JSON all of them.
+      const list = (values: number[]) => `[${values.slice(0, SHOWN_PROBABILITIES).map((v) => format(v, 8)).join(', ')}${values.length > SHOWN_PROBABILITIES ? `, ... (${values.length} classes)` : ''}]`;
+      const estimates = Object.entries(s.estimates).map(([name, value]) => `${name} = ${Array.isArray(value) ? list(value) : format(value as number, 10)}`);
       lines.push(
         `${analysis.file.name} (${analysis.file.format}, ${s.n} rows, ${s.dist} fit of ${roles.target})`,
         `  ${s.dist}: ${roles.distReason}`,

@@ -34,7 +34,8 @@ export function reduceCategoricalBlock(k: number, options: CrossEntropyOptions, 
   const losses = crossEntropy.consumeScores(labels, scored, firstRow);
   const reliability = new ReliabilityState(k, options.kind);
   reliability.consumeScores(labels, scored);
-  const labelCounts = new CategoricalFitState();
+  // scoreRows has checked every label is below k: a classifier may have more classes than a fit allows alone.
+  const labelCounts = new CategoricalFitState(k);
   const ignore = options.ignoreIndex ?? DEFAULT_IGNORE_INDEX;
   labelCounts.consume({ values: crossEntropy.ignored > 0 ? Array.prototype.filter.call(labels, (label: number) => label !== ignore) as number[] : labels, firstRow });
   return {

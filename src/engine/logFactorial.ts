@@ -30,3 +30,17 @@ export function logFactorial(m: number): number {
   const series = inv * (1 / 12 - inv2 * (1 / 360 - inv2 * (1 / 1260 - inv2 / 1680)));
   return (x - 0.5) * Math.log(x) - x + HALF_LOG_2PI + series;
 }
+
+/**
+ * r(m) = log(m!) - (m log m - m), the part of log m! that Stirling's leading terms leave: about
+ * 0.5 log(2 pi m), so it keeps its digits where log m! itself is too large to subtract from
+ * (a Poisson log-likelihood at counts near 2^50 is m log lambda - lambda - log m!, all ~1e16).
+ */
+export function logFactorialRemainder(m: number): number {
+  if (m === 0) return 0;
+  if (m < TABLE_SIZE) return smallTable()[m]! - m * Math.log(m) + m;
+  const inv = 1 / m;
+  const inv2 = inv * inv;
+  const series = inv * (1 / 12 - inv2 * (1 / 360 - inv2 * (1 / 1260 - inv2 / 1680)));
+  return 0.5 * Math.log(m) + HALF_LOG_2PI + series;
+}

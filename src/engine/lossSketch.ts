@@ -299,6 +299,8 @@ export class LossSketch {
       this.width = 2 ** Math.ceil(Math.log2(Math.max(1, Math.abs(loss) + 1))) / LossSketch.fineBins;
       this.inverseWidth = 1 / this.width;
     }
+    // Each step doubles the width, so float64's exponent range bounds these loops (about 2100
+    // steps from the narrowest range to the widest) whatever the loss.
     while (loss >= this.lo + this.width * LossSketch.fineBins) this.growRange(false);
     while (loss < this.lo) this.growRange(true);
     // width is a power of two, so multiplying by its inverse is the exact division.

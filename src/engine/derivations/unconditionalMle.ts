@@ -5,6 +5,14 @@ import { scientificFromLog } from '../logSpace';
 
 type AnyFit = FitResult<{ theta: number } | { probabilities: number[] } | { mu: number; sigma: number } | { lambda: number }>;
 
+/** Class probabilities written out in the model step: a fit may hold 2^18 classes, more than a formula can show. */
+const SHOWN_PROBABILITIES = 12;
+
+function probabilityList(probabilities: readonly number[]): string {
+  const shown = probabilities.slice(0, SHOWN_PROBABILITIES).map((p) => latexNumber(p, 6));
+  return probabilities.length > SHOWN_PROBABILITIES ? `(${shown.join(',\\,')},\\,\\ldots)\\ \\text{over ${probabilities.length} classes}` : `(${shown.join(',\\,')})`;
+}
+
 /** The family's density with its MLE written in, and how the MLE is computed. */
 function model(fit: AnyFit): { density: string; estimate: string; note: string } {
   const e = fit.estimates as Record<string, number | number[]>;
@@ -18,7 +26,7 @@ function model(fit: AnyFit): { density: string; estimate: string; note: string }
     case 'categorical':
       return {
         density: `q_\\pi(x) = \\pi_x`,
-        estimate: `\\hat\\pi_c = \\frac{n_c}{n} = (${(e.probabilities as number[]).map((p) => latexNumber(p, 6)).join(',\\,')})`,
+        estimate: `\\hat\\pi_c = \\frac{n_c}{n} = ${probabilityList(e.probabilities as number[])}`,
         note: 'Maximising sum_c n_c log pi_c under sum_c pi_c = 1 gives the class frequencies.',
       };
     case 'gaussian':

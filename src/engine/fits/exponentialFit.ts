@@ -3,6 +3,12 @@ import type { ColumnChunk, StreamingState } from '../reduction';
 import { RowError } from '../rowError';
 import { DEFAULT_GRID_POINTS, curveWithMaximum, logGrid, type FitResult } from './likelihoodCurve';
 
+/**
+ * The largest value an exponential fit takes: values up to 1e290, summed over 2^53 rows, stay
+ * below float64's largest number; a sum that overflowed would give lambda = 0 and log L = NaN.
+ */
+export const MAX_EXPONENTIAL_VALUE = 1e290;
+
 /** Sufficient statistics of an exponential sample: n and sum x_i. */
 export class ExponentialFitState implements StreamingState<ColumnChunk, ExponentialFitState> {
   n = 0;
@@ -13,6 +19,7 @@ export class ExponentialFitState implements StreamingState<ColumnChunk, Exponent
     for (let i = 0; i < chunk.values.length; i++) {
       const v = chunk.values[i]!;
       if (!(v >= 0 && v < Infinity)) throw new RowError(first + i, Number.isNaN(v) ? 'the value is missing (NaN)' : `${v} is not a finite non-negative number (exponential)`);
+      if (v > MAX_EXPONENTIAL_VALUE) throw new RowError(first + i, `${v} is too large for an exponential fit: the sum of the values would overflow float64 (x above ${MAX_EXPONENTIAL_VALUE})`);
       this.n++;
       this.sum.add(v);
     }

@@ -6,6 +6,13 @@ import { DEFAULT_GRID_POINTS, curveWithMaximum, linearGrid, logGrid, type FitRes
 const LOG_2PI = Math.log(2 * Math.PI);
 
 /**
+ * The largest |x| a Gaussian fit takes: squared deviations of values up to 1e144 (at most 4e288
+ * each), summed over 2^53 rows, stay below float64's largest number; larger values would make
+ * sigma infinite and the fit meaningless.
+ */
+export const MAX_GAUSSIAN_MAGNITUDE = 1e144;
+
+/**
  * Sufficient statistics of a Gaussian sample: count, mean and the sum of squared deviations
  * M2. Each chunk is reduced in two passes (compensated mean, then deviations from it) and
  * chunks are combined with Chan et al.'s update, so no sum of squares of large values ever
@@ -24,6 +31,7 @@ export class GaussianFitState implements StreamingState<ColumnChunk, GaussianFit
     for (let i = 0; i < values.length; i++) {
       const v = values[i]!;
       if (!Number.isFinite(v)) throw new RowError(first + i, Number.isNaN(v) ? 'the value is missing (NaN)' : `${v} is not finite`);
+      if (Math.abs(v) > MAX_GAUSSIAN_MAGNITUDE) throw new RowError(first + i, `${v} is too large for a Gaussian fit: sums of squared deviations would overflow float64 (|x| above ${MAX_GAUSSIAN_MAGNITUDE})`);
       sum.add(v);
     }
     const mean = sum.value / values.length;

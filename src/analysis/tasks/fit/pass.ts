@@ -3,8 +3,7 @@ import { CategoricalFitState } from '../../../engine/fits/categoricalFit';
 import { ExponentialFitState } from '../../../engine/fits/exponentialFit';
 import { GaussianFitState } from '../../../engine/fits/gaussianFit';
 import type { FitResult } from '../../../engine/fits/likelihoodCurve';
-import { PoissonFitState } from '../../../engine/fits/poissonFit';
-import { logFactorial } from '../../../engine/logFactorial';
+import { MAX_POISSON_COUNT, PoissonFitState, poissonLogPmf } from '../../../engine/fits/poissonFit';
 import type { RowBatch } from '../../rows/rowBatch';
 import type { FitFamily } from '../../../roles/vocabulary';
 
@@ -14,25 +13,38 @@ export type AnyFitResult = FitResult<{ theta: number } | { probabilities: number
 const MAX_CATEGORIES = 10;
 
 /**
+ * Indices from 0 up to this (exclusive) read as classes without being asked: a categorical fit
+ * gives every index up to the largest a probability, so a few large integers (a year, an id, a
+ * phone number) are counts, not one class among millions.
+ */
+const MAX_DETECTED_CLASSES = 100;
+
+/**
  * A family for a column from its values, with the reason: {0, 1} is Bernoulli; other
- * non-negative integers are class indices when they take few values and counts (Poisson)
- * when they take many; anything else is Gaussian. Non-negative reals could be exponential,
- * but being non-negative is not evidence of an exponential shape, so that is left to the user.
+ * non-negative integers are class indices when they take few, small values and counts
+ * (Poisson) otherwise, up to 2^53 (beyond, float64 holds them as reals); anything else is
+ * Gaussian. Non-negative reals could be exponential, but being non-negative is not evidence
+ * of an exponential shape, so that is left to the user.
  */
 export function detectFamily(values: ArrayLike<number>): { dist: FitFamily; reason: string } {
   const distinct = new Set<number>();
   let integers = true;
   let negative = false;
+  let largest = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
     if (Number.isNaN(v)) continue;
     if (distinct.size <= MAX_CATEGORIES) distinct.add(v);
     if (!Number.isInteger(v)) integers = false;
     if (v < 0) negative = true;
+    if (v > largest) largest = v;
   }
-  if (integers && !negative && [...distinct].every((v) => v === 0 || v === 1)) return { dist: 'bernoulli', reason: 'every value is 0 or 1' };
-  if (integers && !negative && distinct.size <= MAX_CATEGORIES) return { dist: 'categorical', reason: `non-negative integers taking ${distinct.size} values: read as class indices` };
-  if (integers && !negative) return { dist: 'poisson', reason: `non-negative integers taking more than ${MAX_CATEGORIES} values: read as counts` };
+  const counts = integers && !negative;
+  if (counts && [...distinct].every((v) => v === 0 || v === 1)) return { dist: 'bernoulli', reason: 'every value is 0 or 1' };
+  if (counts && largest > MAX_POISSON_COUNT) return { dist: 'gaussian', reason: `integers up to ${largest}, beyond 2^53 where float64 stops holding every integer: read as real values` };
+  if (counts && distinct.size <= MAX_CATEGORIES && largest < MAX_DETECTED_CLASSES) return { dist: 'categorical', reason: `non-negative integers taking ${distinct.size} values: read as class indices` };
+  if (counts && distinct.size <= MAX_CATEGORIES) return { dist: 'poisson', reason: `non-negative integers up to ${largest}, too large to be class indices (at most ${MAX_DETECTED_CLASSES - 1}): read as counts` };
+  if (counts) return { dist: 'poisson', reason: `non-negative integers taking more than ${MAX_CATEGORIES} values: read as counts` };
   return {
     dist: 'gaussian',
     reason: negative || integers ? 'real values' : 'non-negative real values (read as Gaussian; choose exponential if they are waiting times or sizes)',
@@ -69,7 +81,7 @@ export function logDensity(fit: AnyFitResult, x: number): number {
       return -0.5 * Math.log(2 * Math.PI) - Math.log(e.sigma!) - 0.5 * z * z;
     }
     case 'poisson':
-      return (x === 0 ? 0 : x * Math.log(e.lambda!)) - e.lambda! - logFactorial(x);
+      return poissonLogPmf(x, e.lambda!);
     case 'exponential':
       return Math.log(e.lambda!) - e.lambda! * x;
   }
