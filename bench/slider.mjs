@@ -32,7 +32,8 @@ function analyse(path) {
     worker.on('message', (reply) => {
       if (reply.type !== 'done') return;
       void worker.terminate();
-      reply.analysis ? resolve(reply.analysis) : reject(new Error(reply.error));
+      if (reply.analysis) resolve(reply.analysis);
+      else reject(new Error(reply.error));
     });
     worker.postMessage({ id: 1, source: { kind: 'path', path }, options: {} });
   });

@@ -5,7 +5,7 @@ import type { PartialResult, AnalysisOptions } from '../analysis/results';
 import type { AnalysisOutcome } from '../protocol/worker';
 import { describeError } from '../readers/errors';
 import { isTableFile } from '../readers/readDataFile';
-import { AnalysisWorker, CancelledError } from './analysisWorker';
+import { type AnalysisWorker, CancelledError } from './analysisWorker';
 import { readSettings } from './settings';
 import { runSettings } from './settingValues';
 

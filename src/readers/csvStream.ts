@@ -123,7 +123,7 @@ export async function* streamCsvColumns(source: ByteSource, layout: CsvTable, co
   };
   let offset = options.resume?.offset ?? 0;
   // The file offset of bytes[0] in the loop below, so a stop can say where the rest starts.
-  let bytesStart = offset;
+  let bytesStart: number;
   let carryStart = offset;
   // The next chunk is read while this one is parsed, so the disk and the parser overlap. When
   // someone waits for the first record, the first chunk is small: they hear of it at once.

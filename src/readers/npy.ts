@@ -233,7 +233,8 @@ function structuredFields(descr: PyValue & { kind: 'tuple' | 'list' }, limits: R
   if (descr.items.length === 0) fail(descr.at, 'the structured dtype has no fields');
   descr.items.forEach((item, index) => {
     if (item.kind !== 'tuple' || item.items.length < 2 || item.items.length > 3) return fail(item.at, 'a field of the structured dtype is not a (name, type[, shape]) tuple');
-    let [nameValue, typeValue, shapeValue] = item.items as [PyValue, PyValue, PyValue | undefined];
+    const [firstValue, typeValue, shapeValue] = item.items as [PyValue, PyValue, PyValue | undefined];
+    let nameValue = firstValue;
     // A (title, name) pair names the field by its second element.
     if (nameValue.kind === 'tuple' && nameValue.items.length === 2) nameValue = nameValue.items[1]!;
     if (nameValue.kind !== 'str') return fail(nameValue.at, 'a field name is not a string');

@@ -3,7 +3,7 @@ import { describeError } from '../readers/errors';
 import { checkDataFile, type ReadOptions } from '../readers/readDataFile';
 import type { TensorFile } from '../readers/tensor';
 import { findPartnerFile } from '../analysis/sources/tensorFile';
-import type { AnalysisOptions } from '../analysis/results';
+import type { AnalysisOptions, PartialResult } from '../analysis/results';
 import { chooseRoles } from '../roles/chooseRoles';
 import { hasClassifierPair } from '../roles/tensorRoles';
 import { readTensorFile } from '../readers/readTensorFile';
@@ -12,7 +12,6 @@ import { decodeText } from '../readers/csv';
 import { findCsvProblems } from '../analysis/sources/csvProblems';
 import { analyzeOnThreads } from '../analysis/analyzeOnThreads';
 import type { KeptScoringPool, ScoringThreads } from '../analysis/threads/scoringPool';
-import type { PartialResult } from '../analysis/results';
 import type { AnalysisOutcome, WorkerRequest } from '../protocol/worker';
 
 /** What the worker does with one request: never throws, always answers. */

@@ -1,5 +1,6 @@
 import { isClassification, type Analysis, type ClassificationAnalysis } from '../../src/analysis/results';
 import { readFileSync } from 'node:fs';
+import type { Table } from '../../src/readers/table';
 import { join, resolve } from 'node:path';
 
 /** The repository root: tests run from it (`node --test out/test/...`). */
@@ -31,7 +32,7 @@ export function classification(analysis: Analysis): ClassificationAnalysis {
 }
 
 /** A whole CSV/TSV file read from disk into a table, as the editor's text is read. */
-export async function readTableFile(path: string): Promise<import('../../src/readers/table').Table> {
+export async function readTableFile(path: string): Promise<Table> {
   const { readFile } = await import('node:fs/promises');
   const { basename } = await import('node:path');
   const { checkDataFile, parseTableBytes } = await import('../../src/readers/readDataFile');

@@ -8,10 +8,9 @@ import { LN10, LOG_MIN_DOUBLE, scientificFromLog } from '../../../engine/logSpac
 import { RowError } from '../../../engine/rowError';
 import { DataFileError } from '../../../readers/errors';
 import { fitParameterCurves } from '../fit/analyze';
-import { consumeBatches } from '../../rows/rowBatch';
+import { consumeBatches, type ReducedBatch } from '../../rows/rowBatch';
 import type { CrossEntropyOptions } from '../../../engine/crossEntropyLoss';
 import { KIND_SAMPLE_ROWS } from '../../sizes';
-import type { ReducedBatch } from '../../rows/rowBatch';
 import { CategoricalPass, crossEntropyOptionsFor, type CategoricalBatch } from './pass';
 import { sameReduction, startBlocks } from '../../threads/startedBlocks';
 import type { AnalysisOptions, ClassificationAnalysis, ParameterCurve, PartialResult } from '../../results';
