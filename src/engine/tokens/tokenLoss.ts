@@ -150,6 +150,8 @@ export interface TokenLossData {
   readonly length: number;
   /** -log p of every scored token: its count, top-1 correct count, sum, sum of squares and infinite positions. */
   readonly nll: LossAccumulatorData;
+  /** Tokens scored from a row of logits: what the accuracy, entropy, rank and calibration are over. */
+  readonly rows: number;
   readonly entropy: CompensatedSumData;
   readonly rank: CompensatedSumData;
   /** NLL sums and token counts per sequence b. */
@@ -168,6 +170,7 @@ export interface TokenLossData {
  */
 export class TokenLossState implements TokenLossData {
   readonly nll = new LossAccumulator();
+  rows = 0;
   readonly entropy = new CompensatedSum();
   readonly rank = new CompensatedSum();
   readonly sequences = new IndexedSums();
@@ -203,6 +206,7 @@ export class TokenLossState implements TokenLossData {
       const flat = from + i;
       const loss = nll[i]!;
       this.nll.add(loss, flat, predicted[i] === target);
+      this.rows++;
       this.entropy.add(entropy[i]!);
       this.rank.add(rank[i]!);
       const sequence = Math.floor(flat / length);
@@ -213,9 +217,35 @@ export class TokenLossState implements TokenLossData {
     this.calibration.consumeScores(targets, rows);
   }
 
+  /**
+   * Adds tokens given by their log-probabilities (a [B, T] dump of log p(token), as
+   * lm-evaluation-harness or an API's logprobs give them) for positions from .. from + n - 1;
+   * `scored` (an attention mask) says which count. They add to the likelihood, the per-sequence
+   * and per-position sums only: there is no row to take an entropy, a rank or a top-1 from.
+   */
+  consumeLogProbabilities(from: number, logProbabilities: ArrayLike<number>, scored: ArrayLike<number> | undefined): void {
+    const length = this.length;
+    for (let i = 0; i < logProbabilities.length; i++) {
+      const flat = from + i;
+      if (scored) {
+        const m = scored[i]!;
+        if (m === 0) continue;
+        if (m !== 1) throw tokenErrorAt(flat, length, `attention mask value ${m} is neither 0 nor 1`);
+      }
+      const logP = logProbabilities[i]!;
+      if (!(logP <= 0)) throw tokenErrorAt(flat, length, Number.isNaN(logP) ? 'the log-probability is NaN' : `log-probability ${logP} is above 0`);
+      const loss = -logP;
+      this.nll.add(loss, flat);
+      const sequence = Math.floor(flat / length);
+      this.sequences.add(sequence, loss);
+      this.positions.add(flat - sequence * length, loss);
+    }
+  }
+
   merge(other: TokenLossData): void {
     if (other.vocabulary !== this.vocabulary || other.length !== this.length) throw new RangeError(`merging a [${other.length}, ${other.vocabulary}] state into a [${this.length}, ${this.vocabulary}] one`);
     this.nll.merge(other.nll);
+    this.rows += other.rows;
     this.entropy.merge(other.entropy);
     this.rank.merge(other.rank);
     this.sequences.merge(other.sequences);
@@ -238,17 +268,18 @@ export class TokenLossState implements TokenLossData {
     return -this.nll.total.value;
   }
 
+  /** Top-1 accuracy over the tokens scored from logits. */
   get accuracy(): number {
-    return this.nll.count === 0 ? Number.NaN : this.nll.correct / this.nll.count;
+    return this.rows === 0 ? Number.NaN : this.nll.correct / this.rows;
   }
 
   get meanEntropy(): number {
-    return this.entropy.value / this.nll.count;
+    return this.entropy.value / this.rows;
   }
 
   /** Mean count of tokens ranked above the target. */
   get meanRank(): number {
-    return this.rank.value / this.nll.count;
+    return this.rank.value / this.rows;
   }
 
   /** Per sequence 0..B-1: its NLL sum and scored-token count (0 and 0 for a sequence with none). */
