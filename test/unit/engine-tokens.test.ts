@@ -255,6 +255,7 @@ describe('token loss: big vocabularies and bad logits', () => {
     const scores = scoreTokens({ logits: rows([[-Infinity, 0, Math.log(3), -Infinity], fine, fine]), from: 0, to: 3, targets }, vocabulary, 2);
     assertRelative(scores.nll[0]!, Math.log(4), 1e-15, 'NLL with -Infinity logits');
     assertRelative(scores.entropy[0]!, -(0.25 * Math.log(0.25) + 0.75 * Math.log(0.75)), 1e-15, 'entropy with -Infinity logits');
+    assert.throws(() => scoreTokens({ logits: rows([fine, fine, fine]), from: 0, to: 3, targets: [1, 4, 1] }, vocabulary, 2), /position 1: target 4 is not a token id in 0\.\.3/);
     // The target at -Infinity: an infinite loss, as F.cross_entropy gives, kept as an infinite row.
     const state = new TokenLossState(vocabulary, 2);
     state.consume({ logits: rows([[0, -Infinity, 0, 0], fine, fine]), from: 0, to: 3, targets });

@@ -2,6 +2,7 @@ import { DEFAULT_CALIBRATION_BINS, ReliabilityState, type ReliabilityData } from
 import { CompensatedSum, type CompensatedSumData } from '../compensatedSum';
 import { expNonPositive } from '../expNonPositive';
 import { LossAccumulator, type LossAccumulatorData } from '../lossAccumulator';
+import type { StreamingState } from '../reduction';
 import type { RowScores } from '../rowScores';
 import { NO_TARGET } from './alignment';
 import { IndexedSums, type IndexedSumsData } from './indexedSums';
@@ -55,6 +56,11 @@ export function scoreTokens(block: TokenBlock, vocabulary: number, length: numbe
   if (block.targets.length < n) throw new RangeError(`${block.targets.length} targets for ${n} positions`);
   const offset = block.offset ?? 0;
   if (offset + n * vocabulary > block.logits.length) throw new RangeError(`${block.logits.length - offset} logits for ${n} positions of ${vocabulary}`);
+  // alignTargets has checked ids read from a file; this catches targets that did not come through it.
+  for (let i = 0; i < n; i++) {
+    const target = block.targets[i]!;
+    if (target !== NO_TARGET && !(Number.isInteger(target) && target >= 0 && target < vocabulary)) throw new RangeError(`position ${block.from + i}: target ${target} is not a token id in 0..${vocabulary - 1} (align the targets with alignTargets)`);
+  }
   const out: TokenScores = {
     from: block.from,
     n,
@@ -168,7 +174,7 @@ export interface TokenLossData {
  * of positions can be consumed in any split and states merged in order: the same result as one
  * pass.
  */
-export class TokenLossState implements TokenLossData {
+export class TokenLossState implements StreamingState<TokenBlock, TokenLossData>, TokenLossData {
   readonly nll = new LossAccumulator();
   rows = 0;
   readonly entropy = new CompensatedSum();
