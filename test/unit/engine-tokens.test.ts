@@ -263,6 +263,16 @@ describe('token loss: big vocabularies and bad logits', () => {
     assert.deepEqual(state.nll.infiniteRows, [0]);
   });
 
+  it('a confident row keeps its tiny NLL and entropy: log1p of the rest, not log of 1 + rest', () => {
+    // softmax([0, -40, -40]): the others' mass r = 2e^-40 is below float64's 1 + epsilon.
+    const r = 2 * Math.exp(-40);
+    const p0 = 1 / (1 + r);
+    const p1 = Math.exp(-40) / (1 + r);
+    const scores = scoreTokens({ logits: Float64Array.from([0, -40, -40]), from: 0, to: 1, targets: [0] }, 3, 1);
+    assertRelative(scores.nll[0]!, Math.log1p(r), 1e-15, 'NLL');
+    assertRelative(scores.entropy[0]!, p0 * Math.log1p(r) + 2 * p1 * (40 + Math.log1p(r)), 1e-14, 'entropy');
+  });
+
   it('top-1 is torch.argmax: a target tied with a lower id\'s maximum ranks 0 yet is not the prediction', () => {
     const state = new TokenLossState(3, 2);
     const scores = state.consume({ logits: Float64Array.from([3, 3, 0, 3, 3, 0]), from: 0, to: 2, targets: [1, 0] });
