@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Every test: build, type-check, package the VSIX, then the three layers with Node's test runner:
-# unit (engine, readers, CLI), webview (headless Chromium), integration (real VS Code extension host).
+# Every test: build, type-check, lint and format check, package the VSIX, then the three layers with
+# Node's test runner: unit (engine, readers, CLI, the layout's import rule), webview (headless
+# Chromium), integration (real VS Code extension host).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +10,7 @@ cd "$(dirname "$0")/.."
 
 node esbuild.mjs
 npx tsc -p . --noEmit
+npx eslint .
 npm run --silent package > /dev/null
 # One file at a time: the VS Code tests each start a code-server and a Chromium, and two at once
 # on a 2-core machine starve each other into timeouts.
