@@ -6,6 +6,7 @@
  *
  * The headless entry over the same reader and engine as the panel: a reproducible report.
  */
+import { once } from 'node:events';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { analyzeOnThreads } from './analysis/analyzeOnThreads';
@@ -15,7 +16,7 @@ import type { PredictionKind } from './engine/categorical';
 import type { Reduction } from './engine/reduction';
 import { convertNats, type InformationUnit } from './engine/units';
 import { describeError } from './readers/errors';
-import { reportFields, textReport } from './cliReport';
+import { reportFields, rowLossLines, textReport } from './cliReport';
 
 const USAGE = [
   'usage: likelihood-lens FILE [--labels FILE] [--task categorical|binary|soft|regression|fit|entropy] [--target NAME[,NAME...]] [--pred NAME,NAME,...]',
@@ -141,6 +142,23 @@ export function toJsonReport(analysis: Analysis, reduction: Reduction = 'mean', 
   };
 }
 
+/** Writes lines a chunk at a time, waiting while the pipe is full; stops quietly once the reader has gone (head, a closed pager). */
+async function writeLines(out: NodeJS.WriteStream, lines: Iterable<string>): Promise<void> {
+  let gone = false;
+  out.on('error', () => (gone = true));
+  let chunk = '';
+  for (const line of lines) {
+    if (gone) return;
+    chunk += `${line}\n`;
+    if (chunk.length < 1 << 16) continue;
+    const flushed = out.write(chunk);
+    chunk = '';
+    // once() rejects if the pipe fails while full.
+    if (!flushed) await once(out, 'drain').catch(() => (gone = true));
+  }
+  if (!gone && chunk !== '') out.write(chunk);
+}
+
 export async function main(argv: string[]): Promise<number> {
   let command;
   try {
@@ -153,7 +171,11 @@ export async function main(argv: string[]): Promise<number> {
     // dist/scoringThread.js, beside this file once bundled.
     const threads = scoringThreadsFor(join(__dirname, 'scoringThread.js'));
     const analysis = await analyzeOnThreads({ kind: 'path', path: command.file, ...(command.labels !== undefined ? { pairWith: command.labels } : {}) }, command.options, {}, {}, threads);
-    process.stdout.write(`${command.json ? JSON.stringify(toJsonReport(analysis, command.reduction, command.unit), null, 2) : textReport(analysis, command.unit)}\n`);
+    if (command.json) process.stdout.write(`${JSON.stringify(toJsonReport(analysis, command.reduction, command.unit), null, 2)}\n`);
+    else {
+      process.stdout.write(`${textReport(analysis, command.unit)}\n`);
+      if (command.reduction === 'none') await writeLines(process.stdout, rowLossLines(analysis, command.unit));
+    }
     return 0;
   } catch (error) {
     const message = describeError(error);
