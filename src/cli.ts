@@ -16,6 +16,7 @@ import type { PredictionKind } from './engine/categorical';
 import type { Reduction } from './engine/reduction';
 import { convertNats, type InformationUnit } from './engine/units';
 import { describeError } from './readers/errors';
+import { pythonSnippet } from './analysis/snippets';
 import { reportFields, rowLossLines, textReport } from './cliReport';
 
 const USAGE = [
@@ -36,6 +37,8 @@ export interface Command {
   readonly labels: string | undefined;
   readonly options: AnalysisOptions;
   readonly json: boolean;
+  /** Print the panel's Python snippet instead of the report (not in the usage: for the fixtures' generator). */
+  readonly snippet: boolean;
   readonly reduction: Reduction;
   readonly unit: InformationUnit;
 }
@@ -70,6 +73,7 @@ function parseCommandLine(argv: string[]): Command {
         reduction: { type: 'string' },
         'log-base': { type: 'string' },
         json: { type: 'boolean', default: false },
+        snippet: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -101,6 +105,7 @@ function parseCommandLine(argv: string[]): Command {
     file: positionals[0]!,
     labels: values.labels,
     json: values.json === true,
+    snippet: values.snippet === true,
     reduction,
     unit: UNIT_OF_BASE[logBase],
     options: {
@@ -171,7 +176,8 @@ export async function main(argv: string[]): Promise<number> {
     // dist/scoringThread.js, beside this file once bundled.
     const threads = scoringThreadsFor(join(__dirname, 'scoringThread.js'));
     const analysis = await analyzeOnThreads({ kind: 'path', path: command.file, ...(command.labels !== undefined ? { pairWith: command.labels } : {}) }, command.options, {}, {}, threads);
-    if (command.json) process.stdout.write(`${JSON.stringify(toJsonReport(analysis, command.reduction, command.unit), null, 2)}\n`);
+    if (command.snippet) process.stdout.write(pythonSnippet(analysis));
+    else if (command.json) process.stdout.write(`${JSON.stringify(toJsonReport(analysis, command.reduction, command.unit), null, 2)}\n`);
     else {
       process.stdout.write(`${textReport(analysis, command.unit)}\n`);
       if (command.reduction === 'none') await writeLines(process.stdout, rowLossLines(analysis, command.unit));

@@ -9,7 +9,7 @@ import { RowError } from '../engine/rowError';
 import { DataFileError } from '../readers/errors';
 import { fitParameterCurves } from './analyzeFit';
 import { consumeBatches } from './rowBatch';
-import type { CrossEntropyOptions } from '../engine/crossEntropyLoss';
+import { DEFAULT_IGNORE_INDEX, type CrossEntropyOptions } from '../engine/crossEntropyLoss';
 import { CategoricalPass, crossEntropyOptionsFor, KIND_SAMPLE_ROWS, type CategoricalBatch, type ReducedBatch } from './categoricalPass';
 import { sameReduction, startBlocks } from './startedBlocks';
 import type { AnalysisOptions, ClassificationAnalysis, ParameterCurve } from './types';
@@ -211,6 +211,11 @@ export async function analyzeCategorical(input: CategoricalInput, options: Analy
       kindReason: decision.reason,
       reason: input.rolesReason,
       columns: input.choices,
+    },
+    torchOptions: {
+      ignoreIndex: state.options.ignoreIndex ?? DEFAULT_IGNORE_INDEX,
+      ...(state.options.weight ? { weight: Array.from(state.options.weight) } : {}),
+      ...(state.options.labelSmoothing ? { labelSmoothing: state.options.labelSmoothing } : {}),
     },
     summary: {
       n,

@@ -9,6 +9,7 @@ import { analyzeCategorical } from './analyzeCategorical';
 import { KIND_SAMPLE_ROWS, type CategoricalBatch, type ReducedBatch } from './categoricalPass';
 import { labelsAndScores } from './labelledRows';
 import { csvBlocks } from './parallelBlocks';
+import { csvLayout, withFileLayout } from './fileLayout';
 import { PARALLEL_MIN_BYTES, type ScoringPool } from './scoringPool';
 import { chooseRoles } from './roles';
 import { analyzeTask } from './analyzeTask';
@@ -47,7 +48,7 @@ export async function analyzeCsvFile(path: string, fileName: string, options: An
     const taskRoles = taskRolesOf(layout, fileName, options);
     if (taskRoles) {
       const names = [...taskRoles.targets, ...taskRoles.predictions, ...taskRoles.variance];
-      return await analyzeTask(
+      const analysis = await analyzeTask(
         {
           fileName,
           format: layout.format,
@@ -58,6 +59,7 @@ export async function analyzeCsvFile(path: string, fileName: string, options: An
         },
         options,
       );
+      return withFileLayout(analysis, csvLayout(layout));
     }
     let roles;
     try {
@@ -90,7 +92,7 @@ export async function analyzeCsvFile(path: string, fileName: string, options: An
       const at = await firstRecord;
       if (at && pool) yield* csvBlocks(path, source, layout, fields, k, at, crossEntropy, pool, progress);
     }
-    return await analyzeCategorical(
+    const analysis = await analyzeCategorical(
       {
         fileName,
         format: layout.format,
@@ -106,6 +108,7 @@ export async function analyzeCsvFile(path: string, fileName: string, options: An
       },
       options,
     );
+    return withFileLayout(analysis, csvLayout(layout));
   } finally {
     await source.close();
   }

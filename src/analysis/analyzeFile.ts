@@ -6,6 +6,7 @@ import { checkDataFile, isParquetFile, isTensorFile, parseTableBytes, type ReadO
 import { analyzeTensorFile } from './analyzeTensorFile';
 import { analyzeCsvFile, type StreamOptions } from './analyzeCsvFile';
 import { analyzeTableTask } from './analyzeTable';
+import { csvLayout, withFileLayout } from './fileLayout';
 import type { Analysis, AnalysisOptions } from './types';
 
 /** Where the data comes from: a file on disk, or the unsaved text of an editor. */
@@ -16,7 +17,10 @@ export type AnalysisSource =
 
 /** reader -> engine: one file in, one analysis out. Files on disk are streamed; editor text is parsed whole. */
 export async function analyzeSource(source: AnalysisSource, options: AnalysisOptions = {}, read: ReadOptions = {}, stream: StreamOptions = {}): Promise<Analysis> {
-  if (source.kind === 'bytes') return analyzeTableTask(parseTableBytes(source.bytes, source.name), source.name, options);
+  if (source.kind === 'bytes') {
+    const table = parseTableBytes(source.bytes, source.name);
+    return withFileLayout(await analyzeTableTask(table, source.name, options), csvLayout(table));
+  }
   const name = basename(source.path);
   await checkDataFile(source.path, read);
   if (source.pairWith !== undefined) await checkDataFile(source.pairWith, read);

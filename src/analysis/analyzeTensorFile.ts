@@ -1,11 +1,12 @@
 import { access, stat } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
+import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { DEFAULT_LIMITS, type ReadLimits } from '../readers/limits';
 import { readTensorFile } from '../readers/readTensorFile';
 import { renamedTensor } from '../readers/storedElements';
 import type { Tensor, TensorFile } from '../readers/tensor';
 import type { StreamOptions } from './analyzeCsvFile';
 import { analyzeTensorsTask } from './analyzeTensors';
+import { withFileLayout } from './fileLayout';
 import { PARALLEL_MIN_BYTES } from './scoringPool';
 import { tensorTask } from './tensorTaskRoles';
 import { chooseTensorRoles } from './tensorRoles';
@@ -55,6 +56,9 @@ export async function analyzeTensorFile(path: string, options: AnalysisOptions =
     }
     if (!complete) partner = await findPartnerFile(path);
   }
-  if (partner !== undefined) file = merge(file, await readTensorFile(partner, limits, read));
-  return analyzeTensorsTask(file, name, options, partner !== undefined ? `paired with ${basename(partner)}` : undefined, stream);
+  if (partner === undefined) return analyzeTensorsTask(file, name, options, undefined, stream);
+  file = merge(file, await readTensorFile(partner, limits, read));
+  const analysis = await analyzeTensorsTask(file, name, options, `paired with ${basename(partner)}`, stream);
+  // As Python on any system reads it from the file's folder.
+  return withFileLayout(analysis, { partner: relative(dirname(resolve(path)), resolve(partner)).split(sep).join('/') });
 }
