@@ -6,6 +6,7 @@
  *
  * The headless entry over the same reader and engine as the panel: a reproducible report.
  */
+import { once } from 'node:events';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { analyzeOnThreads } from './analysis/analyzeOnThreads';
@@ -16,7 +17,8 @@ import type { PredictionKind } from './engine/categorical';
 import type { Reduction } from './engine/reduction';
 import { convertNats, type InformationUnit } from './engine/units';
 import { describeError } from './readers/errors';
-import { reportFields, textReport } from './cli/report';
+import { pythonSnippet } from './analysis/report/snippets';
+import { reportFields, rowLossLines, textReport } from './cli/report';
 
 const USAGE = [
   'usage: likelihood-lens FILE [--labels FILE] [--task categorical|binary|soft|regression|fit|entropy] [--target NAME[,NAME...]] [--pred NAME,NAME,...]',
@@ -36,6 +38,8 @@ export interface Command {
   readonly labels: string | undefined;
   readonly options: AnalysisOptions;
   readonly json: boolean;
+  /** Print the panel's Python snippet instead of the report (not in the usage: for the fixtures' generator). */
+  readonly snippet: boolean;
   readonly reduction: Reduction;
   readonly unit: InformationUnit;
 }
@@ -70,6 +74,7 @@ function parseCommandLine(argv: string[]): Command {
         reduction: { type: 'string' },
         'log-base': { type: 'string' },
         json: { type: 'boolean', default: false },
+        snippet: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -101,6 +106,7 @@ function parseCommandLine(argv: string[]): Command {
     file: positionals[0]!,
     labels: values.labels,
     json: values.json === true,
+    snippet: values.snippet === true,
     reduction,
     unit: UNIT_OF_BASE[logBase],
     options: {
@@ -142,6 +148,23 @@ export function toJsonReport(analysis: Analysis, reduction: Reduction = 'mean', 
   };
 }
 
+/** Writes lines a chunk at a time, waiting while the pipe is full; stops quietly once the reader has gone (head, a closed pager). */
+async function writeLines(out: NodeJS.WriteStream, lines: Iterable<string>): Promise<void> {
+  let gone = false;
+  out.on('error', () => (gone = true));
+  let chunk = '';
+  for (const line of lines) {
+    if (gone) return;
+    chunk += `${line}\n`;
+    if (chunk.length < 1 << 16) continue;
+    const flushed = out.write(chunk);
+    chunk = '';
+    // once() rejects if the pipe fails while full.
+    if (!flushed) await once(out, 'drain').catch(() => (gone = true));
+  }
+  if (!gone && chunk !== '') out.write(chunk);
+}
+
 export async function main(argv: string[]): Promise<number> {
   let command;
   try {
@@ -154,7 +177,12 @@ export async function main(argv: string[]): Promise<number> {
     // dist/scoringThread.js, beside this file once bundled.
     const threads = scoringThreadsFor(join(__dirname, 'scoringThread.js'));
     const analysis = await analyzeOnThreads({ kind: 'path', path: command.file, ...(command.labels !== undefined ? { pairWith: command.labels } : {}) }, command.options, {}, {}, threads);
-    process.stdout.write(`${command.json ? JSON.stringify(toJsonReport(analysis, command.reduction, command.unit), null, 2) : textReport(analysis, command.unit)}\n`);
+    if (command.snippet) process.stdout.write(pythonSnippet(analysis));
+    else if (command.json) process.stdout.write(`${JSON.stringify(toJsonReport(analysis, command.reduction, command.unit), null, 2)}\n`);
+    else {
+      process.stdout.write(`${textReport(analysis, command.unit)}\n`);
+      if (command.reduction === 'none') await writeLines(process.stdout, rowLossLines(analysis, command.unit));
+    }
     return 0;
   } catch (error) {
     const message = describeError(error);

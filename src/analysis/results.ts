@@ -47,9 +47,19 @@ export interface ReliabilityPlot {
   readonly expectedCalibrationError: number;
 }
 
+/** What reading the file again elsewhere needs (the Python snippet), beyond its name and format. */
+export interface FileLayout {
+  /** CSV/TSV: the field delimiter, whether numbers use a decimal comma, and whether the first row is data (the columns are then named 'column 1', ...). */
+  readonly delimiter?: string;
+  readonly decimalComma?: boolean;
+  readonly headerless?: boolean;
+  /** The file read beside it for what it lacks (labels.npy beside logits.npy), as a path from its folder. */
+  readonly partner?: string;
+}
+
 /** What every task's analysis has: plain data, safe to post to a webview. */
 interface AnalysisBase {
-  readonly file: { readonly name: string; readonly format: string; readonly rows: number };
+  readonly file: { readonly name: string; readonly format: string; readonly rows: number } & FileLayout;
   readonly derivations: readonly Derivation[];
   readonly warnings: readonly string[];
   /** Each row's loss in nats, in file order, when asked for (keepRowLosses); per value for a predicted variance. */
@@ -93,6 +103,8 @@ export interface ClassificationAnalysis extends AnalysisBase {
     /** Numeric columns the user can pick from. */
     readonly columns: readonly string[];
   };
+  /** The options of F.cross_entropy behind torchCrossEntropy (and the ignore index behind crossEntropy). */
+  readonly torchOptions: { readonly ignoreIndex: number; readonly weight?: readonly number[]; readonly labelSmoothing?: number };
   readonly summary: SummaryBase & {
     /** Rows left out because their label is the ignore index. */
     readonly ignored: number;

@@ -185,3 +185,41 @@ export function textReport(analysis: Analysis, unit: InformationUnit): string {
   lines.push(...analysis.warnings.map((warning) => `  warning: ${warning}`));
   return lines.join('\n');
 }
+
+/** Each per-row loss the analysis kept, by its name in the JSON report; a predicted variance's losses (one per output) as one column per output. */
+function rowLossColumns(analysis: Analysis): { readonly name: string; readonly values: readonly number[]; readonly stride: number; readonly offset: number }[] {
+  const rows = analysis.rowLosses;
+  if (!rows) return [];
+  const column = (name: string, values: readonly number[] | undefined) => (values ? [{ name, values, stride: 1, offset: 0 }] : []);
+  switch (analysis.task) {
+    case 'categorical':
+    case 'binary':
+      return column('crossEntropy', rows.crossEntropy);
+    case 'soft':
+      return [...column('crossEntropy', rows.crossEntropy), ...column('entropy', rows.entropy), ...column('kl', rows.kl)];
+    case 'regression': {
+      const k = analysis.summary.outputs;
+      const perValue = rows.gaussianNllLoss;
+      return [...column('gaussianNll', rows.gaussianNll), ...(perValue ? Array.from({ length: k }, (_, j) => ({ name: k === 1 ? 'gaussianNllLoss' : `gaussianNllLoss[${j}]`, values: perValue, stride: k, offset: j })) : [])];
+    }
+    case 'fit':
+      return column('crossEntropy', rows.nll);
+    case 'entropy':
+      return column('entropy', rows.entropy);
+  }
+}
+
+/**
+ * reduction='none' as text, after the report: a blank line, a title, a header, then one
+ * tab-separated line per row (0-based, as PyTorch indexes them) with each per-row loss in
+ * `unit`, every digit kept. Generated, not joined, so a file of any length is written a chunk at a time.
+ */
+export function* rowLossLines(analysis: Analysis, unit: InformationUnit): Generator<string> {
+  const columns = rowLossColumns(analysis);
+  if (columns.length === 0) return;
+  const n = Math.min(...columns.map((column) => Math.floor(column.values.length / column.stride)));
+  yield '';
+  yield `per row (reduction='none'), in ${unitSymbol(unit)}:`;
+  yield `row\t${columns.map((column) => column.name).join('\t')}`;
+  for (let i = 0; i < n; i++) yield `${i}\t${columns.map((column) => String(convertNats(column.values[i * column.stride + column.offset]!, unit))).join('\t')}`;
+}

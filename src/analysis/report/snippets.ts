@@ -1,68 +1,74 @@
-import { plainNumber } from '../../engine/format';
+import { DEFAULT_IGNORE_INDEX } from '../../engine/crossEntropyLoss';
+import { expectComment, importLines, snippetData, type SnippetData } from './snippetData';
 import { taskSnippet } from './taskSnippets';
 import { isClassification, type Analysis, type ClassificationAnalysis } from '../results';
 
-const py = (text: string) => JSON.stringify(text);
-
-/** How to load the target and predictions of this file in Python, by format. */
-function loadLines(analysis: ClassificationAnalysis): string[] {
-  const { file, roles } = analysis;
-  const target = py(roles.target);
-  switch (file.format) {
-    case 'csv':
-    case 'tsv':
-      return [
-        `df = pd.read_csv(${py(file.name)}${file.format === 'tsv' ? ', sep="\\t"' : ''})`,
-        `y = torch.tensor(df[${target}].to_numpy(), dtype=torch.long)`,
-        `scores = torch.tensor(df[[${roles.predictions.map(py).join(', ')}]].to_numpy(), dtype=torch.float64)`,
-      ];
-    case 'npy':
-    case 'npz':
-      return [
-        file.format === 'npz' ? `data = np.load(${py(file.name)})` : `data = {${py(roles.predictions[0]!)}: np.load(${py(file.name)})}  # labels from the paired file`,
-        `y = torch.tensor(data[${target}], dtype=torch.long)`,
-        `scores = torch.tensor(data[${py(roles.predictions[0]!)}], dtype=torch.float64)`,
-      ];
-    case 'safetensors':
-      return [
-        'from safetensors.torch import load_file',
-        `data = load_file(${py(file.name)})`,
-        `y = data[${target}].long()`,
-        `scores = data[${py(roles.predictions[0]!)}].double()`,
-      ];
-    default:
-      return [
-        `data = torch.load(${py(file.name)}, weights_only=True)  # nested names: index the dicts step by step`,
-        `y = data[${target}].long()`,
-        `scores = data[${py(roles.predictions[0]!)}].double()`,
-      ];
-  }
+/** F.cross_entropy's keyword arguments for the options the analysis used, each only when it differs from PyTorch's default. */
+function torchKeywords(analysis: ClassificationAnalysis, withWeightAndSmoothing: boolean): string {
+  const { ignoreIndex, weight, labelSmoothing } = analysis.torchOptions;
+  return [
+    ...(withWeightAndSmoothing && weight ? ['weight=weight'] : []),
+    ...(ignoreIndex !== DEFAULT_IGNORE_INDEX ? [`ignore_index=${ignoreIndex}`] : []),
+    ...(withWeightAndSmoothing && labelSmoothing ? [`label_smoothing=${labelSmoothing}`] : []),
+  ]
+    .map((keyword) => `, ${keyword}`)
+    .join('');
 }
 
-/** A PyTorch (and, for probabilities, scikit-learn) snippet that reproduces the panel's cross-entropy from the same file. */
+/** Labels against one probability (or logit) column: PyTorch's binary losses. */
+function binaryLines(analysis: ClassificationAnalysis, load: SnippetData): string[] {
+  const { roles, summary, torchOptions } = analysis;
+  const logits = roles.kind === 'logits';
+  const lines = [
+    `y = ${load.vector(roles.target)}`,
+    `${logits ? 'z' : 'p'} = ${load.vector(roles.predictions[0]!)}`,
+    `print(${logits ? 'F.binary_cross_entropy_with_logits(z, y)' : 'F.binary_cross_entropy(p, y)'}.item())${expectComment('binary cross-entropy', summary.crossEntropy)}`,
+  ];
+  if (torchOptions.weight || torchOptions.labelSmoothing) {
+    // Class weights and smoothing act on the two classes the column stands for.
+    lines.push(
+      `scores = ${logits ? 'torch.stack([torch.zeros_like(z), z], dim=1)' : 'torch.stack([torch.log1p(-p), torch.log(p)], dim=1)'}  # the two classes: softmax gives [1 - ${logits ? 'sigmoid(z)' : 'p'}, ${logits ? 'sigmoid(z)' : 'p'}]`,
+      ...(torchOptions.weight ? [`weight = torch.tensor([${torchOptions.weight.join(', ')}], dtype=torch.float64)`] : []),
+      `print(F.cross_entropy(scores, y.long()${torchKeywords(analysis, true)}).item())${expectComment('F.cross_entropy with these options', summary.torchCrossEntropy)}`,
+    );
+  }
+  return lines;
+}
+
+/** Labels against K class scores: F.cross_entropy, or F.nll_loss on log-probabilities. */
+function categoricalLines(analysis: ClassificationAnalysis, load: SnippetData): string[] {
+  const { roles, summary, torchOptions } = analysis;
+  const { kind } = roles;
+  const logQ = kind === 'probs' ? 'torch.log(scores)' : 'scores';
+  const loss = (keywords: string) => (kind === 'logits' ? `F.cross_entropy(scores, y${keywords})` : `F.nll_loss(${logQ}, y${keywords})`);
+  const lines = [`y = ${load.labels(roles.target)}`, `scores = ${load.classScores(roles.predictions)}`, `print(${loss(torchKeywords(analysis, false))}.item())${expectComment('cross-entropy', summary.crossEntropy)}`];
+  if (torchOptions.weight || torchOptions.labelSmoothing) {
+    // F.nll_loss has no label smoothing; F.cross_entropy's log-softmax leaves normalised log-probabilities as they are.
+    const withOptions = torchOptions.labelSmoothing ? `F.cross_entropy(${logQ}, y${torchKeywords(analysis, true)})` : loss(torchKeywords(analysis, true));
+    lines.push(
+      ...(torchOptions.weight ? [`weight = torch.tensor([${torchOptions.weight.join(', ')}], dtype=torch.float64)`] : []),
+      `print(${withOptions}.item())${expectComment('F.cross_entropy with these options', summary.torchCrossEntropy)}`,
+    );
+  }
+  if (kind === 'probs' && summary.ignored === 0) {
+    lines.push(
+      '',
+      'from sklearn.metrics import log_loss',
+      `print(log_loss(y.numpy(), scores.numpy(), labels=list(range(${summary.classes}))))${expectComment('scikit-learn renormalises each row first', summary.crossEntropy)}`,
+    );
+  }
+  return lines;
+}
+
+/**
+ * A PyTorch (and, for probabilities, scikit-learn) snippet that reproduces the panel's numbers
+ * from the same file: run from the file's folder, its first print is the headline.
+ */
 export function pythonSnippet(analysis: Analysis): string {
   if (!isClassification(analysis)) return taskSnippet(analysis);
-  const { kind } = analysis.roles;
-  const expected = plainNumber(analysis.summary.crossEntropy, 12);
-  const loss =
-    kind === 'logits'
-      ? 'F.cross_entropy(scores, y)'
-      : kind === 'logprobs'
-        ? 'F.nll_loss(scores, y)'
-        : 'F.nll_loss(torch.log(scores), y)';
-  const lines = [
-    'import numpy as np',
-    'import pandas as pd',
-    'import torch',
-    'import torch.nn.functional as F',
-    '',
-    ...loadLines(analysis),
-    `print(${loss}.item())  # Likelihood Lens: ${expected}`,
-  ];
-  if (kind === 'probs') {
-    lines.push('', 'from sklearn.metrics import log_loss', `print(log_loss(y.numpy(), scores.numpy(), labels=list(range(${analysis.summary.classes}))))  # renormalises rows first`);
-  }
-  return `${lines.join('\n')}\n`;
+  const load = snippetData(analysis);
+  const body = analysis.task === 'binary' ? binaryLines(analysis, load) : categoricalLines(analysis, load);
+  return [...importLines(load.imports, ['import torch', 'import torch.nn.functional as F']), '', ...load.lines, ...body, ''].join('\n');
 }
 
 /** The derivation as Markdown with display math, for notes and reports. */

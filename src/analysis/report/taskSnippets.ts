@@ -1,76 +1,85 @@
-import { plainNumber } from '../../engine/format';
+import type { PredictionKind } from '../../engine/categorical';
+import { expectComment, importLines, snippetData, type SnippetData } from './snippetData';
 import type { EntropyAnalysis, FitAnalysis, RegressionAnalysis, SoftAnalysis } from '../results';
 
-const py = (text: string) => JSON.stringify(text);
+const logQ = (kind: PredictionKind) => (kind === 'logits' ? 'F.log_softmax(q, dim=1)' : kind === 'logprobs' ? 'q' : 'torch.log(q)');
 
-/** Loads named columns of a table (pandas) as a float64 tensor; tensor files are loaded by name. */
-function loader(analysis: SoftAnalysis | RegressionAnalysis | FitAnalysis | EntropyAnalysis): { lines: string[]; columns: (names: readonly string[]) => string } {
-  const { file } = analysis;
-  if (file.format === 'csv' || file.format === 'tsv' || file.format === 'parquet') {
-    const read = file.format === 'parquet' ? `pd.read_parquet(${py(file.name)})` : `pd.read_csv(${py(file.name)}${file.format === 'tsv' ? ', sep="\\t"' : ''})`;
-    return { lines: [`df = ${read}`], columns: (names) => `torch.tensor(df[[${names.map(py).join(', ')}]].to_numpy(), dtype=torch.float64)` };
-  }
-  return {
-    lines: [`data = ...  # load ${py(file.name)} as a dict of tensors`],
-    columns: (names) => `torch.as_tensor(data[${py(names[0]!.replace(/\[.*$/, ''))}], dtype=torch.float64).reshape(-1, ${names.length})`,
-  };
-}
+/** log q(x) of each value under the fitted family, with the MLE SciPy computes from the same values. */
+const FIT_LOG_DENSITY: Record<FitAnalysis['summary']['dist'], string> = {
+  bernoulli: 'st.bernoulli.logpmf(x, x.mean())',
+  categorical: 'np.log(np.bincount(x.astype(int))[x.astype(int)] / len(x))',
+  gaussian: 'st.norm.logpdf(x, *st.norm.fit(x))',
+  poisson: 'st.poisson.logpmf(x, x.mean())',
+  exponential: 'st.expon.logpdf(x, *st.expon.fit(x, floc=0))',
+};
 
-/** Python that reproduces the headline numbers of a soft, regression or fit analysis from the same file. */
-export function taskSnippet(analysis: SoftAnalysis | RegressionAnalysis | FitAnalysis | EntropyAnalysis): string {
-  const { lines, columns } = loader(analysis);
-  const head = ['import numpy as np', 'import pandas as pd', 'import torch', 'import torch.nn.functional as F', '', ...lines];
-  const expect = (value: number) => `  # Likelihood Lens: ${plainNumber(value, 12)}`;
+/** The lines after the loading ones, and the imports they need. */
+function taskLines(analysis: SoftAnalysis | RegressionAnalysis | FitAnalysis | EntropyAnalysis, load: SnippetData): { imports: string[]; lines: string[] } {
+  const torchImports = ['import torch', 'import torch.nn.functional as F'];
   switch (analysis.task) {
     case 'soft': {
       const { roles, summary } = analysis;
-      const logQ = roles.kind === 'logits' ? 'F.log_softmax(q, dim=1)' : roles.kind === 'logprobs' ? 'q' : 'torch.log(q)';
-      return [
-        ...head,
-        `p = ${columns(roles.targets)}`,
-        `q = ${columns(roles.predictions)}`,
-        `log_q = ${logQ}`,
-        `print((-(torch.special.xlogy(p, torch.ones_like(p)) + p * log_q).sum(1)).mean().item())${expect(summary.crossEntropy)}`,
-        `print(-torch.special.xlogy(p, p).sum(1).mean().item())${expect(summary.entropy)}`,
-        `print(F.kl_div(log_q, p, reduction="batchmean").item())${expect(summary.kl)}`,
-        '',
-      ].join('\n');
+      // p_c = 0 puts no weight on log q_c, even where q_c = 0.
+      const crossEntropy = roles.kind === 'logits' ? 'F.cross_entropy(q, p)' : '-torch.where(p > 0, p * log_q, torch.zeros_like(p)).sum(dim=1).mean()';
+      return {
+        imports: torchImports,
+        lines: [
+          `p = ${load.matrix(roles.targets)}`,
+          `q = ${load.matrix(roles.predictions)}`,
+          `log_q = ${logQ(roles.kind)}`,
+          `print(${crossEntropy}.item())${expectComment('cross-entropy H(p, q)', summary.crossEntropy)}`,
+          `print(torch.special.entr(p).sum(dim=1).mean().item())${expectComment('entropy H(p)', summary.entropy)}`,
+          `print(F.kl_div(log_q, p, reduction="batchmean").item())${expectComment('KL(p || q)', summary.kl)}`,
+        ],
+      };
     }
     case 'regression': {
       const { roles, summary } = analysis;
       const variance = summary.predictedVariance;
-      return [
-        ...head,
-        `y = ${columns(roles.targets)}`,
-        `y_hat = ${columns(roles.predictions)}`,
-        `print(F.mse_loss(y_hat, y).item())${expect(summary.mse)}`,
-        `sigma = ${summary.sigma}`,
-        `print(-torch.distributions.Normal(y_hat, sigma).log_prob(y).sum().item())${expect(summary.gaussianNll)}`,
-        ...(variance ? [`var = ${columns(roles.variance)}`, `print(F.gaussian_nll_loss(y_hat, y, var, full=${variance.full ? 'True' : 'False'}, eps=${variance.eps}).item())${expect(variance.mean)}`] : []),
-        '',
-      ].join('\n');
+      return {
+        imports: torchImports,
+        lines: [
+          `y = ${load.matrix(roles.targets)}`,
+          `y_hat = ${load.matrix(roles.predictions)}`,
+          `sigma = ${summary.sigma}`,
+          `print(-torch.distributions.Normal(y_hat, sigma).log_prob(y).sum(dim=1).mean().item())${expectComment('Gaussian NLL per row', summary.crossEntropy)}`,
+          `print(F.mse_loss(y_hat, y).item())${expectComment('MSE', summary.mse)}`,
+          ...(variance
+            ? [`var = ${load.matrix(roles.variance)}`, `print(F.gaussian_nll_loss(y_hat, y, var, full=${variance.full ? 'True' : 'False'}, eps=${variance.eps}).item())${expectComment('F.gaussian_nll_loss', variance.mean)}`]
+            : []),
+        ],
+      };
     }
     case 'entropy': {
       const { roles, summary } = analysis;
-      const logQ = roles.kind === 'logits' ? 'F.log_softmax(q, dim=1)' : roles.kind === 'logprobs' ? 'q' : 'torch.log(q)';
-      return [
-        ...head,
-        `q = ${columns(roles.predictions)}`,
-        `log_q = ${logQ}`,
-        `print(-(log_q.exp() * log_q).nan_to_num().sum(dim=1).mean().item())${expect(summary.entropy)}`,
-        '',
-      ].join('\n');
+      return {
+        imports: torchImports,
+        lines: [
+          `q = ${load.matrix(roles.predictions)}`,
+          `log_q = ${logQ(roles.kind)}`,
+          // 0 log 0 = 0: the NaN of a zero probability's term is left out.
+          `print((-log_q.exp() * log_q).nansum(dim=1).mean().item())${expectComment('mean entropy of the predictions', summary.entropy)}`,
+        ],
+      };
     }
     case 'fit': {
       const { roles, summary } = analysis;
-      const logpdf: Record<string, string> = {
-        bernoulli: 'st.bernoulli.logpmf(x, x.mean())',
-        categorical: 'np.log(np.bincount(x.astype(int))[x.astype(int)] / len(x))',
-        gaussian: 'st.norm.logpdf(x, *st.norm.fit(x))',
-        poisson: 'st.poisson.logpmf(x, x.mean())',
-        exponential: 'st.expon.logpdf(x, *st.expon.fit(x, floc=0))',
+      return {
+        imports: ['import numpy as np', 'import scipy.stats as st'],
+        lines: [
+          `x = ${load.values(roles.target)}`,
+          `log_q = ${FIT_LOG_DENSITY[summary.dist]}`,
+          `print(float(-log_q.mean()))${expectComment(`average NLL of the ${summary.dist} fit`, summary.crossEntropy)}`,
+          `print(float(log_q.sum()))${expectComment('log-likelihood', summary.logLikelihood)}`,
+        ],
       };
-      return [...head, 'import scipy.stats as st', `x = ${columns([roles.target])}.numpy().ravel()`, `print(np.sum(${logpdf[summary.dist]}))${expect(summary.logLikelihood)}`, ''].join('\n');
     }
   }
+}
+
+/** Python that reproduces the numbers of a soft, regression, fit or entropy analysis from the same file; its first print is the headline. */
+export function taskSnippet(analysis: SoftAnalysis | RegressionAnalysis | FitAnalysis | EntropyAnalysis): string {
+  const load = snippetData(analysis);
+  const { imports, lines } = taskLines(analysis, load);
+  return [...importLines(load.imports, imports), '', ...load.lines, ...lines, ''].join('\n');
 }

@@ -8,6 +8,7 @@ import { analyzeCsvFile } from './csvFile';
 import type { StreamOptions } from './streamOptions';
 import { analyzeTable } from './table';
 import type { Analysis, AnalysisOptions } from '../results';
+import { csvLayout, withFileLayout } from './fileLayout';
 
 /** Where the data comes from: a file on disk, or the unsaved text of an editor. */
 export type AnalysisSource =
@@ -17,7 +18,10 @@ export type AnalysisSource =
 
 /** reader -> engine: one file in, one analysis out. Files on disk are streamed; editor text is parsed whole. */
 export async function analyzeSource(source: AnalysisSource, options: AnalysisOptions = {}, read: ReadOptions = {}, stream: StreamOptions = {}): Promise<Analysis> {
-  if (source.kind === 'bytes') return analyzeTable(parseTableBytes(source.bytes, source.name), source.name, options);
+  if (source.kind === 'bytes') {
+    const table = parseTableBytes(source.bytes, source.name);
+    return withFileLayout(await analyzeTable(table, source.name, options), csvLayout(table));
+  }
   const name = basename(source.path);
   await checkDataFile(source.path, read);
   if (source.pairWith !== undefined) await checkDataFile(source.pairWith, read);

@@ -15,6 +15,7 @@ import { isClassifierRoles } from '../../roles/chosenRoles';
 import { analyzeTask } from '../tasks/analyzeTask';
 import type { Analysis, AnalysisOptions } from '../results';
 import type { StreamOptions } from './streamOptions';
+import { csvLayout, withFileLayout } from './fileLayout';
 
 
 /**
@@ -40,7 +41,7 @@ export async function analyzeCsvFile(path: string, fileName: string, options: An
     if (!isClassifierRoles(roles)) {
       const taskRoles = roles;
       const names = [...taskRoles.targets, ...taskRoles.predictions, ...taskRoles.variance];
-      return await analyzeTask(
+      const analysis = await analyzeTask(
         {
           fileName,
           format: layout.format,
@@ -51,6 +52,7 @@ export async function analyzeCsvFile(path: string, fileName: string, options: An
         },
         options,
       );
+      return withFileLayout(analysis, csvLayout(layout));
     }
     const fields = [roles.target, ...roles.predictions].map((name) => columnByName(layout, name)!.field!);
     const k = roles.predictions.length;
@@ -77,7 +79,7 @@ export async function analyzeCsvFile(path: string, fileName: string, options: An
       const at = await firstRecord;
       if (at && pool) yield* csvBlocks(path, source, layout, fields, k, at, crossEntropy, pool, progress);
     }
-    return await analyzeCategorical(
+    const analysis = await analyzeCategorical(
       {
         fileName,
         format: layout.format,
@@ -93,6 +95,7 @@ export async function analyzeCsvFile(path: string, fileName: string, options: An
       },
       options,
     );
+    return withFileLayout(analysis, csvLayout(layout));
   } finally {
     await source.close();
   }

@@ -1,5 +1,5 @@
 import { access, stat } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
+import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { DEFAULT_LIMITS, type ReadLimits } from '../../readers/limits';
 import { readTensorFile } from '../../readers/readTensorFile';
 import { renamedTensor } from '../../readers/storedElements';
@@ -10,6 +10,7 @@ import type { Analysis, AnalysisOptions } from '../results';
 import { PARALLEL_MIN_BYTES } from '../sizes';
 import type { StreamOptions } from './streamOptions';
 import { analyzeTensors } from './tensors';
+import { withFileLayout } from './fileLayout';
 
 const LABEL_FILES = ['labels', 'label', 'targets', 'target', 'y', 'y_true', 'gt'];
 const PREDICTION_FILES = ['logits', 'probs', 'probabilities', 'log_probs', 'logprobs', 'scores', 'preds', 'predictions', 'outputs', 'y_pred'];
@@ -48,6 +49,9 @@ export async function analyzeTensorFile(path: string, options: AnalysisOptions =
   let file = await readTensorFile(path, limits, read);
   // A lone logits.npy (or labels.npy) is half of a classifier's file: its partner lies beside it.
   const partner = pairWith ?? (mayClassify && !hasClassifierPair(file, options) ? await findPartnerFile(path) : undefined);
-  if (partner !== undefined) file = merge(file, await readTensorFile(partner, limits, read));
-  return analyzeTensors(file, name, options, partner !== undefined ? `paired with ${basename(partner)}` : undefined, stream);
+  if (partner === undefined) return analyzeTensors(file, name, options, undefined, stream);
+  file = merge(file, await readTensorFile(partner, limits, read));
+  const analysis = await analyzeTensors(file, name, options, `paired with ${basename(partner)}`, stream);
+  // As Python on any system reads it from the file's folder.
+  return withFileLayout(analysis, { partner: relative(dirname(resolve(path)), resolve(partner)).split(sep).join('/') });
 }

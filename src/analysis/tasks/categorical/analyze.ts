@@ -9,7 +9,7 @@ import { RowError } from '../../../engine/rowError';
 import { DataFileError } from '../../../readers/errors';
 import { fitParameterCurves } from '../fit/analyze';
 import { consumeBatches, type ReducedBatch } from '../../rows/rowBatch';
-import type { CrossEntropyOptions } from '../../../engine/crossEntropyLoss';
+import { DEFAULT_IGNORE_INDEX, type CrossEntropyOptions } from '../../../engine/crossEntropyLoss';
 import { KIND_SAMPLE_ROWS } from '../../sizes';
 import { CategoricalPass, crossEntropyOptionsFor, type CategoricalBatch } from './pass';
 import { sameReduction, startBlocks } from '../../threads/startedBlocks';
@@ -211,6 +211,11 @@ export async function analyzeCategorical(input: CategoricalInput, options: Analy
       kindReason: decision.reason,
       reason: input.rolesReason,
       columns: input.choices,
+    },
+    torchOptions: {
+      ignoreIndex: state.options.ignoreIndex ?? DEFAULT_IGNORE_INDEX,
+      ...(state.options.weight ? { weight: Array.from(state.options.weight) } : {}),
+      ...(state.options.labelSmoothing ? { labelSmoothing: state.options.labelSmoothing } : {}),
     },
     summary: {
       n,

@@ -11,7 +11,7 @@ describe('exports of the derivation', () => {
     const probs = pythonSnippet(await analyze('basic.csv'));
     assert.match(probs, /^df = pd\.read_csv\("basic\.csv"\)$/m);
     assert.match(probs, /df\[\["p0", "p1", "p2", "p3"\]\]/);
-    assert.match(probs, /^print\(F\.nll_loss\(torch\.log\(scores\), y\)\.item\(\)\) {2}# Likelihood Lens: 0\.677915621\d*$/m);
+    assert.match(probs, /^print\(F\.nll_loss\(torch\.log\(scores\), y\)\.item\(\)\) {2}# cross-entropy; Likelihood Lens: 0\.677915621\d*$/m);
     assert.match(probs, /log_loss\(y\.numpy\(\), scores\.numpy\(\), labels=list\(range\(4\)\)\)/);
     const logits = pythonSnippet(await analyze('logits.csv'));
     assert.match(logits, /F\.cross_entropy\(scores, y\)/);
