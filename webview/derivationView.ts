@@ -28,6 +28,7 @@ function stepView(step: DerivationStep, index: number, copy: (stepId: string) =>
     math(step.latex, true),
     h('p', { class: 'note' }, step.note),
     step.check ? checkView(step.check) : null,
+    step.restatement ? h('p', { class: 'restatement', 'data-testid': 'restatement' }, `Restatement of ${step.restatement}: the same number written another way, so not a check.`) : null,
     h('div', { class: 'step-actions' }, actionButton('Copy LaTeX', `Copy step ${index + 1} as LaTeX`, () => copy(step.id), 'copy-step')),
   );
 }

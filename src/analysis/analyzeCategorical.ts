@@ -237,7 +237,7 @@ export async function analyzeCategorical(input: CategoricalInput, options: Analy
         n,
         k,
         logLikelihood,
-        crossEntropy,
+        crossEntropy: state.oneHotCrossEntropy,
         likelihood,
         underflowRow: logLikelihood < LOG_MIN_DOUBLE ? sketch.underflowRow : undefined,
         example: {
@@ -250,8 +250,9 @@ export async function analyzeCategorical(input: CategoricalInput, options: Analy
             targetName: input.targetName,
             predictionNames: input.predictionNames,
           }),
-      conditionalMleDerivation({ n, logLikelihood, meanLoss: crossEntropy, modelName: `the predictions ${input.predictionNames.join(', ')}` }),
-      unconditionalMleDerivation(labelFit, input.targetName),
+      // The mean loss by another route than log L: the Bernoulli state's BCE, or the one-hot cross-entropy.
+      conditionalMleDerivation({ n, logLikelihood, meanLoss: binaryState ? binaryState.bce : state.oneHotCrossEntropy, modelName: `the predictions ${input.predictionNames.join(', ')}` }),
+      unconditionalMleDerivation(labelFit, input.targetName, 'the labels\u2019 fit is their count in each class, so its log-likelihood is already that sum'),
     ],
     plots: {
       parameterCurves,

@@ -61,6 +61,9 @@ describe('loss panel webview in headless Chromium', () => {
       const checks = await page.$$eval('[data-testid="identity-check"]', (items) => items.map((item) => item.getAttribute('data-holds')));
       assert.deepEqual(checks, allSteps.filter((step) => step.check).map(() => 'true'));
       assert.ok(checks.length >= 4);
+      // Steps that only write a number again say so, and are not shown as checks.
+      assert.equal(await page.locator('[data-testid="restatement"]').count(), allSteps.filter((step) => step.restatement).length);
+      assert.ok(allSteps.some((step) => step.restatement));
 
       // KaTeX's bundled fonts loaded from the extension, not from the network.
       assert.equal(await page.evaluate(() => document.fonts.check('16px KaTeX_Main')), true);
