@@ -4,6 +4,8 @@ import { binaryDerivation } from '../engine/derivations/binary';
 import { classificationDerivation } from '../engine/derivations/classification';
 import { conditionalMleDerivation } from '../engine/derivations/conditionalMle';
 import { unconditionalMleDerivation } from '../engine/derivations/unconditionalMle';
+import { BernoulliFitState } from '../engine/fits/bernoulliFit';
+import type { CategoricalFitState } from '../engine/fits/categoricalFit';
 import { LN10, LOG_MIN_DOUBLE, scientificFromLog } from '../engine/logSpace';
 import { RowError } from '../engine/rowError';
 import { DataFileError } from '../readers/errors';
@@ -82,6 +84,14 @@ function asTwoClasses(batch: CategoricalBatch, kind: PredictionKind): Categorica
     }
   }
   return { ...batch, scores: { n, k: 2, values: out } };
+}
+
+/** Labels 0 and 1 fitted as the Bernoulli they are, from their counts: a binary file's panel names no categorical model. */
+function bernoulliFitOf(labels: CategoricalFitState) {
+  const state = new BernoulliFitState();
+  state.n = labels.n;
+  state.ones = labels.counts[1] ?? 0;
+  return state.fit();
 }
 
 function leadingRows(scores: ClassScores, rows: number): ClassScores {
@@ -174,7 +184,7 @@ export async function analyzeCategorical(input: CategoricalInput, options: Analy
   const likelihood = scientificFromLog(logLikelihood);
   const typical = pass.typicalRow;
   const temperature = pass.temperature();
-  const labelFit = pass.labelFit.fit();
+  const labelFit = binary ? bernoulliFitOf(pass.labelFit) : pass.labelFit.fit();
   const reliability = pass.reliability.table();
   const parameterCurves: ParameterCurve[] = [];
   if (temperature) {

@@ -352,6 +352,17 @@ describe('tasks beyond classification in the panel, with sliders that redraw wit
     });
   }
 
+  it('binary: the header and the loss card say binary cross-entropy', async () => {
+    const analysis = await analyzeSource({ kind: 'path', path: fixturePath('classifier', 'binary.csv') });
+    assert.equal(analysis.task, 'binary');
+    const page = await panelFor(analysis, 'light');
+    assert.match((await page.textContent('.subtitle')) ?? '', /binary cross-entropy/);
+    assert.doesNotMatch((await page.textContent('.subtitle')) ?? '', /categorical/);
+    assert.equal(await page.$eval('[data-testid="cross-entropy"]', (el) => el.parentElement!.querySelector('.card-label')!.textContent), 'Binary cross-entropy');
+    assert.match((await page.textContent('section.derivation h2')) ?? '', /binary cross-entropy/);
+    await page.close();
+  });
+
   it('no labels: the mean entropy of the predictions', async () => {
     const analysis = await analyzeSource({ kind: 'bytes', name: 'probs.csv', bytes: new TextEncoder().encode('p0,p1\n0.5,0.5\n0.9,0.1\n') });
     assert.equal(analysis.task, 'entropy');
