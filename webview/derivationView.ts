@@ -6,7 +6,8 @@ import { formatNumber } from './format';
 /** Renders one LaTeX string into a fresh element; a KaTeX error shows the source instead of breaking the panel. */
 function math(latex: string, displayMode: boolean): HTMLElement {
   const element = h(displayMode ? 'div' : 'span', { class: displayMode ? 'math display' : 'math' });
-  katex.render(latex, element, { displayMode, throwOnError: false, strict: 'ignore', trust: false, output: 'htmlAndMathml' });
+  // Bounds on sizes and macro expansion: a derivation's LaTeX carries text from the file.
+  katex.render(latex, element, { displayMode, throwOnError: false, strict: 'ignore', trust: false, output: 'htmlAndMathml', maxSize: 10, maxExpand: 1000 });
   return element;
 }
 
@@ -28,6 +29,7 @@ function stepView(step: DerivationStep, index: number, copy: (stepId: string) =>
     math(step.latex, true),
     h('p', { class: 'note' }, step.note),
     step.check ? checkView(step.check) : null,
+    step.restatement ? h('p', { class: 'restatement', 'data-testid': 'restatement' }, `Restatement of ${step.restatement}: the same number written another way, so not a check.`) : null,
     h('div', { class: 'step-actions' }, actionButton('Copy LaTeX', `Copy step ${index + 1} as LaTeX`, () => copy(step.id), 'copy-step')),
   );
 }

@@ -54,7 +54,7 @@ function taskCards(analysis: Analysis, shown: Shown): (HTMLElement | string)[] {
     case 'binary': {
       const s = analysis.summary;
       return [
-        ...likelihoodCards(s, shown, 'Cross-entropy', 'Mean negative log-likelihood of the labels'),
+        ...likelihoodCards(s, shown, analysis.task === 'binary' ? 'Binary cross-entropy' : 'Cross-entropy', 'Mean negative log-likelihood of the labels'),
         card('Likelihood', scientific(s.likelihoodMantissa, s.likelihoodExponent), 'likelihood', s.log10Likelihood, 'exp(log-likelihood), from its base-10 logarithm'),
         card('Perplexity', formatNumber(s.perplexity, 6), 'perplexity', s.perplexity, 'exp(cross-entropy)'),
         card('Accuracy', `${formatNumber(100 * s.accuracy, 4)}%`, 'accuracy', s.accuracy, 'Share of rows whose largest prediction is the label'),
@@ -111,7 +111,7 @@ function readAs(analysis: Analysis): string {
   switch (analysis.task) {
     case 'categorical':
     case 'binary':
-      return `categorical cross-entropy \u00b7 predictions read as ${analysis.roles.kind}: ${analysis.roles.kindReason}`;
+      return `${analysis.task} cross-entropy \u00b7 predictions read as ${analysis.roles.kind}: ${analysis.roles.kindReason}`;
     case 'soft':
       return `soft targets \u00b7 predictions read as ${analysis.roles.kind}: ${analysis.roles.kindReason}`;
     case 'regression':

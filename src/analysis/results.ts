@@ -215,6 +215,8 @@ export function headline(analysis: Analysis): { readonly label: string; readonly
       return { label: 'Gaussian NLL per row', short: 'NLL', value: analysis.summary.crossEntropy };
     case 'fit':
       return { label: 'average NLL', short: 'NLL', value: analysis.summary.crossEntropy };
+    case 'binary':
+      return { label: 'binary cross-entropy', short: 'BCE', value: analysis.summary.crossEntropy };
     default:
       return { label: 'cross-entropy', short: 'CE', value: analysis.summary.crossEntropy };
   }

@@ -113,7 +113,8 @@ export function textReport(analysis: Analysis, unit: InformationUnit): string {
   const inUnit = (nats: number) => convertNats(nats, unit);
   const format = plainNumber;
   const u = unitSymbol(unit);
-  const line = (label: string, value: string) => `  ${label.padEnd(17)} ${value}`;
+  // Wide enough for the longest label, 'binary cross-entropy'.
+  const line = (label: string, value: string) => `  ${label.padEnd(20)} ${value}`;
   const lines: string[] = [];
   switch (analysis.task) {
     case 'entropy': {
@@ -132,7 +133,7 @@ export function textReport(analysis: Analysis, unit: InformationUnit): string {
       lines.push(
         `${analysis.file.name} (${analysis.file.format}, ${s.n} rows, ${s.classes} classes)`,
         `  target ${roles.target}; predictions ${roles.predictions.join(', ')} read as ${roles.kind} (${roles.kindReason})`,
-        line('cross-entropy', `${format(inUnit(s.crossEntropy), 10)} ${u}`),
+        line(`${analysis.task === 'binary' ? 'binary ' : ''}cross-entropy`, `${format(inUnit(s.crossEntropy), 10)} ${u}`),
         line('log-likelihood', `${format(inUnit(s.logLikelihood), 10)} ${u}`),
         line('likelihood', `${plainScientific({ mantissa: s.likelihoodMantissa, exponent: s.likelihoodExponent }, 6)} (log10 ${format(s.log10Likelihood, 10)})`),
         line('perplexity', format(s.perplexity, 8)),

@@ -36,9 +36,19 @@ export function softplus(x: number): number {
 }
 
 /**
- * Streaming binary cross-entropy for labels in {0, 1}. The BCE (a mean of per-row losses) and
- * the log-likelihood sum_i [y_i log p_i + (1 - y_i) log(1 - p_i)] are summed separately, from
- * separate formulas, so log L = -n BCE is a real check and not a rearrangement.
+ * y log p + (1 - y) log(1 - p) with both terms formed, each weighted by its indicator: the
+ * Bernoulli log-likelihood as written, not the observed outcome's log picked by the label. A
+ * term with weight 0 adds 0 even where its log is -Infinity (0 log 0 = 0).
+ */
+function bernoulliLogLikelihood(y: number, logP: number, logOneMinusP: number): number {
+  return (y === 0 ? 0 : y * logP) + (y === 1 ? 0 : (1 - y) * logOneMinusP);
+}
+
+/**
+ * Streaming binary cross-entropy for labels in {0, 1}. The BCE (a mean of the per-row losses,
+ * the observed outcome's -log picked by the label) and the log-likelihood
+ * sum_i [y_i log p_i + (1 - y_i) log(1 - p_i)] (both terms of every row) are summed separately,
+ * from separate formulas, so log L = -n BCE is a real check and not a rearrangement.
  */
 export class BinaryCrossEntropyState implements StreamingState<BinaryChunk, BinaryCrossEntropyState> {
   /** Exact per-row loss, unweighted. */
@@ -80,8 +90,7 @@ export class BinaryCrossEntropyState implements StreamingState<BinaryChunk, Bina
         if (torchLog < TORCH_LOG_CLAMP) this.clampedRows++;
         torch = -Math.max(torchLog, TORCH_LOG_CLAMP);
         weighted = exact;
-        // y log p + (1 - y) log(1 - p) with 0 * log 0 = 0: only the observed outcome's term is present.
-        logLik = (y === 1 ? Math.log(v) : 0) + (y === 0 ? Math.log1p(-v) : 0);
+        logLik = bernoulliLogLikelihood(y, Math.log(v), Math.log1p(-v));
       } else {
         if (Number.isNaN(v)) throw new RowError(row, 'the logit is missing (NaN)');
         // Without pos_weight this is max(z, 0) - z y + log1p(exp(-|z|)).
@@ -90,7 +99,7 @@ export class BinaryCrossEntropyState implements StreamingState<BinaryChunk, Bina
         // PyTorch: (1 - y) z + (1 + (pw - 1) y) softplus(-z).
         weighted = posWeight === 1 ? exact : (1 - y) * v + (1 + (posWeight - 1) * y) * softplus(-v);
         // log sigmoid(z) = -softplus(-z), log(1 - sigmoid(z)) = -softplus(z).
-        logLik = y === 1 ? -softplus(-v) : -softplus(v);
+        logLik = bernoulliLogLikelihood(y, -softplus(-v), -softplus(v));
       }
       if (y === 1) this.positives++;
       this.exact.add(exact, row, y === 1 ? this.predictsOne(v) : !this.predictsOne(v));

@@ -28,6 +28,7 @@ export interface CrossEntropyData {
   readonly denominator: CompensatedSumData;
   readonly ignored: number;
   readonly likelihood: LossAccumulatorData;
+  readonly oneHot: CompensatedSumData;
 }
 
 /** How scoreRows must score rows for a cross-entropy with these options. */
@@ -48,6 +49,8 @@ export class CrossEntropyState implements StreamingState<LabelledRows, CrossEntr
   ignored = 0;
   /** -log q(y_i|x_i) of the rows not ignored: its sum is -log L. */
   readonly likelihood = new LossAccumulator();
+  /** The same rows' -sum_c p(c|x_i) log q(c|x_i) with the one-hot p, over every class (see RowScores): n times the cross-entropy, by another route than `likelihood`. */
+  readonly oneHot = new CompensatedSum();
   private readonly ignoreIndex: number;
   private readonly smoothing: number;
 
@@ -72,6 +75,7 @@ export class CrossEntropyState implements StreamingState<LabelledRows, CrossEntr
 
   /** Adds rows already scored with scoreOptionsFor(options), on any thread; returns their per-row losses. */
   consumeScores(labels: ArrayLike<number>, scored: RowScores, firstRow: number): Float64Array {
+    this.oneHot.merge(scored.oneHotCrossEntropy);
     const weight = this.options.weight;
     const eps = this.smoothing;
     if (!weight && eps === 0) return this.consumeUnweightedScores(labels, scored, firstRow);
@@ -117,6 +121,7 @@ export class CrossEntropyState implements StreamingState<LabelledRows, CrossEntr
     this.denominator.merge(other.denominator);
     this.ignored += other.ignored;
     this.likelihood.merge(other.likelihood);
+    this.oneHot.merge(other.oneHot);
   }
 
   get sum(): number {
@@ -131,6 +136,11 @@ export class CrossEntropyState implements StreamingState<LabelledRows, CrossEntr
   /** sum_i log q(y_i|x_i) over the rows not ignored. */
   get logLikelihood(): number {
     return -this.likelihood.total.value;
+  }
+
+  /** Mean over the rows not ignored of the one-hot cross-entropy -sum_c p(c|x_i) log q(c|x_i). */
+  get oneHotCrossEntropy(): number {
+    return this.oneHot.value / this.likelihood.count;
   }
 
   get accuracy(): number {

@@ -21,7 +21,13 @@ export interface DerivationStep {
   readonly note: string;
   /** Where the numbers come from (shown on hover). */
   readonly source?: string;
+  /** Both sides summed by different routes (different formulas, their own accumulators), so it can fail. */
   readonly check?: IdentityCheck;
+  /**
+   * What the step writes again in another form, when its number comes from one already shown
+   * (say -log L / n): such a step can only agree with it, so it carries no check.
+   */
+  readonly restatement?: string;
 }
 
 export interface Derivation {

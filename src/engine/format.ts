@@ -30,7 +30,8 @@ export function plainScientific({ mantissa, exponent }: ScientificNumber, digits
   return `${plainNumber(mantissa, digits)} x 10^${exponent}`;
 }
 
-/** Text safe inside \text{...}. */
+/** Text from a file (a column or tensor name, a place) made safe inside \text{...}: LaTeX's special characters are escaped, so a name such as `\rule{40em}{6em}` is shown, not drawn. */
 export function latexText(text: string): string {
   return text.replace(/[\\{}$&#^_%~]/g, (ch) => (ch === '\\' ? '\\textbackslash{}' : ch === '^' ? '\\textasciicircum{}' : ch === '~' ? '\\textasciitilde{}' : `\\${ch}`));
 }
+

@@ -1,4 +1,5 @@
 import { ROW_SUM_TOLERANCE, type PredictionKind } from './categorical';
+import { CompensatedSum } from './compensatedSum';
 import { expNonPositive } from './expNonPositive';
 import { logProbabilityRow } from './logProbabilities';
 import { RowError } from './rowError';
@@ -23,6 +24,12 @@ export interface RowScores {
   readonly notNormalisedCount: number;
   /** The first NOTED_ROWS of them, 0-based within the batch. */
   readonly notNormalisedRows: readonly number[];
+  /**
+   * Over the rows not ignored, -sum_c p(c|x_i) log q(c|x_i) with p the one-hot label
+   * distribution, each row summed over every class: the cross-entropy with the labels, added up
+   * apart from `nll` so that log L = -n CE compares two routes.
+   */
+  readonly oneHotCrossEntropy: CompensatedSum;
 }
 
 export interface RowScoreOptions {
@@ -59,8 +66,9 @@ export function scoreRows(
   const predicted = new Int32Array(n);
   const smoothing = options.smoothing ? new Float64Array(n) : undefined;
   const notNormalisedRows: number[] = [];
-  const notNormalisedCount = scoreRowsInto({ labels, values, n, k, firstRow, stride }, options, { nll, confidence, predicted, smoothing, notNormalisedRows });
-  return { n, nll, confidence, predicted, smoothing, notNormalisedCount, notNormalisedRows };
+  const oneHotCrossEntropy = new CompensatedSum();
+  const notNormalisedCount = scoreRowsInto({ labels, values, n, k, firstRow, stride }, options, { nll, confidence, predicted, smoothing, notNormalisedRows, oneHotCrossEntropy });
+  return { n, nll, confidence, predicted, smoothing, notNormalisedCount, notNormalisedRows, oneHotCrossEntropy };
 }
 
 /**
@@ -71,10 +79,10 @@ export function scoreRows(
 function scoreRowsInto(
   rows: { labels: ArrayLike<number>; values: Float64Array | Float32Array; n: number; k: number; firstRow: number; stride: number },
   options: RowScoreOptions,
-  out: { nll: Float64Array; confidence: Float64Array; predicted: Int32Array; smoothing: Float64Array | undefined; notNormalisedRows: number[] },
+  out: { nll: Float64Array; confidence: Float64Array; predicted: Int32Array; smoothing: Float64Array | undefined; notNormalisedRows: number[]; oneHotCrossEntropy: CompensatedSum },
 ): number {
   const { labels, values, n, k, firstRow, stride } = rows;
-  const { nll, confidence, predicted, smoothing, notNormalisedRows } = out;
+  const { nll, confidence, predicted, smoothing, notNormalisedRows, oneHotCrossEntropy } = out;
   const weight = options.weight;
   const { kind, ignoreIndex } = options;
   let notNormalisedCount = 0;
@@ -106,6 +114,7 @@ function scoreRowsInto(
       if (!(total >= 1) || !(max - max === 0)) badRow(values, offset, k, kind, firstRow + i);
       const lse = max + Math.log(total);
       nll[i] = lse - own;
+      oneHotCrossEntropy.add(oneHotRow(values, offset, k, label, lse, false));
       confidence[i] = 1 / total;
       if (smoothing) smoothing[i] = weightedNegativeLogs(values, offset, k, weight, lse);
       continue;
@@ -119,6 +128,7 @@ function scoreRowsInto(
         total += v;
       }
       nll[i] = -Math.log(own);
+      oneHotCrossEntropy.add(oneHotRow(values, offset, k, label, 0, true));
       confidence[i] = max;
       if (smoothing) {
         for (let j = 0; j < k; j++) scratch[j] = Math.log(values[offset + j]!);
@@ -132,6 +142,7 @@ function scoreRowsInto(
       }
       total *= Math.exp(max);
       nll[i] = -own;
+      oneHotCrossEntropy.add(oneHotRow(values, offset, k, label, 0, false));
       confidence[i] = Math.exp(max);
       if (smoothing) smoothing[i] = weightedNegativeLogs(values, offset, k, weight, 0);
     }
@@ -141,6 +152,23 @@ function scoreRowsInto(
     }
   }
   return notNormalisedCount;
+}
+
+/**
+ * -sum_c p_c log q_c over every class of one row, p the one-hot distribution of `label` and
+ * log q_c = log v_c (probabilities) or v_c - shift (shift the log-sum-exp of logits, 0 for
+ * log-probabilities). A class with p_c = 0 adds 0 even where q_c = 0 (0 log 0 = 0), so only
+ * the label's class costs a log.
+ */
+function oneHotRow(values: ArrayLike<number>, offset: number, k: number, label: number, shift: number, probabilities: boolean): number {
+  let total = 0;
+  for (let c = 0; c < k; c++) {
+    const p = c === label ? 1 : 0;
+    if (p === 0) continue;
+    const v = values[offset + c]!;
+    total -= p * (probabilities ? Math.log(v) : v - shift);
+  }
+  return total;
 }
 
 /** sum_c w_c (shift - v_c): with v the logits and shift their log-sum-exp, or v = log q and shift 0, it is sum_c w_c (-log q_c). */

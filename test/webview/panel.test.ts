@@ -61,6 +61,9 @@ describe('loss panel webview in headless Chromium', () => {
       const checks = await page.$$eval('[data-testid="identity-check"]', (items) => items.map((item) => item.getAttribute('data-holds')));
       assert.deepEqual(checks, allSteps.filter((step) => step.check).map(() => 'true'));
       assert.ok(checks.length >= 4);
+      // Steps that only write a number again say so, and are not shown as checks.
+      assert.equal(await page.locator('[data-testid="restatement"]').count(), allSteps.filter((step) => step.restatement).length);
+      assert.ok(allSteps.some((step) => step.restatement));
 
       // KaTeX's bundled fonts loaded from the extension, not from the network.
       assert.equal(await page.evaluate(() => document.fonts.check('16px KaTeX_Main')), true);
@@ -348,6 +351,17 @@ describe('tasks beyond classification in the panel, with sliders that redraw wit
       await page.close();
     });
   }
+
+  it('binary: the header and the loss card say binary cross-entropy', async () => {
+    const analysis = await analyzeSource({ kind: 'path', path: fixturePath('classifier', 'binary.csv') });
+    assert.equal(analysis.task, 'binary');
+    const page = await panelFor(analysis, 'light');
+    assert.match((await page.textContent('.subtitle')) ?? '', /binary cross-entropy/);
+    assert.doesNotMatch((await page.textContent('.subtitle')) ?? '', /categorical/);
+    assert.equal(await page.$eval('[data-testid="cross-entropy"]', (el) => el.parentElement!.querySelector('.card-label')!.textContent), 'Binary cross-entropy');
+    assert.match((await page.textContent('section.derivation h2')) ?? '', /binary cross-entropy/);
+    await page.close();
+  });
 
   it('no labels: the mean entropy of the predictions', async () => {
     const analysis = await analyzeSource({ kind: 'bytes', name: 'probs.csv', bytes: new TextEncoder().encode('p0,p1\n0.5,0.5\n0.9,0.1\n') });

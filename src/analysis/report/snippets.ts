@@ -79,6 +79,7 @@ export function derivationMarkdown(analysis: Analysis): string {
     derivation.steps.forEach((step, index) => {
       parts.push(`### ${index + 1}. ${step.title}${step.tag ? ` ${step.tag}` : ''}`, '', '$$', step.latex, '$$', '', step.note, '');
       if (step.check) parts.push(`Check: ${step.check.label}: ${step.check.lhs} vs ${step.check.rhs} (relative residual ${step.check.residual.toExponential(1)})`, '');
+      if (step.restatement) parts.push(`Restatement of ${step.restatement}, not a check.`, '');
     });
   }
   return parts.join('\n');

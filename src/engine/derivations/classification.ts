@@ -1,5 +1,5 @@
 import { checkIdentity, type Derivation, type DerivationStep } from '../derivation';
-import { latexNumber, latexScientific } from '../format';
+import { latexNumber, latexScientific, latexText } from '../format';
 import { LN10, type ScientificNumber } from '../logSpace';
 
 export interface ClassificationFigures {
@@ -7,7 +7,7 @@ export interface ClassificationFigures {
   readonly k: number;
   /** sum_i log q(y_i|x_i), summed from the log-probabilities themselves. */
   readonly logLikelihood: number;
-  /** mean of the per-sample losses -log q(y_i|x_i). */
+  /** Mean over rows of -sum_c p(c|x_i) log q(c|x_i) with the one-hot p, summed over every class apart from logLikelihood. */
   readonly crossEntropy: number;
   readonly likelihood: ScientificNumber;
   /** The row after which a float64 product of the likelihoods is 0, if it underflows. */
@@ -60,7 +60,7 @@ export function classificationDerivation(f: ClassificationFigures): Derivation {
       title: 'Classification: the one-hot target',
       latex:
         `q_\\theta(y_i \\mid x_i) = e_{y_i}^{\\top} M_\\theta(x_i)` +
-        `\\qquad\\text{${f.example.where}: } y = ${f.example.label},\\; -\\log ${latexNumber(f.example.probability)} = ${latexNumber(f.example.loss)}`,
+        `\\qquad\\text{${latexText(f.example.where)}: } y = ${f.example.label},\\; -\\log ${latexNumber(f.example.probability)} = ${latexNumber(f.example.loss)}`,
       note: `The model outputs ${f.k} class probabilities; the one-hot vector e_y picks the probability of the observed class.`,
       source: f.example.where,
     },
@@ -70,13 +70,13 @@ export function classificationDerivation(f: ClassificationFigures): Derivation {
       latex:
         `H(p, q_\\theta) = \\frac{1}{n}\\sum_{i=1}^{n} \\Big(-\\sum_{c=0}^{${f.k - 1}} p(c \\mid x_i) \\log q_\\theta(c \\mid x_i)\\Big)` +
         ` = \\frac{1}{n}\\sum_{i=1}^{n} -\\log q_\\theta(y_i \\mid x_i) = ${latexNumber(f.crossEntropy, 10)}`,
-      note: 'With the one-hot label distribution p, each row\u2019s cross-entropy keeps only the true class: the categorical cross-entropy.',
+      note: 'With the one-hot label distribution p, each row\u2019s cross-entropy keeps only the true class: the categorical cross-entropy. Here it is summed over every class with p, in its own sum, not taken from log L.',
     },
     {
       id: 'identity',
       title: 'Maximum likelihood = minimum cross-entropy',
       latex: `\\log L(\\theta) = -n \\cdot H(p, q_\\theta):\\quad ${latexNumber(f.logLikelihood, 10)} = -${n} \\times ${latexNumber(f.crossEntropy, 10)}`,
-      note: 'The two objectives differ by the factor -n, so the same parameters maximise one and minimise the other.',
+      note: 'The two objectives differ by the factor -n, so the same parameters maximise one and minimise the other. Left: the picked log-probabilities; right: the cross-entropy over every class; each has its own sum.',
       check: checkIdentity('log L = -n x CE', f.logLikelihood, -n * f.crossEntropy),
     },
     {

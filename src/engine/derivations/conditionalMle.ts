@@ -6,7 +6,7 @@ export interface ConditionalFigures {
   readonly n: number;
   /** sum_i log q(y_i|x_i), summed from the log-probabilities. */
   readonly logLikelihood: number;
-  /** Mean per-row loss -log q(y_i|x_i), summed separately from the losses. */
+  /** Mean per-row loss -log q(y_i|x_i), summed by another route than logLikelihood (the one-hot cross-entropy, or the BCE), so (6) checks (5). */
   readonly meanLoss: number;
   /** What the model is, in words, e.g. "the classifier's probabilities". */
   readonly modelName: string;

@@ -4,9 +4,11 @@ import { LOG_SQRT_2PI, type PredictedVarianceState, type SquaredErrorState } fro
 
 /**
  * Regression with a fixed sigma: the Gaussian log-density, why its argmin over the model is
- * the MSE's, and the MLE of sigma, with this file's numbers.
+ * the MSE's, and the MLE of sigma, with this file's numbers. `summedLogDensity` is log L at
+ * sigma summed value by value (GaussianLogDensityState), checked against the closed form from
+ * the sum of squared errors.
  */
-export function fixedSigmaRegressionDerivation(state: SquaredErrorState, sigma: number): Derivation {
+export function fixedSigmaRegressionDerivation(state: SquaredErrorState, sigma: number, summedLogDensity: number): Derivation {
   const { n, k } = state;
   const nll = state.gaussianNll(sigma);
   const mse = state.mse;
@@ -23,14 +25,15 @@ export function fixedSigmaRegressionDerivation(state: SquaredErrorState, sigma: 
       id: 'gaussian-nll',
       title: 'Negative log-likelihood at this sigma',
       latex: `-\\log L = ${n * k}\\log(\\sqrt{2\\pi}\\,${latexNumber(sigma)}) + \\frac{\\sum_i\\lVert y_i-\\hat y_i\\rVert^2}{2\\cdot ${latexNumber(sigma)}^2} = ${latexNumber(constant, 10)} + ${latexNumber(nll - constant, 10)} = ${latexNumber(nll, 10)}`,
-      note: 'The first term depends on sigma only; the second is the sum of squared errors scaled by a fixed positive number.',
+      note: 'The first term depends on sigma only; the second is the sum of squared errors scaled by a fixed positive number. Checked against the log-density summed value by value.',
+      check: checkIdentity('sum of -log N(y; y hat, sigma^2) per value = n k log(sqrt(2 pi) sigma) + SSE / (2 sigma^2)', -summedLogDensity, nll),
     },
     {
       id: 'argmin-mse',
       title: 'Why the argmin is the MSE\u2019s',
       latex: `-\\log L = \\text{const} + \\frac{n k}{2\\sigma^2}\\,\\mathrm{MSE},\\qquad \\mathrm{MSE} = ${latexNumber(mse, 10)}`,
       note: 'With sigma fixed, the NLL is an increasing affine function of the MSE, so the model parameters that minimise one minimise the other.',
-      check: checkIdentity('NLL = const + n k MSE / (2 sigma^2)', nll, constant + (n * k * mse) / (2 * sigma * sigma)),
+      restatement: 'the NLL above, with the sum of squared errors written as n k MSE',
     },
     {
       id: 'sigma-mle',
@@ -67,7 +70,7 @@ export function predictedVarianceDerivation(state: PredictedVarianceState): Deri
       title: 'The loss',
       latex: `\\frac{1}{${state.values}}\\sum (\\ldots) = ${latexNumber(state.mean, 10)},\\qquad \\sum(\\ldots) = ${latexNumber(state.sum, 10)}`,
       note: 'Averaged over every output value of every row, as reduction="mean".',
-      check: checkIdentity('mean x count = sum', state.mean * state.values, state.sum),
+      restatement: 'the sum, divided by the number of values',
     },
   ];
   return { id: 'regression-predicted-variance', title: 'Gaussian NLL with a predicted variance', steps };

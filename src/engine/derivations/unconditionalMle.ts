@@ -1,4 +1,5 @@
 import { checkIdentity, type Derivation, type DerivationStep } from '../derivation';
+import type { EmpiricalSum } from '../fits/empiricalDistribution';
 import type { FitResult } from '../fits/likelihoodCurve';
 import { latexNumber, latexScientific, latexText } from '../format';
 import { scientificFromLog } from '../logSpace';
@@ -50,12 +51,38 @@ function model(fit: AnyFit): { density: string; estimate: string; note: string }
   }
 }
 
+/** Step (3): the average NLL as the cross-entropy with the empirical distribution, checked when the distinct values were tabulated apart from the fit. */
+function crossEntropyStep(fit: AnyFit, empirical: EmpiricalSum | string): DerivationStep {
+  const title = 'Cross-entropy with the data';
+  const limit = `\\;\\xrightarrow{n\\to\\infty}\\; \\mathbb{E}_{p(x)}[-\\log q_{\\hat\\theta}(x)]`;
+  const reading = 'The average NLL is exactly the cross-entropy between the empirical distribution of the column and the model; with more data it tends to the cross-entropy with the true distribution.';
+  if (typeof empirical === 'string' || !Number.isFinite(fit.logLikelihood)) {
+    return {
+      id: 'cross-entropy',
+      tag: '(3)',
+      title,
+      latex: `H(\\hat p_{\\text{data}}, q_{\\hat\\theta}) = \\mathbb{E}_{\\hat p_{\\text{data}}}[-\\log q_{\\hat\\theta}(x)] = ${latexNumber(fit.averageNll, 10)}${limit}`,
+      note: `${reading} ${typeof empirical === 'string' ? `It is not summed over the distinct values here: ${empirical}.` : 'The log-likelihood is not finite, so there is nothing to compare.'}`,
+      restatement: 'the average NLL above',
+    };
+  }
+  return {
+    id: 'cross-entropy',
+    tag: '(3)',
+    title,
+    latex: `H(\\hat p_{\\text{data}}, q_{\\hat\\theta}) = -\\sum_{v} \\hat p_{\\text{data}}(v)\\log q_{\\hat\\theta}(v) = -\\frac{1}{${fit.n}}\\sum_{v} n_v\\log q_{\\hat\\theta}(v) = ${latexNumber(-empirical.logLikelihood / fit.n, 10)}${limit}`,
+    note: `${reading} Summed here over the ${empirical.distinct} distinct values v, each once with its count n_v, from a table kept apart from the fit\u2019s statistics.`,
+    check: checkIdentity('sum over rows of log q = sum over distinct values of n_v log q', fit.logLikelihood, empirical.logLikelihood),
+  };
+}
+
 /**
  * Equations (1)-(3) of the unconditional derivation with a fitted column: the likelihood, the
  * log-likelihood, the average NLL and its reading as a cross-entropy with the empirical
- * distribution, at the fitted parameter.
+ * distribution, at the fitted parameter. `empirical` is log L summed over the column's distinct
+ * values (EmpiricalDistributionState), or why there is no such sum.
  */
-export function unconditionalMleDerivation(fit: AnyFit, columnName: string): Derivation {
+export function unconditionalMleDerivation(fit: AnyFit, columnName: string, empirical: EmpiricalSum | string): Derivation {
   const n = fit.n;
   const m = model(fit);
   const likelihood = scientificFromLog(fit.logLikelihood);
@@ -96,15 +123,9 @@ export function unconditionalMleDerivation(fit: AnyFit, columnName: string): Der
       title: 'Average negative log-likelihood',
       latex: `\\hat\\theta = \\arg\\min_\\theta \\frac{1}{n}\\sum_{i=1}^{n} -\\log q_\\theta(x_i),\\qquad -\\frac{${latexNumber(fit.logLikelihood, 10)}}{${n}} = ${latexNumber(fit.averageNll, 10)}`,
       note: 'Scaling by 1/n and flipping the sign changes max to min and keeps the same parameter.',
-      check: checkIdentity('average NLL = -log L / n', fit.averageNll * n, -fit.logLikelihood),
+      restatement: 'the log-likelihood above, divided by -n',
     },
-    {
-      id: 'cross-entropy',
-      tag: '(3)',
-      title: 'Cross-entropy with the data',
-      latex: `H(\\hat p_{\\text{data}}, q_{\\hat\\theta}) = \\mathbb{E}_{\\hat p_{\\text{data}}}[-\\log q_{\\hat\\theta}(x)] = ${latexNumber(fit.averageNll, 10)}\\;\\xrightarrow{n\\to\\infty}\\; \\mathbb{E}_{p(x)}[-\\log q_{\\hat\\theta}(x)]`,
-      note: 'The average NLL is exactly the cross-entropy between the empirical distribution of the column and the model; with more data it tends to the cross-entropy with the true distribution.',
-    },
+    crossEntropyStep(fit, empirical),
   ];
   return { id: `unconditional-mle-${fit.family}`, title: `Maximum likelihood fit of ${columnName} (${fit.family})`, steps };
 }

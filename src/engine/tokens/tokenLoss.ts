@@ -219,7 +219,8 @@ export class TokenLossState implements StreamingState<TokenBlock, TokenLossData>
       this.sequences.add(sequence, loss);
       this.positions.add(flat - sequence * length, loss);
     }
-    const rows: RowScores = { n, nll, confidence: scores.topProbability, predicted, smoothing: undefined, notNormalisedCount: 0, notNormalisedRows: [] };
+    // Calibration reads only the confidences and the predicted classes of these scores.
+    const rows: RowScores = { n, nll, confidence: scores.topProbability, predicted, smoothing: undefined, notNormalisedCount: 0, notNormalisedRows: [], oneHotCrossEntropy: new CompensatedSum() };
     this.calibration.consumeScores(targets, rows);
   }
 

@@ -81,7 +81,7 @@ describe('messages from a webview are validated before the host acts on them', (
 describe('webview HTML', () => {
   it('has a strict Content Security Policy: nonce scripts, no eval, nothing remote', () => {
     const csp = contentSecurityPolicy('https://webview.example', 'abc123');
-    assert.equal(csp, "default-src 'none'; img-src https://webview.example data:; style-src https://webview.example 'nonce-abc123'; font-src https://webview.example; script-src 'nonce-abc123'");
+    assert.equal(csp, "default-src 'none'; img-src https://webview.example data:; style-src https://webview.example 'nonce-abc123'; font-src https://webview.example; script-src 'nonce-abc123'; base-uri 'none'; form-action 'none'");
     assert.doesNotMatch(csp, /unsafe-eval|unsafe-inline|\*/);
   });
 

@@ -4,6 +4,8 @@ import { binaryDerivation } from '../../../engine/derivations/binary';
 import { classificationDerivation } from '../../../engine/derivations/classification';
 import { conditionalMleDerivation } from '../../../engine/derivations/conditionalMle';
 import { unconditionalMleDerivation } from '../../../engine/derivations/unconditionalMle';
+import { BernoulliFitState } from '../../../engine/fits/bernoulliFit';
+import type { CategoricalFitState } from '../../../engine/fits/categoricalFit';
 import { LN10, LOG_MIN_DOUBLE, scientificFromLog } from '../../../engine/logSpace';
 import { RowError } from '../../../engine/rowError';
 import { DataFileError } from '../../../readers/errors';
@@ -82,6 +84,14 @@ function asTwoClasses(batch: CategoricalBatch, kind: PredictionKind): Categorica
     }
   }
   return { ...batch, scores: { n, k: 2, values: out } };
+}
+
+/** Labels 0 and 1 fitted as the Bernoulli they are, from their counts: a binary file's panel names no categorical model. */
+function bernoulliFitOf(labels: CategoricalFitState) {
+  const state = new BernoulliFitState();
+  state.n = labels.n;
+  state.ones = labels.counts[1] ?? 0;
+  return state.fit();
 }
 
 function leadingRows(scores: ClassScores, rows: number): ClassScores {
@@ -174,7 +184,7 @@ export async function analyzeCategorical(input: CategoricalInput, options: Analy
   const likelihood = scientificFromLog(logLikelihood);
   const typical = pass.typicalRow;
   const temperature = pass.temperature();
-  const labelFit = pass.labelFit.fit();
+  const labelFit = binary ? bernoulliFitOf(pass.labelFit) : pass.labelFit.fit();
   const reliability = pass.reliability.table();
   const parameterCurves: ParameterCurve[] = [];
   if (temperature) {
@@ -242,7 +252,7 @@ export async function analyzeCategorical(input: CategoricalInput, options: Analy
         n,
         k,
         logLikelihood,
-        crossEntropy,
+        crossEntropy: state.oneHotCrossEntropy,
         likelihood,
         underflowRow: logLikelihood < LOG_MIN_DOUBLE ? sketch.underflowRow : undefined,
         example: {
@@ -255,8 +265,9 @@ export async function analyzeCategorical(input: CategoricalInput, options: Analy
             targetName: input.targetName,
             predictionNames: input.predictionNames,
           }),
-      conditionalMleDerivation({ n, logLikelihood, meanLoss: crossEntropy, modelName: `the predictions ${input.predictionNames.join(', ')}` }),
-      unconditionalMleDerivation(labelFit, input.targetName),
+      // The mean loss by another route than log L: the Bernoulli state's BCE, or the one-hot cross-entropy.
+      conditionalMleDerivation({ n, logLikelihood, meanLoss: binaryState ? binaryState.bce : state.oneHotCrossEntropy, modelName: `the predictions ${input.predictionNames.join(', ')}` }),
+      unconditionalMleDerivation(labelFit, input.targetName, 'the labels\u2019 fit is their count in each class, so its log-likelihood is already that sum'),
     ],
     plots: {
       parameterCurves,

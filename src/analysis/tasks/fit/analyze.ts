@@ -1,4 +1,5 @@
 import { unconditionalMleDerivation } from '../../../engine/derivations/unconditionalMle';
+import { MAX_DISTINCT_VALUES } from '../../../engine/fits/empiricalDistribution';
 import type { FitResult } from '../../../engine/fits/likelihoodCurve';
 import { DataFileError } from '../../../readers/errors';
 import { summaryBase } from '../../rows/summaryBase';
@@ -46,7 +47,7 @@ export async function analyzeFit(input: TaskInput, options: AnalysisOptions = {}
     task: 'fit',
     roles: { target: column, dist: done.dist, distReason, reason: roles.reason, columns: input.choices },
     summary: { ...summaryBase(fit.n, fit.logLikelihood), crossEntropy: fit.averageNll, dist: done.dist, estimates: fit.estimates },
-    derivations: [unconditionalMleDerivation(fit, column)],
+    derivations: [unconditionalMleDerivation(fit, column, done.empirical.sum((x) => logDensity(fit, x)) ?? `the column has more than ${MAX_DISTINCT_VALUES} distinct values`)],
     plots: {
       parameterCurves: fitParameterCurves(fit, 'fit', (parameter) => `Log-likelihood of ${column} against ${parameter}`, `The ${done.dist} MLE: the maximum of the log-likelihood and the minimum of the average NLL fall on the same value.`),
     },

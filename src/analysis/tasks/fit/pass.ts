@@ -1,5 +1,6 @@
 import { BernoulliFitState } from '../../../engine/fits/bernoulliFit';
 import { CategoricalFitState } from '../../../engine/fits/categoricalFit';
+import { EmpiricalDistributionState } from '../../../engine/fits/empiricalDistribution';
 import { ExponentialFitState } from '../../../engine/fits/exponentialFit';
 import { GaussianFitState } from '../../../engine/fits/gaussianFit';
 import type { FitResult } from '../../../engine/fits/likelihoodCurve';
@@ -87,9 +88,11 @@ export function logDensity(fit: AnyFitResult, x: number): number {
   }
 }
 
-/** One pass of an unconditional fit over batches of one column: the family's sufficient statistics. */
+/** One pass of an unconditional fit over batches of one column: the family's sufficient statistics, and the distinct values with their counts. */
 export class FitPass {
   readonly state: FitState;
+  /** The column's distinct values and counts, apart from `state`: log L by a second route. */
+  readonly empirical = new EmpiricalDistributionState();
   /** The values themselves, kept only for reduction='none' (each row's loss needs the fitted parameter). */
   readonly values: number[] | undefined;
 
@@ -103,6 +106,7 @@ export class FitPass {
 
   push(batch: RowBatch): void {
     this.state.consume({ values: batch.values, firstRow: batch.firstRow });
+    this.empirical.consume({ values: batch.values, firstRow: batch.firstRow });
     if (this.values) for (const value of batch.values) this.values.push(value);
   }
 

@@ -64,7 +64,7 @@ export async function analyzeRegression(input: TaskInput, options: AnalysisOptio
         ? { predictedVariance: { full: variance.options.full ?? false, eps: variance.options.eps ?? 1e-6, mean: variance.mean, sum: variance.sum, values: variance.values, clamped: variance.clamped } }
         : {}),
     },
-    derivations: [fixedSigmaRegressionDerivation(state, sigma), ...(variance ? [predictedVarianceDerivation(variance)] : [])],
+    derivations: [fixedSigmaRegressionDerivation(state, sigma, pass.logDensity.logLikelihood), ...(variance ? [predictedVarianceDerivation(variance)] : [])],
     plots: { parameterCurves: curve ? [curve] : [], ...pass.losses.plots() },
     warnings,
     ...(pass.losses.all ? { rowLosses } : {}),

@@ -1,4 +1,4 @@
-import { CompensatedSum } from '../../../engine/compensatedSum';
+import { GaussianLogDensityState } from '../../../engine/gaussianLogDensity';
 import { gaussianNllPerSample, PredictedVarianceState, SquaredErrorState } from '../../../engine/regression';
 import { blockOf, type RowBatch } from '../../rows/rowBatch';
 import { RowLossRecorder } from '../../rows/rowLossRecorder';
@@ -16,8 +16,8 @@ export class RegressionPass {
   readonly losses: RowLossRecorder;
   /** Every value's F.gaussian_nll_loss, kept only for reduction='none'. */
   readonly varianceLosses: number[] | undefined;
-  /** The NLL at sigma summed row by row, beside the closed form from the SSE. */
-  readonly rowNllSum = new CompensatedSum();
+  /** log L at sigma summed value by value from the log-density, beside the closed form from the SSE. */
+  readonly logDensity: GaussianLogDensityState;
   private readonly width: number;
 
   constructor(
@@ -27,6 +27,7 @@ export class RegressionPass {
     options: AnalysisOptions,
   ) {
     this.squaredError = new SquaredErrorState(k);
+    this.logDensity = new GaussianLogDensityState(k, sigma);
     this.predictedVariance =
       varianceColumns > 0
         ? new PredictedVarianceState(k, { ...(options.full !== undefined ? { full: options.full } : {}), ...(options.eps !== undefined ? { eps: options.eps } : {}) })
@@ -39,8 +40,8 @@ export class RegressionPass {
   push(batch: RowBatch): void {
     const chunk = { targets: blockOf(batch, this.width, 0, this.k), predictions: blockOf(batch, this.width, this.k, this.k), firstRow: batch.firstRow };
     const squares = this.squaredError.consume(chunk);
+    this.logDensity.consume(chunk);
     const nll = gaussianNllPerSample(squares, this.k, this.sigma);
-    for (const value of nll) this.rowNllSum.add(value);
     this.losses.add(nll, batch);
     if (this.predictedVariance) {
       const values = this.predictedVariance.consume({ ...chunk, variance: blockOf(batch, this.width, 2 * this.k, this.varianceColumns) });

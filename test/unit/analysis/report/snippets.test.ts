@@ -28,5 +28,7 @@ describe('exports of the derivation', () => {
     assert.equal(markdown.match(/^\$\$$/gm)?.length, 2 * steps.length);
     for (const step of steps) assert.ok(markdown.includes(step.latex));
     assert.match(markdown, /^Check: log L = -n x CE: /m);
+    assert.equal(markdown.match(/^Restatement of .*, not a check\.$/gm)?.length, steps.filter((step) => step.restatement).length);
+    assert.ok(steps.some((step) => step.restatement));
   });
 });
