@@ -107,28 +107,40 @@ function scoreRowsInto(
     }
     predicted[i] = best;
     const own = values[offset + label]!;
+    // The one-hot p(c|x) is 1 at class y and 0 elsewhere: each loop over the classes also sums
+    // p_c times the row's log-probability, a select rather than a product so that 0 log 0 = 0.
+    const y = label | 0;
     if (kind === 'logits') {
       let total = 0;
-      for (let j = 0; j < k; j++) total += expNonPositive(values[offset + j]! - max);
+      // sum_c p_c z_c: then -sum_c p_c log q_c = -sum_c p_c (z_c - lse) = lse - sum_c p_c z_c, as p sums to 1.
+      let weightedLogits = 0;
+      for (let j = 0; j < k; j++) {
+        const v = values[offset + j]!;
+        total += expNonPositive(v - max);
+        weightedLogits += j === y ? v : 0;
+      }
       // total >= 1 (the maximum contributes exp(0)); NaN or an infinite max means a bad value.
       if (!(total >= 1) || !(max - max === 0)) badRow(values, offset, k, kind, firstRow + i);
       const lse = max + Math.log(total);
       nll[i] = lse - own;
-      oneHotCrossEntropy.add(oneHotRow(values, offset, k, label, lse, false));
+      oneHotCrossEntropy.add(lse - weightedLogits);
       confidence[i] = 1 / total;
       if (smoothing) smoothing[i] = weightedNegativeLogs(values, offset, k, weight, lse);
       continue;
     }
     // Probabilities and log-probabilities are range-checked value by value.
     let total = 0;
+    let crossEntropy = 0;
     if (kind === 'probs') {
+      // The one log a row of probabilities needs: the label's (p_c = 0 elsewhere).
+      const logOwn = Math.log(own);
       for (let j = 0; j < k; j++) {
         const v = values[offset + j]!;
         if (!(v >= 0 && v <= 1)) badRow(values, offset, k, kind, firstRow + i);
         total += v;
+        crossEntropy -= j === y ? logOwn : 0;
       }
-      nll[i] = -Math.log(own);
-      oneHotCrossEntropy.add(oneHotRow(values, offset, k, label, 0, true));
+      nll[i] = -logOwn;
       confidence[i] = max;
       if (smoothing) {
         for (let j = 0; j < k; j++) scratch[j] = Math.log(values[offset + j]!);
@@ -139,36 +151,20 @@ function scoreRowsInto(
         const v = values[offset + j]!;
         if (!(v <= 0)) badRow(values, offset, k, kind, firstRow + i);
         total += expNonPositive(v - max);
+        crossEntropy -= j === y ? v : 0;
       }
       total *= Math.exp(max);
       nll[i] = -own;
-      oneHotCrossEntropy.add(oneHotRow(values, offset, k, label, 0, false));
       confidence[i] = Math.exp(max);
       if (smoothing) smoothing[i] = weightedNegativeLogs(values, offset, k, weight, 0);
     }
+    oneHotCrossEntropy.add(crossEntropy);
     if (k > 1 && !(Math.abs(total - 1) <= ROW_SUM_TOLERANCE)) {
       notNormalisedCount++;
       if (notNormalisedRows.length < NOTED_ROWS) notNormalisedRows.push(i);
     }
   }
   return notNormalisedCount;
-}
-
-/**
- * -sum_c p_c log q_c over every class of one row, p the one-hot distribution of `label` and
- * log q_c = log v_c (probabilities) or v_c - shift (shift the log-sum-exp of logits, 0 for
- * log-probabilities). A class with p_c = 0 adds 0 even where q_c = 0 (0 log 0 = 0), so only
- * the label's class costs a log.
- */
-function oneHotRow(values: ArrayLike<number>, offset: number, k: number, label: number, shift: number, probabilities: boolean): number {
-  let total = 0;
-  for (let c = 0; c < k; c++) {
-    const p = c === label ? 1 : 0;
-    if (p === 0) continue;
-    const v = values[offset + c]!;
-    total -= p * (probabilities ? Math.log(v) : v - shift);
-  }
-  return total;
 }
 
 /** sum_c w_c (shift - v_c): with v the logits and shift their log-sum-exp, or v = log q and shift 0, it is sum_c w_c (-log q_c). */
