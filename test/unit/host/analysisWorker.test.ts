@@ -44,6 +44,28 @@ describe('analysis worker thread', () => {
     }
   });
 
+  it("one worker serves every file: cancelling one file's request leaves the others' to finish", async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'likelihood-lens-cancel-'));
+    const big = join(folder, 'big.csv');
+    writeFileSync(big, `label,p0,p1\n${'1,0.2,0.8\n'.repeat(1_000_000)}`);
+    const worker = new AnalysisWorker(WORKER);
+    try {
+      const controller = new AbortController();
+      let started!: () => void;
+      const streaming = new Promise<void>((resolve) => (started = resolve));
+      const cancelled = worker.run({ source: { kind: 'path', path: big }, options: {} }, controller.signal, () => started());
+      const queued = worker.run(request('basic.csv'));
+      await streaming;
+      controller.abort();
+      await assert.rejects(cancelled, CancelledError);
+      const outcome = await queued;
+      assertClose(classification(outcome.analysis!).summary.crossEntropy, expected['basic.csv']!.crossEntropy, 1e-12, 'the other file, after the cancel');
+    } finally {
+      worker.dispose();
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
   it('a thread that dies fails its request with a message, not a hang', async () => {
     const worker = new AnalysisWorker(fixturePath('workers', 'dies.js'));
     try {
