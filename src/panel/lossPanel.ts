@@ -7,7 +7,7 @@ import type { PartialResult } from '../analysis/results';
 import { plainNumber } from '../engine/format';
 import { convertNats, unitSymbol } from '../engine/units';
 import { derivationMarkdown, pythonSnippet } from '../analysis/report/snippets';
-import { parsePanelState, parseWebviewMessage, type Analysis, type AnalysisOptions, type CopyTarget, type HostMessage, type PanelState, type WebviewMessage } from '../protocol/webview';
+import { parsePanelState, parseWebviewMessage, PNG_DATA_URL_PREFIX, type Analysis, type AnalysisOptions, type CopyTarget, type HostMessage, type PanelState, type WebviewMessage } from '../protocol/webview';
 import { describeError } from '../readers/errors';
 import { Disposable } from '../host/disposable';
 import { makeNonce, renderWebviewHtml } from './webviewHtml';
@@ -254,7 +254,8 @@ class LossPanel extends Disposable {
     const folder = vscode.Uri.joinPath(this.file, '..');
     const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(folder, `${name}.png`), filters: { [vscode.l10n.t('PNG image')]: ['png'] } });
     if (!target || target.toString() === this.file.toString()) return;
-    await vscode.workspace.fs.writeFile(target, Buffer.from(pngDataUrl.slice('data:image/png;base64,'.length), 'base64'));
+    // The protocol let through only a bounded data: URL whose bytes start with PNG's signature.
+    await vscode.workspace.fs.writeFile(target, Buffer.from(pngDataUrl.slice(PNG_DATA_URL_PREFIX.length), 'base64'));
   }
 
   /** Opens the data file beside the panel and selects the row's line. */

@@ -63,6 +63,12 @@ const UNITS: readonly InformationUnit[] = ['nats', 'bits', 'digits'];
 const COPY_TARGETS: readonly CopyTarget[] = ['step-latex', 'markdown', 'python'];
 /** A PNG of a plot is well under this; anything larger is not one of ours. */
 const MAX_PNG_DATA_URL = 20 * 2 ** 20;
+/**
+ * A plot's PNG as a data: URL: the prefix, then base64 whose first eleven characters are those of
+ * PNG's eight-byte signature (89 50 4E 47 0D 0A 1A 0A), so the host writes nothing but a PNG.
+ */
+export const PNG_DATA_URL_PREFIX = 'data:image/png;base64,';
+const PNG_SIGNATURE_BASE64 = 'iVBORw0KGgo';
 
 type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -106,7 +112,7 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
       if (value.stepId !== undefined && !isString(value.stepId, 100)) return undefined;
       return { type: 'copy', what: value.what as CopyTarget, ...(value.stepId !== undefined ? { stepId: value.stepId as string } : {}) };
     case 'savePlot':
-      return isString(value.name, 100) && /^[\w .-]+$/.test(value.name) && isString(value.pngDataUrl, MAX_PNG_DATA_URL) && value.pngDataUrl.startsWith('data:image/png;base64,')
+      return isString(value.name, 100) && /^[\w .-]+$/.test(value.name) && isString(value.pngDataUrl, MAX_PNG_DATA_URL) && value.pngDataUrl.startsWith(PNG_DATA_URL_PREFIX + PNG_SIGNATURE_BASE64) && /^[A-Za-z0-9+/]*={0,2}$/.test(value.pngDataUrl.slice(PNG_DATA_URL_PREFIX.length))
         ? { type: 'savePlot', name: value.name, pngDataUrl: value.pngDataUrl }
         : undefined;
     case 'rendered':

@@ -33,6 +33,8 @@ describe('messages from a webview are validated before the host acts on them', (
     ['a copy of something unknown', { type: 'copy', what: 'file' }],
     ['a plot name that is a path', { type: 'savePlot', name: '../../.bashrc', pngDataUrl: 'data:image/png;base64,AA==' }],
     ['a plot that is not a PNG', { type: 'savePlot', name: 'plot', pngDataUrl: 'data:text/html;base64,PHNjcmlwdD4=' }],
+    ['a PNG data: URL whose bytes are not a PNG', { type: 'savePlot', name: 'plot', pngDataUrl: 'data:image/png;base64,PHNjcmlwdD4=' }],
+    ['a PNG data: URL that is not base64', { type: 'savePlot', name: 'plot', pngDataUrl: 'data:image/png;base64,iVBORw0KGgo<script>' }],
     ['a rendered report without its numbers', { type: 'rendered', version: 1 }],
   ];
   for (const [what, message] of refused) {
