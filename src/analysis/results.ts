@@ -17,6 +17,8 @@ export interface AnalysisOptions extends RoleOptions {
   readonly eps?: number;
   /** Keep every row's loss (reduction='none'): memory grows with the file. */
   readonly keepRowLosses?: boolean;
+  /** A language model's tokenizer.json, when it is not beside the file. */
+  readonly tokenizer?: string;
 }
 
 export interface RowLoss {
