@@ -82,13 +82,14 @@ const isFiniteNumber = (value: unknown): value is number => typeof value === 'nu
 
 export function parseOptions(value: unknown): AnalysisOptions | undefined {
   if (!isObject(value)) return undefined;
-  const { target, predictions, kind, task, dist, sigma } = value;
+  const { target, predictions, kind, task, dist, sigma, shift } = value;
   if (target !== undefined && !isString(target)) return undefined;
   if (predictions !== undefined && !isStringArray(predictions)) return undefined;
   if (kind !== undefined && !KINDS.includes(kind as PredictionKind)) return undefined;
   if (task !== undefined && !TASKS.includes(task as Task)) return undefined;
   if (dist !== undefined && !FIT_FAMILIES.includes(dist as FitFamily)) return undefined;
   if (sigma !== undefined && !(isFiniteNumber(sigma) && sigma > 0)) return undefined;
+  if (shift !== undefined && typeof shift !== 'boolean') return undefined;
   return {
     ...(target !== undefined ? { target } : {}),
     ...(predictions !== undefined ? { predictions } : {}),
@@ -96,6 +97,7 @@ export function parseOptions(value: unknown): AnalysisOptions | undefined {
     ...(task !== undefined ? { task: task as Task } : {}),
     ...(dist !== undefined ? { dist: dist as FitFamily } : {}),
     ...(sigma !== undefined ? { sigma } : {}),
+    ...(shift !== undefined ? { shift } : {}),
   };
 }
 

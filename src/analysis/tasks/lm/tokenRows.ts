@@ -142,3 +142,8 @@ export async function* tokenRows(tensors: LanguageModelTensors, firstSequence: n
     }
   }
 }
+
+/** The V logits of one position (flat index b * T + t), read alone by byte range when the tensor was left in its file. */
+export function positionValues(tensors: LanguageModelTensors, flat: number): Float32Array | Float64Array {
+  return typedValues(elementsOf(tensors.predictions, flat * tensors.vocabulary, tensors.vocabulary));
+}
