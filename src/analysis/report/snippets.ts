@@ -1,4 +1,5 @@
 import { plainNumber } from '../../engine/format';
+import { languageModelSnippet } from './languageModelSnippet';
 import { taskSnippet } from './taskSnippets';
 import { isClassification, type Analysis, type ClassificationAnalysis } from '../results';
 
@@ -41,6 +42,7 @@ function loadLines(analysis: ClassificationAnalysis): string[] {
 
 /** A PyTorch (and, for probabilities, scikit-learn) snippet that reproduces the panel's cross-entropy from the same file. */
 export function pythonSnippet(analysis: Analysis): string {
+  if (analysis.task === 'lm') return languageModelSnippet(analysis);
   if (!isClassification(analysis)) return taskSnippet(analysis);
   const { kind } = analysis.roles;
   const expected = plainNumber(analysis.summary.crossEntropy, 12);
