@@ -1,7 +1,8 @@
 /**
- * likelihood-lens FILE [--labels FILE] [--task categorical|binary|soft|regression|fit|entropy] [--target NAME[,NAME...]]
+ * likelihood-lens FILE [--labels FILE] [--task categorical|binary|soft|regression|fit|entropy|lm] [--target NAME[,NAME...]]
  *                 [--pred NAME,NAME,...] [--pred-kind probs|logits|logprobs] [--weights W,W,...] [--ignore-index N]
  *                 [--label-smoothing E] [--dist FAMILY] [--sigma S] [--var COL[,COL...]] [--full] [--eps E]
+ *                 [--mask NAME] [--shift | --no-shift] [--tokenizer FILE]
  *                 [--reduction mean|sum|none] [--log-base e|2|10] [--json]
  *
  * The headless entry over the same reader and engine as the panel: a reproducible report.
@@ -21,9 +22,10 @@ import { pythonSnippet } from './analysis/report/snippets';
 import { reportFields, rowLossLines, textReport } from './cli/report';
 
 const USAGE = [
-  'usage: likelihood-lens FILE [--labels FILE] [--task categorical|binary|soft|regression|fit|entropy] [--target NAME[,NAME...]] [--pred NAME,NAME,...]',
+  'usage: likelihood-lens FILE [--labels FILE] [--task categorical|binary|soft|regression|fit|entropy|lm] [--target NAME[,NAME...]] [--pred NAME,NAME,...]',
   '         [--pred-kind probs|logits|logprobs] [--weights W,W,...] [--ignore-index N] [--label-smoothing E]',
   '         [--dist bernoulli|categorical|gaussian|poisson|exponential] [--sigma S] [--var COL[,COL...]] [--full] [--eps E]',
+  "         [--mask NAME] [--shift | --no-shift] [--tokenizer FILE]   (a language model's logits [B, T, V] and token ids [B, T])",
   '         [--reduction mean|sum|none] [--log-base e|2|10] [--json]',
 ].join('\n');
 const KINDS = ['probs', 'logits', 'logprobs'];
@@ -71,6 +73,10 @@ function parseCommandLine(argv: string[]): Command {
         var: { type: 'string' },
         full: { type: 'boolean', default: false },
         eps: { type: 'string' },
+        mask: { type: 'string' },
+        shift: { type: 'boolean', default: false },
+        'no-shift': { type: 'boolean', default: false },
+        tokenizer: { type: 'string' },
         reduction: { type: 'string' },
         'log-base': { type: 'string' },
         json: { type: 'boolean', default: false },
@@ -102,6 +108,8 @@ function parseCommandLine(argv: string[]): Command {
   const eps = values.eps === undefined ? undefined : numberArgument('--eps', values.eps);
   if (eps !== undefined && !(eps > 0)) throw new UsageError('--eps must be > 0');
   if (dist !== undefined && task !== undefined && task !== 'fit') throw new UsageError('--dist applies to --task fit');
+  if (values.shift && values['no-shift']) throw new UsageError('--shift and --no-shift contradict each other');
+  const shift = values.shift ? true : values['no-shift'] ? false : undefined;
   return {
     file: positionals[0]!,
     labels: values.labels,
@@ -122,6 +130,9 @@ function parseCommandLine(argv: string[]): Command {
       ...(variance !== undefined ? { variance } : {}),
       ...(values.full ? { full: true } : {}),
       ...(eps !== undefined ? { eps } : {}),
+      ...(values.mask !== undefined ? { mask: values.mask } : {}),
+      ...(shift !== undefined ? { shift } : {}),
+      ...(values.tokenizer !== undefined ? { tokenizer: values.tokenizer } : {}),
       ...(reduction === 'none' ? { keepRowLosses: true } : {}),
     },
   };

@@ -37,3 +37,15 @@ export const ROWS_PER_JOB = IN_MEMORY_BATCH_ROWS;
 export const VALUES_PER_JOB = 1 << 20;
 /** Bytes of CSV per job: the lines that start in them. */
 export const CSV_JOB_BYTES = 4 << 20;
+
+/**
+ * Values of a language model's logits read and scored at a time: as many whole sequences as
+ * fit, or part of one sequence of a huge vocabulary (16 MB of float32 at most, whatever B, T, V).
+ */
+export const LM_BLOCK_VALUES = 1 << 22;
+/** Sequences a language model's analysis lists; beyond that, the worst ones. */
+export const MAX_LISTED_SEQUENCES = 10_000;
+/** Points of the mean loss by position: a longer context is averaged over neighbouring positions. */
+export const MAX_POSITION_POINTS = 2_000;
+/** Tokens of one sequence a token view holds (the protocol's bound). */
+export const MAX_VIEW_TOKENS = 1 << 20;

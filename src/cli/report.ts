@@ -1,4 +1,4 @@
-import type { Analysis } from '../analysis/results';
+import type { Analysis, LanguageModelAnalysis } from '../analysis/results';
 import { plainNumber, plainScientific } from '../engine/format';
 import type { Reduction } from '../engine/reduction';
 import { convertNats, unitSymbol, type InformationUnit } from '../engine/units';
@@ -34,6 +34,8 @@ export function reportFields(analysis: Analysis, reduction: Reduction, inUnit: (
   }
   const likelihood = { logLikelihood: inUnit(analysis.summary.logLikelihood), log10Likelihood: analysis.summary.log10Likelihood };
   switch (analysis.task) {
+    case 'lm':
+      return languageModelFields(analysis, reduction, inUnit);
     case 'categorical':
     case 'binary': {
       const { summary, roles } = analysis;
@@ -108,6 +110,72 @@ export function reportFields(analysis: Analysis, reduction: Reduction, inUnit: (
   }
 }
 
+/**
+ * A language model's fields: the four perplexities under the names their libraries use (the
+ * per-byte and per-word ones as lm-evaluation-harness writes them), and which target each
+ * position scored. Losses in `unit`; bits stay bits, perplexities have none.
+ */
+function languageModelFields(analysis: LanguageModelAnalysis, reduction: Reduction, inUnit: (nats: number) => number): Record<string, unknown> {
+  const { summary: s, roles } = analysis;
+  const perPosition = analysis.rowLosses?.crossEntropy;
+  return {
+    predictions: roles.predictions,
+    predictionKind: roles.predictionKind,
+    ...(roles.target ? { target: roles.target } : {}),
+    ...(roles.mask ? { mask: roles.mask } : {}),
+    shape: roles.shape,
+    ...(roles.tokenizer ? { tokenizer: roles.tokenizer } : {}),
+    // reduction='none': every position's loss, 0 where nothing is scored, as F.cross_entropy(reduction='none').
+    crossEntropy: reduction === 'sum' ? inUnit(-s.logLikelihood) : reduction === 'none' && perPosition ? perPosition.map(inUnit) : inUnit(s.crossEntropy),
+    logLikelihood: inUnit(s.logLikelihood),
+    log10Likelihood: s.log10Likelihood,
+    likelihood: { mantissa: s.likelihoodMantissa, exponent: s.likelihoodExponent },
+    tokens: s.tokens,
+    sequences: s.sequences,
+    perplexity: s.perplexity,
+    meanSequencePerplexity: s.meanSequencePerplexity,
+    geometricMeanSequencePerplexity: s.geometricMeanSequencePerplexity,
+    bitsPerToken: s.bitsPerToken,
+    ...(s.bitsPerByte !== undefined ? { bits_per_byte: s.bitsPerByte, byte_perplexity: s.bytePerplexity, word_perplexity: s.wordPerplexity } : {}),
+    ...(s.accuracy !== undefined ? { accuracy: s.accuracy } : {}),
+    ...(s.meanEntropy !== undefined ? { meanEntropy: inUnit(s.meanEntropy) } : {}),
+    ...(s.expectedCalibrationError !== undefined ? { expectedCalibrationError: s.expectedCalibrationError } : {}),
+    ...(s.otherAlignmentCrossEntropy !== undefined ? { otherAlignmentCrossEntropy: inUnit(s.otherAlignmentCrossEntropy) } : {}),
+    shift: roles.shift,
+    shiftReason: roles.shiftReason,
+  };
+}
+
+/** A language model's figures, each followed by its definition. */
+function languageModelLines(analysis: LanguageModelAnalysis, unit: InformationUnit): string[] {
+  const { summary: s, roles } = analysis;
+  const inUnit = (nats: number) => convertNats(nats, unit);
+  const u = unitSymbol(unit);
+  const { batch, length, vocabulary } = roles.shape;
+  const lines = [
+    `${analysis.file.name} (${analysis.file.format}, language model: ${batch} sequence(s) x ${length} positions${vocabulary !== undefined ? `, vocabulary ${vocabulary}` : ''}; ${s.tokens} scored tokens in ${s.sequences} sequence(s))`,
+    `  ${roles.predictionKind === 'logits' ? 'logits' : 'per-token log-probabilities'} '${roles.predictions}'${roles.target ? ` against '${roles.target}'` : ''}${roles.mask ? `, mask '${roles.mask}'` : ''}; ${roles.shift ? 'shifted' : 'not shifted'}: ${roles.shiftReason}`,
+    ...(roles.tokenizer ? [`  tokenizer ${roles.tokenizer}`] : []),
+  ];
+  const figure = (label: string, key: string, value: string) => lines.push(`  ${label.padEnd(34)} ${value}`, `  ${''.padEnd(34)} ${s.definitions[key] ?? ''}`);
+  figure('cross-entropy', 'crossEntropy', `${plainNumber(inUnit(s.crossEntropy), 10)} ${u} per token`);
+  figure('log-likelihood', 'logLikelihood', `${plainNumber(inUnit(s.logLikelihood), 10)} ${u} (likelihood ${plainScientific({ mantissa: s.likelihoodMantissa, exponent: s.likelihoodExponent }, 6)})`);
+  figure('perplexity (token)', 'perplexity', plainNumber(s.perplexity, 8));
+  figure('mean of sequence perplexities', 'meanSequencePerplexity', plainNumber(s.meanSequencePerplexity, 8));
+  figure('geometric mean, per sequence', 'geometricMeanSequencePerplexity', plainNumber(s.geometricMeanSequencePerplexity, 8));
+  figure('bits per token', 'bitsPerToken', plainNumber(s.bitsPerToken, 8));
+  if (s.bitsPerByte !== undefined) {
+    figure('bits per byte', 'bitsPerByte', plainNumber(s.bitsPerByte, 8));
+    figure('byte perplexity', 'bytePerplexity', plainNumber(s.bytePerplexity!, 8));
+    figure('word perplexity', 'wordPerplexity', plainNumber(s.wordPerplexity!, 8));
+  }
+  if (s.accuracy !== undefined) figure('top-1 accuracy', 'accuracy', plainNumber(s.accuracy, 6));
+  if (s.meanEntropy !== undefined) figure('mean entropy', 'meanEntropy', `${plainNumber(inUnit(s.meanEntropy), 8)} ${u}`);
+  if (s.expectedCalibrationError !== undefined) figure('expected calibration error', 'expectedCalibrationError', plainNumber(s.expectedCalibrationError, 6));
+  if (s.otherAlignmentCrossEntropy !== undefined) figure(`cross-entropy ${roles.shift ? 'not shifted' : 'shifted'}`, 'otherAlignmentCrossEntropy', `${plainNumber(inUnit(s.otherAlignmentCrossEntropy), 10)} ${u} per token`);
+  return lines;
+}
+
 /** The readable report: the task's headline numbers, then the warnings. */
 export function textReport(analysis: Analysis, unit: InformationUnit): string {
   const inUnit = (nats: number) => convertNats(nats, unit);
@@ -117,6 +185,9 @@ export function textReport(analysis: Analysis, unit: InformationUnit): string {
   const line = (label: string, value: string) => `  ${label.padEnd(20)} ${value}`;
   const lines: string[] = [];
   switch (analysis.task) {
+    case 'lm':
+      lines.push(...languageModelLines(analysis, unit));
+      break;
     case 'entropy': {
       const { roles, summary: s } = analysis;
       lines.push(
@@ -207,6 +278,8 @@ function rowLossColumns(analysis: Analysis): { readonly name: string; readonly v
       return column('crossEntropy', rows.nll);
     case 'entropy':
       return column('entropy', rows.entropy);
+    case 'lm':
+      return column('crossEntropy', rows.crossEntropy);
   }
 }
 

@@ -67,9 +67,9 @@ export class FileChangedError extends Error {
 }
 
 /** readStoredElements, failing with a one-line DataFileError that names the file and the tensor. */
-export function readStoredElementsOf(tensorName: string, stored: StoredElements, first: number, count: number): NumericArray {
+export function readStoredElementsOf(tensorName: string, stored: StoredElements, first: number, count: number, into?: NumericArray, scratch?: (bytes: number) => Uint8Array): NumericArray {
   try {
-    return readStoredElements(stored, first, count);
+    return readStoredElements(stored, first, count, into, scratch);
   } catch (error) {
     throw new DataFileError(basename(stored.path), `tensor ${quoted(tensorName)}`, describeError(error));
   }

@@ -1,6 +1,6 @@
 import { DataFileError } from '../readers/errors';
 import { columnByName, type Table } from '../readers/table';
-import type { ChosenRoles, ClassifierRoles, RowTaskRoles } from './chosenRoles';
+import type { ClassifierRoles, RowTaskRoles, TableRoles } from './chosenRoles';
 import {
   DISTRIBUTION_SUM_TOLERANCE,
   isPredictionName,
@@ -180,9 +180,10 @@ export function rowTaskColumns(table: Table, task: RowTask, options: RoleOptions
 }
 
 /** The task a table calls for and its columns; a choice that cannot be made names the file. */
-export function chooseTableRoles(table: Table, fileName: string, options: RoleOptions = {}): ChosenRoles {
+export function chooseTableRoles(table: Table, fileName: string, options: RoleOptions = {}): TableRoles {
   try {
     const { task, reason } = tableTask(table, options);
+    if (task === 'lm') throw new Error("a language model's logits [B, T, V] and token ids [B, T] come in a tensor file (.pt, .safetensors, .npz, .npy), not a table");
     if (task === 'categorical' || task === 'binary') {
       const columns = classifierColumns(table, options);
       // One score column is a binary classifier's P(class 1) or logit, whatever was asked.

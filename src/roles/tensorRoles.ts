@@ -2,6 +2,7 @@ import { DataFileError } from '../readers/errors';
 import { leadingElements } from '../readers/storedElements';
 import type { Tensor, TensorFile } from '../readers/tensor';
 import type { ChosenRoles, ClassifierRoles, RowTaskRoles } from './chosenRoles';
+import { languageModelRoles } from './languageModelRoles';
 import { DISTRIBUTION_SUM_TOLERANCE, isPredictionName, isTargetName, type RoleOptions, type RowTask, type Task } from './vocabulary';
 
 /** How many leading values of a tensor decide what it holds (class indices, distributions). */
@@ -95,7 +96,7 @@ function noClassifierPair(file: TensorFile): string {
 
 /**
  * Which analysis a tensor file calls for, as for a table: asked for; a family or variance given;
- * a classifier's [n, K] scores with [n] labels; targets and predictions of the same shape (soft
+ * a language model's logits [B, T, V] (or per-token log-probabilities) with token ids; a classifier's [n, K] scores with [n] labels; targets and predictions of the same shape (soft
  * when the targets are distributions, regression otherwise); a lone [n, K] tensor of
  * predictions is the entropy task; a lone [n] tensor is a fit.
  */
@@ -104,6 +105,7 @@ function tensorTask(file: TensorFile, options: RoleOptions): { task: Task; reaso
   if (options.dist) return { task: 'fit', reason: `a ${options.dist} fit as asked` };
   if (options.variance?.length) return { task: 'regression', reason: 'regression: a variance tensor was given' };
   if (options.targets?.length) return { task: 'regression', reason: 'regression: targets were given' };
+  if (languageModelRoles(file, options, false)) return { task: 'lm', reason: 'language model' };
   const pair = findClassifierPair(file, options);
   if (pair) {
     if (pair.prediction.shape.length === 2 || holdsClassIndices(pair.target)) return { task: pair.prediction.shape.length === 1 ? 'binary' : 'categorical', reason: 'classification' };
@@ -175,6 +177,7 @@ function rowTaskTensors(file: TensorFile, task: RowTask, options: RoleOptions): 
 export function chooseTensorRoles(file: TensorFile, fileName: string, options: RoleOptions = {}): TensorRoles {
   try {
     const { task, reason } = tensorTask(file, options);
+    if (task === 'lm') return languageModelRoles(file, options, true)!;
     if (task === 'categorical' || task === 'binary') {
       const pair = findClassifierPair(file, options);
       if (!pair) throw new Error(noClassifierPair(file));
@@ -193,6 +196,15 @@ export function chooseTensorRoles(file: TensorFile, fileName: string, options: R
 export function hasClassifierPair(file: TensorFile, options: RoleOptions = {}): boolean {
   try {
     return findClassifierPair(file, options) !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the file has everything a language model's analysis needs, without a partner file. */
+export function hasLanguageModelRoles(file: TensorFile, options: RoleOptions = {}): boolean {
+  try {
+    return languageModelRoles(file, options, false) !== undefined;
   } catch {
     return false;
   }

@@ -4,12 +4,12 @@
  * tensor file with the same names get the same roles.
  */
 
-export type Task = 'categorical' | 'binary' | 'soft' | 'regression' | 'fit' | 'entropy';
-export const TASKS: readonly Task[] = ['categorical', 'binary', 'soft', 'regression', 'fit', 'entropy'];
+export type Task = 'categorical' | 'binary' | 'soft' | 'regression' | 'fit' | 'entropy' | 'lm';
+export const TASKS: readonly Task[] = ['categorical', 'binary', 'soft', 'regression', 'fit', 'entropy', 'lm'];
 
 /** Tasks with a label per row and class scores: everything else has targets and predictions of the same width. */
 export type ClassifierTask = Extract<Task, 'categorical' | 'binary'>;
-export type RowTask = Exclude<Task, ClassifierTask>;
+export type RowTask = Exclude<Task, ClassifierTask | 'lm'>;
 export const isClassifierTask = (task: Task): task is ClassifierTask => task === 'categorical' || task === 'binary';
 
 export type FitFamily = 'bernoulli' | 'categorical' | 'gaussian' | 'poisson' | 'exponential';
@@ -26,6 +26,13 @@ export interface RoleOptions {
   /** Regression: predicted variances, one column per output or one shared by a row's outputs. */
   readonly variance?: readonly string[];
   readonly dist?: FitFamily;
+  /** A language model's attention mask [B, T] (0: not scored). */
+  readonly mask?: string;
+  /**
+   * A language model's alignment: true, logits at position t score target t + 1 (Hugging Face
+   * causal LMs); false, target t. Detected from the target tensor's name when left out.
+   */
+  readonly shift?: boolean;
 }
 
 /** Words that name labels or targets, alone or as the prefix of numbered columns. */
@@ -70,3 +77,40 @@ export const isTargetGroupPrefix = (prefix: string): boolean => TARGET_PREFIX.te
 
 /** How far from 1 a sampled row may sum and still be read as a target distribution when detecting the task. */
 export const DISTRIBUTION_SUM_TOLERANCE = 1e-6;
+
+/** The last part of a dotted tensor name ("outputs.labels" is "labels"), lower case. */
+const lastPart = (name: string) => name.slice(name.lastIndexOf('.') + 1).trim().toLowerCase();
+
+/** A language model's [B, T, V] scores: `logits`, Trainer.predict's `predictions`, `outputs.scores`. */
+export const isLanguageModelPredictionName = (name: string): boolean => /^(logits|predictions|scores|outputs?)$/.test(lastPart(name));
+/** A language model's [B, T] token ids: already aligned labels, or the input tokens themselves. */
+export const isTokenTargetName = (name: string): boolean => /^(labels|label_ids|targets|input_ids|tokens)$/.test(lastPart(name));
+/** Per-token log-probabilities [B, T], as lm-evaluation-harness or an API's logprobs give them. */
+export const isTokenLogProbabilityName = (name: string): boolean => /^(token_logprobs|logprobs|log_probs)$/.test(lastPart(name));
+/** An attention mask [B, T] of 0 and 1. */
+export const isMaskName = (name: string): boolean => /^(attention_mask|mask|loss_mask)$/.test(lastPart(name));
+
+export interface DefaultAlignment {
+  readonly shift: boolean;
+  /** Why, as a sentence for the panel. */
+  readonly reason: string;
+}
+
+const UNSHIFTED_NAMES = new Set(['labels', 'label_ids', 'targets']);
+const SHIFTED_NAMES = new Set(['input_ids', 'tokens']);
+
+/**
+ * The alignment a target tensor's name suggests. Only the last part of a dotted name counts
+ * ("outputs.labels" is "labels"), case-insensitively. Either way the off-by-one check compares
+ * both alignments on the data.
+ */
+export function defaultAlignment(targetName: string): DefaultAlignment {
+  const name = lastPart(targetName);
+  if (SHIFTED_NAMES.has(name)) {
+    return { shift: true, reason: `'${name}' holds the model's input tokens, so logits at position t score the token at t + 1, as a Hugging Face causal LM's loss does.` };
+  }
+  if (UNSHIFTED_NAMES.has(name)) {
+    return { shift: false, reason: `'${name}' is taken as already aligned with the logits (position t scores target t), as F.cross_entropy, the Trainer's label_ids and encoder-decoder models have them.` };
+  }
+  return { shift: false, reason: `No known name: position t scores target t, as F.cross_entropy does.` };
+}

@@ -5,12 +5,13 @@ import type { TensorFile } from '../readers/tensor';
 import { findPartnerFile } from '../analysis/sources/tensorFile';
 import type { AnalysisOptions, PartialResult } from '../analysis/results';
 import { chooseRoles } from '../roles/chooseRoles';
-import { hasClassifierPair } from '../roles/tensorRoles';
+import { hasClassifierPair, hasLanguageModelRoles } from '../roles/tensorRoles';
 import { readTensorFile } from '../readers/readTensorFile';
 import { summarizeTensorFile } from '../analysis/sources/tensorSummary';
 import { decodeText } from '../readers/csv';
 import { findCsvProblems } from '../analysis/sources/csvProblems';
 import { analyzeOnThreads } from '../analysis/analyzeOnThreads';
+import { languageModelAlternatives, languageModelSequence } from '../analysis/sources/languageModelTokens';
 import type { KeptScoringPool, ScoringThreads } from '../analysis/threads/scoringPool';
 import type { AnalysisOutcome, WorkerRequest } from '../protocol/worker';
 
@@ -18,6 +19,7 @@ import type { AnalysisOutcome, WorkerRequest } from '../protocol/worker';
 export async function serveRequest(request: WorkerRequest, onProgress?: (fraction: number, partial?: PartialResult) => void, threads?: ScoringThreads | KeptScoringPool, signal?: AbortSignal): Promise<AnalysisOutcome> {
   const { source, options } = request;
   if (request.task === 'inspect') return inspect(request);
+  if (request.task === 'sequence' || request.task === 'alternatives') return languageModelTokens(request, signal);
   let outcome: AnalysisOutcome;
   let partial: PartialResult | undefined;
   try {
@@ -55,6 +57,19 @@ async function inspect(request: WorkerRequest): Promise<AnalysisOutcome> {
   }
 }
 
+/** A language model's token view of one sequence, or its top tokens at one position, read from the file on demand. */
+async function languageModelTokens(request: WorkerRequest, signal?: AbortSignal): Promise<AnalysisOutcome> {
+  const { source, options, sequence, position } = request;
+  try {
+    if (sequence === undefined) throw new Error(`'${request.task}' needs a sequence`);
+    if (request.task === 'sequence') return { tokenView: await languageModelSequence(source, options, sequence, readOptions(request), signal), problems: [] };
+    if (position === undefined) throw new Error("'alternatives' needs a position");
+    return { alternatives: await languageModelAlternatives(source, options, sequence, position, readOptions(request)), problems: [] };
+  } catch (error) {
+    return { error: describeError(error), problems: [] };
+  }
+}
+
 async function hasAnalysableRoles(path: string, file: TensorFile, options: AnalysisOptions, read: ReadOptions): Promise<boolean> {
   const name = basename(path);
   try {
@@ -64,7 +79,8 @@ async function hasAnalysableRoles(path: string, file: TensorFile, options: Analy
       await checkDataFile(partner, read);
       // The partner's header says what it holds: its tensors are left in the file, not read.
       const other = await readTensorFile(partner, read.limits, { leaveInFileFrom: 0 });
-      if (hasClassifierPair({ ...file, tensors: [...file.tensors, ...other.tensors] }, options)) return true;
+      const merged = { ...file, tensors: [...file.tensors, ...other.tensors] };
+      if (hasClassifierPair(merged, options) || hasLanguageModelRoles(merged, options)) return true;
     }
     chooseRoles({ kind: 'tensors', file }, name, options);
     return true;

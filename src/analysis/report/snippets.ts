@@ -1,5 +1,6 @@
 import { DEFAULT_IGNORE_INDEX } from '../../engine/crossEntropyLoss';
 import { expectComment, importLines, snippetData, type SnippetData } from './snippetData';
+import { languageModelSnippet } from './languageModelSnippet';
 import { taskSnippet } from './taskSnippets';
 import { isClassification, type Analysis, type ClassificationAnalysis } from '../results';
 
@@ -65,6 +66,7 @@ function categoricalLines(analysis: ClassificationAnalysis, load: SnippetData): 
  * from the same file: run from the file's folder, its first print is the headline.
  */
 export function pythonSnippet(analysis: Analysis): string {
+  if (analysis.task === 'lm') return languageModelSnippet(analysis);
   if (!isClassification(analysis)) return taskSnippet(analysis);
   const load = snippetData(analysis);
   const body = analysis.task === 'binary' ? binaryLines(analysis, load) : categoricalLines(analysis, load);

@@ -4,14 +4,16 @@ import { typedValues } from '../../engine/rowScores';
 import { isStored, leadingElements } from '../../readers/storedElements';
 import type { NumericArray, StoredElements, Tensor, TensorFile } from '../../readers/tensor';
 import { chooseRoles } from '../../roles/chooseRoles';
-import { isClassifierRoles } from '../../roles/chosenRoles';
+import { isClassifierRoles, isLanguageModelRoles } from '../../roles/chosenRoles';
 import type { TensorRoles } from '../../roles/tensorRoles';
 import type { Analysis, AnalysisOptions, ClassificationAnalysis } from '../results';
 import { rowBatches } from '../rows/rowBatch';
 import { PARALLEL_MIN_VALUES, PREVIEW_ROWS, KIND_SAMPLE_ROWS } from '../sizes';
 import { analyzeTask } from '../tasks/analyzeTask';
 import { analyzeCategorical, inMemoryBatches } from '../tasks/categorical/analyze';
+import { analyzeLanguageModel } from '../tasks/lm/analyze';
 import { tensorBlocks } from '../threads/parallelBlocks';
+import { findTokenizer, languageModelTensors } from './languageModelFile';
 import type { StreamOptions } from './streamOptions';
 
 /** A tensor as n rows of k values: [n] is k = 1, [n, k] is itself. */
@@ -19,11 +21,32 @@ function asRows(tensor: Tensor): RowMatrix {
   return { n: tensor.shape[0]!, k: tensor.shape[1] ?? 1, values: tensor.data };
 }
 
-/** Any task's analysis of the tensors of one file (or of a paired predictions/labels file): the task asked for or detected from its tensors. */
-export async function analyzeTensors(file: TensorFile, fileName: string, options: AnalysisOptions = {}, note?: string, stream: StreamOptions = {}): Promise<Analysis> {
+/**
+ * Any task's analysis of the tensors of one file (or of a paired predictions/labels file): the
+ * task asked for or detected from its tensors. `path`: where the file is, for a language
+ * model's tokenizer.json beside it.
+ */
+export async function analyzeTensors(file: TensorFile, fileName: string, options: AnalysisOptions = {}, note?: string, stream: StreamOptions = {}, path?: string): Promise<Analysis> {
   const roles = chooseRoles({ kind: 'tensors', file }, fileName, options);
   const reason = note ? `${roles.reason}; ${note}` : roles.reason;
   if (isClassifierRoles(roles)) return analyzeClassifierTensors(file, fileName, roles, reason, options, stream);
+  if (isLanguageModelRoles(roles)) {
+    // Log-probabilities given with a mask alone have no token ids to decode.
+    const { tokenizer, warning } = roles.target !== undefined ? await findTokenizer(path, options) : {};
+    return analyzeLanguageModel(
+      {
+        tensors: languageModelTensors(fileName, roles, options),
+        format: file.format,
+        roles: { ...roles, reason },
+        choices: file.tensors.map((tensor) => tensor.name),
+        readerWarnings: file.warnings,
+        ...(tokenizer ? { tokenizer } : {}),
+        ...(warning ? { tokenizerWarning: warning } : {}),
+      },
+      options,
+      stream,
+    );
+  }
   const [first] = roles.tensors;
   return analyzeTask(
     {

@@ -65,30 +65,8 @@ export function alignTargets(targets: ArrayLike<number>, batch: number, length: 
   return { batch, length, shift, targets: aligned, scored };
 }
 
-export interface DefaultAlignment {
-  readonly shift: boolean;
-  /** Why, as a sentence for the panel. */
-  readonly reason: string;
-}
-
-const UNSHIFTED_NAMES = new Set(['labels', 'label_ids', 'targets']);
-const SHIFTED_NAMES = new Set(['input_ids', 'tokens']);
-
-/**
- * The alignment a target tensor's name suggests. Only the last part of a dotted name counts
- * ("outputs.labels" is "labels"), case-insensitively. Either way the off-by-one check below
- * compares both alignments on the data.
- */
-export function defaultAlignment(targetName: string): DefaultAlignment {
-  const name = targetName.slice(targetName.lastIndexOf('.') + 1).toLowerCase();
-  if (SHIFTED_NAMES.has(name)) {
-    return { shift: true, reason: `'${name}' holds the model's input tokens, so logits at position t score the token at t + 1, as a Hugging Face causal LM's loss does.` };
-  }
-  if (UNSHIFTED_NAMES.has(name)) {
-    return { shift: false, reason: `'${name}' is taken as already aligned with the logits (position t scores target t), as F.cross_entropy, the Trainer's label_ids and encoder-decoder models have them.` };
-  }
-  return { shift: false, reason: `No known name: position t scores target t, as F.cross_entropy does.` };
-}
+// The rule lives with the other tensor names, in the roles stage, which chooses the alignment.
+export { defaultAlignment, type DefaultAlignment } from '../../roles/vocabulary';
 
 /**
  * How much lower (in nats per token) the other alignment's cross-entropy must be to warn. A

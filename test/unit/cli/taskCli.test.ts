@@ -104,7 +104,7 @@ describe('likelihood-lens CLI: soft, regression and fit', () => {
   });
 
   const bad: [string[], RegExp, number][] = [
-    [[engineFixture('soft.csv'), '--task', 'ranking'], /^likelihood-lens: --task must be one of categorical, binary, soft, regression, fit, entropy\nusage: /, 2],
+    [[engineFixture('soft.csv'), '--task', 'ranking'], /^likelihood-lens: --task must be one of categorical, binary, soft, regression, fit, entropy, lm\nusage: /, 2],
     [[engineFixture('fits.csv'), '--dist', 'cauchy'], /^likelihood-lens: --dist must be one of bernoulli, categorical, gaussian, poisson, exponential\nusage: /, 2],
     [[engineFixture('regression.csv'), '--sigma', '0'], /^likelihood-lens: --sigma must be > 0\nusage: /, 2],
     [[engineFixture('soft.csv'), '--reduction', 'avg'], /^likelihood-lens: --reduction must be one of mean, sum, none\nusage: /, 2],

@@ -11,6 +11,7 @@ describe('messages from a webview are validated before the host acts on them', (
       type: 'setOptions',
       options: { target: 'y', predictions: ['a', 'b'], kind: 'logits' },
     });
+    assert.deepEqual(parseWebviewMessage({ type: 'setOptions', options: { task: 'lm', shift: true } }), { type: 'setOptions', options: { task: 'lm', shift: true } });
     assert.deepEqual(parseWebviewMessage({ type: 'copy', what: 'step-latex', stepId: 'identity' }), { type: 'copy', what: 'step-latex', stepId: 'identity' });
     assert.deepEqual(parseWebviewMessage({ type: 'savePlot', name: 'likelihood-lens-histogram', pngDataUrl: 'data:image/png;base64,iVBORw0KGgo=' }), {
       type: 'savePlot',
@@ -30,6 +31,7 @@ describe('messages from a webview are validated before the host acts on them', (
     ['options with a kind that does not exist', { type: 'setOptions', options: { kind: 'odds' } }],
     ['predictions that are not strings', { type: 'setOptions', options: { predictions: [1, 2] } }],
     ['a target name too long to be a column', { type: 'setOptions', options: { target: 'x'.repeat(5000) } }],
+    ["a language model's shift that is not true or false", { type: 'setOptions', options: { shift: 'yes' } }],
     ['a copy of something unknown', { type: 'copy', what: 'file' }],
     ['a plot name that is a path', { type: 'savePlot', name: '../../.bashrc', pngDataUrl: 'data:image/png;base64,AA==' }],
     ['a plot that is not a PNG', { type: 'savePlot', name: 'plot', pngDataUrl: 'data:text/html;base64,PHNjcmlwdD4=' }],
