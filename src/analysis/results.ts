@@ -192,7 +192,101 @@ export interface EntropyAnalysis extends AnalysisBase {
   readonly plots: RowLossPlots & { readonly parameterCurves: readonly ParameterCurve[] };
 }
 
-export type Analysis = ClassificationAnalysis | SoftAnalysis | RegressionAnalysis | FitAnalysis | EntropyAnalysis;
+/** One scored position of a sequence, as the token view shows it. */
+export interface TokenLoss {
+  readonly position: number;
+  /** The target token id this position scores. */
+  readonly id: number;
+  /** Its decoded text when a tokenizer was found; absent otherwise (the view shows the id). */
+  readonly text?: string;
+  /** -log p(token | prefix), nats. */
+  readonly loss: number;
+  /** 1 + the number of vocabulary entries the model ranked strictly above the token. */
+  readonly rank: number;
+}
+
+/** A sequence of the dump, for the sequence table. */
+export interface SequenceLoss {
+  readonly sequence: number;
+  readonly tokens: number;
+  /** Sum of -log p over its scored tokens, nats. */
+  readonly nll: number;
+  /** exp(nll / tokens). */
+  readonly perplexity: number;
+}
+
+/** A language model's token-level likelihood: logits [B, T, V] (or per-token log-probabilities [B, T]) against targets [B, T]. */
+export interface LanguageModelAnalysis extends AnalysisBase {
+  readonly task: 'lm';
+  readonly roles: {
+    readonly reason: string;
+    /** Tensors the user can pick from. */
+    readonly columns: readonly string[];
+    /** The [B, T, V] logits or the [B, T] per-token log-probabilities. */
+    readonly predictions: string;
+    readonly predictionKind: 'logits' | 'token-logprobs';
+    readonly target: string;
+    readonly mask?: string;
+    readonly shape: { readonly batch: number; readonly length: number; readonly vocabulary?: number };
+    /** Position t scores target t + 1 (Hugging Face causal LMs) when true, target t when false. */
+    readonly shift: boolean;
+    readonly shiftReason: string;
+    readonly ignoreIndex: number;
+    /** The tokenizer.json that decoded the tokens, when one was found or given. */
+    readonly tokenizer?: string;
+  };
+  readonly summary: SummaryBase & {
+    /** n is the number of scored tokens. */
+    readonly tokens: number;
+    readonly sequences: number;
+    readonly likelihoodMantissa: number;
+    readonly likelihoodExponent: number;
+    readonly perplexity: number;
+    readonly meanSequencePerplexity: number;
+    readonly geometricMeanSequencePerplexity: number;
+    readonly bitsPerToken: number;
+    readonly bitsPerByte?: number;
+    readonly bytePerplexity?: number;
+    readonly wordPerplexity?: number;
+    /** Top-1 accuracy of the next token (logits only). */
+    readonly accuracy?: number;
+    /** Mean entropy of the predicted distributions, nats (logits only). */
+    readonly meanEntropy?: number;
+    /** ECE of the top-1 probability, 15 equal-width bins (logits only). */
+    readonly expectedCalibrationError?: number;
+    /** The cross-entropy with the other alignment, for the off-by-one check (logits only). */
+    readonly otherAlignmentCrossEntropy?: number;
+    /** Each figure's definition, in the words the panel shows beside it. */
+    readonly definitions: Readonly<Record<string, string>>;
+  };
+  /** Every sequence (at most MAX_LISTED_SEQUENCES, the worst first when there are more). */
+  readonly sequences: readonly SequenceLoss[];
+  readonly plots: {
+    /** Mean loss at each position t (nats), over the sequences scored there. */
+    readonly lossByPosition: { readonly position: readonly number[]; readonly meanLoss: readonly number[]; readonly count: readonly number[] };
+    readonly sequencePerplexityHistogram: Histogram;
+    /** The running mean of the token losses in file order: the law of large numbers at work. */
+    readonly runningMean: RunningMean;
+    readonly reliability?: ReliabilityPlot;
+    /** The highest-loss tokens of the file. */
+    readonly worstTokens: readonly (TokenLoss & { readonly sequence: number })[];
+  };
+  /** The token view of one sequence (the worst one at first); others are asked for by sequence. */
+  readonly tokenView: { readonly sequence: number; readonly tokens: readonly TokenLoss[] };
+}
+
+export type Analysis = ClassificationAnalysis | SoftAnalysis | RegressionAnalysis | FitAnalysis | EntropyAnalysis | LanguageModelAnalysis;
+
+/**
+ * The model's most probable tokens at one position of one sequence, read from the logits on
+ * demand (one position's V logits, by byte range): what the token view's hover shows.
+ */
+export interface TokenAlternatives {
+  readonly sequence: number;
+  readonly position: number;
+  readonly target: { readonly id: number; readonly text?: string; readonly probability: number; readonly rank: number };
+  readonly top: readonly { readonly id: number; readonly text?: string; readonly probability: number }[];
+}
 
 /** The one number that stands for an analysis (status bar, running mean): the mean loss per row, or the mean entropy when there are no labels. */
 export function headline(analysis: Analysis): { readonly label: string; readonly short: string; readonly value: number } {
@@ -203,6 +297,8 @@ export function headline(analysis: Analysis): { readonly label: string; readonly
       return { label: 'Gaussian NLL per row', short: 'NLL', value: analysis.summary.crossEntropy };
     case 'fit':
       return { label: 'average NLL', short: 'NLL', value: analysis.summary.crossEntropy };
+    case 'lm':
+      return { label: 'cross-entropy per token', short: 'CE', value: analysis.summary.crossEntropy };
     default:
       return { label: 'cross-entropy', short: 'CE', value: analysis.summary.crossEntropy };
   }

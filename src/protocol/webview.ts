@@ -4,7 +4,7 @@
  * a separate, untrusted page.
  */
 import type { TensorFileSummary } from '../analysis/sources/tensorSummary';
-import type { Analysis, AnalysisOptions, ClassificationAnalysis, ParameterCurve, RegressionAnalysis, RowLossPlots, SoftAnalysis, SummaryBase } from '../analysis/results';
+import type { Analysis, AnalysisOptions, ClassificationAnalysis, LanguageModelAnalysis, SequenceLoss, TokenAlternatives, TokenLoss, ParameterCurve, RegressionAnalysis, RowLossPlots, SoftAnalysis, SummaryBase } from '../analysis/results';
 import { FIT_FAMILIES, TASKS, type FitFamily, type Task } from '../roles/vocabulary';
 import type { PredictionKind } from '../engine/categorical';
 import type { Derivation, DerivationStep, IdentityCheck } from '../engine/derivation';
@@ -13,7 +13,7 @@ import type { InformationUnit } from '../engine/units';
 
 // The webview imports nothing but this file: the types of what it is sent, and the few pure
 // helpers that must format numbers exactly as the host and the CLI do.
-export type { Analysis, AnalysisOptions, ClassificationAnalysis, Derivation, DerivationStep, FitFamily, IdentityCheck, InformationUnit, ParameterCurve, PredictionKind, Reduction, RegressionAnalysis, RowLossPlots, SoftAnalysis, SummaryBase, Task, TensorFileSummary };
+export type { Analysis, AnalysisOptions, ClassificationAnalysis, LanguageModelAnalysis, SequenceLoss, TokenAlternatives, TokenLoss, Derivation, DerivationStep, FitFamily, IdentityCheck, InformationUnit, ParameterCurve, PredictionKind, Reduction, RegressionAnalysis, RowLossPlots, SoftAnalysis, SummaryBase, Task, TensorFileSummary };
 export { FIT_FAMILIES, TASKS };
 export { headline, isClassification } from '../analysis/results';
 export { plainNumber } from '../engine/format';
@@ -41,7 +41,11 @@ export type HostMessage =
   /** `unit`: what losses are shown in (the likelihoodLens.logBase setting); nats when absent. The analysis itself is always in nats. */
   | { readonly type: 'analysis'; readonly version: number; readonly fileUri: string; readonly analysis: Analysis; readonly options: AnalysisOptions; readonly unit?: InformationUnit }
   | { readonly type: 'progress'; readonly message: string; readonly fraction?: number }
-  | { readonly type: 'error'; readonly message: string };
+  | { readonly type: 'error'; readonly message: string }
+  /** A language model's token view of another sequence, as asked for with showSequence. */
+  | { readonly type: 'sequence'; readonly version: number; readonly tokenView: LanguageModelAnalysis['tokenView'] }
+  /** The model's top tokens at one position, as asked for with tokenAlternatives. */
+  | { readonly type: 'alternatives'; readonly version: number; readonly alternatives: TokenAlternatives };
 
 // ---- webview -> host -------------------------------------------------------
 
@@ -54,13 +58,19 @@ export type WebviewMessage =
   /** Save a plot the user asked for as a PNG (a data: URL of the canvas). */
   | { readonly type: 'savePlot'; readonly name: string; readonly pngDataUrl: string }
   /** What the panel now shows, so the host (and its tests) know the render finished. */
-  | { readonly type: 'rendered'; readonly version: number; readonly crossEntropy: number; readonly steps: number };
+  | { readonly type: 'rendered'; readonly version: number; readonly crossEntropy: number; readonly steps: number }
+  /** A language model's file: show this sequence in the token view. */
+  | { readonly type: 'showSequence'; readonly sequence: number }
+  /** A language model's file: the model's top tokens at this position (the token view's hover). */
+  | { readonly type: 'tokenAlternatives'; readonly sequence: number; readonly position: number };
 
 export type CopyTarget = 'step-latex' | 'markdown' | 'python';
 
 const KINDS: readonly PredictionKind[] = ['probs', 'logits', 'logprobs'];
 const UNITS: readonly InformationUnit[] = ['nats', 'bits', 'digits'];
 const COPY_TARGETS: readonly CopyTarget[] = ['step-latex', 'markdown', 'python'];
+/** Positions a token view may hold: a sequence of the longest context windows in use. */
+const MAX_VIEW_TOKENS = 1 << 20;
 /** A PNG of a plot is well under this; anything larger is not one of ours. */
 const MAX_PNG_DATA_URL = 20 * 2 ** 20;
 
@@ -113,12 +123,17 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
       return Number.isInteger(value.version) && isFiniteNumber(value.steps) && typeof value.crossEntropy === 'number'
         ? { type: 'rendered', version: value.version as number, crossEntropy: value.crossEntropy, steps: value.steps }
         : undefined;
+    case 'showSequence':
+      return isIndex(value.sequence) ? { type: 'showSequence', sequence: value.sequence } : undefined;
+    case 'tokenAlternatives':
+      return isIndex(value.sequence) && isIndex(value.position) ? { type: 'tokenAlternatives', sequence: value.sequence, position: value.position } : undefined;
     default:
       return undefined;
   }
 }
 
 const isNumber = (value: unknown): value is number => typeof value === 'number';
+const isIndex = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
 
 /** The task-specific numbers the panel shows are there, with the types it reads them as. */
 function hasTaskSummary(task: Task, summary: Json): boolean {
@@ -134,7 +149,14 @@ function hasTaskSummary(task: Task, summary: Json): boolean {
       return FIT_FAMILIES.includes(summary.dist as FitFamily) && isObject(summary.estimates);
     case 'entropy':
       return isNumber(summary.entropy) && isNumber(summary.maxEntropy) && isNumber(summary.perplexity) && isFiniteNumber(summary.classes);
+    case 'lm':
+      return isFiniteNumber(summary.tokens) && isFiniteNumber(summary.sequences) && isNumber(summary.perplexity) && isNumber(summary.meanSequencePerplexity) && isObject(summary.definitions);
   }
+}
+
+/** A sequence's token view as the host sends it. */
+function isTokenView(value: unknown): boolean {
+  return isObject(value) && isFiniteNumber(value.sequence) && Array.isArray(value.tokens) && value.tokens.length <= MAX_VIEW_TOKENS && value.tokens.every((token) => isObject(token) && isFiniteNumber(token.position) && isFiniteNumber(token.id) && isNumber(token.loss) && isFiniteNumber(token.rank) && (token.text === undefined || isString(token.text, 10000)));
 }
 
 /** An analysis the panel can render: a known task, its summary's shape and the plots it draws. */
@@ -145,7 +167,9 @@ export function isAnalysis(value: unknown): value is Analysis {
   if (!isFiniteNumber(summary.n)) return false;
   // Every task but the entropy of unlabelled predictions has a likelihood.
   if (value.task !== 'entropy' && (!isNumber(summary.crossEntropy) || !isNumber(summary.logLikelihood) || !isNumber(summary.log10Likelihood))) return false;
-  if (!Array.isArray(value.derivations) || !Array.isArray(value.warnings) || !Array.isArray(plots.parameterCurves)) return false;
+  if (!Array.isArray(value.derivations) || !Array.isArray(value.warnings)) return false;
+  if (value.task === 'lm') return hasTaskSummary('lm', summary) && Array.isArray(value.sequences) && isObject(plots.lossByPosition) && isObject(plots.runningMean) && Array.isArray(plots.worstTokens) && isTokenView(value.tokenView);
+  if (!Array.isArray(plots.parameterCurves)) return false;
   const rowPlots = value.task === 'fit' || (isObject(plots.perSampleLoss) && isObject(plots.runningMean) && isObject(plots.histogram) && Array.isArray(plots.worstRows));
   return rowPlots && hasTaskSummary(value.task as Task, summary);
 }
@@ -162,9 +186,19 @@ export function parseHostMessage(value: unknown): HostMessage | undefined {
       return isString(value.message) && (value.fraction === undefined || isFiniteNumber(value.fraction)) ? (value as unknown as HostMessage) : undefined;
     case 'error':
       return isString(value.message, 10000) ? { type: 'error', message: value.message } : undefined;
+    case 'sequence':
+      return Number.isInteger(value.version) && isTokenView(value.tokenView) ? (value as unknown as HostMessage) : undefined;
+    case 'alternatives':
+      return Number.isInteger(value.version) && isAlternatives(value.alternatives) ? (value as unknown as HostMessage) : undefined;
     default:
       return undefined;
   }
+}
+
+function isAlternatives(value: unknown): boolean {
+  if (!isObject(value) || !isFiniteNumber(value.sequence) || !isFiniteNumber(value.position) || !isObject(value.target) || !Array.isArray(value.top) || value.top.length > 100) return false;
+  const isToken = (token: unknown) => isObject(token) && isFiniteNumber(token.id) && isNumber(token.probability) && (token.text === undefined || isString(token.text, 10000));
+  return isToken(value.target) && value.top.every(isToken);
 }
 
 export function parsePanelState(value: unknown): PanelState | undefined {

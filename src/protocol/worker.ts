@@ -2,13 +2,21 @@ import type { AnalysisSource } from '../analysis/sources/analyzeSource';
 import type { ReadLimits } from '../readers/limits';
 import type { TextProblem } from '../analysis/sources/csvProblems';
 import type { TensorFileSummary } from '../analysis/sources/tensorSummary';
-import type { Analysis, AnalysisOptions, PartialResult } from '../analysis/results';
+import type { Analysis, AnalysisOptions, LanguageModelAnalysis, PartialResult, TokenAlternatives } from '../analysis/results';
 
 /** Messages between the extension host and its analysis worker thread. */
 export interface WorkerRequest {
   readonly id: number;
-  /** 'analyze': the loss analysis; 'inspect': the tensor view's summary of every tensor. */
-  readonly task?: 'analyze' | 'inspect';
+  /**
+   * 'analyze': the loss analysis; 'inspect': the tensor view's summary of every tensor;
+   * 'sequence': a language model's token view of one sequence; 'alternatives': the model's top
+   * tokens at one position (both read from the file on demand, with the same options).
+   */
+  readonly task?: 'analyze' | 'inspect' | 'sequence' | 'alternatives';
+  /** For 'sequence' and 'alternatives'. */
+  readonly sequence?: number;
+  /** For 'alternatives'. */
+  readonly position?: number;
   readonly source: AnalysisSource;
   readonly options: AnalysisOptions;
   readonly maxBytes?: number;
@@ -23,6 +31,10 @@ export interface AnalysisOutcome {
   /** For 'inspect': each tensor's statistics, and whether the file holds predictions with labels. */
   readonly summary?: TensorFileSummary;
   readonly analysable?: boolean;
+  /** For 'sequence'. */
+  readonly tokenView?: LanguageModelAnalysis['tokenView'];
+  /** For 'alternatives'. */
+  readonly alternatives?: TokenAlternatives;
   readonly error?: string;
   readonly problems: readonly TextProblem[];
 }

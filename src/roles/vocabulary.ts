@@ -4,12 +4,12 @@
  * tensor file with the same names get the same roles.
  */
 
-export type Task = 'categorical' | 'binary' | 'soft' | 'regression' | 'fit' | 'entropy';
-export const TASKS: readonly Task[] = ['categorical', 'binary', 'soft', 'regression', 'fit', 'entropy'];
+export type Task = 'categorical' | 'binary' | 'soft' | 'regression' | 'fit' | 'entropy' | 'lm';
+export const TASKS: readonly Task[] = ['categorical', 'binary', 'soft', 'regression', 'fit', 'entropy', 'lm'];
 
 /** Tasks with a label per row and class scores: everything else has targets and predictions of the same width. */
 export type ClassifierTask = Extract<Task, 'categorical' | 'binary'>;
-export type RowTask = Exclude<Task, ClassifierTask>;
+export type RowTask = Exclude<Task, ClassifierTask | 'lm'>;
 export const isClassifierTask = (task: Task): task is ClassifierTask => task === 'categorical' || task === 'binary';
 
 export type FitFamily = 'bernoulli' | 'categorical' | 'gaussian' | 'poisson' | 'exponential';
