@@ -11,21 +11,29 @@ export function lossByPositionPlot(analysis: LanguageModelAnalysis, unit: Inform
     meanLoss.map((loss, i) => ((count[i] ?? 0) > 0 && Number.isFinite(loss) ? loss : null)),
     unit,
   );
-  return figure('Mean token loss by position t', 'plot-loss-by-position', `Mean loss per token at each of ${position.length} positions`, (target, width) => {
-    const colours = themeColours();
-    return new uPlot(
-      {
-        width,
-        height: HEIGHT,
-        legend: { show: false },
-        scales: { x: { time: false } },
-        axes: axes(colours, 'position t', `mean loss (${unitSymbol(unit)} per token)`),
-        series: [{}, { stroke: colours.primary, width: 1.5, spanGaps: false, points: { show: true, size: 4, fill: colours.primary, stroke: colours.primary } }],
-      },
-      [position as number[], y],
-      target,
-    );
-  });
+  return figure(
+    'Mean token loss by position t',
+    'plot-loss-by-position',
+    `Mean loss per token, in ${unitSymbol(unit)}, at each of ${position.length} positions`,
+    (target, width) => {
+      const colours = themeColours();
+      return new uPlot(
+        {
+          width,
+          height: HEIGHT,
+          legend: { show: false },
+          scales: { x: { time: false } },
+          axes: axes(colours, 'position t', `mean loss (${unitSymbol(unit)})`),
+          series: [
+            {},
+            { stroke: colours.primary, width: 1.5, spanGaps: false, points: { show: true, size: 4, fill: colours.primary, stroke: colours.primary } },
+          ],
+        },
+        [position as number[], y],
+        target,
+      );
+    },
+  );
 }
 
 /** How many sequences have each perplexity exp(mean NLL of the sequence): the mean of these is Hugging Face's mean_perplexity. */
@@ -41,7 +49,7 @@ export function sequencePerplexityPlot(analysis: LanguageModelAnalysis): PlotHan
         height: HEIGHT,
         legend: { show: false },
         scales: { x: { time: false } },
-        axes: axes(colours, 'perplexity of a sequence, exp(its mean NLL per token)', 'sequences'),
+        axes: axes(colours, 'perplexity of a sequence', 'sequences'),
         series: [{}, { stroke: colours.primary, fill: `${colours.primary}88`, paths: uPlot.paths.bars!({ size: [1, Infinity], gap: 1 }) }],
       },
       [centres, counts],

@@ -91,16 +91,18 @@ export class TokenView {
     this.messageElement = h('p', { class: 'token-view-message', 'data-testid': 'token-view-message', 'aria-live': 'polite' });
     this.tip = h('div', { class: 'token-tip', id: 'token-tip', role: 'tooltip', 'data-testid': 'token-tip', hidden: true });
     this.textElement = h('div', { class: 'token-text', role: 'group', 'data-testid': 'token-text' });
-    const wrap = h('div', { class: 'token-text-wrap' }, this.textElement, this.tip);
+    // The tooltip sits beside the scrolling box, not in it, so the box never clips it.
+    const wrap = h('div', { class: 'token-text-wrap' }, this.textElement);
+    const stage = h('div', { class: 'token-stage' }, wrap, this.tip);
     this.element = h(
       'section',
       { class: 'token-view', 'aria-label': 'Tokens' },
       h('h2', { 'data-testid': 'token-view-title' }),
       legend(unit),
       this.messageElement,
-      wrap,
+      stage,
     );
-    this.listen(wrap);
+    this.listen(stage, wrap);
     this.fill();
     return this.element;
   }
@@ -188,7 +190,7 @@ export class TokenView {
     );
   }
 
-  private listen(wrap: HTMLElement): void {
+  private listen(stage: HTMLElement, wrap: HTMLElement): void {
     const text = this.textElement!;
     const indexOf = (target: EventTarget | null) => {
       const element = target instanceof Element ? target.closest('.token') : null;
@@ -198,11 +200,13 @@ export class TokenView {
       const index = indexOf(event.target);
       if (index !== undefined) this.showTip(index, HOVER_DELAY_MS);
     });
-    wrap.addEventListener('mouseleave', () => {
+    const backToFocus = () => {
       const focused = indexOf(document.activeElement);
       if (focused !== undefined && text.contains(document.activeElement)) this.showTip(focused, 0);
       else this.hideTip();
-    });
+    };
+    stage.addEventListener('mouseleave', backToFocus);
+    wrap.addEventListener('scroll', backToFocus, { passive: true });
     text.addEventListener('focusin', (event) => {
       const index = indexOf(event.target);
       if (index === undefined) return;
@@ -263,16 +267,19 @@ export class TokenView {
     if (this.tip) this.tip.hidden = true;
   }
 
-  /** Below the token, or above it when the box's visible part ends first; kept inside the box. Through the CSSOM: the CSP refuses style attributes. */
+  /**
+   * Below the token, or above it when the window ends first; never wider than the text's box.
+   * Through the CSSOM: the CSP refuses style attributes.
+   */
   private place(element: HTMLElement): void {
     const tip = this.tip!;
-    const wrap = tip.parentElement!;
-    const maxLeft = Math.max(0, wrap.clientWidth - tip.offsetWidth);
-    const below = element.offsetTop + element.offsetHeight + 4;
-    const above = element.offsetTop - tip.offsetHeight - 4;
-    const fitsBelow = below + tip.offsetHeight <= wrap.scrollTop + wrap.clientHeight;
-    tip.style.left = `${Math.min(element.offsetLeft, maxLeft)}px`;
-    tip.style.top = `${fitsBelow || above < wrap.scrollTop ? below : above}px`;
+    const stage = tip.parentElement!.getBoundingClientRect();
+    const token = element.getClientRects()[0] ?? element.getBoundingClientRect();
+    const left = Math.max(0, Math.min(token.left - stage.left, stage.width - tip.offsetWidth));
+    const fitsBelow = token.bottom + 4 + tip.offsetHeight <= window.innerHeight;
+    const fitsAbove = token.top - 4 - tip.offsetHeight >= 0;
+    tip.style.left = `${left}px`;
+    tip.style.top = `${fitsBelow || !fitsAbove ? token.bottom - stage.top + 4 : token.top - stage.top - tip.offsetHeight - 4}px`;
   }
 
   private fillTip(token: TokenLoss): void {
@@ -317,21 +324,19 @@ function alternativesList(found: TokenAlternatives): HTMLElement {
     h(
       'ol',
       { 'data-testid': 'token-alternatives' },
-      ...found.top
-        .slice(0, TOP)
-        .map((entry) =>
-          h(
-            'li',
-            {
-              class: entry.id === found.target.id ? 'is-target' : undefined,
-              'data-testid': 'alternative',
-              'data-id': entry.id,
-              'data-probability': String(entry.probability),
-            },
-            h('code', {}, quotedText(entry.text, entry.id)),
-            h('span', { class: 'tip-probability' }, probabilityText(entry.probability)),
-          ),
+      ...found.top.slice(0, TOP).map((entry) =>
+        h(
+          'li',
+          {
+            class: entry.id === found.target.id ? 'is-target' : undefined,
+            'data-testid': 'alternative',
+            'data-id': entry.id,
+            'data-probability': String(entry.probability),
+          },
+          h('code', {}, quotedText(entry.text, entry.id)),
+          h('span', { class: 'tip-probability' }, probabilityText(entry.probability)),
         ),
+      ),
     ),
     targetInTop
       ? ''
