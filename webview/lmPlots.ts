@@ -3,6 +3,8 @@ import uPlot from 'uplot';
 import { unitSymbol, type InformationUnit, type LanguageModelAnalysis } from '../src/protocol/webview';
 import { HEIGHT, axes, figure, inUnit, themeColours, type PlotHandle } from './plots';
 
+const POSITION_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000, 200000, 500000, 1000000];
+
 /** Mean loss at each position over the sequences scored there: where in the context the model is unsure. */
 export function lossByPositionPlot(analysis: LanguageModelAnalysis, unit: InformationUnit): PlotHandle {
   const { position, meanLoss, count } = analysis.plots.lossByPosition;
@@ -17,13 +19,15 @@ export function lossByPositionPlot(analysis: LanguageModelAnalysis, unit: Inform
     `Mean loss per token, in ${unitSymbol(unit)}, at each of ${position.length} positions`,
     (target, width) => {
       const colours = themeColours();
+      const [xAxis, yAxis] = axes(colours, 'position t', `mean loss (${unitSymbol(unit)})`);
       return new uPlot(
         {
           width,
           height: HEIGHT,
           legend: { show: false },
           scales: { x: { time: false } },
-          axes: axes(colours, 'position t', `mean loss (${unitSymbol(unit)})`),
+          // Positions are whole numbers: ticks 1, 2, 5, 10, ... apart, never 2.5.
+          axes: [{ ...xAxis!, incrs: POSITION_STEPS }, yAxis!],
           series: [
             {},
             { stroke: colours.primary, width: 1.5, spanGaps: false, points: { show: true, size: 4, fill: colours.primary, stroke: colours.primary } },

@@ -100,6 +100,14 @@ describe('a language model in the loss panel, in headless Chromium', () => {
       dropdown.dispatchEvent(new Event('change'));
     });
     assert.equal((await card('cross-entropy')).text, `${(lmCase.crossEntropy / Math.LN2).toPrecision(8)} bits per token`);
+    // Summed over tokens: -log L, F.cross_entropy(..., reduction='sum').
+    await page.evaluate(() => {
+      const dropdown = document.querySelector('vscode-dropdown#reduction') as HTMLElement & { value: string };
+      dropdown.value = 'sum';
+      dropdown.dispatchEvent(new Event('change'));
+    });
+    assert.equal((await card('cross-entropy')).value, -lmCase.logLikelihood);
+    assert.match((await page.locator('.lm-summary .card-label').first().textContent()) ?? '', /sum over tokens/);
 
     const facts = async (id: string) => (await page.locator(`[data-testid="${id}"]`).textContent()) ?? '';
     assert.match(await facts('scored'), /^Logits \[4, 16, 200\] \(sequences, positions, vocabulary\) from 'logits', against the token ids in 'labels'\.$/);
