@@ -77,6 +77,6 @@ export function taskControls(
         })
       : '';
   const units = dropdown('unit', 'Losses in', ['nats', 'bits', 'digits'], (value) => UNIT_LABELS[value as InformationUnit], shown.unit, (value) => changeView({ unit: value as InformationUnit }));
-  const reduction = dropdown('reduction', 'Rows reduced by', ['mean', 'sum'], (value) => value, shown.reduction, (value) => changeView({ reduction: value as 'mean' | 'sum' }));
+  const reduction = dropdown('reduction', analysis.task === 'lm' ? 'Tokens reduced by' : 'Rows reduced by', ['mean', 'sum'], (value) => value, shown.reduction, (value) => changeView({ reduction: value as 'mean' | 'sum' }));
   return { element: h('section', { class: 'controls', 'aria-label': 'Task and unit' }, task, dist, units, reduction) };
 }

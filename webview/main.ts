@@ -1,16 +1,21 @@
 /** The loss panel's page: receives analyses from the host and renders them; never reads files or computes over rows. */
-import { convertNats, unitSymbol, parseHostMessage, type Analysis, type AnalysisOptions, type HostMessage, type InformationUnit, type PanelState, type PanelView, headline, isClassification, type SummaryBase, type Reduction } from '../src/protocol/webview';
+import { convertNats, unitSymbol, parseHostMessage, type Analysis, type AnalysisOptions, type HostMessage, type InformationUnit, type LanguageModelAnalysis, type PanelState, type PanelView, headline, isClassification, type SummaryBase, type Reduction } from '../src/protocol/webview';
 import { roleControls, taskControls } from './controls';
 import { derivationView } from './derivationView';
 import { entropySplit, sigmaExplorer, temperatureExplorer } from './explorers';
 import { actionButton, h } from './dom';
 import { formatInUnit, formatNumber } from './format';
+import { LanguageModelView } from './languageModel';
+import { lossByPositionPlot, sequencePerplexityPlot } from './lmPlots';
+import { alignmentFacts, languageModelCards } from './lmSummary';
 import { histogramPlot, parameterCurvePlot, perSampleLossPlot, reliabilityPlot, runningMeanPlot, type PlotHandle, type WithRowPlots } from './plots';
 import { loadState, post, saveState } from './vscodeApi';
 
 const app = document.getElementById('app')!;
 let plots: PlotHandle[] = [];
 let current: Extract<HostMessage, { type: 'analysis' }> | undefined;
+/** A language model's token view and sequence table, kept while the same analysis is shown again. */
+let languageModel: LanguageModelView | undefined;
 /** The unit picked here (over the host's setting) and the sliders' places, kept in the webview state. */
 let view: PanelView = loadState()?.view ?? {};
 
@@ -47,7 +52,7 @@ function likelihoodCards(s: SummaryBase, shown: Shown, meanLabel: string, meanHi
   ];
 }
 
-function taskCards(analysis: Analysis, shown: Shown): (HTMLElement | string)[] {
+function taskCards(analysis: Exclude<Analysis, LanguageModelAnalysis>, shown: Shown): (HTMLElement | string)[] {
   const { unit } = shown;
   switch (analysis.task) {
     case 'categorical':
@@ -103,6 +108,7 @@ function taskCards(analysis: Analysis, shown: Shown): (HTMLElement | string)[] {
 }
 
 function summaryView(analysis: Analysis, shown: Shown): HTMLElement {
+  if (analysis.task === 'lm') return languageModelCards(analysis, shown.unit, shown.reduction);
   return h('section', { class: 'summary', 'aria-label': 'Summary' }, ...taskCards(analysis, shown));
 }
 
@@ -120,7 +126,16 @@ function readAs(analysis: Analysis): string {
       return `${analysis.roles.dist} fit of ${analysis.roles.target} \u00b7 ${analysis.roles.distReason}`;
     case 'entropy':
       return `entropy of predictions without labels \u00b7 read as ${analysis.roles.kind}: ${analysis.roles.kindReason}`;
+    case 'lm':
+      return `language model, next-token cross-entropy from ${analysis.roles.predictionKind === 'logits' ? 'logits' : 'per-token log-probabilities'}`;
   }
+}
+
+/** What the file holds, counted: rows, or a language model's tokens and sequences. */
+function counted(analysis: Analysis): string {
+  if (analysis.task !== 'lm') return `${analysis.summary.n} rows`;
+  const { tokens, sequences } = analysis.summary;
+  return `${tokens.toLocaleString('en-US')} tokens in ${sequences.toLocaleString('en-US')} sequences`;
 }
 
 function worstRowsView(analysis: WithRowPlots, unit: InformationUnit): HTMLElement {
@@ -171,10 +186,12 @@ function render(message: Extract<HostMessage, { type: 'analysis' }>): void {
     view = next;
     saveState(stateOf(message.fileUri, message.options));
   };
-  const reliability = isClassification(analysis) ? reliabilityPlot(analysis) : undefined;
-  const rowPlots = analysis.task === 'fit' ? undefined : analysis;
+  const reliability = isClassification(analysis) || analysis.task === 'lm' ? reliabilityPlot(analysis) : undefined;
+  const rowPlots = analysis.task === 'fit' || analysis.task === 'lm' ? undefined : analysis;
+  if (analysis.task !== 'lm') languageModel = undefined;
+  const lm = analysis.task === 'lm' ? languageModelView(message.version, analysis) : undefined;
   plots = [
-    ...analysis.plots.parameterCurves.map((curve) => parameterCurvePlot(curve, unit)),
+    ...(analysis.task === 'lm' ? [lossByPositionPlot(analysis, unit), runningMeanPlot(analysis, unit, 'tokens'), sequencePerplexityPlot(analysis)] : analysis.plots.parameterCurves.map((curve) => parameterCurvePlot(curve, unit))),
     ...(rowPlots ? [perSampleLossPlot(rowPlots, unit), runningMeanPlot(rowPlots, unit), histogramPlot(rowPlots, unit)] : []),
     ...(reliability ? [reliability] : []),
   ];
@@ -189,11 +206,12 @@ function render(message: Extract<HostMessage, { type: 'analysis' }>): void {
       'header',
       {},
       h('h1', {}, analysis.file.name),
-      h('p', { class: 'subtitle' }, `${analysis.file.format.toUpperCase()} \u00b7 ${analysis.summary.n} rows \u00b7 ${readAs(analysis)}`),
+      h('p', { class: 'subtitle' }, `${analysis.file.format.toUpperCase()} \u00b7 ${counted(analysis)} \u00b7 ${readAs(analysis)}`),
     ),
     h('p', { class: 'status', role: 'status' }),
     warnings,
     summaryView(analysis, { unit, reduction: view.reduction ?? 'mean' }),
+    analysis.task === 'lm' ? alignmentFacts(analysis, unit) : '',
     taskControls(analysis, message.options, { unit, reduction: view.reduction ?? 'mean' }, changeOptions, (picked) => {
       keepView({ ...view, ...picked });
       render(message);
@@ -202,6 +220,8 @@ function render(message: Extract<HostMessage, { type: 'analysis' }>): void {
     analysis.task === 'regression' ? sigmaExplorer(analysis, unit, view.sigma, (sigma) => keepView({ ...view, sigma })) : '',
     isClassification(analysis) ? temperatureExplorer(analysis, unit, view.temperature, (temperature) => keepView({ ...view, temperature })) : '',
     isClassification(analysis) ? roleControls(analysis, message.options, changeOptions).element : '',
+    lm ? lm.tokenView(unit) : '',
+    lm ? h('div', { class: 'lm-lists' }, lm.sequences(unit), lm.worstTokens(unit)) : '',
     h(
       'div',
       { class: 'toolbar', role: 'toolbar', 'aria-label': 'Export' },
@@ -217,6 +237,12 @@ function render(message: Extract<HostMessage, { type: 'analysis' }>): void {
   post({ type: 'rendered', version: message.version, crossEntropy: headline(analysis).value, steps });
 }
 
+/** The language model's view of this analysis: the one already shown when the same analysis is drawn again. */
+function languageModelView(version: number, analysis: LanguageModelAnalysis): LanguageModelView {
+  if (languageModel?.version !== version || languageModel.analysis !== analysis) languageModel = new LanguageModelView(version, analysis, post);
+  return languageModel;
+}
+
 function showStatus(text: string, fraction?: number): void {
   let status = app.querySelector('.status');
   if (!status) {
@@ -229,6 +255,7 @@ function showStatus(text: string, fraction?: number): void {
 function showError(text: string): void {
   for (const plot of plots) plot.destroy();
   plots = [];
+  languageModel = undefined;
   app.replaceChildren(h('p', { class: 'error', role: 'alert', 'data-testid': 'error' }, text));
 }
 
@@ -237,6 +264,9 @@ window.addEventListener('message', (event: MessageEvent) => {
   if (!message) return;
   if (message.type === 'analysis') render(message);
   else if (message.type === 'progress') showStatus(message.message, message.fraction);
+  else if (message.type === 'sequence' || message.type === 'alternatives') languageModel?.receive(message);
+  // A token request's failure belongs beside the token view; only a failed analysis replaces the panel.
+  else if (message.request) languageModel?.failed(message.message, message.request);
   else showError(message.message);
 });
 

@@ -3,10 +3,12 @@ import { convertNats, unitSymbol, type InformationUnit, headline, type Analysis,
 
 /** An analysis with a loss per row: every task but a fit. */
 export type WithRowPlots = Extract<Analysis, { plots: RowLossPlots }>;
+/** An analysis with a running mean of its losses: every task but a fit (a language model's is over tokens). */
+type WithRunningMean = Extract<Analysis, { plots: Pick<RowLossPlots, 'runningMean'> }>;
 import { h } from './dom';
 
 /** Colours from the VS Code theme, read when a plot is drawn (and again when the theme changes). */
-function themeColours() {
+export function themeColours() {
   const style = getComputedStyle(document.body);
   const read = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
   return {
@@ -19,14 +21,14 @@ function themeColours() {
   };
 }
 
-type Colours = ReturnType<typeof themeColours>;
+export type Colours = ReturnType<typeof themeColours>;
 
 /** Losses are computed in nats; the plots show them in the unit chosen. */
-function inUnit<T extends number | null>(values: readonly T[], unit: InformationUnit): T[] {
+export function inUnit<T extends number | null>(values: readonly T[], unit: InformationUnit): T[] {
   return values.map((nats) => (nats === null ? nats : (convertNats(nats, unit) as T)));
 }
 
-function axes(colours: Colours, xLabel: string, yLabel: string): uPlot.Axis[] {
+export function axes(colours: Colours, xLabel: string, yLabel: string): uPlot.Axis[] {
   const axis = (label: string): uPlot.Axis => ({
     label,
     stroke: colours.foreground,
@@ -48,7 +50,7 @@ export interface PlotHandle {
   destroy(): void;
 }
 
-function figure(title: string, testId: string, description: string, build: (target: HTMLElement, width: number) => uPlot): PlotHandle {
+export function figure(title: string, testId: string, description: string, build: (target: HTMLElement, width: number) => uPlot): PlotHandle {
   const name = testId.replace(/^plot-/, 'likelihood-lens-');
   const canvasHolder = h('div', { class: 'plot-canvas' });
   const element = h('figure', { class: 'plot', 'data-testid': testId, role: 'img', 'aria-label': description }, h('figcaption', {}, title), canvasHolder);
@@ -80,7 +82,7 @@ function figure(title: string, testId: string, description: string, build: (targ
   };
 }
 
-const HEIGHT = 220;
+export const HEIGHT = 220;
 
 export function perSampleLossPlot(analysis: WithRowPlots, unit: InformationUnit): PlotHandle {
   const { x, y } = analysis.plots.perSampleLoss;
@@ -102,7 +104,7 @@ export function perSampleLossPlot(analysis: WithRowPlots, unit: InformationUnit)
   });
 }
 
-export function runningMeanPlot(analysis: WithRowPlots, unit: InformationUnit): PlotHandle {
+export function runningMeanPlot(analysis: WithRunningMean, unit: InformationUnit, counted = 'rows'): PlotHandle {
   const { n, mean, lower, upper } = analysis.plots.runningMean;
   const final = convertNats(headline(analysis).value, unit);
   return figure('Running mean of the loss as n grows, 95% band, final value', 'plot-running-mean', `Running mean converging to ${final}`, (target, width) => {
@@ -113,7 +115,7 @@ export function runningMeanPlot(analysis: WithRowPlots, unit: InformationUnit): 
         height: HEIGHT,
         legend: { show: false },
         scales: { x: { time: false } },
-        axes: axes(colours, 'rows n', `mean loss (${unitSymbol(unit)})`),
+        axes: axes(colours, `${counted} n`, `mean loss (${unitSymbol(unit)})`),
         series: [
           { label: 'n' },
           { label: 'running mean', stroke: colours.primary, width: 2 },
@@ -180,7 +182,7 @@ export function parameterCurvePlot(curve: ParameterCurve, unit: InformationUnit)
 }
 
 /** Accuracy against confidence per bin, beside the diagonal a calibrated classifier follows. */
-export function reliabilityPlot(analysis: ClassificationAnalysis): PlotHandle | undefined {
+export function reliabilityPlot(analysis: { readonly plots: Pick<ClassificationAnalysis['plots'], 'reliability'> }): PlotHandle | undefined {
   const reliability = analysis.plots.reliability;
   if (!reliability) return undefined;
   const centres = reliability.bins.map((bin) => (bin.lower + bin.upper) / 2);

@@ -69,6 +69,16 @@ export class LiveAnalysis implements vscode.Disposable {
     return result;
   }
 
+  /**
+   * A language model's token view of one sequence ('sequence') or the model's top tokens at one
+   * position ('alternatives'), read from the file on disk on the shared worker with the options
+   * of the analysis shown.
+   */
+  request(task: 'sequence' | 'alternatives', sequence: number, position?: number, signal?: AbortSignal): Promise<AnalysisOutcome> {
+    const source: AnalysisSource = { kind: 'path', path: this.uri.fsPath };
+    return this.worker.run({ task, source, ...runSettings(readSettings(), this.options), sequence, ...(position !== undefined ? { position } : {}) }, signal);
+  }
+
   /** Reports that the file is gone, without running anything. */
   markDeleted(): void {
     this.running?.abort();

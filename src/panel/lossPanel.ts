@@ -7,9 +7,10 @@ import type { PartialResult } from '../analysis/results';
 import { plainNumber } from '../engine/format';
 import { convertNats, unitSymbol } from '../engine/units';
 import { derivationMarkdown, pythonSnippet } from '../analysis/report/snippets';
-import { parsePanelState, parseWebviewMessage, PNG_DATA_URL_PREFIX, type Analysis, type AnalysisOptions, type CopyTarget, type HostMessage, type PanelState, type WebviewMessage } from '../protocol/webview';
+import { parsePanelState, parseWebviewMessage, PNG_DATA_URL_PREFIX, type Analysis, type AnalysisOptions, type CopyTarget, type HostMessage, type PanelState, type TokenRequest, type WebviewMessage } from '../protocol/webview';
 import { describeError } from '../readers/errors';
 import { Disposable } from '../host/disposable';
+import { CancelledError } from '../host/analysisWorker';
 import { makeNonce, renderWebviewHtml } from './webviewHtml';
 
 export const LOSS_PANEL_VIEW_TYPE = 'likelihoodLens.lossPanel';
@@ -126,6 +127,8 @@ class LossPanel extends Disposable {
   private readonly lease: LiveLease;
   /** Kept from view-state events: a disposed panel cannot be asked. */
   private visible: boolean;
+  /** The token request under way of each kind: a newer one (the pointer moved on, another row clicked) cancels it. */
+  private readonly tokenRequests = new Map<TokenRequest, AbortController>();
 
   constructor(
     private readonly services: PanelServices,
@@ -148,6 +151,7 @@ class LossPanel extends Disposable {
         if (event.affectsConfiguration('likelihoodLens.logBase') && this.lease.live.latest) this.show(this.lease.live.latest);
       }),
     );
+    this._register({ dispose: () => this.tokenRequests.forEach((controller) => controller.abort()) });
     this._register(this.lease.live.onDidProgress(({ fraction, partial }) => this.post({ type: 'progress', message: progressText(fraction, partial), fraction })));
   }
 
@@ -234,6 +238,38 @@ class LossPanel extends Disposable {
         this.rendered = { version: message.version, crossEntropy: message.crossEntropy, steps: message.steps };
         this.onChange(this.snapshot());
         return;
+      case 'showSequence':
+        return this.tokenRequest('sequence', message.sequence);
+      case 'tokenAlternatives':
+        return this.tokenRequest('alternatives', message.sequence, message.position);
+    }
+  }
+
+  /**
+   * Reads one sequence's tokens, or the model's top tokens at one position, from the file and
+   * posts them with the version of the analysis they were asked from (the webview drops a reply
+   * to an analysis it no longer shows). A failure goes to the log and beside the token view.
+   */
+  private async tokenRequest(request: TokenRequest, sequence: number, position?: number): Promise<void> {
+    const latest = this.lease.live.latest;
+    if (latest?.analysis?.task !== 'lm') return;
+    const { version } = latest;
+    this.tokenRequests.get(request)?.abort();
+    const controller = new AbortController();
+    this.tokenRequests.set(request, controller);
+    try {
+      const outcome = await this.lease.live.request(request, sequence, position, controller.signal);
+      if (outcome.error !== undefined) throw new Error(outcome.error);
+      if (request === 'sequence' && outcome.tokenView) this.post({ type: 'sequence', version, tokenView: outcome.tokenView });
+      else if (request === 'alternatives' && outcome.alternatives) this.post({ type: 'alternatives', version, alternatives: outcome.alternatives });
+      else throw new Error(`${latest.analysis.file.name}: ${vscode.l10n.t('no result')}`);
+    } catch (error) {
+      if (error instanceof CancelledError) return;
+      const text = describeError(error);
+      this.services.log.error(`Loss panel: ${text}`);
+      this.post({ type: 'error', message: text, request });
+    } finally {
+      if (this.tokenRequests.get(request) === controller) this.tokenRequests.delete(request);
     }
   }
 

@@ -41,7 +41,8 @@ export type HostMessage =
   /** `unit`: what losses are shown in (the likelihoodLens.logBase setting); nats when absent. The analysis itself is always in nats. */
   | { readonly type: 'analysis'; readonly version: number; readonly fileUri: string; readonly analysis: Analysis; readonly options: AnalysisOptions; readonly unit?: InformationUnit }
   | { readonly type: 'progress'; readonly message: string; readonly fraction?: number }
-  | { readonly type: 'error'; readonly message: string }
+  /** `request`: the error of a showSequence or tokenAlternatives request, shown beside the token view (the panel stays); absent, the analysis failed. */
+  | { readonly type: 'error'; readonly message: string; readonly request?: TokenRequest }
   /** A language model's token view of another sequence, as asked for with showSequence. */
   | { readonly type: 'sequence'; readonly version: number; readonly tokenView: LanguageModelAnalysis['tokenView'] }
   /** The model's top tokens at one position, as asked for with tokenAlternatives. */
@@ -65,6 +66,7 @@ export type WebviewMessage =
   | { readonly type: 'tokenAlternatives'; readonly sequence: number; readonly position: number };
 
 export type CopyTarget = 'step-latex' | 'markdown' | 'python';
+export type TokenRequest = 'sequence' | 'alternatives';
 
 const KINDS: readonly PredictionKind[] = ['probs', 'logits', 'logprobs'];
 const UNITS: readonly InformationUnit[] = ['nats', 'bits', 'digits'];
@@ -193,7 +195,8 @@ export function parseHostMessage(value: unknown): HostMessage | undefined {
     case 'progress':
       return isString(value.message) && (value.fraction === undefined || isFiniteNumber(value.fraction)) ? (value as unknown as HostMessage) : undefined;
     case 'error':
-      return isString(value.message, 10000) ? { type: 'error', message: value.message } : undefined;
+      if (!isString(value.message, 10000)) return undefined;
+      return value.request === 'sequence' || value.request === 'alternatives' ? { type: 'error', message: value.message, request: value.request } : { type: 'error', message: value.message };
     case 'sequence':
       return Number.isInteger(value.version) && isTokenView(value.tokenView) ? (value as unknown as HostMessage) : undefined;
     case 'alternatives':

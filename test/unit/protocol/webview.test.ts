@@ -65,6 +65,13 @@ describe('messages from a webview are validated before the host acts on them', (
     assert.deepEqual(parseHostMessage({ type: 'error', message: 'bad' }), { type: 'error', message: 'bad' });
   });
 
+  it("a token request's error says which request failed, so the panel keeps its analysis", () => {
+    assert.deepEqual(parseHostMessage({ type: 'error', message: 'lm.pt: sequence 9: no such sequence', request: 'sequence' }), { type: 'error', message: 'lm.pt: sequence 9: no such sequence', request: 'sequence' });
+    assert.deepEqual(parseHostMessage({ type: 'error', message: 'x', request: 'alternatives' }), { type: 'error', message: 'x', request: 'alternatives' });
+    // Anything else is an analysis error: it replaces the panel, as before.
+    assert.deepEqual(parseHostMessage({ type: 'error', message: 'x', request: 'analyze' }), { type: 'error', message: 'x' });
+  });
+
   it('an analysis may name the unit to show losses in, one of the three', () => {
     const entropy = {
       task: 'entropy',
