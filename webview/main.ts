@@ -2,6 +2,7 @@
 import { convertNats, unitSymbol, parseHostMessage, type Analysis, type AnalysisOptions, type HostMessage, type InformationUnit, type PanelState, type PanelView, headline, isClassification, type SummaryBase, type Reduction } from '../src/protocol/webview';
 import { roleControls, taskControls } from './controls';
 import { derivationView } from './derivationView';
+import { evalCards, evalReadAs, lmEvalSection } from './evalView';
 import { entropySplit, sigmaExplorer, temperatureExplorer } from './explorers';
 import { actionButton, h } from './dom';
 import { formatInUnit, formatNumber } from './format';
@@ -90,6 +91,8 @@ function taskCards(analysis: Analysis, shown: Shown): (HTMLElement | string)[] {
       );
       return [...estimates, ...likelihoodCards(s, shown, 'Average NLL', 'Cross-entropy between the column and the fitted model'), card('Rows', String(s.n), 'rows', s.n, s.dist)];
     }
+    case 'eval':
+      return evalCards(analysis);
     case 'entropy': {
       const s = analysis.summary;
       return [
@@ -118,6 +121,8 @@ function readAs(analysis: Analysis): string {
       return `regression \u00b7 ${analysis.roles.reason}`;
     case 'fit':
       return `${analysis.roles.dist} fit of ${analysis.roles.target} \u00b7 ${analysis.roles.distReason}`;
+    case 'eval':
+      return evalReadAs(analysis);
     case 'entropy':
       return `entropy of predictions without labels \u00b7 read as ${analysis.roles.kind}: ${analysis.roles.kindReason}`;
   }
@@ -193,6 +198,7 @@ function render(message: Extract<HostMessage, { type: 'analysis' }>): void {
     ),
     h('p', { class: 'status', role: 'status' }),
     warnings,
+    lmEvalSection(analysis),
     summaryView(analysis, { unit, reduction: view.reduction ?? 'mean' }),
     taskControls(analysis, message.options, { unit, reduction: view.reduction ?? 'mean' }, changeOptions, (picked) => {
       keepView({ ...view, ...picked });

@@ -1,4 +1,5 @@
 import { DEFAULT_IGNORE_INDEX } from '../../engine/crossEntropyLoss';
+import { lmEvalSnippet } from './lmEvalSnippet';
 import { expectComment, importLines, snippetData, type SnippetData } from './snippetData';
 import { taskSnippet } from './taskSnippets';
 import { isClassification, type Analysis, type ClassificationAnalysis } from '../results';
@@ -65,6 +66,7 @@ function categoricalLines(analysis: ClassificationAnalysis, load: SnippetData): 
  * from the same file: run from the file's folder, its first print is the headline.
  */
 export function pythonSnippet(analysis: Analysis): string {
+  if (analysis.task === 'eval') return lmEvalSnippet(analysis);
   if (!isClassification(analysis)) return taskSnippet(analysis);
   const load = snippetData(analysis);
   const body = analysis.task === 'binary' ? binaryLines(analysis, load) : categoricalLines(analysis, load);
