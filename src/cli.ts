@@ -20,6 +20,7 @@ import { convertNats, type InformationUnit } from './engine/units';
 import { describeError } from './readers/errors';
 import { pythonSnippet } from './analysis/report/snippets';
 import { reportFields, rowLossLines, textReport } from './cli/report';
+import { lmEvalFields } from './cli/lmEvalReport';
 
 const USAGE = [
   'usage: likelihood-lens FILE [--labels FILE] [--task categorical|binary|soft|regression|fit|entropy|lm] [--target NAME[,NAME...]] [--pred NAME,NAME,...]',
@@ -154,6 +155,7 @@ export function toJsonReport(analysis: Analysis, reduction: Reduction = 'mean', 
     unit,
     reduction,
     ...reportFields(analysis, reduction, (nats) => convertNats(nats, unit)),
+    ...lmEvalFields(analysis),
     identities: analysis.derivations.flatMap((derivation) => derivation.steps.flatMap((step) => (step.check ? [step.check] : []))),
     warnings: analysis.warnings,
   };

@@ -2,6 +2,7 @@
 import { convertNats, unitSymbol, parseHostMessage, type Analysis, type AnalysisOptions, type HostMessage, type InformationUnit, type LanguageModelAnalysis, type PanelState, type PanelView, headline, isClassification, type SummaryBase, type Reduction } from '../src/protocol/webview';
 import { roleControls, taskControls } from './controls';
 import { derivationView } from './derivationView';
+import { evalCards, evalReadAs, lmEvalSection } from './evalView';
 import { entropySplit, sigmaExplorer, temperatureExplorer } from './explorers';
 import { actionButton, h } from './dom';
 import { formatInUnit, formatNumber } from './format';
@@ -95,6 +96,8 @@ function taskCards(analysis: Exclude<Analysis, LanguageModelAnalysis>, shown: Sh
       );
       return [...estimates, ...likelihoodCards(s, shown, 'Average NLL', 'Cross-entropy between the column and the fitted model'), card('Rows', String(s.n), 'rows', s.n, s.dist)];
     }
+    case 'eval':
+      return evalCards(analysis);
     case 'entropy': {
       const s = analysis.summary;
       return [
@@ -124,6 +127,8 @@ function readAs(analysis: Analysis): string {
       return `regression \u00b7 ${analysis.roles.reason}`;
     case 'fit':
       return `${analysis.roles.dist} fit of ${analysis.roles.target} \u00b7 ${analysis.roles.distReason}`;
+    case 'eval':
+      return evalReadAs(analysis);
     case 'entropy':
       return `entropy of predictions without labels \u00b7 read as ${analysis.roles.kind}: ${analysis.roles.kindReason}`;
     case 'lm':
@@ -210,6 +215,7 @@ function render(message: Extract<HostMessage, { type: 'analysis' }>): void {
     ),
     h('p', { class: 'status', role: 'status' }),
     warnings,
+    lmEvalSection(analysis),
     summaryView(analysis, { unit, reduction: view.reduction ?? 'mean' }),
     analysis.task === 'lm' ? alignmentFacts(analysis, unit) : '',
     taskControls(analysis, message.options, { unit, reduction: view.reduction ?? 'mean' }, changeOptions, (picked) => {

@@ -66,6 +66,8 @@ interface AnalysisBase {
   readonly warnings: readonly string[];
   /** Each row's loss in nats, in file order, when asked for (keepRowLosses); per value for a predicted variance. */
   readonly rowLosses?: Readonly<Record<string, readonly number[]>>;
+  /** An lm-evaluation-harness samples file: its metrics recomputed, beside what it and its results file store. */
+  readonly lmEval?: LmEvalSummary;
 }
 
 /** Every task's summary has these, in nats: the mean NLL per row and the log-likelihood of the file. */
@@ -289,7 +291,6 @@ export interface LanguageModelAnalysis extends AnalysisBase {
   readonly tokenView: { readonly sequence: number; readonly tokens: readonly TokenLoss[] };
 }
 
-export type Analysis = ClassificationAnalysis | SoftAnalysis | RegressionAnalysis | FitAnalysis | EntropyAnalysis | LanguageModelAnalysis;
 
 /**
  * The model's most probable tokens at one position of one sequence, read from the logits on
@@ -301,6 +302,61 @@ export interface TokenAlternatives {
   readonly target: { readonly id: number; readonly text?: string; readonly probability: number; readonly rank: number };
   readonly top: readonly { readonly id: number; readonly text?: string; readonly probability: number }[];
 }
+
+/** lm-eval's output types a samples file can hold. */
+export type LmEvalOutputType = 'multiple_choice' | 'loglikelihood_rolling' | 'generate_until';
+
+/** A per-document metric aggregated: lm-eval's name (acc, acc_norm, word_perplexity, ...), recomputed from the responses, the mean of the values the file stores, and the results file's. */
+export interface LmEvalMetric {
+  readonly name: string;
+  readonly value: number;
+  /** mean_stderr; null where lm-eval writes "N/A" (the perplexities, fewer than two documents). */
+  readonly stderr: number | null;
+  /** The aggregation of the per-document values stored in the samples file; null when none are stored. */
+  readonly stored: number | null;
+  /** The results file's "<name>,<filter>" and "<name>_stderr,<filter>", when one was found. */
+  readonly reported?: number | string | null;
+  readonly reportedStderr?: number | string | null;
+  /** Documents whose stored value differs from the one recomputed: how many, and the first doc_ids. */
+  readonly differing: number;
+  readonly differingDocuments: readonly number[];
+}
+
+export interface LmEvalDocument {
+  readonly docId: number;
+  readonly line: number;
+  /** The stored metric values of a generation task, or the three perplexities of a rolling one. */
+  readonly values: Readonly<Record<string, number | string>>;
+}
+
+export interface LmEvalSummary {
+  /** From the file name samples_<task>_<date>.jsonl (or the task the results file names). */
+  readonly task: string;
+  readonly outputType: LmEvalOutputType;
+  readonly filter: string;
+  readonly documents: number;
+  readonly metrics: readonly LmEvalMetric[];
+  /** The results file read beside the samples, by name. */
+  readonly resultsFile?: string;
+  /** Every "<metric>,<filter>" entry of the task in the results file, as stored. */
+  readonly reported?: Readonly<Record<string, number | string | null>>;
+  /** Rolling and generation tasks: the first documents with their values (at most LM_EVAL_DOCUMENTS_SHOWN). */
+  readonly documentList: readonly LmEvalDocument[];
+  /** Multiple choice: the question text of the worst documents, by row. */
+  readonly questions?: Readonly<Record<number, string>>;
+}
+
+/** A rolling log-likelihood or a generation task's samples: the loss per document is -log-likelihood (none for generations). */
+export interface EvalAnalysis extends AnalysisBase {
+  readonly task: 'eval';
+  readonly roles: RolesBase;
+  /** The likelihood fields are NaN for a generation task: it has none. */
+  readonly summary: SummaryBase & { readonly hasLikelihood: boolean };
+  readonly plots: RowLossPlots & { readonly parameterCurves: readonly ParameterCurve[] };
+  readonly lmEval: LmEvalSummary;
+}
+
+export type Analysis = ClassificationAnalysis | SoftAnalysis | RegressionAnalysis | FitAnalysis | EntropyAnalysis | LanguageModelAnalysis | EvalAnalysis;
 
 /** The one number that stands for an analysis (status bar, running mean): the mean loss per row, or the mean entropy when there are no labels. */
 export function headline(analysis: Analysis): { readonly label: string; readonly short: string; readonly value: number } {
@@ -315,6 +371,8 @@ export function headline(analysis: Analysis): { readonly label: string; readonly
       return { label: 'binary cross-entropy', short: 'BCE', value: analysis.summary.crossEntropy };
     case 'lm':
       return { label: 'cross-entropy per token', short: 'CE', value: analysis.summary.crossEntropy };
+    case 'eval':
+      return { label: 'negative log-likelihood per document', short: 'NLL', value: analysis.summary.crossEntropy };
     default:
       return { label: 'cross-entropy', short: 'CE', value: analysis.summary.crossEntropy };
   }

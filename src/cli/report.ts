@@ -1,4 +1,5 @@
 import type { Analysis, LanguageModelAnalysis } from '../analysis/results';
+import { lmEvalLines } from './lmEvalReport';
 import { plainNumber, plainScientific } from '../engine/format';
 import type { Reduction } from '../engine/reduction';
 import { convertNats, unitSymbol, type InformationUnit } from '../engine/units';
@@ -36,6 +37,8 @@ export function reportFields(analysis: Analysis, reduction: Reduction, inUnit: (
   switch (analysis.task) {
     case 'lm':
       return languageModelFields(analysis, reduction, inUnit);
+    case 'eval':
+      return { crossEntropy: inUnit(analysis.summary.crossEntropy), ...likelihood };
     case 'categorical':
     case 'binary': {
       const { summary, roles } = analysis;
@@ -249,8 +252,15 @@ export function textReport(analysis: Analysis, unit: InformationUnit): string {
       );
       break;
     }
+    case 'eval': {
+      const s = analysis.summary;
+      lines.push(`${analysis.file.name} (${analysis.file.format}, ${s.n} documents)`);
+      if (s.hasLikelihood) lines.push(line('NLL per document', `${format(inUnit(s.crossEntropy), 10)} ${u} (-log-likelihood of each document's text)`));
+      break;
+    }
   }
-  if (analysis.task === 'soft' || analysis.task === 'regression' || analysis.task === 'fit') {
+  if (analysis.lmEval) lines.push(...lmEvalLines(analysis.lmEval));
+  if (analysis.task === 'soft' || analysis.task === 'regression' || analysis.task === 'fit' || (analysis.task === 'eval' && analysis.summary.hasLikelihood)) {
     const { summary } = analysis;
     lines.push(line('log-likelihood', `${format(inUnit(summary.logLikelihood), 10)} ${u} (log10 ${format(summary.log10Likelihood, 10)})`));
   }
@@ -280,6 +290,8 @@ function rowLossColumns(analysis: Analysis): { readonly name: string; readonly v
       return column('entropy', rows.entropy);
     case 'lm':
       return column('crossEntropy', rows.crossEntropy);
+    case 'eval':
+      return [];
   }
 }
 

@@ -4,7 +4,7 @@
  * a separate, untrusted page.
  */
 import type { TensorFileSummary } from '../analysis/sources/tensorSummary';
-import type { Analysis, AnalysisOptions, ClassificationAnalysis, LanguageModelAnalysis, SequenceLoss, TokenAlternatives, TokenLoss, ParameterCurve, RegressionAnalysis, RowLossPlots, SoftAnalysis, SummaryBase } from '../analysis/results';
+import type { Analysis, AnalysisOptions, ClassificationAnalysis, EvalAnalysis, LanguageModelAnalysis, LmEvalSummary, SequenceLoss, TokenAlternatives, TokenLoss, ParameterCurve, RegressionAnalysis, RowLossPlots, SoftAnalysis, SummaryBase } from '../analysis/results';
 import { FIT_FAMILIES, TASKS, type FitFamily, type Task } from '../roles/vocabulary';
 import type { PredictionKind } from '../engine/categorical';
 import type { Derivation, DerivationStep, IdentityCheck } from '../engine/derivation';
@@ -13,7 +13,7 @@ import type { InformationUnit } from '../engine/units';
 
 // The webview imports nothing but this file: the types of what it is sent, and the few pure
 // helpers that must format numbers exactly as the host and the CLI do.
-export type { Analysis, AnalysisOptions, ClassificationAnalysis, LanguageModelAnalysis, SequenceLoss, TokenAlternatives, TokenLoss, Derivation, DerivationStep, FitFamily, IdentityCheck, InformationUnit, ParameterCurve, PredictionKind, Reduction, RegressionAnalysis, RowLossPlots, SoftAnalysis, SummaryBase, Task, TensorFileSummary };
+export type { Analysis, AnalysisOptions, ClassificationAnalysis, EvalAnalysis, LanguageModelAnalysis, LmEvalSummary, SequenceLoss, TokenAlternatives, TokenLoss, Derivation, DerivationStep, FitFamily, IdentityCheck, InformationUnit, ParameterCurve, PredictionKind, Reduction, RegressionAnalysis, RowLossPlots, SoftAnalysis, SummaryBase, Task, TensorFileSummary };
 export { FIT_FAMILIES, TASKS };
 export { headline, isClassification } from '../analysis/results';
 export { plainNumber } from '../engine/format';
@@ -171,6 +171,8 @@ function isTokenView(value: unknown): boolean {
 
 /** An analysis the panel can render: a known task, its summary's shape and the plots it draws. */
 export function isAnalysis(value: unknown): value is Analysis {
+  if (isObject(value) && value.lmEval !== undefined && !isLmEvalSummary(value.lmEval)) return false;
+  if (isObject(value) && value.task === 'eval') return isEvalAnalysis(value);
   if (!isObject(value) || !TASKS.includes(value.task as Task)) return false;
   const { summary, plots, roles, file } = value;
   if (!isObject(summary) || !isObject(plots) || !isObject(roles) || !isObject(file) || !isString(file.name, 10000)) return false;
@@ -182,6 +184,21 @@ export function isAnalysis(value: unknown): value is Analysis {
   if (!Array.isArray(plots.parameterCurves)) return false;
   const rowPlots = value.task === 'fit' || (isObject(plots.perSampleLoss) && isObject(plots.runningMean) && isObject(plots.histogram) && Array.isArray(plots.worstRows));
   return rowPlots && hasTaskSummary(value.task as Task, summary);
+}
+
+/** An lm-eval summary has the lists and numbers the panel walks. */
+function isLmEvalSummary(value: unknown): boolean {
+  if (!isObject(value) || !isString(value.task, 10000) || !isString(value.outputType, 100) || !isFiniteNumber(value.documents)) return false;
+  if (!Array.isArray(value.metrics) || !Array.isArray(value.documentList)) return false;
+  return value.metrics.every((metric) => isObject(metric) && isString(metric.name, 1000) && isNumber(metric.value) && Array.isArray(metric.differingDocuments));
+}
+
+/** A rolling or generation task of an lm-eval samples file: its summary, row plots and lm-eval summary. */
+function isEvalAnalysis(value: Json): boolean {
+  const { summary, plots, file } = value;
+  if (!isObject(summary) || !isObject(plots) || !isObject(file) || !isString(file.name, 10000) || !isFiniteNumber(summary.n) || typeof summary.hasLikelihood !== 'boolean') return false;
+  if (!isNumber(summary.crossEntropy) || !isNumber(summary.logLikelihood) || !Array.isArray(value.derivations) || !Array.isArray(value.warnings) || !Array.isArray(plots.parameterCurves)) return false;
+  return isObject(plots.perSampleLoss) && isObject(plots.runningMean) && isObject(plots.histogram) && Array.isArray(plots.worstRows) && isLmEvalSummary(value.lmEval);
 }
 
 /** The webview's gate on what the host sends. */

@@ -7,7 +7,8 @@ import type { ReadLimits } from './limits';
 export const TABLE_EXTENSIONS: readonly string[] = ['.csv', '.tsv'];
 export const TENSOR_EXTENSIONS: readonly string[] = ['.npy', '.npz', '.safetensors', '.pt', '.pth'];
 export const PARQUET_EXTENSIONS: readonly string[] = ['.parquet'];
-export const SUPPORTED_EXTENSIONS: readonly string[] = [...TABLE_EXTENSIONS, ...PARQUET_EXTENSIONS, ...TENSOR_EXTENSIONS];
+export const JSON_LINES_EXTENSIONS: readonly string[] = ['.jsonl', '.ndjson'];
+export const SUPPORTED_EXTENSIONS: readonly string[] = [...TABLE_EXTENSIONS, ...PARQUET_EXTENSIONS, ...TENSOR_EXTENSIONS, ...JSON_LINES_EXTENSIONS];
 
 export interface ReadOptions {
   /** Refuse files larger than this many bytes (the setting likelihoodLens.maxFileSizeMB). */
@@ -33,6 +34,11 @@ export function isTableFile(path: string): boolean {
 
 export function isParquetFile(path: string): boolean {
   return PARQUET_EXTENSIONS.includes(extname(path).toLowerCase());
+}
+
+/** JSON Lines: an lm-evaluation-harness samples file, or one record of label and scores per line. */
+export function isJsonLinesFile(path: string): boolean {
+  return JSON_LINES_EXTENSIONS.includes(extname(path).toLowerCase());
 }
 
 export function isTensorFile(path: string): boolean {

@@ -1,4 +1,5 @@
 import { DEFAULT_IGNORE_INDEX } from '../../engine/crossEntropyLoss';
+import { lmEvalSnippet } from './lmEvalSnippet';
 import { expectComment, importLines, snippetData, type SnippetData } from './snippetData';
 import { languageModelSnippet } from './languageModelSnippet';
 import { taskSnippet } from './taskSnippets';
@@ -67,6 +68,7 @@ function categoricalLines(analysis: ClassificationAnalysis, load: SnippetData): 
  */
 export function pythonSnippet(analysis: Analysis): string {
   if (analysis.task === 'lm') return languageModelSnippet(analysis);
+  if (analysis.task === 'eval') return lmEvalSnippet(analysis);
   if (!isClassification(analysis)) return taskSnippet(analysis);
   const load = snippetData(analysis);
   const body = analysis.task === 'binary' ? binaryLines(analysis, load) : categoricalLines(analysis, load);

@@ -2,9 +2,10 @@ import { basename } from 'node:path';
 import { fileSource } from '../../readers/byteSource';
 import { readParquet } from '../../readers/parquet';
 import type { ReadLimits } from '../../readers/limits';
-import { checkDataFile, isParquetFile, isTensorFile, parseTableBytes, type ReadOptions } from '../../readers/readDataFile';
+import { checkDataFile, isJsonLinesFile, isParquetFile, isTensorFile, parseTableBytes, type ReadOptions } from '../../readers/readDataFile';
 import { analyzeTensorFile } from './tensorFile';
 import { analyzeCsvFile } from './csvFile';
+import { analyzeJsonLinesFile } from './jsonLinesFile';
 import type { StreamOptions } from './streamOptions';
 import { analyzeTable } from './table';
 import type { Analysis, AnalysisOptions } from '../results';
@@ -26,6 +27,7 @@ export async function analyzeSource(source: AnalysisSource, options: AnalysisOpt
   await checkDataFile(source.path, read);
   if (source.pairWith !== undefined) await checkDataFile(source.pairWith, read);
   if (isTensorFile(source.path)) return analyzeTensorFile(source.path, options, source.pairWith, read.limits, stream);
+  if (isJsonLinesFile(source.path)) return analyzeJsonLinesFile(source.path, name, options, stream);
   if (isParquetFile(source.path)) return analyzeTable(await readParquetFile(source.path, read.limits), name, options);
   return analyzeCsvFile(source.path, name, options, stream);
 }
