@@ -240,7 +240,7 @@ function render(message: Extract<HostMessage, { type: 'analysis' }>): void {
   );
   layoutPlots();
   const steps = analysis.derivations.reduce((total, derivation) => total + derivation.steps.length, 0);
-  post({ type: 'rendered', version: message.version, crossEntropy: headline(analysis).value, steps });
+  post({ type: 'rendered', version: message.version, headline: headline(analysis).value, steps });
 }
 
 /** The language model's view of this analysis: the one already shown when the same analysis is drawn again. */

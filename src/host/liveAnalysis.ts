@@ -74,9 +74,9 @@ export class LiveAnalysis implements vscode.Disposable {
    * position ('alternatives'), read from the file on disk on the shared worker with the options
    * of the analysis shown.
    */
-  request(task: 'sequence' | 'alternatives', sequence: number, position?: number, signal?: AbortSignal): Promise<AnalysisOutcome> {
+  request(action: 'sequence' | 'alternatives', sequence: number, position?: number, signal?: AbortSignal): Promise<AnalysisOutcome> {
     const source: AnalysisSource = { kind: 'path', path: this.uri.fsPath };
-    return this.worker.run({ task, source, ...runSettings(readSettings(), this.options), sequence, ...(position !== undefined ? { position } : {}) }, signal);
+    return this.worker.run({ action, source, ...runSettings(readSettings(), this.options), sequence, ...(position !== undefined ? { position } : {}) }, signal);
   }
 
   /** Reports that the file is gone, without running anything. */

@@ -26,7 +26,7 @@ export interface PanelSnapshot {
   /** Whether the panel is on screen (a hidden webview renders nothing until shown). */
   readonly visible: boolean;
   /** What the webview reported it rendered last. */
-  readonly rendered: { readonly version: number; readonly crossEntropy: number; readonly steps: number } | undefined;
+  readonly rendered: { readonly version: number; readonly headline: number; readonly steps: number } | undefined;
 }
 
 export interface PanelServices {
@@ -235,7 +235,7 @@ class LossPanel extends Disposable {
       case 'savePlot':
         return this.savePlot(message.name, message.pngDataUrl);
       case 'rendered':
-        this.rendered = { version: message.version, crossEntropy: message.crossEntropy, steps: message.steps };
+        this.rendered = { version: message.version, headline: message.headline, steps: message.steps };
         this.onChange(this.snapshot());
         return;
       case 'showSequence':

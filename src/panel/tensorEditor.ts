@@ -56,7 +56,7 @@ export class TensorEditorProvider implements vscode.CustomReadonlyEditorProvider
       const controller = new AbortController();
       running = controller;
       try {
-        const outcome = await this.worker.run({ task: 'inspect', source: { kind: 'path', path: uri.fsPath }, ...runSettings(readSettings(), {}) }, controller.signal);
+        const outcome = await this.worker.run({ action: 'inspect', source: { kind: 'path', path: uri.fsPath }, ...runSettings(readSettings(), {}) }, controller.signal);
         if (outcome.summary) post({ type: 'tensors', summary: outcome.summary, analysable: outcome.analysable === true });
         else post({ type: 'error', message: outcome.error ?? vscode.l10n.t('unreadable') });
       } catch (error) {

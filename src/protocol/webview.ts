@@ -59,7 +59,8 @@ export type WebviewMessage =
   /** Save a plot the user asked for as a PNG (a data: URL of the canvas). */
   | { readonly type: 'savePlot'; readonly name: string; readonly pngDataUrl: string }
   /** What the panel now shows, so the host (and its tests) know the render finished. */
-  | { readonly type: 'rendered'; readonly version: number; readonly crossEntropy: number; readonly steps: number }
+  /** `headline`: the number the panel shows as the file's headline (headline(analysis).value), in nats. */
+  | { readonly type: 'rendered'; readonly version: number; readonly headline: number; readonly steps: number }
   /** A language model's file: show this sequence in the token view. */
   | { readonly type: 'showSequence'; readonly sequence: number }
   /** A language model's file: the model's top tokens at this position (the token view's hover). */
@@ -130,8 +131,8 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
         ? { type: 'savePlot', name: value.name, pngDataUrl: value.pngDataUrl }
         : undefined;
     case 'rendered':
-      return Number.isInteger(value.version) && isFiniteNumber(value.steps) && typeof value.crossEntropy === 'number'
-        ? { type: 'rendered', version: value.version as number, crossEntropy: value.crossEntropy, steps: value.steps }
+      return Number.isInteger(value.version) && isFiniteNumber(value.steps) && typeof value.headline === 'number'
+        ? { type: 'rendered', version: value.version as number, headline: value.headline, steps: value.steps }
         : undefined;
     case 'showSequence':
       return isIndex(value.sequence) ? { type: 'showSequence', sequence: value.sequence } : undefined;

@@ -12,7 +12,7 @@ export interface WorkerRequest {
    * 'sequence': a language model's token view of one sequence; 'alternatives': the model's top
    * tokens at one position (both read from the file on demand, with the same options).
    */
-  readonly task?: 'analyze' | 'inspect' | 'sequence' | 'alternatives';
+  readonly action?: 'analyze' | 'inspect' | 'sequence' | 'alternatives';
   /** For 'sequence' and 'alternatives'. */
   readonly sequence?: number;
   /** For 'alternatives'. */

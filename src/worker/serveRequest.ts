@@ -18,8 +18,8 @@ import type { AnalysisOutcome, WorkerRequest } from '../protocol/worker';
 /** What the worker does with one request: never throws, always answers. */
 export async function serveRequest(request: WorkerRequest, onProgress?: (fraction: number, partial?: PartialResult) => void, threads?: ScoringThreads | KeptScoringPool, signal?: AbortSignal): Promise<AnalysisOutcome> {
   const { source, options } = request;
-  if (request.task === 'inspect') return inspect(request);
-  if (request.task === 'sequence' || request.task === 'alternatives') return languageModelTokens(request, signal);
+  if (request.action === 'inspect') return inspect(request);
+  if (request.action === 'sequence' || request.action === 'alternatives') return languageModelTokens(request, signal);
   let outcome: AnalysisOutcome;
   let partial: PartialResult | undefined;
   try {
@@ -61,8 +61,8 @@ async function inspect(request: WorkerRequest): Promise<AnalysisOutcome> {
 async function languageModelTokens(request: WorkerRequest, signal?: AbortSignal): Promise<AnalysisOutcome> {
   const { source, options, sequence, position } = request;
   try {
-    if (sequence === undefined) throw new Error(`'${request.task}' needs a sequence`);
-    if (request.task === 'sequence') return { tokenView: await languageModelSequence(source, options, sequence, readOptions(request), signal), problems: [] };
+    if (sequence === undefined) throw new Error(`'${request.action}' needs a sequence`);
+    if (request.action === 'sequence') return { tokenView: await languageModelSequence(source, options, sequence, readOptions(request), signal), problems: [] };
     if (position === undefined) throw new Error("'alternatives' needs a position");
     return { alternatives: await languageModelAlternatives(source, options, sequence, position, readOptions(request)), problems: [] };
   } catch (error) {

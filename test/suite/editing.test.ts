@@ -37,7 +37,7 @@ suite('Working while editing', () => {
     });
     assert.equal(after.from, 'editor');
     assert.ok(Math.abs(classification(after.analysis!).summary.crossEntropy - (-Math.log(0.9) - Math.log(0.8) - Math.log(0.5)) / 3) < 1e-15);
-    await until('the webview to render the new number', () => panelFor(lens, uri)?.rendered?.crossEntropy === classification(after.analysis!).summary.crossEntropy);
+    await until('the webview to render the new number', () => panelFor(lens, uri)?.rendered?.headline === classification(after.analysis!).summary.crossEntropy);
   });
 
   test('Problems lists bad cells at their line and column as the user types, and clears them when fixed', async () => {

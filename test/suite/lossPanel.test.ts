@@ -51,8 +51,27 @@ suite('Loss panel in the extension host', () => {
       await vscode.commands.executeCommand('likelihoodLens.openLossPanel', fixture('basic.csv'));
       return until('the webview to render after a reveal', renderedNow, 45_000);
     });
-    assert.equal(rendered.crossEntropy, classification(snapshot.analysis).summary.crossEntropy);
+    assert.equal(rendered.headline, classification(snapshot.analysis).summary.crossEntropy);
     assert.equal(rendered.steps, snapshot.analysis.derivations.reduce((total, derivation) => total + derivation.steps.length, 0));
+  });
+
+  test("opens a language model's .safetensors dump and shows PyTorch's perplexity", async () => {
+    const lens = await api();
+    const file = vscode.Uri.file(join(REPO, 'test', 'fixtures', 'lm', 'lm_bfloat16.safetensors'));
+    const lm = JSON.parse(readFileSync(join(REPO, 'test', 'fixtures', 'lm', 'expected.json'), 'utf8')) as { cases: { file: string; crossEntropy: number; perplexity: number; tokens: number }[] };
+    const want = lm.cases.find((c) => c.file === 'lm_bfloat16.safetensors')!;
+    const snapshot = await vscode.commands.executeCommand<PanelSnapshot>('likelihoodLens.openLossPanel', file);
+    assert.ok(snapshot?.analysis, snapshot?.error);
+    assert.equal(snapshot.analysis.task, 'lm');
+    if (snapshot.analysis.task !== 'lm') return;
+    assert.equal(snapshot.analysis.summary.tokens, want.tokens);
+    assert.ok(Math.abs(snapshot.analysis.summary.perplexity - want.perplexity) <= 1e-9 * want.perplexity, `perplexity ${snapshot.analysis.summary.perplexity} vs PyTorch ${want.perplexity}`);
+    const renderedNow = () => lens.panels().find((p) => p.fileUri === file.toString())?.rendered;
+    const rendered = await until('the webview to render', renderedNow, 15_000).catch(async () => {
+      await vscode.commands.executeCommand('likelihoodLens.openLossPanel', file);
+      return until('the webview to render after a reveal', renderedNow, 45_000);
+    });
+    assert.ok(Math.abs(rendered.headline - want.crossEntropy) <= 1e-9 * want.crossEntropy, 'the panel shows the cross-entropy per token');
   });
 
   test('closing a panel reports it closed, without touching the disposed webview', async () => {

@@ -190,7 +190,7 @@ describe('a language model in the loss panel, in headless Chromium', () => {
     const record = await pageRecord(page);
     assert.deepEqual(record.errors, []);
     assert.deepEqual(record.violations, []);
-    assert.deepEqual((await posted(page, 'rendered')).at(-1), { type: 'rendered', version: VERSION, crossEntropy: lmCase.crossEntropy, steps: steps.length });
+    assert.deepEqual((await posted(page, 'rendered')).at(-1), { type: 'rendered', version: VERSION, headline: lmCase.crossEntropy, steps: steps.length });
     await page.close();
   });
 

@@ -85,7 +85,7 @@ describe('loss panel webview in headless Chromium', () => {
       const record = await pageRecord(page);
       assert.deepEqual(record.violations, [], 'no CSP violations');
       assert.deepEqual(record.errors, [], 'no page errors');
-      assert.deepEqual(record.posted.at(-1), { type: 'rendered', version: 1, crossEntropy: analysis.summary.crossEntropy, steps: steps.length });
+      assert.deepEqual(record.posted.at(-1), { type: 'rendered', version: 1, headline: analysis.summary.crossEntropy, steps: steps.length });
       assert.deepEqual(record.state, { fileUri: 'file:///workspace/basic.csv', options: {} });
 
       await page.screenshot({ path: join(ARTIFACTS, `webview-${theme}.png`), fullPage: true });

@@ -12,7 +12,7 @@ import { labelsAndScores } from '../threads/labelledRows';
 import { csvBlocks } from '../threads/parallelBlocks';
 import { chooseRoles } from '../../roles/chooseRoles';
 import { isClassifierRoles } from '../../roles/chosenRoles';
-import { analyzeTask } from '../tasks/analyzeTask';
+import { analyzeRowTask } from '../tasks/analyzeRowTask';
 import type { Analysis, AnalysisOptions } from '../results';
 import type { StreamOptions } from './streamOptions';
 import { csvLayout, withFileLayout } from './fileLayout';
@@ -41,7 +41,7 @@ export async function analyzeCsvFile(path: string, fileName: string, options: An
     if (!isClassifierRoles(roles)) {
       const taskRoles = roles;
       const names = [...taskRoles.targets, ...taskRoles.predictions, ...taskRoles.variance];
-      const analysis = await analyzeTask(
+      const analysis = await analyzeRowTask(
         {
           fileName,
           format: layout.format,

@@ -4,7 +4,7 @@ import { columnByName, describeRow, type Table } from '../../readers/table';
 import { analyzeCategorical, inMemoryBatches } from '../tasks/categorical/analyze';
 import { chooseRoles } from '../../roles/chooseRoles';
 import { isClassifierRoles, type ClassifierRoles } from '../../roles/chosenRoles';
-import { analyzeTask } from '../tasks/analyzeTask';
+import { analyzeRowTask } from '../tasks/analyzeRowTask';
 import { rowBatches } from '../rows/rowBatch';
 import type { Analysis, AnalysisOptions, ClassificationAnalysis } from '../results';
 
@@ -39,7 +39,7 @@ export async function analyzeTable(table: Table, fileName: string, options: Anal
   if (isClassifierRoles(roles)) return analyzeClassifierTable(table, fileName, roles, options);
   const names = [...roles.targets, ...roles.predictions, ...roles.variance];
   checkCells(table, fileName, names);
-  return analyzeTask(
+  return analyzeRowTask(
     {
       fileName,
       format: table.format,

@@ -9,7 +9,7 @@ import type { TensorRoles } from '../../roles/tensorRoles';
 import type { Analysis, AnalysisOptions, ClassificationAnalysis } from '../results';
 import { rowBatches } from '../rows/rowBatch';
 import { PARALLEL_MIN_VALUES, PREVIEW_ROWS, KIND_SAMPLE_ROWS } from '../sizes';
-import { analyzeTask } from '../tasks/analyzeTask';
+import { analyzeRowTask } from '../tasks/analyzeRowTask';
 import { analyzeCategorical, inMemoryBatches } from '../tasks/categorical/analyze';
 import { analyzeLanguageModel } from '../tasks/lm/analyze';
 import { tensorBlocks } from '../threads/parallelBlocks';
@@ -48,7 +48,7 @@ export async function analyzeTensors(file: TensorFile, fileName: string, options
     );
   }
   const [first] = roles.tensors;
-  return analyzeTask(
+  return analyzeRowTask(
     {
       fileName,
       format: file.format,

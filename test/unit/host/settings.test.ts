@@ -56,8 +56,8 @@ describe('settings', () => {
     const source = { kind: 'path' as const, path: fixturePath('tensors', 'savez.npz') };
     const analysed = await serveRequest({ id: 1, source, options: {}, limits });
     assert.match(analysed.error ?? '', /over the limit of 2 \(setting likelihoodLens\.limits\.maxTensors\)/);
-    const inspected = await serveRequest({ id: 2, task: 'inspect', source, options: {}, limits });
+    const inspected = await serveRequest({ id: 2, action: 'inspect', source, options: {}, limits });
     assert.match(inspected.error ?? '', /likelihoodLens\.limits\.maxTensors/);
-    assert.equal((await serveRequest({ id: 3, task: 'inspect', source, options: {} })).error, undefined);
+    assert.equal((await serveRequest({ id: 3, action: 'inspect', source, options: {} })).error, undefined);
   });
 });

@@ -16,8 +16,8 @@ const { T } = lmExpected as { T: number };
 const folder = mkdtempSync(join(tmpdir(), 'likelihood-lens-lm-worker-'));
 after(() => rmSync(folder, { recursive: true, force: true }));
 
-const sequenceOf = (path: string, sequence: number, options: AnalysisOptions = {}) => serveRequest({ id: 1, task: 'sequence', sequence, source: { kind: 'path', path }, options });
-const alternativesOf = (path: string, sequence: number, position: number, options: AnalysisOptions = {}) => serveRequest({ id: 1, task: 'alternatives', sequence, position, source: { kind: 'path', path }, options });
+const sequenceOf = (path: string, sequence: number, options: AnalysisOptions = {}) => serveRequest({ id: 1, action: 'sequence', sequence, source: { kind: 'path', path }, options });
+const alternativesOf = (path: string, sequence: number, position: number, options: AnalysisOptions = {}) => serveRequest({ id: 1, action: 'alternatives', sequence, position, source: { kind: 'path', path }, options });
 
 function refused(outcome: AnalysisOutcome, ...parts: string[]): void {
   assert.ok(outcome.error, `an error, not ${JSON.stringify(outcome).slice(0, 200)}`);
@@ -125,7 +125,7 @@ describe("the worker's language-model requests", () => {
   });
 
   it("the tensor view finds a lone logits.npy's labels.npy and says the loss panel can use them", async () => {
-    const outcome = await serveRequest({ id: 1, task: 'inspect', source: { kind: 'path', path: lmFixture('npy_float32/logits.npy') }, options: {} });
+    const outcome = await serveRequest({ id: 1, action: 'inspect', source: { kind: 'path', path: lmFixture('npy_float32/logits.npy') }, options: {} });
     assert.equal(outcome.error, undefined, outcome.error);
     assert.equal(outcome.analysable, true);
   });

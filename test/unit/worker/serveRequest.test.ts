@@ -10,7 +10,7 @@ import { fixturePath } from '../../helpers/fixtures';
 const folder = mkdtempSync(join(tmpdir(), 'likelihood-lens-inspect-'));
 after(() => rmSync(folder, { recursive: true, force: true }));
 
-const inspect = (path: string) => serveRequest({ id: 1, task: 'inspect', source: { kind: 'path', path }, options: {} });
+const inspect = (path: string) => serveRequest({ id: 1, action: 'inspect', source: { kind: 'path', path }, options: {} });
 
 describe("the tensor view's inspection", () => {
   it('decides from the roles whether the loss panel can use the file, without analysing it', async () => {

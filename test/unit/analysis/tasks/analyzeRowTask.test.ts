@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { analyzeSource } from '../../../../src/analysis/sources/analyzeSource';
-import { analyzeTask } from '../../../../src/analysis/tasks/analyzeTask';
+import { analyzeRowTask } from '../../../../src/analysis/tasks/analyzeRowTask';
 import { rowBatches } from '../../../../src/analysis/rows/rowBatch';
 import type { RowTaskRoles } from '../../../../src/roles/chosenRoles';
 import type { Analysis, AnalysisOptions, FitAnalysis, RegressionAnalysis, SoftAnalysis } from '../../../../src/analysis/results';
@@ -141,7 +141,7 @@ describe('the task passes in batches', () => {
   const column = (t: Map<string, Float64Array>, name: string) => ({ n: t.get(name)!.length, k: 1, values: t.get(name)! });
   const roles = (task: RowTaskRoles['task'], targets: string[], predictions: string[], variance: string[] = []): RowTaskRoles => ({ task, targets, predictions, variance, reason: 'test' });
   const run = (t: Map<string, Float64Array>, r: RowTaskRoles, size: number, options: AnalysisOptions) =>
-    analyzeTask(
+    analyzeRowTask(
       { fileName: 'x.csv', format: 'csv', roles: r, batches: rowBatches([...r.targets, ...r.predictions, ...r.variance].map((name) => column(t, name)), undefined, size), choices: [], rowName: (row) => `row ${row}` },
       options,
     );

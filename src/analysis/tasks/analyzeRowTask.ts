@@ -6,7 +6,7 @@ import type { TaskInput } from '../rows/taskInput';
 import type { Analysis, AnalysisOptions } from '../results';
 
 /** The soft, regression, fit or entropy analysis the roles name. */
-export function analyzeTask(input: TaskInput, options: AnalysisOptions): Promise<Analysis> {
+export function analyzeRowTask(input: TaskInput, options: AnalysisOptions): Promise<Analysis> {
   switch (input.roles.task) {
     case 'soft':
       return analyzeSoft(input, options);
