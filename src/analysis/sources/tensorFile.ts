@@ -58,10 +58,12 @@ export async function analyzeTensorFile(path: string, options: AnalysisOptions =
   const mayClassify = !options.task || isClassifierTask(options.task);
   const big = (await stat(path)).size > PARALLEL_MIN_BYTES;
   const threaded = stream.pool !== undefined && mayClassify && !options.dist && !options.variance?.length && big;
-  if (threaded) stream.pool!.start();
-  // A language model's logits stay in their file too: its pass reads them a block of sequences at a time.
+  // A language model's logits stay in their file too: its pass reads them a block of sequences at a time, on this thread.
   const mayBeLanguageModel = !options.task || options.task === 'lm';
+  if (threaded && !mayBeLanguageModel) stream.pool!.start();
   const read = threaded || (mayBeLanguageModel && big) ? { leaveInFileFrom: PARALLEL_MIN_BYTES } : {};
   const { file, note } = await readWithPartner(path, options, pairWith, limits, read);
+  // Undecided until the headers are read: threads booting for a language model's file would only take a core from its pass.
+  if (threaded && mayBeLanguageModel && !hasLanguageModelRoles(file, options)) stream.pool!.start();
   return analyzeTensors(file, name, options, note, stream, path);
 }
