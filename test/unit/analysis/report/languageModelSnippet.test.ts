@@ -3,14 +3,15 @@
 // /usr/bin/python3 and PyTorch beside the fixtures; CI runs no Python, so the lines are checked here.)
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { AnalysisOptions } from '../../../../src/analysis/results';
+import type { AnalysisOptions, LanguageModelAnalysis } from '../../../../src/analysis/results';
 import { derivationMarkdown, pythonSnippet } from '../../../../src/analysis/report/snippets';
 import { analyzeSource } from '../../../../src/analysis/sources/analyzeSource';
 import { lmFixture } from '../../../helpers/languageModelFiles';
 
 const snippetOf = async (file: string, options: AnalysisOptions = {}) => {
   const analysis = await analyzeSource({ kind: 'path', path: lmFixture(file) }, options);
-  return { analysis, snippet: pythonSnippet(analysis) };
+  assert.equal(analysis.task, 'lm');
+  return { analysis: analysis as LanguageModelAnalysis, snippet: pythonSnippet(analysis) };
 };
 
 describe("a language model's Python snippet", () => {
