@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// npm run bench: times the CLI, whole process, on generated evaluation dumps, and in the same
-// run what a user would otherwise run (pandas + NumPy, NumPy, PyTorch) when /usr/bin/python3
-// has them. Medians of RUNS runs (default 5), peak RSS from /usr/bin/time, values compared.
+// npm run bench: times the CLI, whole process, on generated evaluation dumps (a classifier's and
+// a causal language model's), and in the same run what a user would otherwise run (pandas +
+// NumPy, NumPy, PyTorch) when /usr/bin/python3 has them. Medians of RUNS runs (default 5), peak RSS from /usr/bin/time, values compared.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -135,6 +135,54 @@ function writeTensorFiles(rows, classes) {
   return paths;
 }
 
+/**
+ * A causal LM's evaluation dump, [8, 512, 32000] bfloat16 logits with their input_ids [8, 512]:
+ * random logits with a bonus on the next token (a trained model's loss, not log V), written as
+ * .safetensors here and, when /usr/bin/python3 has PyTorch, as the .pt torch.save writes.
+ */
+function writeLanguageModelFiles() {
+  const [B, T, V] = [8, 512, 32000];
+  const paths = { safetensors: join(DATA, 'lm-8x512x32000-bf16.safetensors'), pt: join(DATA, 'lm-8x512x32000-bf16.pt') };
+  if (!existsSync(paths.safetensors)) {
+    const next = generator(13);
+    const ids = new BigInt64Array(B * T);
+    for (let i = 0; i < B * T; i++) ids[i] = BigInt(Math.floor(next() * V));
+    const logits = new Uint16Array(B * T * V);
+    const float = new Float32Array(1);
+    const bits = new Uint32Array(float.buffer);
+    for (let position = 0; position < B * T; position++) {
+      const following = position % T === T - 1 ? -1 : Number(ids[position + 1]);
+      for (let j = 0; j < V; j++) {
+        float[0] = (next() - 0.5) * 6 + (j === following ? 6 : 0);
+        // float32 to bfloat16, rounding to nearest even.
+        logits[position * V + j] = (bits[0] + 0x7fff + ((bits[0] >>> 16) & 1)) >>> 16;
+      }
+    }
+    const header = JSON.stringify({
+      logits: { dtype: 'BF16', shape: [B, T, V], data_offsets: [0, logits.byteLength] },
+      input_ids: { dtype: 'I64', shape: [B, T], data_offsets: [logits.byteLength, logits.byteLength + ids.byteLength] },
+    });
+    const padded = header + ' '.repeat((8 - (header.length % 8)) % 8);
+    const length = Buffer.alloc(8);
+    length.writeBigUInt64LE(BigInt(padded.length));
+    writeParts(`${paths.safetensors}.partial`, [length, Buffer.from(padded), Buffer.from(logits.buffer), Buffer.from(ids.buffer)]);
+    renameSync(`${paths.safetensors}.partial`, paths.safetensors);
+  }
+  if (!existsSync(paths.pt) && hasPython(['torch', 'numpy'])) {
+    // The same bytes, through NumPy (bfloat16 as its int16 bits) into torch.save.
+    execFileSync(PYTHON, ['-c', `import json, struct, numpy as np, torch
+raw = open("${paths.safetensors}", "rb").read()
+n = struct.unpack("<Q", raw[:8])[0]
+h = json.loads(raw[8:8 + n])
+def part(name, dtype):
+    a, b = h[name]["data_offsets"]
+    return torch.from_numpy(np.frombuffer(raw, dtype=dtype, count=(b - a) // np.dtype(dtype).itemsize, offset=8 + n + a).copy()).reshape(h[name]["shape"])
+torch.save({"logits": part("logits", np.int16).view(torch.bfloat16), "input_ids": part("input_ids", np.int64)}, "${paths.pt}.partial")`]);
+    renameSync(`${paths.pt}.partial`, paths.pt);
+  }
+  return paths;
+}
+
 function hasPython(modules) {
   if (!existsSync(PYTHON)) return false;
   return spawnSync(PYTHON, ['-c', `import ${modules.join(', ')}`]).status === 0;
@@ -171,6 +219,12 @@ z = np.load(sys.argv[1]).astype(np.float64); y = np.load(sys.argv[2])
 m = z.max(axis=1, keepdims=True)
 lse = m[:, 0] + np.log(np.exp(z - m).sum(axis=1))
 print((lse - z[np.arange(len(y)), y]).mean())`;
+// A Hugging Face causal LM's own loss: logits at t against input_ids at t + 1, in float64.
+const PY_LM = `import sys, torch, torch.nn.functional as F
+d = torch.load(sys.argv[1])
+logits, ids = d["logits"], d["input_ids"]
+V = logits.shape[-1]
+print(F.cross_entropy(logits[:, :-1].reshape(-1, V).double(), ids[:, 1:].reshape(-1)).item())`;
 const PY_PT = `import sys, torch, torch.nn.functional as F
 d = torch.load(sys.argv[1])
 print(F.cross_entropy(d["logits"].double(), d["labels"]).item())`;
@@ -210,12 +264,15 @@ function main() {
   const large = join(DATA, 'classifier-20M.csv');
   if (process.argv.includes('--large')) writeCsv(large, 20_000_000, 10);
   const paths = writeTensorFiles(4_000_000, 10);
+  const lm = writeLanguageModelFiles();
   const cases = [
     { name: 'CSV 1,000,000 x 11', file: csv, baseline: hasPython(['numpy', 'pandas']) ? ['pandas.read_csv + NumPy', ['-c', PY_CSV, csv]] : undefined },
     { name: '.npy pair 4,000,000 x 10 float32', file: paths.npy, baseline: hasPython(['numpy']) ? ['np.load + NumPy log-sum-exp', ['-c', PY_NPY, paths.npy, join(DATA, 'labels.npy')]] : undefined },
     { name: '.npz (stored) 4,000,000 x 10', file: paths.npz },
     { name: '.safetensors 4,000,000 x 10', file: paths.safetensors },
     ...(existsSync(paths.pt) ? [{ name: '.pt 4,000,000 x 10', file: paths.pt, baseline: ['torch.load + F.cross_entropy', ['-c', PY_PT, paths.pt]] }] : []),
+    { name: 'LM logits .safetensors [8, 512, 32000] bfloat16', file: lm.safetensors },
+    ...(existsSync(lm.pt) ? [{ name: 'LM logits .pt [8, 512, 32000] bfloat16', file: lm.pt, baseline: ['torch.load + F.cross_entropy, shifted, float64', ['-c', PY_LM, lm.pt]] }] : []),
   ];
   const lines = [
     `Likelihood Lens benchmark: ${RUNS} runs each, medians, whole process (\`node dist/cli.js FILE --json\`) with its scoring threads (${availableParallelism()} cores) and on one thread (\`LIKELIHOOD_LENS_THREADS=1\`), taking turns run by run with the baseline; peak RSS from /usr/bin/time.`,
