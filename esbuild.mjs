@@ -37,7 +37,10 @@ const hyparquetRunGuard = {
       const source = readFileSync(args.path, 'utf8');
       const unguarded = 'for (let i = 0; i < count; i++) {\n    output[seen + i] = value';
       if (!source.includes(unguarded)) throw new Error(`${args.path}: the run-length loop to guard was not found; check hyparquet's readRle`);
-      return { contents: source.replace(unguarded, 'for (let i = 0, end = Math.min(count, output.length - seen); i < end; i++) {\n    output[seen + i] = value'), loader: 'js' };
+      return {
+        contents: source.replace(unguarded, 'for (let i = 0, end = Math.min(count, output.length - seen); i < end; i++) {\n    output[seen + i] = value'),
+        loader: 'js',
+      };
     });
   },
 };
@@ -46,7 +49,12 @@ const nodeCommon = { ...common, platform: 'node', target: 'node20', format: 'cjs
 
 const builds = [
   // Extension host: `vscode` is provided by the host at run time.
-  { ...nodeCommon, entryPoints: { extension: 'src/extension.ts', worker: 'src/worker.ts', scoringThread: 'src/scoringThread.ts' }, outdir: 'dist', external: ['vscode'] },
+  {
+    ...nodeCommon,
+    entryPoints: { extension: 'src/extension.ts', worker: 'src/worker.ts', scoringThread: 'src/scoringThread.ts' },
+    outdir: 'dist',
+    external: ['vscode'],
+  },
   { ...nodeCommon, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   // The webview runs in a browser sandbox under a strict CSP.
   {

@@ -14,7 +14,10 @@ export default tseslint.config(
   {
     languageOptions: { ecmaVersion: 2022, sourceType: 'module' },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       'no-duplicate-imports': 'error',
@@ -22,8 +25,14 @@ export default tseslint.config(
       'no-console': ['error', { allow: ['warn', 'error'] }],
     },
   },
-  { files: ['src/readers/**/*.ts'], rules: upward(['**/roles/**', '**/engine/**', '**/analysis/**', '**/protocol/**', '**/host/**', '**/panel/**', '**/worker/**', '**/cli/**', 'vscode']) },
-  { files: ['src/roles/**/*.ts'], rules: upward(['**/engine/**', '**/analysis/**', '**/protocol/**', '**/host/**', '**/panel/**', '**/worker/**', '**/cli/**', 'vscode']) },
+  {
+    files: ['src/readers/**/*.ts'],
+    rules: upward(['**/roles/**', '**/engine/**', '**/analysis/**', '**/protocol/**', '**/host/**', '**/panel/**', '**/worker/**', '**/cli/**', 'vscode']),
+  },
+  {
+    files: ['src/roles/**/*.ts'],
+    rules: upward(['**/engine/**', '**/analysis/**', '**/protocol/**', '**/host/**', '**/panel/**', '**/worker/**', '**/cli/**', 'vscode']),
+  },
   { files: ['src/engine/**/*.ts'], rules: upward(['**/analysis/**', '**/protocol/**', '**/host/**', '**/panel/**', '**/worker/**', '**/cli/**', 'vscode']) },
   { files: ['src/analysis/**/*.ts'], rules: upward(['**/protocol/**', '**/host/**', '**/panel/**', '**/worker/**', '**/cli/**', 'vscode']) },
   { files: ['src/protocol/**/*.ts'], rules: upward(['**/host/**', '**/panel/**', '**/worker/**', '**/cli/**', 'vscode']) },
@@ -54,6 +63,16 @@ export default tseslint.config(
   { files: ['bench/slider.mjs'], languageOptions: { globals: { document: 'readonly', Event: 'readonly', window: 'readonly' } } },
   {
     files: ['**/*.mjs', '**/*.js'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', performance: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        performance: 'readonly',
+      },
+    },
   },
 );

@@ -4,7 +4,7 @@ import { closeSync, existsSync, openSync, renameSync, writeSync } from 'node:fs'
 /** A fixed linear congruential generator: the same inputs on every machine. */
 export function generator(seed) {
   let state = seed >>> 0;
-  return () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 4294967296);
+  return () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 4294967296;
 }
 
 /** Writes `header` then `rows` lines from `line(i)` to `path`, unless it is already there. */

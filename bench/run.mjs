@@ -28,7 +28,7 @@ function writeCsv(path, rows, classes) {
       if (z[j] > max) max = z[j];
     }
     let total = 0;
-    for (let j = 0; j < classes; j++) total += (z[j] = Math.exp(z[j] - max));
+    for (let j = 0; j < classes; j++) total += z[j] = Math.exp(z[j] - max);
     return `${label},${Array.from(z, (v) => (v / total).toFixed(8)).join(',')}`;
   });
 }
@@ -120,7 +120,13 @@ function writeTensorFiles(rows, classes) {
   const labelsNpy = [npyHeader('<i8', [rows]), labels];
   writeParts(paths.npy, logitsNpy);
   writeParts(join(DATA, 'labels.npy'), labelsNpy);
-  writeParts(paths.npz, storedZip([{ name: 'logits.npy', data: logitsNpy }, { name: 'labels.npy', data: labelsNpy }]));
+  writeParts(
+    paths.npz,
+    storedZip([
+      { name: 'logits.npy', data: logitsNpy },
+      { name: 'labels.npy', data: labelsNpy },
+    ]),
+  );
   const header = JSON.stringify({
     logits: { dtype: 'F32', shape: [rows, classes], data_offsets: [0, logits.length] },
     labels: { dtype: 'I64', shape: [rows], data_offsets: [logits.length, logits.length + labels.length] },
@@ -130,7 +136,10 @@ function writeTensorFiles(rows, classes) {
   length.writeBigUInt64LE(BigInt(padded.length));
   writeParts(paths.safetensors, [length, Buffer.from(padded), logits, labels]);
   if (hasPython(['torch', 'numpy'])) {
-    execFileSync(PYTHON, ['-c', `import numpy as np, torch; torch.save({"logits": torch.from_numpy(np.load("${paths.npy}")), "labels": torch.from_numpy(np.load("${join(DATA, 'labels.npy')}"))}, "${paths.pt}")`]);
+    execFileSync(PYTHON, [
+      '-c',
+      `import numpy as np, torch; torch.save({"logits": torch.from_numpy(np.load("${paths.npy}")), "labels": torch.from_numpy(np.load("${join(DATA, 'labels.npy')}"))}, "${paths.pt}")`,
+    ]);
   }
   return paths;
 }
@@ -170,14 +179,17 @@ function writeLanguageModelFiles() {
   }
   if (!existsSync(paths.pt) && hasPython(['torch', 'numpy'])) {
     // The same bytes, through NumPy (bfloat16 as its int16 bits) into torch.save.
-    execFileSync(PYTHON, ['-c', `import json, struct, numpy as np, torch
+    execFileSync(PYTHON, [
+      '-c',
+      `import json, struct, numpy as np, torch
 raw = open("${paths.safetensors}", "rb").read()
 n = struct.unpack("<Q", raw[:8])[0]
 h = json.loads(raw[8:8 + n])
 def part(name, dtype):
     a, b = h[name]["data_offsets"]
     return torch.from_numpy(np.frombuffer(raw, dtype=dtype, count=(b - a) // np.dtype(dtype).itemsize, offset=8 + n + a).copy()).reshape(h[name]["shape"])
-torch.save({"logits": part("logits", np.int16).view(torch.bfloat16), "input_ids": part("input_ids", np.int64)}, "${paths.pt}.partial")`]);
+torch.save({"logits": part("logits", np.int16).view(torch.bfloat16), "input_ids": part("input_ids", np.int64)}, "${paths.pt}.partial")`,
+    ]);
     renameSync(`${paths.pt}.partial`, paths.pt);
   }
   return paths;
@@ -248,7 +260,9 @@ function startupLines(...csvFiles) {
   for (const file of csvFiles.filter(existsSync)) {
     const progress = runs(['progress', file]);
     const m = (key) => median(progress.map((r) => r[key])).toFixed(0);
-    lines.push(`| ${file.split('/').pop()} | ${(statSync(file).size / 2 ** 20).toFixed(0)} MB | ${m('firstProgressMs')} | ${m('firstPartialMs')} | ${m('doneMs')} |`);
+    lines.push(
+      `| ${file.split('/').pop()} | ${(statSync(file).size / 2 ** 20).toFixed(0)} MB | ${m('firstProgressMs')} | ${m('firstPartialMs')} | ${m('doneMs')} |`,
+    );
   }
   for (const line of lines) console.error(line);
   return lines;
@@ -267,12 +281,18 @@ function main() {
   const lm = writeLanguageModelFiles();
   const cases = [
     { name: 'CSV 1,000,000 x 11', file: csv, baseline: hasPython(['numpy', 'pandas']) ? ['pandas.read_csv + NumPy', ['-c', PY_CSV, csv]] : undefined },
-    { name: '.npy pair 4,000,000 x 10 float32', file: paths.npy, baseline: hasPython(['numpy']) ? ['np.load + NumPy log-sum-exp', ['-c', PY_NPY, paths.npy, join(DATA, 'labels.npy')]] : undefined },
+    {
+      name: '.npy pair 4,000,000 x 10 float32',
+      file: paths.npy,
+      baseline: hasPython(['numpy']) ? ['np.load + NumPy log-sum-exp', ['-c', PY_NPY, paths.npy, join(DATA, 'labels.npy')]] : undefined,
+    },
     { name: '.npz (stored) 4,000,000 x 10', file: paths.npz },
     { name: '.safetensors 4,000,000 x 10', file: paths.safetensors },
     ...(existsSync(paths.pt) ? [{ name: '.pt 4,000,000 x 10', file: paths.pt, baseline: ['torch.load + F.cross_entropy', ['-c', PY_PT, paths.pt]] }] : []),
     { name: 'LM logits .safetensors [8, 512, 32000] bfloat16', file: lm.safetensors },
-    ...(existsSync(lm.pt) ? [{ name: 'LM logits .pt [8, 512, 32000] bfloat16', file: lm.pt, baseline: ['torch.load + F.cross_entropy, shifted, float64', ['-c', PY_LM, lm.pt]] }] : []),
+    ...(existsSync(lm.pt)
+      ? [{ name: 'LM logits .pt [8, 512, 32000] bfloat16', file: lm.pt, baseline: ['torch.load + F.cross_entropy, shifted, float64', ['-c', PY_LM, lm.pt]] }]
+      : []),
   ];
   const lines = [
     `Likelihood Lens benchmark: ${RUNS} runs each, medians, whole process (\`node dist/cli.js FILE --json\`) with its scoring threads (${availableParallelism()} cores) and on one thread (\`LIKELIHOOD_LENS_THREADS=1\`), taking turns run by run with the baseline; peak RSS from /usr/bin/time.`,

@@ -37,8 +37,14 @@ function collect() {
 const { messages, problems } = collect();
 if (process.argv.includes('--check')) {
   const bundle = existsSync(BUNDLE) ? JSON.parse(readFileSync(BUNDLE, 'utf8')) : {};
-  problems.push(...messages.filter((message) => bundle[message] !== message).map((message) => `missing from l10n/bundle.l10n.json: ${JSON.stringify(message)}`));
-  problems.push(...Object.keys(bundle).filter((key) => !messages.includes(key)).map((key) => `no longer used, in l10n/bundle.l10n.json: ${JSON.stringify(key)}`));
+  problems.push(
+    ...messages.filter((message) => bundle[message] !== message).map((message) => `missing from l10n/bundle.l10n.json: ${JSON.stringify(message)}`),
+  );
+  problems.push(
+    ...Object.keys(bundle)
+      .filter((key) => !messages.includes(key))
+      .map((key) => `no longer used, in l10n/bundle.l10n.json: ${JSON.stringify(key)}`),
+  );
   if (problems.length > 0) {
     console.error(`${problems.join('\n')}\nRun node scripts/l10n-bundle.mjs to update the bundle.`);
     process.exit(1);

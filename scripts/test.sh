@@ -11,6 +11,7 @@ cd "$(dirname "$0")/.."
 node esbuild.mjs
 npx tsc -p . --noEmit
 npx eslint .
+npx prettier --check . > /dev/null || { npx prettier --check .; exit 1; }
 npm run --silent package > /dev/null
 # One file at a time: the VS Code tests each start a code-server and a Chromium, and two at once
 # on a 2-core machine starve each other into timeouts.

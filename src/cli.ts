@@ -47,7 +47,11 @@ export interface Command {
   readonly unit: InformationUnit;
 }
 
-const names = (text: string | undefined) => text?.split(',').map((name) => name.trim()).filter((name) => name !== '');
+const names = (text: string | undefined) =>
+  text
+    ?.split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
 
 function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
   if (value !== undefined && !allowed.includes(value as T)) throw new UsageError(`${flag} must be one of ${allowed.join(', ')}`);
@@ -189,7 +193,13 @@ export async function main(argv: string[]): Promise<number> {
   try {
     // dist/scoringThread.js, beside this file once bundled.
     const threads = scoringThreadsFor(join(__dirname, 'scoringThread.js'));
-    const analysis = await analyzeOnThreads({ kind: 'path', path: command.file, ...(command.labels !== undefined ? { pairWith: command.labels } : {}) }, command.options, {}, {}, threads);
+    const analysis = await analyzeOnThreads(
+      { kind: 'path', path: command.file, ...(command.labels !== undefined ? { pairWith: command.labels } : {}) },
+      command.options,
+      {},
+      {},
+      threads,
+    );
     if (command.snippet) process.stdout.write(pythonSnippet(analysis));
     else if (command.json) process.stdout.write(`${JSON.stringify(toJsonReport(analysis, command.reduction, command.unit), null, 2)}\n`);
     else {

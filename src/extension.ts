@@ -36,10 +36,20 @@ export function activate(context: vscode.ExtensionContext): LikelihoodLensApi {
     vscode.window.registerCustomEditorProvider(TENSOR_VIEW_TYPE, tensorEditor, { supportsMultipleEditorsPerDocument: true }),
   );
   const reporter = reporterFor(log);
-  context.subscriptions.push(new AutoOpen((file) => panels.show(file, true).catch(reporter.report), (file) => panels.isShown(file)));
+  context.subscriptions.push(
+    new AutoOpen(
+      (file) => panels.show(file, true).catch(reporter.report),
+      (file) => panels.isShown(file),
+    ),
+  );
   registerCommands(context, panels, reporter);
 
-  return { panels: () => panels.snapshots(), tensorViews: () => tensorEditor.views(), onDidChangePanel: panels.onDidChange, statusBarText: () => statusBar.text };
+  return {
+    panels: () => panels.snapshots(),
+    tensorViews: () => tensorEditor.views(),
+    onDidChangePanel: panels.onDidChange,
+    statusBarText: () => statusBar.text,
+  };
 }
 
 /** Reports a failure once: one line in a notification, whose button shows the details in the output channel. */

@@ -1,6 +1,16 @@
 /** The panel's controls. The only module that uses @vscode/webview-ui-toolkit. */
 import { provideVSCodeDesignSystem, vsCodeCheckbox, vsCodeDropdown, vsCodeOption } from '@vscode/webview-ui-toolkit';
-import { FIT_FAMILIES, TASKS, type ClassificationAnalysis, type FitFamily, type Task, type Analysis, type AnalysisOptions, type InformationUnit, type PredictionKind } from '../src/protocol/webview';
+import {
+  FIT_FAMILIES,
+  TASKS,
+  type ClassificationAnalysis,
+  type FitFamily,
+  type Task,
+  type Analysis,
+  type AnalysisOptions,
+  type InformationUnit,
+  type PredictionKind,
+} from '../src/protocol/webview';
 import { custom, h } from './dom';
 
 provideVSCodeDesignSystem().register(vsCodeDropdown(), vsCodeOption(), vsCodeCheckbox());
@@ -16,8 +26,19 @@ interface Controls {
   readonly element: HTMLElement;
 }
 
-function dropdown(id: string, label: string, values: readonly string[], labels: (value: string) => string, selected: string, onChange: (value: string) => void): HTMLElement {
-  const select = custom('vscode-dropdown', { id, 'aria-label': label }, ...values.map((value) => custom('vscode-option', { value, selected: value === selected }, labels(value))));
+function dropdown(
+  id: string,
+  label: string,
+  values: readonly string[],
+  labels: (value: string) => string,
+  selected: string,
+  onChange: (value: string) => void,
+): HTMLElement {
+  const select = custom(
+    'vscode-dropdown',
+    { id, 'aria-label': label },
+    ...values.map((value) => custom('vscode-option', { value, selected: value === selected }, labels(value))),
+  );
   select.addEventListener('change', () => onChange((select as unknown as { value: string }).value));
   return h('div', { class: 'control' }, h('label', { for: id }, label), select);
 }
@@ -25,9 +46,16 @@ function dropdown(id: string, label: string, values: readonly string[], labels: 
 /** Role pickers: the label column, the prediction columns and how to read them. */
 export function roleControls(analysis: ClassificationAnalysis, options: AnalysisOptions, change: (options: AnalysisOptions) => void): Controls {
   const { roles } = analysis;
-  const target = dropdown('target', 'Label column', roles.columns, (name) => name, roles.target, (value) => {
-    change({ ...options, target: value, predictions: roles.predictions.filter((name) => name !== value) });
-  });
+  const target = dropdown(
+    'target',
+    'Label column',
+    roles.columns,
+    (name) => name,
+    roles.target,
+    (value) => {
+      change({ ...options, target: value, predictions: roles.predictions.filter((name) => name !== value) });
+    },
+  );
   const predictions = h(
     'fieldset',
     { class: 'control predictions' },
@@ -45,10 +73,17 @@ export function roleControls(analysis: ClassificationAnalysis, options: Analysis
         return box;
       }),
   );
-  const kind = dropdown('kind', 'Predictions are', ['auto', 'probs', 'logits', 'logprobs'], (value) => KIND_LABELS[value as PredictionKind | 'auto'], options.kind ?? 'auto', (value) => {
-    const { kind: _previous, ...rest } = options;
-    change(value === 'auto' ? rest : { ...rest, kind: value as PredictionKind });
-  });
+  const kind = dropdown(
+    'kind',
+    'Predictions are',
+    ['auto', 'probs', 'logits', 'logprobs'],
+    (value) => KIND_LABELS[value as PredictionKind | 'auto'],
+    options.kind ?? 'auto',
+    (value) => {
+      const { kind: _previous, ...rest } = options;
+      change(value === 'auto' ? rest : { ...rest, kind: value as PredictionKind });
+    },
+  );
   return { element: h('section', { class: 'controls', 'aria-label': 'Roles' }, target, kind, predictions) };
 }
 
@@ -65,18 +100,46 @@ export function taskControls(
   change: (options: AnalysisOptions) => void,
   changeView: (view: { unit?: InformationUnit; reduction?: 'mean' | 'sum' }) => void,
 ): Controls {
-  const task = dropdown('task', 'Task', ['auto', ...TASKS], (value) => (value === 'auto' ? `detect (${analysis.task})` : value), options.task ?? 'auto', (value) => {
-    const { task: _task, dist: _dist, ...rest } = options;
-    change(value === 'auto' ? rest : { ...rest, task: value as Task });
-  });
+  const task = dropdown(
+    'task',
+    'Task',
+    ['auto', ...TASKS],
+    (value) => (value === 'auto' ? `detect (${analysis.task})` : value),
+    options.task ?? 'auto',
+    (value) => {
+      const { task: _task, dist: _dist, ...rest } = options;
+      change(value === 'auto' ? rest : { ...rest, task: value as Task });
+    },
+  );
   const dist =
     analysis.task === 'fit'
-      ? dropdown('dist', 'Distribution', ['auto', ...FIT_FAMILIES], (value) => (value === 'auto' ? `detect (${analysis.summary.dist})` : value), options.dist ?? 'auto', (value) => {
-          const { dist: _dist, ...rest } = options;
-          change(value === 'auto' ? rest : { ...rest, task: 'fit', dist: value as FitFamily });
-        })
+      ? dropdown(
+          'dist',
+          'Distribution',
+          ['auto', ...FIT_FAMILIES],
+          (value) => (value === 'auto' ? `detect (${analysis.summary.dist})` : value),
+          options.dist ?? 'auto',
+          (value) => {
+            const { dist: _dist, ...rest } = options;
+            change(value === 'auto' ? rest : { ...rest, task: 'fit', dist: value as FitFamily });
+          },
+        )
       : '';
-  const units = dropdown('unit', 'Losses in', ['nats', 'bits', 'digits'], (value) => UNIT_LABELS[value as InformationUnit], shown.unit, (value) => changeView({ unit: value as InformationUnit }));
-  const reduction = dropdown('reduction', analysis.task === 'lm' ? 'Tokens reduced by' : 'Rows reduced by', ['mean', 'sum'], (value) => value, shown.reduction, (value) => changeView({ reduction: value as 'mean' | 'sum' }));
+  const units = dropdown(
+    'unit',
+    'Losses in',
+    ['nats', 'bits', 'digits'],
+    (value) => UNIT_LABELS[value as InformationUnit],
+    shown.unit,
+    (value) => changeView({ unit: value as InformationUnit }),
+  );
+  const reduction = dropdown(
+    'reduction',
+    analysis.task === 'lm' ? 'Tokens reduced by' : 'Rows reduced by',
+    ['mean', 'sum'],
+    (value) => value,
+    shown.reduction,
+    (value) => changeView({ reduction: value as 'mean' | 'sum' }),
+  );
   return { element: h('section', { class: 'controls', 'aria-label': 'Task and unit' }, task, dist, units, reduction) };
 }

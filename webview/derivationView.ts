@@ -14,7 +14,12 @@ function math(latex: string, displayMode: boolean): HTMLElement {
 function checkView(check: IdentityCheck): HTMLElement {
   return h(
     'p',
-    { class: `check ${check.holds ? 'holds' : 'fails'}`, 'data-testid': 'identity-check', 'data-holds': String(check.holds), 'data-residual': String(check.residual) },
+    {
+      class: `check ${check.holds ? 'holds' : 'fails'}`,
+      'data-testid': 'identity-check',
+      'data-holds': String(check.holds),
+      'data-residual': String(check.residual),
+    },
     h('span', { class: 'mark', 'aria-hidden': 'true' }, check.holds ? '\u2713' : '\u2717'),
     ` ${check.label}: ${formatNumber(check.lhs, 12)} vs ${formatNumber(check.rhs, 12)}, relative residual ${check.residual === 0 ? '0' : check.residual.toExponential(1)}`,
     check.holds ? '' : ' (does not hold)',
@@ -25,12 +30,27 @@ function stepView(step: DerivationStep, index: number, copy: (stepId: string) =>
   return h(
     'li',
     { class: 'step', id: `step-${step.id}`, 'data-testid': 'derivation-step', title: step.source ? `From ${step.source}` : undefined },
-    h('h3', {}, `${index + 1}. ${step.title}`, step.tag ? h('span', { class: 'tag', title: 'Equation number in the derivation texts' }, `eq. ${step.tag}`) : null),
+    h(
+      'h3',
+      {},
+      `${index + 1}. ${step.title}`,
+      step.tag ? h('span', { class: 'tag', title: 'Equation number in the derivation texts' }, `eq. ${step.tag}`) : null,
+    ),
     math(step.latex, true),
     h('p', { class: 'note' }, step.note),
     step.check ? checkView(step.check) : null,
-    step.restatement ? h('p', { class: 'restatement', 'data-testid': 'restatement' }, `Restatement of ${step.restatement}: the same number written another way, so not a check.`) : null,
-    h('div', { class: 'step-actions' }, actionButton('Copy LaTeX', `Copy step ${index + 1} as LaTeX`, () => copy(step.id), 'copy-step')),
+    step.restatement
+      ? h(
+          'p',
+          { class: 'restatement', 'data-testid': 'restatement' },
+          `Restatement of ${step.restatement}: the same number written another way, so not a check.`,
+        )
+      : null,
+    h(
+      'div',
+      { class: 'step-actions' },
+      actionButton('Copy LaTeX', `Copy step ${index + 1} as LaTeX`, () => copy(step.id), 'copy-step'),
+    ),
   );
 }
 

@@ -39,7 +39,15 @@ interface LogSlider {
 function logSlider(id: string, label: string, low: number, high: number, start: number): LogSlider {
   const toValue = (position: number) => Math.exp(Math.log(low) + (position / STEPS) * (Math.log(high) - Math.log(low)));
   const position = Math.round((STEPS * (Math.log(start) - Math.log(low))) / (Math.log(high) - Math.log(low)));
-  const input = h('input', { type: 'range', id, min: '0', max: String(STEPS), step: '1', value: String(Math.min(STEPS, Math.max(0, position))), 'data-testid': `${id}-slider` });
+  const input = h('input', {
+    type: 'range',
+    id,
+    min: '0',
+    max: String(STEPS),
+    step: '1',
+    value: String(Math.min(STEPS, Math.max(0, position))),
+    'data-testid': `${id}-slider`,
+  });
   const output = h('output', { for: id, 'data-testid': `${id}-output`, 'aria-live': 'polite' });
   const element = h('div', { class: 'explorer' }, h('label', { for: id }, label), input, output);
   return { element, input, output, value: () => toValue(Number(input.value)) };
@@ -68,7 +76,12 @@ export function sigmaExplorer(analysis: RegressionAnalysis, unit: InformationUni
 }
 
 /** Drag T: the cross-entropy of softmax(log q / T), from the temperature curve's grid. */
-export function temperatureExplorer(analysis: ClassificationAnalysis, unit: InformationUnit, start: number | undefined, moved: (t: number) => void): HTMLElement | '' {
+export function temperatureExplorer(
+  analysis: ClassificationAnalysis,
+  unit: InformationUnit,
+  start: number | undefined,
+  moved: (t: number) => void,
+): HTMLElement | '' {
   const curve = analysis.plots.parameterCurves.find((candidate) => candidate.id === 'temperature');
   if (!curve || curve.x.length < 2) return '';
   const best = curve.x[curve.maxIndex]!;
@@ -93,12 +106,26 @@ export function temperatureExplorer(analysis: ClassificationAnalysis, unit: Info
 function splitBar(label: string, entropy: number, kl: number, share: number, unit: InformationUnit, testId: string, text: boolean): HTMLElement {
   const total = Math.max(entropy + kl, Number.MIN_VALUE);
   const segment = (name: string, value: number, className: string) => {
-    const element = h('div', { class: `split-segment ${className}`, title: `${label} ${name} ${formatInUnit(value, unit, 8)}`, 'data-testid': `${testId}-${className.slice(6)}`, 'data-value': String(value) }, text ? `${name} ${formatInUnit(value, unit, 4)}` : '');
+    const element = h(
+      'div',
+      {
+        class: `split-segment ${className}`,
+        title: `${label} ${name} ${formatInUnit(value, unit, 8)}`,
+        'data-testid': `${testId}-${className.slice(6)}`,
+        'data-value': String(value),
+      },
+      text ? `${name} ${formatInUnit(value, unit, 4)}` : '',
+    );
     // Through the CSSOM: the CSP refuses inline style attributes.
     element.style.flexGrow = String(Math.max(0, value / total));
     return element;
   };
-  const bar = h('div', { class: 'split-bar', role: 'img', 'aria-label': `${label}: entropy ${formatInUnit(entropy, unit)} plus KL ${formatInUnit(kl, unit)}` }, segment('H(p)', entropy, 'split-entropy'), segment('KL', kl, 'split-kl'));
+  const bar = h(
+    'div',
+    { class: 'split-bar', role: 'img', 'aria-label': `${label}: entropy ${formatInUnit(entropy, unit)} plus KL ${formatInUnit(kl, unit)}` },
+    segment('H(p)', entropy, 'split-entropy'),
+    segment('KL', kl, 'split-kl'),
+  );
   bar.style.width = `${Math.max(0, Math.min(1, share)) * 100}%`;
   return bar;
 }
@@ -120,7 +147,13 @@ export function entropySplit(analysis: SoftAnalysis, unit: InformationUnit): HTM
       'ol',
       { class: 'split-classes', 'aria-label': 'By class' },
       ...analysis.roles.targets.map((name, c) =>
-        h('li', { 'data-testid': 'split-class' }, h('span', { class: 'split-name' }, name), splitBar(name, byClass.entropy[c]!, byClass.kl[c]!, classTotals[c]! / widest, unit, `split-class-${c}`, false), h('span', { class: 'split-total' }, formatInUnit(classTotals[c]!, unit, 4))),
+        h(
+          'li',
+          { 'data-testid': 'split-class' },
+          h('span', { class: 'split-name' }, name),
+          splitBar(name, byClass.entropy[c]!, byClass.kl[c]!, classTotals[c]! / widest, unit, `split-class-${c}`, false),
+          h('span', { class: 'split-total' }, formatInUnit(classTotals[c]!, unit, 4)),
+        ),
       ),
     ),
   );

@@ -1,5 +1,20 @@
 /** The loss panel's page: receives analyses from the host and renders them; never reads files or computes over rows. */
-import { convertNats, unitSymbol, parseHostMessage, type Analysis, type AnalysisOptions, type HostMessage, type InformationUnit, type LanguageModelAnalysis, type PanelState, type PanelView, headline, isClassification, type SummaryBase, type Reduction } from '../src/protocol/webview';
+import {
+  convertNats,
+  unitSymbol,
+  parseHostMessage,
+  type Analysis,
+  type AnalysisOptions,
+  type HostMessage,
+  type InformationUnit,
+  type LanguageModelAnalysis,
+  type PanelState,
+  type PanelView,
+  headline,
+  isClassification,
+  type SummaryBase,
+  type Reduction,
+} from '../src/protocol/webview';
 import { roleControls, taskControls } from './controls';
 import { derivationView } from './derivationView';
 import { evalCards, evalReadAs, lmEvalSection } from './evalView';
@@ -21,7 +36,12 @@ let languageModel: LanguageModelView | undefined;
 let view: PanelView = loadState()?.view ?? {};
 
 function card(label: string, value: string | Node, testId: string, raw: number, hint: string): HTMLElement {
-  return h('div', { class: 'card', title: hint }, h('div', { class: 'card-label' }, label), h('div', { class: 'card-value', 'data-testid': testId, 'data-value': String(raw) }, value));
+  return h(
+    'div',
+    { class: 'card', title: hint },
+    h('div', { class: 'card-label' }, label),
+    h('div', { class: 'card-value', 'data-testid': testId, 'data-value': String(raw) }, value),
+  );
 }
 
 /** m x 10^e with a real superscript. */
@@ -49,7 +69,13 @@ function likelihoodCards(s: SummaryBase, shown: Shown, meanLabel: string, meanHi
     shown.reduction === 'sum'
       ? card(`${meanLabel} \u00b7 sum over rows`, formatInUnit(-s.logLikelihood, unit, 8), 'cross-entropy', -s.logLikelihood, 'The sum over rows: -log L')
       : card(meanLabel, formatInUnit(s.crossEntropy, unit, 8), 'cross-entropy', s.crossEntropy, meanHint),
-    card('Log-likelihood', formatNumber(convertNats(s.logLikelihood, unit), 10), 'log-likelihood', s.logLikelihood, `Sum of the log-probabilities (densities) of the rows, ${unitSymbol(unit)}`),
+    card(
+      'Log-likelihood',
+      formatNumber(convertNats(s.logLikelihood, unit), 10),
+      'log-likelihood',
+      s.logLikelihood,
+      `Sum of the log-probabilities (densities) of the rows, ${unitSymbol(unit)}`,
+    ),
   ];
 }
 
@@ -61,11 +87,25 @@ function taskCards(analysis: Exclude<Analysis, LanguageModelAnalysis>, shown: Sh
       const s = analysis.summary;
       return [
         ...likelihoodCards(s, shown, analysis.task === 'binary' ? 'Binary cross-entropy' : 'Cross-entropy', 'Mean negative log-likelihood of the labels'),
-        card('Likelihood', scientific(s.likelihoodMantissa, s.likelihoodExponent), 'likelihood', s.log10Likelihood, 'exp(log-likelihood), from its base-10 logarithm'),
+        card(
+          'Likelihood',
+          scientific(s.likelihoodMantissa, s.likelihoodExponent),
+          'likelihood',
+          s.log10Likelihood,
+          'exp(log-likelihood), from its base-10 logarithm',
+        ),
         card('Perplexity', formatNumber(s.perplexity, 6), 'perplexity', s.perplexity, 'exp(cross-entropy)'),
         card('Accuracy', `${formatNumber(100 * s.accuracy, 4)}%`, 'accuracy', s.accuracy, 'Share of rows whose largest prediction is the label'),
         card('Rows', String(s.n), 'rows', s.n, `${s.classes} classes`),
-        s.temperature ? card('Best temperature', `T = ${formatNumber(s.temperature.value, 4)}`, 'temperature', s.temperature.value, `Cross-entropy ${formatInUnit(s.temperature.crossEntropy, unit)} at this T (${formatInUnit(s.temperature.crossEntropyAtOne, unit)} at T = 1)`) : '',
+        s.temperature
+          ? card(
+              'Best temperature',
+              `T = ${formatNumber(s.temperature.value, 4)}`,
+              'temperature',
+              s.temperature.value,
+              `Cross-entropy ${formatInUnit(s.temperature.crossEntropy, unit)} at this T (${formatInUnit(s.temperature.crossEntropyAtOne, unit)} at T = 1)`,
+            )
+          : '',
       ];
     }
     case 'soft': {
@@ -74,7 +114,13 @@ function taskCards(analysis: Exclude<Analysis, LanguageModelAnalysis>, shown: Sh
         ...likelihoodCards(s, shown, 'Cross-entropy H(p,q)', 'Mean over rows of -sum_c p_c log q_c'),
         card('Entropy H(p)', formatInUnit(s.entropy, unit, 8), 'entropy', s.entropy, 'Mean entropy of the target rows'),
         card('KL(p || q)', formatInUnit(s.kl, unit, 8), 'kl', s.kl, "F.kl_div(log q, p, reduction='batchmean')"),
-        card('H(p,q) = H(p) + KL', s.identity.holds ? 'holds' : 'fails', 'identity', s.identity.residual, `Relative residual ${s.identity.residual.toExponential(1)}`),
+        card(
+          'H(p,q) = H(p) + KL',
+          s.identity.holds ? 'holds' : 'fails',
+          'identity',
+          s.identity.residual,
+          `Relative residual ${s.identity.residual.toExponential(1)}`,
+        ),
         card('Rows', String(s.n), 'rows', s.n, `${s.classes} classes`),
       ];
     }
@@ -83,8 +129,19 @@ function taskCards(analysis: Exclude<Analysis, LanguageModelAnalysis>, shown: Sh
       const v = s.predictedVariance;
       return [
         card('MSE', formatNumber(s.mse, 8), 'mse', s.mse, 'F.mse_loss: the mean over every output of every row'),
-        ...likelihoodCards(s, shown, `Gaussian NLL per row (\u03c3 = ${formatNumber(s.sigma, 4)})`, 'Mean over rows of -log N(y; y_hat, sigma^2 I), with the constant'),
-        card('\u03c3 MLE', formatNumber(s.sigmaMle, 8), 'sigma-mle', s.sigmaMle, `sqrt(MSE); log-likelihood there ${formatNumber(s.logLikelihoodAtSigmaMle, 8)}`),
+        ...likelihoodCards(
+          s,
+          shown,
+          `Gaussian NLL per row (\u03c3 = ${formatNumber(s.sigma, 4)})`,
+          'Mean over rows of -log N(y; y_hat, sigma^2 I), with the constant',
+        ),
+        card(
+          '\u03c3 MLE',
+          formatNumber(s.sigmaMle, 8),
+          'sigma-mle',
+          s.sigmaMle,
+          `sqrt(MSE); log-likelihood there ${formatNumber(s.logLikelihoodAtSigmaMle, 8)}`,
+        ),
         v ? card('gaussian_nll_loss', formatNumber(v.mean, 8), 'gaussian-nll-loss', v.mean, `With the variance column, full=${v.full}, eps=${v.eps}`) : '',
         card('Rows', String(s.n), 'rows', s.n, `${s.outputs} output(s)`),
       ];
@@ -92,9 +149,19 @@ function taskCards(analysis: Exclude<Analysis, LanguageModelAnalysis>, shown: Sh
     case 'fit': {
       const s = analysis.summary;
       const estimates = Object.entries(s.estimates).map(([name, value]) =>
-        card(name, Array.isArray(value) ? value.map((v) => formatNumber(v, 4)).join(', ') : formatNumber(value as number, 8), `estimate-${name}`, Array.isArray(value) ? value.length : (value as number), `Maximum-likelihood ${name}`),
+        card(
+          name,
+          Array.isArray(value) ? value.map((v) => formatNumber(v, 4)).join(', ') : formatNumber(value as number, 8),
+          `estimate-${name}`,
+          Array.isArray(value) ? value.length : (value as number),
+          `Maximum-likelihood ${name}`,
+        ),
       );
-      return [...estimates, ...likelihoodCards(s, shown, 'Average NLL', 'Cross-entropy between the column and the fitted model'), card('Rows', String(s.n), 'rows', s.n, s.dist)];
+      return [
+        ...estimates,
+        ...likelihoodCards(s, shown, 'Average NLL', 'Cross-entropy between the column and the fitted model'),
+        card('Rows', String(s.n), 'rows', s.n, s.dist),
+      ];
     }
     case 'eval':
       return evalCards(analysis);
@@ -165,10 +232,15 @@ function worstRowsView(analysis: WithRowPlots, unit: InformationUnit): HTMLEleme
 
 function withSaveButton(plot: PlotHandle): HTMLElement {
   plot.element.append(
-    actionButton('Save PNG', 'Save this plot as a PNG image', () => {
-      const png = plot.toPng();
-      if (png) post({ type: 'savePlot', name: plot.name, pngDataUrl: png });
-    }, 'save-plot'),
+    actionButton(
+      'Save PNG',
+      'Save this plot as a PNG image',
+      () => {
+        const png = plot.toPng();
+        if (png) post({ type: 'savePlot', name: plot.name, pngDataUrl: png });
+      },
+      'save-plot',
+    ),
   );
   return plot.element;
 }
@@ -196,7 +268,9 @@ function render(message: Extract<HostMessage, { type: 'analysis' }>): void {
   if (analysis.task !== 'lm') languageModel = undefined;
   const lm = analysis.task === 'lm' ? languageModelView(message.version, analysis) : undefined;
   plots = [
-    ...(analysis.task === 'lm' ? [lossByPositionPlot(analysis, unit), runningMeanPlot(analysis, unit, 'tokens'), sequencePerplexityPlot(analysis)] : analysis.plots.parameterCurves.map((curve) => parameterCurvePlot(curve, unit))),
+    ...(analysis.task === 'lm'
+      ? [lossByPositionPlot(analysis, unit), runningMeanPlot(analysis, unit, 'tokens'), sequencePerplexityPlot(analysis)]
+      : analysis.plots.parameterCurves.map((curve) => parameterCurvePlot(curve, unit))),
     ...(rowPlots ? [perSampleLossPlot(rowPlots, unit), runningMeanPlot(rowPlots, unit), histogramPlot(rowPlots, unit)] : []),
     ...(reliability ? [reliability] : []),
   ];
@@ -205,7 +279,8 @@ function render(message: Extract<HostMessage, { type: 'analysis' }>): void {
     showStatus('Recomputing\u2026');
     post({ type: 'setOptions', options });
   };
-  const warnings = analysis.warnings.length > 0 ? h('ul', { class: 'warnings', 'aria-label': 'Warnings' }, ...analysis.warnings.map((warning) => h('li', {}, warning))) : '';
+  const warnings =
+    analysis.warnings.length > 0 ? h('ul', { class: 'warnings', 'aria-label': 'Warnings' }, ...analysis.warnings.map((warning) => h('li', {}, warning))) : '';
   app.replaceChildren(
     h(
       'header',
@@ -232,7 +307,12 @@ function render(message: Extract<HostMessage, { type: 'analysis' }>): void {
       'div',
       { class: 'toolbar', role: 'toolbar', 'aria-label': 'Export' },
       actionButton('Copy derivation (Markdown)', 'Copy every step as Markdown with LaTeX', () => post({ type: 'copy', what: 'markdown' }), 'copy-markdown'),
-      actionButton('Copy PyTorch snippet', 'Copy Python code that reproduces the cross-entropy from this file', () => post({ type: 'copy', what: 'python' }), 'copy-python'),
+      actionButton(
+        'Copy PyTorch snippet',
+        'Copy Python code that reproduces the cross-entropy from this file',
+        () => post({ type: 'copy', what: 'python' }),
+        'copy-python',
+      ),
     ),
     h('section', { class: 'plots', 'aria-label': 'Plots' }, ...plots.map((plot) => withSaveButton(plot))),
     ...analysis.derivations.map((derivation, index) => derivationView(derivation, (stepId) => post({ type: 'copy', what: 'step-latex', stepId }), index === 0)),

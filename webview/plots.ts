@@ -1,5 +1,14 @@
 import uPlot from 'uplot';
-import { convertNats, unitSymbol, type InformationUnit, headline, type Analysis, type ClassificationAnalysis, type ParameterCurve, type RowLossPlots } from '../src/protocol/webview';
+import {
+  convertNats,
+  unitSymbol,
+  type InformationUnit,
+  headline,
+  type Analysis,
+  type ClassificationAnalysis,
+  type ParameterCurve,
+  type RowLossPlots,
+} from '../src/protocol/webview';
 
 /** An analysis with a loss per row: every task but a fit. */
 export type WithRowPlots = Extract<Analysis, { plots: RowLossPlots }>;

@@ -36,18 +36,34 @@ function render(summary: TensorFileSummary, analysable: boolean): void {
     h(
       'div',
       { class: 'toolbar', role: 'toolbar' },
-      analysable ? actionButton('Open Loss Panel', 'Compute the cross-entropy of these predictions and labels', () => vscode.postMessage({ type: 'openLossPanel' }), 'open-loss-panel') : null,
-      actionButton('Reopen with Default Editor', 'Show the file in the editor VS Code would use otherwise', () => vscode.postMessage({ type: 'reopenWithDefault' }), 'reopen-default'),
+      analysable
+        ? actionButton(
+            'Open Loss Panel',
+            'Compute the cross-entropy of these predictions and labels',
+            () => vscode.postMessage({ type: 'openLossPanel' }),
+            'open-loss-panel',
+          )
+        : null,
+      actionButton(
+        'Reopen with Default Editor',
+        'Show the file in the editor VS Code would use otherwise',
+        () => vscode.postMessage({ type: 'reopenWithDefault' }),
+        'reopen-default',
+      ),
     ),
     summary.warnings.length > 0 ? h('ul', { class: 'warnings' }, ...summary.warnings.map((w) => h('li', {}, w))) : '',
     h(
       'div',
       { class: 'table-scroll' },
       h(
-      'table',
-      { class: 'tensors', 'data-testid': 'tensor-table' },
-      h('thead', {}, h('tr', {}, ...['name', 'dtype', 'shape', 'min', 'max', 'mean', 'NaN', 'inf', 'first values'].map((label) => h('th', { scope: 'col' }, label)))),
-      h('tbody', {}, ...rows),
+        'table',
+        { class: 'tensors', 'data-testid': 'tensor-table' },
+        h(
+          'thead',
+          {},
+          h('tr', {}, ...['name', 'dtype', 'shape', 'min', 'max', 'mean', 'NaN', 'inf', 'first values'].map((label) => h('th', { scope: 'col' }, label))),
+        ),
+        h('tbody', {}, ...rows),
       ),
     ),
     metadata.length > 0

@@ -9,7 +9,13 @@ import type { Analysis, AnalysisOptions } from './results';
  * its own, stopped when it is done. Threads are a way to be fast, never a reason to fail: if one
  * fails (out of memory, say), the file is analysed again on this thread alone.
  */
-export async function analyzeOnThreads(source: AnalysisSource, options: AnalysisOptions, read: ReadOptions, stream: StreamOptions, threads: ScoringThreads | KeptScoringPool | undefined): Promise<Analysis> {
+export async function analyzeOnThreads(
+  source: AnalysisSource,
+  options: AnalysisOptions,
+  read: ReadOptions,
+  stream: StreamOptions,
+  threads: ScoringThreads | KeptScoringPool | undefined,
+): Promise<Analysis> {
   if (!threads || source.kind !== 'path') return analyzeSource(source, options, read, stream);
   const pool = threads instanceof KeptScoringPool ? threads.get() : new ScoringPool(threads);
   try {

@@ -45,7 +45,13 @@ export interface ParameterCurve {
 }
 
 export interface ReliabilityPlot {
-  readonly bins: readonly { readonly lower: number; readonly upper: number; readonly count: number; readonly meanConfidence: number | null; readonly accuracy: number | null }[];
+  readonly bins: readonly {
+    readonly lower: number;
+    readonly upper: number;
+    readonly count: number;
+    readonly meanConfidence: number | null;
+    readonly accuracy: number | null;
+  }[];
   readonly expectedCalibrationError: number;
 }
 
@@ -121,7 +127,13 @@ export interface ClassificationAnalysis extends AnalysisBase {
     readonly accuracy: number;
     readonly lossStandardDeviation: number;
     /** Temperature scaling fitted on the first rows: the T minimising the cross-entropy of softmax(log q / T). */
-    readonly temperature?: { readonly value: number; readonly crossEntropy: number; readonly crossEntropyAtOne: number; readonly rows: number; readonly atBoundary: boolean };
+    readonly temperature?: {
+      readonly value: number;
+      readonly crossEntropy: number;
+      readonly crossEntropyAtOne: number;
+      readonly rows: number;
+      readonly atBoundary: boolean;
+    };
     /** Expected calibration error, torchmetrics' definition with 15 bins. */
     readonly expectedCalibrationError: number;
   };
@@ -139,7 +151,12 @@ export interface ClassificationAnalysis extends AnalysisBase {
 /** Soft targets: K target probabilities against K predictions per row. */
 export interface SoftAnalysis extends AnalysisBase {
   readonly task: 'soft';
-  readonly roles: RolesBase & { readonly targets: readonly string[]; readonly predictions: readonly string[]; readonly kind: PredictionKind; readonly kindReason: string };
+  readonly roles: RolesBase & {
+    readonly targets: readonly string[];
+    readonly predictions: readonly string[];
+    readonly kind: PredictionKind;
+    readonly kindReason: string;
+  };
   readonly summary: SummaryBase & {
     readonly classes: number;
     /** Mean H(p_i). */
@@ -174,7 +191,14 @@ export interface RegressionAnalysis extends AnalysisBase {
     readonly sigmaMle: number;
     readonly logLikelihoodAtSigmaMle: number;
     /** F.gaussian_nll_loss with the variance column, when there is one. */
-    readonly predictedVariance?: { readonly full: boolean; readonly eps: number; readonly mean: number; readonly sum: number; readonly values: number; readonly clamped: number };
+    readonly predictedVariance?: {
+      readonly full: boolean;
+      readonly eps: number;
+      readonly mean: number;
+      readonly sum: number;
+      readonly values: number;
+      readonly clamped: number;
+    };
   };
   readonly plots: RowLossPlots & { readonly parameterCurves: readonly ParameterCurve[] };
 }
@@ -186,7 +210,13 @@ export interface FitAnalysis extends AnalysisBase {
   readonly summary: SummaryBase & {
     readonly dist: FitFamily;
     /** Named as the family names them: theta; probabilities; mu and sigma; lambda. */
-    readonly estimates: { readonly theta?: number; readonly probabilities?: readonly number[]; readonly mu?: number; readonly sigma?: number; readonly lambda?: number };
+    readonly estimates: {
+      readonly theta?: number;
+      readonly probabilities?: readonly number[];
+      readonly mu?: number;
+      readonly sigma?: number;
+      readonly lambda?: number;
+    };
   };
   readonly plots: { readonly parameterCurves: readonly ParameterCurve[] };
 }
@@ -290,7 +320,6 @@ export interface LanguageModelAnalysis extends AnalysisBase {
   /** The token view of one sequence (the worst one at first); others are asked for by sequence. */
   readonly tokenView: { readonly sequence: number; readonly tokens: readonly TokenLoss[] };
 }
-
 
 /**
  * The model's most probable tokens at one position of one sequence, read from the logits on

@@ -28,11 +28,15 @@ const explanations: Record<string, string> = {
 
 /** The text report's lm-eval lines: each metric recomputed, with its standard error, beside the samples' and the results file's values. */
 export function lmEvalLines(lm: LmEvalSummary): string[] {
-  const format = (value: number | string | null | undefined, digits = 8) => (typeof value === 'number' ? plainNumber(value, digits) : value === undefined || value === null ? '-' : value);
+  const format = (value: number | string | null | undefined, digits = 8) =>
+    typeof value === 'number' ? plainNumber(value, digits) : value === undefined || value === null ? '-' : value;
   const lines = [`  lm-eval ${lm.outputType} task ${lm.task}, filter ${lm.filter}: ${lm.documents} documents`];
   for (const metric of lm.metrics) {
     const stderr = metric.stderr !== null ? ` \u00b1 ${format(metric.stderr)}` : '';
-    const reported = metric.reported !== undefined ? `; ${lm.resultsFile}: ${format(metric.reported)}${metric.reportedStderr !== undefined && metric.reportedStderr !== null ? ` \u00b1 ${format(metric.reportedStderr)}` : ''}` : '';
+    const reported =
+      metric.reported !== undefined
+        ? `; ${lm.resultsFile}: ${format(metric.reported)}${metric.reportedStderr !== undefined && metric.reportedStderr !== null ? ` \u00b1 ${format(metric.reportedStderr)}` : ''}`
+        : '';
     lines.push(`  ${metric.name.padEnd(20)} ${format(metric.value)}${stderr} (samples store ${format(metric.stored)}${reported})`);
     if (explanations[metric.name]) lines.push(`  ${''.padEnd(20)} ${explanations[metric.name]}`);
   }

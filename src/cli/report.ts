@@ -17,7 +17,10 @@ function reduced(mean: number, n: number, rows: readonly number[] | undefined, r
 }
 
 /** The prediction columns and how they were read, for the tasks that have them. */
-function predictionFields(summary: { readonly classes: number }, roles: { readonly predictions: readonly string[]; readonly kind: string; readonly kindReason: string }) {
+function predictionFields(
+  summary: { readonly classes: number },
+  roles: { readonly predictions: readonly string[]; readonly kind: string; readonly kindReason: string },
+) {
   return { classes: summary.classes, predictions: roles.predictions, predictionKind: roles.kind, predictionKindReason: roles.kindReason };
 }
 
@@ -162,7 +165,11 @@ function languageModelLines(analysis: LanguageModelAnalysis, unit: InformationUn
   ];
   const figure = (label: string, key: string, value: string) => lines.push(`  ${label.padEnd(34)} ${value}`, `  ${''.padEnd(34)} ${s.definitions[key] ?? ''}`);
   figure('cross-entropy', 'crossEntropy', `${plainNumber(inUnit(s.crossEntropy), 10)} ${u} per token`);
-  figure('log-likelihood', 'logLikelihood', `${plainNumber(inUnit(s.logLikelihood), 10)} ${u} (likelihood ${plainScientific({ mantissa: s.likelihoodMantissa, exponent: s.likelihoodExponent }, 6)})`);
+  figure(
+    'log-likelihood',
+    'logLikelihood',
+    `${plainNumber(inUnit(s.logLikelihood), 10)} ${u} (likelihood ${plainScientific({ mantissa: s.likelihoodMantissa, exponent: s.likelihoodExponent }, 6)})`,
+  );
   figure('perplexity (token)', 'perplexity', plainNumber(s.perplexity, 8));
   figure('mean of sequence perplexities', 'meanSequencePerplexity', plainNumber(s.meanSequencePerplexity, 8));
   figure('geometric mean, per sequence', 'geometricMeanSequencePerplexity', plainNumber(s.geometricMeanSequencePerplexity, 8));
@@ -175,7 +182,12 @@ function languageModelLines(analysis: LanguageModelAnalysis, unit: InformationUn
   if (s.accuracy !== undefined) figure('top-1 accuracy', 'accuracy', plainNumber(s.accuracy, 6));
   if (s.meanEntropy !== undefined) figure('mean entropy', 'meanEntropy', `${plainNumber(inUnit(s.meanEntropy), 8)} ${u}`);
   if (s.expectedCalibrationError !== undefined) figure('expected calibration error', 'expectedCalibrationError', plainNumber(s.expectedCalibrationError, 6));
-  if (s.otherAlignmentCrossEntropy !== undefined) figure(`cross-entropy ${roles.shift ? 'not shifted' : 'shifted'}`, 'otherAlignmentCrossEntropy', `${plainNumber(inUnit(s.otherAlignmentCrossEntropy), 10)} ${u} per token`);
+  if (s.otherAlignmentCrossEntropy !== undefined)
+    figure(
+      `cross-entropy ${roles.shift ? 'not shifted' : 'shifted'}`,
+      'otherAlignmentCrossEntropy',
+      `${plainNumber(inUnit(s.otherAlignmentCrossEntropy), 10)} ${u} per token`,
+    );
   return lines;
 }
 
@@ -209,7 +221,10 @@ export function textReport(analysis: Analysis, unit: InformationUnit): string {
         `  target ${roles.target}; predictions ${roles.predictions.join(', ')} read as ${roles.kind} (${roles.kindReason})`,
         line(`${analysis.task === 'binary' ? 'binary ' : ''}cross-entropy`, `${format(inUnit(s.crossEntropy), 10)} ${u}`),
         line('log-likelihood', `${format(inUnit(s.logLikelihood), 10)} ${u}`),
-        line('likelihood', `${plainScientific({ mantissa: s.likelihoodMantissa, exponent: s.likelihoodExponent }, 6)} (log10 ${format(s.log10Likelihood, 10)})`),
+        line(
+          'likelihood',
+          `${plainScientific({ mantissa: s.likelihoodMantissa, exponent: s.likelihoodExponent }, 6)} (log10 ${format(s.log10Likelihood, 10)})`,
+        ),
         line('perplexity', format(s.perplexity, 8)),
         line('accuracy', format(s.accuracy, 6)),
       );
@@ -223,7 +238,12 @@ export function textReport(analysis: Analysis, unit: InformationUnit): string {
         line('cross-entropy', `${format(inUnit(s.crossEntropy), 10)} ${u}`),
         line('entropy', `${format(inUnit(s.entropy), 10)} ${u}`),
         line('KL divergence', `${format(inUnit(s.kl), 10)} ${u}`),
-        line('H = H(p) + KL', s.identity.holds ? `holds (relative residual ${s.identity.residual.toExponential(1)})` : `FAILS (relative residual ${s.identity.residual.toExponential(1)})`),
+        line(
+          'H = H(p) + KL',
+          s.identity.holds
+            ? `holds (relative residual ${s.identity.residual.toExponential(1)})`
+            : `FAILS (relative residual ${s.identity.residual.toExponential(1)})`,
+        ),
       );
       break;
     }
@@ -235,14 +255,25 @@ export function textReport(analysis: Analysis, unit: InformationUnit): string {
         line('MSE', format(s.mse, 10)),
         line(`Gaussian NLL`, `${format(inUnit(s.gaussianNll), 10)} ${u} at sigma = ${s.sigma} (${format(inUnit(s.crossEntropy), 10)} per row)`),
         line('sigma MLE', `${format(s.sigmaMle, 10)} (log-likelihood ${format(inUnit(s.logLikelihoodAtSigmaMle), 10)} ${u})`),
-        ...(s.predictedVariance ? [line('gaussian_nll_loss', `${format(inUnit(s.predictedVariance.mean), 10)} ${u} (full=${s.predictedVariance.full}, eps=${s.predictedVariance.eps})`)] : []),
+        ...(s.predictedVariance
+          ? [
+              line(
+                'gaussian_nll_loss',
+                `${format(inUnit(s.predictedVariance.mean), 10)} ${u} (full=${s.predictedVariance.full}, eps=${s.predictedVariance.eps})`,
+              ),
+            ]
+          : []),
       );
       break;
     }
     case 'fit': {
       const { roles, summary: s } = analysis;
       // A categorical fit may hold 2^18 classes: the text shows the first few, the JSON all of them.
-      const list = (values: number[]) => `[${values.slice(0, SHOWN_PROBABILITIES).map((v) => format(v, 8)).join(', ')}${values.length > SHOWN_PROBABILITIES ? `, ... (${values.length} classes)` : ''}]`;
+      const list = (values: number[]) =>
+        `[${values
+          .slice(0, SHOWN_PROBABILITIES)
+          .map((v) => format(v, 8))
+          .join(', ')}${values.length > SHOWN_PROBABILITIES ? `, ... (${values.length} classes)` : ''}]`;
       const estimates = Object.entries(s.estimates).map(([name, value]) => `${name} = ${Array.isArray(value) ? list(value) : format(value as number, 10)}`);
       lines.push(
         `${analysis.file.name} (${analysis.file.format}, ${s.n} rows, ${s.dist} fit of ${roles.target})`,
@@ -282,7 +313,12 @@ function rowLossColumns(analysis: Analysis): { readonly name: string; readonly v
     case 'regression': {
       const k = analysis.summary.outputs;
       const perValue = rows.gaussianNllLoss;
-      return [...column('gaussianNll', rows.gaussianNll), ...(perValue ? Array.from({ length: k }, (_, j) => ({ name: k === 1 ? 'gaussianNllLoss' : `gaussianNllLoss[${j}]`, values: perValue, stride: k, offset: j })) : [])];
+      return [
+        ...column('gaussianNll', rows.gaussianNll),
+        ...(perValue
+          ? Array.from({ length: k }, (_, j) => ({ name: k === 1 ? 'gaussianNllLoss' : `gaussianNllLoss[${j}]`, values: perValue, stride: k, offset: j }))
+          : []),
+      ];
     }
     case 'fit':
       return column('crossEntropy', rows.nll);

@@ -59,7 +59,10 @@ export class ReliabilityState implements StreamingState<LabelledRows, Reliabilit
   consume(chunk: LabelledRows): void {
     const { labels, scores } = chunk;
     // No label is NaN, so no row is ignored: every label must be a class index.
-    this.consumeScores(labels, scoreRows(labels, typedValues(scores.values), scores.n, this.k, chunk.firstRow ?? 0, { kind: this.kind, ignoreIndex: Number.NaN }));
+    this.consumeScores(
+      labels,
+      scoreRows(labels, typedValues(scores.values), scores.n, this.k, chunk.firstRow ?? 0, { kind: this.kind, ignoreIndex: Number.NaN }),
+    );
   }
 
   /** Adds rows already scored; rows scored as ignored (predicted -1) are left out. */

@@ -21,7 +21,11 @@ export interface KindDecision {
  * When asked, the reason still says what the values look like, so a wrong override shows.
  * `qualify` lets a caller qualify the detected reason (say, that it saw only the first rows).
  */
-export function choosePredictionKind(sample: ClassScores, asked: PredictionKind | undefined, qualify: (reason: string) => string = (reason) => reason): KindDecision & { readonly detected: KindDecision } {
+export function choosePredictionKind(
+  sample: ClassScores,
+  asked: PredictionKind | undefined,
+  qualify: (reason: string) => string = (reason) => reason,
+): KindDecision & { readonly detected: KindDecision } {
   const detected = detectPredictionKind(sample);
   if (asked === undefined) return { kind: detected.kind, reason: qualify(detected.reason), detected };
   return { kind: asked, reason: `read as ${asked} as asked (the values look like ${detected.kind}: ${detected.reason})`, detected };
@@ -83,10 +87,16 @@ export function detectPredictionKind(scores: ClassScores): KindDecision {
   // are typos to point at, not a reason to read the whole file as logits.
   const distributions = countDistributionRows(scores);
   if (2 * distributions.probs > scores.n) {
-    return { kind: 'probs', reason: `${distributions.probs} of ${scores.n} rows are probability distributions; the other ${scores.n - distributions.probs} are not` };
+    return {
+      kind: 'probs',
+      reason: `${distributions.probs} of ${scores.n} rows are probability distributions; the other ${scores.n - distributions.probs} are not`,
+    };
   }
   if (2 * distributions.logprobs > scores.n) {
-    return { kind: 'logprobs', reason: `${distributions.logprobs} of ${scores.n} rows are log-probability distributions; the other ${scores.n - distributions.logprobs} are not` };
+    return {
+      kind: 'logprobs',
+      reason: `${distributions.logprobs} of ${scores.n} rows are log-probability distributions; the other ${scores.n - distributions.logprobs} are not`,
+    };
   }
   return { kind: 'logits', reason: 'values fall outside [0, 1] and rows are not log-probabilities: read as logits (softmax applied)' };
 }

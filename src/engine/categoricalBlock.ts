@@ -25,11 +25,25 @@ export interface CategoricalBlock {
  * Scores n rows (row i's K values at values[i * stride ..]) for a cross-entropy with `options`
  * and reduces them into a block; a RowError names a bad row (from `firstRow`).
  */
-export function scoreBlock(k: number, options: CrossEntropyOptions, labels: ArrayLike<number>, values: Float32Array | Float64Array, n: number, firstRow: number, stride = k): CategoricalBlock {
+export function scoreBlock(
+  k: number,
+  options: CrossEntropyOptions,
+  labels: ArrayLike<number>,
+  values: Float32Array | Float64Array,
+  n: number,
+  firstRow: number,
+  stride = k,
+): CategoricalBlock {
   return reduceCategoricalBlock(k, options, labels, scoreRows(labels, values, n, k, firstRow, scoreOptionsFor(options), stride), firstRow);
 }
 
-export function reduceCategoricalBlock(k: number, options: CrossEntropyOptions, labels: ArrayLike<number>, scored: RowScores, firstRow: number): CategoricalBlock {
+export function reduceCategoricalBlock(
+  k: number,
+  options: CrossEntropyOptions,
+  labels: ArrayLike<number>,
+  scored: RowScores,
+  firstRow: number,
+): CategoricalBlock {
   const crossEntropy = new CrossEntropyState(k, options);
   const losses = crossEntropy.consumeScores(labels, scored, firstRow);
   const reliability = new ReliabilityState(k, options.kind);
@@ -37,7 +51,10 @@ export function reduceCategoricalBlock(k: number, options: CrossEntropyOptions, 
   // scoreRows has checked every label is below k: a classifier may have more classes than a fit allows alone.
   const labelCounts = new CategoricalFitState(k);
   const ignore = options.ignoreIndex ?? DEFAULT_IGNORE_INDEX;
-  labelCounts.consume({ values: crossEntropy.ignored > 0 ? Array.prototype.filter.call(labels, (label: number) => label !== ignore) as number[] : labels, firstRow });
+  labelCounts.consume({
+    values: crossEntropy.ignored > 0 ? (Array.prototype.filter.call(labels, (label: number) => label !== ignore) as number[]) : labels,
+    firstRow,
+  });
   return {
     crossEntropy,
     reliability,

@@ -33,7 +33,12 @@ export interface CrossEntropyData {
 
 /** How scoreRows must score rows for a cross-entropy with these options. */
 export function scoreOptionsFor(options: CrossEntropyOptions): RowScoreOptions {
-  return { kind: options.kind, ignoreIndex: options.ignoreIndex ?? DEFAULT_IGNORE_INDEX, ...(options.weight ? { weight: options.weight } : {}), smoothing: (options.labelSmoothing ?? 0) > 0 };
+  return {
+    kind: options.kind,
+    ignoreIndex: options.ignoreIndex ?? DEFAULT_IGNORE_INDEX,
+    ...(options.weight ? { weight: options.weight } : {}),
+    smoothing: (options.labelSmoothing ?? 0) > 0,
+  };
 }
 
 /**
@@ -152,7 +157,14 @@ export class CrossEntropyState implements StreamingState<LabelledRows, CrossEntr
  * The rows' -log q(y) into `likelihood` and `losses`; returns how many were ignored. Only that
  * return follows the loop (see scoreRowsInto).
  */
-function addUnweightedRows(labels: ArrayLike<number>, scored: RowScores, firstRow: number, ignoreIndex: number, likelihood: LossAccumulator, losses: Float64Array): number {
+function addUnweightedRows(
+  labels: ArrayLike<number>,
+  scored: RowScores,
+  firstRow: number,
+  ignoreIndex: number,
+  likelihood: LossAccumulator,
+  losses: Float64Array,
+): number {
   const { n, nll, predicted } = scored;
   let ignored = 0;
   for (let i = 0; i < n; i++) {
@@ -168,9 +180,21 @@ function addUnweightedRows(labels: ArrayLike<number>, scored: RowScores, firstRo
 }
 
 /** `F.cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing)` over in-memory rows. */
-export function crossEntropy(labels: ArrayLike<number>, scores: LabelledRows['scores'], options: CrossEntropyOptions & { readonly reduction: 'none' }): Float64Array;
-export function crossEntropy(labels: ArrayLike<number>, scores: LabelledRows['scores'], options: CrossEntropyOptions & { readonly reduction?: 'mean' | 'sum' }): number;
-export function crossEntropy(labels: ArrayLike<number>, scores: LabelledRows['scores'], options: CrossEntropyOptions & { readonly reduction?: Reduction }): number | Float64Array {
+export function crossEntropy(
+  labels: ArrayLike<number>,
+  scores: LabelledRows['scores'],
+  options: CrossEntropyOptions & { readonly reduction: 'none' },
+): Float64Array;
+export function crossEntropy(
+  labels: ArrayLike<number>,
+  scores: LabelledRows['scores'],
+  options: CrossEntropyOptions & { readonly reduction?: 'mean' | 'sum' },
+): number;
+export function crossEntropy(
+  labels: ArrayLike<number>,
+  scores: LabelledRows['scores'],
+  options: CrossEntropyOptions & { readonly reduction?: Reduction },
+): number | Float64Array {
   const state = new CrossEntropyState(scores.k, options);
   const losses = state.consume({ labels, scores });
   const reduction = options.reduction ?? 'mean';

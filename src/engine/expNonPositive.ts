@@ -14,7 +14,7 @@ const TWO_TO_J = Float64Array.from({ length: TABLE_SIZE }, (_, j) => Math.exp((j
 const TWO_TO_MINUS_M = Float64Array.from({ length: 1023 }, (_, m) => 2 ** -m);
 const INV_STEP = TABLE_SIZE / Math.LN2;
 // ln2/64 split so that kf * STEP_HI is exact for every |kf| < 2^21 (fdlibm's ln2 hi/lo pair over 64).
-const STEP_HI = 6.93147180369123816490e-1 / TABLE_SIZE;
+const STEP_HI = 6.9314718036912381649e-1 / TABLE_SIZE;
 const STEP_LO = 1.90821492927058770002e-10 / TABLE_SIZE;
 /** Below this, exp(x) is under half the smallest subnormal. */
 const UNDERFLOW = -745.2;

@@ -32,6 +32,7 @@ export function plainScientific({ mantissa, exponent }: ScientificNumber, digits
 
 /** Text from a file (a column or tensor name, a place) made safe inside \text{...}: LaTeX's special characters are escaped, so a name such as `\rule{40em}{6em}` is shown, not drawn. */
 export function latexText(text: string): string {
-  return text.replace(/[\\{}$&#^_%~]/g, (ch) => (ch === '\\' ? '\\textbackslash{}' : ch === '^' ? '\\textasciicircum{}' : ch === '~' ? '\\textasciitilde{}' : `\\${ch}`));
+  return text.replace(/[\\{}$&#^_%~]/g, (ch) =>
+    ch === '\\' ? '\\textbackslash{}' : ch === '^' ? '\\textasciicircum{}' : ch === '~' ? '\\textasciitilde{}' : `\\${ch}`,
+  );
 }
-

@@ -27,7 +27,8 @@ export class GaussianLogDensityState implements StreamingState<RegressionChunk, 
     const first = chunk.firstRow ?? 0;
     const k = this.k;
     if (targets.k !== k || predictions.k !== k) throw new RangeError(`targets have ${targets.k} columns and predictions ${predictions.k}, expected ${k}`);
-    if (targets.n !== predictions.n) throw new RowError(first + Math.min(targets.n, predictions.n), `${targets.n} target rows for ${predictions.n} prediction rows`);
+    if (targets.n !== predictions.n)
+      throw new RowError(first + Math.min(targets.n, predictions.n), `${targets.n} target rows for ${predictions.n} prediction rows`);
     for (let i = 0; i < targets.n; i++) {
       let row = 0;
       for (let j = 0; j < k; j++) {

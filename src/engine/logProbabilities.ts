@@ -19,10 +19,12 @@ export function logProbabilityRow(values: ArrayLike<number>, offset: number, k: 
   for (let j = 0; j < k; j++) {
     const v = values[offset + j]!;
     if (kind === 'probs') {
-      if (!(v >= 0 && v <= 1)) throw new RowError(row, Number.isNaN(v) ? `the probability of class ${j} is missing (NaN)` : `probability ${v} of class ${j} is outside [0, 1]`);
+      if (!(v >= 0 && v <= 1))
+        throw new RowError(row, Number.isNaN(v) ? `the probability of class ${j} is missing (NaN)` : `probability ${v} of class ${j} is outside [0, 1]`);
       out[j] = Math.log(v);
     } else {
-      if (!(v <= 0)) throw new RowError(row, Number.isNaN(v) ? `the log-probability of class ${j} is missing (NaN)` : `log-probability ${v} of class ${j} is not <= 0`);
+      if (!(v <= 0))
+        throw new RowError(row, Number.isNaN(v) ? `the log-probability of class ${j} is missing (NaN)` : `log-probability ${v} of class ${j} is not <= 0`);
       out[j] = v;
     }
   }

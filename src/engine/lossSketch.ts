@@ -79,7 +79,7 @@ export class LossSketch {
 
   private addRowsToSeries(losses: Float64Array, firstRow: number): void {
     const n = losses.length;
-    for (let i = 0; i < n; ) {
+    for (let i = 0; i < n;) {
       const row = firstRow + i;
       if (this.buckets.length === 0 || row < this.lastStart || row >= this.lastEnd) {
         this.addToSeries(losses[i]!, row);
@@ -109,7 +109,8 @@ export class LossSketch {
     for (let i = 0; i < losses.length; i++) {
       const loss = losses[i]!;
       count++;
-      if (this.underflowRow === undefined && -((Number.isFinite(total) ? total + compensation : total) + loss) < LOG_MIN_DOUBLE) this.underflowRow = firstRow + i;
+      if (this.underflowRow === undefined && -((Number.isFinite(total) ? total + compensation : total) + loss) < LOG_MIN_DOUBLE)
+        this.underflowRow = firstRow + i;
       // CompensatedSum.add, inline.
       const next = total + loss;
       if (!Number.isFinite(next)) total = next;
@@ -334,7 +335,18 @@ export class LossSketch {
     const y: (number | null)[] = [];
     const drawable = (v: number) => (Number.isFinite(v) ? v : null);
     for (const bucket of this.buckets) {
-      const points = bucket.loRow === bucket.hiRow ? [[bucket.loRow, bucket.lo]] : bucket.loRow < bucket.hiRow ? [[bucket.loRow, bucket.lo], [bucket.hiRow, bucket.hi]] : [[bucket.hiRow, bucket.hi], [bucket.loRow, bucket.lo]];
+      const points =
+        bucket.loRow === bucket.hiRow
+          ? [[bucket.loRow, bucket.lo]]
+          : bucket.loRow < bucket.hiRow
+            ? [
+                [bucket.loRow, bucket.lo],
+                [bucket.hiRow, bucket.hi],
+              ]
+            : [
+                [bucket.hiRow, bucket.hi],
+                [bucket.loRow, bucket.lo],
+              ];
       for (const [row, value] of points) {
         x.push(row!);
         y.push(drawable(value!));

@@ -13,7 +13,8 @@ export const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
 
 function checkShapes(targets: RowMatrix, predictions: RowMatrix, first: number): void {
   if (targets.k !== predictions.k) throw new RangeError(`targets have ${targets.k} columns and predictions ${predictions.k}`);
-  if (targets.n !== predictions.n) throw new RowError(first + Math.min(targets.n, predictions.n), `${targets.n} target rows for ${predictions.n} prediction rows`);
+  if (targets.n !== predictions.n)
+    throw new RowError(first + Math.min(targets.n, predictions.n), `${targets.n} target rows for ${predictions.n} prediction rows`);
 }
 
 function finite(v: number, row: number, what: string): number {
@@ -136,7 +137,8 @@ export class PredictedVarianceState implements StreamingState<PredictedVarianceC
     checkShapes(targets, predictions, first);
     const k = this.k;
     if (targets.k !== k) throw new RangeError(`${targets.k} outputs, expected ${k}`);
-    if (variance.n !== targets.n || (variance.k !== k && variance.k !== 1)) throw new RangeError(`variance of shape ${variance.n} x ${variance.k} for ${targets.n} x ${k} outputs`);
+    if (variance.n !== targets.n || (variance.k !== k && variance.k !== 1))
+      throw new RangeError(`variance of shape ${variance.n} x ${variance.k} for ${targets.n} x ${k} outputs`);
     const out = new Float64Array(targets.n * k);
     for (let i = 0; i < targets.n; i++) {
       const row = first + i;

@@ -67,7 +67,14 @@ export function scoreRows(
   const smoothing = options.smoothing ? new Float64Array(n) : undefined;
   const notNormalisedRows: number[] = [];
   const oneHotCrossEntropy = new CompensatedSum();
-  const notNormalisedCount = scoreRowsInto({ labels, values, n, k, firstRow, stride }, options, { nll, confidence, predicted, smoothing, notNormalisedRows, oneHotCrossEntropy });
+  const notNormalisedCount = scoreRowsInto({ labels, values, n, k, firstRow, stride }, options, {
+    nll,
+    confidence,
+    predicted,
+    smoothing,
+    notNormalisedRows,
+    oneHotCrossEntropy,
+  });
   return { n, nll, confidence, predicted, smoothing, notNormalisedCount, notNormalisedRows, oneHotCrossEntropy };
 }
 
@@ -79,7 +86,14 @@ export function scoreRows(
 function scoreRowsInto(
   rows: { labels: ArrayLike<number>; values: Float64Array | Float32Array; n: number; k: number; firstRow: number; stride: number },
   options: RowScoreOptions,
-  out: { nll: Float64Array; confidence: Float64Array; predicted: Int32Array; smoothing: Float64Array | undefined; notNormalisedRows: number[]; oneHotCrossEntropy: CompensatedSum },
+  out: {
+    nll: Float64Array;
+    confidence: Float64Array;
+    predicted: Int32Array;
+    smoothing: Float64Array | undefined;
+    notNormalisedRows: number[];
+    oneHotCrossEntropy: CompensatedSum;
+  },
 ): number {
   const { labels, values, n, k, firstRow, stride } = rows;
   const { nll, confidence, predicted, smoothing, notNormalisedRows, oneHotCrossEntropy } = out;

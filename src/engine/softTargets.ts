@@ -63,7 +63,8 @@ export class SoftTargetState implements StreamingState<SoftTargetChunk, SoftTarg
     const first = chunk.firstRow ?? 0;
     const k = this.k;
     if (targets.k !== k || predictions.k !== k) throw new RangeError(`targets have ${targets.k} columns and predictions ${predictions.k}, expected ${k}`);
-    if (targets.n !== predictions.n) throw new RowError(first + Math.min(targets.n, predictions.n), `${targets.n} target rows for ${predictions.n} prediction rows`);
+    if (targets.n !== predictions.n)
+      throw new RowError(first + Math.min(targets.n, predictions.n), `${targets.n} target rows for ${predictions.n} prediction rows`);
     const n = targets.n;
     const out: SoftTargetRows = { crossEntropy: new Float64Array(n), entropy: new Float64Array(n), kl: new Float64Array(n) };
     const eps = this.options.labelSmoothing ?? 0;
@@ -81,7 +82,11 @@ export class SoftTargetState implements StreamingState<SoftTargetChunk, SoftTarg
       let total = 0;
       for (let c = 0; c < k; c++) {
         const pc = p[offset + c]!;
-        if (!(pc >= 0 && pc <= 1)) throw new RowError(row, Number.isNaN(pc) ? `the target probability of class ${c} is missing (NaN)` : `target probability ${pc} of class ${c} is outside [0, 1]`);
+        if (!(pc >= 0 && pc <= 1))
+          throw new RowError(
+            row,
+            Number.isNaN(pc) ? `the target probability of class ${c} is missing (NaN)` : `target probability ${pc} of class ${c} is outside [0, 1]`,
+          );
         total += pc;
         const smoothed = (1 - eps) * pc + eps / k;
         if (smoothed > 0) torch -= (weight ? weight[c]! : 1) * smoothed * logQ[c]!;

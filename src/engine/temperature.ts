@@ -5,7 +5,8 @@ import { RowError } from './rowError';
 import { logGrid } from './fits/likelihoodCurve';
 
 function checkLabel(label: number, k: number, row: number): void {
-  if (!Number.isInteger(label) || label < 0 || label >= k) throw new RowError(row, Number.isNaN(label) ? 'the label is missing (NaN)' : `label ${label} is not a class index in 0..${k - 1}`);
+  if (!Number.isInteger(label) || label < 0 || label >= k)
+    throw new RowError(row, Number.isNaN(label) ? 'the label is missing (NaN)' : `label ${label} is not a class index in 0..${k - 1}`);
 }
 
 /**

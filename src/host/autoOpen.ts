@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import { activeDataFile, isDataFile } from './dataFiles';
 import { readSettings } from './settings';
 
-const tabFile = (tab: vscode.Tab): vscode.Uri | undefined => (tab.input instanceof vscode.TabInputText || tab.input instanceof vscode.TabInputCustom ? tab.input.uri : undefined);
+const tabFile = (tab: vscode.Tab): vscode.Uri | undefined =>
+  tab.input instanceof vscode.TabInputText || tab.input instanceof vscode.TabInputCustom ? tab.input.uri : undefined;
 
 /**
  * With likelihoodLens.autoOpen on, opens a data file's loss panel when the file is opened in an

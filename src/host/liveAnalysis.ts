@@ -107,7 +107,10 @@ export class LiveAnalysis implements vscode.Disposable {
     const notify = setTimeout(() => this.showProgress(work, controller, (report) => (onNotification = report)), NOTIFY_AFTER_MS);
     let result: LiveResult | undefined;
     try {
-      const outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Likelihood Lens: {0}', this.name) }, () => work);
+      const outcome = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Likelihood Lens: {0}', this.name) },
+        () => work,
+      );
       if (version === this.version) result = this.publish({ ...outcome, version, from: document ? 'editor' : 'disk' });
     } catch (error) {
       if (!(error instanceof CancelledError)) {

@@ -61,10 +61,26 @@ export class LossStatusBar implements vscode.Disposable {
       if (analysis.task === 'lm') {
         const { perplexity, sequences } = analysis.summary;
         this.item.text = `$(graph-line) ${vscode.l10n.t('CE {0} {1}/token · ppl {2} · {3} tokens', plainNumber(shown, 3), unitSymbol(unit), plainNumber(perplexity, 3), n.toLocaleString('en-US'))}`;
-        this.item.tooltip = vscode.l10n.t('{0}: cross-entropy {1} {2} per token over {3} tokens in {4} sequences, perplexity {5}. Click to open the loss panel.', analysis.file.name, plainNumber(shown, 10), unitSymbol(unit), n, sequences, plainNumber(perplexity, 10));
+        this.item.tooltip = vscode.l10n.t(
+          '{0}: cross-entropy {1} {2} per token over {3} tokens in {4} sequences, perplexity {5}. Click to open the loss panel.',
+          analysis.file.name,
+          plainNumber(shown, 10),
+          unitSymbol(unit),
+          n,
+          sequences,
+          plainNumber(perplexity, 10),
+        );
       } else {
         this.item.text = `$(graph-line) ${vscode.l10n.t('{0} {1} {2} · n {3}', main.short, plainNumber(shown, 5), unitSymbol(unit), n.toLocaleString('en-US'))}`;
-        this.item.tooltip = vscode.l10n.t('{0}: {1} {2} {3} over {4} rows ({5}). Click to open the loss panel.', analysis.file.name, main.label, plainNumber(shown, 10), unitSymbol(unit), n, analysis.roles.kind ?? analysis.task);
+        this.item.tooltip = vscode.l10n.t(
+          '{0}: {1} {2} {3} over {4} rows ({5}). Click to open the loss panel.',
+          analysis.file.name,
+          main.label,
+          plainNumber(shown, 10),
+          unitSymbol(unit),
+          n,
+          analysis.roles.kind ?? analysis.task,
+        );
       }
       this.item.backgroundColor = undefined;
     } else {

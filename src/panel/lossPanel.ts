@@ -7,7 +7,18 @@ import type { PartialResult } from '../analysis/results';
 import { plainNumber } from '../engine/format';
 import { convertNats, unitSymbol } from '../engine/units';
 import { derivationMarkdown, pythonSnippet } from '../analysis/report/snippets';
-import { parsePanelState, parseWebviewMessage, PNG_DATA_URL_PREFIX, type Analysis, type AnalysisOptions, type CopyTarget, type HostMessage, type PanelState, type TokenRequest, type WebviewMessage } from '../protocol/webview';
+import {
+  parsePanelState,
+  parseWebviewMessage,
+  PNG_DATA_URL_PREFIX,
+  type Analysis,
+  type AnalysisOptions,
+  type CopyTarget,
+  type HostMessage,
+  type PanelState,
+  type TokenRequest,
+  type WebviewMessage,
+} from '../protocol/webview';
 import { describeError } from '../readers/errors';
 import { Disposable } from '../host/disposable';
 import { CancelledError } from '../host/analysisWorker';
@@ -81,7 +92,8 @@ export class LossPanelManager extends Disposable {
   isShown(file: vscode.Uri): boolean {
     if (this.panels.has(file.toString())) return true;
     const title = panelTitle(file);
-    const isPanelTab = (tab: vscode.Tab) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith(LOSS_PANEL_VIEW_TYPE) && tab.label === title;
+    const isPanelTab = (tab: vscode.Tab) =>
+      tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith(LOSS_PANEL_VIEW_TYPE) && tab.label === title;
     return vscode.window.tabGroups.all.some((group) => group.tabs.some(isPanelTab));
   }
 
@@ -109,9 +121,15 @@ export class LossPanelManager extends Disposable {
 
   private adopt(panel: vscode.WebviewPanel, file: vscode.Uri): LossPanel {
     const key = file.toString();
-    const lossPanel = new LossPanel(this.services, panel, file, (snapshot) => this.changed.fire(snapshot), () => {
-      if (this.panels.get(key) === lossPanel) this.panels.delete(key);
-    });
+    const lossPanel = new LossPanel(
+      this.services,
+      panel,
+      file,
+      (snapshot) => this.changed.fire(snapshot),
+      () => {
+        if (this.panels.get(key) === lossPanel) this.panels.delete(key);
+      },
+    );
     this.panels.set(key, lossPanel);
     return lossPanel;
   }
@@ -152,7 +170,9 @@ class LossPanel extends Disposable {
       }),
     );
     this._register({ dispose: () => this.tokenRequests.forEach((controller) => controller.abort()) });
-    this._register(this.lease.live.onDidProgress(({ fraction, partial }) => this.post({ type: 'progress', message: progressText(fraction, partial), fraction })));
+    this._register(
+      this.lease.live.onDidProgress(({ fraction, partial }) => this.post({ type: 'progress', message: progressText(fraction, partial), fraction })),
+    );
   }
 
   reveal(preserveFocus: boolean): void {
@@ -204,7 +224,8 @@ class LossPanel extends Disposable {
 
   private show(result: LiveResult): void {
     const options = this.lease.live.analysisOptions;
-    if (result.analysis) this.post({ type: 'analysis', version: result.version, fileUri: this.file.toString(), analysis: result.analysis, options, unit: readSettings().unit });
+    if (result.analysis)
+      this.post({ type: 'analysis', version: result.version, fileUri: this.file.toString(), analysis: result.analysis, options, unit: readSettings().unit });
     else this.post({ type: 'error', message: result.error ?? vscode.l10n.t('no result') });
     this.onChange(this.snapshot());
   }
@@ -288,7 +309,10 @@ class LossPanel extends Disposable {
   /** Asks where to save a plot's PNG; the only file this extension ever writes, and only where the user says. */
   private async savePlot(name: string, pngDataUrl: string): Promise<void> {
     const folder = vscode.Uri.joinPath(this.file, '..');
-    const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(folder, `${name}.png`), filters: { [vscode.l10n.t('PNG image')]: ['png'] } });
+    const target = await vscode.window.showSaveDialog({
+      defaultUri: vscode.Uri.joinPath(folder, `${name}.png`),
+      filters: { [vscode.l10n.t('PNG image')]: ['png'] },
+    });
     if (!target || target.toString() === this.file.toString()) return;
     // The protocol let through only a bounded data: URL whose bytes start with PNG's signature.
     await vscode.workspace.fs.writeFile(target, Buffer.from(pngDataUrl.slice(PNG_DATA_URL_PREFIX.length), 'base64'));
@@ -321,7 +345,6 @@ class LossPanel extends Disposable {
       initialState: state,
     });
   }
-
 }
 
 /** "Reading the file… 40%", with the cross-entropy of the rows read so far once there is one. */

@@ -18,9 +18,10 @@ async function pickWorkspaceFile(): Promise<vscode.Uri | undefined> {
     void vscode.window.showInformationMessage(vscode.l10n.t('Likelihood Lens: no data files ({0}) in this workspace.', SUPPORTED_EXTENSIONS.join(', ')));
     return undefined;
   }
-  const items = files
-    .map((uri) => ({ label: vscode.workspace.asRelativePath(uri), uri }))
-    .sort((a, b) => a.label.localeCompare(b.label));
-  const picked = await vscode.window.showQuickPick(items, { placeHolder: vscode.l10n.t('Pick a data file to open in the loss panel'), matchOnDescription: true });
+  const items = files.map((uri) => ({ label: vscode.workspace.asRelativePath(uri), uri })).sort((a, b) => a.label.localeCompare(b.label));
+  const picked = await vscode.window.showQuickPick(items, {
+    placeHolder: vscode.l10n.t('Pick a data file to open in the loss panel'),
+    matchOnDescription: true,
+  });
   return picked?.uri;
 }

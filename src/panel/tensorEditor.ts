@@ -48,7 +48,10 @@ export class TensorEditorProvider implements vscode.CustomReadonlyEditorProvider
     let running: AbortController | undefined;
     const post = (message: TensorViewHostMessage) => {
       latest = message;
-      this.shown.set(uri.toString(), message.type === 'tensors' ? message.summary.tensors.map((t) => `${t.name} ${t.dtype}[${t.shape.join(', ')}]`).join('; ') : message.message);
+      this.shown.set(
+        uri.toString(),
+        message.type === 'tensors' ? message.summary.tensors.map((t) => `${t.name} ${t.dtype}[${t.shape.join(', ')}]`).join('; ') : message.message,
+      );
       void webview.postMessage(message);
     };
     const refresh = async () => {
@@ -56,7 +59,10 @@ export class TensorEditorProvider implements vscode.CustomReadonlyEditorProvider
       const controller = new AbortController();
       running = controller;
       try {
-        const outcome = await this.worker.run({ action: 'inspect', source: { kind: 'path', path: uri.fsPath }, ...runSettings(readSettings(), {}) }, controller.signal);
+        const outcome = await this.worker.run(
+          { action: 'inspect', source: { kind: 'path', path: uri.fsPath }, ...runSettings(readSettings(), {}) },
+          controller.signal,
+        );
         if (outcome.summary) post({ type: 'tensors', summary: outcome.summary, analysable: outcome.analysable === true });
         else post({ type: 'error', message: outcome.error ?? vscode.l10n.t('unreadable') });
       } catch (error) {

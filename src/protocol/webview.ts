@@ -4,7 +4,22 @@
  * a separate, untrusted page.
  */
 import type { TensorFileSummary } from '../analysis/sources/tensorSummary';
-import type { Analysis, AnalysisOptions, ClassificationAnalysis, EvalAnalysis, LanguageModelAnalysis, LmEvalSummary, SequenceLoss, TokenAlternatives, TokenLoss, ParameterCurve, RegressionAnalysis, RowLossPlots, SoftAnalysis, SummaryBase } from '../analysis/results';
+import type {
+  Analysis,
+  AnalysisOptions,
+  ClassificationAnalysis,
+  EvalAnalysis,
+  LanguageModelAnalysis,
+  LmEvalSummary,
+  SequenceLoss,
+  TokenAlternatives,
+  TokenLoss,
+  ParameterCurve,
+  RegressionAnalysis,
+  RowLossPlots,
+  SoftAnalysis,
+  SummaryBase,
+} from '../analysis/results';
 import { FIT_FAMILIES, TASKS, type FitFamily, type Task } from '../roles/vocabulary';
 import type { PredictionKind } from '../engine/categorical';
 import type { Derivation, DerivationStep, IdentityCheck } from '../engine/derivation';
@@ -13,7 +28,31 @@ import type { InformationUnit } from '../engine/units';
 
 // The webview imports nothing but this file: the types of what it is sent, and the few pure
 // helpers that must format numbers exactly as the host and the CLI do.
-export type { Analysis, AnalysisOptions, ClassificationAnalysis, EvalAnalysis, LanguageModelAnalysis, LmEvalSummary, SequenceLoss, TokenAlternatives, TokenLoss, Derivation, DerivationStep, FitFamily, IdentityCheck, InformationUnit, ParameterCurve, PredictionKind, Reduction, RegressionAnalysis, RowLossPlots, SoftAnalysis, SummaryBase, Task, TensorFileSummary };
+export type {
+  Analysis,
+  AnalysisOptions,
+  ClassificationAnalysis,
+  EvalAnalysis,
+  LanguageModelAnalysis,
+  LmEvalSummary,
+  SequenceLoss,
+  TokenAlternatives,
+  TokenLoss,
+  Derivation,
+  DerivationStep,
+  FitFamily,
+  IdentityCheck,
+  InformationUnit,
+  ParameterCurve,
+  PredictionKind,
+  Reduction,
+  RegressionAnalysis,
+  RowLossPlots,
+  SoftAnalysis,
+  SummaryBase,
+  Task,
+  TensorFileSummary,
+};
 export { FIT_FAMILIES, TASKS };
 export { headline, isClassification } from '../analysis/results';
 export { plainNumber } from '../engine/format';
@@ -39,7 +78,14 @@ export interface PanelView {
 
 export type HostMessage =
   /** `unit`: what losses are shown in (the likelihoodLens.logBase setting); nats when absent. The analysis itself is always in nats. */
-  | { readonly type: 'analysis'; readonly version: number; readonly fileUri: string; readonly analysis: Analysis; readonly options: AnalysisOptions; readonly unit?: InformationUnit }
+  | {
+      readonly type: 'analysis';
+      readonly version: number;
+      readonly fileUri: string;
+      readonly analysis: Analysis;
+      readonly options: AnalysisOptions;
+      readonly unit?: InformationUnit;
+    }
   | { readonly type: 'progress'; readonly message: string; readonly fraction?: number }
   /** `request`: the error of a showSequence or tokenAlternatives request, shown beside the token view (the panel stays); absent, the analysis failed. */
   | { readonly type: 'error'; readonly message: string; readonly request?: TokenRequest }
@@ -127,7 +173,11 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
       if (value.stepId !== undefined && !isString(value.stepId, 100)) return undefined;
       return { type: 'copy', what: value.what as CopyTarget, ...(value.stepId !== undefined ? { stepId: value.stepId as string } : {}) };
     case 'savePlot':
-      return isString(value.name, 100) && /^[\w .-]+$/.test(value.name) && isString(value.pngDataUrl, MAX_PNG_DATA_URL) && value.pngDataUrl.startsWith(PNG_DATA_URL_PREFIX + PNG_SIGNATURE_BASE64) && /^[A-Za-z0-9+/]*={0,2}$/.test(value.pngDataUrl.slice(PNG_DATA_URL_PREFIX.length))
+      return isString(value.name, 100) &&
+        /^[\w .-]+$/.test(value.name) &&
+        isString(value.pngDataUrl, MAX_PNG_DATA_URL) &&
+        value.pngDataUrl.startsWith(PNG_DATA_URL_PREFIX + PNG_SIGNATURE_BASE64) &&
+        /^[A-Za-z0-9+/]*={0,2}$/.test(value.pngDataUrl.slice(PNG_DATA_URL_PREFIX.length))
         ? { type: 'savePlot', name: value.name, pngDataUrl: value.pngDataUrl }
         : undefined;
     case 'rendered':
@@ -153,21 +203,55 @@ function hasTaskSummary(task: Task, summary: Json): boolean {
     case 'binary':
       return isNumber(summary.accuracy) && isNumber(summary.perplexity) && isFiniteNumber(summary.classes);
     case 'soft':
-      return isNumber(summary.entropy) && isNumber(summary.kl) && isObject(summary.identity) && isFiniteNumber(summary.classes) && isObject(summary.byClass) && Array.isArray(summary.byClass.entropy) && Array.isArray(summary.byClass.kl);
+      return (
+        isNumber(summary.entropy) &&
+        isNumber(summary.kl) &&
+        isObject(summary.identity) &&
+        isFiniteNumber(summary.classes) &&
+        isObject(summary.byClass) &&
+        Array.isArray(summary.byClass.entropy) &&
+        Array.isArray(summary.byClass.kl)
+      );
     case 'regression':
-      return isNumber(summary.mse) && isNumber(summary.gaussianNll) && isNumber(summary.sigmaMle) && isFiniteNumber(summary.sigma) && (summary.predictedVariance === undefined || isObject(summary.predictedVariance));
+      return (
+        isNumber(summary.mse) &&
+        isNumber(summary.gaussianNll) &&
+        isNumber(summary.sigmaMle) &&
+        isFiniteNumber(summary.sigma) &&
+        (summary.predictedVariance === undefined || isObject(summary.predictedVariance))
+      );
     case 'fit':
       return FIT_FAMILIES.includes(summary.dist as FitFamily) && isObject(summary.estimates);
     case 'entropy':
       return isNumber(summary.entropy) && isNumber(summary.maxEntropy) && isNumber(summary.perplexity) && isFiniteNumber(summary.classes);
     case 'lm':
-      return isFiniteNumber(summary.tokens) && isFiniteNumber(summary.sequences) && isNumber(summary.perplexity) && isNumber(summary.meanSequencePerplexity) && isObject(summary.definitions);
+      return (
+        isFiniteNumber(summary.tokens) &&
+        isFiniteNumber(summary.sequences) &&
+        isNumber(summary.perplexity) &&
+        isNumber(summary.meanSequencePerplexity) &&
+        isObject(summary.definitions)
+      );
   }
 }
 
 /** A sequence's token view as the host sends it. */
 function isTokenView(value: unknown): boolean {
-  return isObject(value) && isFiniteNumber(value.sequence) && Array.isArray(value.tokens) && value.tokens.length <= MAX_VIEW_TOKENS && value.tokens.every((token) => isObject(token) && isFiniteNumber(token.position) && isFiniteNumber(token.id) && isNumber(token.loss) && isFiniteNumber(token.rank) && (token.text === undefined || isString(token.text, 10000)));
+  return (
+    isObject(value) &&
+    isFiniteNumber(value.sequence) &&
+    Array.isArray(value.tokens) &&
+    value.tokens.length <= MAX_VIEW_TOKENS &&
+    value.tokens.every(
+      (token) =>
+        isObject(token) &&
+        isFiniteNumber(token.position) &&
+        isFiniteNumber(token.id) &&
+        isNumber(token.loss) &&
+        isFiniteNumber(token.rank) &&
+        (token.text === undefined || isString(token.text, 10000)),
+    )
+  );
 }
 
 /** An analysis the panel can render: a known task, its summary's shape and the plots it draws. */
@@ -181,9 +265,18 @@ export function isAnalysis(value: unknown): value is Analysis {
   // Every task but the entropy of unlabelled predictions has a likelihood.
   if (value.task !== 'entropy' && (!isNumber(summary.crossEntropy) || !isNumber(summary.logLikelihood) || !isNumber(summary.log10Likelihood))) return false;
   if (!Array.isArray(value.derivations) || !Array.isArray(value.warnings)) return false;
-  if (value.task === 'lm') return hasTaskSummary('lm', summary) && Array.isArray(value.sequences) && isObject(plots.lossByPosition) && isObject(plots.runningMean) && Array.isArray(plots.worstTokens) && isTokenView(value.tokenView);
+  if (value.task === 'lm')
+    return (
+      hasTaskSummary('lm', summary) &&
+      Array.isArray(value.sequences) &&
+      isObject(plots.lossByPosition) &&
+      isObject(plots.runningMean) &&
+      Array.isArray(plots.worstTokens) &&
+      isTokenView(value.tokenView)
+    );
   if (!Array.isArray(plots.parameterCurves)) return false;
-  const rowPlots = value.task === 'fit' || (isObject(plots.perSampleLoss) && isObject(plots.runningMean) && isObject(plots.histogram) && Array.isArray(plots.worstRows));
+  const rowPlots =
+    value.task === 'fit' || (isObject(plots.perSampleLoss) && isObject(plots.runningMean) && isObject(plots.histogram) && Array.isArray(plots.worstRows));
   return rowPlots && hasTaskSummary(value.task as Task, summary);
 }
 
@@ -197,9 +290,26 @@ function isLmEvalSummary(value: unknown): boolean {
 /** A rolling or generation task of an lm-eval samples file: its summary, row plots and lm-eval summary. */
 function isEvalAnalysis(value: Json): boolean {
   const { summary, plots, file } = value;
-  if (!isObject(summary) || !isObject(plots) || !isObject(file) || !isString(file.name, 10000) || !isFiniteNumber(summary.n) || typeof summary.hasLikelihood !== 'boolean') return false;
-  if (!isNumber(summary.crossEntropy) || !isNumber(summary.logLikelihood) || !Array.isArray(value.derivations) || !Array.isArray(value.warnings) || !Array.isArray(plots.parameterCurves)) return false;
-  return isObject(plots.perSampleLoss) && isObject(plots.runningMean) && isObject(plots.histogram) && Array.isArray(plots.worstRows) && isLmEvalSummary(value.lmEval);
+  if (
+    !isObject(summary) ||
+    !isObject(plots) ||
+    !isObject(file) ||
+    !isString(file.name, 10000) ||
+    !isFiniteNumber(summary.n) ||
+    typeof summary.hasLikelihood !== 'boolean'
+  )
+    return false;
+  if (
+    !isNumber(summary.crossEntropy) ||
+    !isNumber(summary.logLikelihood) ||
+    !Array.isArray(value.derivations) ||
+    !Array.isArray(value.warnings) ||
+    !Array.isArray(plots.parameterCurves)
+  )
+    return false;
+  return (
+    isObject(plots.perSampleLoss) && isObject(plots.runningMean) && isObject(plots.histogram) && Array.isArray(plots.worstRows) && isLmEvalSummary(value.lmEval)
+  );
 }
 
 /** The webview's gate on what the host sends. */
@@ -207,14 +317,20 @@ export function parseHostMessage(value: unknown): HostMessage | undefined {
   if (!isObject(value)) return undefined;
   switch (value.type) {
     case 'analysis':
-      return Number.isInteger(value.version) && isString(value.fileUri, 10000) && isAnalysis(value.analysis) && isObject(value.options) && (value.unit === undefined || UNITS.includes(value.unit as InformationUnit))
+      return Number.isInteger(value.version) &&
+        isString(value.fileUri, 10000) &&
+        isAnalysis(value.analysis) &&
+        isObject(value.options) &&
+        (value.unit === undefined || UNITS.includes(value.unit as InformationUnit))
         ? (value as unknown as HostMessage)
         : undefined;
     case 'progress':
       return isString(value.message) && (value.fraction === undefined || isFiniteNumber(value.fraction)) ? (value as unknown as HostMessage) : undefined;
     case 'error':
       if (!isString(value.message, 10000)) return undefined;
-      return value.request === 'sequence' || value.request === 'alternatives' ? { type: 'error', message: value.message, request: value.request } : { type: 'error', message: value.message };
+      return value.request === 'sequence' || value.request === 'alternatives'
+        ? { type: 'error', message: value.message, request: value.request }
+        : { type: 'error', message: value.message };
     case 'sequence':
       return Number.isInteger(value.version) && isTokenView(value.tokenView) ? (value as unknown as HostMessage) : undefined;
     case 'alternatives':
@@ -225,8 +341,17 @@ export function parseHostMessage(value: unknown): HostMessage | undefined {
 }
 
 function isAlternatives(value: unknown): boolean {
-  if (!isObject(value) || !isFiniteNumber(value.sequence) || !isFiniteNumber(value.position) || !isObject(value.target) || !Array.isArray(value.top) || value.top.length > 100) return false;
-  const isToken = (token: unknown) => isObject(token) && isFiniteNumber(token.id) && isNumber(token.probability) && (token.text === undefined || isString(token.text, 10000));
+  if (
+    !isObject(value) ||
+    !isFiniteNumber(value.sequence) ||
+    !isFiniteNumber(value.position) ||
+    !isObject(value.target) ||
+    !Array.isArray(value.top) ||
+    value.top.length > 100
+  )
+    return false;
+  const isToken = (token: unknown) =>
+    isObject(token) && isFiniteNumber(token.id) && isNumber(token.probability) && (token.text === undefined || isString(token.text, 10000));
   return isToken(value.target) && value.top.every(isToken);
 }
 
@@ -250,8 +375,7 @@ function parseView(value: Json): PanelView {
 // ---- tensor file view ------------------------------------------------------
 
 export type TensorViewHostMessage =
-  | { readonly type: 'tensors'; readonly summary: TensorFileSummary; readonly analysable: boolean }
-  | { readonly type: 'error'; readonly message: string };
+  { readonly type: 'tensors'; readonly summary: TensorFileSummary; readonly analysable: boolean } | { readonly type: 'error'; readonly message: string };
 
 export type TensorViewMessage = { readonly type: 'ready' } | { readonly type: 'openLossPanel' } | { readonly type: 'reopenWithDefault' };
 
@@ -262,7 +386,10 @@ export function parseTensorViewMessage(value: unknown): TensorViewMessage | unde
 
 export function parseTensorViewHostMessage(value: unknown): TensorViewHostMessage | undefined {
   if (!isObject(value)) return undefined;
-  if (value.type === 'tensors') return isObject(value.summary) && Array.isArray(value.summary.tensors) && typeof value.analysable === 'boolean' ? (value as unknown as TensorViewHostMessage) : undefined;
+  if (value.type === 'tensors')
+    return isObject(value.summary) && Array.isArray(value.summary.tensors) && typeof value.analysable === 'boolean'
+      ? (value as unknown as TensorViewHostMessage)
+      : undefined;
   if (value.type === 'error') return isString(value.message, 10000) ? { type: 'error', message: value.message } : undefined;
   return undefined;
 }

@@ -39,7 +39,6 @@ export interface AnalysisOutcome {
   readonly problems: readonly TextProblem[];
 }
 
-
 /** What the host sends: a request to run, or the cancellation of one (queued or running). */
 export type WorkerMessage = ({ readonly type: 'run' } & WorkerRequest) | { readonly type: 'cancel'; readonly id: number };
 

@@ -24,7 +24,8 @@ export function memorySource(name: string, bytes: Uint8Array): ByteSource {
     name,
     size: bytes.length,
     async read(offset, length) {
-      if (offset < 0 || length < 0 || offset + length > bytes.length) throw new RangeError(`read of ${length} bytes at ${offset} is past the end (${bytes.length} bytes)`);
+      if (offset < 0 || length < 0 || offset + length > bytes.length)
+        throw new RangeError(`read of ${length} bytes at ${offset} is past the end (${bytes.length} bytes)`);
       return bytes.subarray(offset, offset + length);
     },
     async readInto(offset, target) {

@@ -55,7 +55,11 @@ export function decodeText(bytes: Uint8Array, file: string): string {
   } catch {
     const offset = firstInvalidUtf8(bytes, start);
     const line = countLines(bytes, offset);
-    throw new DataFileError(file, `line ${line}, byte ${offset}`, `not UTF-8 text (byte 0x${bytes[offset]!.toString(16).padStart(2, '0')}); save the file as UTF-8`);
+    throw new DataFileError(
+      file,
+      `line ${line}, byte ${offset}`,
+      `not UTF-8 text (byte 0x${bytes[offset]!.toString(16).padStart(2, '0')}); save the file as UTF-8`,
+    );
   }
 }
 

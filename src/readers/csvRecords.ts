@@ -101,7 +101,8 @@ export function plainRecordParser(layout: CsvRecordLayout): PlainRecordParser {
         } else {
           while (i < end && bytes[i] !== delimiter) i++;
           value = parseNumberBytes(bytes, fieldStart, i, decimalComma);
-          if (value === undefined) throw new CsvRecordError(`'${latin1.decode(bytes.subarray(fieldStart, Math.min(i, fieldStart + 40)))}' is not a number`, field);
+          if (value === undefined)
+            throw new CsvRecordError(`'${latin1.decode(bytes.subarray(fieldStart, Math.min(i, fieldStart + 40)))}' is not a number`, field);
         }
         out[at + target] = value;
       }
@@ -174,7 +175,12 @@ export function parsePlainLines(
  * their count. Nothing but the return follows the loop: V8 compiles a long loop while it runs,
  * and code after it that has not run yet would discard that code again at every call.
  */
-function parseLinesInto(bytes: Uint8Array, m: number, parse: PlainRecordParser, into: { values: Float64Array; lines: Uint32Array; lineBreaks: number }): number {
+function parseLinesInto(
+  bytes: Uint8Array,
+  m: number,
+  parse: PlainRecordParser,
+  into: { values: Float64Array; lines: Uint32Array; lineBreaks: number },
+): number {
   let { values, lines } = into;
   let capacity = lines.length;
   let rows = 0;

@@ -35,7 +35,6 @@ export interface CsvResume {
   readonly firstRow: number;
 }
 
-
 /**
  * The layout of a CSV file (delimiter, header, columns, decimal commas) from its first
  * megabyte, parsed by the general reader so quoting and detection follow the same rules.
@@ -57,7 +56,12 @@ export async function sniffCsv(source: ByteSource): Promise<CsvTable> {
  * parsed on bytes, with no string per field; a line with quotes goes through the general
  * parser. Ragged rows and cells that are not numbers stop the read with their line and column.
  */
-export async function* streamCsvColumns(source: ByteSource, layout: CsvTable, columns: readonly number[], options: CsvStreamOptions = {}): AsyncGenerator<CsvBatch> {
+export async function* streamCsvColumns(
+  source: ByteSource,
+  layout: CsvTable,
+  columns: readonly number[],
+  options: CsvStreamOptions = {},
+): AsyncGenerator<CsvBatch> {
   // A batch holds about 4M values whatever the width, so a file of very many columns cannot demand gigabytes.
   const batchRows = options.batchRows ?? Math.max(1, Math.min(65_536, Math.floor(BATCH_VALUES / Math.max(1, columns.length))));
   const chunkBytes = options.chunkBytes ?? 4 << 20;

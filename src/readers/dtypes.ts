@@ -99,7 +99,8 @@ export function numpyType(typestr: string): NumpyType | string {
 const SHARED_MIN_BYTES = 1 << 20;
 
 export function allocate(dtype: TensorDType, count: number): NumericArray {
-  const memory = (bytesPerElement: number) => (count * bytesPerElement >= SHARED_MIN_BYTES ? new SharedArrayBuffer(count * bytesPerElement) : new ArrayBuffer(count * bytesPerElement));
+  const memory = (bytesPerElement: number) =>
+    count * bytesPerElement >= SHARED_MIN_BYTES ? new SharedArrayBuffer(count * bytesPerElement) : new ArrayBuffer(count * bytesPerElement);
   switch (dtype) {
     case 'bool':
     case 'uint8':

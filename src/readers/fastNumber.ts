@@ -37,7 +37,7 @@ export function parseNumberBytes(bytes: Uint8Array, start: number, end: number, 
   if (i < end && c === point) {
     c = bytes[++i];
     while (c !== undefined && i < end && c >= 0x30 && c <= 0x39) {
-        mantissa = mantissa * 10 + (c - 0x30);
+      mantissa = mantissa * 10 + (c - 0x30);
       fraction++;
       sawDigit = true;
       c = bytes[++i];

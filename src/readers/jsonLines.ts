@@ -60,7 +60,7 @@ export async function* readJsonLines(source: ByteSource, options: JsonLinesOptio
     pendingBytes = 0;
     return out;
   };
-  for (let offset = 0; offset < source.size; ) {
+  for (let offset = 0; offset < source.size;) {
     if (options.signal?.aborted) return;
     const length = Math.min(CHUNK_BYTES, source.size - offset);
     // A copy: a memory source hands out views of its bytes, and pending parts outlive the read.

@@ -16,13 +16,15 @@ export async function readJsonLinesTable(source: ByteSource, options: JsonLinesO
   let columns: number[][] = [];
   const lines: number[] = [];
   for await (const { line, value } of readJsonLines(source, options)) {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new DataFileError(source.name, `line ${line}`, 'not a JSON object: each line should be one record such as {"label": 2, "logits": [...]}');
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      throw new DataFileError(source.name, `line ${line}`, 'not a JSON object: each line should be one record such as {"label": 2, "logits": [...]}');
     const record = value as Record<string, unknown>;
     if (!layout) {
       layout = [];
       for (const [key, cell] of Object.entries(record)) {
         if (typeof cell === 'number') layout.push({ key, width: 0 });
-        else if (Array.isArray(cell) && cell.length > 0 && cell.length <= MAX_JSON_COLUMNS && cell.every((v) => typeof v === 'number')) layout.push({ key, width: cell.length });
+        else if (Array.isArray(cell) && cell.length > 0 && cell.length <= MAX_JSON_COLUMNS && cell.every((v) => typeof v === 'number'))
+          layout.push({ key, width: cell.length });
       }
       if (layout.length === 0) throw new DataFileError(source.name, `line ${line}`, 'the record has no number or list of numbers to read');
       columns = layout.flatMap(({ width }) => Array.from({ length: Math.max(1, width) }, () => [] as number[]));
@@ -31,10 +33,16 @@ export async function readJsonLinesTable(source: ByteSource, options: JsonLinesO
     for (const { key, width } of layout) {
       const cell = record[key];
       if (width === 0) {
-        if (typeof cell !== 'number') throw new DataFileError(source.name, `line ${line}`, `'${key}' is ${cell === undefined ? 'missing' : `${JSON.stringify(cell).slice(0, 40)}, not a number`}`);
+        if (typeof cell !== 'number')
+          throw new DataFileError(
+            source.name,
+            `line ${line}`,
+            `'${key}' is ${cell === undefined ? 'missing' : `${JSON.stringify(cell).slice(0, 40)}, not a number`}`,
+          );
         columns[at++]!.push(cell);
       } else {
-        if (!Array.isArray(cell) || cell.length !== width) throw new DataFileError(source.name, `line ${line}`, `'${key}' should be a list of ${width} numbers, as on the first record`);
+        if (!Array.isArray(cell) || cell.length !== width)
+          throw new DataFileError(source.name, `line ${line}`, `'${key}' should be a list of ${width} numbers, as on the first record`);
         for (let j = 0; j < width; j++) {
           const v = cell[j] as unknown;
           columns[at++]!.push(typeof v === 'number' ? v : Number.NaN);

@@ -91,11 +91,16 @@ async function readRange(source: ByteSource, options: NpyRangeOptions, place: (o
   if (!Number.isSafeInteger(dataBytes)) return fail(header.shapeAt, `shape ${tuple(header.shape)} needs more than 2^53 bytes`);
   const dataEnd = header.dataStart + dataBytes;
   if (dataEnd > source.size) {
-    return fail(source.size, `the data is truncated: shape ${tuple(header.shape)} needs ${dataBytes} bytes from byte ${header.dataStart}, but the data ends at byte ${source.size}`);
+    return fail(
+      source.size,
+      `the data is truncated: shape ${tuple(header.shape)} needs ${dataBytes} bytes from byte ${header.dataStart}, but the data ends at byte ${source.size}`,
+    );
   }
-  if (dataEnd < source.size) return fail(dataEnd, `${source.size - dataEnd} unexpected bytes after the data (shape ${tuple(header.shape)} needs ${dataBytes} bytes)`);
+  if (dataEnd < source.size)
+    return fail(dataEnd, `${source.size - dataEnd} unexpected bytes after the data (shape ${tuple(header.shape)} needs ${dataBytes} bytes)`);
   const budget = options.budget ?? { remaining: limits.maxTensorBytes };
-  if (dataBytes > budget.remaining) return fail(header.dataStart, `the data is ${dataBytes} bytes, over the limit of ${limits.maxTensorBytes} tensor bytes${raiseWith('maxTensorBytes')}`);
+  if (dataBytes > budget.remaining)
+    return fail(header.dataStart, `the data is ${dataBytes} bytes, over the limit of ${limits.maxTensorBytes} tensor bytes${raiseWith('maxTensorBytes')}`);
   budget.remaining -= dataBytes;
 
   const names = header.fields.map((field) => (header.structured ? `${options.name}.${field.name}` : options.name));
@@ -104,7 +109,12 @@ async function readRange(source: ByteSource, options: NpyRangeOptions, place: (o
   const inFile = !header.structured && !header.fortranOrder ? leaveInFile(options, dataBytes, source, header.dataStart) : undefined;
   if (inFile) {
     const count = records * (safeProduct(plain.shape) ?? 0);
-    return { tensors: [tensorLeftInFile(names[0]!, plain.dtype, [...header.shape, ...plain.shape], { ...inFile, dtype: plain.dtype, littleEndian: plain.littleEndian, count })], warnings: [] };
+    return {
+      tensors: [
+        tensorLeftInFile(names[0]!, plain.dtype, [...header.shape, ...plain.shape], { ...inFile, dtype: plain.dtype, littleEndian: plain.littleEndian, count }),
+      ],
+      warnings: [],
+    };
   }
   const perRecord = header.fields.map((field) => safeProduct(field.shape) ?? 0);
   const outputs = header.fields.map((field, index) => allocate(field.dtype, records * perRecord[index]!));
@@ -156,8 +166,10 @@ async function readHeader(source: ByteSource, limits: ReadLimits, fail: (offset:
   if (major > 1 && source.size < 12) fail(source.size, `${source.size} bytes is too short for a version ${major}.0 .npy file`);
   const headerStart = major === 1 ? 10 : 12;
   const headerLength = major === 1 ? head[8]! | (head[9]! << 8) : (head[8]! | (head[9]! << 8) | (head[10]! << 16)) + head[11]! * 2 ** 24;
-  if (headerLength > limits.maxHeaderBytes) fail(8, `the header length ${headerLength} is over the limit of ${limits.maxHeaderBytes} bytes${raiseWith('maxHeaderBytes')}`);
-  if (headerStart + headerLength > source.size) fail(8, `the header length ${headerLength} runs past the end of the data (${source.size} bytes); the file may be truncated`);
+  if (headerLength > limits.maxHeaderBytes)
+    fail(8, `the header length ${headerLength} is over the limit of ${limits.maxHeaderBytes} bytes${raiseWith('maxHeaderBytes')}`);
+  if (headerStart + headerLength > source.size)
+    fail(8, `the header length ${headerLength} runs past the end of the data (${source.size} bytes); the file may be truncated`);
   const bytes = await source.read(headerStart, headerLength);
 
   let text: string;
@@ -178,7 +190,8 @@ async function readHeader(source: ByteSource, limits: ReadLimits, fail: (offset:
   const entries = new Map<string, PyValue>();
   for (const [key, value] of dict.entries) {
     if (key.kind !== 'str') return fail(byteAt(key.at), 'a header key is not a string');
-    if (!['descr', 'fortran_order', 'shape'].includes(key.value)) return fail(byteAt(key.at), `unexpected header key ${quoted(key.value)} (a .npy header has descr, fortran_order and shape)`);
+    if (!['descr', 'fortran_order', 'shape'].includes(key.value))
+      return fail(byteAt(key.at), `unexpected header key ${quoted(key.value)} (a .npy header has descr, fortran_order and shape)`);
     entries.set(key.value, value);
   }
   for (const key of ['descr', 'fortran_order', 'shape']) if (!entries.has(key)) fail(byteAt(dict.at), `the header has no '${key}'`);
@@ -226,19 +239,25 @@ function dimensions(tuple: PyValue & { kind: 'tuple' | 'list' }, fail: (index: n
 }
 
 /** A structured dtype's fields when each is a simple number type (sub-arrays allowed); anything else is refused. */
-function structuredFields(descr: PyValue & { kind: 'tuple' | 'list' }, limits: ReadLimits, fail: (index: number, reason: string) => never): { fields: Field[]; recordBytes: number } {
+function structuredFields(
+  descr: PyValue & { kind: 'tuple' | 'list' },
+  limits: ReadLimits,
+  fail: (index: number, reason: string) => never,
+): { fields: Field[]; recordBytes: number } {
   const fields: Field[] = [];
   const names = new Set<string>();
   let offset = 0;
   if (descr.items.length === 0) fail(descr.at, 'the structured dtype has no fields');
   descr.items.forEach((item, index) => {
-    if (item.kind !== 'tuple' || item.items.length < 2 || item.items.length > 3) return fail(item.at, 'a field of the structured dtype is not a (name, type[, shape]) tuple');
+    if (item.kind !== 'tuple' || item.items.length < 2 || item.items.length > 3)
+      return fail(item.at, 'a field of the structured dtype is not a (name, type[, shape]) tuple');
     const [firstValue, typeValue, shapeValue] = item.items as [PyValue, PyValue, PyValue | undefined];
     let nameValue = firstValue;
     // A (title, name) pair names the field by its second element.
     if (nameValue.kind === 'tuple' && nameValue.items.length === 2) nameValue = nameValue.items[1]!;
     if (nameValue.kind !== 'str') return fail(nameValue.at, 'a field name is not a string');
-    if (typeValue.kind === 'list') return fail(typeValue.at, `field ${quoted(nameValue.value)} is itself structured; only fields of simple number types are read`);
+    if (typeValue.kind === 'list')
+      return fail(typeValue.at, `field ${quoted(nameValue.value)} is itself structured; only fields of simple number types are read`);
     if (typeValue.kind !== 'str') return fail(typeValue.at, `the type of field ${quoted(nameValue.value)} is not a type string`);
     const padding = /^[|<>=]?V(\d+)$/.exec(typeValue.value);
     if (nameValue.value === '' && padding) {
@@ -264,7 +283,8 @@ function structuredFields(descr: PyValue & { kind: 'tuple' | 'list' }, limits: R
     if (!Number.isSafeInteger(offset)) return fail(item.at, 'the structured dtype is too large');
   });
   if (fields.length === 0) fail(descr.at, 'the structured dtype has only padding');
-  if (fields.length > limits.maxTensors) fail(descr.at, `the structured dtype has ${fields.length} fields, over the limit of ${limits.maxTensors} tensors${raiseWith('maxTensors')}`);
+  if (fields.length > limits.maxTensors)
+    fail(descr.at, `the structured dtype has ${fields.length} fields, over the limit of ${limits.maxTensors} tensors${raiseWith('maxTensors')}`);
   return { fields, recordBytes: offset };
 }
 

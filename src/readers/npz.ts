@@ -17,7 +17,8 @@ async function read(source: ByteSource, limits: ReadLimits, options: TensorReadO
   const file = source.name;
   if (source.size >= 6) {
     const head = await source.read(0, 6);
-    if (head[0] === 0x93 && String.fromCharCode(...head.subarray(1, 6)) === 'NUMPY') throw new DataFileError(file, 'byte 0', 'this is a .npy file, not an .npz archive');
+    if (head[0] === 0x93 && String.fromCharCode(...head.subarray(1, 6)) === 'NUMPY')
+      throw new DataFileError(file, 'byte 0', 'this is a .npy file, not an .npz archive');
   }
   const archive = await openZip(source, limits);
   const tensors: Tensor[] = [];
@@ -39,7 +40,8 @@ async function read(source: ByteSource, limits: ReadLimits, options: TensorReadO
       limits,
       budget,
       // Stored members are located in the archive file; inflated ones within their content.
-      place: (offset) => (content.fileOffset === undefined ? `${where}, byte ${offset} of its inflated content` : `${where}, byte ${content.fileOffset + offset}`),
+      place: (offset) =>
+        content.fileOffset === undefined ? `${where}, byte ${offset} of its inflated content` : `${where}, byte ${content.fileOffset + offset}`,
     });
     for (const tensor of result.tensors) {
       if (names.has(tensor.name)) throw new DataFileError(file, where, `a second tensor named ${quoteName(tensor.name)}`);

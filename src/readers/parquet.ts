@@ -46,12 +46,21 @@ function flatColumns(metadata: FileMetaData): SchemaElement[] {
  * Everything the decoder will be asked to do, checked against the footer and the page headers
  * first: row counts that agree, codecs it has, pages that stay inside their chunks.
  */
-async function checkBeforeDecoding(source: ByteSource, metadata: FileMetaData, numeric: readonly SchemaElement[], rows: number, limits: ReadLimits): Promise<void> {
+async function checkBeforeDecoding(
+  source: ByteSource,
+  metadata: FileMetaData,
+  numeric: readonly SchemaElement[],
+  rows: number,
+  limits: ReadLimits,
+): Promise<void> {
   const fail = (place: string, reason: string): never => {
     throw new DataFileError(source.name, place, reason);
   };
   if (rows * Math.max(1, numeric.length) * 8 > limits.maxTensorBytes) {
-    fail('', `${rows} rows of ${numeric.length} numeric columns exceed the ${Math.round(limits.maxTensorBytes / 2 ** 20)} MB the reader may decode${raiseWith('maxTensorBytes')}`);
+    fail(
+      '',
+      `${rows} rows of ${numeric.length} numeric columns exceed the ${Math.round(limits.maxTensorBytes / 2 ** 20)} MB the reader may decode${raiseWith('maxTensorBytes')}`,
+    );
   }
   const names = new Set(numeric.map((column) => column.name));
   let groupRows = 0;
@@ -77,7 +86,10 @@ async function checkBeforeDecoding(source: ByteSource, metadata: FileMetaData, n
  * gzip, brotli or zstd; dictionary or plain encoding) into a table. Nulls become NaN; int64
  * beyond 2^53 is flagged; text columns are listed but not read.
  */
-export async function readParquet(source: ByteSource, limits: ReadLimits = DEFAULT_LIMITS): Promise<Table & { readonly warnings: readonly string[]; readonly textColumns: readonly string[] }> {
+export async function readParquet(
+  source: ByteSource,
+  limits: ReadLimits = DEFAULT_LIMITS,
+): Promise<Table & { readonly warnings: readonly string[]; readonly textColumns: readonly string[] }> {
   const file = asyncBuffer(source);
   let metadata: FileMetaData;
   try {

@@ -173,7 +173,11 @@ export function parsePageHeader(bytes: Uint8Array, fail: (reason: string) => nev
  */
 export async function checkColumnChunk(source: ByteSource, chunk: ColumnChunkSpan): Promise<void> {
   if (!(chunk.start >= 0 && chunk.end <= source.size && chunk.start <= chunk.end)) {
-    throw new DataFileError(source.name, `column '${chunk.column}'`, `the column chunk at bytes ${chunk.start}-${chunk.end} lies outside the ${source.size}-byte file`);
+    throw new DataFileError(
+      source.name,
+      `column '${chunk.column}'`,
+      `the column chunk at bytes ${chunk.start}-${chunk.end} lies outside the ${source.size}-byte file`,
+    );
   }
   let offset = chunk.start;
   let values = 0;
@@ -192,8 +196,12 @@ export async function checkColumnChunk(source: ByteSource, chunk: ColumnChunkSpa
       if (page.levelBytes > page.compressedSize) fail(`the levels' ${page.levelBytes} bytes exceed the page's ${page.compressedSize}`);
     }
     // Dictionary entries of a numeric column take at least a byte each.
-    if (page.type === DICTIONARY_PAGE && page.values > page.uncompressedSize) fail(`a dictionary of ${page.values} numbers cannot fit in ${page.uncompressedSize} bytes`);
-    if ((page.type === DATA_PAGE || page.type === DATA_PAGE_V2 || page.type === DICTIONARY_PAGE) && page.uncompressedSize > BYTES_PER_VALUE * page.values + PAGE_OVERHEAD) {
+    if (page.type === DICTIONARY_PAGE && page.values > page.uncompressedSize)
+      fail(`a dictionary of ${page.values} numbers cannot fit in ${page.uncompressedSize} bytes`);
+    if (
+      (page.type === DATA_PAGE || page.type === DATA_PAGE_V2 || page.type === DICTIONARY_PAGE) &&
+      page.uncompressedSize > BYTES_PER_VALUE * page.values + PAGE_OVERHEAD
+    ) {
       fail(`a page of ${page.values} numbers cannot decompress to ${page.uncompressedSize} bytes`);
     }
     offset = bodyEnd;

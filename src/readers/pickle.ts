@@ -62,19 +62,7 @@ export class TensorRef {
 }
 
 export type PickleValue =
-  | null
-  | boolean
-  | number
-  | bigint
-  | string
-  | Uint8Array
-  | PickleTuple
-  | PickleList
-  | PickleDict
-  | PickleSet
-  | PickleGlobal
-  | StorageRef
-  | TensorRef;
+  null | boolean | number | bigint | string | Uint8Array | PickleTuple | PickleList | PickleDict | PickleSet | PickleGlobal | StorageRef | TensorRef;
 
 export interface UnpickleOptions {
   /** The file's name, for messages. */
@@ -496,7 +484,11 @@ class Walker {
           this.push(this.text(this.take(this.u64())));
           break;
         case 0x56: // UNICODE: raw-unicode-escape, so Latin-1 bytes plus backslash-u escapes
-          this.push(latin1(this.lineBytes()).replace(/\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})/g, (_, u4?: string, u8?: string) => String.fromCodePoint(parseInt(u4 ?? u8 ?? '0', 16))));
+          this.push(
+            latin1(this.lineBytes()).replace(/\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})/g, (_, u4?: string, u8?: string) =>
+              String.fromCodePoint(parseInt(u4 ?? u8 ?? '0', 16)),
+            ),
+          );
           break;
         case 0x54: {
           // BINSTRING: Python 2 str, read as Latin-1 text
@@ -734,8 +726,10 @@ class Walker {
       case REBUILD_FROM_TYPE_V2: {
         // (func, type, args, state): a tensor subclass; only plain tensors and parameters are read.
         const [func, type, inner] = args;
-        if (!(type instanceof PickleGlobal) || (type.fullName !== TENSOR && type.fullName !== PARAMETER)) this.fail(`${REBUILD_FROM_TYPE_V2} of ${describe(type ?? null)} (only tensors and parameters can be read)`);
-        if (!(func instanceof PickleGlobal) || !func.fullName.startsWith('torch._utils._rebuild_')) this.fail(`${REBUILD_FROM_TYPE_V2} with ${describe(func ?? null)}`);
+        if (!(type instanceof PickleGlobal) || (type.fullName !== TENSOR && type.fullName !== PARAMETER))
+          this.fail(`${REBUILD_FROM_TYPE_V2} of ${describe(type ?? null)} (only tensors and parameters can be read)`);
+        if (!(func instanceof PickleGlobal) || !func.fullName.startsWith('torch._utils._rebuild_'))
+          this.fail(`${REBUILD_FROM_TYPE_V2} with ${describe(func ?? null)}`);
         return this.call(func, this.argsOf(inner ?? null, REBUILD_FROM_TYPE_V2));
       }
       case ORDERED_DICT:
@@ -751,7 +745,8 @@ class Walker {
       case CODECS_ENCODE: {
         // How protocol 2 writes Python bytes: encode(str, 'latin1').
         const [text, encoding] = args;
-        if (typeof text !== 'string' || (encoding !== 'latin1' && encoding !== 'latin-1') || args.length !== 2) this.fail(`${CODECS_ENCODE} is only read as encode(str, 'latin1')`);
+        if (typeof text !== 'string' || (encoding !== 'latin1' && encoding !== 'latin-1') || args.length !== 2)
+          this.fail(`${CODECS_ENCODE} is only read as encode(str, 'latin1')`);
         const out = new Uint8Array(text.length);
         for (let i = 0; i < text.length; i++) {
           const code = text.charCodeAt(i);
@@ -796,7 +791,8 @@ class Walker {
         const [dims] = args;
         if (args.length > 1) this.fail(`${SIZE} takes at most one argument`);
         if (dims === undefined) return this.tuple([]);
-        if (!(dims instanceof PickleTuple || dims instanceof PickleList) || !dims.items.every((d) => typeof d === 'number' && Number.isInteger(d))) this.fail(`${SIZE} of ${describe(dims)}`);
+        if (!(dims instanceof PickleTuple || dims instanceof PickleList) || !dims.items.every((d) => typeof d === 'number' && Number.isInteger(d)))
+          this.fail(`${SIZE} of ${describe(dims)}`);
         return this.tuple([...dims.items]);
       }
       case PARAMETER: {
@@ -822,7 +818,10 @@ class Walker {
 
   private persistentLoad(pid: PickleValue): StorageRef {
     const parts = pid instanceof PickleTuple ? pid.items : null;
-    if (!parts || parts[0] !== 'storage') this.fail(`refusing persistent id ${describe(pid)}${parts && typeof parts[0] === 'string' ? ` '${parts[0].slice(0, 40)}'` : ''} (only ('storage', type, key, location, numel) is read)`);
+    if (!parts || parts[0] !== 'storage')
+      this.fail(
+        `refusing persistent id ${describe(pid)}${parts && typeof parts[0] === 'string' ? ` '${parts[0].slice(0, 40)}'` : ''} (only ('storage', type, key, location, numel) is read)`,
+      );
     if (parts.length !== 5) this.fail(`a storage persistent id has ${parts.length} parts, not 5`);
     const [, type, key, location, numel] = parts;
     if (!(type instanceof PickleGlobal)) this.fail(`a storage persistent id names ${describe(type!)} as its type`);
@@ -856,7 +855,8 @@ class Walker {
   private dims(value: PickleValue, what: string): number[] {
     const items = value instanceof PickleTuple || value instanceof PickleList ? value.items : this.fail(`a tensor ${what} is ${describe(value)}, not a tuple`);
     return items.map((item) => {
-      if (typeof item !== 'number' || !Number.isSafeInteger(item) || item < 0) this.fail(`a tensor ${what} holds ${typeof item === 'number' ? item : describe(item)}`);
+      if (typeof item !== 'number' || !Number.isSafeInteger(item) || item < 0)
+        this.fail(`a tensor ${what} holds ${typeof item === 'number' ? item : describe(item)}`);
       return item;
     });
   }

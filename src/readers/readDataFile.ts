@@ -54,13 +54,18 @@ export function parseTableBytes(bytes: Uint8Array, fileName: string): CsvTable {
 export async function checkDataFile(path: string, options: ReadOptions = {}): Promise<number> {
   const name = basename(path);
   const extension = extname(path).toLowerCase();
-  if (!isSupportedFile(path)) throw new DataFileError(name, '', `unsupported file type '${extension || '(none)'}'; supported: ${SUPPORTED_EXTENSIONS.join(', ')}`);
+  if (!isSupportedFile(path))
+    throw new DataFileError(name, '', `unsupported file type '${extension || '(none)'}'; supported: ${SUPPORTED_EXTENSIONS.join(', ')}`);
   const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
     throw new DataFileError(name, '', FILE_SYSTEM_ERRORS[error.code ?? ''] ?? error.message);
   });
   if (info.isDirectory()) throw new DataFileError(name, '', 'is a folder, not a file');
   if (options.maxBytes !== undefined && info.size > options.maxBytes) {
-    throw new DataFileError(name, '', `${(info.size / 2 ** 20).toFixed(1)} MB is over the ${(options.maxBytes / 2 ** 20).toFixed(0)} MB limit (setting likelihoodLens.maxFileSizeMB)`);
+    throw new DataFileError(
+      name,
+      '',
+      `${(info.size / 2 ** 20).toFixed(1)} MB is over the ${(options.maxBytes / 2 ** 20).toFixed(0)} MB limit (setting likelihoodLens.maxFileSizeMB)`,
+    );
   }
   return info.size;
 }

@@ -9,7 +9,12 @@ import type { TensorFile, TensorReadOptions } from './tensor';
 import { readTorch } from './torch';
 
 /** Reads the tensors of a byte source by its file extension. */
-export function readTensorSource(source: ByteSource, extension: string, limits: ReadLimits = DEFAULT_LIMITS, options: TensorReadOptions = {}): Promise<TensorFile> {
+export function readTensorSource(
+  source: ByteSource,
+  extension: string,
+  limits: ReadLimits = DEFAULT_LIMITS,
+  options: TensorReadOptions = {},
+): Promise<TensorFile> {
   switch (extension.toLowerCase()) {
     case '.npy':
       // A lone array is named after its file: logits.npy holds 'logits'.

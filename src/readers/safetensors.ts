@@ -36,8 +36,13 @@ async function read(source: ByteSource, limits: ReadLimits, options: TensorReadO
   const exactLength = new DataView(prefix.buffer, prefix.byteOffset, 8).getBigUint64(0, true);
   // Compared as a double (exact below 2^53) but printed from the BigInt, so 2^62 reads as 2^62.
   const headerLength = Number(exactLength);
-  if (headerLength > limits.maxHeaderBytes) fail('byte 0', `the header length ${exactLength} is over the limit of ${limits.maxHeaderBytes} bytes (not a .safetensors file?)${raiseWith('maxHeaderBytes')}`);
-  if (8 + headerLength > source.size) fail('byte 0', `the header length ${headerLength} runs past the end of the file (${source.size} bytes); the file may be truncated`);
+  if (headerLength > limits.maxHeaderBytes)
+    fail(
+      'byte 0',
+      `the header length ${exactLength} is over the limit of ${limits.maxHeaderBytes} bytes (not a .safetensors file?)${raiseWith('maxHeaderBytes')}`,
+    );
+  if (8 + headerLength > source.size)
+    fail('byte 0', `the header length ${headerLength} runs past the end of the file (${source.size} bytes); the file may be truncated`);
   if (headerLength < 2) fail('byte 0', `the header length ${headerLength} is too short for a JSON object`);
   const headerBytes = await source.read(8, headerLength);
 
@@ -61,7 +66,8 @@ async function read(source: ByteSource, limits: ReadLimits, options: TensorReadO
   let metadata: Record<string, string> = {};
   const entries: Entry[] = [];
   const keys = Object.keys(header);
-  if (keys.length > limits.maxTensors + 1) fail('byte 8', `the header lists ${keys.length} entries, over the limit of ${limits.maxTensors} tensors${raiseWith('maxTensors')}`);
+  if (keys.length > limits.maxTensors + 1)
+    fail('byte 8', `the header lists ${keys.length} entries, over the limit of ${limits.maxTensors} tensors${raiseWith('maxTensors')}`);
   keys.forEach((name, order) => {
     const value = (header as Record<string, unknown>)[name];
     const where = `tensor ${quoted(name)}`;
@@ -78,7 +84,8 @@ async function read(source: ByteSource, limits: ReadLimits, options: TensorReadO
     if (typeof dtypeName !== 'string') return fail(where, 'dtype is missing or not a string');
     const dtype = Object.hasOwn(SAFETENSORS_TYPES, dtypeName) ? SAFETENSORS_TYPES[dtypeName] : undefined;
     if (!dtype) return fail(where, `dtype ${quoted(dtypeName)} is not supported (${Object.keys(SAFETENSORS_TYPES).join(', ')} are)`);
-    if (!Array.isArray(shape) || !shape.every((size) => Number.isSafeInteger(size) && size >= 0)) return fail(where, 'shape is not a list of non-negative integers');
+    if (!Array.isArray(shape) || !shape.every((size) => Number.isSafeInteger(size) && size >= 0))
+      return fail(where, 'shape is not a list of non-negative integers');
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((offset) => Number.isSafeInteger(offset) && offset >= 0)) {
       return fail(where, 'data_offsets is not a pair of non-negative integers');
     }
@@ -86,8 +93,13 @@ async function read(source: ByteSource, limits: ReadLimits, options: TensorReadO
     const bytes = safeProduct(shape as number[], ITEMSIZE[dtype]);
     if (bytes === undefined) return fail(where, `shape [${shape.join(', ')}] has more than 2^53 bytes`);
     if (end < begin) return fail(where, `data_offsets [${begin}, ${end}] end before they begin`);
-    if (end - begin !== bytes) return fail(where, `data_offsets [${begin}, ${end}] hold ${end - begin} bytes, but ${dtypeName} shape [${shape.join(', ')}] needs ${bytes}`);
-    if (end > dataSize) return fail(where, `data_offsets [${begin}, ${end}] run past the end of the data section (${dataSize} bytes from byte ${dataStart}); the file may be truncated`);
+    if (end - begin !== bytes)
+      return fail(where, `data_offsets [${begin}, ${end}] hold ${end - begin} bytes, but ${dtypeName} shape [${shape.join(', ')}] needs ${bytes}`);
+    if (end > dataSize)
+      return fail(
+        where,
+        `data_offsets [${begin}, ${end}] run past the end of the data section (${dataSize} bytes from byte ${dataStart}); the file may be truncated`,
+      );
     entries.push({ name, dtype, shape: shape as number[], begin, end, order });
   });
 
@@ -99,8 +111,13 @@ async function read(source: ByteSource, limits: ReadLimits, options: TensorReadO
   let total = 0;
   let previous: Entry | undefined;
   for (const entry of entries) {
-    if (entry.begin < reached && previous) fail(`tensor ${quoted(entry.name)}`, `data_offsets [${entry.begin}, ${entry.end}] overlap tensor ${quoted(previous.name)} [${previous.begin}, ${previous.end}]`);
-    if (entry.begin > reached) warnings.push(`${entry.begin - reached} unused bytes in the data section before tensor ${quoted(entry.name)} (byte ${dataStart + reached})`);
+    if (entry.begin < reached && previous)
+      fail(
+        `tensor ${quoted(entry.name)}`,
+        `data_offsets [${entry.begin}, ${entry.end}] overlap tensor ${quoted(previous.name)} [${previous.begin}, ${previous.end}]`,
+      );
+    if (entry.begin > reached)
+      warnings.push(`${entry.begin - reached} unused bytes in the data section before tensor ${quoted(entry.name)} (byte ${dataStart + reached})`);
     if (entry.end > reached) {
       reached = entry.end;
       previous = entry;
@@ -108,7 +125,8 @@ async function read(source: ByteSource, limits: ReadLimits, options: TensorReadO
     total += entry.end - entry.begin;
   }
   if (reached < dataSize) warnings.push(`${dataSize - reached} unused bytes at the end of the data section (from byte ${dataStart + reached})`);
-  if (total > limits.maxTensorBytes) fail('byte 8', `the tensors total ${total} bytes, over the limit of ${limits.maxTensorBytes}${raiseWith('maxTensorBytes')}`);
+  if (total > limits.maxTensorBytes)
+    fail('byte 8', `the tensors total ${total} bytes, over the limit of ${limits.maxTensorBytes}${raiseWith('maxTensorBytes')}`);
 
   const tensors: Tensor[] = [];
   const tensorBytes = readAhead(source);
@@ -137,7 +155,6 @@ async function read(source: ByteSource, limits: ReadLimits, options: TensorReadO
   }
   return { format: 'safetensors', tensors, metadata, warnings };
 }
-
 
 /**
  * Where JSON.parse gave up, as a string index: V8's messages do not always carry a position, so

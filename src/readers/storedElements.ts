@@ -22,7 +22,12 @@ export function wantedInFile(options: TensorReadOptions, bytes: number): boolean
 }
 
 /** Where in its file a tensor of `bytes` bytes at `offset` of `source` stays, when the options ask for it and the bytes are on disk. */
-export function leaveInFile(options: TensorReadOptions, bytes: number, source: { readonly onDisk?: { readonly path: string; readonly offset: number } }, offset: number): { path: string; offset: number } | undefined {
+export function leaveInFile(
+  options: TensorReadOptions,
+  bytes: number,
+  source: { readonly onDisk?: { readonly path: string; readonly offset: number } },
+  offset: number,
+): { path: string; offset: number } | undefined {
   if (!wantedInFile(options, bytes) || !source.onDisk) return undefined;
   return { path: source.onDisk.path, offset: source.onDisk.offset + offset };
 }
@@ -67,7 +72,14 @@ export class FileChangedError extends Error {
 }
 
 /** readStoredElements, failing with a one-line DataFileError that names the file and the tensor. */
-export function readStoredElementsOf(tensorName: string, stored: StoredElements, first: number, count: number, into?: NumericArray, scratch?: (bytes: number) => Uint8Array): NumericArray {
+export function readStoredElementsOf(
+  tensorName: string,
+  stored: StoredElements,
+  first: number,
+  count: number,
+  into?: NumericArray,
+  scratch?: (bytes: number) => Uint8Array,
+): NumericArray {
   try {
     return readStoredElements(stored, first, count, into, scratch);
   } catch (error) {
@@ -81,10 +93,17 @@ export function readStoredElementsOf(tensorName: string, stored: StoredElements,
  * scoring threads, never on the extension host's own thread. Throws a FileChangedError when the
  * file has become too short, and whatever the system throws otherwise (no memory, no file handle).
  */
-export function readStoredElements(stored: StoredElements, first: number, count: number, into?: NumericArray, scratch?: (bytes: number) => Uint8Array): NumericArray {
+export function readStoredElements(
+  stored: StoredElements,
+  first: number,
+  count: number,
+  into?: NumericArray,
+  scratch?: (bytes: number) => Uint8Array,
+): NumericArray {
   if (first < 0 || count < 0 || first + count > stored.count) throw new RangeError(`elements ${first}..${first + count} of ${stored.count}`);
   const size = ITEMSIZE[stored.dtype];
-  const out = into && into.length >= count && into.constructor === allocate(stored.dtype, 0).constructor ? into.subarray(0, count) : allocate(stored.dtype, count);
+  const out =
+    into && into.length >= count && into.constructor === allocate(stored.dtype, 0).constructor ? into.subarray(0, count) : allocate(stored.dtype, count);
   const direct = storedAsIs(stored.dtype, stored.littleEndian, out, 0, count);
   const bytes = direct ?? (scratch ? scratch(count * size) : new Uint8Array(count * size));
   readFully(stored.path, stored.offset + first * size, bytes);
@@ -95,7 +114,8 @@ export function readStoredElements(stored: StoredElements, first: number, count:
 function readFully(path: string, position: number, target: Uint8Array): void {
   const fd = openSync(path, 'r');
   try {
-    if (readFileRange(fd, position, target).length < target.length) throw new FileChangedError(`it is now ${fstatSync(fd).size} bytes, short of the ${target.length} bytes at byte ${position}`);
+    if (readFileRange(fd, position, target).length < target.length)
+      throw new FileChangedError(`it is now ${fstatSync(fd).size} bytes, short of the ${target.length} bytes at byte ${position}`);
   } finally {
     closeSync(fd);
   }

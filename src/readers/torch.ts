@@ -34,13 +34,19 @@ async function read(source: ByteSource, limits: ReadLimits, options: TensorReadO
   const head = await source.read(0, 4);
   if (head[0] === 0x80 && head[1]! >= 2 && head[1]! <= 5) throw new DataFileError(file, 'byte 0', LEGACY_FORMAT_MESSAGE);
   if (source.size >= 262 && isTar(await source.read(257, 5))) throw new DataFileError(file, 'byte 0', LEGACY_FORMAT_MESSAGE);
-  if (!(head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04)) throw new DataFileError(file, 'byte 0', 'not a torch.save file (no zip signature)');
+  if (!(head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04))
+    throw new DataFileError(file, 'byte 0', 'not a torch.save file (no zip signature)');
 
   const archive = await openArchive(source, limits);
   const pickle = findPickle(archive, file);
   const prefix = pickle.name.slice(0, -'data.pkl'.length);
   const littleEndian = await byteOrder(archive, prefix, file);
-  if (pickle.size > limits.maxHeaderBytes) throw new DataFileError(file, pickle.name, `the pickle is ${pickle.size} bytes, over the ${limits.maxHeaderBytes}-byte limit${raiseWith('maxHeaderBytes')}`);
+  if (pickle.size > limits.maxHeaderBytes)
+    throw new DataFileError(
+      file,
+      pickle.name,
+      `the pickle is ${pickle.size} bytes, over the ${limits.maxHeaderBytes}-byte limit${raiseWith('maxHeaderBytes')}`,
+    );
 
   const root = unpickle(await archive.read(pickle), {
     file,
@@ -66,20 +72,30 @@ async function read(source: ByteSource, limits: ReadLimits, options: TensorReadO
     names.add(name);
     const { storage } = ref;
     const seen = storageTypes.get(storage.key);
-    if (seen !== undefined && seen !== storage.dtype) throw new DataFileError(file, place, `storage '${storage.key}' is read both as ${seen} and as ${storage.dtype}`);
+    if (seen !== undefined && seen !== storage.dtype)
+      throw new DataFileError(file, place, `storage '${storage.key}' is read both as ${seen} and as ${storage.dtype}`);
     const member = archive.members.get(`${prefix}data/${storage.key}`)!;
     if (seen === undefined) {
       storageTypes.set(storage.key, storage.dtype);
       const bytes = storage.numel * ITEMSIZE[storage.dtype];
-      if (bytes > member.size) throw new DataFileError(file, place, `storage '${storage.key}' holds ${member.size} bytes, but ${storage.numel} ${storage.dtype} elements need ${bytes}`);
+      if (bytes > member.size)
+        throw new DataFileError(
+          file,
+          place,
+          `storage '${storage.key}' holds ${member.size} bytes, but ${storage.numel} ${storage.dtype} elements need ${bytes}`,
+        );
       storageBytes += bytes;
-      if (storageBytes > limits.maxTensorBytes) throw new DataFileError(file, place, `the tensors exceed the ${limits.maxTensorBytes}-byte limit${raiseWith('maxTensorBytes')}`);
+      if (storageBytes > limits.maxTensorBytes)
+        throw new DataFileError(file, place, `the tensors exceed the ${limits.maxTensorBytes}-byte limit${raiseWith('maxTensorBytes')}`);
     }
     let cached = storages.get(storage.key);
     const count = elementCount(ref.shape);
     // A contiguous view of a stored member can stay in the file, unless its storage is already read.
     const itemsize = ITEMSIZE[storage.dtype];
-    const inFile = !cached && member.method === 0 && isContiguous(ref) && wantedInFile(options, count * itemsize) ? leaveInFile(options, count * itemsize, await archive.content(member), ref.offset * itemsize) : undefined;
+    const inFile =
+      !cached && member.method === 0 && isContiguous(ref) && wantedInFile(options, count * itemsize)
+        ? leaveInFile(options, count * itemsize, await archive.content(member), ref.offset * itemsize)
+        : undefined;
     if (inFile) {
       tensors.push(tensorLeftInFile(name, storage.dtype, [...ref.shape], { ...inFile, dtype: storage.dtype, littleEndian, count }));
       continue;
@@ -99,11 +115,13 @@ async function read(source: ByteSource, limits: ReadLimits, options: TensorReadO
     let data = views.get(ref);
     if (!data) {
       outputBytes += count * cached.decoded.data.BYTES_PER_ELEMENT;
-      if (outputBytes > limits.maxTensorBytes) throw new DataFileError(file, place, `the tensors exceed the ${limits.maxTensorBytes}-byte limit${raiseWith('maxTensorBytes')}`);
+      if (outputBytes > limits.maxTensorBytes)
+        throw new DataFileError(file, place, `the tensors exceed the ${limits.maxTensorBytes}-byte limit${raiseWith('maxTensorBytes')}`);
       data = gather(cached.decoded.data, ref, count);
       views.set(ref, data);
     }
-    if (cached.decoded.inexact && hasInexact(data)) warnings.push(`tensor '${name}': ${storage.dtype} values of magnitude 2^53 or more may be rounded (read as float64)`);
+    if (cached.decoded.inexact && hasInexact(data))
+      warnings.push(`tensor '${name}': ${storage.dtype} values of magnitude 2^53 or more may be rounded (read as float64)`);
     tensors.push({ name, dtype: storage.dtype, shape: [...ref.shape], data });
   }
   return { format: 'pt', tensors, metadata: {}, warnings };
@@ -166,7 +184,8 @@ function nameTensors(root: PickleValue, stem: string, file: string, member: stri
   let visits = 0;
   const join = (prefix: string, part: string) => (prefix === '' ? part : `${prefix}.${part}`);
   const visit = (value: PickleValue, path: string, depth: number): void => {
-    if (depth > limits.maxPickleDepth) throw new DataFileError(file, member, `containers nest more than ${limits.maxPickleDepth} deep${raiseWith('maxPickleDepth')}`);
+    if (depth > limits.maxPickleDepth)
+      throw new DataFileError(file, member, `containers nest more than ${limits.maxPickleDepth} deep${raiseWith('maxPickleDepth')}`);
     if (++visits > MAX_VISITS) throw new DataFileError(file, member, `the pickle's containers share contents more than ${MAX_VISITS} times`);
     if (value instanceof TensorRef) {
       if (found.length >= limits.maxTensors) throw new DataFileError(file, member, `more than ${limits.maxTensors} tensors${raiseWith('maxTensors')}`);

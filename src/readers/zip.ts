@@ -54,11 +54,13 @@ export function sliceSource(source: ByteSource, offset: number, length: number, 
     size: length,
     ...(source.onDisk ? { onDisk: { path: source.onDisk.path, offset: source.onDisk.offset + offset } } : {}),
     read(at, count) {
-      if (at < 0 || count < 0 || at + count > length) return Promise.reject(new RangeError(`read of ${count} bytes at ${at} is past the end (${length} bytes)`));
+      if (at < 0 || count < 0 || at + count > length)
+        return Promise.reject(new RangeError(`read of ${count} bytes at ${at} is past the end (${length} bytes)`));
       return source.read(offset + at, count);
     },
     readInto(at, target) {
-      if (at < 0 || at + target.length > length) return Promise.reject(new RangeError(`read of ${target.length} bytes at ${at} is past the end (${length} bytes)`));
+      if (at < 0 || at + target.length > length)
+        return Promise.reject(new RangeError(`read of ${target.length} bytes at ${at} is past the end (${length} bytes)`));
       return readBytesInto(source, offset + at, target);
     },
     close: async () => {},
@@ -93,7 +95,8 @@ export async function openZip(source: ByteSource, limits: ReadLimits, maxMembers
     throw new DataFileError(file, place, reason);
   };
   const readView = async (offset: number, length: number, what: string): Promise<DataView> => {
-    if (offset < 0 || length < 0 || offset + length > source.size) fail(`byte ${offset}`, `the ${what} runs past the end of the file (${source.size} bytes); the file may be truncated`);
+    if (offset < 0 || length < 0 || offset + length > source.size)
+      fail(`byte ${offset}`, `the ${what} runs past the end of the file (${source.size} bytes); the file may be truncated`);
     const bytes = await source.read(offset, length);
     return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   };
@@ -142,10 +145,15 @@ export async function openZip(source: ByteSource, limits: ReadLimits, maxMembers
   } else if (count === 0xffff || directorySize === 0xffffffff || directoryOffset === 0xffffffff) {
     fail(eocdPlace, 'the archive needs zip64 records but has none');
   }
-  if (directorySize > limits.maxHeaderBytes) fail(eocdPlace, `the zip directory is ${directorySize} bytes, over the limit of ${limits.maxHeaderBytes}${raiseWith('maxHeaderBytes')}`);
+  if (directorySize > limits.maxHeaderBytes)
+    fail(eocdPlace, `the zip directory is ${directorySize} bytes, over the limit of ${limits.maxHeaderBytes}${raiseWith('maxHeaderBytes')}`);
   if (count > maxMembers) fail(eocdPlace, `the archive has ${count} members, over the limit of ${maxMembers}${raiseWith('maxTensors')}`);
   if (count * 46 > directorySize) fail(eocdPlace, `the zip directory (${directorySize} bytes) is too small for ${count} members`);
-  if (directoryOffset + directorySize > directoryEnd) fail(eocdPlace, `the zip directory (${directorySize} bytes at byte ${directoryOffset}) overlaps its end record at byte ${directoryEnd}; the file may be truncated`);
+  if (directoryOffset + directorySize > directoryEnd)
+    fail(
+      eocdPlace,
+      `the zip directory (${directorySize} bytes at byte ${directoryOffset}) overlaps its end record at byte ${directoryEnd}; the file may be truncated`,
+    );
   const directory = await readView(directoryOffset, directorySize, 'zip directory');
 
   const members: ZipMember[] = [];
@@ -176,7 +184,7 @@ export async function openZip(source: ByteSource, limits: ReadLimits, maxMembers
     if (/[\u0000-\u001f\u007f]/.test(name)) fail(place, `member ${index + 1} has control characters in its name`);
     // Zip64: the fields that are 0xffffffff in the entry follow in extra field 0x0001, in this order.
     const extraEnd = at + 46 + nameLength + extraLength;
-    for (let e = at + 46 + nameLength; e + 4 <= extraEnd; ) {
+    for (let e = at + 46 + nameLength; e + 4 <= extraEnd;) {
       const id = directory.getUint16(e, true);
       const length = directory.getUint16(e + 2, true);
       if (e + 4 + length > extraEnd) fail(place, `the extra fields of member ${quoteName(name)} are damaged`);
@@ -198,8 +206,10 @@ export async function openZip(source: ByteSource, limits: ReadLimits, maxMembers
     if (![size, compressedSize, localHeaderOffset].every(Number.isSafeInteger)) fail(place, `the sizes of member ${quoteName(name)} are impossible`);
     if (flags & 1) fail(place, `member ${quoteName(name)} is encrypted`);
     if (method !== 0 && method !== 8) fail(place, `member ${quoteName(name)} uses compression method ${method} (only stored and deflated are read)`);
-    if (method === 0 && compressedSize !== size) fail(place, `member ${quoteName(name)} is stored but declares ${compressedSize} bytes on disk and ${size} uncompressed`);
-    if (localHeaderOffset + 30 + compressedSize > directoryOffset) fail(place, `member ${quoteName(name)} (${compressedSize} bytes at byte ${localHeaderOffset}) runs into the zip directory; the file may be truncated`);
+    if (method === 0 && compressedSize !== size)
+      fail(place, `member ${quoteName(name)} is stored but declares ${compressedSize} bytes on disk and ${size} uncompressed`);
+    if (localHeaderOffset + 30 + compressedSize > directoryOffset)
+      fail(place, `member ${quoteName(name)} (${compressedSize} bytes at byte ${localHeaderOffset}) runs into the zip directory; the file may be truncated`);
     if (seen.has(name)) fail(place, `two members are named ${quoteName(name)}`);
     seen.add(name);
     members.push({ name, method, compressedSize, size, crc32: crc, localHeaderOffset, entryOffset });
@@ -209,16 +219,25 @@ export async function openZip(source: ByteSource, limits: ReadLimits, maxMembers
   const open = async (member: ZipMember): Promise<MemberContent> => {
     const where = `member ${quoteName(member.name)}`;
     const header = await readView(member.localHeaderOffset, 30, `local header of ${where}`);
-    if (header.getUint32(0, true) !== LOCAL) fail(`${where}, byte ${member.localHeaderOffset}`, 'the local header is missing (the zip directory points at the wrong place)');
+    if (header.getUint32(0, true) !== LOCAL)
+      fail(`${where}, byte ${member.localHeaderOffset}`, 'the local header is missing (the zip directory points at the wrong place)');
     // The local name and extra field can differ in length from the directory's: use the local ones.
     const start = member.localHeaderOffset + 30 + header.getUint16(26, true) + header.getUint16(28, true);
-    if (start + member.compressedSize > directoryOffset) fail(`${where}, byte ${start}`, `its ${member.compressedSize} bytes run into the zip directory at byte ${directoryOffset}; the file may be truncated or the declared size is wrong`);
+    if (start + member.compressedSize > directoryOffset)
+      fail(
+        `${where}, byte ${start}`,
+        `its ${member.compressedSize} bytes run into the zip directory at byte ${directoryOffset}; the file may be truncated or the declared size is wrong`,
+      );
     if (member.method === 0) return { source: sliceSource(source, start, member.size), fileOffset: start };
 
     const limit = Math.min(member.size, limits.maxInflatedBytes);
-    if (member.size > limits.maxInflatedBytes) fail(where, `declares ${member.size} bytes uncompressed, over the limit of ${limits.maxInflatedBytes}${raiseWith('maxInflatedBytes')}`);
+    if (member.size > limits.maxInflatedBytes)
+      fail(where, `declares ${member.size} bytes uncompressed, over the limit of ${limits.maxInflatedBytes}${raiseWith('maxInflatedBytes')}`);
     if (member.size > Math.max(1, member.compressedSize) * limits.maxCompressionRatio) {
-      fail(where, `declares ${member.size} bytes uncompressed from ${member.compressedSize} compressed, a ratio over the limit of ${limits.maxCompressionRatio} (a zip bomb?)${raiseWith('maxCompressionRatio')}`);
+      fail(
+        where,
+        `declares ${member.size} bytes uncompressed from ${member.compressedSize} compressed, a ratio over the limit of ${limits.maxCompressionRatio} (a zip bomb?)${raiseWith('maxCompressionRatio')}`,
+      );
     }
     const packed = await source.read(start, member.compressedSize);
     let inflated: Uint8Array;
@@ -239,7 +258,8 @@ export async function openZip(source: ByteSource, limits: ReadLimits, maxMembers
         name: file,
         size: bytes.length,
         async read(offset, length) {
-          if (offset < 0 || length < 0 || offset + length > bytes.length) throw new RangeError(`read of ${length} bytes at ${offset} is past the end (${bytes.length} bytes)`);
+          if (offset < 0 || length < 0 || offset + length > bytes.length)
+            throw new RangeError(`read of ${length} bytes at ${offset} is past the end (${bytes.length} bytes)`);
           return bytes.subarray(offset, offset + length);
         },
         close: async () => {},

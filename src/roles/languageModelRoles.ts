@@ -1,7 +1,15 @@
 import { leadingElements } from '../readers/storedElements';
 import type { Tensor, TensorFile } from '../readers/tensor';
 import type { LanguageModelRoles } from './chosenRoles';
-import { defaultAlignment, isLanguageModelPredictionName, isMaskName, isTargetName, isTokenLogProbabilityName, isTokenTargetName, type RoleOptions } from './vocabulary';
+import {
+  defaultAlignment,
+  isLanguageModelPredictionName,
+  isMaskName,
+  isTargetName,
+  isTokenLogProbabilityName,
+  isTokenTargetName,
+  type RoleOptions,
+} from './vocabulary';
 
 /** How many leading values of a tensor decide whether it holds token ids. */
 const SAMPLED_VALUES = 10_000;
@@ -43,7 +51,13 @@ type Found = LanguageModelRoles & { readonly tensors: readonly Tensor[] };
  * `idsByValue`: a tensor named like token ids must hold them too (beside [B, T] log-probabilities,
  * `targets` may be a soft-target distribution).
  */
-function targetsAndMask(file: TensorFile, predictions: Tensor, options: RoleOptions, reasons: string[], idsByValue: boolean): { target: Tensor | undefined; mask: Tensor | undefined } {
+function targetsAndMask(
+  file: TensorFile,
+  predictions: Tensor,
+  options: RoleOptions,
+  reasons: string[],
+  idsByValue: boolean,
+): { target: Tensor | undefined; mask: Tensor | undefined } {
   const [batch, length] = predictions.shape as [number, number];
   const grid = `[${batch}, ${length}]`;
   let mask: Tensor | undefined;
@@ -54,7 +68,8 @@ function targetsAndMask(file: TensorFile, predictions: Tensor, options: RoleOpti
     mask = file.tensors.find((t) => t !== predictions && isMaskName(t.name));
     if (mask) reasons.push(`attention mask '${mask.name}' by its name`);
   }
-  if (mask && !isGrid(mask, batch, length)) throw new Error(`attention mask '${mask.name}' ${shapeOf(mask)} does not match '${predictions.name}' ${shapeOf(predictions)}: it must be ${grid}`);
+  if (mask && !isGrid(mask, batch, length))
+    throw new Error(`attention mask '${mask.name}' ${shapeOf(mask)} does not match '${predictions.name}' ${shapeOf(predictions)}: it must be ${grid}`);
   let target: Tensor | undefined;
   if (options.target !== undefined) {
     target = named(file, options.target);
@@ -69,7 +84,8 @@ function targetsAndMask(file: TensorFile, predictions: Tensor, options: RoleOpti
       if (target) reasons.push(`targets '${target.name}' as the only ${grid} tensor of token ids`);
     }
   }
-  if (target && !isGrid(target, batch, length)) throw new Error(`targets '${target.name}' ${shapeOf(target)} do not match '${predictions.name}' ${shapeOf(predictions)}: they must be ${grid}`);
+  if (target && !isGrid(target, batch, length))
+    throw new Error(`targets '${target.name}' ${shapeOf(target)} do not match '${predictions.name}' ${shapeOf(predictions)}: they must be ${grid}`);
   return { target, mask };
 }
 
@@ -88,7 +104,10 @@ export function languageModelRoles(file: TensorFile, options: RoleOptions, asked
   const reasons: string[] = [];
   const askedPredictions = options.predictions?.length ? named(file, options.predictions[0]!) : undefined;
   if (askedPredictions && !isScoreGrid(askedPredictions) && askedPredictions.shape.length !== 2) {
-    if (asked) throw new Error(`predictions '${askedPredictions.name}' ${shapeOf(askedPredictions)} are neither logits [B, T, V] nor per-token log-probabilities [B, T]`);
+    if (asked)
+      throw new Error(
+        `predictions '${askedPredictions.name}' ${shapeOf(askedPredictions)} are neither logits [B, T, V] nor per-token log-probabilities [B, T]`,
+      );
     return undefined;
   }
   let logits: Tensor | undefined;
@@ -104,14 +123,17 @@ export function languageModelRoles(file: TensorFile, options: RoleOptions, asked
     else if (grids.length === 1) {
       logits = grids[0]!;
       reasons.push(`logits '${logits.name}' ${shapeOf(logits)} as the only [B, T, V] float tensor`);
-    } else if (grids.length > 1 && asked) throw new Error(`${grids.length} tensors of shape [B, T, V]: name the logits with predictions (tensors: ${listed(file)})`);
+    } else if (grids.length > 1 && asked)
+      throw new Error(`${grids.length} tensors of shape [B, T, V]: name the logits with predictions (tensors: ${listed(file)})`);
   }
   if (logits) {
     const { target, mask } = targetsAndMask(file, logits, options, reasons, false);
     if (!target) {
       // An unnamed 3-D tensor beside no token ids is not a language model's (hidden states, say).
       if (!asked && !askedPredictions && !isLanguageModelPredictionName(logits.name)) return undefined;
-      throw new Error(`no tensor of shape [${logits.shape[0]}, ${logits.shape[1]}] to read as the token ids '${logits.name}' ${shapeOf(logits)} scores (name it labels or input_ids; tensors: ${listed(file)})`);
+      throw new Error(
+        `no tensor of shape [${logits.shape[0]}, ${logits.shape[1]}] to read as the token ids '${logits.name}' ${shapeOf(logits)} scores (name it labels or input_ids; tensors: ${listed(file)})`,
+      );
     }
     const alignment =
       options.shift === undefined
@@ -132,7 +154,8 @@ export function languageModelRoles(file: TensorFile, options: RoleOptions, asked
       tensors: [logits, target, ...(mask ? [mask] : [])],
     };
   }
-  const logProbabilities = askedPredictions ?? file.tensors.find((t) => t.shape.length === 2 && t.shape[0]! > 0 && t.shape[1]! > 0 && isFloat(t) && isTokenLogProbabilityName(t.name));
+  const logProbabilities =
+    askedPredictions ?? file.tensors.find((t) => t.shape.length === 2 && t.shape[0]! > 0 && t.shape[1]! > 0 && isFloat(t) && isTokenLogProbabilityName(t.name));
   if (!logProbabilities) {
     if (asked) throw new Error(`no language model's logits [B, T, V] or per-token log-probabilities [B, T] (tensors: ${listed(file)})`);
     return undefined;
@@ -148,7 +171,8 @@ export function languageModelRoles(file: TensorFile, options: RoleOptions, asked
   }
   const { target, mask } = found;
   if (!target && !mask && !asked) return undefined;
-  if (options.shift === true) throw new Error(`per-token log-probabilities are of the token at their own position: shift does not apply to '${logProbabilities.name}'`);
+  if (options.shift === true)
+    throw new Error(`per-token log-probabilities are of the token at their own position: shift does not apply to '${logProbabilities.name}'`);
   return {
     task: 'lm',
     predictions: logProbabilities.name,

@@ -125,7 +125,8 @@ export function tableTask(table: Table, options: RoleOptions): { task: Task; rea
       : { task: 'regression', reason: `regression: ${targets.names.length} target columns that are not distributions` };
   }
   const target = options.target ?? (names.includes(options.targets?.[0] ?? '') ? options.targets![0]! : classifierColumns(table, {}).target);
-  if (names.includes(target) && holdsNonIntegers(table, target)) return { task: 'regression', reason: `regression: target '${target}' holds values that are not class indices` };
+  if (names.includes(target) && holdsNonIntegers(table, target))
+    return { task: 'regression', reason: `regression: target '${target}' holds values that are not class indices` };
   return { task: 'categorical', reason: 'classification' };
 }
 
@@ -136,13 +137,24 @@ export function rowTaskColumns(table: Table, task: RowTask, options: RoleOptions
     const predictions = options.predictions?.length ? [...options.predictions] : names;
     requireColumns(table, predictions);
     if (predictions.length < 2) throw new Error('the entropy of predictions needs at least two class columns');
-    return { task, targets: [], predictions, variance: [], reason: options.predictions?.length ? 'predictions as asked' : `predictions ${predictions.join(', ')}: every column` };
+    return {
+      task,
+      targets: [],
+      predictions,
+      variance: [],
+      reason: options.predictions?.length ? 'predictions as asked' : `predictions ${predictions.join(', ')}: every column`,
+    };
   }
   if (task === 'fit') {
     const target = options.target ?? options.targets?.[0] ?? names[0];
     if (target === undefined) throw new Error('there is no numeric column to fit');
     requireColumns(table, [target]);
-    const reason = options.target !== undefined || options.targets?.length ? `column '${target}' as asked` : names.length === 1 ? `column '${target}', the only one` : `column '${target}', the first (choose another with target)`;
+    const reason =
+      options.target !== undefined || options.targets?.length
+        ? `column '${target}' as asked`
+        : names.length === 1
+          ? `column '${target}', the only one`
+          : `column '${target}', the first (choose another with target)`;
     return { task, targets: [target], predictions: [], variance: [], reason };
   }
   let targets = targetColumns(table, options);
@@ -156,7 +168,8 @@ export function rowTaskColumns(table: Table, task: RowTask, options: RoleOptions
   requireColumns(table, variance);
   if (variance.length > 0) {
     if (task !== 'regression') throw new Error('a variance column applies to regression only');
-    if (variance.length !== 1 && variance.length !== k) throw new Error(`${variance.length} variance columns for ${k} outputs: give one per output or one for the row`);
+    if (variance.length !== 1 && variance.length !== k)
+      throw new Error(`${variance.length} variance columns for ${k} outputs: give one per output or one for the row`);
     reasons.push(`variance ${variance.join(', ')} as asked`);
   }
   let predictions = options.predictions?.length ? [...options.predictions] : undefined;
@@ -165,13 +178,17 @@ export function rowTaskColumns(table: Table, task: RowTask, options: RoleOptions
     reasons.push('predictions as asked');
   } else {
     const taken = new Set([...targets.names, ...variance]);
-    const groups = [...numberedGroups(names)].map(([prefix, group]) => ({ prefix, group: group.filter((name) => !taken.has(name)) })).filter(({ group }) => group.length === k);
+    const groups = [...numberedGroups(names)]
+      .map(([prefix, group]) => ({ prefix, group: group.filter((name) => !taken.has(name)) }))
+      .filter(({ group }) => group.length === k);
     const singles = names.filter((name) => !taken.has(name)).map((name) => ({ prefix: name, group: [name] }));
     const candidates = k === 1 ? singles : groups;
     const chosen = candidates.find(({ prefix }) => PREDICTION_PREFIX.test(prefix.trim())) ?? candidates[0];
     if (!chosen) throw new Error(`no ${k} prediction column(s) to pair with the targets ${targets.names.join(', ')}; name them with predictions`);
     predictions = chosen.group;
-    reasons.push(`predictions ${predictions.join(', ')} ${PREDICTION_PREFIX.test(chosen.prefix.trim()) ? 'by their names' : 'as the next columns of the same count'}`);
+    reasons.push(
+      `predictions ${predictions.join(', ')} ${PREDICTION_PREFIX.test(chosen.prefix.trim()) ? 'by their names' : 'as the next columns of the same count'}`,
+    );
   }
   if (predictions.length !== k) throw new Error(`${k} target column(s) but ${predictions.length} prediction column(s)`);
   const overlap = predictions.find((name) => targets!.names.includes(name));
@@ -183,7 +200,8 @@ export function rowTaskColumns(table: Table, task: RowTask, options: RoleOptions
 export function chooseTableRoles(table: Table, fileName: string, options: RoleOptions = {}): TableRoles {
   try {
     const { task, reason } = tableTask(table, options);
-    if (task === 'lm') throw new Error("a language model's logits [B, T, V] and token ids [B, T] come in a tensor file (.pt, .safetensors, .npz, .npy), not a table");
+    if (task === 'lm')
+      throw new Error("a language model's logits [B, T, V] and token ids [B, T] come in a tensor file (.pt, .safetensors, .npz, .npy), not a table");
     if (task === 'categorical' || task === 'binary') {
       const columns = classifierColumns(table, options);
       // One score column is a binary classifier's P(class 1) or logit, whatever was asked.

@@ -67,9 +67,12 @@ function findClassifierPair(file: TensorFile, options: RoleOptions): { predictio
       prediction = file.tensors.find((t) => isVector(t) && isPredictionName(t.name));
       if (!prediction) return undefined;
     }
-    reasons.push(`predictions '${prediction.name}' [${prediction.shape.join(', ')}] ${isPredictionName(prediction.name) ? 'by its name' : 'as the only [n, K] tensor'}`);
+    reasons.push(
+      `predictions '${prediction.name}' [${prediction.shape.join(', ')}] ${isPredictionName(prediction.name) ? 'by its name' : 'as the only [n, K] tensor'}`,
+    );
   }
-  if (prediction.shape.length !== 2 && prediction.shape.length !== 1) throw new Error(`predictions '${prediction.name}' must have shape [n, K] or [n], not [${prediction.shape.join(', ')}]`);
+  if (prediction.shape.length !== 2 && prediction.shape.length !== 1)
+    throw new Error(`predictions '${prediction.name}' must have shape [n, K] or [n], not [${prediction.shape.join(', ')}]`);
   const n = prediction.shape[0]!;
   let target: Tensor | undefined;
   if (options.target !== undefined) {
@@ -108,7 +111,8 @@ function tensorTask(file: TensorFile, options: RoleOptions): { task: Task; reaso
   if (languageModelRoles(file, options, false)) return { task: 'lm', reason: 'language model' };
   const pair = findClassifierPair(file, options);
   if (pair) {
-    if (pair.prediction.shape.length === 2 || holdsClassIndices(pair.target)) return { task: pair.prediction.shape.length === 1 ? 'binary' : 'categorical', reason: 'classification' };
+    if (pair.prediction.shape.length === 2 || holdsClassIndices(pair.target))
+      return { task: pair.prediction.shape.length === 1 ? 'binary' : 'categorical', reason: 'classification' };
     return { task: 'regression', reason: `regression: '${pair.target.name}' holds values that are not class indices` };
   }
   const target = file.tensors.find((t) => isTargetName(t.name) && (isMatrix(t) || isVector(t)));
@@ -120,10 +124,15 @@ function tensorTask(file: TensorFile, options: RoleOptions): { task: Task; reaso
   const matrices = file.tensors.filter(isMatrix);
   if (matrices.length > 0 && !file.tensors.some((t) => isTargetName(t.name))) {
     const predictions = matrices.find((t) => isPredictionName(t.name)) ?? matrices[0]!;
-    if (isPredictionName(predictions.name) || holdsDistributions(predictions)) return { task: 'entropy', reason: `no labels: '${predictions.name}' [${predictions.shape.join(', ')}] holds predictions and no tensor is named like labels` };
+    if (isPredictionName(predictions.name) || holdsDistributions(predictions))
+      return {
+        task: 'entropy',
+        reason: `no labels: '${predictions.name}' [${predictions.shape.join(', ')}] holds predictions and no tensor is named like labels`,
+      };
   }
   const vectors = file.tensors.filter(isVector);
-  if (vectors.length > 0 && matrices.length === 0) return { task: 'fit', reason: vectors.length === 1 ? `a fit of the only [n] tensor '${vectors[0]!.name}'` : `a fit of an [n] tensor` };
+  if (vectors.length > 0 && matrices.length === 0)
+    return { task: 'fit', reason: vectors.length === 1 ? `a fit of the only [n] tensor '${vectors[0]!.name}'` : `a fit of an [n] tensor` };
   throw new Error(noClassifierPair(file));
 }
 
@@ -141,7 +150,14 @@ function rowTaskTensors(file: TensorFile, task: RowTask, options: RoleOptions): 
     const matrices = file.tensors.filter(isMatrix);
     const predictions = asked(options.predictions) ?? matrices.find((t) => isPredictionName(t.name)) ?? matrices[0];
     if (!predictions || !isMatrix(predictions)) throw new Error(`the entropy of predictions needs an [n, K] tensor (tensors: ${listed(file)})`);
-    return { task, targets: [], predictions: columnsOf(predictions), variance: [], reason: `predictions '${predictions.name}' [${predictions.shape.join(', ')}]`, tensors: [predictions] };
+    return {
+      task,
+      targets: [],
+      predictions: columnsOf(predictions),
+      variance: [],
+      reason: `predictions '${predictions.name}' [${predictions.shape.join(', ')}]`,
+      tensors: [predictions],
+    };
   }
   const shaped = (t: Tensor) => t.shape.length === 1 || t.shape.length === 2;
   const target =
@@ -154,9 +170,12 @@ function rowTaskTensors(file: TensorFile, task: RowTask, options: RoleOptions): 
   if (!shaped(target)) throw new Error(`tensor '${target.name}' has shape [${target.shape.join(', ')}]; expected [n] or [n, k]`);
   if (task === 'fit') return { task, targets: [target.name], predictions: [], variance: [], reason: `tensor '${target.name}'`, tensors: [target] };
   const prediction =
-    asked(options.predictions) ?? file.tensors.find((t) => t !== target && sameShape(t, target) && isPredictionName(t.name)) ?? file.tensors.find((t) => t !== target && sameShape(t, target));
+    asked(options.predictions) ??
+    file.tensors.find((t) => t !== target && sameShape(t, target) && isPredictionName(t.name)) ??
+    file.tensors.find((t) => t !== target && sameShape(t, target));
   if (!prediction) throw new Error(`no tensor of shape [${target.shape.join(', ')}] to read as predictions for '${target.name}' (tensors: ${listed(file)})`);
-  if (!sameShape(prediction, target)) throw new Error(`targets '${target.name}' [${target.shape.join(', ')}] do not match predictions '${prediction.name}' [${prediction.shape.join(', ')}]`);
+  if (!sameShape(prediction, target))
+    throw new Error(`targets '${target.name}' [${target.shape.join(', ')}] do not match predictions '${prediction.name}' [${prediction.shape.join(', ')}]`);
   const variance = asked(options.variance);
   if (variance) {
     if (task !== 'regression') throw new Error('a variance tensor applies to regression only');
@@ -181,7 +200,12 @@ export function chooseTensorRoles(file: TensorFile, fileName: string, options: R
     if (task === 'categorical' || task === 'binary') {
       const pair = findClassifierPair(file, options);
       if (!pair) throw new Error(noClassifierPair(file));
-      const roles: ClassifierRoles = { task: pair.prediction.shape.length === 1 ? 'binary' : 'categorical', target: pair.target.name, predictions: [pair.prediction.name], reason: pair.reason };
+      const roles: ClassifierRoles = {
+        task: pair.prediction.shape.length === 1 ? 'binary' : 'categorical',
+        target: pair.target.name,
+        predictions: [pair.prediction.name],
+        reason: pair.reason,
+      };
       return { ...roles, tensors: [pair.target, pair.prediction] };
     }
     const roles = rowTaskTensors(file, task, options);

@@ -79,7 +79,11 @@ export const isTargetGroupPrefix = (prefix: string): boolean => TARGET_PREFIX.te
 export const DISTRIBUTION_SUM_TOLERANCE = 1e-6;
 
 /** The last part of a dotted tensor name ("outputs.labels" is "labels"), lower case. */
-const lastPart = (name: string) => name.slice(name.lastIndexOf('.') + 1).trim().toLowerCase();
+const lastPart = (name: string) =>
+  name
+    .slice(name.lastIndexOf('.') + 1)
+    .trim()
+    .toLowerCase();
 
 /** A language model's [B, T, V] scores: `logits`, Trainer.predict's `predictions`, `outputs.scores`. */
 export const isLanguageModelPredictionName = (name: string): boolean => /^(logits|predictions|scores|outputs?)$/.test(lastPart(name));
@@ -107,10 +111,16 @@ const SHIFTED_NAMES = new Set(['input_ids', 'tokens']);
 export function defaultAlignment(targetName: string): DefaultAlignment {
   const name = lastPart(targetName);
   if (SHIFTED_NAMES.has(name)) {
-    return { shift: true, reason: `'${name}' holds the model's input tokens, so logits at position t score the token at t + 1, as a Hugging Face causal LM's loss does.` };
+    return {
+      shift: true,
+      reason: `'${name}' holds the model's input tokens, so logits at position t score the token at t + 1, as a Hugging Face causal LM's loss does.`,
+    };
   }
   if (UNSHIFTED_NAMES.has(name)) {
-    return { shift: false, reason: `'${name}' is taken as already aligned with the logits (position t scores target t), as F.cross_entropy, the Trainer's label_ids and encoder-decoder models have them.` };
+    return {
+      shift: false,
+      reason: `'${name}' is taken as already aligned with the logits (position t scores target t), as F.cross_entropy, the Trainer's label_ids and encoder-decoder models have them.`,
+    };
   }
   return { shift: false, reason: `No known name: position t scores target t, as F.cross_entropy does.` };
 }

@@ -16,14 +16,22 @@ import type { KeptScoringPool, ScoringThreads } from '../analysis/threads/scorin
 import type { AnalysisOutcome, WorkerRequest } from '../protocol/worker';
 
 /** What the worker does with one request: never throws, always answers. */
-export async function serveRequest(request: WorkerRequest, onProgress?: (fraction: number, partial?: PartialResult) => void, threads?: ScoringThreads | KeptScoringPool, signal?: AbortSignal): Promise<AnalysisOutcome> {
+export async function serveRequest(
+  request: WorkerRequest,
+  onProgress?: (fraction: number, partial?: PartialResult) => void,
+  threads?: ScoringThreads | KeptScoringPool,
+  signal?: AbortSignal,
+): Promise<AnalysisOutcome> {
   const { source, options } = request;
   if (request.action === 'inspect') return inspect(request);
   if (request.action === 'sequence' || request.action === 'alternatives') return languageModelTokens(request, signal);
   let outcome: AnalysisOutcome;
   let partial: PartialResult | undefined;
   try {
-    const stream = { ...(onProgress ? { onProgress: (fraction: number) => onProgress(fraction, partial), onPartial: (latest: PartialResult) => (partial = latest) } : {}), ...(signal ? { signal } : {}) };
+    const stream = {
+      ...(onProgress ? { onProgress: (fraction: number) => onProgress(fraction, partial), onPartial: (latest: PartialResult) => (partial = latest) } : {}),
+      ...(signal ? { signal } : {}),
+    };
     outcome = { analysis: await analyzeOnThreads(source, options, readOptions(request), stream, threads), problems: [] };
   } catch (error) {
     outcome = { error: describeError(error), problems: [] };

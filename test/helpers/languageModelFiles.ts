@@ -14,7 +14,9 @@ export const lmCase = (file: string, shift?: boolean): any => lmExpected.cases.f
 type SafetensorsDtype = 'F16' | 'F32' | 'F64' | 'I64' | 'BOOL';
 
 /** A .safetensors file of the given tensors (their bytes as they are in memory: little-endian here). */
-export function safetensorsFile(tensors: readonly { readonly name: string; readonly dtype: SafetensorsDtype; readonly shape: readonly number[]; readonly data: ArrayBufferView }[]): Uint8Array {
+export function safetensorsFile(
+  tensors: readonly { readonly name: string; readonly dtype: SafetensorsDtype; readonly shape: readonly number[]; readonly data: ArrayBufferView }[],
+): Uint8Array {
   const header: Record<string, object> = {};
   let offset = 0;
   for (const t of tensors) {

@@ -29,7 +29,8 @@ export interface Expected {
 export const expected = readJson<Expected>(fixturePath('tensors', 'expected.json'));
 
 /** NaN and infinities are spelled as strings in JSON. */
-export const fromJson = (value: number | string): number => (value === 'nan' ? Number.NaN : value === 'inf' ? Infinity : value === '-inf' ? -Infinity : (value as number));
+export const fromJson = (value: number | string): number =>
+  value === 'nan' ? Number.NaN : value === 'inf' ? Infinity : value === '-inf' ? -Infinity : (value as number);
 
 /** Exact, element by element: Object.is tells NaN from NaN and -0 from 0 as the file has them. */
 export function assertTensors(file: TensorFile, want: ExpectedFile): void {
@@ -49,7 +50,11 @@ export function assertTensors(file: TensorFile, want: ExpectedFile): void {
     });
   });
   assert.equal(file.warnings.length, want.warnings.length, `${want.file}: warnings ${JSON.stringify(file.warnings)}`);
-  for (const fragment of want.warnings) assert.ok(file.warnings.some((w) => w.includes(fragment)), `${want.file}: no warning with '${fragment}' in ${JSON.stringify(file.warnings)}`);
+  for (const fragment of want.warnings)
+    assert.ok(
+      file.warnings.some((w) => w.includes(fragment)),
+      `${want.file}: no warning with '${fragment}' in ${JSON.stringify(file.warnings)}`,
+    );
 }
 
 /** The refusal a reader must give: a DataFileError, one line, naming the file and a place matching `place`. */
@@ -61,7 +66,10 @@ export function refusalChecker(place: RegExp) {
     } catch (error) {
       caught = error;
     }
-    assert.ok(caught instanceof DataFileError, `${file}: expected a DataFileError, got ${caught instanceof Error ? `${caught.name}: ${caught.message}` : String(caught)}`);
+    assert.ok(
+      caught instanceof DataFileError,
+      `${file}: expected a DataFileError, got ${caught instanceof Error ? `${caught.name}: ${caught.message}` : String(caught)}`,
+    );
     assert.equal(caught.file, file);
     assert.match(caught.place, place, `${file}: place '${caught.place}'`);
     assert.ok(caught.message.startsWith(`${file}: ${caught.place}: `), caught.message);
@@ -102,7 +110,11 @@ export interface CorruptionOptions {
  * with a DataFileError (whose place matches `place`); returns how many were refused. Seeded, so a
  * failure names the file and round that reproduce it.
  */
-export async function corruptionsRefused(read: (source: ByteSource) => Promise<unknown>, files: readonly { readonly name: string; readonly bytes: Uint8Array }[], options: CorruptionOptions): Promise<number> {
+export async function corruptionsRefused(
+  read: (source: ByteSource) => Promise<unknown>,
+  files: readonly { readonly name: string; readonly bytes: Uint8Array }[],
+  options: CorruptionOptions,
+): Promise<number> {
   const next = random(options.seed);
   let refused = 0;
   for (const { name, bytes: original } of files) {
@@ -114,7 +126,8 @@ export async function corruptionsRefused(read: (source: ByteSource) => Promise<u
       try {
         await read(memorySource(name, bytes));
       } catch (error) {
-        if (!(error instanceof DataFileError)) assert.fail(`${name} round ${round}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+        if (!(error instanceof DataFileError))
+          assert.fail(`${name} round ${round}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
         if (options.place) assert.match(error.place, options.place);
         refused++;
       }

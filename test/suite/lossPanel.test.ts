@@ -11,7 +11,10 @@ import { classification } from '../helpers/fixtures';
 // out/test/suite -> repository root
 const REPO = join(__dirname, '..', '..', '..');
 const fixture = (name: string) => vscode.Uri.file(join(REPO, 'test', 'fixtures', 'classifier', name));
-const expected = JSON.parse(readFileSync(join(REPO, 'test', 'fixtures', 'classifier', 'expected.json'), 'utf8')) as Record<string, { crossEntropy: number; n: number; logLikelihood: number }>;
+const expected = JSON.parse(readFileSync(join(REPO, 'test', 'fixtures', 'classifier', 'expected.json'), 'utf8')) as Record<
+  string,
+  { crossEntropy: number; n: number; logLikelihood: number }
+>;
 
 async function api(): Promise<LikelihoodLensApi> {
   const extension = vscode.extensions.getExtension<LikelihoodLensApi>('likelihood-lens.likelihood-lens');
@@ -52,20 +55,28 @@ suite('Loss panel in the extension host', () => {
       return until('the webview to render after a reveal', renderedNow, 45_000);
     });
     assert.equal(rendered.headline, classification(snapshot.analysis).summary.crossEntropy);
-    assert.equal(rendered.steps, snapshot.analysis.derivations.reduce((total, derivation) => total + derivation.steps.length, 0));
+    assert.equal(
+      rendered.steps,
+      snapshot.analysis.derivations.reduce((total, derivation) => total + derivation.steps.length, 0),
+    );
   });
 
   test("opens a language model's .safetensors dump and shows PyTorch's perplexity", async () => {
     const lens = await api();
     const file = vscode.Uri.file(join(REPO, 'test', 'fixtures', 'lm', 'lm_bfloat16.safetensors'));
-    const lm = JSON.parse(readFileSync(join(REPO, 'test', 'fixtures', 'lm', 'expected.json'), 'utf8')) as { cases: { file: string; crossEntropy: number; perplexity: number; tokens: number }[] };
+    const lm = JSON.parse(readFileSync(join(REPO, 'test', 'fixtures', 'lm', 'expected.json'), 'utf8')) as {
+      cases: { file: string; crossEntropy: number; perplexity: number; tokens: number }[];
+    };
     const want = lm.cases.find((c) => c.file === 'lm_bfloat16.safetensors')!;
     const snapshot = await vscode.commands.executeCommand<PanelSnapshot>('likelihoodLens.openLossPanel', file);
     assert.ok(snapshot?.analysis, snapshot?.error);
     assert.equal(snapshot.analysis.task, 'lm');
     if (snapshot.analysis.task !== 'lm') return;
     assert.equal(snapshot.analysis.summary.tokens, want.tokens);
-    assert.ok(Math.abs(snapshot.analysis.summary.perplexity - want.perplexity) <= 1e-9 * want.perplexity, `perplexity ${snapshot.analysis.summary.perplexity} vs PyTorch ${want.perplexity}`);
+    assert.ok(
+      Math.abs(snapshot.analysis.summary.perplexity - want.perplexity) <= 1e-9 * want.perplexity,
+      `perplexity ${snapshot.analysis.summary.perplexity} vs PyTorch ${want.perplexity}`,
+    );
     const renderedNow = () => lens.panels().find((p) => p.fileUri === file.toString())?.rendered;
     const rendered = await until('the webview to render', renderedNow, 15_000).catch(async () => {
       await vscode.commands.executeCommand('likelihoodLens.openLossPanel', file);
@@ -91,7 +102,10 @@ suite('Loss panel in the extension host', () => {
     const last = await Promise.race([closed, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 10_000))]);
     assert.ok(last, 'the panel-closed event fired');
     assert.equal(last.visible, false);
-    assert.equal(lens.panels().some((panel) => panel.fileUri === file.toString()), false);
+    assert.equal(
+      lens.panels().some((panel) => panel.fileUri === file.toString()),
+      false,
+    );
   });
 
   test('acts on the active editor when run from the palette, and reuses the panel for the same file', async () => {
@@ -126,7 +140,7 @@ suite('Loss panel in the extension host', () => {
     assert.equal(statSync(path).mtimeMs, before.mtime);
   });
 
-  test('a big .npy pair is scored on the analysis worker\'s threads, with the cross-entropy PyTorch computes', async () => {
+  test("a big .npy pair is scored on the analysis worker's threads, with the cross-entropy PyTorch computes", async () => {
     // 300,000 x 5 float32 logits (6 MB) and int64 labels: over the million values at which the threads start.
     const dir = mkdtempSync(join(tmpdir(), 'likelihood-lens-big-'));
     try {
@@ -136,7 +150,10 @@ suite('Loss panel in the extension host', () => {
       assert.ok(snapshot?.analysis, snapshot?.error);
       const tensors = JSON.parse(readFileSync(join(REPO, 'test', 'fixtures', 'eval', 'expected.json'), 'utf8')) as Record<string, { crossEntropy: number }>;
       assert.equal(snapshot.analysis.summary.n, 300_000);
-      assert.ok(close(classification(snapshot.analysis).summary.crossEntropy, tensors['logits.npy']!.crossEntropy), `${classification(snapshot.analysis).summary.crossEntropy}`);
+      assert.ok(
+        close(classification(snapshot.analysis).summary.crossEntropy, tensors['logits.npy']!.crossEntropy),
+        `${classification(snapshot.analysis).summary.crossEntropy}`,
+      );
     } finally {
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
       rmSync(dir, { recursive: true, force: true });

@@ -17,7 +17,8 @@ export const CODE_SERVER_DIR = join(CACHE, `code-server-${CODE_SERVER_VERSION}`)
 const ENTRY = join(CODE_SERVER_DIR, 'out', 'node', 'entry.js');
 
 export function assertCodeServerInstalled(): void {
-  if (!existsSync(join(CODE_SERVER_DIR, '.installed'))) throw new Error(`code-server ${CODE_SERVER_VERSION} is not installed in ${CODE_SERVER_DIR}: run bash scripts/setup.sh`);
+  if (!existsSync(join(CODE_SERVER_DIR, '.installed')))
+    throw new Error(`code-server ${CODE_SERVER_VERSION} is not installed in ${CODE_SERVER_DIR}: run bash scripts/setup.sh`);
 }
 
 const QUIET_SETTINGS = {
@@ -83,13 +84,28 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
   const profile = freshProfile(options.settings);
   const common = ['--user-data-dir', profile.userDataDir, '--extensions-dir', profile.extensionsDir];
   if (options.vsix) {
-    const install = spawnSync(process.execPath, [ENTRY, ...common, '--install-extension', options.vsix], { env: profile.env, encoding: 'utf8', timeout: 120_000 });
+    const install = spawnSync(process.execPath, [ENTRY, ...common, '--install-extension', options.vsix], {
+      env: profile.env,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     if (install.status !== 0) throw new Error(`installing ${options.vsix} failed: ${install.stderr || install.stdout}`);
   }
   const port = await freePort();
   const child: ChildProcess = spawn(
     process.execPath,
-    [ENTRY, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, ...common, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override'],
+    [
+      ENTRY,
+      '--auth',
+      'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      ...common,
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--disable-getting-started-override',
+    ],
     // Its own process group: the pty host and file watcher it forks are stopped with it.
     { env: profile.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -164,7 +180,12 @@ export interface SuiteResult {
  * workbench loads the extension under development and calls the suite's run(); it reports
  * the outcome through codeAutomationExit (0 when run() resolves, 1 when it throws).
  */
-export async function runExtensionTestSuite(options: { extensionPath: string; testsPath: string; workspace: string; timeoutMs?: number }): Promise<SuiteResult> {
+export async function runExtensionTestSuite(options: {
+  extensionPath: string;
+  testsPath: string;
+  workspace: string;
+  timeoutMs?: number;
+}): Promise<SuiteResult> {
   const server = await startCodeServer();
   const browser = await launchChromium();
   const log: string[] = [];
@@ -195,7 +216,10 @@ export async function runExtensionTestSuite(options: { extensionPath: string; te
     const timeoutMs = options.timeoutMs ?? 300_000;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`the extension test suite did not finish within ${timeoutMs / 1000} s; log so far:\n${log.join('\n')}`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`the extension test suite did not finish within ${timeoutMs / 1000} s; log so far:\n${log.join('\n')}`)),
+        timeoutMs,
+      );
     });
     const exitCode = await Promise.race([exited, timedOut]).finally(() => {
       clearTimeout(timer);

@@ -44,7 +44,13 @@ async function findInFrames(page: Page, selector: string, timeoutMs: number): Pr
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     for (const frame of page.frames()) {
-      if ((await frame.locator(selector).count().catch(() => 0)) > 0) return frame;
+      if (
+        (await frame
+          .locator(selector)
+          .count()
+          .catch(() => 0)) > 0
+      )
+        return frame;
     }
     await page.waitForTimeout(250);
   }
@@ -58,7 +64,8 @@ describe('the packaged VSIX in a real VS Code, driven like a user', () => {
     const source = await fileSource(VSIX, 'likelihood-lens.vsix');
     try {
       const members = (await openZip(source, DEFAULT_LIMITS, 1000)).members.map((member) => member.name);
-      for (const script of ['extension.js', 'worker.js', 'scoringThread.js', 'cli.js']) assert.ok(members.includes(`extension/dist/${script}`), `the VSIX holds dist/${script}`);
+      for (const script of ['extension.js', 'worker.js', 'scoringThread.js', 'cli.js'])
+        assert.ok(members.includes(`extension/dist/${script}`), `the VSIX holds dist/${script}`);
     } finally {
       await source.close();
     }
@@ -87,7 +94,9 @@ describe('the packaged VSIX in a real VS Code, driven like a user', () => {
       const tensorsExpected = readJson<Record<string, { crossEntropy: number }>>(join(REPO_ROOT, 'test', 'fixtures', 'eval', 'expected.json'));
       await quickOpen(page, 'logits.npy');
       const tensorFrame = await findInFrames(page, '[data-testid="tensor-table"]', 60_000);
-      assert.deepEqual(await tensorFrame.locator('[data-testid="tensor-row"]').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-name'))), ['logits']);
+      assert.deepEqual(await tensorFrame.locator('[data-testid="tensor-row"]').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-name'))), [
+        'logits',
+      ]);
       await tensorFrame.locator('[data-testid="open-loss-panel"]').click();
       const second = await findInFrames(page, '[data-testid="cross-entropy"][data-value^="0.70793"]', 60_000);
       const pairValue = Number(await second.locator('[data-testid="cross-entropy"]').getAttribute('data-value'));

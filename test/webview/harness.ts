@@ -101,7 +101,9 @@ export async function openPanel(browser: Browser, origin: string, theme: ThemeNa
           sessionStorage.setItem('vscode-state', JSON.stringify(state));
         },
       });
-      document.addEventListener('securitypolicyviolation', (event) => record.violations.push(`${event.violatedDirective} ${event.blockedURI} ${event.sourceFile}:${event.lineNumber}:${event.columnNumber} ${event.sample}`));
+      document.addEventListener('securitypolicyviolation', (event) =>
+        record.violations.push(`${event.violatedDirective} ${event.blockedURI} ${event.sourceFile}:${event.lineNumber}:${event.columnNumber} ${event.sample}`),
+      );
       window.addEventListener('error', (event) => record.errors.push(String(event.message)));
       document.addEventListener('DOMContentLoaded', () => {
         document.body.classList.add(bodyClass);

@@ -24,7 +24,11 @@ describe('loss panel webview in headless Chromium', () => {
 
   before(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    [browser, server, analysis] = await Promise.all([launchChromium(), startPanelServer(), analyzeSource({ kind: 'path', path: fixturePath('classifier', 'basic.csv') }).then(classification)]);
+    [browser, server, analysis] = await Promise.all([
+      launchChromium(),
+      startPanelServer(),
+      analyzeSource({ kind: 'path', path: fixturePath('classifier', 'basic.csv') }).then(classification),
+    ]);
   });
   after(async () => {
     await browser?.close();
@@ -49,17 +53,26 @@ describe('loss panel webview in headless Chromium', () => {
 
       // Every step rendered by KaTeX (HTML and MathML), each carrying its LaTeX source.
       const steps = await page.$$eval('[data-testid="derivation-step"]', (items) =>
-        items.map((item) => ({ katex: item.querySelectorAll('.katex').length, tex: item.querySelector('annotation[encoding="application/x-tex"]')?.textContent ?? '' })),
+        items.map((item) => ({
+          katex: item.querySelectorAll('.katex').length,
+          tex: item.querySelector('annotation[encoding="application/x-tex"]')?.textContent ?? '',
+        })),
       );
       const allSteps = analysis.derivations.flatMap((derivation) => derivation.steps);
       assert.equal(steps.length, allSteps.length);
       assert.equal(await page.locator('section.derivation').count(), analysis.derivations.length);
       for (const step of steps) assert.ok(step.katex >= 1);
-      assert.ok(steps.some((step) => step.tex.includes(expected['basic.csv']!.logLikelihood.toPrecision(10).replace(/0+$/, ''))), 'the log-likelihood appears in a step');
+      assert.ok(
+        steps.some((step) => step.tex.includes(expected['basic.csv']!.logLikelihood.toPrecision(10).replace(/0+$/, ''))),
+        'the log-likelihood appears in a step',
+      );
       assert.equal(await page.locator('.katex-error').count(), 0, 'no KaTeX parse errors');
 
       const checks = await page.$$eval('[data-testid="identity-check"]', (items) => items.map((item) => item.getAttribute('data-holds')));
-      assert.deepEqual(checks, allSteps.filter((step) => step.check).map(() => 'true'));
+      assert.deepEqual(
+        checks,
+        allSteps.filter((step) => step.check).map(() => 'true'),
+      );
       assert.ok(checks.length >= 4);
       // Steps that only write a number again say so, and are not shown as checks.
       assert.equal(await page.locator('[data-testid="restatement"]').count(), allSteps.filter((step) => step.restatement).length);
@@ -158,14 +171,20 @@ describe('loss panel webview in headless Chromium', () => {
       await page.keyboard.press('Tab');
       reached.add(await page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? document.activeElement?.tagName.toLowerCase() ?? ''));
     }
-    for (const expected of ['vscode-dropdown', 'copy-markdown', 'copy-python', 'copy-step']) assert.ok(reached.has(expected), `Tab reaches ${expected} (${[...reached].join(', ')})`);
+    for (const expected of ['vscode-dropdown', 'copy-markdown', 'copy-python', 'copy-step'])
+      assert.ok(reached.has(expected), `Tab reaches ${expected} (${[...reached].join(', ')})`);
     await page.close();
   });
 
   it('shows file and column names as text, never as markup', async () => {
     const page = await openPanel(browser, server.origin, 'light');
     const hostile = '<img src=x onerror="window.__pwned=1">';
-    const tampered: Analysis = { ...analysis, file: { ...analysis.file, name: hostile }, warnings: [hostile], roles: { ...analysis.roles, columns: [...analysis.roles.columns, hostile] } };
+    const tampered: Analysis = {
+      ...analysis,
+      file: { ...analysis.file, name: hostile },
+      warnings: [hostile],
+      roles: { ...analysis.roles, columns: [...analysis.roles.columns, hostile] },
+    };
     await postToPanel(page, analysisMessage(tampered));
     await page.waitForSelector('[data-testid="cross-entropy"]');
     assert.equal(await page.locator('h1').textContent(), hostile);
@@ -223,7 +242,11 @@ describe('tasks beyond classification in the panel, with sliders that redraw wit
   }
 
   const output = (page: Page, id: string) =>
-    page.$eval(`[data-testid="${id}-output"]`, (el) => ({ value: Number(el.getAttribute('data-value')), parameter: Number(el.getAttribute(`data-${el.getAttribute('for')}`)), text: el.textContent ?? '' }));
+    page.$eval(`[data-testid="${id}-output"]`, (el) => ({
+      value: Number(el.getAttribute('data-value')),
+      parameter: Number(el.getAttribute(`data-${el.getAttribute('for')}`)),
+      text: el.textContent ?? '',
+    }));
 
   it('regression: the sigma slider shows the Gaussian NLL at each sigma, from the sufficient statistics', async () => {
     const reg = engine.regression;
@@ -241,7 +264,7 @@ describe('tasks beyond classification in the panel, with sliders that redraw wit
     const k = 3;
     const nll = (sigma: number) => (n * k * (0.5 * Math.log(2 * Math.PI) + Math.log(sigma)) + reg.mseLossSum / (2 * sigma * sigma)) / n;
     assert.ok(Math.abs(moved.value / nll(moved.parameter) - 1) < 1e-9, `${moved.value} vs ${nll(moved.parameter)}`);
-    assert.ok(Math.abs(nll(reg.sigma) * n / reg.gaussianNllSum - 1) < 1e-9, 'the closed form agrees with scipy.stats.norm at the fixed sigma');
+    assert.ok(Math.abs((nll(reg.sigma) * n) / reg.gaussianNllSum - 1) < 1e-9, 'the closed form agrees with scipy.stats.norm at the fixed sigma');
     assert.match(moved.text, /NLL .* per row, log-likelihood/);
     // The slider's place survives a reload (the host sends the analysis again when the page is ready).
     await page.reload();
@@ -259,7 +282,11 @@ describe('tasks beyond classification in the panel, with sliders that redraw wit
       const analysis = await analyzeSource({ kind: 'path', path: fixturePath('engine', 'soft.csv') });
       assert.equal(analysis.task, 'soft');
       const page = await panelFor(analysis, theme);
-      const segment = (id: string) => page.$eval(`[data-testid="${id}"]`, (el) => ({ value: Number(el.getAttribute('data-value')), width: (el as HTMLElement).getBoundingClientRect().width }));
+      const segment = (id: string) =>
+        page.$eval(`[data-testid="${id}"]`, (el) => ({
+          value: Number(el.getAttribute('data-value')),
+          width: (el as HTMLElement).getBoundingClientRect().width,
+        }));
       const [entropy, kl] = await Promise.all([segment('split-entropy'), segment('split-kl')]);
       assert.ok(Math.abs(entropy.value / soft.entropyMean - 1) < 1e-9, 'H(p) as scipy.stats.entropy');
       assert.ok(Math.abs(kl.value / soft.klBatchmean - 1) < 1e-9, "KL as F.kl_div(..., 'batchmean')");
@@ -358,7 +385,10 @@ describe('tasks beyond classification in the panel, with sliders that redraw wit
     const page = await panelFor(analysis, 'light');
     assert.match((await page.textContent('.subtitle')) ?? '', /binary cross-entropy/);
     assert.doesNotMatch((await page.textContent('.subtitle')) ?? '', /categorical/);
-    assert.equal(await page.$eval('[data-testid="cross-entropy"]', (el) => el.parentElement!.querySelector('.card-label')!.textContent), 'Binary cross-entropy');
+    assert.equal(
+      await page.$eval('[data-testid="cross-entropy"]', (el) => el.parentElement!.querySelector('.card-label')!.textContent),
+      'Binary cross-entropy',
+    );
     assert.match((await page.textContent('section.derivation h2')) ?? '', /binary cross-entropy/);
     await page.close();
   });

@@ -29,10 +29,13 @@ describe('tensor view webview in headless Chromium', () => {
       await postToPanel(page, { type: 'tensors', summary, analysable: true });
       await page.waitForSelector('[data-testid="tensor-table"]');
       const rows = await page.$$eval('[data-testid="tensor-row"]', (trs) => trs.map((tr) => [...tr.children].map((cell) => cell.textContent)));
-      assert.deepEqual(rows.map((r) => r.slice(0, 3)), [
-        ['logits', 'float16', '[300, 5]'],
-        ['labels', 'int64', '[300]'],
-      ]);
+      assert.deepEqual(
+        rows.map((r) => r.slice(0, 3)),
+        [
+          ['logits', 'float16', '[300, 5]'],
+          ['labels', 'int64', '[300]'],
+        ],
+      );
       assert.deepEqual(rows[1]!.slice(3, 8), ['0', '4', String(summary.tensors[1]!.mean!.toPrecision(6)).replace(/0+$/, ''), '0', '0']);
       assert.equal(await page.locator('dl.metadata dt').count(), 2);
       const record = await pageRecord(page);

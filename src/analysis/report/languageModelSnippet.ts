@@ -6,7 +6,10 @@ const py = (text: string) => JSON.stringify(text);
 /** How a tensor of the file is reached in Python: a .pt's dotted names index its dicts and lists step by step. */
 function tensorOf(analysis: LanguageModelAnalysis, name: string): string {
   if (analysis.file.format !== 'pt') return `data[${py(name)}]`;
-  return `data${name.split('.').map((part) => (/^\d+$/.test(part) ? `[${part}]` : `[${py(part)}]`)).join('')}`;
+  return `data${name
+    .split('.')
+    .map((part) => (/^\d+$/.test(part) ? `[${part}]` : `[${py(part)}]`))
+    .join('')}`;
 }
 
 /** Loads the file as `data`, a dict of tensors, by format. */
@@ -41,12 +44,18 @@ export function languageModelSnippet(analysis: LanguageModelAnalysis): string {
   if (roles.target) lines.push(`labels = ${tensorOf(analysis, roles.target)}.long()`);
   if (roles.mask) lines.push(`mask = ${tensorOf(analysis, roles.mask)}`);
   if (roles.predictionKind === 'token-logprobs') {
-    const keep = [roles.mask ? '(mask == 1)' : '', roles.target ? `(labels != ${ignore})` : ''].filter(Boolean).join(' & ') || 'torch.ones_like(log_p, dtype=torch.bool)';
+    const keep =
+      [roles.mask ? '(mask == 1)' : '', roles.target ? `(labels != ${ignore})` : ''].filter(Boolean).join(' & ') || 'torch.ones_like(log_p, dtype=torch.bool)';
     lines.push(`log_p = ${tensorOf(analysis, roles.predictions)}.double()`, `keep = ${keep}`, `loss = -log_p[keep].sum() / keep.sum()`);
   } else {
     lines.push(`logits = ${tensorOf(analysis, roles.predictions)}.double()  # [B, T, V]`);
     if (roles.mask) lines.push(`labels = labels.masked_fill(mask == 0, ${ignore})  # masked positions are not scored`);
-    if (roles.shift) lines.push('# As a Hugging Face causal LM scores itself: logits at position t against the token at t + 1.', 'logits = logits[:, :-1].contiguous()', 'labels = labels[:, 1:].contiguous()');
+    if (roles.shift)
+      lines.push(
+        '# As a Hugging Face causal LM scores itself: logits at position t against the token at t + 1.',
+        'logits = logits[:, :-1].contiguous()',
+        'labels = labels[:, 1:].contiguous()',
+      );
     lines.push('V = logits.shape[-1]', `loss = F.cross_entropy(logits.view(-1, V), labels.view(-1), ignore_index=${ignore})`);
   }
   lines.push(`print(loss.item())${expect(summary.crossEntropy)}`, `print(math.exp(loss.item()))${expect(summary.perplexity)}`, '');

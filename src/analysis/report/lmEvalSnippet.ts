@@ -23,7 +23,7 @@ export function lmEvalSnippet(analysis: EvalAnalysis): string {
     '',
     `lines = [json.loads(line) for line in open(${name}, encoding='utf-8') if line.strip()]`,
     "for metric in lines[0]['metrics']:",
-    "    values = np.array([s[metric] for s in lines if isinstance(s.get(metric), (int, float))], dtype=float)",
+    '    values = np.array([s[metric] for s in lines if isinstance(s.get(metric), (int, float))], dtype=float)',
     '    if len(values): print(metric, values.mean(), values.std(ddof=1) / np.sqrt(len(values)) if len(values) > 1 else "N/A")',
     '',
   ].join('\n');

@@ -76,7 +76,9 @@ function tensorData(analysis: Analysis): SnippetData {
   const npyEntries = (path: string, name: string) => {
     // A structured array is read as one tensor per field, named 'stem.field'.
     const fields = roleNames.filter((role) => role.startsWith(`${name}.`));
-    return fields.length > 0 ? fields.map((role) => `${py(role)}: np.load(${py(path)})[${py(role.slice(name.length + 1))}]`) : [`${py(name)}: np.load(${py(path)})`];
+    return fields.length > 0
+      ? fields.map((role) => `${py(role)}: np.load(${py(path)})[${py(role.slice(name.length + 1))}]`)
+      : [`${py(name)}: np.load(${py(path)})`];
   };
   const dictOf = (path: string): string => {
     switch (extension(path)) {
@@ -101,7 +103,9 @@ function tensorData(analysis: Analysis): SnippetData {
     // Two lone arrays: the partner's takes ' (2)' when both files have the same name.
     imports.add('import numpy as np');
     const clash = npyStem(partner) === npyStem(file.name);
-    lines.push(`tensors = {${[...npyEntries(file.name, npyStem(file.name)), ...npyEntries(partner, clash ? `${npyStem(partner)} (2)` : npyStem(partner))].join(', ')}}`);
+    lines.push(
+      `tensors = {${[...npyEntries(file.name, npyStem(file.name)), ...npyEntries(partner, clash ? `${npyStem(partner)} (2)` : npyStem(partner))].join(', ')}}`,
+    );
   } else {
     lines.push(
       `tensors = ${dictOf(file.name)}`,
@@ -124,7 +128,12 @@ function tensorData(analysis: Analysis): SnippetData {
 /** The tensor names an analysis reads, without the column suffixes of tensor tasks. */
 function roleTensorNames(analysis: Analysis): string[] {
   const { roles } = analysis;
-  const names = [...('target' in roles ? [roles.target] : []), ...('targets' in roles ? roles.targets : []), ...('predictions' in roles ? roles.predictions : []), ...('variance' in roles ? roles.variance : [])];
+  const names = [
+    ...('target' in roles ? [roles.target] : []),
+    ...('targets' in roles ? roles.targets : []),
+    ...('predictions' in roles ? roles.predictions : []),
+    ...('variance' in roles ? roles.variance : []),
+  ];
   return [...new Set(names.map((name) => name.replace(COLUMN_OF_TENSOR, '')))];
 }
 

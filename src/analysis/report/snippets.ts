@@ -43,7 +43,11 @@ function categoricalLines(analysis: ClassificationAnalysis, load: SnippetData): 
   const { kind } = roles;
   const logQ = kind === 'probs' ? 'torch.log(scores)' : 'scores';
   const loss = (keywords: string) => (kind === 'logits' ? `F.cross_entropy(scores, y${keywords})` : `F.nll_loss(${logQ}, y${keywords})`);
-  const lines = [`y = ${load.labels(roles.target)}`, `scores = ${load.classScores(roles.predictions)}`, `print(${loss(torchKeywords(analysis, false))}.item())${expectComment('cross-entropy', summary.crossEntropy)}`];
+  const lines = [
+    `y = ${load.labels(roles.target)}`,
+    `scores = ${load.classScores(roles.predictions)}`,
+    `print(${loss(torchKeywords(analysis, false))}.item())${expectComment('cross-entropy', summary.crossEntropy)}`,
+  ];
   if (torchOptions.weight || torchOptions.labelSmoothing) {
     // F.nll_loss has no label smoothing; F.cross_entropy's log-softmax leaves normalised log-probabilities as they are.
     const withOptions = torchOptions.labelSmoothing ? `F.cross_entropy(${logQ}, y${torchKeywords(analysis, true)})` : loss(torchKeywords(analysis, true));
@@ -82,7 +86,8 @@ export function derivationMarkdown(analysis: Analysis): string {
     parts.push(`## ${derivation.title}`, '');
     derivation.steps.forEach((step, index) => {
       parts.push(`### ${index + 1}. ${step.title}${step.tag ? ` ${step.tag}` : ''}`, '', '$$', step.latex, '$$', '', step.note, '');
-      if (step.check) parts.push(`Check: ${step.check.label}: ${step.check.lhs} vs ${step.check.rhs} (relative residual ${step.check.residual.toExponential(1)})`, '');
+      if (step.check)
+        parts.push(`Check: ${step.check.label}: ${step.check.lhs} vs ${step.check.rhs} (relative residual ${step.check.residual.toExponential(1)})`, '');
       if (step.restatement) parts.push(`Restatement of ${step.restatement}, not a check.`, '');
     });
   }

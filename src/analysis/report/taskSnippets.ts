@@ -45,7 +45,10 @@ function taskLines(analysis: SoftAnalysis | RegressionAnalysis | FitAnalysis | E
           `print(-torch.distributions.Normal(y_hat, sigma).log_prob(y).sum(dim=1).mean().item())${expectComment('Gaussian NLL per row', summary.crossEntropy)}`,
           `print(F.mse_loss(y_hat, y).item())${expectComment('MSE', summary.mse)}`,
           ...(variance
-            ? [`var = ${load.matrix(roles.variance)}`, `print(F.gaussian_nll_loss(y_hat, y, var, full=${variance.full ? 'True' : 'False'}, eps=${variance.eps}).item())${expectComment('F.gaussian_nll_loss', variance.mean)}`]
+            ? [
+                `var = ${load.matrix(roles.variance)}`,
+                `print(F.gaussian_nll_loss(y_hat, y, var, full=${variance.full ? 'True' : 'False'}, eps=${variance.eps}).item())${expectComment('F.gaussian_nll_loss', variance.mean)}`,
+              ]
             : []),
         ],
       };

@@ -17,7 +17,6 @@ export interface RowBatch {
   readonly lines?: ArrayLike<number>;
 }
 
-
 /** In-memory columns (or tensor rows) as batches, so every source goes through the same pass. */
 export function* rowBatches(columns: readonly RowMatrix[], lines?: ArrayLike<number>, size = IN_MEMORY_BATCH_ROWS): Generator<RowBatch> {
   const n = columns[0]?.n ?? 0;

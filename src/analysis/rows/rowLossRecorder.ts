@@ -32,6 +32,11 @@ export class RowLossRecorder {
   }
 
   plots(): RowLossPlots {
-    return { perSampleLoss: this.sketch.perSampleSeries(), runningMean: this.sketch.runningMean(), histogram: this.sketch.histogram(), worstRows: this.worstRows() };
+    return {
+      perSampleLoss: this.sketch.perSampleSeries(),
+      runningMean: this.sketch.runningMean(),
+      histogram: this.sketch.histogram(),
+      worstRows: this.worstRows(),
+    };
   }
 }

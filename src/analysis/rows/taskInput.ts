@@ -14,4 +14,3 @@ export interface TaskInput {
   readonly rowName: (row: number) => string;
   readonly readerWarnings?: readonly string[];
 }
-

@@ -14,11 +14,15 @@ import { csvLayout, withFileLayout } from './fileLayout';
 /** Where the data comes from: a file on disk, or the unsaved text of an editor. */
 export type AnalysisSource =
   /** `pairWith`: a second file holding the labels (or predictions) of a lone .npy. */
-  | { readonly kind: 'path'; readonly path: string; readonly pairWith?: string }
-  | { readonly kind: 'bytes'; readonly name: string; readonly bytes: Uint8Array };
+  { readonly kind: 'path'; readonly path: string; readonly pairWith?: string } | { readonly kind: 'bytes'; readonly name: string; readonly bytes: Uint8Array };
 
 /** reader -> engine: one file in, one analysis out. Files on disk are streamed; editor text is parsed whole. */
-export async function analyzeSource(source: AnalysisSource, options: AnalysisOptions = {}, read: ReadOptions = {}, stream: StreamOptions = {}): Promise<Analysis> {
+export async function analyzeSource(
+  source: AnalysisSource,
+  options: AnalysisOptions = {},
+  read: ReadOptions = {},
+  stream: StreamOptions = {},
+): Promise<Analysis> {
   if (source.kind === 'bytes') {
     const table = parseTableBytes(source.bytes, source.name);
     return withFileLayout(await analyzeTable(table, source.name, options), csvLayout(table));

@@ -17,7 +17,6 @@ import type { Analysis, AnalysisOptions } from '../results';
 import type { StreamOptions } from './streamOptions';
 import { csvLayout, withFileLayout } from './fileLayout';
 
-
 /**
  * A CSV/TSV file on disk, streamed: the layout, task and roles come from its first megabyte,
  * then the columns the task reads are read chunk by chunk into its pass, so a file of any
@@ -46,7 +45,12 @@ export async function analyzeCsvFile(path: string, fileName: string, options: An
           fileName,
           format: layout.format,
           roles: taskRoles,
-          batches: streamCsvColumns(source, layout, names.map((name) => columnByName(layout, name)!.field!), stream),
+          batches: streamCsvColumns(
+            source,
+            layout,
+            names.map((name) => columnByName(layout, name)!.field!),
+            stream,
+          ),
           choices: layout.columns.map((column) => column.name),
           rowName: (row) => `row ${row}`,
         },

@@ -18,8 +18,6 @@ export interface TextProblem {
   readonly message: string;
 }
 
-
-
 /** Maps text offsets to 0-based (line, column). */
 class LineIndex {
   private readonly starts: number[] = [0];
@@ -58,7 +56,14 @@ class LineIndex {
 export function findCsvProblems(text: string, fileName: string, options: AnalysisOptions = {}, limit = 500): TextProblem[] {
   const index = new LineIndex(text);
   const problems: TextProblem[] = [];
-  const wholeLine = (line: number, severity: TextProblem['severity'], message: string): TextProblem => ({ line, column: 0, endLine: line, endColumn: index.lineLength(line), severity, message });
+  const wholeLine = (line: number, severity: TextProblem['severity'], message: string): TextProblem => ({
+    line,
+    column: 0,
+    endLine: line,
+    endColumn: index.lineLength(line),
+    severity,
+    message,
+  });
 
   let table: CsvTable;
   try {
@@ -83,7 +88,10 @@ export function findCsvProblems(text: string, fileName: string, options: Analysi
   const cellRange = (row: number, column: NumericColumn, lastColumn: NumericColumn = column) => {
     const start = index.position(offsets[row * table.width + column.field!]!);
     const nextField = lastColumn.field! + 1;
-    const endOffset = nextField < table.width ? offsets[row * table.width + nextField]! - 1 : index.lineEnd(index.position(offsets[row * table.width + lastColumn.field!]!).line);
+    const endOffset =
+      nextField < table.width
+        ? offsets[row * table.width + nextField]! - 1
+        : index.lineEnd(index.position(offsets[row * table.width + lastColumn.field!]!).line);
     const end = index.position(endOffset);
     return { line: start.line, column: start.column, endLine: end.line, endColumn: end.column };
   };
@@ -136,7 +144,8 @@ export function findCsvProblems(text: string, fileName: string, options: Analysi
     if (rowOk && k > 1 && kind !== 'logits') {
       const values = predictions.map((column) => column.values[row]!);
       const total = kind === 'probs' ? values.reduce((a, b) => a + b, 0) : Math.exp(logSumExp(values));
-      if (!(Math.abs(total - 1) <= ROW_SUM_TOLERANCE)) add(row, predictions[0]!, 'warning', `the row's probabilities sum to ${Number(total.toPrecision(6))}, not 1`, predictions[k - 1]);
+      if (!(Math.abs(total - 1) <= ROW_SUM_TOLERANCE))
+        add(row, predictions[0]!, 'warning', `the row's probabilities sum to ${Number(total.toPrecision(6))}, not 1`, predictions[k - 1]);
     }
   }
   return problems;

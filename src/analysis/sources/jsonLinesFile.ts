@@ -13,7 +13,10 @@ export async function analyzeJsonLinesFile(path: string, fileName: string, optio
     let first: unknown;
     for await (const { value } of readJsonLines(source, { stopAfter: 1 })) first = value;
     if (isLmEvalSample(first)) return await analyzeLmEvalSamples(source, path, options, stream);
-    const table = await readJsonLinesTable(source, { ...(stream.onProgress ? { onProgress: stream.onProgress } : {}), ...(stream.signal ? { signal: stream.signal } : {}) });
+    const table = await readJsonLinesTable(source, {
+      ...(stream.onProgress ? { onProgress: stream.onProgress } : {}),
+      ...(stream.signal ? { signal: stream.signal } : {}),
+    });
     return await analyzeTable(table, fileName, options);
   } finally {
     await source.close();

@@ -9,10 +9,18 @@ import type { AnalysisOptions } from '../results';
 import type { LoadedTokenizer } from '../tasks/lm/analyze';
 import type { LanguageModelTensors } from '../tasks/lm/tokenRows';
 
-const exists = (path: string) => access(path).then(() => true, () => false);
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
 
 /** The tensors a language model's roles name, and the alignment they chose. */
-export function languageModelTensors(fileName: string, roles: LanguageModelRoles & { readonly tensors: readonly Tensor[] }, options: AnalysisOptions): LanguageModelTensors {
+export function languageModelTensors(
+  fileName: string,
+  roles: LanguageModelRoles & { readonly tensors: readonly Tensor[] },
+  options: AnalysisOptions,
+): LanguageModelTensors {
   const find = (name: string | undefined) => (name === undefined ? undefined : roles.tensors.find((tensor) => tensor.name === name));
   return {
     fileName,
@@ -33,7 +41,10 @@ export function languageModelTensors(fileName: string, roles: LanguageModelRoles
  * it when it cannot be read), else a tokenizer.json in the data file's folder (a warning, not an
  * error, when that one cannot be read).
  */
-export async function findTokenizer(dataPath: string | undefined, options: AnalysisOptions): Promise<{ readonly tokenizer?: LoadedTokenizer; readonly warning?: string }> {
+export async function findTokenizer(
+  dataPath: string | undefined,
+  options: AnalysisOptions,
+): Promise<{ readonly tokenizer?: LoadedTokenizer; readonly warning?: string }> {
   if (options.tokenizer !== undefined) {
     const path = resolve(options.tokenizer);
     try {

@@ -24,7 +24,11 @@ export const ALTERNATIVES = 5;
  * tensor that lies whole in the file left there (read later by byte range), its roles chosen as
  * for the analysis (same options), and its tokenizer.
  */
-async function openLanguageModel(source: AnalysisSource, options: AnalysisOptions, read: ReadOptions): Promise<{ tensors: LanguageModelTensors; tokenizer: TokenizerDefinition | undefined }> {
+async function openLanguageModel(
+  source: AnalysisSource,
+  options: AnalysisOptions,
+  read: ReadOptions,
+): Promise<{ tensors: LanguageModelTensors; tokenizer: TokenizerDefinition | undefined }> {
   if (source.kind !== 'path' || !isTensorFile(source.path)) throw new Error("a language model's tokens are read from a tensor file on disk");
   const name = basename(source.path);
   await checkDataFile(source.path, read);
@@ -44,7 +48,13 @@ function checkSequence(tensors: LanguageModelTensors, sequence: number): void {
 }
 
 /** The token view of one sequence, scored again from the file: only that sequence's rows are read. */
-export async function languageModelSequence(source: AnalysisSource, options: AnalysisOptions, sequence: number, read: ReadOptions = {}, signal?: AbortSignal): Promise<LanguageModelAnalysis['tokenView']> {
+export async function languageModelSequence(
+  source: AnalysisSource,
+  options: AnalysisOptions,
+  sequence: number,
+  read: ReadOptions = {},
+  signal?: AbortSignal,
+): Promise<LanguageModelAnalysis['tokenView']> {
   const { tensors, tokenizer } = await openLanguageModel(source, options, read);
   checkSequence(tensors, sequence);
   const pass = new LanguageModelPass(tensors, undefined, false);
@@ -61,16 +71,32 @@ export async function languageModelSequence(source: AnalysisSource, options: Ana
 }
 
 /** The model's most probable tokens at one position, from that position's V logits alone. */
-export async function languageModelAlternatives(source: AnalysisSource, options: AnalysisOptions, sequence: number, position: number, read: ReadOptions = {}): Promise<TokenAlternatives> {
+export async function languageModelAlternatives(
+  source: AnalysisSource,
+  options: AnalysisOptions,
+  sequence: number,
+  position: number,
+  read: ReadOptions = {},
+): Promise<TokenAlternatives> {
   const { tensors, tokenizer } = await openLanguageModel(source, options, read);
   const { fileName, length } = tensors;
   checkSequence(tensors, sequence);
   if (!(Number.isSafeInteger(position) && position >= 0 && position < length)) {
     throw new DataFileError(fileName, `sequence ${sequence}, position ${position}`, `out of range: a sequence has ${length} position(s), 0 to ${length - 1}`);
   }
-  if (tensors.kind !== 'logits') throw new DataFileError(fileName, `tensor '${tensors.predictions.name}'`, 'per-token log-probabilities hold no other token to rank: the top tokens need logits [B, T, V]');
+  if (tensors.kind !== 'logits')
+    throw new DataFileError(
+      fileName,
+      `tensor '${tensors.predictions.name}'`,
+      'per-token log-probabilities hold no other token to rank: the top tokens need logits [B, T, V]',
+    );
   const target = alignGroup(tensors, sequence, 1).chosen[position]!;
-  if (target === NO_TARGET) throw new DataFileError(fileName, `sequence ${sequence}, position ${position}`, 'this position scores no token: its target is the ignore index, masked out, or past the end of a shifted sequence');
+  if (target === NO_TARGET)
+    throw new DataFileError(
+      fileName,
+      `sequence ${sequence}, position ${position}`,
+      'this position scores no token: its target is the ignore index, masked out, or past the end of a shifted sequence',
+    );
   let top: TopTokens;
   try {
     top = topTokens(positionValues(tensors, sequence * length + position), 0, tensors.vocabulary, ALTERNATIVES, target);

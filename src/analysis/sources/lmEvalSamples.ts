@@ -51,7 +51,8 @@ function sampleOf(fileName: string, { line, value }: JsonLine): Sample {
   if (!isRecord(value)) throw new DataFileError(fileName, `line ${line}`, 'not a JSON object: an lm-eval sample line is one');
   for (const key of SAMPLE_KEYS) if (!(key in value)) throw new DataFileError(fileName, `line ${line}`, `the sample has no '${key}' key`);
   const docId = value.doc_id;
-  if (typeof docId !== 'number' || !Number.isInteger(docId)) throw new DataFileError(fileName, `line ${line}`, `doc_id ${JSON.stringify(docId)} is not an integer`);
+  if (typeof docId !== 'number' || !Number.isInteger(docId))
+    throw new DataFileError(fileName, `line ${line}`, `doc_id ${JSON.stringify(docId)} is not an integer`);
   return { line, docId, record: value };
 }
 
@@ -63,7 +64,8 @@ function logLikelihoods(fileName: string, sample: Sample): number[] {
   if (!Array.isArray(resps) || resps.length === 0) throw new DataFileError(fileName, at(sample), 'filtered_resps is not a list of [loglikelihood, is_greedy]');
   return resps.map((pair, i) => {
     const ll = Array.isArray(pair) ? Number(pair[0]) : Number.NaN;
-    if (!(ll <= 0)) throw new DataFileError(fileName, at(sample), `filtered_resps[${i}] ${JSON.stringify(pair).slice(0, 80)} is not [loglikelihood <= 0, is_greedy]`);
+    if (!(ll <= 0))
+      throw new DataFileError(fileName, at(sample), `filtered_resps[${i}] ${JSON.stringify(pair).slice(0, 80)} is not [loglikelihood <= 0, is_greedy]`);
     return ll;
   });
 }
@@ -75,7 +77,8 @@ function choicesOf(fileName: string, sample: Sample, k: number): string[] {
   for (let i = 0; i < k; i++) {
     const arg = isRecord(args) ? args[`gen_args_${i}`] : Array.isArray(args) ? args[i] : undefined;
     const continuation = isRecord(arg) ? arg.arg_1 : Array.isArray(arg) ? arg[1] : undefined;
-    if (typeof continuation !== 'string') throw new DataFileError(fileName, at(sample), `arguments.gen_args_${i}.arg_1 (the continuation of choice ${i}) is missing`);
+    if (typeof continuation !== 'string')
+      throw new DataFileError(fileName, at(sample), `arguments.gen_args_${i}.arg_1 (the continuation of choice ${i}) is missing`);
     choices.push(continuation.startsWith(' ') ? continuation.slice(1) : continuation);
   }
   return choices;
@@ -135,11 +138,18 @@ class MetricTrack {
 }
 
 /** The results file of the same run (results_<date>.json beside the samples), or else the newest one naming the task. */
-export async function findResults(samplesPath: string, task: string, date: string | undefined): Promise<{ readonly name: string; readonly entries: Record<string, number | string | null> } | undefined> {
+export async function findResults(
+  samplesPath: string,
+  task: string,
+  date: string | undefined,
+): Promise<{ readonly name: string; readonly entries: Record<string, number | string | null> } | undefined> {
   const folder = dirname(samplesPath);
   let names: string[];
   try {
-    names = (await readdir(folder)).filter((name) => /^results.*\.json$/i.test(name)).sort().reverse();
+    names = (await readdir(folder))
+      .filter((name) => /^results.*\.json$/i.test(name))
+      .sort()
+      .reverse();
   } catch {
     return undefined;
   }
@@ -152,7 +162,8 @@ export async function findResults(samplesPath: string, task: string, date: strin
       const entries = isRecord(parsed) && isRecord(parsed.results) ? parsed.results[task] : undefined;
       if (!isRecord(entries)) continue;
       const kept: Record<string, number | string | null> = {};
-      for (const [key, value] of Object.entries(entries)) if (key.includes(',') && (typeof value === 'number' || typeof value === 'string' || value === null)) kept[key] = value;
+      for (const [key, value] of Object.entries(entries))
+        if (key.includes(',') && (typeof value === 'number' || typeof value === 'string' || value === null)) kept[key] = value;
       return { name, entries: kept };
     } catch {
       // A results file that is not JSON is not this run's: the next one may be.
@@ -177,7 +188,10 @@ function metricOf(track: MetricTrack, reported: Record<string, number | string |
 function differingWarnings(metrics: readonly LmEvalMetric[]): string[] {
   return metrics
     .filter((metric) => metric.differing > 0)
-    .map((metric) => `${metric.differing} document(s) store a ${metric.name} that differs from the one recomputed from filtered_resps (doc_id ${metric.differingDocuments.join(', ')}${metric.differing > metric.differingDocuments.length ? ', ...' : ''}).`);
+    .map(
+      (metric) =>
+        `${metric.differing} document(s) store a ${metric.name} that differs from the one recomputed from filtered_resps (doc_id ${metric.differingDocuments.join(', ')}${metric.differing > metric.differingDocuments.length ? ', ...' : ''}).`,
+    );
 }
 
 /**
@@ -212,7 +226,8 @@ export async function analyzeLmEvalSamples(source: ByteSource, path: string, opt
     }
   }
   const summaryBase = { task, outputType, filter, ...(results ? { resultsFile: results.name, reported: results.entries } : {}) };
-  const filterWarning = () => (otherFilters.size > 0 ? [`Lines of the filter(s) ${[...otherFilters].join(', ')} are left out: this reads the filter '${filter}' only.`] : []);
+  const filterWarning = () =>
+    otherFilters.size > 0 ? [`Lines of the filter(s) ${[...otherFilters].join(', ')} are left out: this reads the filter '${filter}' only.`] : [];
 
   if (outputType === 'multiple_choice') return analyzeMultipleChoice();
   return analyzePerDocument();
@@ -254,8 +269,14 @@ export async function analyzeLmEvalSamples(source: ByteSource, path: string, opt
       } else if (gold === -100 && noGoldCount++ < NAMED_DOCUMENTS) noGold.push(sample.docId);
     }
     const metrics = [acc, accNorm, ...(storesBytes ? [accBytes] : [])].map((track) => metricOf(track, results?.entries, filter));
-    if (noGoldCount > 0) warnings.push(`${noGoldCount} document(s) have a target that is not among their choices (doc_id ${noGold.join(', ')}${noGoldCount > noGold.length ? ', ...' : ''}): lm-eval scores them 0; the cross-entropy leaves them out.`);
-    if (severalCount > 0) warnings.push(`${severalCount} document(s) have several gold choices (doc_id ${several.join(', ')}${severalCount > several.length ? ', ...' : ''}): the cross-entropy leaves them out.`);
+    if (noGoldCount > 0)
+      warnings.push(
+        `${noGoldCount} document(s) have a target that is not among their choices (doc_id ${noGold.join(', ')}${noGoldCount > noGold.length ? ', ...' : ''}): lm-eval scores them 0; the cross-entropy leaves them out.`,
+      );
+    if (severalCount > 0)
+      warnings.push(
+        `${severalCount} document(s) have several gold choices (doc_id ${several.join(', ')}${severalCount > several.length ? ', ...' : ''}): the cross-entropy leaves them out.`,
+      );
     warnings.push(...differingWarnings(metrics), ...filterWarning());
     const questions = new Map<number, { loss: number; text: string }>();
     const k = maxChoices;
@@ -338,14 +359,18 @@ export async function analyzeLmEvalSamples(source: ByteSource, path: string, opt
         bytes.add(ll, byteCount);
         logLikelihood.add(ll);
         sketch.add(-ll, documents);
-        for (const [name, sums, count] of [['word_perplexity', storedWords, wordCount], ['byte_perplexity', storedBytes, byteCount]] as const) {
+        for (const [name, sums, count] of [
+          ['word_perplexity', storedWords, wordCount],
+          ['byte_perplexity', storedBytes, byteCount],
+        ] as const) {
           const pair = record[name];
           if (Array.isArray(pair) && typeof pair[0] === 'number' && typeof pair[1] === 'number') {
             sums.add(pair[0], pair[1]);
             // The stored pair is (loglikelihood, count): both must be what the response and the target give.
             if (pair[0] !== ll || pair[1] !== count) {
               differ.differing++;
-              if (differ.differingDocuments.length < NAMED_DOCUMENTS && !differ.differingDocuments.includes(sample.docId)) differ.differingDocuments.push(sample.docId);
+              if (differ.differingDocuments.length < NAMED_DOCUMENTS && !differ.differingDocuments.includes(sample.docId))
+                differ.differingDocuments.push(sample.docId);
             }
           }
         }
@@ -395,7 +420,10 @@ export async function analyzeLmEvalSamples(source: ByteSource, path: string, opt
           const metric = metricOf(track, reported, filter);
           return { ...metric, stored: metric.value };
         });
-    if (rolling && differ.differing > 0) warnings.push(`${differ.differingDocuments.length} document(s) store a [loglikelihood, count] pair that differs from filtered_resps and the target's words or bytes (doc_id ${differ.differingDocuments.join(', ')}).`);
+    if (rolling && differ.differing > 0)
+      warnings.push(
+        `${differ.differingDocuments.length} document(s) store a [loglikelihood, count] pair that differs from filtered_resps and the target's words or bytes (doc_id ${differ.differingDocuments.join(', ')}).`,
+      );
     if (!rolling) warnings.push(`A ${outputType} task: the model generated text, so there is no likelihood; its documents and stored metrics are listed.`);
     warnings.push(...filterWarning());
     const sum = logLikelihood.value;
@@ -409,7 +437,13 @@ export async function analyzeLmEvalSamples(source: ByteSource, path: string, opt
         : { n, crossEntropy: Number.NaN, logLikelihood: Number.NaN, log10Likelihood: Number.NaN, hasLikelihood: false },
       derivations: [],
       warnings,
-      plots: { perSampleLoss: sketch.perSampleSeries(), runningMean: sketch.runningMean(), histogram: sketch.histogram(), worstRows: sketch.worstRows(), parameterCurves: [] },
+      plots: {
+        perSampleLoss: sketch.perSampleSeries(),
+        runningMean: sketch.runningMean(),
+        histogram: sketch.histogram(),
+        worstRows: sketch.worstRows(),
+        parameterCurves: [],
+      },
       lmEval: { ...summaryBase, documents, metrics, documentList },
     };
   }

@@ -44,7 +44,10 @@ export async function analyzeTable(table: Table, fileName: string, options: Anal
       fileName,
       format: table.format,
       roles,
-      batches: rowBatches(names.map((name) => ({ n: table.rowCount, k: 1, values: columnByName(table, name)!.values })), table.rowLines),
+      batches: rowBatches(
+        names.map((name) => ({ n: table.rowCount, k: 1, values: columnByName(table, name)!.values })),
+        table.rowLines,
+      ),
       choices: table.columns.map((column) => column.name),
       rowName: (row) => describeRow(table, row),
       ...(table.warnings ? { readerWarnings: table.warnings } : {}),

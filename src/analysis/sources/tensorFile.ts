@@ -15,7 +15,11 @@ import { withFileLayout } from './fileLayout';
 const LABEL_FILES = ['labels', 'label', 'targets', 'target', 'y', 'y_true', 'gt', 'label_ids', 'input_ids'];
 const PREDICTION_FILES = ['logits', 'probs', 'probabilities', 'log_probs', 'logprobs', 'scores', 'preds', 'predictions', 'outputs', 'y_pred'];
 
-const exists = (path: string) => access(path).then(() => true, () => false);
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
 
 /**
  * The file beside a lone .npy that holds what it lacks: labels.npy for logits.npy, or the
@@ -35,7 +39,12 @@ export async function findPartnerFile(path: string): Promise<string | undefined>
 function merge(first: TensorFile, second: TensorFile): TensorFile {
   const taken = new Set(first.tensors.map((tensor) => tensor.name));
   const renamed: Tensor[] = second.tensors.map((tensor) => (taken.has(tensor.name) ? renamedTensor(tensor, `${tensor.name} (2)`) : tensor));
-  return { format: first.format, tensors: [...first.tensors, ...renamed], metadata: { ...second.metadata, ...first.metadata }, warnings: [...first.warnings, ...second.warnings] };
+  return {
+    format: first.format,
+    tensors: [...first.tensors, ...renamed],
+    metadata: { ...second.metadata, ...first.metadata },
+    warnings: [...first.warnings, ...second.warnings],
+  };
 }
 
 /**
@@ -43,7 +52,13 @@ function merge(first: TensorFile, second: TensorFile): TensorFile {
  * (`pairWith`, else the one beside it). Tensors of at least `read.leaveInFileFrom` bytes stay
  * in their file.
  */
-export async function readWithPartner(path: string, options: AnalysisOptions, pairWith: string | undefined, limits: ReadLimits, read: TensorReadOptions): Promise<{ file: TensorFile; note: string | undefined; partner: string | undefined }> {
+export async function readWithPartner(
+  path: string,
+  options: AnalysisOptions,
+  pairWith: string | undefined,
+  limits: ReadLimits,
+  read: TensorReadOptions,
+): Promise<{ file: TensorFile; note: string | undefined; partner: string | undefined }> {
   let file = await readTensorFile(path, limits, read);
   // A lone logits.npy (or labels.npy) is half of a classifier's or a language model's file: its partner lies beside it.
   const mayPair = !options.task || isClassifierTask(options.task) || options.task === 'lm';
@@ -53,7 +68,13 @@ export async function readWithPartner(path: string, options: AnalysisOptions, pa
 }
 
 /** Reads a tensor file (and, for a lone .npy, its partner file) and analyses it. */
-export async function analyzeTensorFile(path: string, options: AnalysisOptions = {}, pairWith?: string, limits: ReadLimits = DEFAULT_LIMITS, stream: StreamOptions = {}): Promise<Analysis> {
+export async function analyzeTensorFile(
+  path: string,
+  options: AnalysisOptions = {},
+  pairWith?: string,
+  limits: ReadLimits = DEFAULT_LIMITS,
+  stream: StreamOptions = {},
+): Promise<Analysis> {
   const name = basename(path);
   // A file that may be a classifier's: its threads boot while the headers are read, and read its big tensors themselves.
   const mayClassify = !options.task || isClassifierTask(options.task);
@@ -68,5 +89,11 @@ export async function analyzeTensorFile(path: string, options: AnalysisOptions =
   if (threaded && mayBeLanguageModel && !hasLanguageModelRoles(file, options)) stream.pool!.start();
   const analysis = await analyzeTensors(file, name, options, note, stream, path);
   // As Python on any system reads it from the file's folder.
-  return partner === undefined ? analysis : withFileLayout(analysis, { partner: relative(dirname(resolve(path)), resolve(partner)).split(sep).join('/') });
+  return partner === undefined
+    ? analysis
+    : withFileLayout(analysis, {
+        partner: relative(dirname(resolve(path)), resolve(partner))
+          .split(sep)
+          .join('/'),
+      });
 }

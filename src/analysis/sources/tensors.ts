@@ -26,7 +26,14 @@ function asRows(tensor: Tensor): RowMatrix {
  * task asked for or detected from its tensors. `path`: where the file is, for a language
  * model's tokenizer.json beside it.
  */
-export async function analyzeTensors(file: TensorFile, fileName: string, options: AnalysisOptions = {}, note?: string, stream: StreamOptions = {}, path?: string): Promise<Analysis> {
+export async function analyzeTensors(
+  file: TensorFile,
+  fileName: string,
+  options: AnalysisOptions = {},
+  note?: string,
+  stream: StreamOptions = {},
+  path?: string,
+): Promise<Analysis> {
   const roles = chooseRoles({ kind: 'tensors', file }, fileName, options);
   const reason = note ? `${roles.reason}; ${note}` : roles.reason;
   if (isClassifierRoles(roles)) return analyzeClassifierTensors(file, fileName, roles, reason, options, stream);
@@ -68,7 +75,14 @@ function typedRows(values: NumericArray | StoredElements): Float32Array | Float6
 }
 
 /** The categorical (or binary) cross-entropy analysis of a label tensor and a score tensor. */
-async function analyzeClassifierTensors(file: TensorFile, fileName: string, roles: TensorRoles, reason: string, options: AnalysisOptions, stream: StreamOptions): Promise<ClassificationAnalysis> {
+async function analyzeClassifierTensors(
+  file: TensorFile,
+  fileName: string,
+  roles: TensorRoles,
+  reason: string,
+  options: AnalysisOptions,
+  stream: StreamOptions,
+): Promise<ClassificationAnalysis> {
   const [target, prediction] = roles.tensors as [Tensor, Tensor];
   const n = prediction.shape[0]!;
   const k = prediction.shape[1] ?? 1;
@@ -90,7 +104,12 @@ async function analyzeClassifierTensors(file: TensorFile, fileName: string, role
       format: file.format,
       k,
       batches,
-      ...(parallel ? { reducedRows: (crossEntropy: CrossEntropyOptions) => tensorBlocks(rows(target), typedRows(rows(prediction)), k, 0, crossEntropy, pool, progress), preview } : {}),
+      ...(parallel
+        ? {
+            reducedRows: (crossEntropy: CrossEntropyOptions) => tensorBlocks(rows(target), typedRows(rows(prediction)), k, 0, crossEntropy, pool, progress),
+            preview,
+          }
+        : {}),
       targetName: target.name,
       predictionNames: [prediction.name],
       choices: file.tensors.map((tensor) => tensor.name),

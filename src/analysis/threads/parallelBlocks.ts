@@ -20,7 +20,6 @@ import { CSV_JOB_BYTES, CSV_JOBS_PER_THREAD, ROWS_PER_JOB, TENSOR_JOBS_PER_THREA
  * 16 classes). The calling thread has only read the leading rows that decide the kind.
  */
 
-
 export interface BlockProgress {
   readonly onProgress?: (fraction: number) => void;
   readonly signal?: AbortSignal;
@@ -150,7 +149,15 @@ async function* resultsInOrder<At>(
 }
 
 /** The general parser from `resume` on, scoring and reducing on this thread. */
-async function* blocksHere(source: ByteSource, layout: CsvTable, fields: readonly number[], k: number, resume: CsvResume, crossEntropy: CrossEntropyOptions, progress: BlockProgress): AsyncGenerator<ReducedBatch> {
+async function* blocksHere(
+  source: ByteSource,
+  layout: CsvTable,
+  fields: readonly number[],
+  k: number,
+  resume: CsvResume,
+  crossEntropy: CrossEntropyOptions,
+  progress: BlockProgress,
+): AsyncGenerator<ReducedBatch> {
   for await (const batch of streamCsvColumns(source, layout, fields, { ...progress, resume })) {
     const { labels, scores } = labelsAndScores(batch.values, batch.rows, k);
     let block;

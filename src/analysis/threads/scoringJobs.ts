@@ -40,7 +40,6 @@ function parserFor(layout: CsvRecordLayout): PlainRecordParser {
   return parser.parse;
 }
 
-
 /**
  * The body of a scoring thread: answers each job, in the order received. A bad file is an
  * answer; only a failure of the thread itself (no memory) is thrown, and stops it.
@@ -86,7 +85,8 @@ export function runScoringJob(job: ScoringJob): ScoringResult {
     if (owned.bytes.indexOf(QUOTE) >= 0) return { type: 'needsGeneralParser', start: owned.start };
     parsed = parsePlainLines(owned.bytes, job.layout, parserFor(job.layout), valuesFor);
   } catch (error) {
-    if (error instanceof CsvLineError) return { type: 'error', line: error.line, reason: error.reason, ...(error.field !== undefined ? { field: error.field } : {}) };
+    if (error instanceof CsvLineError)
+      return { type: 'error', line: error.line, reason: error.reason, ...(error.field !== undefined ? { field: error.field } : {}) };
     return { type: 'error', reason: message(error) };
   }
   // The job's fields are the K scores then the label: rows are scored where they were parsed.

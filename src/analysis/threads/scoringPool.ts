@@ -32,7 +32,6 @@ export class ScoringThreadError extends Error {
   override readonly name = 'ScoringThreadError';
 }
 
-
 interface Thread {
   readonly worker: Worker;
   readonly pending: Set<number>;

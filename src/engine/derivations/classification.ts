@@ -84,7 +84,11 @@ export function classificationDerivation(f: ClassificationFigures): Derivation {
       title: 'The likelihood itself',
       latex: `\\log_{10} L = \\frac{\\log L}{\\ln 10} = ${latexNumber(log10L, 10)} \\;\\Rightarrow\\; L = ${latexScientific(f.likelihood)}`,
       note: 'Splitting log10 L into integer and fractional parts gives the exponent and mantissa, with no product ever formed.',
-      check: checkIdentity('log10 L = log L / ln 10', log10L, f.likelihood.mantissa === 0 ? -Infinity : f.likelihood.exponent + Math.log10(f.likelihood.mantissa)),
+      check: checkIdentity(
+        'log10 L = log L / ln 10',
+        log10L,
+        f.likelihood.mantissa === 0 ? -Infinity : f.likelihood.exponent + Math.log10(f.likelihood.mantissa),
+      ),
     },
   ];
   return { id: 'classification', title: 'Maximum likelihood and cross-entropy for a classifier', steps };

@@ -11,7 +11,9 @@ const SHOWN_PROBABILITIES = 12;
 
 function probabilityList(probabilities: readonly number[]): string {
   const shown = probabilities.slice(0, SHOWN_PROBABILITIES).map((p) => latexNumber(p, 6));
-  return probabilities.length > SHOWN_PROBABILITIES ? `(${shown.join(',\\,')},\\,\\ldots)\\ \\text{over ${probabilities.length} classes}` : `(${shown.join(',\\,')})`;
+  return probabilities.length > SHOWN_PROBABILITIES
+    ? `(${shown.join(',\\,')},\\,\\ldots)\\ \\text{over ${probabilities.length} classes}`
+    : `(${shown.join(',\\,')})`;
 }
 
 /** The family's density with its MLE written in, and how the MLE is computed. */
@@ -55,7 +57,8 @@ function model(fit: AnyFit): { density: string; estimate: string; note: string }
 function crossEntropyStep(fit: AnyFit, empirical: EmpiricalSum | string): DerivationStep {
   const title = 'Cross-entropy with the data';
   const limit = `\\;\\xrightarrow{n\\to\\infty}\\; \\mathbb{E}_{p(x)}[-\\log q_{\\hat\\theta}(x)]`;
-  const reading = 'The average NLL is exactly the cross-entropy between the empirical distribution of the column and the model; with more data it tends to the cross-entropy with the true distribution.';
+  const reading =
+    'The average NLL is exactly the cross-entropy between the empirical distribution of the column and the model; with more data it tends to the cross-entropy with the true distribution.';
   if (typeof empirical === 'string' || !Number.isFinite(fit.logLikelihood)) {
     return {
       id: 'cross-entropy',

@@ -40,7 +40,11 @@ export function whyLogsDerivation(logs: ArrayLike<number>): Derivation {
       title: 'The likelihood, written out',
       latex: `\\log_{10} L = ${latexNumber(log10L, 10)} \\;\\Rightarrow\\; L = ${latexScientific(likelihood)}`,
       note: 'The integer part of log10 L is the exponent and 10 to the fractional part is the mantissa: the exact likelihood, no product formed.',
-      check: checkIdentity('log10 L = exponent + log10 mantissa', log10L, likelihood.mantissa === 0 ? -Infinity : likelihood.exponent + Math.log10(likelihood.mantissa)),
+      check: checkIdentity(
+        'log10 L = exponent + log10 mantissa',
+        log10L,
+        likelihood.mantissa === 0 ? -Infinity : likelihood.exponent + Math.log10(likelihood.mantissa),
+      ),
     },
     {
       id: 'scaled',

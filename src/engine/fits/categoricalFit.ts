@@ -28,7 +28,8 @@ export class CategoricalFitState implements StreamingState<ColumnChunk, Categori
     const first = chunk.firstRow ?? 0;
     for (let i = 0; i < chunk.values.length; i++) {
       const v = chunk.values[i]!;
-      if (!Number.isInteger(v) || v < 0) throw new RowError(first + i, Number.isNaN(v) ? 'the value is missing (NaN)' : `${v} is not a class index (a non-negative integer)`);
+      if (!Number.isInteger(v) || v < 0)
+        throw new RowError(first + i, Number.isNaN(v) ? 'the value is missing (NaN)' : `${v} is not a class index (a non-negative integer)`);
       if (v >= this.maxClasses) throw new RowError(first + i, `${v} is beyond the largest class index a categorical fit holds (${this.maxClasses - 1})`);
       while (this.counts.length <= v) this.counts.push(0);
       this.counts[v]!++;

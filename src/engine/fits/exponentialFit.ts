@@ -18,8 +18,13 @@ export class ExponentialFitState implements StreamingState<ColumnChunk, Exponent
     const first = chunk.firstRow ?? 0;
     for (let i = 0; i < chunk.values.length; i++) {
       const v = chunk.values[i]!;
-      if (!(v >= 0 && v < Infinity)) throw new RowError(first + i, Number.isNaN(v) ? 'the value is missing (NaN)' : `${v} is not a finite non-negative number (exponential)`);
-      if (v > MAX_EXPONENTIAL_VALUE) throw new RowError(first + i, `${v} is too large for an exponential fit: the sum of the values would overflow float64 (x above ${MAX_EXPONENTIAL_VALUE})`);
+      if (!(v >= 0 && v < Infinity))
+        throw new RowError(first + i, Number.isNaN(v) ? 'the value is missing (NaN)' : `${v} is not a finite non-negative number (exponential)`);
+      if (v > MAX_EXPONENTIAL_VALUE)
+        throw new RowError(
+          first + i,
+          `${v} is too large for an exponential fit: the sum of the values would overflow float64 (x above ${MAX_EXPONENTIAL_VALUE})`,
+        );
       this.n++;
       this.sum.add(v);
     }
@@ -39,7 +44,9 @@ export class ExponentialFitState implements StreamingState<ColumnChunk, Exponent
   fit(gridPoints = DEFAULT_GRID_POINTS): FitResult<{ lambda: number }> {
     const lambda = this.n / this.sum.value;
     const logLikelihood = this.logLikelihood(lambda);
-    const curves = Number.isFinite(lambda) ? [curveWithMaximum('lambda', logGrid(lambda / 4, lambda * 4, gridPoints), lambda, (l) => this.logLikelihood(l))] : [];
+    const curves = Number.isFinite(lambda)
+      ? [curveWithMaximum('lambda', logGrid(lambda / 4, lambda * 4, gridPoints), lambda, (l) => this.logLikelihood(l))]
+      : [];
     return { family: 'exponential', n: this.n, estimates: { lambda }, logLikelihood, averageNll: -logLikelihood / this.n, curves };
   }
 }

@@ -31,7 +31,11 @@ export class GaussianFitState implements StreamingState<ColumnChunk, GaussianFit
     for (let i = 0; i < values.length; i++) {
       const v = values[i]!;
       if (!Number.isFinite(v)) throw new RowError(first + i, Number.isNaN(v) ? 'the value is missing (NaN)' : `${v} is not finite`);
-      if (Math.abs(v) > MAX_GAUSSIAN_MAGNITUDE) throw new RowError(first + i, `${v} is too large for a Gaussian fit: sums of squared deviations would overflow float64 (|x| above ${MAX_GAUSSIAN_MAGNITUDE})`);
+      if (Math.abs(v) > MAX_GAUSSIAN_MAGNITUDE)
+        throw new RowError(
+          first + i,
+          `${v} is too large for a Gaussian fit: sums of squared deviations would overflow float64 (|x| above ${MAX_GAUSSIAN_MAGNITUDE})`,
+        );
       sum.add(v);
     }
     const mean = sum.value / values.length;

@@ -46,7 +46,8 @@ export class PoissonFitState implements StreamingState<ColumnChunk, PoissonFitSt
     const first = chunk.firstRow ?? 0;
     for (let i = 0; i < chunk.values.length; i++) {
       const v = chunk.values[i]!;
-      if (!Number.isInteger(v) || v < 0) throw new RowError(first + i, Number.isNaN(v) ? 'the value is missing (NaN)' : `${v} is not a count (Poisson needs non-negative integers)`);
+      if (!Number.isInteger(v) || v < 0)
+        throw new RowError(first + i, Number.isNaN(v) ? 'the value is missing (NaN)' : `${v} is not a count (Poisson needs non-negative integers)`);
       if (v > MAX_POISSON_COUNT) throw new RowError(first + i, `${v} is not an exact count: float64 holds every integer only up to 2^53 (Poisson)`);
       if (this.n === 0) this.pivot = Math.max(1, v);
       this.n++;

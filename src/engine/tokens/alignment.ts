@@ -38,7 +38,8 @@ export interface TokenAlignment {
 export function alignTargets(targets: ArrayLike<number>, batch: number, length: number, options: AlignmentOptions): TokenAlignment {
   const { shift, vocabulary, mask } = options;
   const ignoreIndex = options.ignoreIndex ?? DEFAULT_IGNORE_INDEX;
-  if (!(Number.isSafeInteger(batch) && batch >= 1 && Number.isSafeInteger(length) && length >= 1)) throw new RangeError(`targets of shape [${batch}, ${length}]: both sizes must be positive integers`);
+  if (!(Number.isSafeInteger(batch) && batch >= 1 && Number.isSafeInteger(length) && length >= 1))
+    throw new RangeError(`targets of shape [${batch}, ${length}]: both sizes must be positive integers`);
   if (batch * length !== targets.length) throw new RangeError(`${targets.length} targets for a [${batch}, ${length}] grid`);
   if (mask && mask.length !== targets.length) throw new RangeError(`an attention mask of ${mask.length} values for ${targets.length} targets`);
   if (!(Number.isSafeInteger(vocabulary) && vocabulary >= 1)) throw new RangeError(`vocabulary size ${vocabulary} is not a positive integer`);
@@ -57,7 +58,13 @@ export function alignTargets(targets: ArrayLike<number>, batch: number, length: 
       }
       const id = targets[at]!;
       if (id === ignoreIndex) continue;
-      if (!(id >= 0 && id < vocabulary && id === Math.floor(id))) throw new TokenError(b, t + step, length, Number.isNaN(id) ? 'the target id is missing (NaN)' : `target id ${id} is not a token id in 0..${vocabulary - 1}`);
+      if (!(id >= 0 && id < vocabulary && id === Math.floor(id)))
+        throw new TokenError(
+          b,
+          t + step,
+          length,
+          Number.isNaN(id) ? 'the target id is missing (NaN)' : `target id ${id} is not a token id in 0..${vocabulary - 1}`,
+        );
       aligned[row + t] = id;
       scored++;
     }

@@ -64,7 +64,8 @@ export class IndexedSums implements IndexedSumsData {
     }
     const low = Math.min(this.first, index);
     const size = Math.max(this.first + this.size, index + 1) - low;
-    if (low < this.first || size > this.sum.length) this.reallocate(size > this.sum.length ? Math.max(size, 2 * this.sum.length) : this.sum.length, this.first - low);
+    if (low < this.first || size > this.sum.length)
+      this.reallocate(size > this.sum.length ? Math.max(size, 2 * this.sum.length) : this.sum.length, this.first - low);
     this.first = low;
     this.size = size;
     return index - low;

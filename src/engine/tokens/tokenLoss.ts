@@ -59,7 +59,8 @@ export function scoreTokens(block: TokenBlock, vocabulary: number, length: numbe
   // alignTargets has checked ids read from a file; this catches targets that did not come through it.
   for (let i = 0; i < n; i++) {
     const target = block.targets[i]!;
-    if (target !== NO_TARGET && !(Number.isInteger(target) && target >= 0 && target < vocabulary)) throw new RangeError(`position ${block.from + i}: target ${target} is not a token id in 0..${vocabulary - 1} (align the targets with alignTargets)`);
+    if (target !== NO_TARGET && !(Number.isInteger(target) && target >= 0 && target < vocabulary))
+      throw new RangeError(`position ${block.from + i}: target ${target} is not a token id in 0..${vocabulary - 1} (align the targets with alignTargets)`);
   }
   const out: TokenScores = {
     from: block.from,
@@ -80,7 +81,14 @@ export function scoreTokens(block: TokenBlock, vocabulary: number, length: numbe
  * follows the loop (see scoreRowsInto in rowScores.ts: code after a long loop that has not run
  * yet makes V8 throw away the compiled loop).
  */
-function scoreTokensInto(logits: Float32Array | Float64Array, offset: number, targets: ArrayLike<number>, n: number, vocabulary: number, out: TokenScores): number {
+function scoreTokensInto(
+  logits: Float32Array | Float64Array,
+  offset: number,
+  targets: ArrayLike<number>,
+  n: number,
+  vocabulary: number,
+  out: TokenScores,
+): number {
   const { nll, entropy, topProbability, predicted, rank } = out;
   for (let i = 0, start = offset; i < n; i++, start += vocabulary) {
     const target = targets[i]!;
@@ -220,7 +228,16 @@ export class TokenLossState implements StreamingState<TokenBlock, TokenLossData>
       this.positions.add(flat - sequence * length, loss);
     }
     // Calibration reads only the confidences and the predicted classes of these scores.
-    const rows: RowScores = { n, nll, confidence: scores.topProbability, predicted, smoothing: undefined, notNormalisedCount: 0, notNormalisedRows: [], oneHotCrossEntropy: new CompensatedSum() };
+    const rows: RowScores = {
+      n,
+      nll,
+      confidence: scores.topProbability,
+      predicted,
+      smoothing: undefined,
+      notNormalisedCount: 0,
+      notNormalisedRows: [],
+      oneHotCrossEntropy: new CompensatedSum(),
+    };
     this.calibration.consumeScores(targets, rows);
   }
 
@@ -250,7 +267,8 @@ export class TokenLossState implements StreamingState<TokenBlock, TokenLossData>
   }
 
   merge(other: TokenLossData): void {
-    if (other.vocabulary !== this.vocabulary || other.length !== this.length) throw new RangeError(`merging a [${other.length}, ${other.vocabulary}] state into a [${this.length}, ${this.vocabulary}] one`);
+    if (other.vocabulary !== this.vocabulary || other.length !== this.length)
+      throw new RangeError(`merging a [${other.length}, ${other.vocabulary}] state into a [${this.length}, ${this.vocabulary}] one`);
     this.nll.merge(other.nll);
     this.rows += other.rows;
     this.entropy.merge(other.entropy);

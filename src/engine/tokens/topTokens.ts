@@ -19,7 +19,8 @@ export interface TopTokens {
  */
 export function topTokens(row: ArrayLike<number>, offset: number, vocabulary: number, k: number, target?: number): TopTokens {
   if (!(Number.isSafeInteger(k) && k >= 1)) throw new RangeError(`k = ${k} is not a positive integer`);
-  if (target !== undefined && !(Number.isInteger(target) && target >= 0 && target < vocabulary)) throw new RangeError(`target ${target} is not a token id in 0..${vocabulary - 1}`);
+  if (target !== undefined && !(Number.isInteger(target) && target >= 0 && target < vocabulary))
+    throw new RangeError(`target ${target} is not a token id in 0..${vocabulary - 1}`);
   const size = Math.min(k, vocabulary);
   const heapIds = new Int32Array(size);
   const heapValues = new Float64Array(size);

@@ -73,7 +73,10 @@ function applyStep(step: DecoderStep, segments: Segment[]): Segment[] {
     case 'Metaspace': {
       const dropFirst = step.prependScheme !== 'never';
       // Every replacement character of the first token is dropped, not only a leading one (metaspace.rs).
-      return segments.map((segment, i) => ({ owner: segment.owner, parts: segment.parts.map((p) => ({ owner: p.owner, text: p.text.split(step.replacement).join(i === 0 && dropFirst ? '' : ' ') })) }));
+      return segments.map((segment, i) => ({
+        owner: segment.owner,
+        parts: segment.parts.map((p) => ({ owner: p.owner, text: p.text.split(step.replacement).join(i === 0 && dropFirst ? '' : ' ') })),
+      }));
     }
     case 'WordPiece':
       return segments.map((segment, i) => {
@@ -119,7 +122,8 @@ interface Match {
 function matchesOf(text: string, pattern: string | RegExp, content: string): Match[] {
   const matches: Match[] = [];
   if (typeof pattern === 'string') {
-    for (let at = text.indexOf(pattern); at >= 0; at = text.indexOf(pattern, at + pattern.length)) matches.push({ start: at, end: at + pattern.length, content });
+    for (let at = text.indexOf(pattern); at >= 0; at = text.indexOf(pattern, at + pattern.length))
+      matches.push({ start: at, end: at + pattern.length, content });
   } else {
     for (const m of text.matchAll(pattern)) if (m[0].length > 0) matches.push({ start: m.index!, end: m.index! + m[0].length, content });
   }

@@ -45,7 +45,8 @@ export interface TokenizerDefinition {
 
 /** Reads and validates a tokenizer.json. */
 export async function readTokenizerSource(source: ByteSource, limits: TokenizerLimits = DEFAULT_TOKENIZER_LIMITS): Promise<TokenizerDefinition> {
-  if (source.size > limits.maxBytes) throw new DataFileError(source.name, '', `the file is ${source.size} bytes, over the ${limits.maxBytes}-byte limit for a tokenizer.json`);
+  if (source.size > limits.maxBytes)
+    throw new DataFileError(source.name, '', `the file is ${source.size} bytes, over the ${limits.maxBytes}-byte limit for a tokenizer.json`);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(await source.read(0, source.size));
@@ -66,7 +67,8 @@ export async function readTokenizerFile(path: string, limits: TokenizerLimits = 
 
 /** A tokenizer.json already in memory as text. */
 export function parseTokenizer(name: string, text: string, limits: TokenizerLimits = DEFAULT_TOKENIZER_LIMITS): TokenizerDefinition {
-  if (text.length > limits.maxBytes) throw new DataFileError(name, '', `the text is ${text.length} characters, over the ${limits.maxBytes}-byte limit for a tokenizer.json`);
+  if (text.length > limits.maxBytes)
+    throw new DataFileError(name, '', `the text is ${text.length} characters, over the ${limits.maxBytes}-byte limit for a tokenizer.json`);
   let root: unknown;
   try {
     root = JSON.parse(text);
@@ -167,7 +169,8 @@ function decoderStep(value: unknown, place: string, depth: number, limits: Token
     }
     case 'Metaspace': {
       const scheme = step.prepend_scheme ?? (step.add_prefix_space === false ? 'never' : 'always');
-      if (scheme !== 'always' && scheme !== 'never' && scheme !== 'first') fail(`${place}.prepend_scheme`, `${describeValue(scheme)} is not always, never or first`);
+      if (scheme !== 'always' && scheme !== 'never' && scheme !== 'first')
+        fail(`${place}.prepend_scheme`, `${describeValue(scheme)} is not always, never or first`);
       return { type: 'Metaspace', replacement: oneCharacter('replacement', '\u2581'), prependScheme: scheme as 'always' | 'never' | 'first' };
     }
     case 'WordPiece': {
@@ -186,7 +189,10 @@ function decoderStep(value: unknown, place: string, depth: number, limits: Token
       return { type: 'Sequence', decoders: (step.decoders as unknown[]).map((d, i) => decoderStep(d, `${place}.decoders[${i}]`, depth + 1, limits, fail)) };
     }
     default:
-      return fail(`${place}.type`, `decoder ${describeValue(step.type)} is not supported (ByteLevel, ByteFallback, Fuse, Strip, Replace, Metaspace, WordPiece, BPE, Sequence are)`);
+      return fail(
+        `${place}.type`,
+        `decoder ${describeValue(step.type)} is not supported (ByteLevel, ByteFallback, Fuse, Strip, Replace, Metaspace, WordPiece, BPE, Sequence are)`,
+      );
   }
 }
 

@@ -20,7 +20,10 @@ describe('a binary file says binary cross-entropy', () => {
       assert.match(textReport(analysis, 'nats'), /^ {2}binary cross-entropy +\d/m);
       assert.match(analysis.derivations[0]!.title, /binary cross-entropy/);
       const titles = analysis.derivations.flatMap((d) => [d.title, ...d.steps.map((step) => step.title)]);
-      assert.deepEqual(titles.filter((title) => /categorical/i.test(title)), []);
+      assert.deepEqual(
+        titles.filter((title) => /categorical/i.test(title)),
+        [],
+      );
       assert.equal(analysis.derivations.at(-1)!.id, 'unconditional-mle-bernoulli', 'labels 0 and 1 fitted as a Bernoulli');
     });
   }

@@ -53,7 +53,11 @@ describe('log L = -n x CE: the picked log-probabilities against the one-hot cros
    * analyzeCategorical on the fixture with every row scored in uneven blocks, as the scoring
    * threads hand them over; `slip` alters a block before the pass merges it.
    */
-  async function analyzeInBlocks(kind: PredictionKind, labelColumn: string, slip?: (block: CategoricalBlock, index: number) => void): Promise<ClassificationAnalysis> {
+  async function analyzeInBlocks(
+    kind: PredictionKind,
+    labelColumn: string,
+    slip?: (block: CategoricalBlock, index: number) => void,
+  ): Promise<ClassificationAnalysis> {
     const labels = table.get(labelColumn)!;
     const scores = matrix(table, prefixes[kind], cat.k);
     const k = cat.k as number;
@@ -66,7 +70,18 @@ describe('log L = -n x CE: the picked log-probabilities against the one-hot cros
     }
     const predictionNames = Array.from({ length: k }, (_, j) => `${prefixes[kind]}${j}`);
     return analyzeCategorical(
-      { fileName: cat.file, format: 'csv', k, batches: inMemoryBatches(labels, scores), targetName: labelColumn, predictionNames, choices: [], rolesReason: 'named in the test', rowName: (row) => `row ${row}`, reducedRows },
+      {
+        fileName: cat.file,
+        format: 'csv',
+        k,
+        batches: inMemoryBatches(labels, scores),
+        targetName: labelColumn,
+        predictionNames,
+        choices: [],
+        rolesReason: 'named in the test',
+        rowName: (row) => `row ${row}`,
+        reducedRows,
+      },
       { kind },
     );
   }
@@ -132,7 +147,8 @@ describe('log L = -n BCE: both Bernoulli terms of every row against the picked -
   for (const { input, column, logLikelihood, bce } of cases) {
     it(`each side matches SciPy / PyTorch and they agree (${input})`, () => {
       const state = new BinaryCrossEntropyState({ input });
-      for (const [from, to] of chunkBounds(bin.n, [41, 100])) state.consume({ labels: t.get('y')!.subarray(from, to), predictions: t.get(column)!.subarray(from, to), firstRow: from });
+      for (const [from, to] of chunkBounds(bin.n, [41, 100]))
+        state.consume({ labels: t.get('y')!.subarray(from, to), predictions: t.get(column)!.subarray(from, to), firstRow: from });
       const identity = checkOf(binaryDerivation(state, 'y against p'), 'identity');
       assertRelative(identity.lhs, logLikelihood, 1e-12, 'log L');
       assertRelative(identity.rhs, -bin.n * bce, 1e-12, '-n BCE');
@@ -167,7 +183,10 @@ describe('regression: the Gaussian log-density summed value by value against the
   });
 
   it('fails when the sum of squared errors slips, or the summed log-density does', () => {
-    const slips = [(squared: SquaredErrorState) => squared.sse.add(1e-3), (_: SquaredErrorState, densities: GaussianLogDensityState) => densities.total.add(1e-3)];
+    const slips = [
+      (squared: SquaredErrorState) => squared.sse.add(1e-3),
+      (_: SquaredErrorState, densities: GaussianLogDensityState) => densities.total.add(1e-3),
+    ];
     for (const slip of slips) {
       const squared = new SquaredErrorState(k);
       squared.consume(chunk);
@@ -204,7 +223,14 @@ describe('unconditional fits: the sum over rows against the sum over distinct va
   }
   const crossEntropyCheck = (pass: FitPass) => {
     const fit = pass.fit();
-    return checkOf(unconditionalMleDerivation(fit, 'pois', pass.empirical.sum((x) => logDensity(fit, x))!), 'cross-entropy');
+    return checkOf(
+      unconditionalMleDerivation(
+        fit,
+        'pois',
+        pass.empirical.sum((x) => logDensity(fit, x))!,
+      ),
+      'cross-entropy',
+    );
   };
 
   it('fails when the fit\u2019s statistics slip, or the table of distinct values does', () => {
@@ -227,7 +253,10 @@ describe('unconditional fits: the sum over rows against the sum over distinct va
     whole.merge(rest);
     assert.equal(whole.dropped, true);
     assert.equal(whole.n, values.length);
-    assert.equal(whole.sum(() => 0), undefined);
+    assert.equal(
+      whole.sum(() => 0),
+      undefined,
+    );
     const fit = new FitPass('gaussian', false);
     fit.push({ rows: values.length, firstRow: 0, values });
     const step = unconditionalMleDerivation(fit.fit(), 'x', 'too many distinct values').steps.find((s) => s.id === 'cross-entropy')!;
@@ -238,7 +267,10 @@ describe('unconditional fits: the sum over rows against the sum over distinct va
   it('merging tables counts each value once per row, as one pass does', () => {
     const sorted = (table: EmpiricalDistributionState) => [...table.entries()].sort((a, b) => a[0] - b[0]);
     const gauss = readNumericCsv(fits.file).get('gauss')!;
-    for (const [values, distinct] of [[pois, fits.poisson.distinct], [gauss, fits.gaussian.distinct]] as const) {
+    for (const [values, distinct] of [
+      [pois, fits.poisson.distinct],
+      [gauss, fits.gaussian.distinct],
+    ] as const) {
       const one = new EmpiricalDistributionState();
       one.consume({ values });
       const halves = [new EmpiricalDistributionState(), new EmpiricalDistributionState()];

@@ -24,6 +24,10 @@ describe('npm run fixtures', () => {
     assert.equal(loops.length, 2, 'one loop for the Python generators, one for the Node ones');
     const files = readdirSync(GENERATORS).filter((name) => name !== 'run_all.sh' && statSync(join(GENERATORS, name)).isFile());
     assert.ok(files.length >= 7, files.join(', '));
-    for (const name of files) assert.ok(loops.some((loop) => loop.test(name)), `${name} is not run by run_all.sh`);
+    for (const name of files)
+      assert.ok(
+        loops.some((loop) => loop.test(name)),
+        `${name} is not run by run_all.sh`,
+      );
   });
 });

@@ -51,9 +51,19 @@ function importsOf(file: string): { relative: string[]; packages: string[] } {
   for (const match of text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+'([^']+)'|import\(\s*'([^']+)'\s*\)|require\(\s*'([^']+)'\s*\)/g)) {
     const spec = match[1] ?? match[2] ?? match[3]!;
     if (spec.startsWith('.')) {
-      const target = relative(REPO_ROOT, resolve(REPO_ROOT, dirname(file), spec)).split('\\').join('/');
+      const target = relative(REPO_ROOT, resolve(REPO_ROOT, dirname(file), spec))
+        .split('\\')
+        .join('/');
       const candidates = [`${target}.ts`, `${target}/index.ts`, target];
-      relativeImports.push(candidates.find((c) => { try { return statSync(join(REPO_ROOT, c)).isFile(); } catch { return false; } }) ?? `${target}.ts`);
+      relativeImports.push(
+        candidates.find((c) => {
+          try {
+            return statSync(join(REPO_ROOT, c)).isFile();
+          } catch {
+            return false;
+          }
+        }) ?? `${target}.ts`,
+      );
     } else packages.push(spec);
   }
   return { relative: relativeImports, packages };
@@ -66,7 +76,6 @@ function stageOf(file: string): { readonly prefix: string; readonly rank: number
   }
   return best;
 }
-
 
 /** Imports that break the rule, as 'from -> to (why)'. */
 function ruleBreaks(graph: ReadonlyMap<string, readonly string[]>): string[] {
@@ -127,7 +136,8 @@ describe('the layout and its import rule', () => {
   it('the webview imports only its own files and the protocol', () => {
     const broken: string[] = [];
     for (const file of webviewFiles) {
-      for (const target of importsOf(file).relative) if (!target.startsWith('webview/') && target !== 'src/protocol/webview.ts') broken.push(`${file} -> ${target}`);
+      for (const target of importsOf(file).relative)
+        if (!target.startsWith('webview/') && target !== 'src/protocol/webview.ts') broken.push(`${file} -> ${target}`);
       for (const name of importsOf(file).packages) if (name === 'vscode' || name.startsWith('node:')) broken.push(`${file} -> ${name}`);
     }
     assert.deepEqual(broken, []);
@@ -140,9 +150,13 @@ describe('the layout and its import rule', () => {
       for (const match of text.matchAll(/^import\s+(?!type\b)[^;]*from\s+'([^']*analysis[^']*)'/gm)) broken.push(`${file} -> ${match[1]}`);
     }
     // The webview protocol re-exports two pure helpers of the result schema (headline, isClassification); nothing else at run time.
-    const reexports = srcFiles.flatMap((file) => [...readFileSync(join(REPO_ROOT, file), 'utf8').matchAll(/^export\s+\{([^}]*)\}\s+from\s+'([^']*analysis[^']*)'/gm)].map((m) => `${file}: ${m[1]!.trim()} from ${m[2]}`));
+    const reexports = srcFiles.flatMap((file) =>
+      [...readFileSync(join(REPO_ROOT, file), 'utf8').matchAll(/^export\s+\{([^}]*)\}\s+from\s+'([^']*analysis[^']*)'/gm)].map(
+        (m) => `${file}: ${m[1]!.trim()} from ${m[2]}`,
+      ),
+    );
     assert.deepEqual(broken, []);
-    assert.deepEqual(reexports, ["src/protocol/webview.ts: headline, isClassification from ../analysis/results"]);
+    assert.deepEqual(reexports, ['src/protocol/webview.ts: headline, isClassification from ../analysis/results']);
   });
 
   it('has no import cycle', () => {

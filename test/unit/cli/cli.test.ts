@@ -5,7 +5,9 @@ import { describe, it } from 'node:test';
 import { assertClose, fixturePath, readJson, REPO_ROOT } from '../../helpers/fixtures';
 
 const CLI = join(REPO_ROOT, 'dist', 'cli.js');
-const expected = readJson<Record<string, { crossEntropy: number; logLikelihood: number; log10Likelihood: number; n: number }>>(fixturePath('classifier', 'expected.json'));
+const expected = readJson<Record<string, { crossEntropy: number; logLikelihood: number; log10Likelihood: number; n: number }>>(
+  fixturePath('classifier', 'expected.json'),
+);
 
 function run(...args: string[]) {
   const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 30_000 });
@@ -29,14 +31,34 @@ describe('likelihood-lens CLI (dist/cli.js)', () => {
   });
 
   it('takes --target, --pred and --pred-kind', () => {
-    const { code, stdout } = run(fixturePath('classifier', 'named.csv'), '--target', 'target', '--pred', 'prob_0,prob_1,prob_2,prob_3', '--pred-kind', 'probs', '--json');
+    const { code, stdout } = run(
+      fixturePath('classifier', 'named.csv'),
+      '--target',
+      'target',
+      '--pred',
+      'prob_0,prob_1,prob_2,prob_3',
+      '--pred-kind',
+      'probs',
+      '--json',
+    );
     assert.equal(code, 0);
     assertClose(JSON.parse(stdout).crossEntropy, expected['named.csv']!.crossEntropy, 1e-12, 'crossEntropy');
   });
 
   it("--weights, --ignore-index and --label-smoothing give F.cross_entropy's number", () => {
-    const want = readJson<Record<string, { torchOptions: { crossEntropy: number; crossEntropyIgnoringOnly: number; ignored: number } }>>(fixturePath('classifier', 'expected.json'))['logits.csv']!.torchOptions;
-    const { code, stdout, stderr } = run(fixturePath('classifier', 'logits.csv'), '--weights', '1,2,0.5,1.5,1', '--ignore-index', '2', '--label-smoothing', '0.1', '--json');
+    const want = readJson<Record<string, { torchOptions: { crossEntropy: number; crossEntropyIgnoringOnly: number; ignored: number } }>>(
+      fixturePath('classifier', 'expected.json'),
+    )['logits.csv']!.torchOptions;
+    const { code, stdout, stderr } = run(
+      fixturePath('classifier', 'logits.csv'),
+      '--weights',
+      '1,2,0.5,1.5,1',
+      '--ignore-index',
+      '2',
+      '--label-smoothing',
+      '0.1',
+      '--json',
+    );
     assert.equal(code, 0, stderr);
     const report = JSON.parse(stdout);
     assertClose(report.torchCrossEntropy, want.crossEntropy, 1e-12, 'F.cross_entropy(weight, ignore_index, label_smoothing)');
@@ -57,7 +79,11 @@ describe('likelihood-lens CLI (dist/cli.js)', () => {
     [[fixturePath('classifier', 'ragged.csv')], /^likelihood-lens: ragged\.csv: line 3: expected 3 fields, found 2\n$/, 1],
     [[fixturePath('classifier', 'bad_label.csv')], /^likelihood-lens: bad_label\.csv: line 3: label 2 is not a class index in 0\.\.1\n$/, 1],
     [[fixturePath('classifier', 'nope.csv')], /^likelihood-lens: nope\.csv: no such file\n$/, 1],
-    [[fixturePath('classifier', 'basic.csv'), '--target', 'missing'], /^likelihood-lens: basic\.csv: no numeric column named 'missing' \(columns: label, p0, p1, p2, p3\)\n$/, 1],
+    [
+      [fixturePath('classifier', 'basic.csv'), '--target', 'missing'],
+      /^likelihood-lens: basic\.csv: no numeric column named 'missing' \(columns: label, p0, p1, p2, p3\)\n$/,
+      1,
+    ],
     [[fixturePath('classifier', 'basic.csv'), '--pred-kind', 'odds'], /^likelihood-lens: --pred-kind must be one of probs, logits, logprobs\nusage: /, 2],
     [[], /^likelihood-lens: no FILE given\nusage: /, 2],
     [[fixturePath('classifier', 'logits.csv'), '--label-smoothing', '2'], /^likelihood-lens: --label-smoothing must be in \[0, 1\]\nusage: /, 2],

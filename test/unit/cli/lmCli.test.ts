@@ -24,7 +24,36 @@ function report(file: string, ...args: string[]) {
 }
 
 /** Every key of the JSON report of a language model's logits, in order. */
-const LOGITS_KEYS = ['file', 'format', 'task', 'n', 'unit', 'reduction', 'predictions', 'predictionKind', 'target', 'shape', 'crossEntropy', 'logLikelihood', 'log10Likelihood', 'likelihood', 'tokens', 'sequences', 'perplexity', 'meanSequencePerplexity', 'geometricMeanSequencePerplexity', 'bitsPerToken', 'accuracy', 'meanEntropy', 'expectedCalibrationError', 'otherAlignmentCrossEntropy', 'shift', 'shiftReason', 'identities', 'warnings'];
+const LOGITS_KEYS = [
+  'file',
+  'format',
+  'task',
+  'n',
+  'unit',
+  'reduction',
+  'predictions',
+  'predictionKind',
+  'target',
+  'shape',
+  'crossEntropy',
+  'logLikelihood',
+  'log10Likelihood',
+  'likelihood',
+  'tokens',
+  'sequences',
+  'perplexity',
+  'meanSequencePerplexity',
+  'geometricMeanSequencePerplexity',
+  'bitsPerToken',
+  'accuracy',
+  'meanEntropy',
+  'expectedCalibrationError',
+  'otherAlignmentCrossEntropy',
+  'shift',
+  'shiftReason',
+  'identities',
+  'warnings',
+];
 
 describe('likelihood-lens CLI: language models', () => {
   for (const c of lmExpected.cases) {
@@ -37,7 +66,18 @@ describe('likelihood-lens CLI: language models', () => {
       assert.equal(r.sequences, c.sequences);
       assert.equal(r.shift, c.shift);
       assert.equal(typeof r.shiftReason, 'string');
-      for (const key of ['crossEntropy', 'logLikelihood', 'perplexity', 'meanSequencePerplexity', 'geometricMeanSequencePerplexity', 'bitsPerToken', 'accuracy', 'meanEntropy', 'otherAlignmentCrossEntropy']) assertRelative(r[key], c[key], TOLERANCE, key);
+      for (const key of [
+        'crossEntropy',
+        'logLikelihood',
+        'perplexity',
+        'meanSequencePerplexity',
+        'geometricMeanSequencePerplexity',
+        'bitsPerToken',
+        'accuracy',
+        'meanEntropy',
+        'otherAlignmentCrossEntropy',
+      ])
+        assertRelative(r[key], c[key], TOLERANCE, key);
       assertRelative(r.expectedCalibrationError, c.ece, TOLERANCE, 'expectedCalibrationError');
       const tokenized = !c.file.startsWith('npy_');
       if (tokenized) {
@@ -45,7 +85,15 @@ describe('likelihood-lens CLI: language models', () => {
         assertRelative(r.byte_perplexity, c.tokenizer.bytePerplexity, TOLERANCE, 'byte_perplexity');
         assertRelative(r.word_perplexity, c.tokenizer.wordPerplexity, TOLERANCE, 'word_perplexity');
       }
-      const keys = LOGITS_KEYS.flatMap((key) => (key === 'target' && c.mask ? ['target', 'mask'] : key === 'shape' && tokenized ? ['shape', 'tokenizer'] : key === 'bitsPerToken' && tokenized ? ['bitsPerToken', 'bits_per_byte', 'byte_perplexity', 'word_perplexity'] : [key]));
+      const keys = LOGITS_KEYS.flatMap((key) =>
+        key === 'target' && c.mask
+          ? ['target', 'mask']
+          : key === 'shape' && tokenized
+            ? ['shape', 'tokenizer']
+            : key === 'bitsPerToken' && tokenized
+              ? ['bitsPerToken', 'bits_per_byte', 'byte_perplexity', 'word_perplexity']
+              : [key],
+      );
       assert.deepEqual(Object.keys(r), keys);
       assert.ok(r.identities.length === 2 && r.identities.every((check: any) => check.holds));
     });
@@ -66,13 +114,17 @@ describe('likelihood-lens CLI: language models', () => {
 
   it('off_by_one.pt warns; token_logprobs.pt has no accuracy, entropy or calibration; --shift on log-probabilities is refused', () => {
     const wrong = report(lmFixture('off_by_one.pt'));
-    assert.ok(wrong.warnings.some((w: string) => w.includes('one token off')), wrong.warnings.join(' | '));
+    assert.ok(
+      wrong.warnings.some((w: string) => w.includes('one token off')),
+      wrong.warnings.join(' | '),
+    );
     const want = lmExpected.tokenLogprobs;
     const r = report(lmFixture('token_logprobs.pt'));
     assert.equal(r.predictionKind, 'token-logprobs');
     assertRelative(r.crossEntropy, want.crossEntropy, TOLERANCE, 'crossEntropy');
     assertRelative(r.meanSequencePerplexity, want.meanSequencePerplexity, TOLERANCE, 'meanSequencePerplexity');
-    for (const key of ['accuracy', 'meanEntropy', 'expectedCalibrationError', 'otherAlignmentCrossEntropy', 'bits_per_byte', 'target']) assert.ok(!(key in r), key);
+    for (const key of ['accuracy', 'meanEntropy', 'expectedCalibrationError', 'otherAlignmentCrossEntropy', 'bits_per_byte', 'target'])
+      assert.ok(!(key in r), key);
     const refused = run(lmFixture('token_logprobs.pt'), '--shift');
     assert.equal(refused.code, 1);
     assert.equal(refused.stderr.trim().split('\n').length, 1);
@@ -82,7 +134,12 @@ describe('likelihood-lens CLI: language models', () => {
   it("--reduction sum and none (F.cross_entropy's reduction), --log-base 2", () => {
     const c = lmCase('causal_float32.pt');
     assertRelative(report(lmFixture(c.file), '--reduction', 'sum').crossEntropy, -c.logLikelihood, TOLERANCE, 'sum');
-    assertAllRelative(report(lmFixture(c.file), '--reduction', 'none').crossEntropy, c.tokenNll.map((loss: number | null) => loss ?? 0), TOLERANCE, 'none');
+    assertAllRelative(
+      report(lmFixture(c.file), '--reduction', 'none').crossEntropy,
+      c.tokenNll.map((loss: number | null) => loss ?? 0),
+      TOLERANCE,
+      'none',
+    );
     const bits = report(lmFixture(c.file), '--log-base', '2');
     assertRelative(bits.crossEntropy, c.crossEntropy / Math.LN2, TOLERANCE, 'bits');
     assertRelative(bits.bitsPerToken, c.bitsPerToken, TOLERANCE, 'bits per token stays in bits');
@@ -94,7 +151,15 @@ describe('likelihood-lens CLI: language models', () => {
     const c = lmCase('lm_bfloat16.safetensors');
     assert.match(stdout, /language model: 4 sequence\(s\) x 16 positions, vocabulary 200; 42 scored tokens/);
     assert.ok(stdout.includes(`cross-entropy`) && stdout.includes(c.crossEntropy.toPrecision(10).replace(/0+$/, '')), stdout);
-    for (const phrase of ['torchmetrics Perplexity', 'Hugging Face evaluate, "mean_perplexity"', 'lm-evaluation-harness bits_per_byte', 'lm-evaluation-harness word_perplexity', 'ignore_index=-100', 'shifted:']) assert.ok(stdout.includes(phrase), phrase);
+    for (const phrase of [
+      'torchmetrics Perplexity',
+      'Hugging Face evaluate, "mean_perplexity"',
+      'lm-evaluation-harness bits_per_byte',
+      'lm-evaluation-harness word_perplexity',
+      'ignore_index=-100',
+      'shifted:',
+    ])
+      assert.ok(stdout.includes(phrase), phrase);
   });
 
   it('a bad file is one line on stderr naming the file and the place, exit 1', () => {

@@ -27,10 +27,23 @@ describe('likelihood-lens --reduction none (text)', () => {
   it("categorical: each row's F.cross_entropy with weights, ignored rows and label smoothing, after the summary", () => {
     const all = expected.categorical.configs.all;
     const z = Array.from({ length: expected.categorical.k }, (_, j) => `z${j}`).join(',');
-    const { summary, title, columns } = rowTable('categorical.csv', '--target', all.options.labels, '--pred', z, '--weights', all.options.weight.join(','), '--label-smoothing', String(all.options.label_smoothing));
+    const { summary, title, columns } = rowTable(
+      'categorical.csv',
+      '--target',
+      all.options.labels,
+      '--pred',
+      z,
+      '--weights',
+      all.options.weight.join(','),
+      '--label-smoothing',
+      String(all.options.label_smoothing),
+    );
     assert.match(summary, /^ {2}cross-entropy +[\d.]+ nats$/m);
     assert.equal(title, "per row (reduction='none'), in nats:");
-    assert.deepEqual(columns.get('row'), Array.from({ length: expected.categorical.n }, (_, i) => i));
+    assert.deepEqual(
+      columns.get('row'),
+      Array.from({ length: expected.categorical.n }, (_, i) => i),
+    );
     assertAllRelative(columns.get('crossEntropy')!, all.logits.none, TOLERANCE, 'crossEntropy rows');
   });
 
@@ -38,14 +51,24 @@ describe('likelihood-lens --reduction none (text)', () => {
     const { columns } = rowTable('soft.csv');
     assertAllRelative(columns.get('entropy')!, expected.soft.entropyRows, TOLERANCE, 'entropy rows');
     assertAllRelative(columns.get('kl')!, expected.soft.klRows, TOLERANCE, 'kl rows');
-    assertAllRelative(columns.get('crossEntropy')!, expected.soft.entropyRows.map((h: number, i: number) => h + expected.soft.klRows[i]), 1e-12, 'H(p, q) = H(p) + KL per row');
+    assertAllRelative(
+      columns.get('crossEntropy')!,
+      expected.soft.entropyRows.map((h: number, i: number) => h + expected.soft.klRows[i]),
+      1e-12,
+      'H(p, q) = H(p) + KL per row',
+    );
   });
 
   it("regression: the Gaussian NLL per row and F.gaussian_nll_loss's value per output, in bits", () => {
     const reg = expected.regression;
     const { title, columns } = rowTable('regression.csv', '--sigma', String(reg.sigma), '--var', 'var0,var1,var2', '--full', '--log-base', '2');
     assert.equal(title, "per row (reduction='none'), in bits:");
-    assertAllRelative(columns.get('gaussianNll')!, reg.gaussianNllRows.map((nats: number) => nats / Math.LN2), TOLERANCE, 'gaussianNll rows');
+    assertAllRelative(
+      columns.get('gaussianNll')!,
+      reg.gaussianNllRows.map((nats: number) => nats / Math.LN2),
+      TOLERANCE,
+      'gaussianNll rows',
+    );
     for (let j = 0; j < reg.k; j++) {
       const column = reg.gaussianNllLossNoneFull.filter((_: number, index: number) => index % reg.k === j).map((nats: number) => nats / Math.LN2);
       assertAllRelative(columns.get(`gaussianNllLoss[${j}]`)!, column, TOLERANCE, `gaussianNllLoss[${j}] rows`);

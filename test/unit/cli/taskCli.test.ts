@@ -70,8 +70,18 @@ describe('likelihood-lens CLI: soft, regression and fit', () => {
     const g = reg.gaussianNllLoss;
     const vars = 'var0,var1,var2';
     assertRelative(report('regression.csv', '--var', vars).gaussianNllLoss, g['full=false,eps=1e-6,mean'], TOLERANCE, 'default');
-    assertRelative(report('regression.csv', '--var', vars, '--full', '--eps', '1e-3').gaussianNllLoss, g['full=true,eps=1e-3,mean'], TOLERANCE, 'full, eps 1e-3');
-    assertRelative(report('regression.csv', '--var', vars, '--eps', '1e-3', '--reduction', 'sum').gaussianNllLoss, g['full=false,eps=1e-3,sum'], TOLERANCE, 'sum');
+    assertRelative(
+      report('regression.csv', '--var', vars, '--full', '--eps', '1e-3').gaussianNllLoss,
+      g['full=true,eps=1e-3,mean'],
+      TOLERANCE,
+      'full, eps 1e-3',
+    );
+    assertRelative(
+      report('regression.csv', '--var', vars, '--eps', '1e-3', '--reduction', 'sum').gaussianNllLoss,
+      g['full=false,eps=1e-3,sum'],
+      TOLERANCE,
+      'sum',
+    );
     assertAllRelative(report('regression.csv', '--var', vars, '--full', '--reduction', 'none').gaussianNllLoss, reg.gaussianNllLossNoneFull, TOLERANCE, 'none');
     assertRelative(report('regression.csv', '--var', 'vrow', '--full').gaussianNllLoss, reg.gaussianNllLossRowVarFull, TOLERANCE, 'one variance per row');
   });
@@ -104,14 +114,34 @@ describe('likelihood-lens CLI: soft, regression and fit', () => {
   });
 
   const bad: [string[], RegExp, number][] = [
-    [[engineFixture('soft.csv'), '--task', 'ranking'], /^likelihood-lens: --task must be one of categorical, binary, soft, regression, fit, entropy, lm\nusage: /, 2],
-    [[engineFixture('fits.csv'), '--dist', 'cauchy'], /^likelihood-lens: --dist must be one of bernoulli, categorical, gaussian, poisson, exponential\nusage: /, 2],
+    [
+      [engineFixture('soft.csv'), '--task', 'ranking'],
+      /^likelihood-lens: --task must be one of categorical, binary, soft, regression, fit, entropy, lm\nusage: /,
+      2,
+    ],
+    [
+      [engineFixture('fits.csv'), '--dist', 'cauchy'],
+      /^likelihood-lens: --dist must be one of bernoulli, categorical, gaussian, poisson, exponential\nusage: /,
+      2,
+    ],
     [[engineFixture('regression.csv'), '--sigma', '0'], /^likelihood-lens: --sigma must be > 0\nusage: /, 2],
     [[engineFixture('soft.csv'), '--reduction', 'avg'], /^likelihood-lens: --reduction must be one of mean, sum, none\nusage: /, 2],
     [[engineFixture('soft.csv'), '--log-base', '3'], /^likelihood-lens: --log-base must be one of e, 2, 10\nusage: /, 2],
-    [[engineFixture('fits.csv'), '--task', 'fit', '--target', 'gauss', '--dist', 'bernoulli'], /^likelihood-lens: fits\.csv: line 2: 9992\.310164605582 is not 0 or 1 \(Bernoulli\)\n$/, 1],
-    [[engineFixture('fits.csv'), '--task', 'fit', '--target', 'nope'], /^likelihood-lens: fits\.csv: no numeric column named 'nope' \(columns: bern, cat, gauss, pois, pois_big, expo\)\n$/, 1],
-    [[engineFixture('regression.csv'), '--var', 'y0,y1'], /^likelihood-lens: regression\.csv: 2 variance columns for 3 outputs: give one per output or one for the row\n$/, 1],
+    [
+      [engineFixture('fits.csv'), '--task', 'fit', '--target', 'gauss', '--dist', 'bernoulli'],
+      /^likelihood-lens: fits\.csv: line 2: 9992\.310164605582 is not 0 or 1 \(Bernoulli\)\n$/,
+      1,
+    ],
+    [
+      [engineFixture('fits.csv'), '--task', 'fit', '--target', 'nope'],
+      /^likelihood-lens: fits\.csv: no numeric column named 'nope' \(columns: bern, cat, gauss, pois, pois_big, expo\)\n$/,
+      1,
+    ],
+    [
+      [engineFixture('regression.csv'), '--var', 'y0,y1'],
+      /^likelihood-lens: regression\.csv: 2 variance columns for 3 outputs: give one per output or one for the row\n$/,
+      1,
+    ],
   ];
   for (const [args, message, exitCode] of bad) {
     it(`exits ${exitCode} with one line for ${args.map((a) => a.split('/').pop()).join(' ')}`, () => {

@@ -54,12 +54,21 @@ describe('binary cross-entropy on probabilities', () => {
     assert.equal(state.clampedRows, 3);
     assertRelative(state.torchBce, bin.edges.torchMean, 1e-15, 'torch mean');
     const torchRows = new BinaryCrossEntropyState({ input: 'probs', convention: 'torch' }).consume({ labels: edges.get('y')!, predictions: edges.get('p')! });
-    assert.deepEqual(Array.from(torchRows, (v) => v + 0), bin.edges.torchNone.map((v: number) => v + 0));
+    assert.deepEqual(
+      Array.from(torchRows, (v) => v + 0),
+      bin.edges.torchNone.map((v: number) => v + 0),
+    );
   });
 
   it('rejects labels other than 0 and 1 and names the row', () => {
-    assert.throws(() => binaryCrossEntropy([0, 1, 0.5], [0.1, 0.2, 0.3], { input: 'probs' }), (e: unknown) => e instanceof RowError && e.row === 2);
-    assert.throws(() => binaryCrossEntropy([0, 1], [0.1, 1.2], { input: 'probs' }), (e: unknown) => e instanceof RowError && e.row === 1);
+    assert.throws(
+      () => binaryCrossEntropy([0, 1, 0.5], [0.1, 0.2, 0.3], { input: 'probs' }),
+      (e: unknown) => e instanceof RowError && e.row === 2,
+    );
+    assert.throws(
+      () => binaryCrossEntropy([0, 1], [0.1, 1.2], { input: 'probs' }),
+      (e: unknown) => e instanceof RowError && e.row === 1,
+    );
   });
 });
 

@@ -45,7 +45,12 @@ describe('categorical cross-entropy against F.cross_entropy (float64)', () => {
 
   it('agrees with F.nll_loss on log-probabilities and with sklearn log_loss on probabilities', () => {
     assertRelative(crossEntropy(table.get('label')!, inputs.logprobs, { kind: 'logprobs' }), cat.nllLossMean, 1e-9, 'nll_loss');
-    assertRelative(crossEntropy(table.get('label_ignored')!, inputs.logprobs, { kind: 'logprobs' }), cat.nllLossIgnoredMean, 1e-9, 'nll_loss ignore_index=-100');
+    assertRelative(
+      crossEntropy(table.get('label_ignored')!, inputs.logprobs, { kind: 'logprobs' }),
+      cat.nllLossIgnoredMean,
+      1e-9,
+      'nll_loss ignore_index=-100',
+    );
     assertRelative(crossEntropy(table.get('label')!, inputs.probs, { kind: 'probs' }), cat.sklearnLogLoss, 1e-9, 'log_loss');
   });
 
@@ -65,10 +70,19 @@ describe('categorical cross-entropy against F.cross_entropy (float64)', () => {
 
   it('names the row of a bad label or prediction', () => {
     const scores = { n: 3, k: 2, values: [0.5, 0.5, 0.2, 0.8, 1.5, -0.5] };
-    assert.throws(() => crossEntropy([0, 2, 0], scores, { kind: 'probs' }), (e: unknown) => e instanceof RowError && e.row === 1);
-    assert.throws(() => crossEntropy([0, 1, 0], scores, { kind: 'probs' }), (e: unknown) => e instanceof RowError && e.row === 2);
+    assert.throws(
+      () => crossEntropy([0, 2, 0], scores, { kind: 'probs' }),
+      (e: unknown) => e instanceof RowError && e.row === 1,
+    );
+    assert.throws(
+      () => crossEntropy([0, 1, 0], scores, { kind: 'probs' }),
+      (e: unknown) => e instanceof RowError && e.row === 2,
+    );
     const state = new CrossEntropyState(2, { kind: 'probs' });
-    assert.throws(() => state.consume({ labels: [0, 1, 0], scores, firstRow: 100 }), (e: unknown) => e instanceof RowError && e.row === 102);
+    assert.throws(
+      () => state.consume({ labels: [0, 1, 0], scores, firstRow: 100 }),
+      (e: unknown) => e instanceof RowError && e.row === 102,
+    );
   });
 
   it('every row ignored gives NaN, as PyTorch (0 / 0)', () => {

@@ -22,8 +22,16 @@ import { SoftTargetState } from '../../../src/engine/softTargets';
 import { expected, matrix, readNumericCsv } from './engineFixtures';
 
 function assertWellFormed(d: Derivation, tags: string[], hasCheck = true): void {
-  assert.deepEqual(d.steps.filter((s) => s.tag).map((s) => s.tag), tags, `${d.id} tags`);
-  assert.equal(d.steps.some((s) => s.check), hasCheck, `${d.id} has a numeric check`);
+  assert.deepEqual(
+    d.steps.filter((s) => s.tag).map((s) => s.tag),
+    tags,
+    `${d.id} tags`,
+  );
+  assert.equal(
+    d.steps.some((s) => s.check),
+    hasCheck,
+    `${d.id} has a numeric check`,
+  );
   for (const step of d.steps) {
     assert.ok(step.latex.length > 0 && step.note.length > 0, `${d.id}/${step.id}`);
     assert.ok(!(step.check && step.restatement), `${d.id}/${step.id}: a restatement is not shown as a check`);
@@ -44,11 +52,20 @@ function empiricalSum(values: Float64Array, fit: AnyFitResult) {
 describe('derivations carry the file numbers and their identities hold', () => {
   it('unconditional MLE, eqs (1)-(3), for each family with the fitted parameter', () => {
     const columns = ['bern', 'cat', 'gauss', 'pois', 'expo'].map((name) => fitsTable.get(name)!);
-    const fits: AnyFitResult[] = [fitBernoulli(columns[0]!), fitCategorical(columns[1]!), fitGaussian(columns[2]!), fitPoisson(columns[3]!), fitExponential(columns[4]!)];
+    const fits: AnyFitResult[] = [
+      fitBernoulli(columns[0]!),
+      fitCategorical(columns[1]!),
+      fitGaussian(columns[2]!),
+      fitPoisson(columns[3]!),
+      fitExponential(columns[4]!),
+    ];
     for (const [i, fit] of fits.entries()) {
       const d = unconditionalMleDerivation(fit, 'x', empiricalSum(columns[i]!, fit));
       assertWellFormed(d, ['(1)', '(2)', '(3)']);
-      assert.ok(d.steps.some((s) => s.latex.includes(fit.logLikelihood.toPrecision(10).replace(/0+$/, ''))), `${fit.family}: log L shown`);
+      assert.ok(
+        d.steps.some((s) => s.latex.includes(fit.logLikelihood.toPrecision(10).replace(/0+$/, ''))),
+        `${fit.family}: log L shown`,
+      );
     }
     const bern = unconditionalMleDerivation(fits[0]!, 'bern', empiricalSum(columns[0]!, fits[0]!));
     assert.ok(bern.steps[0]!.latex.includes(String(expected.fits.bernoulli.theta)), 'theta hat shown');
@@ -59,7 +76,12 @@ describe('derivations carry the file numbers and their identities hold', () => {
     const t = readNumericCsv(cat.file);
     const state = new CrossEntropyState(cat.k, { kind: 'logits' });
     state.consume({ labels: t.get('label')!, scores: matrix(t, 'z', cat.k) });
-    const d = conditionalMleDerivation({ n: state.likelihood.count, logLikelihood: state.logLikelihood, meanLoss: state.oneHotCrossEntropy, modelName: 'the logits' });
+    const d = conditionalMleDerivation({
+      n: state.likelihood.count,
+      logLikelihood: state.logLikelihood,
+      meanLoss: state.oneHotCrossEntropy,
+      modelName: 'the logits',
+    });
     assertWellFormed(d, ['(4)', '(5)', '(6)', '(7)', '(8)', '(9)']);
     assert.match(d.steps.find((s) => s.tag === '(7)')!.note, /argmin/);
   });

@@ -43,7 +43,11 @@ export function readNpy(name: string): { shape: number[]; values: Float64Array |
   const headerLength = bytes.readUInt16LE(8);
   const header = bytes.subarray(10, 10 + headerLength).toString('latin1');
   const descr = /'descr': '([^']+)'/.exec(header)![1]!;
-  const shape = /'shape': \(([^)]*)\)/.exec(header)![1]!.split(',').filter((s) => s.trim()).map(Number);
+  const shape = /'shape': \(([^)]*)\)/
+    .exec(header)![1]!
+    .split(',')
+    .filter((s) => s.trim())
+    .map(Number);
   const data = bytes.subarray(10 + headerLength);
   const count = shape.reduce((a, b) => a * b, 1);
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);

@@ -54,7 +54,10 @@ describe('unconditional MLE fits against scipy.stats', () => {
     assertCurveMaximum(fit, fit.estimates.mu);
   });
 
-  for (const [name, column] of [['poisson', 'pois'], ['poissonBig', 'pois_big']] as const) {
+  for (const [name, column] of [
+    ['poisson', 'pois'],
+    ['poissonBig', 'pois_big'],
+  ] as const) {
     it(`Poisson (${column}): lambda = mean, log L = sum poisson.logpmf (log x! from the sufficient statistic)`, () => {
       const fit = fitPoisson(table.get(column)!);
       assertRelative(fit.estimates.lambda, fits[name].lambda, 1e-15, 'lambda');
@@ -95,12 +98,30 @@ describe('unconditional MLE fits against scipy.stats', () => {
   });
 
   it('validates: Poisson needs non-negative integers, Bernoulli 0/1, exponential x >= 0, each naming the row', () => {
-    assert.throws(() => fitPoisson([1, 2, 2.5]), (e: unknown) => e instanceof RowError && e.row === 2 && /non-negative integers/.test(e.reason));
-    assert.throws(() => fitPoisson([-1]), (e: unknown) => e instanceof RowError && e.row === 0);
-    assert.throws(() => fitBernoulli([0, 1, 2]), (e: unknown) => e instanceof RowError && e.row === 2);
-    assert.throws(() => fitExponential([1, -0.5]), (e: unknown) => e instanceof RowError && e.row === 1);
-    assert.throws(() => fitGaussian([1, Number.NaN]), (e: unknown) => e instanceof RowError && e.row === 1);
-    assert.throws(() => fitCategorical([0, 1.5]), (e: unknown) => e instanceof RowError && e.row === 1);
+    assert.throws(
+      () => fitPoisson([1, 2, 2.5]),
+      (e: unknown) => e instanceof RowError && e.row === 2 && /non-negative integers/.test(e.reason),
+    );
+    assert.throws(
+      () => fitPoisson([-1]),
+      (e: unknown) => e instanceof RowError && e.row === 0,
+    );
+    assert.throws(
+      () => fitBernoulli([0, 1, 2]),
+      (e: unknown) => e instanceof RowError && e.row === 2,
+    );
+    assert.throws(
+      () => fitExponential([1, -0.5]),
+      (e: unknown) => e instanceof RowError && e.row === 1,
+    );
+    assert.throws(
+      () => fitGaussian([1, Number.NaN]),
+      (e: unknown) => e instanceof RowError && e.row === 1,
+    );
+    assert.throws(
+      () => fitCategorical([0, 1.5]),
+      (e: unknown) => e instanceof RowError && e.row === 1,
+    );
   });
 
   it('boundary MLEs keep a finite log-likelihood (0 log 0 = 0)', () => {

@@ -31,7 +31,8 @@ describe('loss sketch: plot statistics in bounded memory', () => {
     values[260_000] = Number.NaN;
     const blocks = new LossSketch(500, 200);
     // Blocks of uneven sizes, as the threads and the readers hand them over.
-    for (let start = 0, size = 1; start < values.length; start += size, size = Math.min(2 * size + 3, 65_536)) blocks.addRows(values.slice(start, start + size), start);
+    for (let start = 0, size = 1; start < values.length; start += size, size = Math.min(2 * size + 3, 65_536))
+      blocks.addRows(values.slice(start, start + size), start);
     const rows = sketchOf(values, 500, 200);
     assert.deepEqual(blocks.runningMean(), rows.runningMean());
     assert.deepEqual(blocks.perSampleSeries(), rows.perSampleSeries());
@@ -44,7 +45,10 @@ describe('loss sketch: plot statistics in bounded memory', () => {
   it('keeps every row exactly while there are fewer rows than points', () => {
     const values = losses(1000);
     const { x, y } = sketchOf(values, 4000).perSampleSeries();
-    assert.deepEqual(x, Array.from({ length: 1000 }, (_, i) => i));
+    assert.deepEqual(
+      x,
+      Array.from({ length: 1000 }, (_, i) => i),
+    );
     assert.deepEqual(y, Array.from(values));
   });
 
@@ -78,7 +82,10 @@ describe('loss sketch: plot statistics in bounded memory', () => {
     const values = Array.from(losses(50_000, 11));
     values.push(Infinity, Infinity, 1e4, 0);
     const hist = sketchOf(values).histogram();
-    assert.equal(hist.counts.reduce((a, b) => a + b, 0), 50_002);
+    assert.equal(
+      hist.counts.reduce((a, b) => a + b, 0),
+      50_002,
+    );
     assert.equal(hist.infinite, 2);
     assert.ok(hist.counts.length >= 10 && hist.counts.length <= 100, `${hist.counts.length} bins`);
     assert.ok(hist.edges[0]! <= 0 && hist.edges.at(-1)! > 1e4);
@@ -87,7 +94,10 @@ describe('loss sketch: plot statistics in bounded memory', () => {
 
   it('grows its range to the left for negative values (a Gaussian NLL can be below 0)', () => {
     const hist = sketchOf([5, 6, -40, 7]).histogram();
-    assert.equal(hist.counts.reduce((a, b) => a + b, 0), 4);
+    assert.equal(
+      hist.counts.reduce((a, b) => a + b, 0),
+      4,
+    );
     assert.ok(hist.edges[0]! <= -40);
   });
 
@@ -96,7 +106,10 @@ describe('loss sketch: plot statistics in bounded memory', () => {
     values[42] = 50;
     values[1500] = Infinity;
     const sketch = sketchOf(values);
-    assert.deepEqual(sketch.worstRows().slice(0, 2), [{ row: 1500, loss: Infinity }, { row: 42, loss: 50 }]);
+    assert.deepEqual(sketch.worstRows().slice(0, 2), [
+      { row: 1500, loss: Infinity },
+      { row: 42, loss: 50 },
+    ]);
     // 0.1^k underflows at k = 324; row 42 adds e^-50 on its way.
     assert.equal(sketch.underflowRow, 302);
   });

@@ -54,7 +54,10 @@ describe('soft targets: cross-entropy, entropy and KL', () => {
 
   it('a negative target probability names its row', () => {
     const bad = { n: 2, k: 2, values: [0.5, 0.5, -0.1, 1.1] };
-    assert.throws(() => softTargetLosses(bad, { n: 2, k: 2, values: [0, 0, 0, 0] }, { kind: 'logits' }), (e: unknown) => e instanceof RowError && e.row === 1);
+    assert.throws(
+      () => softTargetLosses(bad, { n: 2, k: 2, values: [0, 0, 0, 0] }, { kind: 'logits' }),
+      (e: unknown) => e instanceof RowError && e.row === 1,
+    );
   });
 });
 
@@ -86,7 +89,10 @@ describe('regression: MSE and the Gaussian likelihood', () => {
   });
 
   for (const full of [false, true]) {
-    for (const [epsName, eps] of [['1e-6', 1e-6], ['1e-3', 1e-3]] as const) {
+    for (const [epsName, eps] of [
+      ['1e-6', 1e-6],
+      ['1e-3', 1e-3],
+    ] as const) {
       it(`predicted variance: F.gaussian_nll_loss(full=${full}, eps=${epsName}) mean and sum (variance clamped at eps, constant only when full)`, () => {
         const pv = new PredictedVarianceState(reg.k, { full, eps });
         pv.consume({ targets: y, predictions: yhat, variance });

@@ -32,7 +32,10 @@ function assertChunkedEqualsSinglePass<S extends StreamingState<C, S>, C>(
   const single = make();
   single.consume(chunk(0, n));
   const want = read(single);
-  assert.ok(want.every((v) => Number.isFinite(v)), 'reference values are finite');
+  assert.ok(
+    want.every((v) => Number.isFinite(v)),
+    'reference values are finite',
+  );
   for (const sizes of CHUNKINGS) {
     const merged = make();
     for (const [start, end] of chunkBounds(n, sizes)) {
@@ -55,7 +58,11 @@ const logits = matrix(cTable, 'z', cat.k);
 const probs = matrix(cTable, 'p', cat.k);
 const ignoredLabels = cTable.get('label_ignored')!;
 const labels = cTable.get('label')!;
-const labelled = (ls: Float64Array, m: ReturnType<typeof matrix>) => (s: number, e: number) => ({ labels: ls.subarray(s, e), scores: sliceRows(m, s, e), firstRow: s });
+const labelled = (ls: Float64Array, m: ReturnType<typeof matrix>) => (s: number, e: number) => ({
+  labels: ls.subarray(s, e),
+  scores: sliceRows(m, s, e),
+  firstRow: s,
+});
 
 describe('every reduction: chunked (sizes 1, uneven, 64, whole) == single pass to 1e-12', () => {
   it('cross-entropy with weights, ignore_index and label smoothing', () => {
@@ -69,7 +76,10 @@ describe('every reduction: chunked (sizes 1, uneven, 64, whole) == single pass t
 
   it('binary cross-entropy (probabilities and logits with pos_weight)', () => {
     const b = readNumericCsv(expected.binary.file);
-    for (const [input, column] of [['probs', 'p'], ['logits', 'z']] as const) {
+    for (const [input, column] of [
+      ['probs', 'p'],
+      ['logits', 'z'],
+    ] as const) {
       assertChunkedEqualsSinglePass(
         expected.binary.n,
         () => new BinaryCrossEntropyState({ input, posWeight: input === 'logits' ? 2.5 : undefined }),
@@ -116,29 +126,81 @@ describe('every reduction: chunked (sizes 1, uneven, 64, whole) == single pass t
     const f = readNumericCsv(expected.fits.file);
     const n = expected.fits.n;
     const column = (name: string) => (s: number, e: number) => ({ values: f.get(name)!.subarray(s, e), firstRow: s });
-    const summary = (fit: { logLikelihood: number; averageNll: number; estimates: object }) => [fit.logLikelihood, fit.averageNll, ...Object.values(fit.estimates).flat()];
-    assertChunkedEqualsSinglePass(n, () => new BernoulliFitState(), column('bern'), (s) => summary(s.fit()));
-    assertChunkedEqualsSinglePass(n, () => new CategoricalFitState(), column('cat'), (s) => summary(s.fit()));
-    assertChunkedEqualsSinglePass(n, () => new GaussianFitState(), column('gauss'), (s) => summary(s.fit()));
-    assertChunkedEqualsSinglePass(n, () => new PoissonFitState(), column('pois_big'), (s) => summary(s.fit()));
-    assertChunkedEqualsSinglePass(n, () => new ExponentialFitState(), column('expo'), (s) => summary(s.fit()));
+    const summary = (fit: { logLikelihood: number; averageNll: number; estimates: object }) => [
+      fit.logLikelihood,
+      fit.averageNll,
+      ...Object.values(fit.estimates).flat(),
+    ];
+    assertChunkedEqualsSinglePass(
+      n,
+      () => new BernoulliFitState(),
+      column('bern'),
+      (s) => summary(s.fit()),
+    );
+    assertChunkedEqualsSinglePass(
+      n,
+      () => new CategoricalFitState(),
+      column('cat'),
+      (s) => summary(s.fit()),
+    );
+    assertChunkedEqualsSinglePass(
+      n,
+      () => new GaussianFitState(),
+      column('gauss'),
+      (s) => summary(s.fit()),
+    );
+    assertChunkedEqualsSinglePass(
+      n,
+      () => new PoissonFitState(),
+      column('pois_big'),
+      (s) => summary(s.fit()),
+    );
+    assertChunkedEqualsSinglePass(
+      n,
+      () => new ExponentialFitState(),
+      column('expo'),
+      (s) => summary(s.fit()),
+    );
   });
 
   it('temperature moments and curve, calibration table, prediction entropy', () => {
-    assertChunkedEqualsSinglePass(cat.n, () => new TemperatureMoments(0.7), labelled(labels, logits), (s) => [s.crossEntropy, s.derivative, s.secondDerivative]);
-    assertChunkedEqualsSinglePass(cat.n, () => new TemperatureCurveState([0.3, 1, 4]), labelled(labels, logits), (s) => s.crossEntropy);
-    assertChunkedEqualsSinglePass(cat.n, () => new ReliabilityState(cat.k, 'probs'), labelled(labels, probs), (s) => {
-      const table = s.table();
-      return [table.ece, table.mce, table.accuracy, ...table.bins.map((b) => b.count)];
-    });
-    assertChunkedEqualsSinglePass(cat.n, () => new PredictionEntropyState(cat.k, 'logits'), (s, e) => ({ scores: sliceRows(logits, s, e), firstRow: s }), (s) => [s.mean]);
+    assertChunkedEqualsSinglePass(
+      cat.n,
+      () => new TemperatureMoments(0.7),
+      labelled(labels, logits),
+      (s) => [s.crossEntropy, s.derivative, s.secondDerivative],
+    );
+    assertChunkedEqualsSinglePass(
+      cat.n,
+      () => new TemperatureCurveState([0.3, 1, 4]),
+      labelled(labels, logits),
+      (s) => s.crossEntropy,
+    );
+    assertChunkedEqualsSinglePass(
+      cat.n,
+      () => new ReliabilityState(cat.k, 'probs'),
+      labelled(labels, probs),
+      (s) => {
+        const table = s.table();
+        return [table.ece, table.mce, table.accuracy, ...table.bins.map((b) => b.count)];
+      },
+    );
+    assertChunkedEqualsSinglePass(
+      cat.n,
+      () => new PredictionEntropyState(cat.k, 'logits'),
+      (s, e) => ({ scores: sliceRows(logits, s, e), firstRow: s }),
+      (s) => [s.mean],
+    );
   });
 
   it('a bad row in a later chunk is reported with its file row, not its row within the chunk', () => {
     const values = Float64Array.from([1, 2, 3, 4, 5, 6.5, 7]);
     const state = new PoissonFitState();
-    assert.throws(() => {
-      for (const [s, e] of chunkBounds(values.length, [3])) state.consume({ values: values.subarray(s, e), firstRow: s });
-    }, (e: unknown) => e instanceof RowError && e.row === 5);
+    assert.throws(
+      () => {
+        for (const [s, e] of chunkBounds(values.length, [3])) state.consume({ values: values.subarray(s, e), firstRow: s });
+      },
+      (e: unknown) => e instanceof RowError && e.row === 5,
+    );
   });
 });

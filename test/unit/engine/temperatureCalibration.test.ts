@@ -30,7 +30,12 @@ describe('temperature scaling', () => {
     const grid = [0.5, 2, 7];
     const state = new TemperatureCurveState(grid);
     state.consume({ labels, scores: logits });
-    assertAllRelative(state.crossEntropy, grid.map((g) => temp.crossEntropyAt[g.toFixed(1)]), 1e-12, 'CE(T)');
+    assertAllRelative(
+      state.crossEntropy,
+      grid.map((g) => temp.crossEntropyAt[g.toFixed(1)]),
+      1e-12,
+      'CE(T)',
+    );
     const { temperature, crossEntropy: ce } = fit.curve;
     for (let i = 1; i < temperature.length; i++) assert.ok(temperature[i]! > temperature[i - 1]!);
     assertRelative(temperature[1]! / temperature[0]!, temperature[2]! / temperature[1]!, 1e-12, 'log spacing');
@@ -73,12 +78,15 @@ describe('calibration and prediction entropy', () => {
   });
 
   it('entropy of each prediction row (no labels needed) matches scipy.stats.entropy, from probabilities, logits and log-probabilities', () => {
-    for (const [kind, prefix] of [['probs', 'p'], ['logits', 'z'], ['logprobs', 'lp']] as const) {
+    for (const [kind, prefix] of [
+      ['probs', 'p'],
+      ['logits', 'z'],
+      ['logprobs', 'lp'],
+    ] as const) {
       const { perRow, mean } = predictionEntropy(matrix(cTable, prefix, cat.k), kind);
       assertAllRelative(perRow, expected.predictionEntropy.rows, 1e-12, `${kind} rows`);
       assertRelative(mean, expected.predictionEntropy.mean, 1e-12, `${kind} mean`);
     }
     assert.equal(predictionEntropy({ n: 1, k: 3, values: [1, 0, 0] }, 'probs').mean, 0);
   });
-
 });

@@ -35,6 +35,10 @@ describe('localisation', () => {
       assert.ok(key in nls, `${path}: %${key}% is not in package.nls.json`);
       used.add(key);
     }
-    assert.deepEqual(Object.keys(nls).filter((key) => !used.has(key)), [], 'keys in package.nls.json no manifest field uses');
+    assert.deepEqual(
+      Object.keys(nls).filter((key) => !used.has(key)),
+      [],
+      'keys in package.nls.json no manifest field uses',
+    );
   });
 });

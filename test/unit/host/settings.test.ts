@@ -18,7 +18,10 @@ const contributedDefaults = (key: string) => properties[PREFIX + key]?.default;
 describe('settings', () => {
   it('falls back to the defaults package.json contributes, and the reader limits default to DEFAULT_LIMITS', () => {
     const fromManifest = settingsFrom(contributedDefaults);
-    assert.deepEqual(settingsFrom(() => undefined), fromManifest);
+    assert.deepEqual(
+      settingsFrom(() => undefined),
+      fromManifest,
+    );
     assert.deepEqual(fromManifest.limits, DEFAULT_LIMITS);
     assert.deepEqual({ unit: fromManifest.unit, sigma: fromManifest.sigma, autoOpen: fromManifest.autoOpen }, { unit: 'nats', sigma: 1, autoOpen: false });
   });
@@ -32,16 +35,33 @@ describe('settings', () => {
   it('maps the log base to a unit, and ignores values settings.json should not hold', () => {
     const unit = (logBase: unknown) => settingsFrom((key) => (key === 'logBase' ? logBase : contributedDefaults(key))).unit;
     assert.deepEqual([unit('e'), unit('2'), unit('10'), unit(2), unit('3')], ['nats', 'bits', 'digits', 'bits', 'nats']);
-    const bad = settingsFrom((key) => ({ 'regression.sigma': 0, 'limits.maxTensors': -5, 'limits.maxHeaderMB': 'big', autoOpen: 'yes' })[key] ?? contributedDefaults(key));
+    const bad = settingsFrom(
+      (key) => ({ 'regression.sigma': 0, 'limits.maxTensors': -5, 'limits.maxHeaderMB': 'big', autoOpen: 'yes' })[key] ?? contributedDefaults(key),
+    );
     assert.equal(bad.sigma, 1);
     assert.equal(bad.autoOpen, false);
     assert.deepEqual(bad.limits, DEFAULT_LIMITS);
   });
 
   it('turns MB into bytes and counts into whole numbers', () => {
-    const values: Record<string, unknown> = { 'limits.maxHeaderMB': 0.5, 'limits.maxTensorMB': 3, 'limits.maxTensors': 7.9, 'limits.maxPickleDepth': 12, 'limits.maxInflatedMB': 2, 'limits.maxCompressionRatio': 50, maxFileSizeMB: 10 };
+    const values: Record<string, unknown> = {
+      'limits.maxHeaderMB': 0.5,
+      'limits.maxTensorMB': 3,
+      'limits.maxTensors': 7.9,
+      'limits.maxPickleDepth': 12,
+      'limits.maxInflatedMB': 2,
+      'limits.maxCompressionRatio': 50,
+      maxFileSizeMB: 10,
+    };
     const settings = settingsFrom((key) => values[key] ?? contributedDefaults(key));
-    assert.deepEqual(settings.limits, { maxHeaderBytes: 2 ** 19, maxTensorBytes: 3 * 2 ** 20, maxTensors: 7, maxPickleDepth: 12, maxInflatedBytes: 2 * 2 ** 20, maxCompressionRatio: 50 });
+    assert.deepEqual(settings.limits, {
+      maxHeaderBytes: 2 ** 19,
+      maxTensorBytes: 3 * 2 ** 20,
+      maxTensors: 7,
+      maxPickleDepth: 12,
+      maxInflatedBytes: 2 * 2 ** 20,
+      maxCompressionRatio: 50,
+    });
     assert.equal(settings.maxFileBytes, 10 * 2 ** 20);
   });
 

@@ -11,7 +11,10 @@ describe('messages from a webview are validated before the host acts on them', (
       type: 'setOptions',
       options: { target: 'y', predictions: ['a', 'b'], kind: 'logits' },
     });
-    assert.deepEqual(parseWebviewMessage({ type: 'setOptions', options: { task: 'lm', shift: true } }), { type: 'setOptions', options: { task: 'lm', shift: true } });
+    assert.deepEqual(parseWebviewMessage({ type: 'setOptions', options: { task: 'lm', shift: true } }), {
+      type: 'setOptions',
+      options: { task: 'lm', shift: true },
+    });
     assert.deepEqual(parseWebviewMessage({ type: 'copy', what: 'step-latex', stepId: 'identity' }), { type: 'copy', what: 'step-latex', stepId: 'identity' });
     assert.deepEqual(parseWebviewMessage({ type: 'savePlot', name: 'likelihood-lens-histogram', pngDataUrl: 'data:image/png;base64,iVBORw0KGgo=' }), {
       type: 'savePlot',
@@ -45,7 +48,11 @@ describe('messages from a webview are validated before the host acts on them', (
 
   it('the tensor view may only ask for what its buttons do', () => {
     assert.deepEqual(parseTensorViewMessage({ type: 'openLossPanel' }), { type: 'openLossPanel' });
-    assert.deepEqual(parseTensorViewMessage({ type: 'openLossPanel', uri: 'file:///etc/passwd' }), { type: 'openLossPanel' }, 'extra fields are dropped, never used');
+    assert.deepEqual(
+      parseTensorViewMessage({ type: 'openLossPanel', uri: 'file:///etc/passwd' }),
+      { type: 'openLossPanel' },
+      'extra fields are dropped, never used',
+    );
     assert.equal(parseTensorViewMessage({ type: 'open', uri: 'file:///etc/passwd' }), undefined);
   });
 
@@ -66,7 +73,11 @@ describe('messages from a webview are validated before the host acts on them', (
   });
 
   it("a token request's error says which request failed, so the panel keeps its analysis", () => {
-    assert.deepEqual(parseHostMessage({ type: 'error', message: 'lm.pt: sequence 9: no such sequence', request: 'sequence' }), { type: 'error', message: 'lm.pt: sequence 9: no such sequence', request: 'sequence' });
+    assert.deepEqual(parseHostMessage({ type: 'error', message: 'lm.pt: sequence 9: no such sequence', request: 'sequence' }), {
+      type: 'error',
+      message: 'lm.pt: sequence 9: no such sequence',
+      request: 'sequence',
+    });
     assert.deepEqual(parseHostMessage({ type: 'error', message: 'x', request: 'alternatives' }), { type: 'error', message: 'x', request: 'alternatives' });
     // Anything else is an analysis error: it replaces the panel, as before.
     assert.deepEqual(parseHostMessage({ type: 'error', message: 'x', request: 'analyze' }), { type: 'error', message: 'x' });
@@ -79,11 +90,21 @@ describe('messages from a webview are validated before the host acts on them', (
       roles: { predictions: ['q0', 'q1'], kind: 'probs', kindReason: '', reason: '', columns: [] },
       summary: { n: 1, classes: 2, entropy: 0.5, maxEntropy: Math.LN2, perplexity: Math.exp(0.5) },
       derivations: [],
-      plots: { parameterCurves: [], perSampleLoss: { x: [], y: [] }, runningMean: { n: [], mean: [], lower: [], upper: [] }, histogram: { edges: [], counts: [], infinite: 0 }, worstRows: [] },
+      plots: {
+        parameterCurves: [],
+        perSampleLoss: { x: [], y: [] },
+        runningMean: { n: [], mean: [], lower: [], upper: [] },
+        histogram: { edges: [], counts: [], infinite: 0 },
+        worstRows: [],
+      },
       warnings: [],
     };
     const analysis = { type: 'analysis', version: 1, fileUri: 'file:///w/a.csv', analysis: entropy, options: {} };
-    assert.equal(parseHostMessage({ ...analysis, analysis: { ...entropy, summary: { ...entropy.summary, entropy: 'high' } } }), undefined, 'a summary missing its number');
+    assert.equal(
+      parseHostMessage({ ...analysis, analysis: { ...entropy, summary: { ...entropy.summary, entropy: 'high' } } }),
+      undefined,
+      'a summary missing its number',
+    );
     for (const unit of [undefined, 'nats', 'bits', 'digits']) assert.ok(parseHostMessage({ ...analysis, unit }), String(unit));
     for (const unit of ['furlongs', 2, null]) assert.equal(parseHostMessage({ ...analysis, unit }), undefined, String(unit));
   });
@@ -92,7 +113,10 @@ describe('messages from a webview are validated before the host acts on them', (
 describe('webview HTML', () => {
   it('has a strict Content Security Policy: nonce scripts, no eval, nothing remote', () => {
     const csp = contentSecurityPolicy('https://webview.example', 'abc123');
-    assert.equal(csp, "default-src 'none'; img-src https://webview.example data:; style-src https://webview.example 'nonce-abc123'; font-src https://webview.example; script-src 'nonce-abc123'; base-uri 'none'; form-action 'none'");
+    assert.equal(
+      csp,
+      "default-src 'none'; img-src https://webview.example data:; style-src https://webview.example 'nonce-abc123'; font-src https://webview.example; script-src 'nonce-abc123'; base-uri 'none'; form-action 'none'",
+    );
     assert.doesNotMatch(csp, /unsafe-eval|unsafe-inline|\*/);
   });
 
@@ -116,9 +140,27 @@ describe('analysis messages of every task', () => {
     task: 'soft',
     file: { name: 'soft.csv', format: 'csv', rows: 2 },
     roles: { targets: ['t0', 't1'], predictions: ['q0', 'q1'], kind: 'probs', kindReason: '', reason: '', columns: [] },
-    summary: { n: 2, crossEntropy: 0.7, logLikelihood: -1.4, log10Likelihood: -0.6, classes: 2, entropy: 0.6, kl: 0.1, identity: { label: '', lhs: 1.4, rhs: 1.4, residual: 0, holds: true }, perplexity: 2, targetsNotNormalised: 0, byClass: { entropy: [0.3, 0.3], kl: [0.05, 0.05] } },
+    summary: {
+      n: 2,
+      crossEntropy: 0.7,
+      logLikelihood: -1.4,
+      log10Likelihood: -0.6,
+      classes: 2,
+      entropy: 0.6,
+      kl: 0.1,
+      identity: { label: '', lhs: 1.4, rhs: 1.4, residual: 0, holds: true },
+      perplexity: 2,
+      targetsNotNormalised: 0,
+      byClass: { entropy: [0.3, 0.3], kl: [0.05, 0.05] },
+    },
     derivations: [],
-    plots: { parameterCurves: [], perSampleLoss: { x: [], y: [] }, runningMean: { n: [], mean: [], lower: [], upper: [] }, histogram: { edges: [], counts: [], infinite: 0 }, worstRows: [] },
+    plots: {
+      parameterCurves: [],
+      perSampleLoss: { x: [], y: [] },
+      runningMean: { n: [], mean: [], lower: [], upper: [] },
+      histogram: { edges: [], counts: [], infinite: 0 },
+      worstRows: [],
+    },
     warnings: [],
   };
   const message = (analysis: unknown) => ({ type: 'analysis', version: 1, fileUri: 'file:///soft.csv', analysis, options: {} });
@@ -131,7 +173,13 @@ describe('analysis messages of every task', () => {
   });
 
   it('accepts a fit without per-row plots', () => {
-    const fit = { ...soft, task: 'fit', roles: { target: 'x', dist: 'poisson', distReason: '', reason: '', columns: [] }, summary: { n: 2, crossEntropy: 1, logLikelihood: -2, log10Likelihood: -0.8, dist: 'poisson', estimates: { lambda: 2 } }, plots: { parameterCurves: [] } };
+    const fit = {
+      ...soft,
+      task: 'fit',
+      roles: { target: 'x', dist: 'poisson', distReason: '', reason: '', columns: [] },
+      summary: { n: 2, crossEntropy: 1, logLikelihood: -2, log10Likelihood: -0.8, dist: 'poisson', estimates: { lambda: 2 } },
+      plots: { parameterCurves: [] },
+    };
     assert.ok(parseHostMessage(message(fit)));
     assert.equal(parseHostMessage(message({ ...fit, summary: { ...fit.summary, dist: 'cauchy' } })), undefined);
   });

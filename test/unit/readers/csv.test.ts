@@ -14,7 +14,10 @@ describe('CSV reader', () => {
     const table = await readTableFile(classifier('basic.csv'));
     assert.equal(table.format, 'csv');
     assert.equal(table.rowCount, 200);
-    assert.deepEqual(table.columns.map((c) => c.name), ['label', 'p0', 'p1', 'p2', 'p3']);
+    assert.deepEqual(
+      table.columns.map((c) => c.name),
+      ['label', 'p0', 'p1', 'p2', 'p3'],
+    );
     // First data row as written by pandas (repr of the float64).
     assert.equal(table.columns[1]!.values[0], 0.7316844617389419);
     assert.equal(table.columns[0]!.values[0], 0);
@@ -26,14 +29,21 @@ describe('CSV reader', () => {
     const plain = await readTableFile(classifier('basic.csv'));
     for (const name of ['bom_crlf.csv', 'quoted.csv', 'tabs.tsv']) {
       const table = await readTableFile(classifier(name));
-      assert.deepEqual(table.columns.map((c) => c.name), ['label', 'p0', 'p1', 'p2', 'p3'], name);
+      assert.deepEqual(
+        table.columns.map((c) => c.name),
+        ['label', 'p0', 'p1', 'p2', 'p3'],
+        name,
+      );
       table.columns.forEach((column, index) => assert.deepEqual(column.values, plain.columns[index]!.values, `${name}: ${column.name}`));
     }
   });
 
   it('keeps delimiters, doubled quotes and line breaks inside quoted fields, and counts lines across them', () => {
     const table = parseCsv('label,note,p0\n0,"a, ""quoted""\nnote",0.5\n1,plain,0.25\n', 'q.csv');
-    assert.deepEqual(table.columns.map((c) => c.name), ['label', 'p0']);
+    assert.deepEqual(
+      table.columns.map((c) => c.name),
+      ['label', 'p0'],
+    );
     assert.deepEqual(Array.from(table.columns[1]!.values), [0.5, 0.25]);
     assert.deepEqual(Array.from(table.rowLines!), [2, 4]);
     assert.deepEqual(table.textColumns, [{ name: 'note', line: 2, column: 2, sample: 'a, "quoted"\nnote' }]);
@@ -56,7 +66,10 @@ describe('CSV reader', () => {
     const table = parseCsv('0,0.5,0.5\n1,0.25,0.75\n', 'nohead.csv');
     assert.equal(table.hasHeader, false);
     assert.equal(table.rowCount, 2);
-    assert.deepEqual(table.columns.map((c) => c.name), ['column 1', 'column 2', 'column 3']);
+    assert.deepEqual(
+      table.columns.map((c) => c.name),
+      ['column 1', 'column 2', 'column 3'],
+    );
   });
 
   it('spells NaN and infinity as NumPy and pandas users do', () => {

@@ -45,8 +45,16 @@ describe('CSV readers on random files', () => {
     for (let seed = 1; seed <= 300; seed++) {
       const file = generate(seed);
       const whole = parseCsv(file.text.replace(/^\uFEFF/, ''), `random-${seed}.csv`, { delimiter: file.delimiter });
-      assert.deepEqual(whole.columns.map((c) => c.name), file.names, `seed ${seed}: numeric columns`);
-      assert.deepEqual(whole.textColumns.map((c) => c.name), ['note'], `seed ${seed}: text column`);
+      assert.deepEqual(
+        whole.columns.map((c) => c.name),
+        file.names,
+        `seed ${seed}: numeric columns`,
+      );
+      assert.deepEqual(
+        whole.textColumns.map((c) => c.name),
+        ['note'],
+        `seed ${seed}: text column`,
+      );
       file.numbers.forEach((row, i) => row.forEach((value, j) => assert.equal(whole.columns[j]!.values[i], value, `seed ${seed} row ${i} column ${j}`)));
 
       const bytes = new TextEncoder().encode(file.text);
@@ -54,7 +62,12 @@ describe('CSV readers on random files', () => {
       const layout = await sniffCsv(source);
       assert.equal(layout.delimiter, file.delimiter, `seed ${seed}: delimiter detected`);
       const streamed: number[][] = [];
-      for await (const batch of streamCsvColumns(source, layout, file.names.map((_, j) => j), { chunkBytes: 1 + (seed % 13), batchRows: 7 })) {
+      for await (const batch of streamCsvColumns(
+        source,
+        layout,
+        file.names.map((_, j) => j),
+        { chunkBytes: 1 + (seed % 13), batchRows: 7 },
+      )) {
         for (let i = 0; i < batch.rows; i++) streamed.push(Array.from(batch.values.subarray(i * file.names.length, (i + 1) * file.names.length)));
       }
       assert.deepEqual(streamed, file.numbers, `seed ${seed}: streamed`);

@@ -31,7 +31,7 @@ describe('lines owned by byte ranges', () => {
       const first = content.indexOf('\n') + 1;
       let joined = '';
       let expectedStart = first;
-      for (let from = first; from < content.length; ) {
+      for (let from = first; from < content.length;) {
         const to = Math.min(content.length, from + 1 + Math.floor(next() * 50));
         const owned = readOwnedLines(path, from, to, from === first);
         assert.notEqual(owned, 'tooLong');

@@ -43,7 +43,15 @@ describe('streaming CSV reader', () => {
     const text = 'label,note,p0\r\n0,"a\r\nb, ""c""",0.5\r\n\r\n1,"x",0.25\r\n2,y,1e-3';
     for (const chunk of [1, 3, 5, 11, 100]) {
       const { rows, lines } = await streamAll('q.csv', encode(text), chunk);
-      assert.deepEqual(rows.map((r) => [r[0], r[1]]), [[0, 0.5], [1, 0.25], [2, 0.001]], `chunk ${chunk}`);
+      assert.deepEqual(
+        rows.map((r) => [r[0], r[1]]),
+        [
+          [0, 0.5],
+          [1, 0.25],
+          [2, 0.001],
+        ],
+        `chunk ${chunk}`,
+      );
       assert.deepEqual(lines, Array.from(parseCsv(text, 'q.csv').rowLines!), 'the lines the whole-file reader gives');
       assert.deepEqual(lines, [2, 5, 6]);
     }
@@ -54,7 +62,11 @@ describe('streaming CSV reader', () => {
     const cases: [string, Uint8Array, RegExp][] = [
       ['ragged.csv', encode(`label,p0,p1\n${body}1,0.5\n`), /^ragged\.csv: line 120002: expected 3 fields, found 2$/],
       ['word.csv', encode(`label,p0,p1\n${body}1,0.5,oops\n`), /^word\.csv: line 120002, column 3 \(p1\): 'oops' is not a number$/],
-      ['latin.csv', new Uint8Array([...encode(`label,p0,p1\n${body}`), 0x31, 0x2c, 0xe9, 0x2c, 0x30, 0x0a]), /^latin\.csv: line 120002: not UTF-8 text; save the file as UTF-8$/],
+      [
+        'latin.csv',
+        new Uint8Array([...encode(`label,p0,p1\n${body}`), 0x31, 0x2c, 0xe9, 0x2c, 0x30, 0x0a]),
+        /^latin\.csv: line 120002: not UTF-8 text; save the file as UTF-8$/,
+      ],
       ['open.csv', encode(`label,p0,p1\n${body}1,"0.5,0.5\n`), /^open\.csv: line 120002: a quoted field is never closed$/],
     ];
     for (const [name, bytes, message] of cases) {
@@ -68,7 +80,10 @@ describe('streaming CSV reader', () => {
 
   it('reads decimal commas in semicolon files', async () => {
     const { rows } = await streamAll('eu.csv', encode('label;p0;p1\n0;0,25;0,75\n1;"0,5";0,5\n'), 4);
-    assert.deepEqual(rows, [[0, 0.25, 0.75], [1, 0.5, 0.5]]);
+    assert.deepEqual(rows, [
+      [0, 0.25, 0.75],
+      [1, 0.5, 0.5],
+    ]);
   });
 });
 

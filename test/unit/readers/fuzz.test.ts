@@ -73,18 +73,43 @@ async function readCsvBothWays(name: string, bytes: Uint8Array): Promise<void> {
   parseTableBytes(bytes, name);
   const source = memorySource(name, bytes);
   const layout = await sniffCsv(source);
-  for await (const _batch of streamCsvColumns(source, layout, layout.columns.map((column) => column.field!), { chunkBytes: 4096 })) {
+  for await (const _batch of streamCsvColumns(
+    source,
+    layout,
+    layout.columns.map((column) => column.field!),
+    { chunkBytes: 4096 },
+  )) {
     // draining the stream is the test
   }
 }
 
 const targets: { reader: string; seeds: { name: string; bytes: Uint8Array }[]; read: (name: string, bytes: Uint8Array) => Promise<unknown> }[] = [
   { reader: 'csv', seeds: [...seedsOf('classifier', /\.(csv|tsv)$/), ...seedsOf('fuzz', /\.(csv|tsv)$/)], read: readCsvBothWays },
-  { reader: 'npy', seeds: [...seedsOf('tensors', /\.npy$/), ...seedsOf('eval', /\.npy$/), ...seedsOf('fuzz', /\.npy$/)], read: (name, bytes) => readTensorSource(memorySource(name, bytes), '.npy', LIMITS) },
-  { reader: 'npz', seeds: [...seedsOf('tensors', /\.npz$/), ...seedsOf('eval', /\.npz$/), ...seedsOf('fuzz', /\.npz$/)], read: (name, bytes) => readTensorSource(memorySource(name, bytes), '.npz', LIMITS) },
-  { reader: 'safetensors', seeds: [...seedsOf('tensors', /\.safetensors$/), ...seedsOf('eval', /\.safetensors$/), ...seedsOf('fuzz', /\.safetensors$/)], read: (name, bytes) => readTensorSource(memorySource(name, bytes), '.safetensors', LIMITS) },
-  { reader: 'pt', seeds: [...seedsOf('torch', /\.pt$/), ...seedsOf('eval', /\.pth?$/), ...seedsOf('fuzz', /\.pt$/)], read: (name, bytes) => readTensorSource(memorySource(name, bytes), '.pt', LIMITS) },
-  { reader: 'parquet', seeds: [...seedsOf('parquet', /\.parquet$/), ...seedsOf('fuzz', /\.parquet$/)], read: (name, bytes) => readParquet(memorySource(name, bytes)) },
+  {
+    reader: 'npy',
+    seeds: [...seedsOf('tensors', /\.npy$/), ...seedsOf('eval', /\.npy$/), ...seedsOf('fuzz', /\.npy$/)],
+    read: (name, bytes) => readTensorSource(memorySource(name, bytes), '.npy', LIMITS),
+  },
+  {
+    reader: 'npz',
+    seeds: [...seedsOf('tensors', /\.npz$/), ...seedsOf('eval', /\.npz$/), ...seedsOf('fuzz', /\.npz$/)],
+    read: (name, bytes) => readTensorSource(memorySource(name, bytes), '.npz', LIMITS),
+  },
+  {
+    reader: 'safetensors',
+    seeds: [...seedsOf('tensors', /\.safetensors$/), ...seedsOf('eval', /\.safetensors$/), ...seedsOf('fuzz', /\.safetensors$/)],
+    read: (name, bytes) => readTensorSource(memorySource(name, bytes), '.safetensors', LIMITS),
+  },
+  {
+    reader: 'pt',
+    seeds: [...seedsOf('torch', /\.pt$/), ...seedsOf('eval', /\.pth?$/), ...seedsOf('fuzz', /\.pt$/)],
+    read: (name, bytes) => readTensorSource(memorySource(name, bytes), '.pt', LIMITS),
+  },
+  {
+    reader: 'parquet',
+    seeds: [...seedsOf('parquet', /\.parquet$/), ...seedsOf('fuzz', /\.parquet$/)],
+    read: (name, bytes) => readParquet(memorySource(name, bytes)),
+  },
 ];
 
 interface Report {
@@ -111,10 +136,11 @@ async function fuzzInWorker(reader: string, progress: Int32Array, inputBytes: Ui
     try {
       await target.read(name, input);
     } catch (error) {
-      const problem =
-        !(error instanceof DataFileError) ? `${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`
-        : !error.message.startsWith(`${name}: `) || error.message.includes('\n') ? `not one line naming the file: ${JSON.stringify(error.message)}`
-        : undefined;
+      const problem = !(error instanceof DataFileError)
+        ? `${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`
+        : !error.message.startsWith(`${name}: `) || error.message.includes('\n')
+          ? `not one line naming the file: ${JSON.stringify(error.message)}`
+          : undefined;
       if (problem) return { cases, refused, failure: `${name} (mutant of ${seed.name}): ${problem}` };
       refused++;
     }

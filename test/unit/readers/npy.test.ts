@@ -17,9 +17,23 @@ describe('npy reader', () => {
 
   it('has fixtures for every dtype and layout it claims', () => {
     const dtypes = new Set(npyFiles.flatMap((f) => f.tensors.map((t) => t.dtype)));
-    for (const dtype of ['bool', 'int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'float16', 'float32', 'float64']) assert.ok(dtypes.has(dtype), dtype);
-    for (const file of ['fortran.npy', 'scalar.npy', 'cube.npy', 'empty.npy', 'version2.npy', 'version3.npy', 'structured.npy', 'big_endian_f8.npy', 'big_endian_i4.npy']) {
-      assert.ok(npyFiles.some((f) => f.file === file), file);
+    for (const dtype of ['bool', 'int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'float16', 'float32', 'float64'])
+      assert.ok(dtypes.has(dtype), dtype);
+    for (const file of [
+      'fortran.npy',
+      'scalar.npy',
+      'cube.npy',
+      'empty.npy',
+      'version2.npy',
+      'version3.npy',
+      'structured.npy',
+      'big_endian_f8.npy',
+      'big_endian_i4.npy',
+    ]) {
+      assert.ok(
+        npyFiles.some((f) => f.file === file),
+        file,
+      );
     }
   });
 
@@ -114,8 +128,16 @@ describe('npy reader', () => {
   });
 
   it('enforces the header and tensor byte limits', async () => {
-    await assertRefused(() => readFixture('float32.npy', { ...DEFAULT_LIMITS, maxHeaderBytes: 64 }), 'float32.npy', 'over the limit of 64 bytes (setting likelihoodLens.limits.maxHeaderMB)');
-    await assertRefused(() => readFixture('float32.npy', { ...DEFAULT_LIMITS, maxTensorBytes: 16 }), 'float32.npy', 'over the limit of 16 tensor bytes (setting likelihoodLens.limits.maxTensorMB)');
+    await assertRefused(
+      () => readFixture('float32.npy', { ...DEFAULT_LIMITS, maxHeaderBytes: 64 }),
+      'float32.npy',
+      'over the limit of 64 bytes (setting likelihoodLens.limits.maxHeaderMB)',
+    );
+    await assertRefused(
+      () => readFixture('float32.npy', { ...DEFAULT_LIMITS, maxTensorBytes: 16 }),
+      'float32.npy',
+      'over the limit of 16 tensor bytes (setting likelihoodLens.limits.maxTensorMB)',
+    );
     assert.equal((await readFixture('float32.npy', { ...DEFAULT_LIMITS, maxTensorBytes: 24 })).tensors[0]!.data.length, 6);
   });
 
@@ -151,7 +173,23 @@ describe('dtype decoders', () => {
   });
 
   it('gives the same values at any alignment and in either byte order', () => {
-    const dtypes: TensorDType[] = ['bool', 'int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'float16', 'bfloat16', 'float32', 'float64', 'float8_e4m3fn', 'float8_e5m2'];
+    const dtypes: TensorDType[] = [
+      'bool',
+      'int8',
+      'uint8',
+      'int16',
+      'uint16',
+      'int32',
+      'uint32',
+      'int64',
+      'uint64',
+      'float16',
+      'bfloat16',
+      'float32',
+      'float64',
+      'float8_e4m3fn',
+      'float8_e5m2',
+    ];
     for (const dtype of dtypes) {
       const size = ITEMSIZE[dtype];
       const count = 37;
@@ -170,7 +208,8 @@ describe('dtype decoders', () => {
           padded.set(bytes, shift);
           const out = allocate(dtype, count + 2);
           decodeInto(dtype, padded.subarray(shift), littleEndian, count, out, 2);
-          for (let i = 0; i < count; i++) assert.ok(Object.is(out[i + 2], reference[i]), `${dtype} shift ${shift} ${littleEndian ? 'LE' : 'BE'} [${i}]: ${out[i + 2]} vs ${reference[i]}`);
+          for (let i = 0; i < count; i++)
+            assert.ok(Object.is(out[i + 2], reference[i]), `${dtype} shift ${shift} ${littleEndian ? 'LE' : 'BE'} [${i}]: ${out[i + 2]} vs ${reference[i]}`);
         }
       }
       // And the little-endian reading is the one DataView gives, where DataView has a getter.

@@ -81,7 +81,11 @@ function countingSource(source: ByteSource): ByteSource & { largest: number } {
 describe('npz reader', () => {
   const npzFiles = expected.files.filter((f) => f.format === 'npz');
   it('has stored, deflated, zip64 and nested-name fixtures', () => {
-    for (const file of ['savez.npz', 'savez_compressed.npz', 'zip64.npz', 'positional.npz', 'extra_member.npz']) assert.ok(npzFiles.some((f) => f.file === file), file);
+    for (const file of ['savez.npz', 'savez_compressed.npz', 'zip64.npz', 'positional.npz', 'extra_member.npz'])
+      assert.ok(
+        npzFiles.some((f) => f.file === file),
+        file,
+      );
     assert.ok(npzFiles.some((f) => f.tensors.some((t) => t.name === 'nested/dir/probs')));
   });
 
@@ -171,7 +175,11 @@ describe('npz reader', () => {
     it('refuses a member whose declared size is over the compression ratio limit, before inflating', { timeout: 20_000 }, async () => {
       const bomb = zipOf('bomb.npy', zeros, { deflate: true });
       assert.ok(bomb.length < 100_000);
-      await assertRefused(() => readNpz(memorySource('bomb.npz', bomb)), 'bomb.npz', 'ratio over the limit of 1000 (a zip bomb?) (setting likelihoodLens.limits.maxCompressionRatio)');
+      await assertRefused(
+        () => readNpz(memorySource('bomb.npz', bomb)),
+        'bomb.npz',
+        'ratio over the limit of 1000 (a zip bomb?) (setting likelihoodLens.limits.maxCompressionRatio)',
+      );
     });
 
     it('stops inflating at the declared size when the member lies about it', { timeout: 20_000 }, async () => {
@@ -183,7 +191,11 @@ describe('npz reader', () => {
     it('refuses a declared size over maxInflatedBytes', { timeout: 20_000 }, async () => {
       const small = zipOf('small.npy', zerosNpy(1000), { deflate: true });
       const limits: ReadLimits = { ...DEFAULT_LIMITS, maxInflatedBytes: 4000 };
-      await assertRefused(() => readNpz(memorySource('small.npz', small), limits), 'small.npz', 'over the limit of 4000 (setting likelihoodLens.limits.maxInflatedMB)');
+      await assertRefused(
+        () => readNpz(memorySource('small.npz', small), limits),
+        'small.npz',
+        'over the limit of 4000 (setting likelihoodLens.limits.maxInflatedMB)',
+      );
       // The same archive is fine under the default limits.
       assert.equal((await readNpz(memorySource('small.npz', small))).tensors[0]!.data.length, 1000);
     });

@@ -28,7 +28,10 @@ describe('Parquet reader', () => {
     const bytes = readFileSync(fixturePath('parquet', 'pandas_simple.parquet'));
     const table = await readParquet(memorySource('pandas_simple.parquet', bytes));
     assert.equal(table.rowCount, 3);
-    assert.deepEqual(table.columns.map((c) => [c.name, Array.from(c.values)]), [['A', [1, 2, 3]]]);
+    assert.deepEqual(
+      table.columns.map((c) => [c.name, Array.from(c.values)]),
+      [['A', [1, 2, 3]]],
+    );
     assert.deepEqual(table.textColumns, ['B']);
   });
 
@@ -44,12 +47,19 @@ describe('Parquet reader', () => {
         return true;
       });
     }
-    await assert.rejects(readParquet(memorySource('text.parquet', new TextEncoder().encode('label,p0\n0,1\n'))), /^DataFileError: text\.parquet: not a Parquet file/);
+    await assert.rejects(
+      readParquet(memorySource('text.parquet', new TextEncoder().encode('label,p0\n0,1\n'))),
+      /^DataFileError: text\.parquet: not a Parquet file/,
+    );
   });
 
   it('a codec it cannot decode is refused by name, with the column', async () => {
     const identity = (bytes: Uint8Array) => bytes;
-    const bytes = parquetWriteBuffer({ columnData: [{ name: 'label', data: [0, 1, 1], type: 'DOUBLE' }], codec: 'LZ4_RAW', compressors: { LZ4_RAW: identity } });
+    const bytes = parquetWriteBuffer({
+      columnData: [{ name: 'label', data: [0, 1, 1], type: 'DOUBLE' }],
+      codec: 'LZ4_RAW',
+      compressors: { LZ4_RAW: identity },
+    });
     await assert.rejects(readParquet(memorySource('lz4.parquet', new Uint8Array(bytes))), {
       message: "lz4.parquet: row group 0, column 'label': LZ4_RAW compression is not supported (supported: UNCOMPRESSED, SNAPPY, GZIP, BROTLI, ZSTD)",
     });
@@ -83,7 +93,15 @@ function pageHeader(type: number, uncompressed: number, compressed: number, nest
 
 describe('Parquet page headers are checked before decoding', () => {
   const chunk = (header: number[], body: number) => memorySource('pages.parquet', new Uint8Array([...header, ...new Uint8Array(body)]));
-  const v2 = (values: number, levels: number, size = 64) => pageHeader(3, size, size, 8, [[1, values], [2, 0], [3, values], [4, 0], [5, levels], [6, 0]]);
+  const v2 = (values: number, levels: number, size = 64) =>
+    pageHeader(3, size, size, 8, [
+      [1, values],
+      [2, 0],
+      [3, values],
+      [4, 0],
+      [5, levels],
+      [6, 0],
+    ]);
 
   it('a well-formed page passes', async () => {
     const header = v2(10, 4);
@@ -92,10 +110,34 @@ describe('Parquet page headers are checked before decoding', () => {
 
   const refusals: [string, number[], number, string][] = [
     ['more values than the row group has rows', v2(2 ** 31 - 1, 4), 64, 'the pages hold 2147483647 values but the row group has 10 rows'],
-    ['a body past the end of the chunk', v2(10, 4, 1000), 64, `the page's 1000 bytes run past the end of its column chunk (byte ${v2(10, 4, 1000).length + 64})`],
+    [
+      'a body past the end of the chunk',
+      v2(10, 4, 1000),
+      64,
+      `the page's 1000 bytes run past the end of its column chunk (byte ${v2(10, 4, 1000).length + 64})`,
+    ],
     ['level bytes beyond the page', v2(10, 500), 64, "the levels' 500 bytes exceed the page's 64"],
-    ['a size no numeric page can have', pageHeader(0, 2 ** 30, 64, 5, [[1, 10], [2, 0], [3, 0], [4, 0]]), 64, 'a page of 10 numbers cannot decompress to 1073741824 bytes'],
-    ['a required field missing', pageHeader(3, 64, 64, 8, [[1, 10], [2, 0], [3, 10]]), 64, "the page header's data page v2 header lacks required fields 4, 5, 6"],
+    [
+      'a size no numeric page can have',
+      pageHeader(0, 2 ** 30, 64, 5, [
+        [1, 10],
+        [2, 0],
+        [3, 0],
+        [4, 0],
+      ]),
+      64,
+      'a page of 10 numbers cannot decompress to 1073741824 bytes',
+    ],
+    [
+      'a required field missing',
+      pageHeader(3, 64, 64, 8, [
+        [1, 10],
+        [2, 0],
+        [3, 10],
+      ]),
+      64,
+      "the page header's data page v2 header lacks required fields 4, 5, 6",
+    ],
     ['a header cut short', v2(10, 4).slice(0, 9), 0, 'the page header is cut short'],
   ];
   for (const [what, header, body, reason] of refusals) {

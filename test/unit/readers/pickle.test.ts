@@ -96,7 +96,15 @@ describe('pickle walker', () => {
 
   it('unwraps Parameter and _rebuild_from_type_v2 to the tensor they hold, and refuses other subclasses', () => {
     const wrapped = (type: string) =>
-      cat('\x80\x02', global('torch._tensor', '_rebuild_from_type_v2'), '(', global('torch._utils', '_rebuild_tensor_v2'), type, rebuildArgs([2, 3], [3, 1]), '}tR.');
+      cat(
+        '\x80\x02',
+        global('torch._tensor', '_rebuild_from_type_v2'),
+        '(',
+        global('torch._utils', '_rebuild_tensor_v2'),
+        type,
+        rebuildArgs([2, 3], [3, 1]),
+        '}tR.',
+      );
     assert.ok(unpickle(wrapped(global('torch', 'Tensor')), OPTIONS) instanceof TensorRef);
     assert.ok(unpickle(wrapped(global('torch.nn.parameter', 'Parameter')), OPTIONS) instanceof TensorRef);
     refused(wrapped(global('collections', 'OrderedDict')), /_rebuild_from_type_v2 of 'collections\.OrderedDict' \(only tensors and parameters can be read\)/);
@@ -111,7 +119,10 @@ describe('pickle walker', () => {
   });
 
   it('refuses every global outside the allow-list by name, at the byte where it appears', () => {
-    const error = refused(cat('\x80\x02', global('os', 'system'), binunicode('touch /tmp/x'), '\x85R.'), /refusing to load global 'os\.system' \(only tensors, dicts, lists and tuples can be read\)/);
+    const error = refused(
+      cat('\x80\x02', global('os', 'system'), binunicode('touch /tmp/x'), '\x85R.'),
+      /refusing to load global 'os\.system' \(only tensors, dicts, lists and tuples can be read\)/,
+    );
     assert.equal(error.place, 'x/data.pkl byte 2');
     assert.equal(error.file, 'x.pt');
     refused(cat('\x80\x04', [0x8c, 2], 'os', [0x8c, 6], 'system', '\x93.'), /'os\.system'/);
@@ -129,7 +140,10 @@ describe('pickle walker', () => {
     refused(cat('\x80\x02\x82\x01)R.'), /extension registry code 1/);
     refused(cat('Pfoo\n.'), /persistent id 'foo'/);
     refused(cat('\x80\x02(', binunicode('module'), 'tQ.'), /refusing persistent id a tuple 'module'/);
-    refused(cat('\x80\x02', global('_codecs', 'encode'), binunicode('x'), binunicode('rot13'), '\x86R.'), /_codecs\.encode is only read as encode\(str, 'latin1'\)/);
+    refused(
+      cat('\x80\x02', global('_codecs', 'encode'), binunicode('x'), binunicode('rot13'), '\x86R.'),
+      /_codecs\.encode is only read as encode\(str, 'latin1'\)/,
+    );
   });
 
   it('refuses storage keys that are not plain member names', () => {
@@ -178,7 +192,7 @@ describe('pickle walker', () => {
 
   it('never throws anything but DataFileError on corrupted pickles', () => {
     let seed = 12345;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const sources = [tensorPickle([2, 3], [3, 1]), ...Object.values(PLAIN_PICKLES).map(hex)];
     for (let round = 0; round < 3000; round++) {
       const bytes = sources[round % sources.length]!.slice();

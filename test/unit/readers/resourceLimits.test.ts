@@ -70,18 +70,24 @@ describe('resource limits on files larger than memory', () => {
   after(() => rmSync(folder, { recursive: true, force: true }));
 
   it('a 10 GB .npy is refused by the tensor byte limit from its header, without reading the data', async () => {
-    const header = npyHeader('<f8', [10 * GB / 80, 10]);
+    const header = npyHeader('<f8', [(10 * GB) / 80, 10]);
     const path = writeFile('ten.npy', header, header.length + 10 * GB);
     const { error, rise } = await refusalWithin(() => analyzeSource({ kind: 'path', path }));
-    assert.equal(error.message, `ten.npy: byte ${header.length}: the data is ${10 * GB} bytes, over the limit of ${DEFAULT_LIMITS.maxTensorBytes} tensor bytes (setting likelihoodLens.limits.maxTensorMB)`);
+    assert.equal(
+      error.message,
+      `ten.npy: byte ${header.length}: the data is ${10 * GB} bytes, over the limit of ${DEFAULT_LIMITS.maxTensorBytes} tensor bytes (setting likelihoodLens.limits.maxTensorMB)`,
+    );
     assert.ok(rise < MEMORY_BOUND, `memory rose by ${rise} bytes`);
   });
 
   it('a 10 GB .safetensors is refused the same way', async () => {
-    const header = safetensorsHeader({ logits: { dtype: 'F32', shape: [10 * GB / 40, 10], data_offsets: [0, 10 * GB] } });
+    const header = safetensorsHeader({ logits: { dtype: 'F32', shape: [(10 * GB) / 40, 10], data_offsets: [0, 10 * GB] } });
     const path = writeFile('ten.safetensors', header, header.length + 10 * GB);
     const { error, rise } = await refusalWithin(() => analyzeSource({ kind: 'path', path }));
-    assert.equal(error.message, `ten.safetensors: byte 8: the tensors total ${10 * GB} bytes, over the limit of ${DEFAULT_LIMITS.maxTensorBytes} (setting likelihoodLens.limits.maxTensorMB)`);
+    assert.equal(
+      error.message,
+      `ten.safetensors: byte 8: the tensors total ${10 * GB} bytes, over the limit of ${DEFAULT_LIMITS.maxTensorBytes} (setting likelihoodLens.limits.maxTensorMB)`,
+    );
     assert.ok(rise < MEMORY_BOUND, `memory rose by ${rise} bytes`);
   });
 
@@ -110,7 +116,10 @@ describe('resource limits on files larger than memory', () => {
     const head = safetensorsHeader(header);
     const path = writeFile('many.safetensors', head, head.length + tensors);
     const { error } = await refusalWithin(() => analyzeSource({ kind: 'path', path }));
-    assert.equal(error.message, `many.safetensors: byte 8: the header lists ${tensors} entries, over the limit of ${DEFAULT_LIMITS.maxTensors} tensors (setting likelihoodLens.limits.maxTensors)`);
+    assert.equal(
+      error.message,
+      `many.safetensors: byte 8: the header lists ${tensors} entries, over the limit of ${DEFAULT_LIMITS.maxTensors} tensors (setting likelihoodLens.limits.maxTensors)`,
+    );
     const source = await fileSource(path, 'many.safetensors');
     try {
       const file = await readSafetensors(source, { ...DEFAULT_LIMITS, maxTensors: 2_000_000 });

@@ -24,7 +24,23 @@ describe('safetensors reader', () => {
   const files = expected.files.filter((f) => f.format === 'safetensors');
   it('has fixtures for every dtype', () => {
     const dtypes = new Set(files.flatMap((f) => f.tensors.map((t) => t.dtype)));
-    for (const dtype of ['bool', 'int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'float16', 'bfloat16', 'float32', 'float64', 'float8_e4m3fn', 'float8_e5m2']) {
+    for (const dtype of [
+      'bool',
+      'int8',
+      'uint8',
+      'int16',
+      'uint16',
+      'int32',
+      'uint32',
+      'int64',
+      'uint64',
+      'float16',
+      'bfloat16',
+      'float32',
+      'float64',
+      'float8_e4m3fn',
+      'float8_e5m2',
+    ]) {
       assert.ok(dtypes.has(dtype), dtype);
     }
   });
@@ -96,13 +112,21 @@ describe('safetensors reader', () => {
 
   it('points at the byte where the header stops being JSON', async () => {
     const bytes = bytesOf('broken', 'not_json.safetensors');
-    const error = await assertRefused(() => readSafetensors(memorySource('not_json.safetensors', bytes)), 'not_json.safetensors', 'the header is not valid JSON');
+    const error = await assertRefused(
+      () => readSafetensors(memorySource('not_json.safetensors', bytes)),
+      'not_json.safetensors',
+      'the header is not valid JSON',
+    );
     const text = new TextDecoder().decode(bytes.subarray(8));
     assert.equal(error.place, `byte ${8 + text.indexOf(',,') + 1}`);
   });
 
   it('names the tensor at fault', async () => {
-    const error = await assertRefused(() => readSafetensors(memorySource('overlap.safetensors', bytesOf('broken', 'overlap.safetensors'))), 'overlap.safetensors', "overlap tensor 'a'");
+    const error = await assertRefused(
+      () => readSafetensors(memorySource('overlap.safetensors', bytesOf('broken', 'overlap.safetensors'))),
+      'overlap.safetensors',
+      "overlap tensor 'a'",
+    );
     assert.equal(error.place, "tensor 'b'");
   });
 
@@ -115,7 +139,13 @@ describe('safetensors reader', () => {
 
   it('either reads or refuses cleanly when bytes are corrupted', { timeout: 60_000 }, async () => {
     const headerEnd = (bytes: Uint8Array) => 8 + Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
-    const refused = await corruptionsRefused((source) => readSafetensors(source), [{ name: 'model.safetensors', bytes: bytesOf('model.safetensors') }], { seed: 24680, rounds: 1500, maxFlips: 3, span: headerEnd, place: PLACE });
+    const refused = await corruptionsRefused((source) => readSafetensors(source), [{ name: 'model.safetensors', bytes: bytesOf('model.safetensors') }], {
+      seed: 24680,
+      rounds: 1500,
+      maxFlips: 3,
+      span: headerEnd,
+      place: PLACE,
+    });
     assert.ok(refused > 500, `only ${refused} corruptions were refused`);
   });
 
@@ -127,7 +157,14 @@ describe('safetensors reader', () => {
 
   it('allows empty tensors at the same offset but not one inside another', async () => {
     const data = new Uint8Array(8);
-    const ok = safetensors({ e1: { dtype: 'F32', shape: [0], data_offsets: [0, 0] }, a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, e2: { dtype: 'F32', shape: [0, 4], data_offsets: [8, 8] } }, data);
+    const ok = safetensors(
+      {
+        e1: { dtype: 'F32', shape: [0], data_offsets: [0, 0] },
+        a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] },
+        e2: { dtype: 'F32', shape: [0, 4], data_offsets: [8, 8] },
+      },
+      data,
+    );
     const file = await readSafetensors(memorySource('ok.safetensors', ok));
     assert.deepEqual(
       file.tensors.map((t) => t.name),
@@ -147,7 +184,10 @@ describe('safetensors reader', () => {
   it('turns a failing read into a DataFileError at the tensor being read', async () => {
     const bytes = bytesOf('model.safetensors');
     const inner = memorySource('model.safetensors', bytes);
-    const failing: ByteSource = { ...inner, read: (offset, length) => (offset > 1000 ? Promise.reject(new Error('EIO: i/o error')) : inner.read(offset, length)) };
+    const failing: ByteSource = {
+      ...inner,
+      read: (offset, length) => (offset > 1000 ? Promise.reject(new Error('EIO: i/o error')) : inner.read(offset, length)),
+    };
     const error = await assertRefused(() => readSafetensors(failing), 'model.safetensors', 'EIO: i/o error');
     assert.match(error.place, /^tensor '/);
   });
@@ -178,7 +218,18 @@ describe('reading many small tensors through a read-ahead window', () => {
     const bytes = Uint8Array.from({ length: 5000 }, (_, i) => (i * 7919) % 251);
     const direct = memorySource('direct', bytes);
     const windowed = readAhead(memorySource('windowed', bytes), 64);
-    for (const [offset, length] of [[0, 1], [1, 63], [63, 2], [64, 64], [100, 10], [90, 20], [4990, 10], [0, 5000], [4999, 1], [10, 0]] as const) {
+    for (const [offset, length] of [
+      [0, 1],
+      [1, 63],
+      [63, 2],
+      [64, 64],
+      [100, 10],
+      [90, 20],
+      [4990, 10],
+      [0, 5000],
+      [4999, 1],
+      [10, 0],
+    ] as const) {
       assert.deepEqual(await windowed.read(offset, length), await direct.read(offset, length), `${length} bytes at ${offset}`);
     }
     await assert.rejects(windowed.read(4999, 2), RangeError);

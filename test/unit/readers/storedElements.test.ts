@@ -18,9 +18,15 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 const TENSOR_FILE = /\.(npy|npz|safetensors|pt|pth)$/;
 const fixtures = [
-  ...readdirSync(fixturePath('tensors')).filter((name) => TENSOR_FILE.test(name)).map((name) => fixturePath('tensors', name)),
-  ...readdirSync(fixturePath('torch')).filter((name) => TENSOR_FILE.test(name) && name !== 'legacy.pt').map((name) => fixturePath('torch', name)),
-  ...readdirSync(fixturePath('eval')).filter((name) => TENSOR_FILE.test(name)).map((name) => fixturePath('eval', name)),
+  ...readdirSync(fixturePath('tensors'))
+    .filter((name) => TENSOR_FILE.test(name))
+    .map((name) => fixturePath('tensors', name)),
+  ...readdirSync(fixturePath('torch'))
+    .filter((name) => TENSOR_FILE.test(name) && name !== 'legacy.pt')
+    .map((name) => fixturePath('torch', name)),
+  ...readdirSync(fixturePath('eval'))
+    .filter((name) => TENSOR_FILE.test(name))
+    .map((name) => fixturePath('eval', name)),
 ];
 
 function sameElements(actual: ArrayLike<number>, expected: ArrayLike<number>, where: string): void {
@@ -61,13 +67,21 @@ describe('tensors left in their file', () => {
   });
 
   it('stay only when stored as they are: not Fortran order, structured, deflated or strided', async () => {
-    for (const path of [fixturePath('tensors', 'fortran.npy'), fixturePath('tensors', 'structured.npy'), fixturePath('tensors', 'savez_compressed.npz'), fixturePath('torch', 'deflated.pt')]) {
+    for (const path of [
+      fixturePath('tensors', 'fortran.npy'),
+      fixturePath('tensors', 'structured.npy'),
+      fixturePath('tensors', 'savez_compressed.npz'),
+      fixturePath('torch', 'deflated.pt'),
+    ]) {
       const file = await readTensorFile(path, undefined, { leaveInFileFrom: 0 });
       assert.ok(file.tensors.length > 0 && file.tensors.every((t) => !t.stored), path);
     }
     const views = await readTensorFile(fixturePath('torch', 'views.pt'), undefined, { leaveInFileFrom: 0 });
     const whole = await readTensorFile(fixturePath('torch', 'views.pt'));
-    assert.ok(views.tensors.some((t) => t.stored) && views.tensors.some((t) => !t.stored), views.tensors.map((t) => `${t.name}: ${t.stored ? 'stored' : 'read'}`).join(', '));
+    assert.ok(
+      views.tensors.some((t) => t.stored) && views.tensors.some((t) => !t.stored),
+      views.tensors.map((t) => `${t.name}: ${t.stored ? 'stored' : 'read'}`).join(', '),
+    );
     views.tensors.forEach((t, i) => sameElements(t.data, whole.tensors[i]!.data, `views.pt: ${t.name}`));
   });
 
@@ -78,7 +92,10 @@ describe('tensors left in their file', () => {
       const bytes = tensor.shape.reduce((a, b) => a * b, 1) * (tensor.dtype === 'int64' || tensor.dtype === 'float64' ? 8 : tensor.dtype === 'float32' ? 4 : 2);
       assert.equal(tensor.stored !== undefined, bytes >= 1_000, `${tensor.name}: ${bytes} bytes`);
     }
-    assert.ok((await readTensorFile(path)).tensors.every((t) => !t.stored), 'none unless asked');
+    assert.ok(
+      (await readTensorFile(path)).tensors.every((t) => !t.stored),
+      'none unless asked',
+    );
   });
 
   it('a file cut short after its header was read: one line naming the file and the tensor, where the data is read', async () => {
@@ -87,20 +104,29 @@ describe('tensors left in their file', () => {
     const file = await readTensorFile(path, undefined, { leaveInFileFrom: 0 });
     truncateSync(path, 500);
     const tensor = file.tensors[0]!;
-    assert.throws(() => tensor.data, (error: unknown) => {
-      const message = describeError(error);
-      assert.match(message, /^logits\.npy: tensor 'logits': the file changed since its header was read: it is now 500 bytes, short of the 6000 bytes at byte 128$/);
-      return true;
-    });
+    assert.throws(
+      () => tensor.data,
+      (error: unknown) => {
+        const message = describeError(error);
+        assert.match(
+          message,
+          /^logits\.npy: tensor 'logits': the file changed since its header was read: it is now 500 bytes, short of the 6000 bytes at byte 128$/,
+        );
+        return true;
+      },
+    );
     // A scoring thread reading the same rows says which row it could not read.
     const labels = new Float64Array(new SharedArrayBuffer(8 * 300));
     const result = runScoringJob({ type: 'rows', labels, values: tensor.stored!, from: 256, to: 300, k: tensor.shape[1]!, crossEntropy: { kind: 'logits' } });
     assert.equal(result.type, 'error');
     assert.equal(result.type === 'error' && result.row, 256);
-    assert.match(result.type === 'error' ? result.reason : '', /^the file changed since its header was read: it is now 500 bytes, short of the 880 bytes at byte 5248$/);
+    assert.match(
+      result.type === 'error' ? result.reason : '',
+      /^the file changed since its header was read: it is now 500 bytes, short of the 880 bytes at byte 5248$/,
+    );
   });
 
-  it('a failure that is not the file\'s is thrown by the scoring thread, which stops, so the analysis is done without threads', () => {
+  it("a failure that is not the file's is thrown by the scoring thread, which stops, so the analysis is done without threads", () => {
     // A folder where the tensor was: reading it fails (EISDIR), as a failed allocation would, and not as a short file.
     const values = { path: dir, offset: 0, dtype: 'float32' as const, littleEndian: true, count: 10 };
     const labels = new Float64Array(new SharedArrayBuffer(8 * 5));

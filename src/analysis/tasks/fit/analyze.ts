@@ -41,15 +41,27 @@ export async function analyzeFit(input: TaskInput, options: AnalysisOptions = {}
   if (!done || done.state.n === 0) throw new DataFileError(fileName, '', 'there are no rows to analyse');
   const fit = done.fit();
   const warnings = [...(input.readerWarnings ?? [])];
-  if (!Number.isFinite(fit.logLikelihood)) warnings.push('The fitted model gives some value probability 0 (or a density that degenerates), so the log-likelihood is not finite.');
+  if (!Number.isFinite(fit.logLikelihood))
+    warnings.push('The fitted model gives some value probability 0 (or a density that degenerates), so the log-likelihood is not finite.');
   return {
     file: { name: fileName, format: input.format, rows: fit.n },
     task: 'fit',
     roles: { target: column, dist: done.dist, distReason, reason: roles.reason, columns: input.choices },
     summary: { ...summaryBase(fit.n, fit.logLikelihood), crossEntropy: fit.averageNll, dist: done.dist, estimates: fit.estimates },
-    derivations: [unconditionalMleDerivation(fit, column, done.empirical.sum((x) => logDensity(fit, x)) ?? `the column has more than ${MAX_DISTINCT_VALUES} distinct values`)],
+    derivations: [
+      unconditionalMleDerivation(
+        fit,
+        column,
+        done.empirical.sum((x) => logDensity(fit, x)) ?? `the column has more than ${MAX_DISTINCT_VALUES} distinct values`,
+      ),
+    ],
     plots: {
-      parameterCurves: fitParameterCurves(fit, 'fit', (parameter) => `Log-likelihood of ${column} against ${parameter}`, `The ${done.dist} MLE: the maximum of the log-likelihood and the minimum of the average NLL fall on the same value.`),
+      parameterCurves: fitParameterCurves(
+        fit,
+        'fit',
+        (parameter) => `Log-likelihood of ${column} against ${parameter}`,
+        `The ${done.dist} MLE: the maximum of the log-likelihood and the minimum of the average NLL fall on the same value.`,
+      ),
     },
     warnings,
     ...(done.values ? { rowLosses: { nll: done.values.map((x) => -logDensity(fit, x)) } } : {}),

@@ -42,9 +42,15 @@ export function detectFamily(values: ArrayLike<number>): { dist: FitFamily; reas
   }
   const counts = integers && !negative;
   if (counts && [...distinct].every((v) => v === 0 || v === 1)) return { dist: 'bernoulli', reason: 'every value is 0 or 1' };
-  if (counts && largest > MAX_POISSON_COUNT) return { dist: 'gaussian', reason: `integers up to ${largest}, beyond 2^53 where float64 stops holding every integer: read as real values` };
-  if (counts && distinct.size <= MAX_CATEGORIES && largest < MAX_DETECTED_CLASSES) return { dist: 'categorical', reason: `non-negative integers taking ${distinct.size} values: read as class indices` };
-  if (counts && distinct.size <= MAX_CATEGORIES) return { dist: 'poisson', reason: `non-negative integers up to ${largest}, too large to be class indices (at most ${MAX_DETECTED_CLASSES - 1}): read as counts` };
+  if (counts && largest > MAX_POISSON_COUNT)
+    return { dist: 'gaussian', reason: `integers up to ${largest}, beyond 2^53 where float64 stops holding every integer: read as real values` };
+  if (counts && distinct.size <= MAX_CATEGORIES && largest < MAX_DETECTED_CLASSES)
+    return { dist: 'categorical', reason: `non-negative integers taking ${distinct.size} values: read as class indices` };
+  if (counts && distinct.size <= MAX_CATEGORIES)
+    return {
+      dist: 'poisson',
+      reason: `non-negative integers up to ${largest}, too large to be class indices (at most ${MAX_DETECTED_CLASSES - 1}): read as counts`,
+    };
   if (counts) return { dist: 'poisson', reason: `non-negative integers taking more than ${MAX_CATEGORIES} values: read as counts` };
   return {
     dist: 'gaussian',

@@ -45,8 +45,10 @@ export interface LanguageModelStream {
 const DEFINITIONS: Readonly<Record<string, string>> = {
   accuracy: 'Top-1 accuracy: how often argmax of the logits is the target token (torch.argmax, ties to the lowest id).',
   meanEntropy: 'Mean entropy of softmax(logits) over the scored positions, in nats: how unsure the model was, whatever the target.',
-  expectedCalibrationError: 'Expected calibration error of the top-1 probability: 15 equal-width bins, L1, top-label (torchmetrics MulticlassCalibrationError defaults).',
-  otherAlignmentCrossEntropy: 'The cross-entropy with the other alignment (shifted if these targets are not, unshifted if they are), from the same rows: far lower means the targets are one token off.',
+  expectedCalibrationError:
+    'Expected calibration error of the top-1 probability: 15 equal-width bins, L1, top-label (torchmetrics MulticlassCalibrationError defaults).',
+  otherAlignmentCrossEntropy:
+    'The cross-entropy with the other alignment (shifted if these targets are not, unshifted if they are), from the same rows: far lower means the targets are one token off.',
 };
 
 /**
@@ -84,7 +86,11 @@ export function tokenView(tokens: SequenceTokens, tokenizer: TokenizerDefinition
 }
 
 /** The analysis of a language model's file: one pass over its tokens, block by block. */
-export async function analyzeLanguageModel(input: LanguageModelInput, options: AnalysisOptions = {}, stream: LanguageModelStream = {}): Promise<LanguageModelAnalysis> {
+export async function analyzeLanguageModel(
+  input: LanguageModelInput,
+  options: AnalysisOptions = {},
+  stream: LanguageModelStream = {},
+): Promise<LanguageModelAnalysis> {
   const { tensors, roles } = input;
   const { fileName } = tensors;
   const tokenizer = input.tokenizer?.definition;
@@ -101,7 +107,8 @@ export async function analyzeLanguageModel(input: LanguageModelInput, options: A
   }
   pass.finish();
   const { state } = pass;
-  if (state.tokens === 0) throw new DataFileError(fileName, '', `no token is scored: every target is the ignore index ${tensors.ignoreIndex}${tensors.mask ? ' or masked out' : ''}`);
+  if (state.tokens === 0)
+    throw new DataFileError(fileName, '', `no token is scored: every target is the ignore index ${tensors.ignoreIndex}${tensors.mask ? ' or masked out' : ''}`);
 
   const logits = tensors.kind === 'logits';
   const figures: Perplexities = tokenPerplexities(state, pass.text);
@@ -119,25 +126,41 @@ export async function analyzeLanguageModel(input: LanguageModelInput, options: A
 
   const warnings: string[] = [...(input.readerWarnings ?? [])];
   if (input.tokenizerWarning) warnings.push(input.tokenizerWarning);
-  if (input.tokenizer && pass.textProblem) warnings.push(`${input.tokenizer.definition.name} gives no text for bits per byte and the word and byte perplexities: ${pass.textProblem}.`);
+  if (input.tokenizer && pass.textProblem)
+    warnings.push(`${input.tokenizer.definition.name} gives no text for bits per byte and the word and byte perplexities: ${pass.textProblem}.`);
   const offByOne = otherAlignmentCrossEntropy !== undefined ? offByOneWarning({ shift: tensors.shift, crossEntropy }, otherAlignmentCrossEntropy) : undefined;
   if (offByOne) warnings.push(offByOne);
   if (state.nll.infiniteCount > 0) {
     const places = state.nll.infiniteRows.map((flat) => tokenPlace(Math.floor(flat / tensors.length), flat % tensors.length)).join('; ');
-    warnings.push(`${state.nll.infiniteCount} token(s) get probability 0, so the loss is infinite (${places}${state.nll.infiniteCount > state.nll.infiniteRows.length ? ' and more' : ''}).`);
+    warnings.push(
+      `${state.nll.infiniteCount} token(s) get probability 0, so the loss is infinite (${places}${state.nll.infiniteCount > state.nll.infiniteRows.length ? ' and more' : ''}).`,
+    );
   }
   const everySequence = sequenceLosses(state.sequences);
   const sequences = listed(everySequence);
-  if (sequences.length < figures.sequences) warnings.push(`${figures.sequences.toLocaleString('en-US')} sequences: the ${sequences.length.toLocaleString('en-US')} with the highest perplexity are listed, worst first.`);
+  if (sequences.length < figures.sequences)
+    warnings.push(
+      `${figures.sequences.toLocaleString('en-US')} sequences: the ${sequences.length.toLocaleString('en-US')} with the highest perplexity are listed, worst first.`,
+    );
 
   const worstSequence = pass.worstSequence!.tokens;
   const view = tokenView(worstSequence, tokenizer);
   const first = view.tokens[0]!;
   const single = (id: number) => (id >= 0 ? tokenTexts(tokenizer, [id])?.[0] : undefined);
   const perplexities = new LossSketch();
-  perplexities.addRows(Float64Array.from(everySequence, (s) => s.perplexity), 0);
+  perplexities.addRows(
+    Float64Array.from(everySequence, (s) => s.perplexity),
+    0,
+  );
   const reliabilityPlot = reliability
-    ? { bins: reliability.bins.map((bin) => ({ ...bin, meanConfidence: Number.isNaN(bin.meanConfidence) ? null : bin.meanConfidence, accuracy: Number.isNaN(bin.accuracy) ? null : bin.accuracy })), expectedCalibrationError: reliability.ece }
+    ? {
+        bins: reliability.bins.map((bin) => ({
+          ...bin,
+          meanConfidence: Number.isNaN(bin.meanConfidence) ? null : bin.meanConfidence,
+          accuracy: Number.isNaN(bin.accuracy) ? null : bin.accuracy,
+        })),
+        expectedCalibrationError: reliability.ece,
+      }
     : undefined;
 
   return {
@@ -169,7 +192,9 @@ export async function analyzeLanguageModel(input: LanguageModelInput, options: A
       meanSequencePerplexity: figures.meanSequencePerplexity,
       geometricMeanSequencePerplexity: figures.geometricMeanSequencePerplexity,
       bitsPerToken: figures.bitsPerToken,
-      ...(figures.bitsPerByte !== undefined ? { bitsPerByte: figures.bitsPerByte, bytePerplexity: figures.bytePerplexity!, wordPerplexity: figures.wordPerplexity! } : {}),
+      ...(figures.bitsPerByte !== undefined
+        ? { bitsPerByte: figures.bitsPerByte, bytePerplexity: figures.bytePerplexity!, wordPerplexity: figures.wordPerplexity! }
+        : {}),
       ...summaryExtras,
       definitions,
     },
@@ -203,7 +228,14 @@ export async function analyzeLanguageModel(input: LanguageModelInput, options: A
       ...(reliabilityPlot ? { reliability: reliabilityPlot } : {}),
       worstTokens: pass.worst.map((token) => {
         const text = single(token.id);
-        return { sequence: token.sequence, position: token.position, id: Math.max(-1, token.id), ...(text !== undefined ? { text } : {}), loss: token.loss, rank: token.rank };
+        return {
+          sequence: token.sequence,
+          position: token.position,
+          id: Math.max(-1, token.id),
+          ...(text !== undefined ? { text } : {}),
+          loss: token.loss,
+          rank: token.rank,
+        };
       }),
     },
     tokenView: view,

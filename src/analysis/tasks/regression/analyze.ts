@@ -42,7 +42,8 @@ export async function analyzeRegression(input: TaskInput, options: AnalysisOptio
   const gaussianNll = state.gaussianNll(sigma);
   const variance = pass.predictedVariance;
   const warnings = [...(input.readerWarnings ?? [])];
-  if (variance && variance.clamped > 0) warnings.push(`${variance.clamped} variance value(s) are below eps = ${variance.options.eps ?? 1e-6} and were raised to it, as PyTorch does.`);
+  if (variance && variance.clamped > 0)
+    warnings.push(`${variance.clamped} variance value(s) are below eps = ${variance.options.eps ?? 1e-6} and were raised to it, as PyTorch does.`);
   const curve = sigmaCurve(state, sigma);
   const rowLosses: Record<string, readonly number[]> = {};
   if (pass.losses.all) rowLosses.gaussianNll = pass.losses.all;
@@ -61,7 +62,16 @@ export async function analyzeRegression(input: TaskInput, options: AnalysisOptio
       sigmaMle: state.sigmaMle,
       logLikelihoodAtSigmaMle: state.logLikelihoodAtSigmaMle,
       ...(variance
-        ? { predictedVariance: { full: variance.options.full ?? false, eps: variance.options.eps ?? 1e-6, mean: variance.mean, sum: variance.sum, values: variance.values, clamped: variance.clamped } }
+        ? {
+            predictedVariance: {
+              full: variance.options.full ?? false,
+              eps: variance.options.eps ?? 1e-6,
+              mean: variance.mean,
+              sum: variance.sum,
+              values: variance.values,
+              clamped: variance.clamped,
+            },
+          }
         : {}),
     },
     derivations: [fixedSigmaRegressionDerivation(state, sigma, pass.logDensity.logLikelihood), ...(variance ? [predictedVarianceDerivation(variance)] : [])],

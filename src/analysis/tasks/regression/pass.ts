@@ -30,7 +30,10 @@ export class RegressionPass {
     this.logDensity = new GaussianLogDensityState(k, sigma);
     this.predictedVariance =
       varianceColumns > 0
-        ? new PredictedVarianceState(k, { ...(options.full !== undefined ? { full: options.full } : {}), ...(options.eps !== undefined ? { eps: options.eps } : {}) })
+        ? new PredictedVarianceState(k, {
+            ...(options.full !== undefined ? { full: options.full } : {}),
+            ...(options.eps !== undefined ? { eps: options.eps } : {}),
+          })
         : undefined;
     this.width = 2 * k + varianceColumns;
     this.losses = new RowLossRecorder(options.keepRowLosses === true);

@@ -25,12 +25,22 @@ export async function analyzeSoft(input: TaskInput, options: AnalysisOptions = {
   const { state } = done;
   const n = state.count;
   const warnings = [...(input.readerWarnings ?? [])];
-  if (state.targetsNotNormalised > 0) warnings.push(`${state.targetsNotNormalised} target row(s) do not sum to 1; H(p,q) = H(p) + KL(p||q) still holds row by row, but p is not a distribution there.`);
+  if (state.targetsNotNormalised > 0)
+    warnings.push(
+      `${state.targetsNotNormalised} target row(s) do not sum to 1; H(p,q) = H(p) + KL(p||q) still holds row by row, but p is not a distribution there.`,
+    );
   const base = summaryBase(n, -state.crossEntropySum.value);
   return {
     file: { name: fileName, format: input.format, rows: n },
     task: 'soft',
-    roles: { targets: roles.targets, predictions: roles.predictions, kind: done.decision.kind, kindReason: done.decision.reason, reason: roles.reason, columns: input.choices },
+    roles: {
+      targets: roles.targets,
+      predictions: roles.predictions,
+      kind: done.decision.kind,
+      kindReason: done.decision.reason,
+      reason: roles.reason,
+      columns: input.choices,
+    },
     summary: {
       ...base,
       crossEntropy: state.crossEntropy,

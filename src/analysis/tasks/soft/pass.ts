@@ -35,7 +35,11 @@ export class SoftPass {
   }
 
   push(batch: RowBatch): void {
-    const rows = this.state.consume({ targets: blockOf(batch, 2 * this.k, 0, this.k), predictions: blockOf(batch, 2 * this.k, this.k, this.k), firstRow: batch.firstRow });
+    const rows = this.state.consume({
+      targets: blockOf(batch, 2 * this.k, 0, this.k),
+      predictions: blockOf(batch, 2 * this.k, this.k, this.k),
+      firstRow: batch.firstRow,
+    });
     this.losses.add(rows.crossEntropy, batch);
     if (this.entropies && this.divergences) {
       for (let i = 0; i < rows.entropy.length; i++) {

@@ -27,9 +27,16 @@ describe("a language model's Python snippet", () => {
       'logits = logits[:, :-1].contiguous()',
       'labels = labels[:, 1:].contiguous()',
       'loss = F.cross_entropy(logits.view(-1, V), labels.view(-1), ignore_index=-100)',
-    ]) assert.ok(lines.includes(line), `${line}\nin\n${snippet}`);
-    assert.ok(lines.indexOf('labels = labels.masked_fill(mask == 0, -100)  # masked positions are not scored') < lines.indexOf('labels = labels[:, 1:].contiguous()'), 'the mask applies before the shift');
-    assert.match(snippet, new RegExp(`^print\\(loss\\.item\\(\\)\\) {2}# Likelihood Lens: ${analysis.summary.crossEntropy.toPrecision(12).slice(0, 10).replace('.', '\\.')}`, 'm'));
+    ])
+      assert.ok(lines.includes(line), `${line}\nin\n${snippet}`);
+    assert.ok(
+      lines.indexOf('labels = labels.masked_fill(mask == 0, -100)  # masked positions are not scored') < lines.indexOf('labels = labels[:, 1:].contiguous()'),
+      'the mask applies before the shift',
+    );
+    assert.match(
+      snippet,
+      new RegExp(`^print\\(loss\\.item\\(\\)\\) {2}# Likelihood Lens: ${analysis.summary.crossEntropy.toPrecision(12).slice(0, 10).replace('.', '\\.')}`, 'm'),
+    );
   });
 
   it('aligned labels are not shifted; safetensors, .npz and a .npy pair load as their libraries load them; the ignore index as asked', async () => {
@@ -37,10 +44,19 @@ describe("a language model's Python snippet", () => {
     assert.doesNotMatch(trainer, /\[:, :-1\]/);
     assert.match(trainer, /^labels = data\["label_ids"\]\.long\(\)$/m);
     assert.match(trainer, /^logits = data\["predictions"\]\.double\(\) {2}# \[B, T, V\]$/m);
-    assert.match((await snippetOf('lm_bfloat16.safetensors')).snippet, /^from safetensors\.torch import load_file\ndata = load_file\("lm_bfloat16\.safetensors"\)$/m);
+    assert.match(
+      (await snippetOf('lm_bfloat16.safetensors')).snippet,
+      /^from safetensors\.torch import load_file\ndata = load_file\("lm_bfloat16\.safetensors"\)$/m,
+    );
     assert.match((await snippetOf('lm_float32.safetensors', { shift: true })).snippet, /^labels = labels\[:, 1:\]\.contiguous\(\)$/m);
-    assert.match((await snippetOf('lm_float16.npz')).snippet, /^data = \{key: torch\.from_numpy\(value\) for key, value in np\.load\("lm_float16\.npz"\)\.items\(\)\}$/m);
-    assert.match((await snippetOf('npy_float32/logits.npy')).snippet, /^data = \{"logits": torch\.from_numpy\(np\.load\("logits\.npy"\)\), "labels": torch\.from_numpy\(np\.load\("labels\.npy"\)\)\}$/m);
+    assert.match(
+      (await snippetOf('lm_float16.npz')).snippet,
+      /^data = \{key: torch\.from_numpy\(value\) for key, value in np\.load\("lm_float16\.npz"\)\.items\(\)\}$/m,
+    );
+    assert.match(
+      (await snippetOf('npy_float32/logits.npy')).snippet,
+      /^data = \{"logits": torch\.from_numpy\(np\.load\("logits\.npy"\)\), "labels": torch\.from_numpy\(np\.load\("labels\.npy"\)\)\}$/m,
+    );
     assert.match((await snippetOf('off_by_one.pt', { ignoreIndex: 5 })).snippet, /ignore_index=5\)$/m);
   });
 

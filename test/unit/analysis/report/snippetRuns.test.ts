@@ -22,7 +22,11 @@ const TOLERANCE = 1e-9;
 
 const analyses = new Map<SnippetCase, Promise<Analysis>>();
 const analysisOf = (c: SnippetCase) => {
-  if (!analyses.has(c)) analyses.set(c, analyzeSource({ kind: 'path', path: fixturePath('snippets', c.file), ...(c.labels ? { pairWith: fixturePath('snippets', c.labels) } : {}) }, c.options));
+  if (!analyses.has(c))
+    analyses.set(
+      c,
+      analyzeSource({ kind: 'path', path: fixturePath('snippets', c.file), ...(c.labels ? { pairWith: fixturePath('snippets', c.labels) } : {}) }, c.options),
+    );
   return analyses.get(c)!;
 };
 
@@ -33,9 +37,41 @@ function assertRelative(actual: number, expected: number, what: string): void {
 describe('Python snippets run as copied', () => {
   it('cover every format, task, prediction kind and fitted family', async () => {
     const all = await Promise.all(cases.map(analysisOf));
-    const seen = new Set(all.flatMap((analysis) => [analysis.file.format, analysis.task, ...('kind' in analysis.roles && analysis.roles.kind ? [analysis.roles.kind] : []), ...(analysis.task === 'fit' ? [analysis.summary.dist] : [])]));
-    const wanted = ['csv', 'tsv', 'parquet', 'npy', 'npz', 'safetensors', 'pt', 'categorical', 'binary', 'soft', 'regression', 'fit', 'entropy', 'probs', 'logits', 'logprobs', 'bernoulli', 'categorical', 'gaussian', 'poisson', 'exponential'];
-    assert.deepEqual(wanted.filter((name) => !seen.has(name)), []);
+    const seen = new Set(
+      all.flatMap((analysis) => [
+        analysis.file.format,
+        analysis.task,
+        ...('kind' in analysis.roles && analysis.roles.kind ? [analysis.roles.kind] : []),
+        ...(analysis.task === 'fit' ? [analysis.summary.dist] : []),
+      ]),
+    );
+    const wanted = [
+      'csv',
+      'tsv',
+      'parquet',
+      'npy',
+      'npz',
+      'safetensors',
+      'pt',
+      'categorical',
+      'binary',
+      'soft',
+      'regression',
+      'fit',
+      'entropy',
+      'probs',
+      'logits',
+      'logprobs',
+      'bernoulli',
+      'categorical',
+      'gaussian',
+      'poisson',
+      'exponential',
+    ];
+    assert.deepEqual(
+      wanted.filter((name) => !seen.has(name)),
+      [],
+    );
   });
 
   for (const c of cases) {

@@ -14,7 +14,7 @@ describe('problems in a CSV buffer, each at its cell', () => {
     assert.deepEqual(brief(findCsvProblems(text, 'bad.csv', { kind: 'probs' })), [
       'error 2:0-2:1 label 2 is not a class index in 0..1',
       'error 3:2-3:5 probability 1.5 is outside [0, 1]',
-      'warning 4:2-4:9 the row\'s probabilities sum to 0.6, not 1',
+      "warning 4:2-4:9 the row's probabilities sum to 0.6, not 1",
     ]);
   });
 

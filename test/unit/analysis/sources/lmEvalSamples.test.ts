@@ -81,7 +81,10 @@ describe('lm-eval multiple choice samples', () => {
       assert.ok(!error.message.includes('\n'));
       return true;
     });
-    await assert.rejects(analyzeSource({ kind: 'path', path: path('samples_missing_2024.jsonl') }), /^DataFileError: samples_missing_2024\.jsonl: line 2: the sample has no 'arguments' key$|samples_missing_2024\.jsonl: line 2: the sample has no 'arguments' key/);
+    await assert.rejects(
+      analyzeSource({ kind: 'path', path: path('samples_missing_2024.jsonl') }),
+      /^DataFileError: samples_missing_2024\.jsonl: line 2: the sample has no 'arguments' key$|samples_missing_2024\.jsonl: line 2: the sample has no 'arguments' key/,
+    );
   });
 });
 
@@ -134,7 +137,18 @@ describe('a large samples file', () => {
     for (let doc = 0; doc < 100_000; doc++) {
       const lls = [-1 - (doc % 7), -2 - (doc % 3), -3];
       const gold = doc % 3;
-      lines.push(JSON.stringify({ doc_id: doc, doc: { question: `q${doc}` }, target: String(gold), arguments: Object.fromEntries(lls.map((_, i) => [`gen_args_${i}`, { arg_0: 'Q', arg_1: ` c${i}` }])), resps: lls.map((ll) => [[String(ll), 'False']]), filtered_resps: lls.map((ll) => [String(ll), 'False']), filter: 'none', metrics: ['acc'] }));
+      lines.push(
+        JSON.stringify({
+          doc_id: doc,
+          doc: { question: `q${doc}` },
+          target: String(gold),
+          arguments: Object.fromEntries(lls.map((_, i) => [`gen_args_${i}`, { arg_0: 'Q', arg_1: ` c${i}` }])),
+          resps: lls.map((ll) => [[String(ll), 'False']]),
+          filtered_resps: lls.map((ll) => [String(ll), 'False']),
+          filter: 'none',
+          metrics: ['acc'],
+        }),
+      );
     }
     writeFileSync(file, `${lines.join('\n')}\n`);
     copyFileSync(path(expected.multipleChoice.file), join(temp, 'unrelated.jsonl'));

@@ -48,7 +48,10 @@ describe('categorical cross-entropy against PyTorch and scikit-learn', () => {
       if (want.perSampleLoss) {
         // Under 4,000 rows the plotted series is every row, in order.
         const { x, y } = analysis.plots.perSampleLoss;
-        assert.deepEqual(x, want.perSampleLoss.map((_, i) => i));
+        assert.deepEqual(
+          x,
+          want.perSampleLoss.map((_, i) => i),
+        );
         want.perSampleLoss.forEach((loss, i) => assertClose(y[i]!, loss, 1e-12, `row ${i} loss vs F.nll_loss(reduction='none')`));
         assertClose(analysis.plots.worstRows[0]!.loss, Math.max(...want.perSampleLoss), 1e-12, 'worst row');
       }
@@ -97,7 +100,10 @@ describe('categorical cross-entropy against PyTorch and scikit-learn', () => {
   it('names the rows whose true class has probability 0 (infinite loss)', async () => {
     const analysis = await analyze('zero_prob.csv');
     assert.equal(analysis.summary.crossEntropy, Infinity);
-    assert.ok(analysis.warnings.some((w) => w.includes('line 3') && w.includes('infinite')), analysis.warnings.join('\n'));
+    assert.ok(
+      analysis.warnings.some((w) => w.includes('line 3') && w.includes('infinite')),
+      analysis.warnings.join('\n'),
+    );
     assert.equal(analysis.plots.worstRows[0]!.line, 3);
   });
 
@@ -111,9 +117,15 @@ describe('categorical cross-entropy against PyTorch and scikit-learn', () => {
 
   it('warns about rows that do not sum to 1', async () => {
     const table = await readTableFile(fixturePath('classifier', 'basic.csv'));
-    const skewed = { ...table, columns: table.columns.map((c) => (c.name === 'p0' ? { name: c.name, values: c.values.map((v, i) => (i === 4 ? v * 0.5 : v)) } : c)) };
+    const skewed = {
+      ...table,
+      columns: table.columns.map((c) => (c.name === 'p0' ? { name: c.name, values: c.values.map((v, i) => (i === 4 ? v * 0.5 : v)) } : c)),
+    };
     const analysis = await analyzeTable(skewed, 'skewed.csv');
-    assert.ok(analysis.warnings.some((w) => /1 row\(s\) do not sum to 1 \(line 6\)/.test(w)), analysis.warnings.join('\n'));
+    assert.ok(
+      analysis.warnings.some((w) => /1 row\(s\) do not sum to 1 \(line 6\)/.test(w)),
+      analysis.warnings.join('\n'),
+    );
   });
 });
 
@@ -136,7 +148,10 @@ describe('the derivations and curves beside the cross-entropy', () => {
     assertClose(analysis.summary.temperature!.crossEntropyAtOne, expected['logits.csv']!.crossEntropy, 1e-12, 'T = 1 is the file as given');
     assert.ok(analysis.summary.expectedCalibrationError >= 0 && analysis.summary.expectedCalibrationError < 1);
     const reliability = analysis.plots.reliability!;
-    assert.equal(reliability.bins.reduce((total, bin) => total + bin.count, 0), expected['logits.csv']!.n);
+    assert.equal(
+      reliability.bins.reduce((total, bin) => total + bin.count, 0),
+      expected['logits.csv']!.n,
+    );
   });
 });
 

@@ -50,7 +50,11 @@ async function analyze<T extends Exclude<Analysis['task'], 'eval'>>(path: string
 describe('tasks other than classification, on tensors', () => {
   it('regression: y and yhat [n, 3] with a variance tensor, as F.mse_loss, scipy.stats.norm and F.gaussian_nll_loss', async () => {
     const reg = expected.regression;
-    const path = safetensorsOf('regression.safetensors', 'regression.csv', { y: ['y0', 'y1', 'y2'], yhat: ['yhat0', 'yhat1', 'yhat2'], var: ['var0', 'var1', 'var2'] });
+    const path = safetensorsOf('regression.safetensors', 'regression.csv', {
+      y: ['y0', 'y1', 'y2'],
+      yhat: ['yhat0', 'yhat1', 'yhat2'],
+      var: ['var0', 'var1', 'var2'],
+    });
     const { summary } = await analyze(path, 'regression', { sigma: reg.sigma, variance: ['var'] });
     assertRelative(summary.mse, reg.mseLoss, TOLERANCE, 'MSE');
     assertRelative(summary.gaussianNll, reg.gaussianNllSum, TOLERANCE, 'Gaussian NLL');

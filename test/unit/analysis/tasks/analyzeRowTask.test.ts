@@ -70,7 +70,10 @@ describe('regression: MSE, Gaussian NLL, sigma MLE, gaussian_nll_loss', () => {
     assertRelative(curve.logLikelihood[curve.maxIndex]!, reg.logLikelihoodAtSigmaMle, TOLERANCE, 'curve maximum');
     assertRelative(curve.logLikelihood[curve.x.indexOf(reg.sigma)]!, -reg.gaussianNllSum, TOLERANCE, 'curve at the fixed sigma');
     assert.ok(curve.logLikelihood.every((v) => v <= curve.logLikelihood[curve.maxIndex]!));
-    assert.deepEqual(analysis.derivations.map((d) => d.id), ['regression-fixed-sigma']);
+    assert.deepEqual(
+      analysis.derivations.map((d) => d.id),
+      ['regression-fixed-sigma'],
+    );
     assert.ok(analysis.derivations.every((d) => d.steps.every((step) => !step.check || step.check.holds)));
   });
 
@@ -113,7 +116,10 @@ describe('unconditional fits of one column', () => {
       assertRelative(analysis.summary.crossEntropy, -fits[key].logLikelihood / fits.n, TOLERANCE, 'average NLL');
       for (const curve of analysis.plots.parameterCurves) {
         assertRelative(curve.logLikelihood[curve.maxIndex]!, fits[key].logLikelihood, TOLERANCE, `${curve.parameter} curve maximum`);
-        assert.ok(curve.logLikelihood.every((v) => v <= curve.logLikelihood[curve.maxIndex]! * (1 - 1e-12)), `${curve.parameter}: the MLE is the highest point`);
+        assert.ok(
+          curve.logLikelihood.every((v) => v <= curve.logLikelihood[curve.maxIndex]! * (1 - 1e-12)),
+          `${curve.parameter}: the MLE is the highest point`,
+        );
       }
       assert.equal(analysis.derivations[0]!.id, `unconditional-mle-${dist}`);
     });
@@ -139,13 +145,31 @@ describe('unconditional fits of one column', () => {
 describe('the task passes in batches', () => {
   const table = (name: string) => readNumericCsv(name);
   const column = (t: Map<string, Float64Array>, name: string) => ({ n: t.get(name)!.length, k: 1, values: t.get(name)! });
-  const roles = (task: RowTaskRoles['task'], targets: string[], predictions: string[], variance: string[] = []): RowTaskRoles => ({ task, targets, predictions, variance, reason: 'test' });
+  const roles = (task: RowTaskRoles['task'], targets: string[], predictions: string[], variance: string[] = []): RowTaskRoles => ({
+    task,
+    targets,
+    predictions,
+    variance,
+    reason: 'test',
+  });
   const run = (t: Map<string, Float64Array>, r: RowTaskRoles, size: number, options: AnalysisOptions) =>
     analyzeRowTask(
-      { fileName: 'x.csv', format: 'csv', roles: r, batches: rowBatches([...r.targets, ...r.predictions, ...r.variance].map((name) => column(t, name)), undefined, size), choices: [], rowName: (row) => `row ${row}` },
+      {
+        fileName: 'x.csv',
+        format: 'csv',
+        roles: r,
+        batches: rowBatches(
+          [...r.targets, ...r.predictions, ...r.variance].map((name) => column(t, name)),
+          undefined,
+          size,
+        ),
+        choices: [],
+        rowName: (row) => `row ${row}`,
+      },
       options,
     );
-  const numbers = (analysis: Analysis) => Object.entries(analysis.summary).flatMap(([name, value]) => (typeof value === 'number' ? [[name, value] as const] : []));
+  const numbers = (analysis: Analysis) =>
+    Object.entries(analysis.summary).flatMap(([name, value]) => (typeof value === 'number' ? [[name, value] as const] : []));
 
   const setups: [string, string, RowTaskRoles, AnalysisOptions][] = [
     ['soft', 'soft.csv', roles('soft', ['t0', 't1', 't2', 't3'], ['z0', 'z1', 'z2', 'z3']), {}],
@@ -158,7 +182,8 @@ describe('the task passes in batches', () => {
       const whole = await run(t, r, 1 << 20, options);
       for (const size of [1, 7, 64]) {
         const chunked = await run(t, r, size, options);
-        for (const [name, value] of numbers(whole)) assertRelative(chunked.summary[name as keyof typeof chunked.summary] as number, value, 1e-12, `${name} in batches of ${size}`);
+        for (const [name, value] of numbers(whole))
+          assertRelative(chunked.summary[name as keyof typeof chunked.summary] as number, value, 1e-12, `${name} in batches of ${size}`);
       }
     });
   }

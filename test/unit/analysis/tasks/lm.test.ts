@@ -67,17 +67,35 @@ describe('language models: every fixture through analyzeSource, against PyTorch 
       assert.equal(summary.n, c.tokens);
       assert.equal(summary.tokens, c.tokens);
       assert.equal(summary.sequences, c.sequences);
-      for (const key of ['crossEntropy', 'logLikelihood', 'perplexity', 'meanSequencePerplexity', 'geometricMeanSequencePerplexity', 'bitsPerToken', 'accuracy', 'meanEntropy', 'otherAlignmentCrossEntropy'] as const) {
+      for (const key of [
+        'crossEntropy',
+        'logLikelihood',
+        'perplexity',
+        'meanSequencePerplexity',
+        'geometricMeanSequencePerplexity',
+        'bitsPerToken',
+        'accuracy',
+        'meanEntropy',
+        'otherAlignmentCrossEntropy',
+      ] as const) {
         assertRelative(summary[key]!, c[key], TOLERANCE, key);
       }
       assertRelative(summary.expectedCalibrationError!, c.ece, TOLERANCE, 'ECE');
       assertRelative(summary.log10Likelihood, c.logLikelihood / Math.LN10, TOLERANCE, 'log10 likelihood');
-      assertRelative(Math.log10(summary.likelihoodMantissa) + summary.likelihoodExponent, c.logLikelihood / Math.LN10, TOLERANCE, 'likelihood as mantissa x 10^exponent');
+      assertRelative(
+        Math.log10(summary.likelihoodMantissa) + summary.likelihoodExponent,
+        c.logLikelihood / Math.LN10,
+        TOLERANCE,
+        'likelihood as mantissa x 10^exponent',
+      );
       assert.ok(summary.likelihoodMantissa >= 1 && summary.likelihoodMantissa < 10);
 
       // Sequences, positions, calibration, worst tokens, the token view.
       const listed = c.sequenceTokens.flatMap((tokens: number, s: number) => (tokens > 0 ? [s] : []));
-      assert.deepEqual(a.sequences.map((s) => s.sequence), listed);
+      assert.deepEqual(
+        a.sequences.map((s) => s.sequence),
+        listed,
+      );
       for (const s of a.sequences) {
         assert.equal(s.tokens, c.sequenceTokens[s.sequence]);
         assertRelative(s.nll, c.sequenceNll[s.sequence], TOLERANCE, `sequence ${s.sequence} NLL`);
@@ -86,21 +104,48 @@ describe('language models: every fixture through analyzeSource, against PyTorch 
       const scored = scoredTokens(c);
       const positions = c.positionMeanNll.flatMap((mean: number | null, t: number) => (mean === null ? [] : [t]));
       assert.deepEqual(a.plots.lossByPosition.position, positions);
-      assertAllRelative(a.plots.lossByPosition.meanLoss, positions.map((t: number) => c.positionMeanNll[t]), TOLERANCE, 'mean loss by position');
-      assert.deepEqual(a.plots.lossByPosition.count, positions.map((t: number) => scored.filter((s) => s.position === t).length));
-      assert.deepEqual(a.plots.reliability!.bins.map((bin) => bin.count), c.calibrationCounts);
+      assertAllRelative(
+        a.plots.lossByPosition.meanLoss,
+        positions.map((t: number) => c.positionMeanNll[t]),
+        TOLERANCE,
+        'mean loss by position',
+      );
+      assert.deepEqual(
+        a.plots.lossByPosition.count,
+        positions.map((t: number) => scored.filter((s) => s.position === t).length),
+      );
+      assert.deepEqual(
+        a.plots.reliability!.bins.map((bin) => bin.count),
+        c.calibrationCounts,
+      );
       assert.equal(a.plots.sequencePerplexityHistogram.counts.reduce((x, y) => x + y, 0) + a.plots.sequencePerplexityHistogram.infinite, c.sequences);
       assert.equal(a.plots.runningMean.n.at(-1), c.tokens);
       assertRelative(a.plots.runningMean.mean.at(-1)!, c.crossEntropy, TOLERANCE, 'running mean at the end');
       const worst = [...scored].sort((x, y) => y.loss - x.loss || x.flat - y.flat).slice(0, 50);
-      assert.deepEqual(a.plots.worstTokens.map((w) => [w.sequence, w.position, w.id, w.rank]), worst.map((w) => [w.sequence, w.position, w.id, w.rank]));
-      assertAllRelative(a.plots.worstTokens.map((w) => w.loss), worst.map((w) => w.loss), TOLERANCE, 'worst tokens');
+      assert.deepEqual(
+        a.plots.worstTokens.map((w) => [w.sequence, w.position, w.id, w.rank]),
+        worst.map((w) => [w.sequence, w.position, w.id, w.rank]),
+      );
+      assertAllRelative(
+        a.plots.worstTokens.map((w) => w.loss),
+        worst.map((w) => w.loss),
+        TOLERANCE,
+        'worst tokens',
+      );
       const means = c.sequenceNll.map((nll: number, s: number) => (c.sequenceTokens[s] > 0 ? nll / c.sequenceTokens[s] : -Infinity));
       const worstSequence = means.indexOf(Math.max(...means));
       const viewed = scored.filter((s) => s.sequence === worstSequence);
       assert.equal(a.tokenView.sequence, worstSequence);
-      assert.deepEqual(a.tokenView.tokens.map((token) => [token.position, token.id, token.rank]), viewed.map((s) => [s.position, s.id, s.rank]));
-      assertAllRelative(a.tokenView.tokens.map((token) => token.loss), viewed.map((s) => s.loss), TOLERANCE, 'token view losses');
+      assert.deepEqual(
+        a.tokenView.tokens.map((token) => [token.position, token.id, token.rank]),
+        viewed.map((s) => [s.position, s.id, s.rank]),
+      );
+      assertAllRelative(
+        a.tokenView.tokens.map((token) => token.loss),
+        viewed.map((s) => s.loss),
+        TOLERANCE,
+        'token view losses',
+      );
 
       // The tokenizer.json beside the fixtures (the .npy pairs sit in folders of their own).
       const text = c.tokenizer;
@@ -114,13 +159,36 @@ describe('language models: every fixture through analyzeSource, against PyTorch 
         assertRelative(summary.bytePerplexity!, text.bytePerplexity, TOLERANCE, 'byte perplexity');
         assertRelative(summary.wordPerplexity!, text.wordPerplexity, TOLERANCE, 'word perplexity');
         const pieces = text.sequences.find((s: any) => s.sequence === worstSequence).pieces;
-        assert.deepEqual(a.tokenView.tokens.map((token) => token.text), pieces);
+        assert.deepEqual(
+          a.tokenView.tokens.map((token) => token.text),
+          pieces,
+        );
       }
-      assert.deepEqual(Object.keys(summary.definitions).sort(), ['accuracy', 'bitsPerToken', 'crossEntropy', 'expectedCalibrationError', 'geometricMeanSequencePerplexity', 'logLikelihood', 'meanEntropy', 'meanSequencePerplexity', 'otherAlignmentCrossEntropy', 'perplexity', 'sequences', 'tokens', ...(c.file.startsWith('npy_') ? [] : ['bitsPerByte', 'bytePerplexity', 'wordPerplexity'])].sort());
+      assert.deepEqual(
+        Object.keys(summary.definitions).sort(),
+        [
+          'accuracy',
+          'bitsPerToken',
+          'crossEntropy',
+          'expectedCalibrationError',
+          'geometricMeanSequencePerplexity',
+          'logLikelihood',
+          'meanEntropy',
+          'meanSequencePerplexity',
+          'otherAlignmentCrossEntropy',
+          'perplexity',
+          'sequences',
+          'tokens',
+          ...(c.file.startsWith('npy_') ? [] : ['bitsPerByte', 'bytePerplexity', 'wordPerplexity']),
+        ].sort(),
+      );
 
       // The derivation's checks compare the token-level sum with the per-sequence and per-position sums.
       const steps = a.derivations[0]!.steps;
-      assert.deepEqual(steps.map((step) => step.id), ['chain-rule', 'token-conditional', 'sum-log-likelihood', 'cross-entropy', 'perplexity', 'likelihood']);
+      assert.deepEqual(
+        steps.map((step) => step.id),
+        ['chain-rule', 'token-conditional', 'sum-log-likelihood', 'cross-entropy', 'perplexity', 'likelihood'],
+      );
       for (const step of steps.filter((s) => s.check)) assert.ok(step.check!.holds, `${step.id}: ${JSON.stringify(step.check)}`);
       assertRelative(steps.find((s) => s.id === 'sum-log-likelihood')!.check!.rhs, c.logLikelihood, TOLERANCE, 'the log-likelihood the derivation shows');
     });
@@ -148,7 +216,10 @@ describe('language models: every fixture through analyzeSource, against PyTorch 
     writeFileSync(join(beside, 'tokenizer.json'), '{"model": ');
     const a = await analyze(join(beside, 'causal_float32.pt'));
     assert.equal(a.roles.tokenizer, undefined);
-    assert.ok(a.warnings.some((w) => w.includes('tokenizer.json') && w.includes('not valid JSON')), a.warnings.join(' | '));
+    assert.ok(
+      a.warnings.some((w) => w.includes('tokenizer.json') && w.includes('not valid JSON')),
+      a.warnings.join(' | '),
+    );
     assertRelative(a.summary.crossEntropy, lmCase('causal_float32.pt').crossEntropy, TOLERANCE, 'cross-entropy');
   });
 
@@ -157,7 +228,10 @@ describe('language models: every fixture through analyzeSource, against PyTorch 
     const c = lmCase('off_by_one.pt', false);
     assert.equal(wrong.roles.shift, false);
     assertRelative(wrong.summary.otherAlignmentCrossEntropy!, c.otherAlignmentCrossEntropy, TOLERANCE, 'the shifted cross-entropy');
-    assert.ok(wrong.warnings.some((w) => w.includes('one token off')), wrong.warnings.join(' | '));
+    assert.ok(
+      wrong.warnings.some((w) => w.includes('one token off')),
+      wrong.warnings.join(' | '),
+    );
     const right = await analyze(lmFixture('off_by_one.pt'), { shift: true });
     assert.equal(right.roles.shift, true);
     assertRelative(right.summary.crossEntropy, lmCase('off_by_one.pt', true).crossEntropy, TOLERANCE, 'shifted');
@@ -173,9 +247,16 @@ describe('language models: every fixture through analyzeSource, against PyTorch 
     assert.deepEqual(a.roles.shape, { batch: B, length: T });
     assert.equal(a.summary.tokens, want.tokens);
     assert.equal(a.summary.sequences, want.sequences);
-    for (const key of ['crossEntropy', 'logLikelihood', 'meanSequencePerplexity', 'geometricMeanSequencePerplexity'] as const) assertRelative(a.summary[key], want[key], TOLERANCE, key);
-    assertAllRelative(a.sequences.map((s) => s.nll), want.sequenceNll, TOLERANCE, 'per-sequence NLL');
-    for (const key of ['accuracy', 'meanEntropy', 'expectedCalibrationError', 'otherAlignmentCrossEntropy', 'bitsPerByte'] as const) assert.equal(a.summary[key], undefined, key);
+    for (const key of ['crossEntropy', 'logLikelihood', 'meanSequencePerplexity', 'geometricMeanSequencePerplexity'] as const)
+      assertRelative(a.summary[key], want[key], TOLERANCE, key);
+    assertAllRelative(
+      a.sequences.map((s) => s.nll),
+      want.sequenceNll,
+      TOLERANCE,
+      'per-sequence NLL',
+    );
+    for (const key of ['accuracy', 'meanEntropy', 'expectedCalibrationError', 'otherAlignmentCrossEntropy', 'bitsPerByte'] as const)
+      assert.equal(a.summary[key], undefined, key);
     assert.equal(a.plots.reliability, undefined);
     assert.ok(a.tokenView.tokens.every((token) => token.id === -1 && token.rank === 0 && token.text === undefined));
     assert.deepEqual(a.warnings, []);
@@ -184,10 +265,15 @@ describe('language models: every fixture through analyzeSource, against PyTorch 
   it("reduction='none': every position's loss, 0 where nothing is scored, as F.cross_entropy(reduction='none')", async () => {
     const c = lmCase('causal_float16.pt');
     const a = await analyze(lmFixture(c.file), { keepRowLosses: true });
-    assertAllRelative(a.rowLosses!.crossEntropy!, c.tokenNll.map((loss: number | null) => loss ?? 0), TOLERANCE, 'per-position losses');
+    assertAllRelative(
+      a.rowLosses!.crossEntropy!,
+      c.tokenNll.map((loss: number | null) => loss ?? 0),
+      TOLERANCE,
+      'per-position losses',
+    );
   });
 
-  it('a [8, 512, 4096] float16 .npy pair (32 MB) is read a block at a time from the file, with progress, and gives the fixture\'s numbers', async () => {
+  it("a [8, 512, 4096] float16 .npy pair (32 MB) is read a block at a time from the file, with progress, and gives the fixture's numbers", async () => {
     const big = join(folder, 'big');
     mkdirSync(big);
     const { logits } = writeBigLogits(big);
@@ -197,10 +283,14 @@ describe('language models: every fixture through analyzeSource, against PyTorch 
     assert.deepEqual(a.roles.shape, { batch: 8, length: 512, vocabulary: 4096 });
     assert.equal(a.summary.tokens, c.tokens * 64);
     assert.equal(a.summary.sequences, 8);
-    for (const key of ['crossEntropy', 'meanSequencePerplexity', 'geometricMeanSequencePerplexity', 'accuracy', 'meanEntropy'] as const) assertRelative(a.summary[key]!, c[key], TOLERANCE, key);
+    for (const key of ['crossEntropy', 'meanSequencePerplexity', 'geometricMeanSequencePerplexity', 'accuracy', 'meanEntropy'] as const)
+      assertRelative(a.summary[key]!, c[key], TOLERANCE, key);
     assertRelative(a.summary.logLikelihood, c.logLikelihood * 64, TOLERANCE, 'log-likelihood');
     assert.ok(progress.length >= 4, `progress ${progress.join(', ')}`);
-    assert.ok(progress.every((f, i) => f > 0 && f <= 1 && (i === 0 || f > progress[i - 1]!)), `progress ${progress.join(', ')}`);
+    assert.ok(
+      progress.every((f, i) => f > 0 && f <= 1 && (i === 0 || f > progress[i - 1]!)),
+      `progress ${progress.join(', ')}`,
+    );
     assert.equal(progress.at(-1), 1);
 
     const controller = new AbortController();
@@ -221,7 +311,13 @@ describe('language models: every fixture through analyzeSource, against PyTorch 
     it('a target id >= V', async () => {
       const bad = labels.slice();
       bad[1 * T + 3] = BigInt(V + 100);
-      await rejects(write('id.safetensors', [logitsTensor(), labelsTensor(bad)]), {}, 'id.safetensors', "tensor 'labels' batch 1, position 3", `target id ${V + 100} is not a token id in 0..${V - 1}`);
+      await rejects(
+        write('id.safetensors', [logitsTensor(), labelsTensor(bad)]),
+        {},
+        'id.safetensors',
+        "tensor 'labels' batch 1, position 3",
+        `target id ${V + 100} is not a token id in 0..${V - 1}`,
+      );
     });
 
     it('a NaN logit at a scored position', async () => {
@@ -229,20 +325,48 @@ describe('language models: every fixture through analyzeSource, against PyTorch 
       const flat = 2 * T + 5;
       assert.notEqual(labels[flat], -100n);
       bad[flat * V + 17] = Number.NaN;
-      await rejects(write('nan.safetensors', [logitsTensor(bad), labelsTensor()]), {}, 'nan.safetensors', "tensor 'logits' batch 2, position 5", 'logit 17 is NaN');
+      await rejects(
+        write('nan.safetensors', [logitsTensor(bad), labelsTensor()]),
+        {},
+        'nan.safetensors',
+        "tensor 'logits' batch 2, position 5",
+        'logit 17 is NaN',
+      );
     });
 
     it('an attention mask of the wrong shape, and one with a value that is not 0 or 1', async () => {
       const mask = new BigInt64Array(B * (T - 1)).fill(1n);
-      await rejects(write('mask-shape.safetensors', [logitsTensor(), labelsTensor(), { name: 'attention_mask', dtype: 'I64', shape: [B, T - 1], data: mask }]), {}, 'mask-shape.safetensors', "attention mask 'attention_mask' [4, 15]", `must be [${B}, ${T}]`);
+      await rejects(
+        write('mask-shape.safetensors', [logitsTensor(), labelsTensor(), { name: 'attention_mask', dtype: 'I64', shape: [B, T - 1], data: mask }]),
+        {},
+        'mask-shape.safetensors',
+        "attention mask 'attention_mask' [4, 15]",
+        `must be [${B}, ${T}]`,
+      );
       const values = new BigInt64Array(B * T).fill(1n);
       values[3 * T + 2] = 2n;
-      await rejects(write('mask-value.safetensors', [logitsTensor(), labelsTensor(), { name: 'attention_mask', dtype: 'I64', shape: [B, T], data: values }]), {}, 'mask-value.safetensors', "tensor 'attention_mask' batch 3, position 2", 'attention mask value 2 is neither 0 nor 1');
+      await rejects(
+        write('mask-value.safetensors', [logitsTensor(), labelsTensor(), { name: 'attention_mask', dtype: 'I64', shape: [B, T], data: values }]),
+        {},
+        'mask-value.safetensors',
+        "tensor 'attention_mask' batch 3, position 2",
+        'attention mask value 2 is neither 0 nor 1',
+      );
     });
 
     it('logits without token ids, and a file where every target is ignored', async () => {
-      await rejects(write('alone.safetensors', [logitsTensor()]), {}, 'alone.safetensors', `no tensor of shape [${B}, ${T}] to read as the token ids 'logits' [${B}, ${T}, ${V}] scores`);
-      await rejects(write('ignored.safetensors', [logitsTensor(), labelsTensor(new BigInt64Array(B * T).fill(-100n))]), {}, 'ignored.safetensors', 'no token is scored: every target is the ignore index -100');
+      await rejects(
+        write('alone.safetensors', [logitsTensor()]),
+        {},
+        'alone.safetensors',
+        `no tensor of shape [${B}, ${T}] to read as the token ids 'logits' [${B}, ${T}, ${V}] scores`,
+      );
+      await rejects(
+        write('ignored.safetensors', [logitsTensor(), labelsTensor(new BigInt64Array(B * T).fill(-100n))]),
+        {},
+        'ignored.safetensors',
+        'no token is scored: every target is the ignore index -100',
+      );
     });
   });
 
@@ -253,21 +377,41 @@ describe('language models: every fixture through analyzeSource, against PyTorch 
     for (let s = 0; s < sequences; s++) values[2 * s] = values[2 * s + 1] = -(0.5 + ((s * 7919) % sequences) / sequences);
     const mask = new BigInt64Array(sequences * 2).fill(1n);
     const path = join(folder, 'many.safetensors');
-    writeFileSync(path, safetensorsFile([{ name: 'token_logprobs', dtype: 'F32', shape: [sequences, 2], data: values }, { name: 'attention_mask', dtype: 'I64', shape: [sequences, 2], data: mask }]));
+    writeFileSync(
+      path,
+      safetensorsFile([
+        { name: 'token_logprobs', dtype: 'F32', shape: [sequences, 2], data: values },
+        { name: 'attention_mask', dtype: 'I64', shape: [sequences, 2], data: mask },
+      ]),
+    );
     const a = await analyze(path);
     assert.equal(a.summary.sequences, sequences);
     assert.equal(a.sequences.length, 10_000);
     const meanOf = (s: number) => -values[2 * s]!;
-    const wanted = Array.from({ length: sequences }, (_, s) => s).sort((x, y) => meanOf(y) - meanOf(x)).slice(0, 10_000);
-    assert.deepEqual(a.sequences.map((s) => s.sequence), wanted);
-    assert.ok(a.warnings.some((w) => w.includes('12,000 sequences') && w.includes('10,000')), a.warnings.join(' | '));
+    const wanted = Array.from({ length: sequences }, (_, s) => s)
+      .sort((x, y) => meanOf(y) - meanOf(x))
+      .slice(0, 10_000);
+    assert.deepEqual(
+      a.sequences.map((s) => s.sequence),
+      wanted,
+    );
+    assert.ok(
+      a.warnings.some((w) => w.includes('12,000 sequences') && w.includes('10,000')),
+      a.warnings.join(' | '),
+    );
   });
 
   it('a context of 5,000 positions: the mean loss by position in at most 2,000 points, each the mean of its run', async () => {
     const length = 5_000;
     const values = Float32Array.from({ length }, (_, t) => -(1 + Math.sin(t) ** 2));
     const path = join(folder, 'long.safetensors');
-    writeFileSync(path, safetensorsFile([{ name: 'logprobs', dtype: 'F32', shape: [1, length], data: values }, { name: 'attention_mask', dtype: 'I64', shape: [1, length], data: new BigInt64Array(length).fill(1n) }]));
+    writeFileSync(
+      path,
+      safetensorsFile([
+        { name: 'logprobs', dtype: 'F32', shape: [1, length], data: values },
+        { name: 'attention_mask', dtype: 'I64', shape: [1, length], data: new BigInt64Array(length).fill(1n) },
+      ]),
+    );
     const { position, meanLoss, count } = (await analyze(path)).plots.lossByPosition;
     assert.ok(position.length <= 2_000 && position.length >= 1_000, `${position.length} points`);
     const run = position[1]! - position[0]!;

@@ -110,8 +110,14 @@ describe('big files scored on threads', () => {
     assert.equal(classification(threaded).summary.crossEntropy, Infinity);
     assertSameAnalysis(threaded, single);
     // Data line i is on line i + 2, and two blank lines were put before data line 50,000.
-    assert.ok(threaded.warnings.some((warning) => warning.includes('give the true class probability 0') && warning.includes('line 90004')), threaded.warnings.join('\n'));
-    assert.ok(threaded.warnings.some((warning) => warning.includes('do not sum to 1') && warning.includes('line 100004')), threaded.warnings.join('\n'));
+    assert.ok(
+      threaded.warnings.some((warning) => warning.includes('give the true class probability 0') && warning.includes('line 90004')),
+      threaded.warnings.join('\n'),
+    );
+    assert.ok(
+      threaded.warnings.some((warning) => warning.includes('do not sum to 1') && warning.includes('line 100004')),
+      threaded.warnings.join('\n'),
+    );
     const worst = classification(threaded).plots.worstRows;
     assert.ok(worst.length > 0 && worst.every((row) => row.line !== undefined), 'worst rows carry their lines');
   });
@@ -148,7 +154,12 @@ describe('big files scored on threads', () => {
     const pool = new ScoringPool({ script: SCORING_THREAD, count: 2 });
     let analysis;
     try {
-      analysis = await analyzeSource({ kind: 'path', path }, {}, {}, { pool, onProgress: (fraction) => fractions.push(fraction), onPartial: (partial) => partials.push(partial) });
+      analysis = await analyzeSource(
+        { kind: 'path', path },
+        {},
+        {},
+        { pool, onProgress: (fraction) => fractions.push(fraction), onPartial: (partial) => partials.push(partial) },
+      );
     } finally {
       await pool.close();
     }
@@ -171,8 +182,16 @@ describe('big files scored on threads', () => {
   });
 
   for (const [what, edit, expected] of [
-    ['a word in a number column', (lines: string[]) => (lines[80_123] = lines[80_123]!.replace(/,[^,]*$/, ',abc')), 'line 80125, column 6 (logit_4): \'abc\' is not a number'],
-    ['a label that is not a class', (lines: string[]) => (lines[61_000] = lines[61_000]!.replace(/^\d+/, '7')), 'line 61002: label 7 is not a class index in 0..4'],
+    [
+      'a word in a number column',
+      (lines: string[]) => (lines[80_123] = lines[80_123]!.replace(/,[^,]*$/, ',abc')),
+      "line 80125, column 6 (logit_4): 'abc' is not a number",
+    ],
+    [
+      'a label that is not a class',
+      (lines: string[]) => (lines[61_000] = lines[61_000]!.replace(/^\d+/, '7')),
+      'line 61002: label 7 is not a class index in 0..4',
+    ],
     ['a ragged row', (lines: string[]) => (lines[88_888] = lines[88_888]!.replace(/,[^,]*$/, '')), 'line 88890: expected 6 fields, found 5'],
   ] as const) {
     it(`${what} deep in the file: the same one-line message, naming the line`, async () => {
@@ -246,7 +265,10 @@ describe('scoring threads', () => {
     await Promise.all([failing.close(), replacement.close()]);
     // A bad file is still refused once, with its own message, not a thread's.
     const bad = repeatedCsv('logits.csv', 300, (lines) => (lines[70_000] = lines[70_000]!.replace(/^\d+/, '9'))).path;
-    await assert.rejects(analyzeOnThreads({ kind: 'path', path: bad }, {}, {}, {}, { script: SCORING_THREAD, count: 2 }), /line 70002: label 9 is not a class index in 0\.\.4/);
+    await assert.rejects(
+      analyzeOnThreads({ kind: 'path', path: bad }, {}, {}, {}, { script: SCORING_THREAD, count: 2 }),
+      /line 70002: label 9 is not a class index in 0\.\.4/,
+    );
   });
 
   it('a tensor of 40 classes is scored in blocks of fewer rows, with the same analysis as one thread', async () => {
@@ -261,7 +283,14 @@ describe('scoring threads', () => {
     mkdirSync(folder, { recursive: true });
     writeFileSync(join(folder, 'logits.npy'), npyFile('<f4', [rows, 40], wide));
     const labels = repeatNpy(fixturePath('eval', 'labels.npy'), Math.ceil(rows / 300));
-    writeFileSync(join(folder, 'labels.npy'), npyFile('<i8', [rows], new BigInt64Array(labels.buffer.slice(labels.byteOffset + npyDataStart(labels), labels.byteOffset + npyDataStart(labels) + rows * 8))));
+    writeFileSync(
+      join(folder, 'labels.npy'),
+      npyFile(
+        '<i8',
+        [rows],
+        new BigInt64Array(labels.buffer.slice(labels.byteOffset + npyDataStart(labels), labels.byteOffset + npyDataStart(labels) + rows * 8)),
+      ),
+    );
     const pool = new ScoringPool({ script: SCORING_THREAD, count: 2 });
     try {
       const threaded = await analyzeSource({ kind: 'path', path: join(folder, 'logits.npy') }, {}, {}, { pool });
@@ -284,7 +313,13 @@ describe('scoring threads', () => {
     const onUnhandled = (reason: unknown) => unhandled.push(reason);
     process.on('unhandledRejection', onUnhandled);
     try {
-      const analysis = await analyzeOnThreads({ kind: 'path', path: logitsPath }, {}, {}, {}, { script: fixturePath('workers', 'diesAtRow65536.js'), count: 2 });
+      const analysis = await analyzeOnThreads(
+        { kind: 'path', path: logitsPath },
+        {},
+        {},
+        {},
+        { script: fixturePath('workers', 'diesAtRow65536.js'), count: 2 },
+      );
       assertSameAnalysis(analysis, await analyzeSource({ kind: 'path', path: logitsPath }));
       // Jobs queued behind the failure are rejected too: give those rejections a turn to surface.
       await new Promise((resolve) => setTimeout(resolve, 100));

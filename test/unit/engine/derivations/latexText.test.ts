@@ -6,10 +6,13 @@ import { latexText } from '../../../../src/engine/format';
 
 describe('file text in LaTeX', () => {
   it('escapes every character LaTeX treats specially', () => {
-    assert.equal(latexText('\\rule{40em}{6em} $x$ & #1 ^_%~'), '\\textbackslash{}rule\\{40em\\}\\{6em\\} \\$x\\$ \\& \\#1 \\textasciicircum{}\\_\\%\\textasciitilde{}');
+    assert.equal(
+      latexText('\\rule{40em}{6em} $x$ & #1 ^_%~'),
+      '\\textbackslash{}rule\\{40em\\}\\{6em\\} \\$x\\$ \\& \\#1 \\textasciicircum{}\\_\\%\\textasciitilde{}',
+    );
   });
 
-  it("a tensor named like a LaTeX command is shown as its name in the worked example, not drawn", () => {
+  it('a tensor named like a LaTeX command is shown as its name in the worked example, not drawn', () => {
     const where = "tensor '\\rule{40em}{6em}' row 3";
     const derivation = classificationDerivation({
       n: 2,

@@ -83,7 +83,16 @@ describe('token loss of a tiny causal transformer: every file format and dtype a
       assertRelative(state.meanRank, c.meanRank, TOLERANCE, 'mean rank');
 
       const figures = tokenPerplexities(state);
-      for (const key of ['crossEntropy', 'logLikelihood', 'tokens', 'sequences', 'perplexity', 'meanSequencePerplexity', 'geometricMeanSequencePerplexity', 'bitsPerToken'] as const) {
+      for (const key of [
+        'crossEntropy',
+        'logLikelihood',
+        'tokens',
+        'sequences',
+        'perplexity',
+        'meanSequencePerplexity',
+        'geometricMeanSequencePerplexity',
+        'bitsPerToken',
+      ] as const) {
         assertRelative(figures[key], c[key], TOLERANCE, key);
       }
       assert.equal(figures.bitsPerByte, undefined);
@@ -91,7 +100,11 @@ describe('token loss of a tiny causal transformer: every file format and dtype a
       assertPerToken(scores.nll, c.tokenNll, 'token NLL');
       assertPerToken(scores.entropy, c.tokenEntropy, 'token entropy');
       assertPerToken(scores.topProbability, c.tokenTopProbability, 'top-1 probability');
-      assert.deepEqual([...scores.rank], c.tokenRank.map((r: number | null) => r ?? -1), 'ranks');
+      assert.deepEqual(
+        [...scores.rank],
+        c.tokenRank.map((r: number | null) => r ?? -1),
+        'ranks',
+      );
 
       const sequences = state.sequenceTotals(B);
       assertAllRelative(sequences.nll, c.sequenceNll, TOLERANCE, 'sequence NLL');
@@ -164,7 +177,7 @@ describe('token loss of a tiny causal transformer: every file format and dtype a
     assertRelative(figures.wordPerplexity!, want.wordPerplexity, 1e-12, 'word perplexity');
   });
 
-  it('whitespace is what Python\'s \\s is, for every code point', () => {
+  it("whitespace is what Python's \\s is, for every code point", () => {
     const whitespace = new Set<number>(expected.textSize.whitespace);
     for (let c = 0; c < 0x110000; c++) {
       if (c >= 0xd800 && c < 0xe000) continue;
@@ -190,7 +203,22 @@ describe('token loss: streaming', () => {
     const { nll, tokens } = state.sequenceTotals(B);
     const figures = tokenPerplexities(state);
     const table = state.calibration.table();
-    return [state.crossEntropy, state.logLikelihood, state.tokens, state.accuracy, state.meanEntropy, state.meanRank, figures.meanSequencePerplexity, figures.geometricMeanSequencePerplexity, figures.sequences, table.ece, ...table.bins.map((b) => b.count), ...nll, ...tokens, ...state.positionMeans().filter((v) => !Number.isNaN(v))];
+    return [
+      state.crossEntropy,
+      state.logLikelihood,
+      state.tokens,
+      state.accuracy,
+      state.meanEntropy,
+      state.meanRank,
+      figures.meanSequencePerplexity,
+      figures.geometricMeanSequencePerplexity,
+      figures.sequences,
+      table.ece,
+      ...table.bins.map((b) => b.count),
+      ...nll,
+      ...tokens,
+      ...state.positionMeans().filter((v) => !Number.isNaN(v)),
+    ];
   }
 
   for (const file of ['causal_float16.pt', 'off_by_one.pt']) {
@@ -215,7 +243,11 @@ describe('token loss: streaming', () => {
           sequential.consume({ ...block, logits, offset: from * V });
           scoredApart.consumeScores(scoreTokens(block, V, T), block.targets);
         }
-        for (const [name, state] of [['merged', merged], ['sequential', sequential], ['scored apart', scoredApart]] as const) {
+        for (const [name, state] of [
+          ['merged', merged],
+          ['sequential', sequential],
+          ['scored apart', scoredApart],
+        ] as const) {
           summary(state).forEach((v, i) => assert.ok(relative(v, want[i]!) <= 1e-12, `seed ${seed} ${name}: value ${i} ${v} vs ${want[i]}`));
         }
       }
@@ -255,7 +287,10 @@ describe('token loss: big vocabularies and bad logits', () => {
     const scores = scoreTokens({ logits: rows([[-Infinity, 0, Math.log(3), -Infinity], fine, fine]), from: 0, to: 3, targets }, vocabulary, 2);
     assertRelative(scores.nll[0]!, Math.log(4), 1e-15, 'NLL with -Infinity logits');
     assertRelative(scores.entropy[0]!, -(0.25 * Math.log(0.25) + 0.75 * Math.log(0.75)), 1e-15, 'entropy with -Infinity logits');
-    assert.throws(() => scoreTokens({ logits: rows([fine, fine, fine]), from: 0, to: 3, targets: [1, 4, 1] }, vocabulary, 2), /position 1: target 4 is not a token id in 0\.\.3/);
+    assert.throws(
+      () => scoreTokens({ logits: rows([fine, fine, fine]), from: 0, to: 3, targets: [1, 4, 1] }, vocabulary, 2),
+      /position 1: target 4 is not a token id in 0\.\.3/,
+    );
     // The target at -Infinity: an infinite loss, as F.cross_entropy gives, kept as an infinite row.
     const state = new TokenLossState(vocabulary, 2);
     state.consume({ logits: rows([[0, -Infinity, 0, 0], fine, fine]), from: 0, to: 3, targets });
@@ -273,7 +308,7 @@ describe('token loss: big vocabularies and bad logits', () => {
     assertRelative(scores.entropy[0]!, p0 * Math.log1p(r) + 2 * p1 * (40 + Math.log1p(r)), 1e-14, 'entropy');
   });
 
-  it('top-1 is torch.argmax: a target tied with a lower id\'s maximum ranks 0 yet is not the prediction', () => {
+  it("top-1 is torch.argmax: a target tied with a lower id's maximum ranks 0 yet is not the prediction", () => {
     const state = new TokenLossState(3, 2);
     const scores = state.consume({ logits: Float64Array.from([3, 3, 0, 3, 3, 0]), from: 0, to: 2, targets: [1, 0] });
     assert.deepEqual([...scores.rank], [0, 0]);
@@ -361,7 +396,7 @@ describe('target alignment', () => {
     assert.throws(() => alignTargets([], 0, 2, { shift: false, vocabulary: 4 }), RangeError);
   });
 
-  it('the default alignment follows the target tensor\'s name, with a reason', () => {
+  it("the default alignment follows the target tensor's name, with a reason", () => {
     for (const name of ['labels', 'label_ids', 'targets', 'outputs.labels', 'LABELS']) assert.equal(defaultAlignment(name).shift, false, name);
     for (const name of ['input_ids', 'tokens', 'batch.input_ids']) assert.equal(defaultAlignment(name).shift, true, name);
     assert.equal(defaultAlignment('y').shift, false);
@@ -372,7 +407,10 @@ describe('target alignment', () => {
     assert.equal(offByOneWarning({ shift: false, crossEntropy: 3 }, 2.01), undefined);
     assert.equal(offByOneWarning({ shift: false, crossEntropy: 3 }, 3.5), undefined);
     assert.equal(offByOneWarning({ shift: false, crossEntropy: Number.NaN }, 1), undefined);
-    assert.match(offByOneWarning({ shift: false, crossEntropy: 3 }, 1.5)!, /shifted \(position t scores target t \+ 1\) alignment gives a cross-entropy of 1\.500/);
+    assert.match(
+      offByOneWarning({ shift: false, crossEntropy: 3 }, 1.5)!,
+      /shifted \(position t scores target t \+ 1\) alignment gives a cross-entropy of 1\.500/,
+    );
     assert.match(offByOneWarning({ shift: true, crossEntropy: 6 }, 2)!, /unshifted/);
   });
 });

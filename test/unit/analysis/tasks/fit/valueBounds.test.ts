@@ -66,12 +66,32 @@ describe('large values in a column get a fit or one line, in bounded memory', ()
 
   const refused: [string, string, string[], string][] = [
     ['huge.csv', 'x\n1e300\n', [], 'line 2: 1e+300 is too large for a Gaussian fit: sums of squared deviations would overflow float64 (|x| above 1e+144)'],
-    ['huge-negative.csv', 'x\n5\n-1e300\n', [], 'line 3: -1e+300 is too large for a Gaussian fit: sums of squared deviations would overflow float64 (|x| above 1e+144)'],
+    [
+      'huge-negative.csv',
+      'x\n5\n-1e300\n',
+      [],
+      'line 3: -1e+300 is too large for a Gaussian fit: sums of squared deviations would overflow float64 (|x| above 1e+144)',
+    ],
     ['class.csv', 'x\n1000000000\n', ['--dist', 'categorical'], 'line 2: 1000000000 is beyond the largest class index a categorical fit holds (262143)'],
-    ['one-class-too-many.csv', `x\n0\n${expected.maxCategoricalClasses}\n`, ['--dist', 'categorical'], 'line 3: 262144 is beyond the largest class index a categorical fit holds (262143)'],
+    [
+      'one-class-too-many.csv',
+      `x\n0\n${expected.maxCategoricalClasses}\n`,
+      ['--dist', 'categorical'],
+      'line 3: 262144 is beyond the largest class index a categorical fit holds (262143)',
+    ],
     ['count.csv', 'x\n1e300\n', ['--dist', 'poisson'], 'line 2: 1e+300 is not an exact count: float64 holds every integer only up to 2^53 (Poisson)'],
-    ['two-to-53.csv', 'x\n3\n9007199254740992\n', ['--dist', 'poisson'], 'line 3: 9007199254740992 is not an exact count: float64 holds every integer only up to 2^53 (Poisson)'],
-    ['waiting.csv', 'x\n1e308\n1e308\n', ['--dist', 'exponential'], 'line 2: 1e+308 is too large for an exponential fit: the sum of the values would overflow float64 (x above 1e+290)'],
+    [
+      'two-to-53.csv',
+      'x\n3\n9007199254740992\n',
+      ['--dist', 'poisson'],
+      'line 3: 9007199254740992 is not an exact count: float64 holds every integer only up to 2^53 (Poisson)',
+    ],
+    [
+      'waiting.csv',
+      'x\n1e308\n1e308\n',
+      ['--dist', 'exponential'],
+      'line 2: 1e+308 is too large for an exponential fit: the sum of the values would overflow float64 (x above 1e+290)',
+    ],
     ['labels.csv', 'label,p0,p1\n1,0.5,0.5\n1000000000,0.5,0.5\n', [], 'line 3: label 1000000000 is not a class index in 0..1'],
   ];
   for (const [name, text, args, place] of refused) {
