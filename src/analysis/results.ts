@@ -1,6 +1,7 @@
 import type { PredictionKind } from '../engine/categorical';
 import type { Derivation, IdentityCheck } from '../engine/derivation';
 import type { Histogram, RunningMean, Series } from '../engine/series';
+import type { Perplexities } from '../engine/tokens/perplexity';
 import type { FitFamily, RoleOptions } from '../roles/vocabulary';
 
 /** What the user may choose, beyond the roles; anything left out is detected. */
@@ -281,30 +282,22 @@ export interface LanguageModelAnalysis extends AnalysisBase {
     /** The tokenizer.json that decoded the tokens, when one was found or given. */
     readonly tokenizer?: string;
   };
-  readonly summary: SummaryBase & {
-    /** n is the number of scored tokens. */
-    readonly tokens: number;
-    readonly sequences: number;
-    readonly likelihoodMantissa: number;
-    readonly likelihoodExponent: number;
-    readonly perplexity: number;
-    readonly meanSequencePerplexity: number;
-    readonly geometricMeanSequencePerplexity: number;
-    readonly bitsPerToken: number;
-    readonly bitsPerByte?: number;
-    readonly bytePerplexity?: number;
-    readonly wordPerplexity?: number;
-    /** Top-1 accuracy of the next token (logits only). */
-    readonly accuracy?: number;
-    /** Mean entropy of the predicted distributions, nats (logits only). */
-    readonly meanEntropy?: number;
-    /** ECE of the top-1 probability, 15 equal-width bins (logits only). */
-    readonly expectedCalibrationError?: number;
-    /** The cross-entropy with the other alignment, for the off-by-one check (logits only). */
-    readonly otherAlignmentCrossEntropy?: number;
-    /** Each figure's definition, in the words the panel shows beside it. */
-    readonly definitions: Readonly<Record<string, string>>;
-  };
+  /** n is the number of scored tokens; the perplexities are the engine's, with their definitions. */
+  readonly summary: SummaryBase &
+    Perplexities & {
+      readonly likelihoodMantissa: number;
+      readonly likelihoodExponent: number;
+      /** Top-1 accuracy of the next token (logits only). */
+      readonly accuracy?: number;
+      /** Mean entropy of the predicted distributions, nats (logits only). */
+      readonly meanEntropy?: number;
+      /** ECE of the top-1 probability, 15 equal-width bins (logits only). */
+      readonly expectedCalibrationError?: number;
+      /** The cross-entropy with the other alignment, for the off-by-one check (logits only). */
+      readonly otherAlignmentCrossEntropy?: number;
+      /** Each figure's definition, in the words the panel shows beside it. */
+      readonly definitions: Readonly<Record<string, string>>;
+    };
   /** Every sequence (at most MAX_LISTED_SEQUENCES, the worst first when there are more). */
   readonly sequences: readonly SequenceLoss[];
   readonly plots: {

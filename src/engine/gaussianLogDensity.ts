@@ -1,7 +1,7 @@
 import { CompensatedSum } from './compensatedSum';
 import type { StreamingState } from './reduction';
 import { LOG_SQRT_2PI, type RegressionChunk } from './regression';
-import { RowError } from './rowError';
+import { checkPairedRows, RowError } from './rowError';
 
 /**
  * sum_i log N(y_i; yhat_i, sigma^2 I) at a fixed sigma, summed row by row from each value's
@@ -26,9 +26,7 @@ export class GaussianLogDensityState implements StreamingState<RegressionChunk, 
     const { targets, predictions } = chunk;
     const first = chunk.firstRow ?? 0;
     const k = this.k;
-    if (targets.k !== k || predictions.k !== k) throw new RangeError(`targets have ${targets.k} columns and predictions ${predictions.k}, expected ${k}`);
-    if (targets.n !== predictions.n)
-      throw new RowError(first + Math.min(targets.n, predictions.n), `${targets.n} target rows for ${predictions.n} prediction rows`);
+    checkPairedRows(targets, predictions, k, first);
     for (let i = 0; i < targets.n; i++) {
       let row = 0;
       for (let j = 0; j < k; j++) {

@@ -1,6 +1,6 @@
 import { CompensatedSum } from './compensatedSum';
 import type { RowMatrix, StreamingState } from './reduction';
-import { RowError } from './rowError';
+import { checkPairedRows, RowError } from './rowError';
 
 export interface RegressionChunk {
   readonly targets: RowMatrix;
@@ -12,9 +12,7 @@ export interface RegressionChunk {
 export const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
 
 function checkShapes(targets: RowMatrix, predictions: RowMatrix, first: number): void {
-  if (targets.k !== predictions.k) throw new RangeError(`targets have ${targets.k} columns and predictions ${predictions.k}`);
-  if (targets.n !== predictions.n)
-    throw new RowError(first + Math.min(targets.n, predictions.n), `${targets.n} target rows for ${predictions.n} prediction rows`);
+  checkPairedRows(targets, predictions, targets.k, first);
 }
 
 function finite(v: number, row: number, what: string): number {

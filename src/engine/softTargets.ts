@@ -2,7 +2,7 @@ import type { PredictionKind } from './categorical';
 import { CompensatedSum } from './compensatedSum';
 import { logProbabilityRow } from './logProbabilities';
 import type { RowMatrix, StreamingState } from './reduction';
-import { RowError } from './rowError';
+import { checkPairedRows, RowError } from './rowError';
 
 export interface SoftTargetChunk {
   /** Target distributions p, one row per sample. */
@@ -62,9 +62,7 @@ export class SoftTargetState implements StreamingState<SoftTargetChunk, SoftTarg
     const { targets, predictions } = chunk;
     const first = chunk.firstRow ?? 0;
     const k = this.k;
-    if (targets.k !== k || predictions.k !== k) throw new RangeError(`targets have ${targets.k} columns and predictions ${predictions.k}, expected ${k}`);
-    if (targets.n !== predictions.n)
-      throw new RowError(first + Math.min(targets.n, predictions.n), `${targets.n} target rows for ${predictions.n} prediction rows`);
+    checkPairedRows(targets, predictions, k, first);
     const n = targets.n;
     const out: SoftTargetRows = { crossEntropy: new Float64Array(n), entropy: new Float64Array(n), kl: new Float64Array(n) };
     const eps = this.options.labelSmoothing ?? 0;
