@@ -326,6 +326,13 @@ function main() {
     lines.push('', slider.stdout.trim());
     console.error(slider.stdout.trim());
   }
+  const lmDump = join(DATA, 'lm-8x512x32000-bf16.safetensors');
+  if (existsSync(lmDump)) {
+    const hover = spawnSync(process.execPath, [join(ROOT, 'bench', 'hover.mjs'), lmDump], { encoding: 'utf8' });
+    if (hover.status !== 0) throw new Error(`hover.mjs failed: ${hover.stderr}`);
+    lines.push('', hover.stdout.trim());
+    console.error(hover.stdout.trim());
+  }
   const vsix = join(ROOT, 'likelihood-lens.vsix');
   if (existsSync(vsix)) lines.push('', `VSIX: ${(statSync(vsix).size / 1024).toFixed(0)} KB.`);
   const table = `${lines.join('\n')}\n`;
