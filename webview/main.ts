@@ -348,13 +348,22 @@ function showError(text: string): void {
 window.addEventListener('message', (event: MessageEvent) => {
   const message = parseHostMessage(event.data);
   if (!message) return;
+  try {
+    receive(message);
+  } catch (error) {
+    // A panel that fails to draw says so instead of staying on "Reading the file…".
+    showError(`The panel could not show this result: ${error instanceof Error ? error.message : String(error)}`);
+  }
+});
+
+function receive(message: HostMessage): void {
   if (message.type === 'analysis') render(message);
   else if (message.type === 'progress') showStatus(message.message, message.fraction);
   else if (message.type === 'sequence' || message.type === 'alternatives') languageModel?.receive(message);
   // A token request's failure belongs beside the token view; only a failed analysis replaces the panel.
   else if (message.request) languageModel?.failed(message.message, message.request);
   else showError(message.message);
-});
+}
 
 let resizeTimer: number | undefined;
 window.addEventListener('resize', () => {
