@@ -34,6 +34,8 @@ let current: Extract<HostMessage, { type: 'analysis' }> | undefined;
 let languageModel: LanguageModelView | undefined;
 /** The unit picked here (over the host's setting) and the sliders' places, kept in the webview state. */
 let view: PanelView = loadState()?.view ?? {};
+/** The analysis that failed last: shown in a banner over the last good numbers (greyed) until an analysis succeeds. */
+let failure: { readonly message: string; readonly options?: AnalysisOptions } | undefined;
 
 function card(label: string, value: string | Node, testId: string, raw: number, hint: string): HTMLElement {
   return h(
@@ -253,11 +255,35 @@ function stateOf(fileUri: string, options: AnalysisOptions): PanelState {
   return { fileUri, options, ...(Object.keys(view).length > 0 ? { view } : {}) };
 }
 
+/**
+ * The failed analysis's message and a way back to the file's own roles; the controls stay below,
+ * showing the choice that failed, so it can be undone.
+ */
+function errorBanner(text: string): HTMLElement {
+  return h(
+    'div',
+    { class: 'error-banner', role: 'alert' },
+    h('p', { class: 'error', 'data-testid': 'error' }, text),
+    current ? h('p', { class: 'stale-note' }, 'The numbers below are from the last analysis that succeeded.') : '',
+    actionButton(
+      'Reset to what was detected',
+      'Analyse the file again with the roles and task detected from it',
+      () => {
+        showStatus('Recomputing\u2026');
+        post({ type: 'setOptions', options: {} });
+      },
+      'reset-options',
+    ),
+  );
+}
+
 function render(message: Extract<HostMessage, { type: 'analysis' }>): void {
   current = message;
   saveState(stateOf(message.fileUri, message.options));
   for (const plot of plots) plot.destroy();
   const { analysis } = message;
+  // While an analysis fails, the controls show the options that failed, over the last good numbers.
+  const options = failure?.options ?? message.options;
   const unit = view.unit ?? message.unit ?? 'nats';
   const keepView = (next: PanelView) => {
     view = next;
@@ -288,19 +314,20 @@ function render(message: Extract<HostMessage, { type: 'analysis' }>): void {
       h('h1', {}, analysis.file.name),
       h('p', { class: 'subtitle' }, `${analysis.file.format.toUpperCase()} \u00b7 ${counted(analysis)} \u00b7 ${readAs(analysis)}`),
     ),
+    failure ? errorBanner(failure.message) : '',
     h('p', { class: 'status', role: 'status' }),
     warnings,
     lmEvalSection(analysis),
     summaryView(analysis, { unit, reduction: view.reduction ?? 'mean' }),
     analysis.task === 'lm' ? alignmentFacts(analysis, unit) : '',
-    taskControls(analysis, message.options, { unit, reduction: view.reduction ?? 'mean' }, changeOptions, (picked) => {
+    taskControls(analysis, options, { unit, reduction: view.reduction ?? 'mean' }, changeOptions, (picked) => {
       keepView({ ...view, ...picked });
       render(message);
     }).element,
     analysis.task === 'soft' ? entropySplit(analysis, unit) : '',
     analysis.task === 'regression' ? sigmaExplorer(analysis, unit, view.sigma, (sigma) => keepView({ ...view, sigma })) : '',
     isClassification(analysis) ? temperatureExplorer(analysis, unit, view.temperature, (temperature) => keepView({ ...view, temperature })) : '',
-    isClassification(analysis) ? roleControls(analysis, message.options, changeOptions).element : '',
+    isClassification(analysis) ? roleControls(analysis, options, changeOptions).element : '',
     lm ? lm.tokenView(unit) : '',
     lm ? h('div', { class: 'lm-lists' }, lm.sequences(unit), lm.worstTokens(unit)) : '',
     h(
@@ -318,7 +345,9 @@ function render(message: Extract<HostMessage, { type: 'analysis' }>): void {
     ...analysis.derivations.map((derivation, index) => derivationView(derivation, (stepId) => post({ type: 'copy', what: 'step-latex', stepId }), index === 0)),
     rowPlots ? worstRowsView(rowPlots, unit) : '',
   );
+  app.classList.toggle('stale', failure !== undefined);
   layoutPlots();
+  if (failure) return;
   const steps = analysis.derivations.reduce((total, derivation) => total + derivation.steps.length, 0);
   post({ type: 'rendered', version: message.version, headline: headline(analysis).value, steps });
 }
@@ -338,22 +367,29 @@ function showStatus(text: string, fraction?: number): void {
   status.replaceChildren(text, fraction === undefined ? '' : h('progress', { max: 1, value: fraction, 'aria-label': 'Share of the file read' }));
 }
 
-function showError(text: string): void {
+function showError(text: string, options?: AnalysisOptions): void {
+  failure = { message: text, ...(options ? { options } : {}) };
+  if (current) {
+    render(current);
+    return;
+  }
   for (const plot of plots) plot.destroy();
   plots = [];
   languageModel = undefined;
-  app.replaceChildren(h('p', { class: 'error', role: 'alert', 'data-testid': 'error' }, text));
+  app.replaceChildren(errorBanner(text), h('p', { class: 'status', role: 'status' }));
 }
 
 window.addEventListener('message', (event: MessageEvent) => {
   const message = parseHostMessage(event.data);
   if (!message) return;
-  if (message.type === 'analysis') render(message);
-  else if (message.type === 'progress') showStatus(message.message, message.fraction);
+  if (message.type === 'analysis') {
+    failure = undefined;
+    render(message);
+  } else if (message.type === 'progress') showStatus(message.message, message.fraction);
   else if (message.type === 'sequence' || message.type === 'alternatives') languageModel?.receive(message);
   // A token request's failure belongs beside the token view; only a failed analysis replaces the panel.
   else if (message.request) languageModel?.failed(message.message, message.request);
-  else showError(message.message);
+  else showError(message.message, message.options);
 });
 
 let resizeTimer: number | undefined;

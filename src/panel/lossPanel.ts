@@ -226,7 +226,7 @@ class LossPanel extends Disposable {
     const options = this.lease.live.analysisOptions;
     if (result.analysis)
       this.post({ type: 'analysis', version: result.version, fileUri: this.file.toString(), analysis: result.analysis, options, unit: readSettings().unit });
-    else this.post({ type: 'error', message: result.error ?? vscode.l10n.t('no result') });
+    else this.post({ type: 'error', message: result.error ?? vscode.l10n.t('no result'), options });
     this.onChange(this.snapshot());
   }
 

@@ -87,8 +87,11 @@ export type HostMessage =
       readonly unit?: InformationUnit;
     }
   | { readonly type: 'progress'; readonly message: string; readonly fraction?: number }
-  /** `request`: the error of a showSequence or tokenAlternatives request, shown beside the token view (the panel stays); absent, the analysis failed. */
-  | { readonly type: 'error'; readonly message: string; readonly request?: TokenRequest }
+  /**
+   * `request`: the error of a showSequence or tokenAlternatives request, shown beside the token view (the panel stays); absent, the analysis failed.
+   * `options`: what the failed analysis was asked with, so the panel's controls show the choice that failed.
+   */
+  | { readonly type: 'error'; readonly message: string; readonly request?: TokenRequest; readonly options?: AnalysisOptions }
   /** A language model's token view of another sequence, as asked for with showSequence. */
   | { readonly type: 'sequence'; readonly version: number; readonly tokenView: LanguageModelAnalysis['tokenView'] }
   /** The model's top tokens at one position, as asked for with tokenAlternatives. */
@@ -326,11 +329,12 @@ export function parseHostMessage(value: unknown): HostMessage | undefined {
         : undefined;
     case 'progress':
       return isString(value.message) && (value.fraction === undefined || isFiniteNumber(value.fraction)) ? (value as unknown as HostMessage) : undefined;
-    case 'error':
+    case 'error': {
       if (!isString(value.message, 10000)) return undefined;
-      return value.request === 'sequence' || value.request === 'alternatives'
-        ? { type: 'error', message: value.message, request: value.request }
-        : { type: 'error', message: value.message };
+      if (value.request === 'sequence' || value.request === 'alternatives') return { type: 'error', message: value.message, request: value.request };
+      const options = value.options === undefined ? undefined : parseOptions(value.options);
+      return options ? { type: 'error', message: value.message, options } : { type: 'error', message: value.message };
+    }
     case 'sequence':
       return Number.isInteger(value.version) && isTokenView(value.tokenView) ? (value as unknown as HostMessage) : undefined;
     case 'alternatives':

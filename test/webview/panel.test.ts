@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -200,6 +200,77 @@ describe('loss panel webview in headless Chromium', () => {
     await postToPanel(page, { type: 'error', message: 'basic.csv: line 3: expected 5 fields, found 4' });
     assert.equal(await page.locator('[data-testid="error"]').textContent(), 'basic.csv: line 3: expected 5 fields, found 4');
     assert.deepEqual((await pageRecord(page)).errors, []);
+    await page.close();
+  });
+
+  it('keeps the controls and the last good numbers, greyed, under the error of a choice that fails, until it is undone', async () => {
+    const path = join(REPO_ROOT, 'media', 'samples', 'classifier.csv');
+    const good = classification(await analyzeSource({ kind: 'path', path }));
+    const unticked = { target: 'label', predictions: ['p0', 'p1'] };
+    const failed = await analyzeSource({ kind: 'path', path }, unticked).then(
+      () => assert.fail('label 2 has no column once p2 is unticked'),
+      (error: unknown) => String((error as Error).message),
+    );
+    assert.match(failed, /^classifier\.csv: line 5: /);
+    const page = await openPanel(browser, server.origin, 'light');
+    await postToPanel(page, analysisMessage(good));
+    await page.waitForSelector('[data-testid="cross-entropy"]');
+    const setOptions = async () => ((await pageRecord(page)).posted as { type: string }[]).filter((m) => m.type === 'setOptions');
+    await page.locator('vscode-checkbox[data-column="p2"]').click();
+    assert.deepEqual((await setOptions()).at(-1), { type: 'setOptions', options: unticked });
+
+    await postToPanel(page, { type: 'error', message: failed, options: unticked });
+    await page.waitForSelector('[data-testid="error"]');
+    assert.equal(await page.locator('[data-testid="error"]').textContent(), failed);
+    const card = await page.$eval('[data-testid="cross-entropy"]', (el) => ({
+      value: Number(el.getAttribute('data-value')),
+      opacity: Number(getComputedStyle(el.closest('.summary')!).opacity),
+    }));
+    assert.equal(card.value, good.summary.crossEntropy, 'the last good cross-entropy stays');
+    assert.ok(card.opacity < 1, 'greyed');
+    const roles = page.locator('section.controls[aria-label="Roles"]');
+    assert.equal(await roles.evaluate((el) => getComputedStyle(el).opacity), '1', 'the controls are not greyed');
+    assert.equal(await page.locator('vscode-checkbox[data-column="p2"]').evaluate((el) => (el as HTMLElement & { checked: boolean }).checked), false);
+    await page.screenshot({ path: join(ARTIFACTS, 'webview-error-light.png'), fullPage: true });
+
+    // Ticking p2 back asks for the roles that worked; the reset button for the detected ones.
+    await page.locator('vscode-checkbox[data-column="p2"]').click();
+    assert.deepEqual((await setOptions()).at(-1), { type: 'setOptions', options: { target: 'label', predictions: ['p0', 'p1', 'p2'] } });
+    await page.locator('[data-testid="reset-options"]').click();
+    assert.deepEqual((await setOptions()).at(-1), { type: 'setOptions', options: {} });
+
+    await postToPanel(page, analysisMessage(good, 2));
+    await page.waitForFunction(() => !document.querySelector('[data-testid="error"]'));
+    assert.equal(await page.$eval('.summary', (el) => getComputedStyle(el).opacity), '1');
+    assert.deepEqual((await pageRecord(page)).posted.at(-1), {
+      type: 'rendered',
+      version: 2,
+      headline: good.summary.crossEntropy,
+      steps: good.derivations.reduce((n, d) => n + d.steps.length, 0),
+    });
+    assert.deepEqual((await pageRecord(page)).errors, []);
+    await page.close();
+  });
+
+  it('greys the last good numbers while a cell of the file does not parse, and names the line', async () => {
+    const text = readFileSync(join(REPO_ROOT, 'media', 'samples', 'classifier.csv'), 'utf8');
+    const good = classification(await analyzeSource({ kind: 'bytes', name: 'classifier.csv', bytes: new TextEncoder().encode(text) }));
+    const typed = text.replace(/\n1,0\.030988,/, '\n1,abc,');
+    const failed = await analyzeSource({ kind: 'bytes', name: 'classifier.csv', bytes: new TextEncoder().encode(typed) }).then(
+      () => assert.fail('abc is not a number'),
+      (error: unknown) => String((error as Error).message),
+    );
+    assert.match(failed, /^classifier\.csv: line 2\b/);
+    const page = await openPanel(browser, server.origin, 'dark');
+    await postToPanel(page, analysisMessage(good));
+    await page.waitForSelector('[data-testid="cross-entropy"]');
+    await postToPanel(page, { type: 'error', message: failed, options: {} });
+    await page.waitForSelector('[data-testid="error"]');
+    assert.equal(await page.locator('[data-testid="error"]').textContent(), failed);
+    assert.equal(Number(await page.getAttribute('[data-testid="cross-entropy"]', 'data-value')), good.summary.crossEntropy);
+    assert.equal(await page.locator('vscode-dropdown#task').count(), 1, 'the controls stay');
+    await postToPanel(page, analysisMessage(good, 2));
+    await page.waitForFunction(() => !document.querySelector('[data-testid="error"]') && !document.getElementById('app')!.classList.contains('stale'));
     await page.close();
   });
 
