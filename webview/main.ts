@@ -18,7 +18,7 @@ import {
 import { roleControls, taskControls } from './controls';
 import { derivationView } from './derivationView';
 import { evalCards, evalReadAs, lmEvalSection } from './evalView';
-import { entropySplit, sigmaExplorer, temperatureExplorer } from './explorers';
+import { entropySplit, fittedTemperatureText, sigmaExplorer, temperatureExplorer } from './explorers';
 import { actionButton, h } from './dom';
 import { formatInUnit, formatNumber } from './format';
 import { LanguageModelView } from './languageModel';
@@ -102,10 +102,10 @@ function taskCards(analysis: Exclude<Analysis, LanguageModelAnalysis>, shown: Sh
         s.temperature
           ? card(
               'Best temperature',
-              `T = ${formatNumber(s.temperature.value, 4)}`,
+              fittedTemperatureText(s.temperature),
               'temperature',
               s.temperature.value,
-              `Cross-entropy ${formatInUnit(s.temperature.crossEntropy, unit)} at this T (${formatInUnit(s.temperature.crossEntropyAtOne, unit)} at T = 1)`,
+              `Cross-entropy ${formatInUnit(s.temperature.crossEntropy, unit)} at this T (${formatInUnit(s.temperature.crossEntropyAtOne, unit)} at T = 1), fitted on ${s.temperature.rows === s.n ? 'every row' : `the first ${s.temperature.rows} rows`}`,
             )
           : '',
       ];

@@ -391,6 +391,34 @@ describe('tasks beyond classification in the panel, with sliders that redraw wit
     await page.close();
   });
 
+  it('classification: the card and the slider name the one fitted temperature, as scipy.optimize.brentq finds it', async () => {
+    const temp = engine.temperature;
+    const analysis = classification(await analyzeSource({ kind: 'path', path: fixturePath('engine', temp.file) }));
+    const page = await panelFor(analysis, 'light');
+    const card = await page.$eval('[data-testid="temperature"]', (el) => ({ value: Number(el.getAttribute('data-value')), text: el.textContent ?? '' }));
+    assert.ok(Math.abs(card.value / temp.temperatureBrentq - 1) < 1e-9, `${card.value} vs ${temp.temperatureBrentq}`);
+    const slider = await page.$eval('[data-testid="temperature-output"]', (el) => ({ best: Number(el.getAttribute('data-best')), text: el.textContent ?? '' }));
+    assert.equal(slider.best, card.value);
+    const shown = `T = ${Number(temp.temperatureBrentq.toPrecision(4))}`;
+    assert.equal(card.text, shown);
+    assert.ok(slider.text.endsWith(`(smallest at ${shown})`), slider.text);
+    await page.close();
+  });
+
+  it('classification: a temperature fit stopped at the edge of its range says so on the card and the slider', async () => {
+    // Every row right: a smaller T always sharpens the right class, so the fit runs into its lower bound.
+    const analysis = classification(
+      await analyzeSource({ kind: 'bytes', name: 'sure.csv', bytes: new TextEncoder().encode('label,p0,p1\n0,0.9,0.1\n1,0.2,0.8\n1,0.4,0.6\n') }),
+    );
+    const fit = analysis.summary.temperature!;
+    assert.equal(fit.atBoundary, true);
+    const page = await panelFor(analysis, 'light');
+    const bound = `at the bound (T \u2264 ${Number(fit.value.toPrecision(4))})`;
+    assert.equal(await page.textContent('[data-testid="temperature"]'), bound);
+    assert.ok(((await page.textContent('[data-testid="temperature-output"]')) ?? '').endsWith(`(smallest ${bound})`));
+    await page.close();
+  });
+
   it('asks the host for another task, and shows every loss in bits or digits without asking it', async () => {
     const reg = engine.regression;
     const analysis = await analyzeSource({ kind: 'path', path: fixturePath('engine', 'regression.csv') }, { sigma: reg.sigma });
