@@ -5,7 +5,7 @@
  */
 import type { ClassificationAnalysis, ParameterCurve, RegressionAnalysis, SoftAnalysis, InformationUnit } from '../src/protocol/webview';
 import { h } from './dom';
-import { formatInUnit, formatNumber } from './format';
+import { formatInUnit, formatLoss, formatNumber } from './format';
 
 const HALF_LOG_TWO_PI = 0.5 * Math.log(2 * Math.PI);
 const STEPS = 200;
@@ -65,7 +65,7 @@ export function sigmaExplorer(analysis: RegressionAnalysis, unit: InformationUni
     slider.input.setAttribute('aria-valuetext', `sigma ${formatNumber(sigma, 4)}`);
     slider.output.setAttribute('data-sigma', String(sigma));
     slider.output.setAttribute('data-value', String(nll / s.n));
-    slider.output.textContent = `\u03c3 = ${formatNumber(sigma, 4)}: NLL ${formatInUnit(nll / s.n, unit, 8)} per row, log-likelihood ${formatNumber(-nll, 8)} (largest at \u03c3 = ${formatNumber(mle, 6)})`;
+    slider.output.textContent = `\u03c3 = ${formatNumber(sigma, 4)}: NLL ${formatLoss(nll / s.n, unit, 'mean', 8)}, log-likelihood ${formatLoss(-nll, unit, 'sum', 8)} (largest at \u03c3 = ${formatNumber(mle, 6)})`;
   };
   slider.input.addEventListener('input', () => {
     update();
@@ -108,7 +108,7 @@ export function temperatureExplorer(
     slider.output.setAttribute('data-temperature', String(t));
     slider.output.setAttribute('data-value', String(ce));
     if (fit) slider.output.setAttribute('data-best', String(fit.value));
-    slider.output.textContent = `T = ${formatNumber(t, 4)}: cross-entropy ${formatInUnit(ce, unit, 6)} (smallest ${best})`;
+    slider.output.textContent = `T = ${formatNumber(t, 4)}: cross-entropy ${formatLoss(ce, unit, 'mean', 6)} (smallest ${best})`;
   };
   slider.input.addEventListener('input', () => {
     update();
@@ -157,7 +157,7 @@ export function entropySplit(analysis: SoftAnalysis, unit: InformationUnit): HTM
   return h(
     'section',
     { class: 'split', 'aria-label': 'Entropy and KL divergence' },
-    h('h2', {}, `H(p,q) = ${formatInUnit(crossEntropy, unit, 6)} = H(p) + KL(p\u2016q)`),
+    h('h2', {}, `H(p,q) = ${formatLoss(crossEntropy, unit, 'mean', 6)} = H(p) + KL(p\u2016q)`),
     splitBar('all classes', entropy, kl, 1, unit, 'split', true),
     h(
       'ol',

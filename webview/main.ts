@@ -20,7 +20,7 @@ import { derivationView } from './derivationView';
 import { evalCards, evalReadAs, lmEvalSection } from './evalView';
 import { entropySplit, fittedTemperatureText, sigmaExplorer, temperatureExplorer } from './explorers';
 import { actionButton, h } from './dom';
-import { formatInUnit, formatNumber } from './format';
+import { formatLoss, formatNumber, lossUnit } from './format';
 import { LanguageModelView } from './languageModel';
 import { lossByPositionPlot, sequencePerplexityPlot } from './lmPlots';
 import { alignmentFacts, languageModelCards } from './lmSummary';
@@ -62,21 +62,21 @@ interface Shown {
 /** A per-row loss reduced as asked: the sum of the rows' losses is exactly -log L. */
 function lossCard(label: string, mean: number, n: number, shown: Shown, testId: string, hint: string): HTMLElement {
   const value = shown.reduction === 'sum' ? mean * n : mean;
-  return card(shown.reduction === 'sum' ? `${label} \u00b7 sum over rows` : label, formatInUnit(value, shown.unit, 8), testId, value, hint);
+  return card(shown.reduction === 'sum' ? `${label} \u00b7 sum over rows` : label, formatLoss(value, shown.unit, shown.reduction, 8), testId, value, hint);
 }
 
 function likelihoodCards(s: SummaryBase, shown: Shown, meanLabel: string, meanHint: string): HTMLElement[] {
   const { unit } = shown;
   return [
     shown.reduction === 'sum'
-      ? card(`${meanLabel} \u00b7 sum over rows`, formatInUnit(-s.logLikelihood, unit, 8), 'cross-entropy', -s.logLikelihood, 'The sum over rows: -log L')
-      : card(meanLabel, formatInUnit(s.crossEntropy, unit, 8), 'cross-entropy', s.crossEntropy, meanHint),
+      ? card(`${meanLabel} \u00b7 sum over rows`, formatLoss(-s.logLikelihood, unit, 'sum', 8), 'cross-entropy', -s.logLikelihood, 'The sum over rows: -log L')
+      : card(meanLabel, formatLoss(s.crossEntropy, unit, 'mean', 8), 'cross-entropy', s.crossEntropy, meanHint),
     card(
       'Log-likelihood',
-      formatNumber(convertNats(s.logLikelihood, unit), 10),
+      `${formatNumber(convertNats(s.logLikelihood, unit), 10)} ${lossUnit(unit, 'sum')}`,
       'log-likelihood',
       s.logLikelihood,
-      `Sum of the log-probabilities (densities) of the rows, ${unitSymbol(unit)}`,
+      `Sum of the log-probabilities (densities) of the rows, in ${unitSymbol(unit)}`,
     ),
   ];
 }
@@ -105,7 +105,7 @@ function taskCards(analysis: Exclude<Analysis, LanguageModelAnalysis>, shown: Sh
               fittedTemperatureText(s.temperature),
               'temperature',
               s.temperature.value,
-              `Cross-entropy ${formatInUnit(s.temperature.crossEntropy, unit)} at this T (${formatInUnit(s.temperature.crossEntropyAtOne, unit)} at T = 1), fitted on ${s.temperature.rows === s.n ? 'every row' : `the first ${s.temperature.rows} rows`}`,
+              `Cross-entropy ${formatLoss(s.temperature.crossEntropy, unit, 'mean')} at this T (${formatLoss(s.temperature.crossEntropyAtOne, unit, 'mean')} at T = 1), fitted on ${s.temperature.rows === s.n ? 'every row' : `the first ${s.temperature.rows} rows`}`,
             )
           : '',
       ];
@@ -114,8 +114,8 @@ function taskCards(analysis: Exclude<Analysis, LanguageModelAnalysis>, shown: Sh
       const s = analysis.summary;
       return [
         ...likelihoodCards(s, shown, 'Cross-entropy H(p,q)', 'Mean over rows of -sum_c p_c log q_c'),
-        card('Entropy H(p)', formatInUnit(s.entropy, unit, 8), 'entropy', s.entropy, 'Mean entropy of the target rows'),
-        card('KL(p || q)', formatInUnit(s.kl, unit, 8), 'kl', s.kl, "F.kl_div(log q, p, reduction='batchmean')"),
+        lossCard('Entropy H(p)', s.entropy, s.n, shown, 'entropy', 'Mean entropy of the target rows'),
+        lossCard('KL(p || q)', s.kl, s.n, shown, 'kl', "F.kl_div(log q, p, reduction='batchmean'); summed, reduction='sum'"),
         card(
           'H(p,q) = H(p) + KL',
           s.identity.holds ? 'holds' : 'fails',
@@ -171,7 +171,13 @@ function taskCards(analysis: Exclude<Analysis, LanguageModelAnalysis>, shown: Sh
       const s = analysis.summary;
       return [
         lossCard('Mean entropy H(q)', s.entropy, s.n, shown, 'entropy', 'Mean over rows of -sum_c q_c log q_c: no labels, so no likelihood'),
-        card('Largest possible', formatInUnit(s.maxEntropy, unit, 8), 'max-entropy', s.maxEntropy, `log ${s.classes}, the entropy of the uniform prediction`),
+        card(
+          'Largest possible',
+          formatLoss(s.maxEntropy, unit, 'mean', 8),
+          'max-entropy',
+          s.maxEntropy,
+          `log ${s.classes}, the entropy of the uniform prediction`,
+        ),
         card('Perplexity', formatNumber(s.perplexity, 6), 'perplexity', s.perplexity, 'exp(H): as unsure as a uniform choice among this many classes'),
         card('Rows', String(s.n), 'rows', s.n, `${s.classes} classes`),
       ];
@@ -216,13 +222,13 @@ function worstRowsView(analysis: WithRowPlots, unit: InformationUnit): HTMLEleme
   return h(
     'section',
     { class: 'worst', 'aria-label': 'Worst rows' },
-    h('h2', {}, 'Worst rows'),
+    h('h2', {}, `Worst rows \u00b7 loss in ${lossUnit(unit, 'mean')}`),
     h(
       'ol',
       {},
       ...analysis.plots.worstRows.map((worst) => {
         const label = 'label' in worst ? `label ${worst.label}, ` : '';
-        const text = `${worst.line !== undefined ? `line ${worst.line}` : `row ${worst.row}`}: ${label}loss ${formatInUnit(worst.loss, unit)}`;
+        const text = `${worst.line !== undefined ? `line ${worst.line}` : `row ${worst.row}`}: ${label}loss ${formatLoss(worst.loss, unit, 'mean')}`;
         if (worst.line === undefined) return h('li', {}, text);
         const button = h('button', { class: 'link', type: 'button', 'data-line': worst.line, title: 'Reveal this row in the editor' }, text);
         button.addEventListener('click', () => post({ type: 'revealRow', line: worst.line! }));

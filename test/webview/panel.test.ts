@@ -49,7 +49,7 @@ describe('loss panel webview in headless Chromium', () => {
       const shown = await page.$eval('[data-testid="cross-entropy"]', (el) => ({ value: Number(el.getAttribute('data-value')), text: el.textContent }));
       assert.equal(shown.value, analysis.summary.crossEntropy);
       assert.ok(Math.abs(shown.value - expected['basic.csv']!.crossEntropy) < 1e-12);
-      assert.match(shown.text ?? '', /^0\.\d{8} nats$/);
+      assert.match(shown.text ?? '', /^0\.\d{8} nats per row$/);
 
       // Every step rendered by KaTeX (HTML and MathML), each carrying its LaTeX source.
       const steps = await page.$$eval('[data-testid="derivation-step"]', (items) =>
@@ -274,6 +274,34 @@ describe('loss panel webview in headless Chromium', () => {
     await page.close();
   });
 
+  it('says the unit and the reduction on every loss: cards, slider, axis titles, worst rows', async () => {
+    const page = await renderedPanel('light');
+    const pick = (id: string, value: string) =>
+      page.evaluate(
+        ({ id, value }) => {
+          const dropdown = document.querySelector(`vscode-dropdown#${id}`) as HTMLElement & { value: string };
+          dropdown.value = value;
+          dropdown.dispatchEvent(new Event('change'));
+        },
+        { id, value },
+      );
+    await pick('unit', 'bits');
+    await pick('reduction', 'sum');
+    const text = (selector: string) => page.$eval(selector, (el) => el.textContent ?? '');
+    const summed = await page.$eval('[data-testid="cross-entropy"]', (el) => ({ value: Number(el.getAttribute('data-value')), text: el.textContent ?? '' }));
+    assert.ok(Math.abs(summed.value / -expected['basic.csv']!.logLikelihood - 1) < 1e-12, 'the sum is -log L');
+    assert.equal(summed.text, `${Number((-expected['basic.csv']!.logLikelihood / Math.LN2).toPrecision(8))} bits, summed`);
+    assert.match(await text('[data-testid="log-likelihood"]'), / bits, summed$/);
+    assert.match(await text('[data-testid="temperature-output"]'), /cross-entropy [\d.]+ bits per row \(/);
+    assert.match(await text('section.worst h2'), /bits per row/);
+    assert.match(await text('section.worst li'), /loss [\d.]+ bits per row$/);
+    const axisTitles = await page.$$eval('.plot', (plots) => plots.flatMap((plot) => JSON.parse(plot.getAttribute('data-axis-titles') ?? '[]') as string[]));
+    for (const title of ['loss (bits per row)', 'mean loss (bits per row)', 'average NLL (bits per row)', 'log-likelihood (bits, summed)'])
+      assert.ok(axisTitles.includes(title), `${title} in ${axisTitles.join(' | ')}`);
+    assert.equal(axisTitles.filter((title) => /\b(nats|bits|digits)\)/.test(title)).length, 0, 'no axis says a unit without its reduction');
+    await page.close();
+  });
+
   it('keeps its state (file and chosen options) across a reload', async () => {
     const page = await renderedPanel('light');
     await page.evaluate(() => {
@@ -436,7 +464,7 @@ describe('tasks beyond classification in the panel, with sliders that redraw wit
     await pick('unit', 'bits');
     const card = await page.$eval('[data-testid="cross-entropy"]', (el) => el.textContent ?? '');
     const perRow = reg.gaussianNllSum / analysis.summary.n;
-    assert.equal(card, `${(perRow / Math.LN2).toPrecision(8).replace(/0+$/, '')} bits`);
+    assert.equal(card, `${(perRow / Math.LN2).toPrecision(8).replace(/0+$/, '')} bits per row`);
     await pick('reduction', 'sum');
     const summed = await page.$eval('[data-testid="cross-entropy"]', (el) => Number(el.getAttribute('data-value')));
     assert.ok(Math.abs(summed / reg.gaussianNllSum - 1) < 1e-9, 'the sum over rows is -log L, as scipy.stats.norm gives it');
