@@ -294,6 +294,7 @@ function render(message: Extract<HostMessage, { type: 'analysis' }>): void {
   const keepView = (next: PanelView) => {
     view = next;
     saveState(stateOf(message.fileUri, message.options));
+    post({ type: 'view', view });
   };
   const reliability = isClassification(analysis) || analysis.task === 'lm' ? reliabilityPlot(analysis) : undefined;
   const rowPlots = analysis.task === 'fit' || analysis.task === 'lm' ? undefined : analysis;

@@ -21,6 +21,7 @@ import {
 } from '../protocol/webview';
 import { describeError } from '../readers/errors';
 import { Disposable } from '../host/disposable';
+import type { PanelViews } from '../host/panelViews';
 import { CancelledError } from '../host/analysisWorker';
 import { makeNonce, renderWebviewHtml } from './webviewHtml';
 
@@ -44,6 +45,8 @@ export interface PanelServices {
   readonly extensionUri: vscode.Uri;
   readonly log: vscode.LogOutputChannel;
   readonly analyses: LiveAnalyses;
+  /** Each file's unit, reduction and sliders, kept across reloads and reopening. */
+  readonly views?: PanelViews;
 }
 
 function panelTitle(file: vscode.Uri): string {
@@ -159,7 +162,8 @@ class LossPanel extends Disposable {
     this.visible = panel.visible;
     this.lease = this._register(services.analyses.acquire(file));
     panel.iconPath = vscode.Uri.joinPath(services.extensionUri, 'media', 'icon.png');
-    panel.webview.html = this.html({ fileUri: file.toString(), options: this.lease.live.analysisOptions });
+    const view = services.views?.get(file.toString());
+    panel.webview.html = this.html({ fileUri: file.toString(), options: this.lease.live.analysisOptions, ...(view ? { view } : {}) });
     this._register(panel.onDidDispose(() => this.dispose()));
     this._register(panel.onDidChangeViewState(({ webviewPanel }) => (this.visible = webviewPanel.visible)));
     this._register(panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)));
@@ -258,6 +262,9 @@ class LossPanel extends Disposable {
       case 'rendered':
         this.rendered = { version: message.version, headline: message.headline, steps: message.steps };
         this.onChange(this.snapshot());
+        return;
+      case 'view':
+        await this.services.views?.set(this.file.toString(), message.view);
         return;
       case 'showSequence':
         return this.tokenRequest('sequence', message.sequence);

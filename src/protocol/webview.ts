@@ -113,7 +113,9 @@ export type WebviewMessage =
   /** A language model's file: show this sequence in the token view. */
   | { readonly type: 'showSequence'; readonly sequence: number }
   /** A language model's file: the model's top tokens at this position (the token view's hover). */
-  | { readonly type: 'tokenAlternatives'; readonly sequence: number; readonly position: number };
+  | { readonly type: 'tokenAlternatives'; readonly sequence: number; readonly position: number }
+  /** The unit, reduction or a slider changed: the host keeps the view per file, for the next time the panel opens. */
+  | { readonly type: 'view'; readonly view: PanelView };
 
 export type CopyTarget = 'step-latex' | 'markdown' | 'python';
 export type TokenRequest = 'sequence' | 'alternatives';
@@ -191,6 +193,8 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
       return isIndex(value.sequence) ? { type: 'showSequence', sequence: value.sequence } : undefined;
     case 'tokenAlternatives':
       return isIndex(value.sequence) && isIndex(value.position) ? { type: 'tokenAlternatives', sequence: value.sequence, position: value.position } : undefined;
+    case 'view':
+      return isObject(value.view) ? { type: 'view', view: parsePanelView(value.view) } : undefined;
     default:
       return undefined;
   }
@@ -361,12 +365,13 @@ function isAlternatives(value: unknown): boolean {
 
 export function parsePanelState(value: unknown): PanelState | undefined {
   if (!isObject(value) || !isString(value.fileUri, 10000)) return undefined;
-  const view = isObject(value.view) ? parseView(value.view) : undefined;
+  const view = isObject(value.view) ? parsePanelView(value.view) : undefined;
   return { fileUri: value.fileUri, options: parseOptions(value.options) ?? {}, ...(view ? { view } : {}) };
 }
 
 /** Keeps only the view settings that make sense; anything else is dropped, not trusted. */
-function parseView(value: Json): PanelView {
+export function parsePanelView(value: unknown): PanelView {
+  if (!isObject(value)) return {};
   const positive = (x: unknown): x is number => isFiniteNumber(x) && x > 0;
   return {
     ...(UNITS.includes(value.unit as InformationUnit) ? { unit: value.unit as InformationUnit } : {}),

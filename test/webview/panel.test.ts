@@ -302,6 +302,33 @@ describe('loss panel webview in headless Chromium', () => {
     await page.close();
   });
 
+  it('hands the unit and reduction to the host to keep for the file, and opens again with the ones kept', async () => {
+    const page = await renderedPanel('light');
+    for (const [id, value] of [
+      ['unit', 'digits'],
+      ['reduction', 'sum'],
+    ])
+      await page.evaluate(
+        ({ id, value }) => {
+          const dropdown = document.querySelector(`vscode-dropdown#${id}`) as HTMLElement & { value: string };
+          dropdown.value = value;
+          dropdown.dispatchEvent(new Event('change'));
+        },
+        { id: id!, value: value! },
+      );
+    const kept = ((await pageRecord(page)).posted as { type: string }[]).filter((m) => m.type === 'view');
+    assert.deepEqual(kept.at(-1), { type: 'view', view: { unit: 'digits', reduction: 'sum' } });
+    await page.close();
+
+    const reopened = await openPanel(browser, server.origin, 'light', 1100, '/reopened');
+    await postToPanel(reopened, analysisMessage(analysis));
+    await reopened.waitForSelector('[data-testid="cross-entropy"]');
+    const card = await reopened.$eval('[data-testid="cross-entropy"]', (el) => ({ value: Number(el.getAttribute('data-value')), text: el.textContent ?? '' }));
+    assert.ok(Math.abs(card.value / -expected['basic.csv']!.logLikelihood - 1) < 1e-12, 'summed');
+    assert.equal(card.text, `${Number((-expected['basic.csv']!.logLikelihood / Math.LN2).toPrecision(8))} bits, summed`);
+    await reopened.close();
+  });
+
   it('keeps its state (file and chosen options) across a reload', async () => {
     const page = await renderedPanel('light');
     await page.evaluate(() => {
