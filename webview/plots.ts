@@ -37,16 +37,33 @@ export function inUnit<T extends number | null>(values: readonly T[], unit: Info
   return values.map((nats) => (nats === null ? nats : (convertNats(nats, unit) as T)));
 }
 
+/**
+ * A y axis as wide as its widest tick label (uPlot's fixed 50 px cuts "−2,000" or "1.2e-5"); x
+ * axes keep their height. uPlot asks again after the ticks change, so this follows the data.
+ */
+function tickLabelSize(plot: uPlot, values: string[] | null, axisIndex: number, cycle: number): number {
+  const axis = plot.axes[axisIndex]!;
+  // uPlot keeps the size it settled on; asking twice in a cycle would never converge.
+  if (cycle > 1) return (axis as { _size?: number })._size ?? 50;
+  const ticks = (axis.ticks as { size?: number } | undefined)?.size ?? 10;
+  const gap = axis.gap ?? 5;
+  const longest = (values ?? []).reduce((widest, value) => (value.length > widest.length ? value : widest), '');
+  plot.ctx.font = (axis.font as unknown as [string])[0] ?? plot.ctx.font;
+  const text = longest === '' ? 0 : plot.ctx.measureText(longest).width / (window.devicePixelRatio || 1);
+  return Math.ceil(ticks + gap + text + 2);
+}
+
 export function axes(colours: Colours, xLabel: string, yLabel: string): uPlot.Axis[] {
-  const axis = (label: string): uPlot.Axis => ({
+  const axis = (label: string, vertical: boolean): uPlot.Axis => ({
     label,
     stroke: colours.foreground,
     font: colours.font,
     labelFont: colours.font,
     grid: { stroke: colours.grid, width: 1 },
     ticks: { stroke: colours.grid, width: 1 },
+    ...(vertical ? { size: tickLabelSize } : {}),
   });
-  return [axis(xLabel), axis(yLabel)];
+  return [axis(xLabel, false), axis(yLabel, true)];
 }
 
 export interface PlotHandle {
@@ -173,8 +190,8 @@ export function parameterCurvePlot(curve: ParameterCurve, unit: InformationUnit)
   const marker = curve.x.map((_, i) => (i === curve.maxIndex ? logLikelihood[i]! : null));
   return figure(curve.title, `plot-curve-${curve.id}`, curve.note, (target, width) => {
     const colours = themeColours();
-    const [xAxis, yAxis] = axes(colours, curve.parameter, `log-likelihood (${lossUnit(unit, 'sum')})`);
-    const nllAxis: uPlot.Axis = { ...yAxis!, label: `average NLL (${lossUnit(unit, 'mean')})`, scale: 'nll', side: 1, grid: { show: false } };
+    const [xAxis, yAxis] = axes(colours, curve.parameter, `log L (${lossUnit(unit, 'sum')})`);
+    const nllAxis: uPlot.Axis = { ...yAxis!, label: `NLL (${lossUnit(unit, 'mean')})`, scale: 'nll', side: 1, grid: { show: false } };
     return new uPlot(
       {
         width,

@@ -106,6 +106,34 @@ describe('loss panel webview in headless Chromium', () => {
     });
   }
 
+  for (const width of [500, 700, 1600])
+    for (const theme of ['light', 'dark', 'high-contrast'] as const)
+      it(`lays out at ${width} px (${theme}): equations break at "=", nothing runs off the page`, async () => {
+        const page = await renderedPanel(theme, width);
+        const layout = await page.evaluate(() => ({
+          page: document.documentElement.scrollWidth - window.innerWidth,
+          equations: [...document.querySelectorAll<HTMLElement>('details[open] .equation-box')].map((box) => ({
+            overflow: box.scrollWidth - box.clientWidth,
+            // A part that starts left of the one before it has wrapped onto a new line.
+            lines: [...box.querySelectorAll('.equation-part')]
+              .map((part) => part.getBoundingClientRect().left)
+              .reduce((lines, left, index, lefts) => (index > 0 && left < lefts[index - 1]! ? lines + 1 : lines), 1),
+          })),
+          plots: [...document.querySelectorAll<HTMLElement>('.plot')].map((plot) => plot.scrollWidth - plot.clientWidth),
+        }));
+        assert.ok(layout.page <= 0, `the page is ${layout.page} px too wide`);
+        assert.ok(layout.equations.length >= 7);
+        for (const [index, equation] of layout.equations.entries())
+          assert.ok(equation.overflow <= 1, `equation ${index + 1} overflows by ${equation.overflow} px`);
+        const broken = layout.equations.filter((equation) => equation.lines > 1).length;
+        if (width === 500) assert.ok(broken >= 2, `${broken} equations wrap at 500 px`);
+        if (width === 1600) assert.equal(broken, 0, 'nothing wraps when there is room');
+        for (const overflow of layout.plots) assert.ok(overflow <= 1, `a plot overflows by ${overflow} px`);
+        await page.screenshot({ path: join(ARTIFACTS, `webview-${width}px-${theme}.png`), fullPage: true });
+        assert.deepEqual((await pageRecord(page)).errors, []);
+        await page.close();
+      });
+
   it('takes its colours from the theme', async () => {
     const colour = async (theme: ThemeName) => {
       const page = await renderedPanel(theme);
@@ -296,7 +324,7 @@ describe('loss panel webview in headless Chromium', () => {
     assert.match(await text('section.worst h2'), /bits per row/);
     assert.match(await text('section.worst li'), /loss [\d.]+ bits per row$/);
     const axisTitles = await page.$$eval('.plot', (plots) => plots.flatMap((plot) => JSON.parse(plot.getAttribute('data-axis-titles') ?? '[]') as string[]));
-    for (const title of ['loss (bits per row)', 'mean loss (bits per row)', 'average NLL (bits per row)', 'log-likelihood (bits, summed)'])
+    for (const title of ['loss (bits per row)', 'mean loss (bits per row)', 'NLL (bits per row)', 'log L (bits, summed)'])
       assert.ok(axisTitles.includes(title), `${title} in ${axisTitles.join(' | ')}`);
     assert.equal(axisTitles.filter((title) => /\b(nats|bits|digits)\)/.test(title)).length, 0, 'no axis says a unit without its reduction');
     await page.close();
