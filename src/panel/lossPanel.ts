@@ -6,7 +6,8 @@ import { readSettings } from '../host/settings';
 import type { PartialResult } from '../analysis/results';
 import { plainNumber } from '../engine/format';
 import { convertNats, unitSymbol } from '../engine/units';
-import { derivationMarkdown, pythonSnippet } from '../analysis/report/snippets';
+import { pythonSnippet } from '../analysis/report/snippets';
+import { copiedMarkdown } from './copiedMarkdown';
 import {
   parsePanelState,
   parseWebviewMessage,
@@ -306,7 +307,7 @@ class LossPanel extends Disposable {
     if (!analysis) return;
     let text: string | undefined;
     if (what === 'python') text = pythonSnippet(analysis);
-    else if (what === 'markdown') text = derivationMarkdown(analysis);
+    else if (what === 'markdown') text = copiedMarkdown(analysis);
     else text = analysis.derivations.flatMap((derivation) => derivation.steps).find((step) => step.id === stepId)?.latex;
     if (text === undefined) return;
     await vscode.env.clipboard.writeText(text);
