@@ -7,6 +7,7 @@ import { DataFileProblems } from './host/problems';
 import { LossStatusBar } from './host/statusBar';
 import { registerCommands, type Reporter } from './panel/commands';
 import { LossPanelManager, type PanelSnapshot } from './panel/lossPanel';
+import { PanelViews } from './host/panelViews';
 import { TENSOR_VIEW_TYPE, TensorEditorProvider } from './panel/tensorEditor';
 import { describeError } from './readers/errors';
 
@@ -26,7 +27,7 @@ export function activate(context: vscode.ExtensionContext): LikelihoodLensApi {
   const analyses = new LiveAnalyses(worker, log);
   context.subscriptions.push(log, { dispose: () => worker.dispose() }, analyses);
 
-  const panels = new LossPanelManager({ extensionUri: context.extensionUri, log, analyses });
+  const panels = new LossPanelManager({ extensionUri: context.extensionUri, log, analyses, views: new PanelViews(context.workspaceState) });
   const statusBar = new LossStatusBar(analyses);
   const tensorEditor = new TensorEditorProvider(context.extensionUri, worker, log);
   context.subscriptions.push(

@@ -46,14 +46,17 @@ function dropdown(
 /** Role pickers: the label column, the prediction columns and how to read them. */
 export function roleControls(analysis: ClassificationAnalysis, options: AnalysisOptions, change: (options: AnalysisOptions) => void): Controls {
   const { roles } = analysis;
+  // The options win over the analysis's roles: after a failed choice they are what the user picked, and can be undone.
+  const chosenTarget = options.target !== undefined && roles.columns.includes(options.target) ? options.target : roles.target;
+  const chosen = options.predictions ?? roles.predictions;
   const target = dropdown(
     'target',
     'Label column',
     roles.columns,
     (name) => name,
-    roles.target,
+    chosenTarget,
     (value) => {
-      change({ ...options, target: value, predictions: roles.predictions.filter((name) => name !== value) });
+      change({ ...options, target: value, predictions: chosen.filter((name) => name !== value) });
     },
   );
   const predictions = h(
@@ -61,14 +64,14 @@ export function roleControls(analysis: ClassificationAnalysis, options: Analysis
     { class: 'control predictions' },
     h('legend', {}, 'Prediction columns'),
     ...roles.columns
-      .filter((name) => name !== roles.target)
+      .filter((name) => name !== chosenTarget)
       .map((name) => {
-        const box = custom('vscode-checkbox', { checked: roles.predictions.includes(name), 'data-column': name }, name);
+        const box = custom('vscode-checkbox', { checked: chosen.includes(name), 'data-column': name }, name);
         box.addEventListener('change', () => {
           const checked = (box as unknown as { checked: boolean }).checked;
-          const next = checked ? [...roles.predictions, name] : roles.predictions.filter((other) => other !== name);
+          const next = checked ? [...chosen, name] : chosen.filter((other) => other !== name);
           // Keep the file's column order, whatever order they were ticked in.
-          change({ ...options, target: roles.target, predictions: roles.columns.filter((column) => next.includes(column)) });
+          change({ ...options, target: chosenTarget, predictions: roles.columns.filter((column) => next.includes(column)) });
         });
         return box;
       }),

@@ -3,12 +3,50 @@ import type { Derivation, DerivationStep, IdentityCheck } from '../src/protocol/
 import { actionButton, h } from './dom';
 import { formatNumber } from './format';
 
-/** Renders one LaTeX string into a fresh element; a KaTeX error shows the source instead of breaking the panel. */
-function math(latex: string, displayMode: boolean): HTMLElement {
-  const element = h(displayMode ? 'div' : 'span', { class: displayMode ? 'math display' : 'math' });
-  // Bounds on sizes and macro expansion: a derivation's LaTeX carries text from the file.
-  katex.render(latex, element, { displayMode, throwOnError: false, strict: 'ignore', trust: false, output: 'htmlAndMathml', maxSize: 10, maxExpand: 1000 });
-  return element;
+/**
+ * The equation's parts split at each "=" outside braces, \left...\right and environments, the
+ * "=" kept at the start of the part it begins; one part when there is nothing to split at.
+ */
+export function splitAtEquals(latex: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < latex.length; i++) {
+    const c = latex[i]!;
+    if (c === '\\') {
+      const command = /^\\(left|right|begin|end)\b/.exec(latex.slice(i))?.[1];
+      if (command === 'left' || command === 'begin') depth++;
+      else if (command === 'right' || command === 'end') depth--;
+      i++; // an escaped character (\{, \=) is never structure
+    } else if (c === '{') depth++;
+    else if (c === '}') depth--;
+    else if (c === '=' && depth === 0 && i > start && latex.slice(start, i).trim() !== '') {
+      parts.push(latex.slice(start, i));
+      start = i;
+    }
+  }
+  parts.push(latex.slice(start));
+  return parts.map((part) => part.trim()).filter((part) => part !== '');
+}
+
+/**
+ * A step's equation at display size that breaks at "=" in a narrow panel: each part is set by
+ * KaTeX on its own and the parts wrap like words. The whole equation is also there as MathML,
+ * for screen readers and for its LaTeX source. A part that still does not fit scrolls.
+ */
+function equation(latex: string): HTMLElement {
+  const parts = splitAtEquals(latex);
+  const render = (tex: string, output: 'html' | 'mathml') => {
+    const element = h('span', { class: output === 'html' ? 'equation-part' : 'equation-mathml' });
+    katex.render(tex, element, { displayMode: true, throwOnError: false, strict: 'ignore', trust: false, output, maxSize: 10, maxExpand: 1000 });
+    return element;
+  };
+  return h(
+    'div',
+    { class: 'math display equation-box' },
+    render(latex, 'mathml'),
+    h('span', { class: 'equation-parts', 'aria-hidden': 'true' }, ...parts.map((part) => render(part, 'html'))),
+  );
 }
 
 function checkView(check: IdentityCheck): HTMLElement {
@@ -36,7 +74,7 @@ function stepView(step: DerivationStep, index: number, copy: (stepId: string) =>
       `${index + 1}. ${step.title}`,
       step.tag ? h('span', { class: 'tag', title: 'Equation number in the derivation texts' }, `eq. ${step.tag}`) : null,
     ),
-    math(step.latex, true),
+    equation(step.latex),
     h('p', { class: 'note' }, step.note),
     step.check ? checkView(step.check) : null,
     step.restatement

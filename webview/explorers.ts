@@ -5,7 +5,7 @@
  */
 import type { ClassificationAnalysis, ParameterCurve, RegressionAnalysis, SoftAnalysis, InformationUnit } from '../src/protocol/webview';
 import { h } from './dom';
-import { formatInUnit, formatNumber } from './format';
+import { formatInUnit, formatLoss, formatNumber } from './format';
 
 const HALF_LOG_TWO_PI = 0.5 * Math.log(2 * Math.PI);
 const STEPS = 200;
@@ -65,7 +65,7 @@ export function sigmaExplorer(analysis: RegressionAnalysis, unit: InformationUni
     slider.input.setAttribute('aria-valuetext', `sigma ${formatNumber(sigma, 4)}`);
     slider.output.setAttribute('data-sigma', String(sigma));
     slider.output.setAttribute('data-value', String(nll / s.n));
-    slider.output.textContent = `\u03c3 = ${formatNumber(sigma, 4)}: NLL ${formatInUnit(nll / s.n, unit, 8)} per row, log-likelihood ${formatNumber(-nll, 8)} (largest at \u03c3 = ${formatNumber(mle, 6)})`;
+    slider.output.textContent = `\u03c3 = ${formatNumber(sigma, 4)}: NLL ${formatLoss(nll / s.n, unit, 'mean', 8)}, log-likelihood ${formatLoss(-nll, unit, 'sum', 8)} (largest at \u03c3 = ${formatNumber(mle, 6)})`;
   };
   slider.input.addEventListener('input', () => {
     update();
@@ -73,6 +73,15 @@ export function sigmaExplorer(analysis: RegressionAnalysis, unit: InformationUni
   });
   update();
   return h('section', { class: 'explorers', 'aria-label': 'Explore sigma' }, slider.element);
+}
+
+/**
+ * The fitted temperature as the card and the slider both say it. A fit that stopped at the edge
+ * of the optimiser's range has no minimum inside it: the likelihood keeps improving past the bound.
+ */
+export function fittedTemperatureText(fit: { readonly value: number; readonly atBoundary: boolean }): string {
+  if (!fit.atBoundary) return `T = ${formatNumber(fit.value, 4)}`;
+  return `at the bound (T ${fit.value >= 1 ? '\u2265' : '\u2264'} ${formatNumber(fit.value, 4)})`;
 }
 
 /** Drag T: the cross-entropy of softmax(log q / T), from the temperature curve's grid. */
@@ -84,7 +93,13 @@ export function temperatureExplorer(
 ): HTMLElement | '' {
   const curve = analysis.plots.parameterCurves.find((candidate) => candidate.id === 'temperature');
   if (!curve || curve.x.length < 2) return '';
-  const best = curve.x[curve.maxIndex]!;
+  // The optimiser's T on the same rows as the card, not the grid's best point, which is up to a grid step off.
+  const fit = analysis.summary.temperature;
+  const best = fit
+    ? fit.atBoundary
+      ? fittedTemperatureText(fit)
+      : `at ${fittedTemperatureText(fit)}`
+    : `near T = ${formatNumber(curve.x[curve.maxIndex]!, 4)}`;
   const slider = logSlider('temperature', 'T', curve.x[0]!, curve.x[curve.x.length - 1]!, start ?? 1);
   const update = () => {
     const t = slider.value();
@@ -92,7 +107,8 @@ export function temperatureExplorer(
     slider.input.setAttribute('aria-valuetext', `T ${formatNumber(t, 4)}`);
     slider.output.setAttribute('data-temperature', String(t));
     slider.output.setAttribute('data-value', String(ce));
-    slider.output.textContent = `T = ${formatNumber(t, 4)}: cross-entropy ${formatInUnit(ce, unit, 6)} (smallest at T = ${formatNumber(best, 4)})`;
+    if (fit) slider.output.setAttribute('data-best', String(fit.value));
+    slider.output.textContent = `T = ${formatNumber(t, 4)}: cross-entropy ${formatLoss(ce, unit, 'mean', 6)} (smallest ${best})`;
   };
   slider.input.addEventListener('input', () => {
     update();
@@ -141,7 +157,7 @@ export function entropySplit(analysis: SoftAnalysis, unit: InformationUnit): HTM
   return h(
     'section',
     { class: 'split', 'aria-label': 'Entropy and KL divergence' },
-    h('h2', {}, `H(p,q) = ${formatInUnit(crossEntropy, unit, 6)} = H(p) + KL(p\u2016q)`),
+    h('h2', {}, `H(p,q) = ${formatLoss(crossEntropy, unit, 'mean', 6)} = H(p) + KL(p\u2016q)`),
     splitBar('all classes', entropy, kl, 1, unit, 'split', true),
     h(
       'ol',

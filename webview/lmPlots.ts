@@ -2,6 +2,7 @@
 import uPlot from 'uplot';
 import { unitSymbol, type InformationUnit, type LanguageModelAnalysis } from '../src/protocol/webview';
 import { HEIGHT, axes, figure, inUnit, themeColours, type PlotHandle } from './plots';
+import { lossUnit } from './format';
 
 const POSITION_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000, 200000, 500000, 1000000];
 
@@ -19,7 +20,7 @@ export function lossByPositionPlot(analysis: LanguageModelAnalysis, unit: Inform
     `Mean loss per token, in ${unitSymbol(unit)}, at each of ${position.length} positions`,
     (target, width) => {
       const colours = themeColours();
-      const [xAxis, yAxis] = axes(colours, 'position t', `mean loss (${unitSymbol(unit)})`);
+      const [xAxis, yAxis] = axes(colours, 'position t', `mean loss (${lossUnit(unit, 'mean', 'token')})`);
       return new uPlot(
         {
           width,

@@ -18,9 +18,9 @@ import {
 import { roleControls, taskControls } from './controls';
 import { derivationView } from './derivationView';
 import { evalCards, evalReadAs, lmEvalSection } from './evalView';
-import { entropySplit, sigmaExplorer, temperatureExplorer } from './explorers';
+import { entropySplit, fittedTemperatureText, sigmaExplorer, temperatureExplorer } from './explorers';
 import { actionButton, h } from './dom';
-import { formatInUnit, formatNumber } from './format';
+import { formatLoss, formatNumber, lossUnit } from './format';
 import { LanguageModelView } from './languageModel';
 import { lossByPositionPlot, sequencePerplexityPlot } from './lmPlots';
 import { alignmentFacts, languageModelCards } from './lmSummary';
@@ -34,6 +34,8 @@ let current: Extract<HostMessage, { type: 'analysis' }> | undefined;
 let languageModel: LanguageModelView | undefined;
 /** The unit picked here (over the host's setting) and the sliders' places, kept in the webview state. */
 let view: PanelView = loadState()?.view ?? {};
+/** The analysis that failed last: shown in a banner over the last good numbers (greyed) until an analysis succeeds. */
+let failure: { readonly message: string; readonly options?: AnalysisOptions } | undefined;
 
 function card(label: string, value: string | Node, testId: string, raw: number, hint: string): HTMLElement {
   return h(
@@ -60,21 +62,21 @@ interface Shown {
 /** A per-row loss reduced as asked: the sum of the rows' losses is exactly -log L. */
 function lossCard(label: string, mean: number, n: number, shown: Shown, testId: string, hint: string): HTMLElement {
   const value = shown.reduction === 'sum' ? mean * n : mean;
-  return card(shown.reduction === 'sum' ? `${label} \u00b7 sum over rows` : label, formatInUnit(value, shown.unit, 8), testId, value, hint);
+  return card(shown.reduction === 'sum' ? `${label} \u00b7 sum over rows` : label, formatLoss(value, shown.unit, shown.reduction, 8), testId, value, hint);
 }
 
 function likelihoodCards(s: SummaryBase, shown: Shown, meanLabel: string, meanHint: string): HTMLElement[] {
   const { unit } = shown;
   return [
     shown.reduction === 'sum'
-      ? card(`${meanLabel} \u00b7 sum over rows`, formatInUnit(-s.logLikelihood, unit, 8), 'cross-entropy', -s.logLikelihood, 'The sum over rows: -log L')
-      : card(meanLabel, formatInUnit(s.crossEntropy, unit, 8), 'cross-entropy', s.crossEntropy, meanHint),
+      ? card(`${meanLabel} \u00b7 sum over rows`, formatLoss(-s.logLikelihood, unit, 'sum', 8), 'cross-entropy', -s.logLikelihood, 'The sum over rows: -log L')
+      : card(meanLabel, formatLoss(s.crossEntropy, unit, 'mean', 8), 'cross-entropy', s.crossEntropy, meanHint),
     card(
       'Log-likelihood',
-      formatNumber(convertNats(s.logLikelihood, unit), 10),
+      `${formatNumber(convertNats(s.logLikelihood, unit), 10)} ${lossUnit(unit, 'sum')}`,
       'log-likelihood',
       s.logLikelihood,
-      `Sum of the log-probabilities (densities) of the rows, ${unitSymbol(unit)}`,
+      `Sum of the log-probabilities (densities) of the rows, in ${unitSymbol(unit)}`,
     ),
   ];
 }
@@ -100,10 +102,10 @@ function taskCards(analysis: Exclude<Analysis, LanguageModelAnalysis>, shown: Sh
         s.temperature
           ? card(
               'Best temperature',
-              `T = ${formatNumber(s.temperature.value, 4)}`,
+              fittedTemperatureText(s.temperature),
               'temperature',
               s.temperature.value,
-              `Cross-entropy ${formatInUnit(s.temperature.crossEntropy, unit)} at this T (${formatInUnit(s.temperature.crossEntropyAtOne, unit)} at T = 1)`,
+              `Cross-entropy ${formatLoss(s.temperature.crossEntropy, unit, 'mean')} at this T (${formatLoss(s.temperature.crossEntropyAtOne, unit, 'mean')} at T = 1), fitted on ${s.temperature.rows === s.n ? 'every row' : `the first ${s.temperature.rows} rows`}`,
             )
           : '',
       ];
@@ -112,8 +114,8 @@ function taskCards(analysis: Exclude<Analysis, LanguageModelAnalysis>, shown: Sh
       const s = analysis.summary;
       return [
         ...likelihoodCards(s, shown, 'Cross-entropy H(p,q)', 'Mean over rows of -sum_c p_c log q_c'),
-        card('Entropy H(p)', formatInUnit(s.entropy, unit, 8), 'entropy', s.entropy, 'Mean entropy of the target rows'),
-        card('KL(p || q)', formatInUnit(s.kl, unit, 8), 'kl', s.kl, "F.kl_div(log q, p, reduction='batchmean')"),
+        lossCard('Entropy H(p)', s.entropy, s.n, shown, 'entropy', 'Mean entropy of the target rows'),
+        lossCard('KL(p || q)', s.kl, s.n, shown, 'kl', "F.kl_div(log q, p, reduction='batchmean'); summed, reduction='sum'"),
         card(
           'H(p,q) = H(p) + KL',
           s.identity.holds ? 'holds' : 'fails',
@@ -169,7 +171,13 @@ function taskCards(analysis: Exclude<Analysis, LanguageModelAnalysis>, shown: Sh
       const s = analysis.summary;
       return [
         lossCard('Mean entropy H(q)', s.entropy, s.n, shown, 'entropy', 'Mean over rows of -sum_c q_c log q_c: no labels, so no likelihood'),
-        card('Largest possible', formatInUnit(s.maxEntropy, unit, 8), 'max-entropy', s.maxEntropy, `log ${s.classes}, the entropy of the uniform prediction`),
+        card(
+          'Largest possible',
+          formatLoss(s.maxEntropy, unit, 'mean', 8),
+          'max-entropy',
+          s.maxEntropy,
+          `log ${s.classes}, the entropy of the uniform prediction`,
+        ),
         card('Perplexity', formatNumber(s.perplexity, 6), 'perplexity', s.perplexity, 'exp(H): as unsure as a uniform choice among this many classes'),
         card('Rows', String(s.n), 'rows', s.n, `${s.classes} classes`),
       ];
@@ -214,13 +222,13 @@ function worstRowsView(analysis: WithRowPlots, unit: InformationUnit): HTMLEleme
   return h(
     'section',
     { class: 'worst', 'aria-label': 'Worst rows' },
-    h('h2', {}, 'Worst rows'),
+    h('h2', {}, `Worst rows \u00b7 loss in ${lossUnit(unit, 'mean')}`),
     h(
       'ol',
       {},
       ...analysis.plots.worstRows.map((worst) => {
         const label = 'label' in worst ? `label ${worst.label}, ` : '';
-        const text = `${worst.line !== undefined ? `line ${worst.line}` : `row ${worst.row}`}: ${label}loss ${formatInUnit(worst.loss, unit)}`;
+        const text = `${worst.line !== undefined ? `line ${worst.line}` : `row ${worst.row}`}: ${label}loss ${formatLoss(worst.loss, unit, 'mean')}`;
         if (worst.line === undefined) return h('li', {}, text);
         const button = h('button', { class: 'link', type: 'button', 'data-line': worst.line, title: 'Reveal this row in the editor' }, text);
         button.addEventListener('click', () => post({ type: 'revealRow', line: worst.line! }));
@@ -253,15 +261,40 @@ function stateOf(fileUri: string, options: AnalysisOptions): PanelState {
   return { fileUri, options, ...(Object.keys(view).length > 0 ? { view } : {}) };
 }
 
+/**
+ * The failed analysis's message and a way back to the file's own roles; the controls stay below,
+ * showing the choice that failed, so it can be undone.
+ */
+function errorBanner(text: string): HTMLElement {
+  return h(
+    'div',
+    { class: 'error-banner', role: 'alert' },
+    h('p', { class: 'error', 'data-testid': 'error' }, text),
+    current ? h('p', { class: 'stale-note' }, 'The numbers below are from the last analysis that succeeded.') : '',
+    actionButton(
+      'Reset to what was detected',
+      'Analyse the file again with the roles and task detected from it',
+      () => {
+        showStatus('Recomputing\u2026');
+        post({ type: 'setOptions', options: {} });
+      },
+      'reset-options',
+    ),
+  );
+}
+
 function render(message: Extract<HostMessage, { type: 'analysis' }>): void {
   current = message;
   saveState(stateOf(message.fileUri, message.options));
   for (const plot of plots) plot.destroy();
   const { analysis } = message;
+  // While an analysis fails, the controls show the options that failed, over the last good numbers.
+  const options = failure?.options ?? message.options;
   const unit = view.unit ?? message.unit ?? 'nats';
   const keepView = (next: PanelView) => {
     view = next;
     saveState(stateOf(message.fileUri, message.options));
+    post({ type: 'view', view });
   };
   const reliability = isClassification(analysis) || analysis.task === 'lm' ? reliabilityPlot(analysis) : undefined;
   const rowPlots = analysis.task === 'fit' || analysis.task === 'lm' ? undefined : analysis;
@@ -288,19 +321,20 @@ function render(message: Extract<HostMessage, { type: 'analysis' }>): void {
       h('h1', {}, analysis.file.name),
       h('p', { class: 'subtitle' }, `${analysis.file.format.toUpperCase()} \u00b7 ${counted(analysis)} \u00b7 ${readAs(analysis)}`),
     ),
+    failure ? errorBanner(failure.message) : '',
     h('p', { class: 'status', role: 'status' }),
     warnings,
     lmEvalSection(analysis),
     summaryView(analysis, { unit, reduction: view.reduction ?? 'mean' }),
     analysis.task === 'lm' ? alignmentFacts(analysis, unit) : '',
-    taskControls(analysis, message.options, { unit, reduction: view.reduction ?? 'mean' }, changeOptions, (picked) => {
+    taskControls(analysis, options, { unit, reduction: view.reduction ?? 'mean' }, changeOptions, (picked) => {
       keepView({ ...view, ...picked });
       render(message);
     }).element,
     analysis.task === 'soft' ? entropySplit(analysis, unit) : '',
     analysis.task === 'regression' ? sigmaExplorer(analysis, unit, view.sigma, (sigma) => keepView({ ...view, sigma })) : '',
     isClassification(analysis) ? temperatureExplorer(analysis, unit, view.temperature, (temperature) => keepView({ ...view, temperature })) : '',
-    isClassification(analysis) ? roleControls(analysis, message.options, changeOptions).element : '',
+    isClassification(analysis) ? roleControls(analysis, options, changeOptions).element : '',
     lm ? lm.tokenView(unit) : '',
     lm ? h('div', { class: 'lm-lists' }, lm.sequences(unit), lm.worstTokens(unit)) : '',
     h(
@@ -318,7 +352,9 @@ function render(message: Extract<HostMessage, { type: 'analysis' }>): void {
     ...analysis.derivations.map((derivation, index) => derivationView(derivation, (stepId) => post({ type: 'copy', what: 'step-latex', stepId }), index === 0)),
     rowPlots ? worstRowsView(rowPlots, unit) : '',
   );
+  app.classList.toggle('stale', failure !== undefined);
   layoutPlots();
+  if (failure) return;
   const steps = analysis.derivations.reduce((total, derivation) => total + derivation.steps.length, 0);
   post({ type: 'rendered', version: message.version, headline: headline(analysis).value, steps });
 }
@@ -338,11 +374,21 @@ function showStatus(text: string, fraction?: number): void {
   status.replaceChildren(text, fraction === undefined ? '' : h('progress', { max: 1, value: fraction, 'aria-label': 'Share of the file read' }));
 }
 
-function showError(text: string): void {
+function showError(text: string, options?: AnalysisOptions): void {
+  failure = { message: text, ...(options ? { options } : {}) };
+  if (current) {
+    render(current);
+    return;
+  }
+  showErrorAlone(text);
+}
+
+/** The error banner with nothing under it: for a first analysis that failed, or a result that could not be drawn. */
+function showErrorAlone(text: string): void {
   for (const plot of plots) plot.destroy();
   plots = [];
   languageModel = undefined;
-  app.replaceChildren(h('p', { class: 'error', role: 'alert', 'data-testid': 'error' }, text));
+  app.replaceChildren(errorBanner(text), h('p', { class: 'status', role: 'status' }));
 }
 
 window.addEventListener('message', (event: MessageEvent) => {
@@ -352,17 +398,20 @@ window.addEventListener('message', (event: MessageEvent) => {
     receive(message);
   } catch (error) {
     // A panel that fails to draw says so instead of staying on "Reading the file…".
-    showError(`The panel could not show this result: ${error instanceof Error ? error.message : String(error)}`);
+    current = undefined;
+    showErrorAlone(`The panel could not show this result: ${error instanceof Error ? error.message : String(error)}`);
   }
 });
 
 function receive(message: HostMessage): void {
-  if (message.type === 'analysis') render(message);
-  else if (message.type === 'progress') showStatus(message.message, message.fraction);
+  if (message.type === 'analysis') {
+    failure = undefined;
+    render(message);
+  } else if (message.type === 'progress') showStatus(message.message, message.fraction);
   else if (message.type === 'sequence' || message.type === 'alternatives') languageModel?.receive(message);
   // A token request's failure belongs beside the token view; only a failed analysis replaces the panel.
   else if (message.request) languageModel?.failed(message.message, message.request);
-  else showError(message.message);
+  else showError(message.message, message.options);
 }
 
 let resizeTimer: number | undefined;

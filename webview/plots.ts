@@ -1,7 +1,6 @@
 import uPlot from 'uplot';
 import {
   convertNats,
-  unitSymbol,
   type InformationUnit,
   headline,
   type Analysis,
@@ -15,6 +14,7 @@ export type WithRowPlots = Extract<Analysis, { plots: RowLossPlots }>;
 /** An analysis with a running mean of its losses: every task but a fit (a language model's is over tokens). */
 type WithRunningMean = Extract<Analysis, { plots: Pick<RowLossPlots, 'runningMean'> }>;
 import { h } from './dom';
+import { lossUnit } from './format';
 
 /** Colours from the VS Code theme, read when a plot is drawn (and again when the theme changes). */
 export function themeColours() {
@@ -37,16 +37,33 @@ export function inUnit<T extends number | null>(values: readonly T[], unit: Info
   return values.map((nats) => (nats === null ? nats : (convertNats(nats, unit) as T)));
 }
 
+/**
+ * A y axis as wide as its widest tick label (uPlot's fixed 50 px cuts "−2,000" or "1.2e-5"); x
+ * axes keep their height. uPlot asks again after the ticks change, so this follows the data.
+ */
+function tickLabelSize(plot: uPlot, values: string[] | null, axisIndex: number, cycle: number): number {
+  const axis = plot.axes[axisIndex]!;
+  // uPlot keeps the size it settled on; asking twice in a cycle would never converge.
+  if (cycle > 1) return (axis as { _size?: number })._size ?? 50;
+  const ticks = (axis.ticks as { size?: number } | undefined)?.size ?? 10;
+  const gap = axis.gap ?? 5;
+  const longest = (values ?? []).reduce((widest, value) => (value.length > widest.length ? value : widest), '');
+  plot.ctx.font = (axis.font as unknown as [string])[0] ?? plot.ctx.font;
+  const text = longest === '' ? 0 : plot.ctx.measureText(longest).width / (window.devicePixelRatio || 1);
+  return Math.ceil(ticks + gap + text + 2);
+}
+
 export function axes(colours: Colours, xLabel: string, yLabel: string): uPlot.Axis[] {
-  const axis = (label: string): uPlot.Axis => ({
+  const axis = (label: string, vertical: boolean): uPlot.Axis => ({
     label,
     stroke: colours.foreground,
     font: colours.font,
     labelFont: colours.font,
     grid: { stroke: colours.grid, width: 1 },
     ticks: { stroke: colours.grid, width: 1 },
+    ...(vertical ? { size: tickLabelSize } : {}),
   });
-  return [axis(xLabel), axis(yLabel)];
+  return [axis(xLabel, false), axis(yLabel, true)];
 }
 
 export interface PlotHandle {
@@ -81,8 +98,13 @@ export function figure(title: string, testId: string, description: string, build
       return copy.toDataURL('image/png');
     },
     resize(width: number) {
-      if (!plot) plot = build(canvasHolder, width);
-      else plot.setSize({ width, height: plot.height });
+      if (!plot) {
+        plot = build(canvasHolder, width);
+        // The axis titles (with their units) are drawn on the canvas: say them to screen readers too.
+        const titles = plot.axes.map((axis) => axis.label).filter((label): label is string => typeof label === 'string' && label !== '');
+        element.setAttribute('aria-description', `Axes: ${titles.join('; ')}`);
+        element.setAttribute('data-axis-titles', JSON.stringify(titles));
+      } else plot.setSize({ width, height: plot.height });
     },
     destroy() {
       plot?.destroy();
@@ -104,7 +126,7 @@ export function perSampleLossPlot(analysis: WithRowPlots, unit: InformationUnit)
         legend: { show: false },
         cursor: { drag: { x: true, y: false } },
         scales: { x: { time: false } },
-        axes: axes(colours, 'row', `loss (${unitSymbol(unit)})`),
+        axes: axes(colours, 'row', `loss (${lossUnit(unit, 'mean')})`),
         series: [{}, { stroke: colours.primary, width: 0, points: { show: true, size: 3, fill: colours.primary, stroke: colours.primary } }],
       },
       [x, inUnit(y, unit)],
@@ -124,7 +146,7 @@ export function runningMeanPlot(analysis: WithRunningMean, unit: InformationUnit
         height: HEIGHT,
         legend: { show: false },
         scales: { x: { time: false } },
-        axes: axes(colours, `${counted} n`, `mean loss (${unitSymbol(unit)})`),
+        axes: axes(colours, `${counted} n`, `mean loss (${lossUnit(unit, 'mean', counted.replace(/s$/, ''))})`),
         series: [
           { label: 'n' },
           { label: 'running mean', stroke: colours.primary, width: 2 },
@@ -153,7 +175,7 @@ export function histogramPlot(analysis: WithRowPlots, unit: InformationUnit): Pl
         height: HEIGHT,
         legend: { show: false },
         scales: { x: { time: false } },
-        axes: axes(colours, `loss (${unitSymbol(unit)})`, 'rows'),
+        axes: axes(colours, `loss (${lossUnit(unit, 'mean')})`, 'rows'),
         series: [{}, { stroke: colours.primary, fill: `${colours.primary}88`, paths: uPlot.paths.bars!({ size: [1, Infinity], gap: 1 }) }],
       },
       [centres, counts],
@@ -168,8 +190,8 @@ export function parameterCurvePlot(curve: ParameterCurve, unit: InformationUnit)
   const marker = curve.x.map((_, i) => (i === curve.maxIndex ? logLikelihood[i]! : null));
   return figure(curve.title, `plot-curve-${curve.id}`, curve.note, (target, width) => {
     const colours = themeColours();
-    const [xAxis, yAxis] = axes(colours, curve.parameter, 'log-likelihood');
-    const nllAxis: uPlot.Axis = { ...yAxis!, label: `average NLL (${unitSymbol(unit)})`, scale: 'nll', side: 1, grid: { show: false } };
+    const [xAxis, yAxis] = axes(colours, curve.parameter, `log L (${lossUnit(unit, 'sum')})`);
+    const nllAxis: uPlot.Axis = { ...yAxis!, label: `NLL (${lossUnit(unit, 'mean')})`, scale: 'nll', side: 1, grid: { show: false } };
     return new uPlot(
       {
         width,

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { LossPanelManager } from './lossPanel';
 import { resolveDataFile } from './pickDataFile';
+import { copySamples, SAMPLES_FOLDER } from '../host/samples';
 
 /** How the commands tell the user something went wrong: one line, details in the output channel. */
 export interface Reporter {
@@ -31,9 +32,37 @@ export function registerCommands(context: vscode.ExtensionContext, panels: LossP
       if (uri) await vscode.commands.executeCommand('vscode.openWith', uri, 'default');
     }),
     vscode.commands.registerCommand('likelihoodLens.openSample', async () => {
-      const sample = vscode.Uri.joinPath(context.extensionUri, 'media', 'samples', 'classifier.csv');
-      await vscode.window.showTextDocument(sample, { preview: false });
-      return vscode.commands.executeCommand('likelihoodLens.openLossPanel', sample);
+      try {
+        const target = await sampleFolder(context);
+        if (!target) return undefined;
+        // A copy, never the extension's own file: that one is read-only and replaced by every update.
+        const sample = vscode.Uri.file(await copySamples(vscode.Uri.joinPath(context.extensionUri, 'media', 'samples').fsPath, target.fsPath));
+        await vscode.window.showTextDocument(sample, { preview: false });
+        return await vscode.commands.executeCommand('likelihoodLens.openLossPanel', sample);
+      } catch (error) {
+        reporter.report(error);
+        return undefined;
+      }
     }),
   );
+}
+
+/**
+ * Where the samples are copied: a new folder in the workspace's first folder if the user agrees
+ * to it being written there, else the extension's global storage; undefined if the user cancels.
+ */
+async function sampleFolder(context: vscode.ExtensionContext): Promise<vscode.Uri | undefined> {
+  const storage = vscode.Uri.joinPath(context.globalStorageUri, SAMPLES_FOLDER);
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder || folder.uri.scheme !== 'file') return storage;
+  const inWorkspace = vscode.l10n.t('Copy into the workspace');
+  const outside = vscode.l10n.t('Keep outside the workspace');
+  const choice = await vscode.window.showInformationMessage(
+    vscode.l10n.t('Copy the sample data files into a new folder {0} of {1}?', SAMPLES_FOLDER, folder.name),
+    { modal: true, detail: vscode.l10n.t("Outside the workspace, they go to the extension's storage folder.") },
+    inWorkspace,
+    outside,
+  );
+  if (choice === inWorkspace) return vscode.Uri.joinPath(folder.uri, SAMPLES_FOLDER);
+  return choice === outside ? storage : undefined;
 }

@@ -6,7 +6,8 @@ import { readSettings } from '../host/settings';
 import type { PartialResult } from '../analysis/results';
 import { plainNumber } from '../engine/format';
 import { convertNats, unitSymbol } from '../engine/units';
-import { derivationMarkdown, pythonSnippet } from '../analysis/report/snippets';
+import { pythonSnippet } from '../analysis/report/snippets';
+import { copiedMarkdown } from './copiedMarkdown';
 import {
   parsePanelState,
   parseWebviewMessage,
@@ -21,6 +22,7 @@ import {
 } from '../protocol/webview';
 import { describeError } from '../readers/errors';
 import { Disposable } from '../host/disposable';
+import type { PanelViews } from '../host/panelViews';
 import { CancelledError } from '../host/analysisWorker';
 import { makeNonce, renderWebviewHtml } from './webviewHtml';
 
@@ -44,6 +46,8 @@ export interface PanelServices {
   readonly extensionUri: vscode.Uri;
   readonly log: vscode.LogOutputChannel;
   readonly analyses: LiveAnalyses;
+  /** Each file's unit, reduction and sliders, kept across reloads and reopening. */
+  readonly views?: PanelViews;
 }
 
 function panelTitle(file: vscode.Uri): string {
@@ -159,7 +163,8 @@ class LossPanel extends Disposable {
     this.visible = panel.visible;
     this.lease = this._register(services.analyses.acquire(file));
     panel.iconPath = vscode.Uri.joinPath(services.extensionUri, 'media', 'icon.png');
-    panel.webview.html = this.html({ fileUri: file.toString(), options: this.lease.live.analysisOptions });
+    const view = services.views?.get(file.toString());
+    panel.webview.html = this.html({ fileUri: file.toString(), options: this.lease.live.analysisOptions, ...(view ? { view } : {}) });
     this._register(panel.onDidDispose(() => this.dispose()));
     this._register(panel.onDidChangeViewState(({ webviewPanel }) => (this.visible = webviewPanel.visible)));
     this._register(panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)));
@@ -226,7 +231,7 @@ class LossPanel extends Disposable {
     const options = this.lease.live.analysisOptions;
     if (result.analysis)
       this.post({ type: 'analysis', version: result.version, fileUri: this.file.toString(), analysis: result.analysis, options, unit: readSettings().unit });
-    else this.post({ type: 'error', message: result.error ?? vscode.l10n.t('no result') });
+    else this.post({ type: 'error', message: result.error ?? vscode.l10n.t('no result'), options });
     this.onChange(this.snapshot());
   }
 
@@ -258,6 +263,9 @@ class LossPanel extends Disposable {
       case 'rendered':
         this.rendered = { version: message.version, headline: message.headline, steps: message.steps };
         this.onChange(this.snapshot());
+        return;
+      case 'view':
+        await this.services.views?.set(this.file.toString(), message.view);
         return;
       case 'showSequence':
         return this.tokenRequest('sequence', message.sequence);
@@ -299,7 +307,7 @@ class LossPanel extends Disposable {
     if (!analysis) return;
     let text: string | undefined;
     if (what === 'python') text = pythonSnippet(analysis);
-    else if (what === 'markdown') text = derivationMarkdown(analysis);
+    else if (what === 'markdown') text = copiedMarkdown(analysis);
     else text = analysis.derivations.flatMap((derivation) => derivation.steps).find((step) => step.id === stepId)?.latex;
     if (text === undefined) return;
     await vscode.env.clipboard.writeText(text);

@@ -87,8 +87,11 @@ export type HostMessage =
       readonly unit?: InformationUnit;
     }
   | { readonly type: 'progress'; readonly message: string; readonly fraction?: number }
-  /** `request`: the error of a showSequence or tokenAlternatives request, shown beside the token view (the panel stays); absent, the analysis failed. */
-  | { readonly type: 'error'; readonly message: string; readonly request?: TokenRequest }
+  /**
+   * `request`: the error of a showSequence or tokenAlternatives request, shown beside the token view (the panel stays); absent, the analysis failed.
+   * `options`: what the failed analysis was asked with, so the panel's controls show the choice that failed.
+   */
+  | { readonly type: 'error'; readonly message: string; readonly request?: TokenRequest; readonly options?: AnalysisOptions }
   /** A language model's token view of another sequence, as asked for with showSequence. */
   | { readonly type: 'sequence'; readonly version: number; readonly tokenView: LanguageModelAnalysis['tokenView'] }
   /** The model's top tokens at one position, as asked for with tokenAlternatives. */
@@ -110,7 +113,9 @@ export type WebviewMessage =
   /** A language model's file: show this sequence in the token view. */
   | { readonly type: 'showSequence'; readonly sequence: number }
   /** A language model's file: the model's top tokens at this position (the token view's hover). */
-  | { readonly type: 'tokenAlternatives'; readonly sequence: number; readonly position: number };
+  | { readonly type: 'tokenAlternatives'; readonly sequence: number; readonly position: number }
+  /** The unit, reduction or a slider changed: the host keeps the view per file, for the next time the panel opens. */
+  | { readonly type: 'view'; readonly view: PanelView };
 
 export type CopyTarget = 'step-latex' | 'markdown' | 'python';
 export type TokenRequest = 'sequence' | 'alternatives';
@@ -188,6 +193,8 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
       return isIndex(value.sequence) ? { type: 'showSequence', sequence: value.sequence } : undefined;
     case 'tokenAlternatives':
       return isIndex(value.sequence) && isIndex(value.position) ? { type: 'tokenAlternatives', sequence: value.sequence, position: value.position } : undefined;
+    case 'view':
+      return isObject(value.view) ? { type: 'view', view: parsePanelView(value.view) } : undefined;
     default:
       return undefined;
   }
@@ -326,11 +333,12 @@ export function parseHostMessage(value: unknown): HostMessage | undefined {
         : undefined;
     case 'progress':
       return isString(value.message) && (value.fraction === undefined || isFiniteNumber(value.fraction)) ? (value as unknown as HostMessage) : undefined;
-    case 'error':
+    case 'error': {
       if (!isString(value.message, 10000)) return undefined;
-      return value.request === 'sequence' || value.request === 'alternatives'
-        ? { type: 'error', message: value.message, request: value.request }
-        : { type: 'error', message: value.message };
+      if (value.request === 'sequence' || value.request === 'alternatives') return { type: 'error', message: value.message, request: value.request };
+      const options = value.options === undefined ? undefined : parseOptions(value.options);
+      return options ? { type: 'error', message: value.message, options } : { type: 'error', message: value.message };
+    }
     case 'sequence':
       return Number.isInteger(value.version) && isTokenView(value.tokenView) ? (value as unknown as HostMessage) : undefined;
     case 'alternatives':
@@ -357,12 +365,13 @@ function isAlternatives(value: unknown): boolean {
 
 export function parsePanelState(value: unknown): PanelState | undefined {
   if (!isObject(value) || !isString(value.fileUri, 10000)) return undefined;
-  const view = isObject(value.view) ? parseView(value.view) : undefined;
+  const view = isObject(value.view) ? parsePanelView(value.view) : undefined;
   return { fileUri: value.fileUri, options: parseOptions(value.options) ?? {}, ...(view ? { view } : {}) };
 }
 
 /** Keeps only the view settings that make sense; anything else is dropped, not trusted. */
-function parseView(value: Json): PanelView {
+export function parsePanelView(value: unknown): PanelView {
+  if (!isObject(value)) return {};
   const positive = (x: unknown): x is number => isFiniteNumber(x) && x > 0;
   return {
     ...(UNITS.includes(value.unit as InformationUnit) ? { unit: value.unit as InformationUnit } : {}),

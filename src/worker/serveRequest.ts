@@ -38,7 +38,8 @@ export async function serveRequest(
   }
   if (request.wantProblems && source.kind === 'bytes') {
     try {
-      return { ...outcome, problems: findCsvProblems(decodeText(source.bytes, source.name), source.name, options) };
+      // The file's problems under the roles detected from it: a choice made in a panel is not a fault of the file.
+      return { ...outcome, problems: findCsvProblems(decodeText(source.bytes, source.name), source.name) };
     } catch {
       // Undecodable text: the analysis error already says so.
     }

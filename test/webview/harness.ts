@@ -18,6 +18,13 @@ const PAGES: Record<string, { title: string; script: string; styles: string[]; s
     styles: ['katex/katex.min.css', 'uPlot.min.css', 'panel.css'],
     state: { fileUri: 'file:///workspace/basic.csv', options: {} },
   },
+  // A panel opened again for a file whose unit and reduction the host kept.
+  '/reopened': {
+    title: 'Likelihood Lens',
+    script: 'webview.js',
+    styles: ['katex/katex.min.css', 'uPlot.min.css', 'panel.css'],
+    state: { fileUri: 'file:///workspace/basic.csv', options: {}, view: { unit: 'bits', reduction: 'sum' } },
+  },
   '/tensors': { title: 'Tensor view', script: 'tensorView.js', styles: ['panel.css'] },
 };
 

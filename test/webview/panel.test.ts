@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -49,7 +49,7 @@ describe('loss panel webview in headless Chromium', () => {
       const shown = await page.$eval('[data-testid="cross-entropy"]', (el) => ({ value: Number(el.getAttribute('data-value')), text: el.textContent }));
       assert.equal(shown.value, analysis.summary.crossEntropy);
       assert.ok(Math.abs(shown.value - expected['basic.csv']!.crossEntropy) < 1e-12);
-      assert.match(shown.text ?? '', /^0\.\d{8} nats$/);
+      assert.match(shown.text ?? '', /^0\.\d{8} nats per row$/);
 
       // Every step rendered by KaTeX (HTML and MathML), each carrying its LaTeX source.
       const steps = await page.$$eval('[data-testid="derivation-step"]', (items) =>
@@ -105,6 +105,34 @@ describe('loss panel webview in headless Chromium', () => {
       await page.close();
     });
   }
+
+  for (const width of [500, 700, 1600])
+    for (const theme of ['light', 'dark', 'high-contrast'] as const)
+      it(`lays out at ${width} px (${theme}): equations break at "=", nothing runs off the page`, async () => {
+        const page = await renderedPanel(theme, width);
+        const layout = await page.evaluate(() => ({
+          page: document.documentElement.scrollWidth - window.innerWidth,
+          equations: [...document.querySelectorAll<HTMLElement>('details[open] .equation-box')].map((box) => ({
+            overflow: box.scrollWidth - box.clientWidth,
+            // A part that starts left of the one before it has wrapped onto a new line.
+            lines: [...box.querySelectorAll('.equation-part')]
+              .map((part) => part.getBoundingClientRect().left)
+              .reduce((lines, left, index, lefts) => (index > 0 && left < lefts[index - 1]! ? lines + 1 : lines), 1),
+          })),
+          plots: [...document.querySelectorAll<HTMLElement>('.plot')].map((plot) => plot.scrollWidth - plot.clientWidth),
+        }));
+        assert.ok(layout.page <= 0, `the page is ${layout.page} px too wide`);
+        assert.ok(layout.equations.length >= 7);
+        for (const [index, equation] of layout.equations.entries())
+          assert.ok(equation.overflow <= 1, `equation ${index + 1} overflows by ${equation.overflow} px`);
+        const broken = layout.equations.filter((equation) => equation.lines > 1).length;
+        if (width === 500) assert.ok(broken >= 2, `${broken} equations wrap at 500 px`);
+        if (width === 1600) assert.equal(broken, 0, 'nothing wraps when there is room');
+        for (const overflow of layout.plots) assert.ok(overflow <= 1, `a plot overflows by ${overflow} px`);
+        await page.screenshot({ path: join(ARTIFACTS, `webview-${width}px-${theme}.png`), fullPage: true });
+        assert.deepEqual((await pageRecord(page)).errors, []);
+        await page.close();
+      });
 
   it('takes its colours from the theme', async () => {
     const colour = async (theme: ThemeName) => {
@@ -201,6 +229,132 @@ describe('loss panel webview in headless Chromium', () => {
     assert.equal(await page.locator('[data-testid="error"]').textContent(), 'basic.csv: line 3: expected 5 fields, found 4');
     assert.deepEqual((await pageRecord(page)).errors, []);
     await page.close();
+  });
+
+  it('keeps the controls and the last good numbers, greyed, under the error of a choice that fails, until it is undone', async () => {
+    const path = join(REPO_ROOT, 'media', 'samples', 'classifier.csv');
+    const good = classification(await analyzeSource({ kind: 'path', path }));
+    const unticked = { target: 'label', predictions: ['p0', 'p1'] };
+    const failed = await analyzeSource({ kind: 'path', path }, unticked).then(
+      () => assert.fail('label 2 has no column once p2 is unticked'),
+      (error: unknown) => String((error as Error).message),
+    );
+    assert.match(failed, /^classifier\.csv: line 5: /);
+    const page = await openPanel(browser, server.origin, 'light');
+    await postToPanel(page, analysisMessage(good));
+    await page.waitForSelector('[data-testid="cross-entropy"]');
+    const setOptions = async () => ((await pageRecord(page)).posted as { type: string }[]).filter((m) => m.type === 'setOptions');
+    await page.locator('vscode-checkbox[data-column="p2"]').click();
+    assert.deepEqual((await setOptions()).at(-1), { type: 'setOptions', options: unticked });
+
+    await postToPanel(page, { type: 'error', message: failed, options: unticked });
+    await page.waitForSelector('[data-testid="error"]');
+    assert.equal(await page.locator('[data-testid="error"]').textContent(), failed);
+    const card = await page.$eval('[data-testid="cross-entropy"]', (el) => ({
+      value: Number(el.getAttribute('data-value')),
+      opacity: Number(getComputedStyle(el.closest('.summary')!).opacity),
+    }));
+    assert.equal(card.value, good.summary.crossEntropy, 'the last good cross-entropy stays');
+    assert.ok(card.opacity < 1, 'greyed');
+    const roles = page.locator('section.controls[aria-label="Roles"]');
+    assert.equal(await roles.evaluate((el) => getComputedStyle(el).opacity), '1', 'the controls are not greyed');
+    assert.equal(await page.locator('vscode-checkbox[data-column="p2"]').evaluate((el) => (el as HTMLElement & { checked: boolean }).checked), false);
+    await page.screenshot({ path: join(ARTIFACTS, 'webview-error-light.png'), fullPage: true });
+
+    // Ticking p2 back asks for the roles that worked; the reset button for the detected ones.
+    await page.locator('vscode-checkbox[data-column="p2"]').click();
+    assert.deepEqual((await setOptions()).at(-1), { type: 'setOptions', options: { target: 'label', predictions: ['p0', 'p1', 'p2'] } });
+    await page.locator('[data-testid="reset-options"]').click();
+    assert.deepEqual((await setOptions()).at(-1), { type: 'setOptions', options: {} });
+
+    await postToPanel(page, analysisMessage(good, 2));
+    await page.waitForFunction(() => !document.querySelector('[data-testid="error"]'));
+    assert.equal(await page.$eval('.summary', (el) => getComputedStyle(el).opacity), '1');
+    assert.deepEqual((await pageRecord(page)).posted.at(-1), {
+      type: 'rendered',
+      version: 2,
+      headline: good.summary.crossEntropy,
+      steps: good.derivations.reduce((n, d) => n + d.steps.length, 0),
+    });
+    assert.deepEqual((await pageRecord(page)).errors, []);
+    await page.close();
+  });
+
+  it('greys the last good numbers while a cell of the file does not parse, and names the line', async () => {
+    const text = readFileSync(join(REPO_ROOT, 'media', 'samples', 'classifier.csv'), 'utf8');
+    const good = classification(await analyzeSource({ kind: 'bytes', name: 'classifier.csv', bytes: new TextEncoder().encode(text) }));
+    const typed = text.replace(/\n1,0\.030988,/, '\n1,abc,');
+    const failed = await analyzeSource({ kind: 'bytes', name: 'classifier.csv', bytes: new TextEncoder().encode(typed) }).then(
+      () => assert.fail('abc is not a number'),
+      (error: unknown) => String((error as Error).message),
+    );
+    assert.match(failed, /^classifier\.csv: line 2\b/);
+    const page = await openPanel(browser, server.origin, 'dark');
+    await postToPanel(page, analysisMessage(good));
+    await page.waitForSelector('[data-testid="cross-entropy"]');
+    await postToPanel(page, { type: 'error', message: failed, options: {} });
+    await page.waitForSelector('[data-testid="error"]');
+    assert.equal(await page.locator('[data-testid="error"]').textContent(), failed);
+    assert.equal(Number(await page.getAttribute('[data-testid="cross-entropy"]', 'data-value')), good.summary.crossEntropy);
+    assert.equal(await page.locator('vscode-dropdown#task').count(), 1, 'the controls stay');
+    await postToPanel(page, analysisMessage(good, 2));
+    await page.waitForFunction(() => !document.querySelector('[data-testid="error"]') && !document.getElementById('app')!.classList.contains('stale'));
+    await page.close();
+  });
+
+  it('says the unit and the reduction on every loss: cards, slider, axis titles, worst rows', async () => {
+    const page = await renderedPanel('light');
+    const pick = (id: string, value: string) =>
+      page.evaluate(
+        ({ id, value }) => {
+          const dropdown = document.querySelector(`vscode-dropdown#${id}`) as HTMLElement & { value: string };
+          dropdown.value = value;
+          dropdown.dispatchEvent(new Event('change'));
+        },
+        { id, value },
+      );
+    await pick('unit', 'bits');
+    await pick('reduction', 'sum');
+    const text = (selector: string) => page.$eval(selector, (el) => el.textContent ?? '');
+    const summed = await page.$eval('[data-testid="cross-entropy"]', (el) => ({ value: Number(el.getAttribute('data-value')), text: el.textContent ?? '' }));
+    assert.ok(Math.abs(summed.value / -expected['basic.csv']!.logLikelihood - 1) < 1e-12, 'the sum is -log L');
+    assert.equal(summed.text, `${Number((-expected['basic.csv']!.logLikelihood / Math.LN2).toPrecision(8))} bits, summed`);
+    assert.match(await text('[data-testid="log-likelihood"]'), / bits, summed$/);
+    assert.match(await text('[data-testid="temperature-output"]'), /cross-entropy [\d.]+ bits per row \(/);
+    assert.match(await text('section.worst h2'), /bits per row/);
+    assert.match(await text('section.worst li'), /loss [\d.]+ bits per row$/);
+    const axisTitles = await page.$$eval('.plot', (plots) => plots.flatMap((plot) => JSON.parse(plot.getAttribute('data-axis-titles') ?? '[]') as string[]));
+    for (const title of ['loss (bits per row)', 'mean loss (bits per row)', 'NLL (bits per row)', 'log L (bits, summed)'])
+      assert.ok(axisTitles.includes(title), `${title} in ${axisTitles.join(' | ')}`);
+    assert.equal(axisTitles.filter((title) => /\b(nats|bits|digits)\)/.test(title)).length, 0, 'no axis says a unit without its reduction');
+    await page.close();
+  });
+
+  it('hands the unit and reduction to the host to keep for the file, and opens again with the ones kept', async () => {
+    const page = await renderedPanel('light');
+    for (const [id, value] of [
+      ['unit', 'digits'],
+      ['reduction', 'sum'],
+    ])
+      await page.evaluate(
+        ({ id, value }) => {
+          const dropdown = document.querySelector(`vscode-dropdown#${id}`) as HTMLElement & { value: string };
+          dropdown.value = value;
+          dropdown.dispatchEvent(new Event('change'));
+        },
+        { id: id!, value: value! },
+      );
+    const kept = ((await pageRecord(page)).posted as { type: string }[]).filter((m) => m.type === 'view');
+    assert.deepEqual(kept.at(-1), { type: 'view', view: { unit: 'digits', reduction: 'sum' } });
+    await page.close();
+
+    const reopened = await openPanel(browser, server.origin, 'light', 1100, '/reopened');
+    await postToPanel(reopened, analysisMessage(analysis));
+    await reopened.waitForSelector('[data-testid="cross-entropy"]');
+    const card = await reopened.$eval('[data-testid="cross-entropy"]', (el) => ({ value: Number(el.getAttribute('data-value')), text: el.textContent ?? '' }));
+    assert.ok(Math.abs(card.value / -expected['basic.csv']!.logLikelihood - 1) < 1e-12, 'summed');
+    assert.equal(card.text, `${Number((-expected['basic.csv']!.logLikelihood / Math.LN2).toPrecision(8))} bits, summed`);
+    await reopened.close();
   });
 
   it('keeps its state (file and chosen options) across a reload', async () => {
@@ -320,6 +474,34 @@ describe('tasks beyond classification in the panel, with sliders that redraw wit
     await page.close();
   });
 
+  it('classification: the card and the slider name the one fitted temperature, as scipy.optimize.brentq finds it', async () => {
+    const temp = engine.temperature;
+    const analysis = classification(await analyzeSource({ kind: 'path', path: fixturePath('engine', temp.file) }));
+    const page = await panelFor(analysis, 'light');
+    const card = await page.$eval('[data-testid="temperature"]', (el) => ({ value: Number(el.getAttribute('data-value')), text: el.textContent ?? '' }));
+    assert.ok(Math.abs(card.value / temp.temperatureBrentq - 1) < 1e-9, `${card.value} vs ${temp.temperatureBrentq}`);
+    const slider = await page.$eval('[data-testid="temperature-output"]', (el) => ({ best: Number(el.getAttribute('data-best')), text: el.textContent ?? '' }));
+    assert.equal(slider.best, card.value);
+    const shown = `T = ${Number(temp.temperatureBrentq.toPrecision(4))}`;
+    assert.equal(card.text, shown);
+    assert.ok(slider.text.endsWith(`(smallest at ${shown})`), slider.text);
+    await page.close();
+  });
+
+  it('classification: a temperature fit stopped at the edge of its range says so on the card and the slider', async () => {
+    // Every row right: a smaller T always sharpens the right class, so the fit runs into its lower bound.
+    const analysis = classification(
+      await analyzeSource({ kind: 'bytes', name: 'sure.csv', bytes: new TextEncoder().encode('label,p0,p1\n0,0.9,0.1\n1,0.2,0.8\n1,0.4,0.6\n') }),
+    );
+    const fit = analysis.summary.temperature!;
+    assert.equal(fit.atBoundary, true);
+    const page = await panelFor(analysis, 'light');
+    const bound = `at the bound (T \u2264 ${Number(fit.value.toPrecision(4))})`;
+    assert.equal(await page.textContent('[data-testid="temperature"]'), bound);
+    assert.ok(((await page.textContent('[data-testid="temperature-output"]')) ?? '').endsWith(`(smallest ${bound})`));
+    await page.close();
+  });
+
   it('asks the host for another task, and shows every loss in bits or digits without asking it', async () => {
     const reg = engine.regression;
     const analysis = await analyzeSource({ kind: 'path', path: fixturePath('engine', 'regression.csv') }, { sigma: reg.sigma });
@@ -337,7 +519,7 @@ describe('tasks beyond classification in the panel, with sliders that redraw wit
     await pick('unit', 'bits');
     const card = await page.$eval('[data-testid="cross-entropy"]', (el) => el.textContent ?? '');
     const perRow = reg.gaussianNllSum / analysis.summary.n;
-    assert.equal(card, `${(perRow / Math.LN2).toPrecision(8).replace(/0+$/, '')} bits`);
+    assert.equal(card, `${(perRow / Math.LN2).toPrecision(8).replace(/0+$/, '')} bits per row`);
     await pick('reduction', 'sum');
     const summed = await page.$eval('[data-testid="cross-entropy"]', (el) => Number(el.getAttribute('data-value')));
     assert.ok(Math.abs(summed / reg.gaussianNllSum - 1) < 1e-9, 'the sum over rows is -log L, as scipy.stats.norm gives it');

@@ -47,6 +47,19 @@ describe('tensor view webview in headless Chromium', () => {
     });
   }
 
+  it('keeps the preview column readable in a 500 px panel: the table scrolls instead', async () => {
+    const page = await openPanel(browser, server.origin, 'dark', 500, '/tensors');
+    await postToPanel(page, { type: 'tensors', summary, analysable: true });
+    await page.waitForSelector('[data-testid="tensor-table"]');
+    const widths = await page.$$eval('td.preview', (cells) =>
+      cells.map((cell) => cell.getBoundingClientRect().width / parseFloat(getComputedStyle(cell).fontSize)),
+    );
+    for (const em of widths) assert.ok(em >= 8, `the preview column is ${em.toFixed(1)} em wide`);
+    assert.ok((await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)) <= 0, 'only the table scrolls');
+    await page.screenshot({ path: join(REPO_ROOT, 'test-results', 'tensor-view-500px-dark.png'), fullPage: true });
+    await page.close();
+  });
+
   it('its buttons ask the host to open the loss panel or the default editor, and nothing else', async () => {
     const page = await openPanel(browser, server.origin, 'dark', 1000, '/tensors');
     await postToPanel(page, { type: 'tensors', summary, analysable: true });

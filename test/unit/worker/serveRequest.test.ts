@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { serveRequest } from '../../../src/worker/serveRequest';
 import { npyDataStart, npyFile } from '../../helpers/bigFiles';
-import { fixturePath } from '../../helpers/fixtures';
+import { fixturePath, REPO_ROOT } from '../../helpers/fixtures';
 
 const folder = mkdtempSync(join(tmpdir(), 'likelihood-lens-inspect-'));
 after(() => rmSync(folder, { recursive: true, force: true }));
@@ -30,5 +30,23 @@ describe("the tensor view's inspection", () => {
   it('a lone [n] tensor is a fit and a lone unnamed [n, K] tensor of non-probabilities has nothing to analyse', async () => {
     assert.equal((await inspect(fixturePath('tensors', 'int64.npy'))).analysable, true);
     assert.equal((await inspect(fixturePath('tensors', 'float32.npy'))).analysable, false);
+  });
+});
+
+describe('the Problems of an editor buffer', () => {
+  const sample = readFileSync(join(REPO_ROOT, 'media', 'samples', 'classifier.csv'));
+  const analyze = (text: Uint8Array, options: { target?: string; predictions?: string[] }) =>
+    serveRequest({ id: 1, source: { kind: 'bytes', name: 'classifier.csv', bytes: text }, options, wantProblems: true });
+
+  it('come from the file and the detected roles, never from a choice made in the panel', async () => {
+    // Unticking p2 in the panel makes label 2 out of range: the panel's analysis fails, the file has no problem.
+    const chosen = await analyze(sample, { target: 'label', predictions: ['p0', 'p1'] });
+    assert.match(chosen.error ?? '', /^classifier\.csv: line 5: label 2 is not a class index/);
+    assert.deepEqual(chosen.problems, []);
+    // A bad cell in the file is a problem whatever the panel chose, at its line (0-based in the editor).
+    const typed = new TextEncoder().encode(sample.toString('utf8').replace(/\n1,0\.030988,/, '\n1,abc,'));
+    const problems = (await analyze(typed, { target: 'label', predictions: ['p0', 'p1'] })).problems;
+    assert.equal(problems.length, 1);
+    assert.equal(problems[0]!.line, 1);
   });
 });
