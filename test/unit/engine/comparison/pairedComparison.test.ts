@@ -15,7 +15,7 @@ const lossesA: number[] = expected.npyRowLossesA;
 const lossesB: number[] = expected.npyRowLossesB;
 
 /** The comparison's numbers against the generator's, to `tolerance`. */
-export function assertComparison(actual: PairedComparisonResult, want: any, tolerance: number): void {
+function assertComparison(actual: PairedComparisonResult, want: any, tolerance: number): void {
   assert.equal(actual.n, want.n);
   for (const key of [
     'crossEntropyA',
