@@ -43,17 +43,18 @@ export function compareAnalyses(a: Analysis, b: Analysis, options: PairedCompari
   const targetsA = a.rowTargets;
   const targetsB = b.rowTargets;
   if (targetsA && targetsB) {
+    const width = targetsA.width ?? 1;
     const first = firstDifference(targetsA.labels, targetsB.labels);
-    if (first !== undefined)
+    if (first !== undefined) {
+      const row = Math.floor(first / width);
+      const [what, same] = width === 1 ? ['label', 'labels'] : [`target ${first - row * width}`, 'targets'];
       throw new DataFileError(
         nameB,
-        `row ${first}`,
-        `label ${targetsB.labels[first]} differs from ${nameA}'s ${targetsA.labels[first]}: a comparison needs the same labels`,
+        `row ${row}`,
+        `${what} ${targetsB.labels[first]} differs from ${nameA}'s ${targetsA.labels[first]}: a comparison needs the same ${same}`,
       );
-  } else
-    warnings.push(
-      `the targets of ${nameA} and ${nameB} were not compared (only a classifier's labels are): make sure both files hold the same rows in the same order`,
-    );
+    }
+  } else warnings.push(`the targets of ${nameA} and ${nameB} were not compared: make sure both files hold the same rows in the same order`);
   const ignoreIndex = a.task === 'categorical' || a.task === 'binary' ? a.torchOptions.ignoreIndex : undefined;
   const predictedA = targetsA?.predicted;
   const predictedB = targetsB?.predicted;

@@ -415,7 +415,9 @@ export const isClassification = (analysis: Analysis): analysis is Classification
 
 /** Each row's target and, for a classifier, its top class (-1 for an ignored row), in file order. */
 export interface RowTargets {
+  /** `width` values a row (soft targets' distributions, regression's outputs), one for a label. */
   readonly labels: readonly number[];
+  readonly width?: number;
   readonly predicted?: readonly number[];
 }
 

@@ -47,6 +47,24 @@ describe('comparing two analyses of the same rows', () => {
     assertComparisonMatches(comparison, compareExpected.npy, 1e-12);
   });
 
+  it("regression (Gaussian NLL, sigma 1) and soft targets: as NumPy and SciPy's, their targets compared", async () => {
+    for (const task of ['regression', 'soft'] as const) {
+      const comparison = compareAnalyses(await analyze(compareFixture(`${task}_a.csv`)), await analyze(compareFixture(`${task}_b.csv`)));
+      assert.equal(comparison.task, task);
+      assert.deepEqual(comparison.warnings, []);
+      assertComparisonMatches(comparison, compareExpected[task], 1e-12);
+    }
+    const { row, target } = compareExpected.regressionTargetChanged;
+    const regressionA = await analyze(compareFixture('regression_a.csv'));
+    const regressionChanged = await analyze(compareFixture('regression_b_target_changed.csv'));
+    assert.match(
+      errorOf(() => compareAnalyses(regressionA, regressionChanged)),
+      new RegExp(
+        `^regression_b_target_changed\\.csv: row ${row}: target ${target} [-0-9.e]+ differs from regression_a\\.csv's [-0-9.e]+: a comparison needs the same targets$`,
+      ),
+    );
+  });
+
   it('the scoring threads keep the same labels, top classes and losses as one thread', async () => {
     const pathA = repeated('a.csv', 280);
     const pathB = repeated('b.csv', 280);
