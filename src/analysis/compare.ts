@@ -9,17 +9,17 @@ function comparedLoss(analysis: Analysis, name: string): { readonly name: string
     case 'categorical':
     case 'binary':
     case 'soft':
+    case 'lm':
       return { name: 'crossEntropy', values: rows.crossEntropy };
     case 'regression':
       return { name: 'gaussianNll', values: rows.gaussianNll };
     case 'fit':
     case 'entropy':
     case 'eval':
-    case 'lm':
       throw new DataFileError(
         name,
         '',
-        `a ${analysis.task === 'fit' ? "fit's" : `'${analysis.task}' task's`} report has no per-row loss of a model's predictions to compare (comparing needs categorical, binary, soft or regression)`,
+        `a ${analysis.task === 'fit' ? "fit's" : `'${analysis.task}' task's`} report has no per-row loss of a model's predictions to compare (comparing needs categorical, binary, soft, regression or lm)`,
       );
   }
 }
@@ -55,7 +55,7 @@ export function compareAnalyses(a: Analysis, b: Analysis, options: PairedCompari
       );
     }
   } else warnings.push(`the targets of ${nameA} and ${nameB} were not compared: make sure both files hold the same rows in the same order`);
-  const ignoreIndex = a.task === 'categorical' || a.task === 'binary' ? a.torchOptions.ignoreIndex : undefined;
+  const ignoreIndex = a.task === 'categorical' || a.task === 'binary' ? a.torchOptions.ignoreIndex : targetsA?.unscored;
   const predictedA = targetsA?.predicted;
   const predictedB = targetsB?.predicted;
   const state = new PairedComparisonState(options);

@@ -418,6 +418,8 @@ export interface RowTargets {
   /** `width` values a row (soft targets' distributions, regression's outputs), one for a label. */
   readonly labels: readonly number[];
   readonly width?: number;
+  /** The label of a position nothing scores (a language model's padding and last token): left out of a comparison. */
+  readonly unscored?: number;
   readonly predicted?: readonly number[];
 }
 
@@ -433,7 +435,7 @@ export interface Comparison {
   /** The per-row loss compared, by its name in the task's report. */
   readonly loss: string;
   readonly n: number;
-  /** Rows left out because their label is the ignore index (in both files). */
+  /** Rows left out because their label is the ignore index, or positions a language model's loss does not score (in both files). */
   readonly ignored: number;
   readonly crossEntropyA: number;
   readonly crossEntropyB: number;

@@ -65,6 +65,13 @@ describe('comparing two analyses of the same rows', () => {
     );
   });
 
+  it("a language model's .npy logits beside input_ids: per scored token (flat position b x T + t), the last of each sequence left out", async () => {
+    const comparison = compareAnalyses(await analyze(compareFixture('lm_a', 'logits.npy')), await analyze(compareFixture('lm_b', 'logits.npy')));
+    assert.deepEqual([comparison.task, comparison.ignored], ['lm', compareExpected.lmIgnored]);
+    assert.deepEqual(comparison.warnings, []);
+    assertComparisonMatches(comparison, compareExpected.lm, 1e-12);
+  });
+
   it('the scoring threads keep the same labels, top classes and losses as one thread', async () => {
     const pathA = repeated('a.csv', 280);
     const pathB = repeated('b.csv', 280);
