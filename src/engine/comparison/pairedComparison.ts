@@ -1,6 +1,6 @@
 import { MeanVarianceState } from './meanVariance';
 import { mcnemarExact, type McNemarTest } from './mcnemar';
-import { bootstrapWeight, linearQuantile, rowKey } from './poissonBootstrap';
+import { hash32, linearQuantile, poissonOne, REPLICATE_STEP, rowKey } from './poissonBootstrap';
 import { TopRows, type RowDifference } from './topRows';
 
 /** The normal distribution's 0.975 quantile: a two-sided 95% interval is mean +- this x standard error. */
@@ -140,13 +140,19 @@ export class PairedComparisonState {
   }
 
   private addBootstrap(row: number, d: number): void {
-    const key = rowKey(this.seed, row);
     const { weightSums, weightedSums, weightedCompensations } = this;
-    for (let r = 0; r < this.replicates; r++) {
-      const w = bootstrapWeight(key, r);
-      if (w === 0) continue;
+    // Replicate r hashes rowKey + r x step: stepping the state is bootstrapWeight(key, r) without a multiply.
+    let state = rowKey(this.seed, row);
+    for (let r = 0; r < this.replicates; r++, state = (state + REPLICATE_STEP) >>> 0) {
+      const w = poissonOne(hash32(state));
       weightSums[r] += w;
-      neumaierAdd(weightedSums, weightedCompensations, r, w * d);
+      // Knuth's TwoSum, inline and branch-free (a weight of 0 adds nothing): this loop runs replicates x rows times.
+      const sum = weightedSums[r]!;
+      const value = w * d;
+      const total = sum + value;
+      const virtual = total - sum;
+      weightedCompensations[r] += sum - (total - virtual) + (value - virtual);
+      weightedSums[r] = total;
     }
   }
 

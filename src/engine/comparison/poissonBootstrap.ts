@@ -33,23 +33,58 @@ const E_INV = 0.36787944117144233;
 /** P(Poisson(1) > 20) is about 1e-20: far below one draw in 2^32, so the search stops there. */
 const MAX_WEIGHT = 20;
 
-/** Poisson(1) by inversion of a uniform u in [0, 1). */
-export function poissonOne(u: number): number {
-  let k = 0;
+/**
+ * Poisson(1) by inversion of u = h / 2^32: the weight is the number of leading k with
+ * u >= P(X <= k). Since h is an integer and cdf x 2^32 is exact, u >= cdf is h >= ceil(cdf x 2^32),
+ * so the draw compares integers (the same answer, no division).
+ */
+const THRESHOLDS = (() => {
+  const thresholds = new Float64Array(MAX_WEIGHT);
   let p = E_INV;
   let cdf = p;
-  while (u >= cdf && k < MAX_WEIGHT) {
-    k++;
-    p /= k;
+  for (let k = 0; k < MAX_WEIGHT; k++) {
+    thresholds[k] = Math.ceil(cdf * TWO_POW_32);
+    p /= k + 1;
     cdf += p;
   }
+  return thresholds;
+})();
+
+/** Poisson(1) of h by comparing it with every threshold: the definition. */
+function poissonSearch(h: number): number {
+  let k = 0;
+  while (k < MAX_WEIGHT && h >= THRESHOLDS[k]!) k++;
   return k;
 }
 
+const STRADDLES = 255;
+/**
+ * The weight for each value of h's top 16 bits, or STRADDLES for the few (at most 20) of the
+ * 65,536 ranges a threshold falls inside: a table look-up instead of a loop that exits at a
+ * random k (a mispredicted branch costs more than the hash).
+ */
+const BY_TOP_BITS = (() => {
+  const table = new Uint8Array(1 << 16);
+  for (let top = 0; top < 1 << 16; top++) {
+    const first = top * 65536;
+    const low = poissonSearch(first);
+    table[top] = low === poissonSearch(first + 65535) ? low : STRADDLES;
+  }
+  return table;
+})();
+
+/** Poisson(1) from a 32-bit hash h (a uniform h / 2^32). */
+export function poissonOne(h: number): number {
+  const k = BY_TOP_BITS[h >>> 16]!;
+  return k === STRADDLES ? poissonSearch(h) : k;
+}
+
+/** The generator's state for a row's replicate r: key + r x golden ratio (a Weyl sequence, as splitmix's), hashed. */
+export const REPLICATE_STEP = GOLDEN;
+
 /** The weight of the row with key `key` in replicate `replicate`. */
 export function bootstrapWeight(key: number, replicate: number): number {
-  const u = hash32(hash32((key + Math.imul(replicate, GOLDEN)) >>> 0) ^ replicate) / TWO_POW_32;
-  return poissonOne(u);
+  return poissonOne(hash32((key + Math.imul(replicate, GOLDEN)) >>> 0));
 }
 
 /** The q-quantile (0..1) of sorted values, interpolated linearly as numpy.percentile's default. */
