@@ -17,7 +17,7 @@ export function comparisonText(c: Comparison): string {
   const favoured = c.crossEntropyDifference < 0 ? 'A' : c.crossEntropyDifference > 0 ? 'B' : 'neither';
   const excludesZero = (i: { lower: number; upper: number }) => i.lower > 0 || i.upper < 0;
   const lines = [
-    `A = ${c.fileA}, B = ${c.fileB} (${c.task}, ${c.n} ${c.task === 'lm' ? 'tokens, rows numbered b x T + t,' : 'rows'} compared by ${c.loss}${c.ignored > 0 ? `, ${c.ignored} ${c.task === 'lm' ? 'positions not scored' : 'ignored'}` : ''}); every difference is A minus B, in nats`,
+    `A = ${c.fileA}, B = ${c.fileB} (${c.task}, ${c.n} ${c.task === 'lm' ? 'tokens, rows numbered b x T + t,' : 'rows, numbered from 0,'} compared by ${c.loss}${c.ignored > 0 ? `, ${c.ignored} ${c.task === 'lm' ? 'positions not scored' : 'ignored'}` : ''}); every difference is A minus B, in nats`,
     line(
       'cross-entropy A',
       `${format(c.crossEntropyA, 10)} nats +- ${format(c.crossEntropyStdErrorA, 4)} (standard error: std of the row losses, ddof 1, / sqrt n)`,
