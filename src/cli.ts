@@ -4,6 +4,7 @@
  *                 [--label-smoothing E] [--dist FAMILY] [--sigma S] [--var COL[,COL...]] [--full] [--eps E]
  *                 [--mask NAME] [--shift | --no-shift] [--tokenizer FILE]
  *                 [--reduction mean|sum|none] [--log-base e|2|10] [--json]
+ * likelihood-lens A --compare B [options as above] [--json]
  *
  * The headless entry over the same reader and engine as the panel: a reproducible report.
  */
@@ -21,6 +22,8 @@ import { describeError } from './readers/errors';
 import { pythonSnippet } from './analysis/report/snippets';
 import { reportFields, rowLossLines, textReport } from './cli/report';
 import { lmEvalFields } from './cli/lmEvalReport';
+import { compareAnalyses } from './analysis/compare';
+import { comparisonJson, comparisonText } from './cli/comparisonReport';
 
 const USAGE = [
   'usage: likelihood-lens FILE [--labels FILE] [--task categorical|binary|soft|regression|fit|entropy|lm] [--target NAME[,NAME...]] [--pred NAME,NAME,...]',
@@ -28,6 +31,7 @@ const USAGE = [
   '         [--dist bernoulli|categorical|gaussian|poisson|exponential] [--sigma S] [--var COL[,COL...]] [--full] [--eps E]',
   "         [--mask NAME] [--shift | --no-shift] [--tokenizer FILE]   (a language model's logits [B, T, V] and token ids [B, T])",
   '         [--reduction mean|sum|none] [--log-base e|2|10] [--json]',
+  '       likelihood-lens A --compare B [options as above] [--json]   (two models on the same rows: A minus B, with 95% intervals)',
 ].join('\n');
 const KINDS = ['probs', 'logits', 'logprobs'];
 const REDUCTIONS: readonly Reduction[] = ['mean', 'sum', 'none'];
@@ -39,6 +43,8 @@ class UsageError extends Error {}
 export interface Command {
   readonly file: string;
   readonly labels: string | undefined;
+  /** A second file of predictions for the same rows, compared with the first. */
+  readonly compare: string | undefined;
   readonly options: AnalysisOptions;
   readonly json: boolean;
   /** Print the panel's Python snippet instead of the report (not in the usage: for the fixtures' generator). */
@@ -67,6 +73,7 @@ function parseCommandLine(argv: string[]): Command {
       options: {
         target: { type: 'string' },
         labels: { type: 'string' },
+        compare: { type: 'string' },
         weights: { type: 'string' },
         'ignore-index': { type: 'string' },
         'label-smoothing': { type: 'string' },
@@ -115,9 +122,16 @@ function parseCommandLine(argv: string[]): Command {
   if (dist !== undefined && task !== undefined && task !== 'fit') throw new UsageError('--dist applies to --task fit');
   if (values.shift && values['no-shift']) throw new UsageError('--shift and --no-shift contradict each other');
   const shift = values.shift ? true : values['no-shift'] ? false : undefined;
+  if (values.compare !== undefined) {
+    // The comparison reads every row's loss in nats; a reduction or another unit would say otherwise.
+    if (values.reduction !== undefined) throw new UsageError('--reduction does not apply to --compare');
+    if (values['log-base'] !== undefined) throw new UsageError('--log-base does not apply to --compare (its figures are in nats)');
+    if (values.snippet) throw new UsageError('--snippet does not apply to --compare');
+  }
   return {
     file: positionals[0]!,
     labels: values.labels,
+    compare: values.compare,
     json: values.json === true,
     snippet: values.snippet === true,
     reduction,
@@ -138,7 +152,7 @@ function parseCommandLine(argv: string[]): Command {
       ...(values.mask !== undefined ? { mask: values.mask } : {}),
       ...(shift !== undefined ? { shift } : {}),
       ...(values.tokenizer !== undefined ? { tokenizer: values.tokenizer } : {}),
-      ...(reduction === 'none' ? { keepRowLosses: true } : {}),
+      ...(reduction === 'none' || values.compare !== undefined ? { keepRowLosses: true } : {}),
     },
   };
 }
@@ -193,13 +207,16 @@ export async function main(argv: string[]): Promise<number> {
   try {
     // dist/scoringThread.js, beside this file once bundled.
     const threads = scoringThreadsFor(join(__dirname, 'scoringThread.js'));
-    const analysis = await analyzeOnThreads(
-      { kind: 'path', path: command.file, ...(command.labels !== undefined ? { pairWith: command.labels } : {}) },
-      command.options,
-      {},
-      {},
-      threads,
-    );
+    const analyze = (path: string) =>
+      analyzeOnThreads({ kind: 'path', path, ...(command.labels !== undefined ? { pairWith: command.labels } : {}) }, command.options, {}, {}, threads);
+    const analysis = await analyze(command.file);
+    if (command.compare !== undefined) {
+      // Both files with the same options, one after the other: each keeps every row's loss.
+      // Named as given: two files may share a name in different folders (npy_a/logits.npy, npy_b/logits.npy).
+      const comparison = compareAnalyses(analysis, await analyze(command.compare), {}, { a: command.file, b: command.compare });
+      process.stdout.write(command.json ? `${JSON.stringify(comparisonJson(comparison), null, 2)}\n` : `${comparisonText(comparison)}\n`);
+      return 0;
+    }
     if (command.snippet) process.stdout.write(pythonSnippet(analysis));
     else if (command.json) process.stdout.write(`${JSON.stringify(toJsonReport(analysis, command.reduction, command.unit), null, 2)}\n`);
     else {
@@ -210,7 +227,9 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     const message = describeError(error);
     // Errors from the file system do not name the file the way reader errors do.
-    const named = message.includes(basename(command.file)) ? message : `${command.file}: ${message}`;
+    const named = [command.file, command.compare].some((file) => file !== undefined && message.includes(basename(file)))
+      ? message
+      : `${command.file}: ${message}`;
     process.stderr.write(`likelihood-lens: ${named}\n`);
     return 1;
   }

@@ -1,4 +1,6 @@
 import type { PredictionKind } from '../engine/categorical';
+import type { Interval } from '../engine/comparison/pairedComparison';
+import type { RowDifference } from '../engine/comparison/topRows';
 import type { Derivation, IdentityCheck } from '../engine/derivation';
 import type { Histogram, RunningMean, Series } from '../engine/series';
 import type { Perplexities } from '../engine/tokens/perplexity';
@@ -73,6 +75,8 @@ interface AnalysisBase {
   readonly warnings: readonly string[];
   /** Each row's loss in nats, in file order, when asked for (keepRowLosses); per value for a predicted variance. */
   readonly rowLosses?: Readonly<Record<string, readonly number[]>>;
+  /** Each row's target and, for a classifier, its top class (-1 where ignored), kept with rowLosses: what comparing two files' rows checks. */
+  readonly rowTargets?: RowTargets;
   /** An lm-evaluation-harness samples file: its metrics recomputed, beside what it and its results file store. */
   readonly lmEval?: LmEvalSummary;
 }
@@ -401,6 +405,64 @@ export function headline(analysis: Analysis): { readonly label: string; readonly
 }
 
 export const isClassification = (analysis: Analysis): analysis is ClassificationAnalysis => analysis.task === 'categorical' || analysis.task === 'binary';
+
+/** Each row's target and, for a classifier, its top class (-1 for an ignored row), in file order. */
+export interface RowTargets {
+  /** `width` values a row (soft targets' distributions, regression's outputs), one for a label. */
+  readonly labels: readonly number[];
+  readonly width?: number;
+  /** The label of a position nothing scores (a language model's padding and last token): left out of a comparison. */
+  readonly unscored?: number;
+  readonly predicted?: readonly number[];
+}
+
+/**
+ * Model A (the first file) against model B (the second) on the same rows, in nats. Every
+ * difference is A minus B: a negative crossEntropyDifference, or a positive logLikelihoodRatio
+ * (log L_A - log L_B = -n x crossEntropyDifference), favours A.
+ */
+export interface Comparison {
+  readonly fileA: string;
+  readonly fileB: string;
+  readonly task: Analysis['task'];
+  /** The per-row loss compared, by its name in the task's report. */
+  readonly loss: string;
+  readonly n: number;
+  /** Rows left out because their label is the ignore index, or positions a language model's loss does not score (in both files). */
+  readonly ignored: number;
+  readonly crossEntropyA: number;
+  readonly crossEntropyB: number;
+  /** std(per-row loss, ddof 1) / sqrt n of each model. */
+  readonly crossEntropyStdErrorA: number;
+  readonly crossEntropyStdErrorB: number;
+  readonly crossEntropyDifference: number;
+  readonly logLikelihoodRatio: number;
+  /** std(lossA - lossB, ddof 1) / sqrt n. */
+  readonly differenceStdError: number;
+  /** crossEntropyDifference +- 1.959964 x differenceStdError. */
+  readonly normalInterval95: Interval;
+  /** Percentiles 2.5 and 97.5 of the mean difference over a Poisson bootstrap, its weights seeded and keyed by row. */
+  readonly bootstrapInterval95: Interval & { readonly replicates: number; readonly seed: number };
+  /** Rows where A's loss is lower, where B's is, and where they are equal. */
+  readonly winsA: number;
+  readonly winsB: number;
+  readonly ties: number;
+  /** Classifiers: top-class accuracy of each, the rows that flipped, and McNemar's exact test on them. */
+  readonly accuracyA?: number;
+  readonly accuracyB?: number;
+  readonly bothRight?: number;
+  readonly bothWrong?: number;
+  readonly flippedRightToWrong?: number;
+  readonly flippedWrongToRight?: number;
+  /** The first rows (0-based) A got right and B wrong, and the reverse. */
+  readonly flippedRightToWrongRows?: readonly number[];
+  readonly flippedWrongToRightRows?: readonly number[];
+  readonly mcnemarPValue?: number;
+  readonly mcnemarLog10PValue?: number;
+  /** The rows where A's loss exceeds B's most, and where B's exceeds A's most. */
+  readonly largestDifferences: { readonly aWorse: readonly RowDifference[]; readonly bWorse: readonly RowDifference[] };
+  readonly warnings: readonly string[];
+}
 
 /** The numbers so far of a pass still reading: shown while a big file streams in. */
 export interface PartialResult {

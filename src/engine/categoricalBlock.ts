@@ -16,6 +16,8 @@ export interface CategoricalBlock {
   readonly labelCounts: CategoricalFitData;
   /** F.cross_entropy(reduction='none') of each row: 0 for ignored rows. */
   readonly losses: Float64Array;
+  /** Each row's top class (torch.argmax), -1 for ignored rows: whether it was right, for comparing two models. */
+  readonly predicted: Int32Array;
   /** Rows of probabilities that do not sum to 1: how many, and the first few (file rows). */
   readonly notNormalisedCount: number;
   readonly notNormalisedRows: readonly number[];
@@ -60,6 +62,7 @@ export function reduceCategoricalBlock(
     reliability,
     labelCounts,
     losses,
+    predicted: scored.predicted,
     notNormalisedCount: scored.notNormalisedCount,
     notNormalisedRows: scored.notNormalisedRows.map((row) => firstRow + row),
   };

@@ -325,5 +325,6 @@ export async function analyzeCategorical(input: CategoricalInput, options: Analy
     },
     warnings,
     ...(done.rowLosses ? { rowLosses: { crossEntropy: done.rowLosses } } : {}),
+    ...(done.rowLabels && done.rowPredicted ? { rowTargets: { labels: done.rowLabels, predicted: done.rowPredicted } } : {}),
   };
 }

@@ -50,6 +50,9 @@ export class CategoricalPass {
   readonly notNormalisedRows: number[] = [];
   /** F.cross_entropy(reduction='none') of every row, kept only when asked for. */
   readonly rowLosses: number[] | undefined;
+  /** Each row's label and top class, kept with the row losses: what a comparison of two files checks and counts. */
+  readonly rowLabels: number[] | undefined;
+  readonly rowPredicted: number[] | undefined;
   /** The row whose loss is nearest the running mean so far: a typical row for the worked example. */
   private typical: NotedRow | undefined;
 
@@ -64,6 +67,8 @@ export class CategoricalPass {
     const { kind } = this.decision;
     this.reliability = new ReliabilityState(k, kind);
     this.rowLosses = options.keepRowLosses ? [] : undefined;
+    this.rowLabels = options.keepRowLosses ? [] : undefined;
+    this.rowPredicted = options.keepRowLosses ? [] : undefined;
     this.state = new CrossEntropyState(k, crossEntropyOptionsFor(kind, options));
   }
 
@@ -103,6 +108,8 @@ export class CategoricalPass {
     const anyIgnored = block.crossEntropy.ignored > 0;
     const ignore = this.state.options.ignoreIndex ?? DEFAULT_IGNORE_INDEX;
     if (this.rowLosses) for (const loss of losses) this.rowLosses.push(loss);
+    if (this.rowLabels) for (let i = 0; i < losses.length; i++) this.rowLabels.push(labels[i]!);
+    if (this.rowPredicted) for (const top of block.predicted) this.rowPredicted.push(top);
     if (!anyIgnored) this.sketch.addRows(losses, firstRow);
     else for (let i = 0; i < losses.length; i++) if (labels[i] !== ignore) this.sketch.add(losses[i]!, firstRow + i);
     for (const row of this.state.likelihood.infiniteRows.slice(infiniteBefore)) note(row);

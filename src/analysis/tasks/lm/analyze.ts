@@ -3,7 +3,7 @@ import { languageModelDerivation } from '../../../engine/derivations/languageMod
 import { LossSketch } from '../../../engine/lossSketch';
 import { LN10, scientificFromLog } from '../../../engine/logSpace';
 import type { IndexedSumsData } from '../../../engine/tokens/indexedSums';
-import { offByOneWarning } from '../../../engine/tokens/alignment';
+import { NO_TARGET, offByOneWarning } from '../../../engine/tokens/alignment';
 import { PERPLEXITY_DEFINITIONS, tokenPerplexities, type Perplexities } from '../../../engine/tokens/perplexity';
 import { TokenError, tokenPlace } from '../../../engine/tokens/tokenError';
 import { DataFileError } from '../../../readers/errors';
@@ -241,6 +241,15 @@ export async function analyzeLanguageModel(
     tokenView: view,
     warnings,
     ...(pass.rowLosses ? { rowLosses: { crossEntropy: Array.from(pass.rowLosses) } } : {}),
+    ...(pass.rowTargets && pass.rowPredicted
+      ? {
+          rowTargets: {
+            labels: Array.from(pass.rowTargets),
+            unscored: NO_TARGET,
+            ...(tensors.kind === 'logits' ? { predicted: Array.from(pass.rowPredicted) } : {}),
+          },
+        }
+      : {}),
   };
 }
 

@@ -59,6 +59,9 @@ export class LanguageModelPass {
   worstSequence: { readonly tokens: SequenceTokens; readonly meanNll: number } | undefined;
   /** reduction='none': every position's loss, 0 where nothing is scored, as F.cross_entropy gives them. */
   readonly rowLosses: Float64Array | undefined;
+  /** Kept with rowLosses: every position's target id (NO_TARGET where nothing is scored) and top-1 id (NO_TARGET without logits), for comparing two files. */
+  readonly rowTargets: Int32Array | undefined;
+  readonly rowPredicted: Int32Array | undefined;
   /** Bytes and words of the scored text, while every sequence decodes. */
   text: { bytes: number; words: number } | undefined;
   /** Why the tokenizer gave no text, when it could not decode an id. */
@@ -77,6 +80,8 @@ export class LanguageModelPass {
     this.state = new TokenLossState(tensors.vocabulary, tensors.length);
     // B * T doubles: no more than the predictions already hold in the file.
     this.rowLosses = keepRowLosses ? new Float64Array(tensors.batch * tensors.length) : undefined;
+    this.rowTargets = keepRowLosses ? new Int32Array(tensors.batch * tensors.length).fill(NO_TARGET) : undefined;
+    this.rowPredicted = keepRowLosses ? new Int32Array(tensors.batch * tensors.length).fill(NO_TARGET) : undefined;
     if (tokenizer) this.text = { bytes: 0, words: 0 };
   }
 
@@ -120,7 +125,7 @@ export class LanguageModelPass {
       if (chosen[i] === NO_TARGET) predicted[i] = -1;
     }
     this.state.consumeScores(scores, chosen);
-    this.record(from, chosen, nll, rank);
+    this.record(from, chosen, nll, rank, predicted);
   }
 
   private consumeLogProbabilities(rows: TokenRows, chosen: Int32Array): void {
@@ -138,7 +143,7 @@ export class LanguageModelPass {
   }
 
   /** The scored tokens of a block: running mean, worst tokens, the sequence being read, reduction='none'. */
-  private record(from: number, chosen: Int32Array, nll: Float64Array, rank: Int32Array | undefined): void {
+  private record(from: number, chosen: Int32Array, nll: Float64Array, rank: Int32Array | undefined, predicted?: Int32Array): void {
     const T = this.tensors.length;
     let count = 0;
     for (let i = 0; i < chosen.length; i++) {
@@ -151,6 +156,8 @@ export class LanguageModelPass {
       const tokenRank = rank ? rank[i]! + 1 : 0;
       this.losses[count++] = loss;
       if (this.rowLosses) this.rowLosses[flat] = loss;
+      if (this.rowTargets) this.rowTargets[flat] = id;
+      if (this.rowPredicted && predicted) this.rowPredicted[flat] = predicted[i]!;
       if (this.worst.length < WORST_TOKENS || loss > this.worst[this.worst.length - 1]!.loss) this.addWorst({ sequence, position, id, loss, rank: tokenRank });
       if (this.current?.sequence !== sequence) {
         this.closeSequence();

@@ -78,5 +78,6 @@ export async function analyzeRegression(input: TaskInput, options: AnalysisOptio
     plots: { parameterCurves: curve ? [curve] : [], ...pass.losses.plots() },
     warnings,
     ...(pass.losses.all ? { rowLosses } : {}),
+    ...(pass.rowTargets ? { rowTargets: { labels: pass.rowTargets, width: pass.k } } : {}),
   };
 }

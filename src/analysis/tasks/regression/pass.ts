@@ -16,6 +16,8 @@ export class RegressionPass {
   readonly losses: RowLossRecorder;
   /** Every value's F.gaussian_nll_loss, kept only for reduction='none'. */
   readonly varianceLosses: number[] | undefined;
+  /** Each row's targets, flattened, kept with the row losses: what a comparison of two files checks. */
+  readonly rowTargets: number[] | undefined;
   /** log L at sigma summed value by value from the log-density, beside the closed form from the SSE. */
   readonly logDensity: GaussianLogDensityState;
   private readonly width: number;
@@ -38,11 +40,13 @@ export class RegressionPass {
     this.width = 2 * k + varianceColumns;
     this.losses = new RowLossRecorder(options.keepRowLosses === true);
     this.varianceLosses = options.keepRowLosses && varianceColumns > 0 ? [] : undefined;
+    this.rowTargets = options.keepRowLosses ? [] : undefined;
   }
 
   push(batch: RowBatch): void {
     const chunk = { targets: blockOf(batch, this.width, 0, this.k), predictions: blockOf(batch, this.width, this.k, this.k), firstRow: batch.firstRow };
     const squares = this.squaredError.consume(chunk);
+    if (this.rowTargets) for (const value of chunk.targets.values) this.rowTargets.push(value);
     this.logDensity.consume(chunk);
     const nll = gaussianNllPerSample(squares, this.k, this.sigma);
     this.losses.add(nll, batch);

@@ -56,5 +56,6 @@ export async function analyzeSoft(input: TaskInput, options: AnalysisOptions = {
     plots: { parameterCurves: [], ...done.losses.plots() },
     warnings,
     ...(done.losses.all ? { rowLosses: { crossEntropy: done.losses.all, entropy: done.entropies!, kl: done.divergences! } } : {}),
+    ...(done.rowTargets ? { rowTargets: { labels: done.rowTargets, width: done.k } } : {}),
   };
 }

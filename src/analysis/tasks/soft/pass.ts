@@ -16,6 +16,8 @@ export class SoftPass {
   /** Each row's H(p) and KL(p||q), kept only for reduction='none'. */
   readonly entropies: number[] | undefined;
   readonly divergences: number[] | undefined;
+  /** Each row's target distribution, flattened, kept with the row losses: what a comparison of two files checks. */
+  readonly rowTargets: number[] | undefined;
 
   constructor(
     readonly k: number,
@@ -32,11 +34,14 @@ export class SoftPass {
     this.losses = new RowLossRecorder(options.keepRowLosses === true);
     this.entropies = options.keepRowLosses ? [] : undefined;
     this.divergences = options.keepRowLosses ? [] : undefined;
+    this.rowTargets = options.keepRowLosses ? [] : undefined;
   }
 
   push(batch: RowBatch): void {
+    const targets = blockOf(batch, 2 * this.k, 0, this.k);
+    if (this.rowTargets) for (const value of targets.values) this.rowTargets.push(value);
     const rows = this.state.consume({
-      targets: blockOf(batch, 2 * this.k, 0, this.k),
+      targets,
       predictions: blockOf(batch, 2 * this.k, this.k, this.k),
       firstRow: batch.firstRow,
     });
