@@ -118,7 +118,6 @@ export class LossPanelManager extends Disposable {
       return;
     }
     panel.webview.options = webviewOptions(this.services.extensionUri);
-    panel.title = panelTitle(file);
     const lossPanel = this.adopt(panel, file);
     if (Object.keys(state.options).length > 0) void lossPanel.setOptions(state.options);
   }
