@@ -43,15 +43,41 @@ function dropdown(
   return h('div', { class: 'control' }, h('label', { for: id }, label), select);
 }
 
+// The formats whose roles are tensors, not columns.
+const TENSOR_FORMATS = new Set(['npy', 'npz', 'safetensors', 'pt']);
+
+/**
+ * The line under the roles naming each column the detector left out of the predictions: only
+ * names pick a table's predictions, so a column named otherwise is easy to miss.
+ */
+function leftOutLine(columns: readonly string[], target: string, predictions: readonly string[]): HTMLElement | '' {
+  const leftOut = columns.filter((name) => name !== target && !predictions.includes(name));
+  if (leftOut.length === 0) return '';
+  const names = leftOut.map((name) => `'${name}'`).join(', ');
+  const why = leftOut.length === 1 ? 'its name is not a prediction name' : 'their names are not prediction names';
+  return h(
+    'p',
+    { class: 'left-out', 'data-testid': 'left-out' },
+    `left out: ${names} (${why}); tick ${leftOut.length === 1 ? 'it' : 'them'} to include ${leftOut.length === 1 ? 'it' : 'them'}`,
+  );
+}
+
+/** Where the half of a lone .npy it lacks was read: the labels beside logits.npy, or the predictions beside labels.npy. */
+function partnerLine(analysis: ClassificationAnalysis, partner: string): string {
+  const opened = analysis.file.name.replace(/\.npy$/i, '');
+  return `${analysis.roles.target === opened ? 'predictions' : 'labels'} from ${partner}`;
+}
+
 /** Role pickers: the label column, the prediction columns and how to read them. */
 export function roleControls(analysis: ClassificationAnalysis, options: AnalysisOptions, change: (options: AnalysisOptions) => void): Controls {
   const { roles } = analysis;
+  const tensors = TENSOR_FORMATS.has(analysis.file.format);
   // The options win over the analysis's roles: after a failed choice they are what the user picked, and can be undone.
   const chosenTarget = options.target !== undefined && roles.columns.includes(options.target) ? options.target : roles.target;
   const chosen = options.predictions ?? roles.predictions;
   const target = dropdown(
     'target',
-    'Label column',
+    tensors ? 'Label tensor' : 'Label column',
     roles.columns,
     (name) => name,
     chosenTarget,
@@ -62,7 +88,7 @@ export function roleControls(analysis: ClassificationAnalysis, options: Analysis
   const predictions = h(
     'fieldset',
     { class: 'control predictions' },
-    h('legend', {}, 'Prediction columns'),
+    h('legend', {}, tensors ? 'Prediction tensors' : 'Prediction columns'),
     ...roles.columns
       .filter((name) => name !== chosenTarget)
       .map((name) => {
@@ -87,7 +113,11 @@ export function roleControls(analysis: ClassificationAnalysis, options: Analysis
       change(value === 'auto' ? rest : { ...rest, kind: value as PredictionKind });
     },
   );
-  return { element: h('section', { class: 'controls', 'aria-label': 'Roles' }, target, kind, predictions) };
+  // The tensors' roles come from names and shapes, and a picked set is the user's own: the line is for a table's detected columns.
+  const leftOut = tensors || options.predictions !== undefined ? '' : leftOutLine(roles.columns, chosenTarget, chosen);
+  const partner =
+    typeof analysis.file.partner === 'string' ? h('p', { class: 'partner', 'data-testid': 'partner' }, partnerLine(analysis, analysis.file.partner)) : '';
+  return { element: h('section', { class: 'controls', 'aria-label': 'Roles' }, target, kind, predictions, leftOut, partner) };
 }
 
 const UNIT_LABELS: Record<InformationUnit, string> = { nats: 'nats (ln)', bits: 'bits (log2)', digits: 'digits (log10)' };

@@ -100,7 +100,7 @@ export function temperatureExplorer(
       ? fittedTemperatureText(fit)
       : `at ${fittedTemperatureText(fit)}`
     : `near T = ${formatNumber(curve.x[curve.maxIndex]!, 4)}`;
-  const slider = logSlider('temperature', 'T', curve.x[0]!, curve.x[curve.x.length - 1]!, start ?? 1);
+  const slider = logSlider('temperature', 'Temperature T', curve.x[0]!, curve.x[curve.x.length - 1]!, start ?? 1);
   const update = () => {
     const t = slider.value();
     const ce = interpolateCurve(curve, t);

@@ -32,7 +32,12 @@ function render(summary: TensorFileSummary, analysable: boolean): void {
   );
   const metadata = Object.entries(summary.metadata);
   app.replaceChildren(
-    h('header', {}, h('h1', {}, summary.fileName), h('p', { class: 'subtitle' }, `${summary.format} \u00b7 ${summary.tensors.length} tensor(s)`)),
+    h(
+      'header',
+      {},
+      h('h1', {}, summary.fileName),
+      h('p', { class: 'subtitle' }, `${summary.format} \u00b7 ${summary.tensors.length} ${summary.tensors.length === 1 ? 'tensor' : 'tensors'}`),
+    ),
     h(
       'div',
       { class: 'toolbar', role: 'toolbar' },

@@ -38,7 +38,7 @@ export interface WorstRow extends RowLoss {
 export interface ParameterCurve {
   readonly id: string;
   readonly title: string;
-  /** The parameter's name, in plain text ("T", "pi_2"). */
+  /** The parameter's name, in plain text with Unicode symbols ("T", "π₂" for pi_2), the same in the title and on the axis. */
   readonly parameter: string;
   readonly x: readonly number[];
   readonly logLikelihood: readonly number[];

@@ -9,7 +9,6 @@ import { convertNats, unitSymbol } from '../engine/units';
 import { pythonSnippet } from '../analysis/report/snippets';
 import { copiedMarkdown } from './copiedMarkdown';
 import {
-  parsePanelState,
   parseWebviewMessage,
   PNG_DATA_URL_PREFIX,
   type Analysis,
@@ -25,6 +24,9 @@ import { Disposable } from '../host/disposable';
 import type { PanelViews } from '../host/panelViews';
 import { CancelledError } from '../host/analysisWorker';
 import { makeNonce, renderWebviewHtml } from './webviewHtml';
+import { restorableFile } from './restorableFile';
+
+export { restorableFile };
 
 export const LOSS_PANEL_VIEW_TYPE = 'likelihoodLens.lossPanel';
 
@@ -111,12 +113,14 @@ export class LossPanelManager extends Disposable {
    * workspace; anything else closes the restored tab.
    */
   private revive(panel: vscode.WebviewPanel, rawState: unknown): void {
-    const state = parsePanelState(rawState);
-    const file = state ? vscode.Uri.parse(state.fileUri) : undefined;
-    if (!state || !file || file.scheme !== 'file' || !vscode.workspace.getWorkspaceFolder(file) || this.panels.has(file.toString())) {
+    const folders = (vscode.workspace.workspaceFolders ?? []).filter((folder) => folder.uri.scheme === 'file').map((folder) => folder.uri.fsPath);
+    const restored = restorableFile(rawState, folders);
+    const file = restored ? vscode.Uri.file(restored.path) : undefined;
+    if (!restored || !file || !vscode.workspace.getWorkspaceFolder(file) || this.panels.has(file.toString())) {
       panel.dispose();
       return;
     }
+    const { state } = restored;
     panel.webview.options = webviewOptions(this.services.extensionUri);
     const lossPanel = this.adopt(panel, file);
     if (Object.keys(state.options).length > 0) void lossPanel.setOptions(state.options);

@@ -71,6 +71,9 @@ export function classifierColumns(table: Table, options: RoleOptions = {}): Omit
     const named = rest.filter(isPredictionName);
     predictions = named.length > 0 ? named : rest;
     reasons.push(named.length > 0 ? `${named.length} prediction columns by their names` : `the other ${rest.length} columns as predictions`);
+    // A column the name rule passes over is easy to miss: say which, so it can be picked by hand.
+    const leftOut = named.length > 0 ? rest.filter((name) => !named.includes(name)) : [];
+    if (leftOut.length > 0) reasons.push(`left out ${leftOut.map((name) => `'${name}'`).join(', ')} (not a prediction name)`);
   }
   return { target, predictions: [...predictions], reason: reasons.join('; ') };
 }

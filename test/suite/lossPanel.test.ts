@@ -7,6 +7,7 @@ import type { LikelihoodLensApi } from '../../src/extension';
 import type { PanelSnapshot } from '../../src/panel/lossPanel';
 import { repeatNpy } from '../helpers/bigFiles';
 import { classification } from '../helpers/fixtures';
+import { panelFor, workspaceFile } from './host';
 
 // out/test/suite -> repository root
 const REPO = join(__dirname, '..', '..', '..');
@@ -157,6 +158,42 @@ suite('Loss panel in the extension host', () => {
     } finally {
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a cell edited to text gives the panel an error naming its line, and fixing it brings the same numbers back', async () => {
+    const lens = await api();
+    const uri = workspaceFile('small.csv');
+    const document = await vscode.workspace.openTextDocument(uri);
+    const before = await vscode.commands.executeCommand<PanelSnapshot>('likelihoodLens.openLossPanel', uri);
+    assert.ok(before?.analysis, before?.error);
+    // label,p0,p1 / 0,0.9,0.1 / ...: the first row's p0 is line 2, characters 2 to 5.
+    const cell = new vscode.Range(1, 2, 1, 5);
+    assert.equal(document.getText(cell), '0.9');
+    const put = async (text: string) => {
+      const edit = new vscode.WorkspaceEdit();
+      edit.replace(uri, cell, text);
+      assert.ok(await vscode.workspace.applyEdit(edit));
+    };
+    try {
+      await put('abc');
+      const broken = await until('the error of the edited cell', () => {
+        const snapshot = panelFor(lens, uri);
+        return snapshot?.error !== undefined ? snapshot : undefined;
+      });
+      assert.match(broken.error!, /^small\.csv: line 2\b/);
+      assert.match(broken.error!, /abc/);
+      await put('0.9');
+      const fixed = await until('the numbers to come back', () => {
+        const snapshot = panelFor(lens, uri);
+        return snapshot?.error === undefined && snapshot?.analysis && snapshot.version > broken.version ? snapshot : undefined;
+      });
+      assert.equal(classification(fixed.analysis!).summary.crossEntropy, classification(before.analysis).summary.crossEntropy);
+      assert.equal(fixed.analysis!.summary.n, before.analysis.summary.n);
+    } finally {
+      // Leave the workspace copy as it is on disk for the tests after this one.
+      if (document.getText(cell) !== '0.9') await put('0.9');
+      if (document.isDirty) await document.save();
     }
   });
 

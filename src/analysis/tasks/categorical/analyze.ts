@@ -228,7 +228,7 @@ export async function analyzeCategorical(input: CategoricalInput, options: Analy
     ...fitParameterCurves(
       labelFit,
       'label-fit',
-      (parameter) => `Log-likelihood of the labels alone against ${parameter.replace('pi_', '\u03c0')}`,
+      (parameter) => `Log-likelihood of the labels alone against ${parameter}`,
       'The unconditional MLE of the label column: the class frequencies. The maximum of the log-likelihood and the minimum of the average NLL fall on the same value.',
     ),
   );

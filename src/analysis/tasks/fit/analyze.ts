@@ -8,12 +8,23 @@ import { detectFamily, FitPass, logDensity } from './pass';
 import { consumeBatches } from '../../rows/rowBatch';
 import type { AnalysisOptions, FitAnalysis, ParameterCurve } from '../../results';
 
+const SUBSCRIPT_DIGITS = '\u2080\u2081\u2082\u2083\u2084\u2085\u2086\u2087\u2088\u2089';
+
+/**
+ * A fit's parameter as the panel writes it: "pi_1" as "\u03c0\u2081". The plot's axis cannot render
+ * LaTeX, so the title and the axis both take the Unicode symbol and name it the same way.
+ */
+export function parameterSymbol(parameter: string): string {
+  const match = /^pi_(\d+)$/.exec(parameter);
+  return match ? `\u03c0${[...match[1]!].map((digit) => SUBSCRIPT_DIGITS[Number(digit)]).join('')}` : parameter;
+}
+
 /** The curves of an unconditional fit as plots: log-likelihood and average NLL over each parameter. */
 export function fitParameterCurves(fit: FitResult<unknown>, id: string, title: (parameter: string) => string, note: string): ParameterCurve[] {
   return fit.curves.map((curve) => ({
     id,
-    title: title(curve.parameter),
-    parameter: curve.parameter,
+    title: title(parameterSymbol(curve.parameter)),
+    parameter: parameterSymbol(curve.parameter),
     x: curve.x,
     logLikelihood: curve.logLikelihood,
     averageNll: curve.logLikelihood.map((value) => -value / fit.n),

@@ -142,6 +142,9 @@ describe('the derivations and curves beside the cross-entropy', () => {
     const fit = analysis.plots.parameterCurves.find((c) => c.id === 'label-fit')!;
     const peak = fit.logLikelihood.reduce((best, v, i, all) => (v > all[best]! ? i : best), 0);
     assert.equal(peak, fit.maxIndex);
+    // The axis cannot render LaTeX: the title and the axis name the class probability by the same Unicode symbol.
+    assert.match(fit.parameter, /^\u03c0[\u2080-\u2089]+$/);
+    assert.ok(fit.title.endsWith(` against ${fit.parameter}`), fit.title);
     const temperature = analysis.plots.parameterCurves.find((c) => c.id === 'temperature')!;
     assert.equal(temperature.parameter, 'T');
     assert.ok(analysis.summary.temperature!.crossEntropy <= analysis.summary.crossEntropy + 1e-12, 'the fitted T is no worse than T = 1');
