@@ -355,6 +355,26 @@ export interface LmEvalDocument {
   readonly values: Readonly<Record<string, number | string>>;
 }
 
+/** A multiple-choice document as the panel's document view shows it. */
+export interface LmEvalChoiceDocument {
+  readonly docId: number;
+  readonly line: number;
+  /** Its row among the documents with one gold choice (the rows of the worst-rows list); absent for the others. */
+  readonly row?: number;
+  readonly question?: string;
+  /** The first choices (at most LM_EVAL_CHOICES_SHOWN), each text cut short. */
+  readonly choices: readonly string[];
+  readonly logLikelihoods: readonly number[];
+  /** The softmax of all the choices' log-likelihoods, for the choices kept. */
+  readonly probabilities: readonly number[];
+  /** How many choices the document has (more than those kept when it has very many). */
+  readonly choiceCount: number;
+  /** An index, several, or -100 when the target is not among the choices. */
+  readonly gold: number | readonly number[];
+  /** The choice of largest log-likelihood: lm-eval's prediction for acc. */
+  readonly argmax: number;
+}
+
 export interface LmEvalSummary {
   /** From the file name samples_<task>_<date>.jsonl (or the task the results file names). */
   readonly task: string;
@@ -370,6 +390,8 @@ export interface LmEvalSummary {
   readonly documentList: readonly LmEvalDocument[];
   /** Multiple choice: the question text of the worst documents, by row. */
   readonly questions?: Readonly<Record<number, string>>;
+  /** Multiple choice: the first documents and the worst ones, with their choices, for the document view. */
+  readonly choiceDocuments?: readonly LmEvalChoiceDocument[];
 }
 
 /** A rolling log-likelihood or a generation task's samples: the loss per document is -log-likelihood (none for generations). */

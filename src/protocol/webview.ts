@@ -10,6 +10,7 @@ import type {
   ClassificationAnalysis,
   EvalAnalysis,
   LanguageModelAnalysis,
+  LmEvalChoiceDocument,
   LmEvalSummary,
   SequenceLoss,
   TokenAlternatives,
@@ -34,6 +35,7 @@ export type {
   ClassificationAnalysis,
   EvalAnalysis,
   LanguageModelAnalysis,
+  LmEvalChoiceDocument,
   LmEvalSummary,
   SequenceLoss,
   TokenAlternatives,
@@ -291,6 +293,23 @@ export function isAnalysis(value: unknown): value is Analysis {
 function isLmEvalSummary(value: unknown): boolean {
   if (!isObject(value) || !isString(value.task, 10000) || !isString(value.outputType, 100) || !isFiniteNumber(value.documents)) return false;
   if (!Array.isArray(value.metrics) || !Array.isArray(value.documentList)) return false;
+  const documents = value.choiceDocuments;
+  if (
+    documents !== undefined &&
+    !(
+      Array.isArray(documents) &&
+      documents.every(
+        (doc) =>
+          isObject(doc) &&
+          isFiniteNumber(doc.docId) &&
+          Array.isArray(doc.choices) &&
+          Array.isArray(doc.logLikelihoods) &&
+          Array.isArray(doc.probabilities) &&
+          isFiniteNumber(doc.argmax),
+      )
+    )
+  )
+    return false;
   return value.metrics.every((metric) => isObject(metric) && isString(metric.name, 1000) && isNumber(metric.value) && Array.isArray(metric.differingDocuments));
 }
 

@@ -86,6 +86,28 @@ suite('Loss panel in the extension host', () => {
     assert.ok(Math.abs(rendered.headline - want.crossEntropy) <= 1e-9 * want.crossEntropy, 'the panel shows the cross-entropy per token');
   });
 
+  test("opens an lm-eval samples file and shows lm-eval's acc, recomputed as NumPy gives it, in the webview", async () => {
+    const lens = await api();
+    const evallog = JSON.parse(readFileSync(join(REPO, 'test', 'fixtures', 'evallog', 'expected.json'), 'utf8')) as {
+      multipleChoice: { file: string; acc: number; crossEntropy: number; documents: number };
+    };
+    const want = evallog.multipleChoice;
+    const file = vscode.Uri.file(join(REPO, 'test', 'fixtures', 'evallog', want.file));
+    const snapshot = await vscode.commands.executeCommand<PanelSnapshot>('likelihoodLens.openLossPanel', file);
+    assert.ok(snapshot?.analysis, snapshot?.error);
+    const acc = snapshot.analysis.lmEval?.metrics.find((metric) => metric.name === 'acc');
+    assert.ok(acc, 'the snapshot carries the lm-eval metrics');
+    assert.ok(close(acc.value, want.acc), `acc ${acc.value} vs ${want.acc}`);
+    assert.equal(snapshot.analysis.lmEval?.documents, want.documents);
+    assert.equal(snapshot.analysis.lmEval?.choiceDocuments?.length, want.documents, 'every document is kept for the document view');
+    const renderedNow = () => lens.panels().find((p) => p.fileUri === file.toString())?.rendered;
+    const rendered = await until('the webview to render', renderedNow, 15_000).catch(async () => {
+      await vscode.commands.executeCommand('likelihoodLens.openLossPanel', file);
+      return until('the webview to render after a reveal', renderedNow, 45_000);
+    });
+    assert.ok(close(rendered.headline, want.crossEntropy), 'the panel shows the cross-entropy of the softmax of the choices');
+  });
+
   test('closing a panel reports it closed, without touching the disposed webview', async () => {
     const lens = await api();
     const file = fixture('basic.csv');

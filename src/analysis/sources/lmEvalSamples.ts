@@ -9,7 +9,7 @@ import { CompensatedSum } from '../../engine/compensatedSum';
 import { countWords, logSoftmax, MeanState, scoreMultipleChoice, utf8Length, WeightedLogLikelihood } from '../../engine/evalLog/metrics';
 import { analyzeCategorical } from '../tasks/categorical/analyze';
 import type { CategoricalBatch } from '../tasks/categorical/pass';
-import type { Analysis, AnalysisOptions, EvalAnalysis, LmEvalDocument, LmEvalMetric, LmEvalOutputType, LmEvalSummary } from '../results';
+import type { Analysis, AnalysisOptions, EvalAnalysis, LmEvalChoiceDocument, LmEvalDocument, LmEvalMetric, LmEvalOutputType, LmEvalSummary } from '../results';
 import type { StreamOptions } from './streamOptions';
 
 /** Documents listed for a rolling or generation task; their aggregates cover every document. */
@@ -22,6 +22,11 @@ const MAX_RESULTS_BYTES = 64 << 20;
 const QUESTIONS_KEPT = 40;
 const QUESTION_CHARS = 300;
 const BATCH_DOCUMENTS = 4096;
+/** Multiple-choice documents kept from the start of the file for the document view (the worst ones are kept too). */
+export const LM_EVAL_CHOICE_DOCUMENTS_SHOWN = 100;
+/** Choices kept per document, and characters per choice: a document may have thousands. */
+export const LM_EVAL_CHOICES_SHOWN = 50;
+const CHOICE_CHARS = 200;
 
 /** The keys lm-eval 0.4.x writes on every sample line. */
 const SAMPLE_KEYS = ['doc_id', 'doc', 'target', 'arguments', 'filtered_resps'] as const;
@@ -252,8 +257,20 @@ export async function analyzeLmEvalSamples(source: ByteSource, path: string, opt
       const choices = choicesOf(fileName, sample, lls.length);
       return { lls, choices, gold: goldOf(sample.record.target, choices) };
     };
+    const firstDocuments: LmEvalChoiceDocument[] = [];
+    const worstDocuments = new Map<number, { loss: number; text: LmEvalChoiceDocument }>();
+    let scoredRow = 0;
     for await (const sample of samples(half(0))) {
       const { lls, choices, gold } = readDocument(sample);
+      const wanted = firstDocuments.length < LM_EVAL_CHOICE_DOCUMENTS_SHOWN;
+      // Rows count the documents with one gold choice, in file order, as the cross-entropy pass numbers them.
+      const row = typeof gold === 'number' && gold >= 0 ? scoredRow++ : undefined;
+      if (wanted || row !== undefined) {
+        const logProbabilities = logSoftmax(lls);
+        const document = choiceDocument(sample, lls, logProbabilities, choices, gold, row);
+        if (wanted) firstDocuments.push(document);
+        if (row !== undefined) keepQuestion(worstDocuments, row, -logProbabilities[gold as number]!, document);
+      }
       documents++;
       maxChoices = Math.max(maxChoices, lls.length);
       const golds = Array.isArray(gold) ? gold : [gold];
@@ -329,7 +346,12 @@ export async function analyzeLmEvalSamples(source: ByteSource, path: string, opt
       const question = questions.get(worst.row);
       if (question) shown[worst.row] = question.text;
     }
-    const lmEval: LmEvalSummary = { ...summaryBase, documents, metrics, documentList: [], questions: shown };
+    const choiceDocuments = [...firstDocuments];
+    for (const worst of analysis.plots.worstRows) {
+      const document = worstDocuments.get(worst.row)?.text;
+      if (document && !choiceDocuments.some((kept) => kept.row === worst.row)) choiceDocuments.push(document);
+    }
+    const lmEval: LmEvalSummary = { ...summaryBase, documents, metrics, documentList: [], questions: shown, choiceDocuments };
     return { ...analysis, warnings: [...warnings, ...analysis.warnings], lmEval };
   }
 
@@ -449,8 +471,34 @@ export async function analyzeLmEvalSamples(source: ByteSource, path: string, opt
   }
 }
 
-/** Keeps the question text of the documents with the largest losses, at most QUESTIONS_KEPT. */
-function keepQuestion(kept: Map<number, { loss: number; text: string }>, row: number, loss: number, text: string): void {
+/** A multiple-choice document for the document view, its choices and texts bounded. */
+function choiceDocument(
+  sample: Sample,
+  lls: readonly number[],
+  logProbabilities: readonly number[],
+  choices: readonly string[],
+  gold: number | number[],
+  row: number | undefined,
+): LmEvalChoiceDocument {
+  const question = questionOf(sample.record);
+  let argmax = 0;
+  for (let j = 1; j < lls.length; j++) if (lls[j]! > lls[argmax]!) argmax = j;
+  return {
+    docId: sample.docId,
+    line: sample.line,
+    ...(row !== undefined ? { row } : {}),
+    ...(question !== undefined ? { question } : {}),
+    choices: choices.slice(0, LM_EVAL_CHOICES_SHOWN).map((choice) => choice.slice(0, CHOICE_CHARS)),
+    logLikelihoods: lls.slice(0, LM_EVAL_CHOICES_SHOWN),
+    probabilities: logProbabilities.slice(0, LM_EVAL_CHOICES_SHOWN).map(Math.exp),
+    choiceCount: lls.length,
+    gold,
+    argmax,
+  };
+}
+
+/** Keeps the question text (or document) of the documents with the largest losses, at most QUESTIONS_KEPT. */
+function keepQuestion<T>(kept: Map<number, { loss: number; text: T }>, row: number, loss: number, text: T): void {
   if (kept.size < QUESTIONS_KEPT) {
     kept.set(row, { loss, text });
     return;

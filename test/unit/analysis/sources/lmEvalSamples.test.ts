@@ -57,6 +57,35 @@ describe('lm-eval multiple choice samples', () => {
     assert.match(analysis.lmEval!.questions![worst.row]!, /^what is item \d+\?$/);
   });
 
+  it("keeps each document's choices with the probabilities PyTorch's softmax gives, the gold and the argmax, for the document view", async () => {
+    const want = expected.multipleChoice;
+    const analysis = (await analyzeSource({ kind: 'path', path: path(want.file) })) as ClassificationAnalysis;
+    const kept = analysis.lmEval!.choiceDocuments!;
+    // 40 documents: all of them are among the first ones kept, in file order, each with one gold, so each has its row.
+    assert.deepEqual(
+      kept.map((doc) => doc.docId),
+      want.perDocument.map((doc: any) => doc.docId),
+    );
+    kept.forEach((doc, i) => {
+      const expectedDoc = want.perDocument[i];
+      assert.equal(doc.row, i);
+      assert.equal(doc.line, i + 1);
+      assert.equal(doc.question, expectedDoc.question);
+      assert.deepEqual(doc.choices, expectedDoc.choices);
+      assert.deepEqual(doc.logLikelihoods, expectedDoc.logLikelihoods);
+      assert.equal(doc.gold, expectedDoc.gold);
+      assert.equal(doc.argmax, expectedDoc.argmax);
+      assert.equal(doc.choiceCount, expectedDoc.choices.length);
+      doc.probabilities.forEach((p, j) => assertRelative(p, expectedDoc.probabilities[j], 1e-13, `doc ${doc.docId} choice ${j}`));
+    });
+    // Every worst row can be opened.
+    for (const worst of analysis.plots.worstRows)
+      assert.ok(
+        kept.some((doc) => doc.row === worst.row),
+        `row ${worst.row}`,
+      );
+  });
+
   it('reports under lm-eval names in the CLI JSON and explains them in text', async () => {
     const want = expected.multipleChoice;
     const analysis = await analyzeSource({ kind: 'path', path: path(want.file) });
