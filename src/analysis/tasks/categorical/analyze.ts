@@ -6,6 +6,7 @@ import { conditionalMleDerivation } from '../../../engine/derivations/conditiona
 import { unconditionalMleDerivation } from '../../../engine/derivations/unconditionalMle';
 import { BernoulliFitState } from '../../../engine/fits/bernoulliFit';
 import type { CategoricalFitState } from '../../../engine/fits/categoricalFit';
+import type { TemperatureFit } from '../../../engine/temperature';
 import { LN10, LOG_MIN_DOUBLE, scientificFromLog } from '../../../engine/logSpace';
 import { RowError } from '../../../engine/rowError';
 import { DataFileError } from '../../../readers/errors';
@@ -212,15 +213,15 @@ export async function analyzeCategorical(input: CategoricalInput, options: Analy
   const parameterCurves: ParameterCurve[] = [];
   if (temperature) {
     const rows = temperature.rows;
-    const best = temperature.curve.crossEntropy.reduce((bestIndex, value, index, all) => (value < all[bestIndex]! ? index : bestIndex), 0);
+    const curve = withFittedTemperature(temperature);
     parameterCurves.push({
       id: 'temperature',
       title: 'Log-likelihood against the temperature T of softmax(log q / T)',
       parameter: 'T',
-      x: temperature.curve.temperature,
-      logLikelihood: temperature.curve.crossEntropy.map((ce) => -rows * ce),
-      averageNll: temperature.curve.crossEntropy,
-      maxIndex: best,
+      x: curve.temperature,
+      logLikelihood: curve.crossEntropy.map((ce) => -rows * ce),
+      averageNll: curve.crossEntropy,
+      maxIndex: curve.maxIndex,
       note: `Fitted on ${rows === n ? 'all' : `the first ${rows.toLocaleString('en-US')}`} rows: T = ${temperature.temperature.toPrecision(6)} maximises the likelihood (cross-entropy ${temperature.crossEntropy.toPrecision(6)} against ${temperature.crossEntropyAtOne.toPrecision(6)} at T = 1).`,
     });
   }
@@ -327,4 +328,26 @@ export async function analyzeCategorical(input: CategoricalInput, options: Analy
     ...(done.rowLosses ? { rowLosses: { crossEntropy: done.rowLosses } } : {}),
     ...(done.rowLabels && done.rowPredicted ? { rowTargets: { labels: done.rowLabels, predicted: done.rowPredicted } } : {}),
   };
+}
+
+/**
+ * The temperature curve with the fitted T put in its place, marked as the maximum: the plot, the
+ * card and the slider then name one temperature. A T outside the plotted range (the fit stopped at
+ * its bound) leaves the grid's best point marked, and the card says the fit is at the bound.
+ */
+function withFittedTemperature(fit: TemperatureFit): { temperature: number[]; crossEntropy: number[]; maxIndex: number } {
+  const temperature = [...fit.curve.temperature];
+  const crossEntropy = [...fit.curve.crossEntropy];
+  const last = temperature.length - 1;
+  if (last >= 0 && fit.temperature >= temperature[0]! && fit.temperature <= temperature[last]!) {
+    const at = temperature.findIndex((t) => t >= fit.temperature);
+    if (temperature[at] === fit.temperature) crossEntropy[at] = fit.crossEntropy;
+    else {
+      temperature.splice(at, 0, fit.temperature);
+      crossEntropy.splice(at, 0, fit.crossEntropy);
+    }
+    return { temperature, crossEntropy, maxIndex: at };
+  }
+  const best = crossEntropy.reduce((bestIndex, value, index, all) => (value < all[bestIndex]! ? index : bestIndex), 0);
+  return { temperature, crossEntropy, maxIndex: best };
 }

@@ -77,6 +77,24 @@ describe('categorical cross-entropy against PyTorch and scikit-learn', () => {
     assertClose(identity.lhs, expected['basic.csv']!.logLikelihood, 1e-12, 'lhs');
   });
 
+  it('the temperature plot marks the fitted T, the same one the card and the slider name', async () => {
+    for (const name of ['basic.csv', 'logits.csv']) {
+      const analysis = classification(await analyzeSource({ kind: 'path', path: fixturePath('classifier', name) }));
+      const fitted = analysis.summary.temperature!;
+      const curve = analysis.plots.parameterCurves.find((c) => c.id === 'temperature')!;
+      assert.equal(curve.x[curve.maxIndex], fitted.value, `${name}: the marked T`);
+      assert.equal(curve.averageNll[curve.maxIndex], fitted.crossEntropy, `${name}: its cross-entropy`);
+      assert.ok(
+        curve.averageNll.every((ce) => ce >= fitted.crossEntropy - 1e-12),
+        `${name}: no grid point beats the fit`,
+      );
+      assert.ok(
+        curve.x.every((t, i) => i === 0 || t > curve.x[i - 1]!),
+        `${name}: the grid stays sorted`,
+      );
+    }
+  });
+
   it('the derivation carries the file\u2019s numbers in its LaTeX', async () => {
     const analysis = await analyze('basic.csv');
     const latex = analysis.derivations[0]!.steps.map((s) => s.latex).join('\n');
