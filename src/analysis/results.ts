@@ -1,6 +1,5 @@
 import type { PredictionKind } from '../engine/categorical';
-import type { Interval } from '../engine/comparison/pairedComparison';
-import type { RowDifference } from '../engine/comparison/topRows';
+import type { PairedComparisonResult } from '../engine/comparison/pairedComparison';
 import type { Derivation, IdentityCheck } from '../engine/derivation';
 import type { Histogram, RunningMean, Series } from '../engine/series';
 import type { Perplexities } from '../engine/tokens/perplexity';
@@ -441,34 +440,17 @@ export interface RowTargets {
 /**
  * Model A (the first file) against model B (the second) on the same rows, in nats. Every
  * difference is A minus B: a negative crossEntropyDifference, or a positive logLikelihoodRatio
- * (log L_A - log L_B = -n x crossEntropyDifference), favours A.
+ * (log L_A - log L_B = -n x crossEntropyDifference), favours A. The engine's paired figures,
+ * with the classifiers' correctness flattened, the files, and the rows left out.
  */
-export interface Comparison {
+export interface Comparison extends Omit<PairedComparisonResult, 'correctness'> {
   readonly fileA: string;
   readonly fileB: string;
   readonly task: Analysis['task'];
   /** The per-row loss compared, by its name in the task's report. */
   readonly loss: string;
-  readonly n: number;
   /** Rows left out because their label is the ignore index, or positions a language model's loss does not score (in both files). */
   readonly ignored: number;
-  readonly crossEntropyA: number;
-  readonly crossEntropyB: number;
-  /** std(per-row loss, ddof 1) / sqrt n of each model. */
-  readonly crossEntropyStdErrorA: number;
-  readonly crossEntropyStdErrorB: number;
-  readonly crossEntropyDifference: number;
-  readonly logLikelihoodRatio: number;
-  /** std(lossA - lossB, ddof 1) / sqrt n. */
-  readonly differenceStdError: number;
-  /** crossEntropyDifference +- 1.959964 x differenceStdError. */
-  readonly normalInterval95: Interval;
-  /** Percentiles 2.5 and 97.5 of the mean difference over a Poisson bootstrap, its weights seeded and keyed by row. */
-  readonly bootstrapInterval95: Interval & { readonly replicates: number; readonly seed: number };
-  /** Rows where A's loss is lower, where B's is, and where they are equal. */
-  readonly winsA: number;
-  readonly winsB: number;
-  readonly ties: number;
   /** Classifiers: top-class accuracy of each, the rows that flipped, and McNemar's exact test on them. */
   readonly accuracyA?: number;
   readonly accuracyB?: number;
@@ -481,8 +463,6 @@ export interface Comparison {
   readonly flippedWrongToRightRows?: readonly number[];
   readonly mcnemarPValue?: number;
   readonly mcnemarLog10PValue?: number;
-  /** The rows where A's loss exceeds B's most, and where B's exceeds A's most. */
-  readonly largestDifferences: { readonly aWorse: readonly RowDifference[]; readonly bWorse: readonly RowDifference[] };
   readonly warnings: readonly string[];
 }
 
