@@ -1,13 +1,14 @@
 // Support for the comparison tests (not a test file itself): test/fixtures/compare/ and its expected.json (gen_compare.py).
 import assert from 'node:assert/strict';
 import type { Comparison } from '../../../src/analysis/results';
+import type { PairedComparisonResult } from '../../../src/engine/comparison/pairedComparison';
 import { assertClose, fixturePath, readJson } from '../../helpers/fixtures';
 
 export const compareFixture = (...parts: string[]): string => fixturePath('compare', ...parts);
 export const compareExpected: any = readJson(compareFixture('expected.json'));
 
-/** A Comparison (or its JSON) against the generator's numbers, to `tolerance` relative. */
-export function assertComparisonMatches(actual: Comparison, want: any, tolerance: number): void {
+/** The paired figures every comparison has (the engine's result or the analysis' Comparison) against the generator's, to `tolerance` relative. */
+export function assertPairedFigures(actual: Omit<PairedComparisonResult, 'correctness'>, want: any, tolerance: number): void {
   assert.equal(actual.n, want.n);
   for (const key of [
     'crossEntropyA',
@@ -37,6 +38,11 @@ export function assertComparisonMatches(actual: Comparison, want: any, tolerance
     actual.largestDifferences.bWorse.map((row) => row.row),
     want.bWorseRows,
   );
+}
+
+/** A Comparison (or its JSON) against the generator's numbers, to `tolerance` relative. */
+export function assertComparisonMatches(actual: Comparison, want: any, tolerance: number): void {
+  assertPairedFigures(actual, want, tolerance);
   const c = want.correctness;
   if (!c) {
     assert.equal(actual.mcnemarPValue, undefined, 'no top class, no McNemar test');

@@ -8,41 +8,16 @@ import { PairedComparisonState, type PairedComparisonResult } from '../../../../
 import { crossEntropyStdError } from '../../../../src/engine/comparison/meanVariance';
 import { mcnemarExact } from '../../../../src/engine/comparison/mcnemar';
 import { bootstrapWeight, hash32, rowKey } from '../../../../src/engine/comparison/poissonBootstrap';
-import { assertClose, fixturePath, readJson } from '../../../helpers/fixtures';
+import { assertClose } from '../../../helpers/fixtures';
+import { assertPairedFigures, compareExpected } from '../../analysis/comparisonFixtures';
 
-const expected: any = readJson(fixturePath('compare', 'expected.json'));
+const expected: any = compareExpected;
 const lossesA: number[] = expected.npyRowLossesA;
 const lossesB: number[] = expected.npyRowLossesB;
 
 /** The comparison's numbers against the generator's, to `tolerance`. */
 function assertComparison(actual: PairedComparisonResult, want: any, tolerance: number): void {
-  assert.equal(actual.n, want.n);
-  for (const key of [
-    'crossEntropyA',
-    'crossEntropyB',
-    'crossEntropyStdErrorA',
-    'crossEntropyStdErrorB',
-    'crossEntropyDifference',
-    'logLikelihoodRatio',
-    'differenceStdError',
-  ] as const) {
-    assertClose(actual[key], want[key], tolerance, key);
-  }
-  for (const interval of ['normalInterval95', 'bootstrapInterval95'] as const) {
-    assertClose(actual[interval].lower, want[interval].lower, tolerance, `${interval}.lower`);
-    assertClose(actual[interval].upper, want[interval].upper, tolerance, `${interval}.upper`);
-  }
-  assert.equal(actual.bootstrapInterval95.replicates, want.bootstrapInterval95.replicates);
-  assert.equal(actual.bootstrapInterval95.seed, want.bootstrapInterval95.seed);
-  assert.deepEqual([actual.winsA, actual.winsB, actual.ties], [want.winsA, want.winsB, want.ties]);
-  assert.deepEqual(
-    actual.largestDifferences.aWorse.map((row) => row.row),
-    want.aWorseRows,
-  );
-  assert.deepEqual(
-    actual.largestDifferences.bWorse.map((row) => row.row),
-    want.bWorseRows,
-  );
+  assertPairedFigures(actual, want, tolerance);
   if (want.correctness) {
     const c = actual.correctness!;
     assert.ok(c, 'no correctness');
