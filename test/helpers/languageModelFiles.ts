@@ -71,3 +71,16 @@ export function writeBigLogits(folder: string): { logits: string; labels: string
   writeFileSync(paths.labels, npyFile('<i8', [B, T], ids));
   return paths;
 }
+
+/** The figures a language model's analysis and its CLI report share with expected.json, by the same names. */
+export const LM_FIGURES = [
+  'crossEntropy',
+  'logLikelihood',
+  'perplexity',
+  'meanSequencePerplexity',
+  'geometricMeanSequencePerplexity',
+  'bitsPerToken',
+  'accuracy',
+  'meanEntropy',
+  'otherAlignmentCrossEntropy',
+] as const;

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { REPO_ROOT } from '../../helpers/fixtures';
-import { lmCase, lmExpected, lmFixture } from '../../helpers/languageModelFiles';
+import { LM_FIGURES, lmCase, lmExpected, lmFixture } from '../../helpers/languageModelFiles';
 import { defaultAlignment } from '../../../src/roles/vocabulary';
 import { assertAllRelative, assertRelative } from '../engine/engineFixtures';
 
@@ -66,18 +66,7 @@ describe('likelihood-lens CLI: language models', () => {
       assert.equal(r.sequences, c.sequences);
       assert.equal(r.shift, c.shift);
       assert.equal(typeof r.shiftReason, 'string');
-      for (const key of [
-        'crossEntropy',
-        'logLikelihood',
-        'perplexity',
-        'meanSequencePerplexity',
-        'geometricMeanSequencePerplexity',
-        'bitsPerToken',
-        'accuracy',
-        'meanEntropy',
-        'otherAlignmentCrossEntropy',
-      ])
-        assertRelative(r[key], c[key], TOLERANCE, key);
+      for (const key of LM_FIGURES) assertRelative(r[key], c[key], TOLERANCE, key);
       assertRelative(r.expectedCalibrationError, c.ece, TOLERANCE, 'expectedCalibrationError');
       const tokenized = !c.file.startsWith('npy_');
       if (tokenized) {

@@ -9,7 +9,7 @@ import { after, describe, it } from 'node:test';
 import type { Analysis, AnalysisOptions, LanguageModelAnalysis } from '../../../../src/analysis/results';
 import { analyzeSource } from '../../../../src/analysis/sources/analyzeSource';
 import { defaultAlignment } from '../../../../src/roles/vocabulary';
-import { fixtureArrays, lmCase, lmExpected, lmFixture, safetensorsFile, writeBigLogits } from '../../../helpers/languageModelFiles';
+import { fixtureArrays, LM_FIGURES, lmCase, lmExpected, lmFixture, safetensorsFile, writeBigLogits } from '../../../helpers/languageModelFiles';
 import { assertAllRelative, assertRelative } from '../../engine/engineFixtures';
 
 const TOLERANCE = 1e-9;
@@ -67,17 +67,7 @@ describe('language models: every fixture through analyzeSource, against PyTorch 
       assert.equal(summary.n, c.tokens);
       assert.equal(summary.tokens, c.tokens);
       assert.equal(summary.sequences, c.sequences);
-      for (const key of [
-        'crossEntropy',
-        'logLikelihood',
-        'perplexity',
-        'meanSequencePerplexity',
-        'geometricMeanSequencePerplexity',
-        'bitsPerToken',
-        'accuracy',
-        'meanEntropy',
-        'otherAlignmentCrossEntropy',
-      ] as const) {
+      for (const key of LM_FIGURES) {
         assertRelative(summary[key]!, c[key], TOLERANCE, key);
       }
       assertRelative(summary.expectedCalibrationError!, c.ece, TOLERANCE, 'ECE');
