@@ -25,6 +25,8 @@ import type { PanelViews } from '../host/panelViews';
 import { CancelledError } from '../host/analysisWorker';
 import { makeNonce, renderWebviewHtml } from './webviewHtml';
 import { restorableFile } from './restorableFile';
+import type { WebviewLoadWatchdog } from './webviewLoad';
+import { watchPageLoad } from './watchPageLoad';
 
 export { restorableFile };
 
@@ -154,6 +156,7 @@ class LossPanel extends Disposable {
   private visible: boolean;
   /** The token request under way of each kind: a newer one (the pointer moved on, another row clicked) cancels it. */
   private readonly tokenRequests = new Map<TokenRequest, AbortController>();
+  private readonly load: WebviewLoadWatchdog;
 
   constructor(
     private readonly services: PanelServices,
@@ -166,10 +169,25 @@ class LossPanel extends Disposable {
     this.visible = panel.visible;
     this.lease = this._register(services.analyses.acquire(file));
     panel.iconPath = vscode.Uri.joinPath(services.extensionUri, 'media', 'icon.png');
-    const view = services.views?.get(file.toString());
-    panel.webview.html = this.html({ fileUri: file.toString(), options: this.lease.live.analysisOptions, ...(view ? { view } : {}) });
+    const page = (): string => {
+      const view = services.views?.get(file.toString());
+      return this.html({ fileUri: file.toString(), options: this.lease.live.analysisOptions, ...(view ? { view } : {}) });
+    };
+    panel.webview.html = page();
+    this.load = this._register(
+      watchPageLoad(panel, page, services.log, (attempts) =>
+        vscode.window.showWarningMessage(
+          vscode.l10n.t('Likelihood Lens: the loss panel of {0} did not load after {1} attempts; close it and open it again.', panelTitle(file), attempts),
+        ),
+      ),
+    );
     this._register(panel.onDidDispose(() => this.dispose()));
-    this._register(panel.onDidChangeViewState(({ webviewPanel }) => (this.visible = webviewPanel.visible)));
+    this._register(
+      panel.onDidChangeViewState(({ webviewPanel }) => {
+        this.visible = webviewPanel.visible;
+        this.load.visibilityChanged();
+      }),
+    );
     this._register(panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)));
     this._register(this.lease.live.onDidUpdate((result) => this.show(result)));
     this._register(
@@ -250,6 +268,7 @@ class LossPanel extends Disposable {
   private async handle(message: WebviewMessage): Promise<void> {
     switch (message.type) {
       case 'ready': {
+        this.load.ready();
         const latest = this.lease.live.latest;
         if (latest) this.show(latest);
         return;

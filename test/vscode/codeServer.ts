@@ -3,7 +3,7 @@
  * machine, bound to 127.0.0.1, and drives it from headless Chromium.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,6 +51,8 @@ export interface CodeServer {
   readonly port: number;
   readonly userDataDir: string;
   readonly extensionsDir: string;
+  /** The server's own output and the tail of every log file it wrote (extension host, output channels), for a failure's report. */
+  logs(): string;
   stop(): Promise<void>;
 }
 
@@ -152,7 +154,22 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  return { url, port, userDataDir: profile.userDataDir, extensionsDir: profile.extensionsDir, stop };
+  const logs = () => [`== code-server output\n${output.slice(-4000)}`, ...logTails(profile.userDataDir)].join('\n');
+  return { url, port, userDataDir: profile.userDataDir, extensionsDir: profile.extensionsDir, logs, stop };
+}
+
+/** The last lines of each `.log` file under `dir`. */
+function logTails(dir: string): string[] {
+  const tails: string[] = [];
+  const visit = (folder: string) => {
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      const path = join(folder, entry.name);
+      if (entry.isDirectory()) visit(path);
+      else if (entry.name.endsWith('.log')) tails.push(`== ${path.slice(dir.length + 1)}\n${readFileSync(path, 'utf8').split('\n').slice(-40).join('\n')}`);
+    }
+  };
+  if (existsSync(dir)) visit(dir);
+  return tails;
 }
 
 export interface Workbench {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -58,7 +58,7 @@ async function findInFrames(page: Page, selector: string, timeoutMs: number): Pr
 }
 
 describe('the packaged VSIX in a real VS Code, driven like a user', () => {
-  it('installs, and "Likelihood Lens: Open Loss Panel" from the palette shows the cross-entropy PyTorch computes', async () => {
+  it('installs, and "Likelihood Lens: Open Loss Panel" from the palette shows the cross-entropy PyTorch computes', async (t) => {
     assert.ok(existsSync(VSIX), 'npm run package wrote likelihood-lens.vsix');
     // Every script the extension starts a thread from is packaged.
     const source = await fileSource(VSIX, 'likelihood-lens.vsix');
@@ -74,8 +74,18 @@ describe('the packaged VSIX in a real VS Code, driven like a user', () => {
     cpSync(join(REPO_ROOT, 'media', 'samples'), workspace, { recursive: true });
     const server = await startCodeServer({ vsix: VSIX });
     const workbench = await openWorkbench(server, workspace);
+    const pageErrors: string[] = [];
     try {
       const { page } = workbench;
+      // The webviews' errors and failed fetches, for the report of a failure.
+      page.on('console', (message) => {
+        if (message.type() === 'error' && message.location().url.includes('likelihood-lens')) pageErrors.push(`[console] ${message.text().slice(0, 300)}`);
+      });
+      page.on(
+        'requestfailed',
+        (request) =>
+          request.url().includes('likelihood-lens') && pageErrors.push(`[request failed] ${request.url().slice(-120)}: ${request.failure()?.errorText}`),
+      );
       await page.locator('.explorer-folders-view').waitFor({ timeout: 60_000 });
       await quickOpen(page, 'classifier.csv');
       await runFromPalette(page, 'Likelihood Lens: Open Loss Panel');
@@ -118,8 +128,25 @@ describe('the packaged VSIX in a real VS Code, driven like a user', () => {
     } catch (error) {
       mkdirSync(ARTIFACTS, { recursive: true });
       await workbench.page.screenshot({ path: join(ARTIFACTS, 'e2e-vscode-failure.png') }).catch(() => undefined);
-      throw error;
+      // What each frame showed and what the extension logged: a webview that never loaded, one
+      // left waiting for the host, and a host that failed read differently here.
+      const frames: string[] = [];
+      for (const frame of workbench.page.frames()) {
+        const text = await frame.evaluate(() => document.body?.innerText.slice(0, 160) ?? '').catch(() => '(unreadable)');
+        frames.push(`[frame] ${frame.url().slice(0, 100)} :: ${text.replace(/\s+/g, ' ')}`);
+      }
+      const report = [...frames, ...pageErrors, server.logs()].join('\n');
+      writeFileSync(join(ARTIFACTS, 'e2e-vscode-failure.log'), report);
+      const extensionLog = report.split('\n== ').filter((part) => /Likelihood Lens|exthost\.log/.test(part.split('\n')[0] ?? ''));
+      throw new Error(
+        `${error instanceof Error ? error.message : String(error)}\n${[...frames, ...pageErrors].join('\n')}\n== ${extensionLog.join('\n== ')}`.slice(0, 12000),
+        {
+          cause: error,
+        },
+      );
     } finally {
+      // A page loaded again because it never said it was ready (src/panel/webviewLoad.ts) is worth seeing in the output.
+      for (const line of server.logs().split('\n')) if (line.includes('did not load')) t.diagnostic(line);
       await workbench.close();
       await server.stop();
       rmSync(workspace, { recursive: true, force: true });
