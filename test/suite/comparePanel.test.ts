@@ -1,10 +1,9 @@
 import * as assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ComparisonSnapshot } from '../../src/panel/comparePanel';
-import { api, until } from './host';
+import { api, until, workspaceFile } from './host';
 
 // out/test/suite -> repository root
 const REPO = join(__dirname, '..', '..', '..');
@@ -67,24 +66,29 @@ suite('Comparison panel in the extension host', () => {
 
   test('follows the files: a row removed from B is refused in place, and putting it back brings the numbers back', async () => {
     const lens = await api();
-    const dir = mkdtempSync(join(tmpdir(), 'likelihood-lens-compare-'));
+    // In the workspace, where file watchers report changes on disk.
+    const a = workspaceFile('compare_a.csv');
+    const b = workspaceFile('compare_b.csv');
+    copyFileSync(fixturePath('a.csv'), a.fsPath);
+    copyFileSync(fixturePath('b.csv'), b.fsPath);
     try {
-      copyFileSync(fixturePath('a.csv'), join(dir, 'a.csv'));
-      copyFileSync(fixturePath('b.csv'), join(dir, 'b.csv'));
-      const a = vscode.Uri.file(join(dir, 'a.csv'));
-      const b = vscode.Uri.file(join(dir, 'b.csv'));
       const first = await vscode.commands.executeCommand<ComparisonSnapshot>('likelihoodLens.compareWith', a, b);
       assertFigures(first);
       const current = () => lens.comparisons().find((p) => p.fileUriA === a.toString() && p.fileUriB === b.toString());
-      copyFileSync(fixturePath('b_short.csv'), join(dir, 'b.csv'));
+      copyFileSync(fixturePath('b_short.csv'), b.fsPath);
       const refused = await until('the comparison to see the shorter file', () => (current()?.error ? current() : undefined), 30_000);
-      assert.equal(refused.error, `b.csv: ${expected.csv.n - 3} rows, a.csv has ${expected.csv.n}: a comparison needs the same rows in both files`);
-      copyFileSync(fixturePath('b.csv'), join(dir, 'b.csv'));
+      assert.equal(
+        refused.error,
+        `compare_b.csv: ${expected.csv.n - 3} rows, compare_a.csv has ${expected.csv.n}: a comparison needs the same rows in both files`,
+      );
+      copyFileSync(fixturePath('b.csv'), b.fsPath);
       const back = await until('the comparison to come back', () => (current()?.comparison ? current() : undefined), 30_000);
       assert.ok(back.version > refused.version);
       assertFigures(back);
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      rmSync(a.fsPath, { force: true });
+      rmSync(b.fsPath, { force: true });
     }
   });
 });

@@ -1,5 +1,6 @@
 import type { Histogram, RunningMean } from '../series';
 import { Z_95 } from './pairedComparison';
+import { TopRows } from './topRows';
 
 /** At most this many points in the scatter of A's loss against B's: a canvas shows no more. */
 export const MAX_SCATTER_POINTS = 4000;
@@ -45,13 +46,17 @@ export function scatterSample(paired: PairedRows, max = MAX_SCATTER_POINTS): Sca
   };
   if (n <= max) return take(Array.from({ length: n }, (_, i) => i));
   const kept = new Set<number>();
+  // Bounded heaps, one pass each: no sort of every row.
   const keepEnds = (score: (i: number) => number, count: number) => {
-    const order = Array.from({ length: n }, (_, i) => i).filter((i) => !Number.isNaN(score(i)));
-    order.sort((x, y) => score(x) - score(y) || x - y);
-    for (let k = 0; k < Math.min(count, order.length); k++) {
-      kept.add(order[k]!);
-      kept.add(order[order.length - 1 - k]!);
+    const highest = new TopRows(count, (entry) => entry.difference);
+    const lowest = new TopRows(count, (entry) => -entry.difference);
+    for (let i = 0; i < n; i++) {
+      const value = score(i);
+      if (Number.isNaN(value)) continue;
+      if (highest.admits(value)) highest.push({ row: i, lossA: 0, lossB: 0, difference: value });
+      if (lowest.admits(-value)) lowest.push({ row: i, lossA: 0, lossB: 0, difference: value });
     }
+    for (const entry of [...highest.rows(), ...lowest.rows()]) kept.add(entry.row);
   };
   const perEnd = Math.min(EXTREMES_KEPT, Math.floor(max / 12));
   keepEnds((i) => paired.lossA[i]! - paired.lossB[i]!, perEnd);
