@@ -7,12 +7,14 @@ import { LiveComparison, type ComparisonResult } from '../host/liveComparison';
 import { describeError } from '../readers/errors';
 import { isTableFile } from '../readers/readDataFile';
 import {
+  parseComparisonPanelState,
   parseComparisonViewMessage,
   type Comparison,
   type ComparisonHostMessage,
   type ComparisonPanelState,
   type ComparisonViewMessage,
 } from '../protocol/webview';
+import { restorableFile } from './restorableFile';
 import { makeNonce, renderWebviewHtml } from './webviewHtml';
 
 export const COMPARE_PANEL_VIEW_TYPE = 'likelihoodLens.comparePanel';
@@ -38,6 +40,11 @@ export interface ComparePanelServices {
 }
 
 const fileName = (file: vscode.Uri) => file.path.split('/').pop() ?? file.path;
+const pairKey = (a: vscode.Uri, b: vscode.Uri) => `${a.toString()}\n${b.toString()}`;
+
+function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+  return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist')] };
+}
 
 /** The comparison panels, one per ordered pair of files: opens and reveals them and reports their changes. */
 export class ComparePanelManager extends Disposable {
@@ -48,12 +55,17 @@ export class ComparePanelManager extends Disposable {
 
   constructor(private readonly services: ComparePanelServices) {
     super();
+    this._register(
+      vscode.window.registerWebviewPanelSerializer(COMPARE_PANEL_VIEW_TYPE, {
+        deserializeWebviewPanel: async (panel, rawState) => this.revive(panel, rawState),
+      }),
+    );
     this._register({ dispose: () => [...this.panels.values()].forEach((panel) => panel.close()) });
   }
 
   /** Shows the comparison of `a` with `b`, reusing the open one, and resolves once it has a result. */
   async show(a: vscode.Uri, b: vscode.Uri): Promise<ComparisonSnapshot> {
-    const key = `${a.toString()}\n${b.toString()}`;
+    const key = pairKey(a, b);
     const existing = this.panels.get(key);
     if (existing) {
       existing.reveal();
@@ -63,8 +75,32 @@ export class ComparePanelManager extends Disposable {
       COMPARE_PANEL_VIEW_TYPE,
       vscode.l10n.t('Compare: {0} vs {1}', fileName(a), fileName(b)),
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false },
-      { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.services.extensionUri, 'dist')] },
+      webviewOptions(this.services.extensionUri),
     );
+    const comparePanel = this.adopt(panel, a, b);
+    await comparePanel.firstResult();
+    return comparePanel.snapshot();
+  }
+
+  /**
+   * Brings back a panel VS Code restored after a reload. Its state comes from the webview, so
+   * the files it names are read only if both are files of the workspace; otherwise the tab closes.
+   */
+  private revive(panel: vscode.WebviewPanel, rawState: unknown): void {
+    const state = parseComparisonPanelState(rawState);
+    const folders = (vscode.workspace.workspaceFolders ?? []).filter((folder) => folder.uri.scheme === 'file').map((folder) => folder.uri.fsPath);
+    const restored = state ? [state.fileUriA, state.fileUriB].map((fileUri) => restorableFile({ fileUri }, folders)) : [];
+    const [a, b] = restored.map((file) => (file ? vscode.Uri.file(file.path) : undefined));
+    if (!a || !b || this.panels.has(pairKey(a, b))) {
+      panel.dispose();
+      return;
+    }
+    panel.webview.options = webviewOptions(this.services.extensionUri);
+    this.adopt(panel, a, b);
+  }
+
+  private adopt(panel: vscode.WebviewPanel, a: vscode.Uri, b: vscode.Uri): ComparePanel {
+    const key = pairKey(a, b);
     const comparePanel = new ComparePanel(
       this.services,
       panel,
@@ -75,8 +111,7 @@ export class ComparePanelManager extends Disposable {
       },
     );
     this.panels.set(key, comparePanel);
-    await comparePanel.firstResult();
-    return comparePanel.snapshot();
+    return comparePanel;
   }
 
   snapshots(): ComparisonSnapshot[] {
