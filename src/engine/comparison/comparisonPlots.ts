@@ -1,6 +1,5 @@
 import type { Histogram, RunningMean } from '../series';
 import { Z_95 } from './pairedComparison';
-import { TopRows } from './topRows';
 
 /** At most this many points in the scatter of A's loss against B's: a canvas shows no more. */
 export const MAX_SCATTER_POINTS = 4000;
@@ -46,27 +45,94 @@ export function scatterSample(paired: PairedRows, max = MAX_SCATTER_POINTS): Sca
   };
   if (n <= max) return take(Array.from({ length: n }, (_, i) => i));
   const kept = new Set<number>();
-  // Bounded heaps, one pass each: no sort of every row.
-  const keepEnds = (score: (i: number) => number, count: number) => {
-    const highest = new TopRows(count, (entry) => entry.difference);
-    const lowest = new TopRows(count, (entry) => -entry.difference);
-    for (let i = 0; i < n; i++) {
-      const value = score(i);
-      if (Number.isNaN(value)) continue;
-      if (highest.admits(value)) highest.push({ row: i, lossA: 0, lossB: 0, difference: value });
-      if (lowest.admits(-value)) lowest.push({ row: i, lossA: 0, lossB: 0, difference: value });
-    }
-    for (const entry of [...highest.rows(), ...lowest.rows()]) kept.add(entry.row);
-  };
+  // Bounded heaps in one pass: no sort of every row.
   const perEnd = Math.min(EXTREMES_KEPT, Math.floor(max / 12));
-  keepEnds((i) => paired.lossA[i]! - paired.lossB[i]!, perEnd);
-  keepEnds((i) => paired.lossA[i]!, Math.max(1, Math.floor(perEnd / 4)));
-  keepEnds((i) => paired.lossB[i]!, Math.max(1, Math.floor(perEnd / 4)));
+  const perLoss = Math.max(1, Math.floor(perEnd / 4));
+  const heaps = [
+    new LargestValues(perEnd),
+    new LargestValues(perEnd),
+    new LargestValues(perLoss),
+    new LargestValues(perLoss),
+    new LargestValues(perLoss),
+    new LargestValues(perLoss),
+  ];
+  const [differenceHigh, differenceLow, aHigh, aLow, bHigh, bLow] = heaps as [
+    LargestValues,
+    LargestValues,
+    LargestValues,
+    LargestValues,
+    LargestValues,
+    LargestValues,
+  ];
+  const { lossA, lossB } = paired;
+  for (let i = 0; i < n; i++) {
+    const a = lossA[i]!;
+    const b = lossB[i]!;
+    const d = a - b;
+    differenceHigh.offer(d, i);
+    differenceLow.offer(-d, i);
+    aHigh.offer(a, i);
+    aLow.offer(-a, i);
+    bHigh.offer(b, i);
+    bLow.offer(-b, i);
+  }
+  for (const heap of heaps) for (const row of heap.rows()) kept.add(row);
   const remaining = max - kept.size;
   // An even stride over the row order, skipping rows already kept; stops at the budget.
   const stride = n / Math.max(1, remaining);
   for (let k = 0; k < remaining && kept.size < max; k++) kept.add(Math.min(n - 1, Math.floor(k * stride)));
   return take(kept);
+}
+
+/**
+ * The rows of the k largest values offered, in typed arrays: a min-heap whose smallest value is
+ * the bar a new value must clear, so a row that does not enter costs one comparison.
+ */
+class LargestValues {
+  private readonly values: Float64Array;
+  private readonly rowsHeld: Float64Array;
+  private size = 0;
+
+  constructor(private readonly k: number) {
+    this.values = new Float64Array(k);
+    this.rowsHeld = new Float64Array(k);
+  }
+
+  offer(value: number, row: number): void {
+    // NaN fails every comparison, so it never enters.
+    if (this.size < this.k) {
+      if (!(value === value)) return;
+      let i = this.size++;
+      while (i > 0) {
+        const parent = (i - 1) >> 1;
+        if (this.values[parent]! <= value) break;
+        this.values[i] = this.values[parent]!;
+        this.rowsHeld[i] = this.rowsHeld[parent]!;
+        i = parent;
+      }
+      this.values[i] = value;
+      this.rowsHeld[i] = row;
+      return;
+    }
+    if (!(value > this.values[0]!)) return;
+    let i = 0;
+    for (;;) {
+      const left = 2 * i + 1;
+      if (left >= this.size) break;
+      const right = left + 1;
+      const child = right < this.size && this.values[right]! < this.values[left]! ? right : left;
+      if (this.values[child]! >= value) break;
+      this.values[i] = this.values[child]!;
+      this.rowsHeld[i] = this.rowsHeld[child]!;
+      i = child;
+    }
+    this.values[i] = value;
+    this.rowsHeld[i] = row;
+  }
+
+  rows(): number[] {
+    return Array.from(this.rowsHeld.subarray(0, this.size));
+  }
 }
 
 /**

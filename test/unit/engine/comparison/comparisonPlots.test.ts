@@ -84,5 +84,11 @@ describe('plots of a paired comparison', () => {
     const differences = lossA.map((a, i) => a - lossB[i]!);
     for (const index of [argmax(differences), argmin(differences), argmax(lossA), argmin(lossA), argmax(lossB), argmin(lossB)])
       assert.ok(sample.rows.includes(rows[index]!), `row ${rows[index]} kept`);
+    // An infinite loss is an extreme worth showing (as a gap); an undefined one is never ranked.
+    lossA[123] = Infinity;
+    lossB[456] = Number.NaN;
+    const withGaps = scatterSample({ rows, lossA, lossB });
+    assert.equal(withGaps.lossA[withGaps.rows.indexOf(rows[123]!)], null);
+    assert.ok(withGaps.rows.length <= MAX_SCATTER_POINTS);
   });
 });
