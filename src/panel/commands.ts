@@ -38,7 +38,7 @@ export function registerCommands(context: vscode.ExtensionContext, panels: LossP
       try {
         const pair = selectedPair(second);
         if (pair) return await compare(...pair);
-        const a = await resolveDataFile(arg);
+        const a = await resolveDataFile(arg, vscode.l10n.t('Pick the first data file to compare, A'));
         if (!a) return undefined;
         const b =
           second instanceof vscode.Uri

@@ -2,13 +2,16 @@ import * as vscode from 'vscode';
 import { isSupportedFile, SUPPORTED_EXTENSIONS } from '../readers/readDataFile';
 
 /** The data file a command should act on: the one passed, the active one, or the user's pick. */
-export async function resolveDataFile(arg: unknown): Promise<vscode.Uri | undefined> {
+export async function resolveDataFile(
+  arg: unknown,
+  placeHolder = vscode.l10n.t('Pick a data file to open in the loss panel'),
+): Promise<vscode.Uri | undefined> {
   if (arg instanceof vscode.Uri) return arg;
   const active = vscode.window.activeTextEditor?.document.uri;
   if (active && isSupportedFile(active.fsPath)) return active;
   const tabInput = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
   if (tabInput instanceof vscode.TabInputCustom && isSupportedFile(tabInput.uri.fsPath)) return tabInput.uri;
-  return pickWorkspaceFile(vscode.l10n.t('Pick a data file to open in the loss panel'));
+  return pickWorkspaceFile(placeHolder);
 }
 
 /** A data file of the workspace the user picks, other than `exclude`; undefined if there is none or the user cancels. */
