@@ -78,6 +78,15 @@ describe('comparison panel webview in headless Chromium', () => {
     });
   }
 
+  it('fits a 500 px panel: the page does not scroll sideways', async () => {
+    const page = await openPanel(browser, server.origin, 'dark', 500, '/compare');
+    await postToPanel(page, { type: 'comparison', version: 1, detail });
+    await page.waitForSelector('[data-testid="plot-difference-running-mean"] canvas');
+    assert.ok((await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)) <= 0, 'only tables and equations scroll');
+    await page.screenshot({ path: join(REPO_ROOT, 'test-results', 'compare-panel-500px-dark.png'), fullPage: true });
+    await page.close();
+  });
+
   it('asks the host to reveal a row when a row of the table, or a flipped row, is clicked or entered', async () => {
     const page = await openPanel(browser, server.origin, 'dark', 1100, '/compare');
     await postToPanel(page, { type: 'comparison', version: 1, detail });
