@@ -62,7 +62,7 @@ const builds = [
     platform: 'browser',
     target: 'chrome114',
     format: 'iife',
-    entryPoints: { webview: 'webview/main.ts', tensorView: 'webview/tensorView.ts' },
+    entryPoints: { webview: 'webview/main.ts', tensorView: 'webview/tensorView.ts', compare: 'webview/compare.ts' },
     outdir: 'dist',
     loader: { '.woff2': 'file', '.woff': 'file', '.ttf': 'file' },
   },

@@ -7,6 +7,7 @@ import { DataFileProblems } from './host/problems';
 import { LossStatusBar } from './host/statusBar';
 import { registerCommands, type Reporter } from './panel/commands';
 import { LossPanelManager, type PanelSnapshot } from './panel/lossPanel';
+import { ComparePanelManager, type ComparisonSnapshot } from './panel/comparePanel';
 import { PanelViews } from './host/panelViews';
 import { TENSOR_VIEW_TYPE, TensorEditorProvider } from './panel/tensorEditor';
 import { describeError } from './readers/errors';
@@ -17,6 +18,9 @@ export interface LikelihoodLensApi {
   /** Open tensor views: file URI -> each tensor's name, dtype and shape as shown (or the error). */
   tensorViews(): Record<string, string>;
   readonly onDidChangePanel: vscode.Event<PanelSnapshot>;
+  /** Open comparison panels. */
+  comparisons(): ComparisonSnapshot[];
+  readonly onDidChangeComparison: vscode.Event<ComparisonSnapshot>;
   statusBarText(): string | undefined;
 }
 
@@ -28,10 +32,12 @@ export function activate(context: vscode.ExtensionContext): LikelihoodLensApi {
   context.subscriptions.push(log, { dispose: () => worker.dispose() }, analyses);
 
   const panels = new LossPanelManager({ extensionUri: context.extensionUri, log, analyses, views: new PanelViews(context.workspaceState) });
+  const comparisons = new ComparePanelManager({ extensionUri: context.extensionUri, log, worker });
   const statusBar = new LossStatusBar(analyses);
   const tensorEditor = new TensorEditorProvider(context.extensionUri, worker, log);
   context.subscriptions.push(
     panels,
+    comparisons,
     statusBar,
     new DataFileProblems(analyses),
     vscode.window.registerCustomEditorProvider(TENSOR_VIEW_TYPE, tensorEditor, { supportsMultipleEditorsPerDocument: true }),
@@ -43,12 +49,14 @@ export function activate(context: vscode.ExtensionContext): LikelihoodLensApi {
       (file) => panels.isShown(file),
     ),
   );
-  registerCommands(context, panels, reporter);
+  registerCommands(context, panels, comparisons, reporter);
 
   return {
     panels: () => panels.snapshots(),
     tensorViews: () => tensorEditor.views(),
     onDidChangePanel: panels.onDidChange,
+    comparisons: () => comparisons.snapshots(),
+    onDidChangeComparison: comparisons.onDidChange,
     statusBarText: () => statusBar.text,
   };
 }

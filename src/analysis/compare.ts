@@ -1,6 +1,8 @@
 import { PairedComparisonState, type PairedComparisonOptions } from '../engine/comparison/pairedComparison';
 import { DataFileError } from '../readers/errors';
-import type { Analysis, Comparison } from './results';
+import { differenceHistogram, differenceRunningMean, scatterSample } from '../engine/comparison/comparisonPlots';
+import { comparisonDerivation } from '../engine/derivations/comparison';
+import type { Analysis, Comparison, ComparisonDetail } from './results';
 
 /** The per-row loss each task keeps (keepRowLosses) that a comparison reads, by its name in the report. */
 function comparedLoss(analysis: Analysis, name: string): { readonly name: string; readonly values: readonly number[] | undefined } {
@@ -24,13 +26,17 @@ function comparedLoss(analysis: Analysis, name: string): { readonly name: string
   }
 }
 
-/**
- * Compares two analyses of the same rows, A against B, each made with keepRowLosses: their
- * tasks, row counts and targets must agree. Every difference is A minus B.
- */
-export function compareAnalyses(a: Analysis, b: Analysis, options: PairedComparisonOptions = {}, names = { a: a.file.name, b: b.file.name }): Comparison {
-  const nameA = names.a;
-  const nameB = names.b;
+/** The rows two analyses share, checked and paired, in the state that reduces them. */
+interface PairedAnalyses {
+  readonly state: PairedComparisonState;
+  readonly loss: string;
+  readonly ignored: number;
+  readonly warnings: string[];
+  /** The compared rows in file order: their indices, and each model's loss. */
+  readonly paired: { readonly rows: number[]; readonly lossA: number[]; readonly lossB: number[] };
+}
+
+function pairAnalyses(a: Analysis, b: Analysis, options: PairedComparisonOptions, nameA: string, nameB: string, keepRows: boolean): PairedAnalyses {
   if (a.task !== b.task) throw new DataFileError(nameB, '', `read as a '${b.task}' task, ${nameA} as '${a.task}': a comparison needs the same task`);
   const lossA = comparedLoss(a, nameA);
   const lossB = comparedLoss(b, nameB);
@@ -59,6 +65,7 @@ export function compareAnalyses(a: Analysis, b: Analysis, options: PairedCompari
   const predictedA = targetsA?.predicted;
   const predictedB = targetsB?.predicted;
   const state = new PairedComparisonState(options);
+  const paired = { rows: [] as number[], lossA: [] as number[], lossB: [] as number[] };
   let ignored = 0;
   for (let row = 0; row < rowsA.length; row++) {
     const label = targetsA?.labels[row];
@@ -68,19 +75,71 @@ export function compareAnalyses(a: Analysis, b: Analysis, options: PairedCompari
     }
     if (predictedA && predictedB && label !== undefined) state.add(row, rowsA[row]!, rowsB[row]!, predictedA[row] === label, predictedB[row] === label);
     else state.add(row, rowsA[row]!, rowsB[row]!);
+    if (keepRows) {
+      paired.rows.push(row);
+      paired.lossA.push(rowsA[row]!);
+      paired.lossB.push(rowsB[row]!);
+    }
   }
-  const result = state.result();
   const nonFinite = firstNonFinite(rowsA, rowsB);
   if (nonFinite !== undefined)
     warnings.push(
       `row ${nonFinite} has an infinite or undefined loss in ${Number.isFinite(rowsA[nonFinite]!) ? nameB : nameA}: the differences and their intervals are not finite`,
     );
+  return { state, loss: lossA.name, ignored, warnings, paired };
+}
+
+/**
+ * Compares two analyses of the same rows, A against B, each made with keepRowLosses: their
+ * tasks, row counts and targets must agree. Every difference is A minus B.
+ */
+export function compareAnalyses(a: Analysis, b: Analysis, options: PairedComparisonOptions = {}, names = { a: a.file.name, b: b.file.name }): Comparison {
+  const pairedAnalyses = pairAnalyses(a, b, options, names.a, names.b, false);
+  return comparisonOf(a, pairedAnalyses, names.a, names.b);
+}
+
+/**
+ * The comparison as a panel shows it: the figures, the derivation of the log likelihood ratio
+ * from the cross-entropies, and the plots of the per-row losses and their differences.
+ */
+export function compareInDetail(a: Analysis, b: Analysis, options: PairedComparisonOptions = {}, names = { a: a.file.name, b: b.file.name }): ComparisonDetail {
+  const pairedAnalyses = pairAnalyses(a, b, options, names.a, names.b, true);
+  const comparison = comparisonOf(a, pairedAnalyses, names.a, names.b);
+  const { state, paired } = pairedAnalyses;
+  const differences = paired.lossA.map((lossA, i) => lossA - paired.lossB[i]!);
+  // A file's own log-likelihood is an independent route only when its pass summed exactly the compared rows.
+  const passLogLikelihood = (analysis: Analysis) =>
+    'logLikelihood' in analysis.summary && analysis.summary.n === comparison.n && pairedAnalyses.ignored === 0 ? analysis.summary.logLikelihood : undefined;
+  const passA = passLogLikelihood(a);
+  const passB = passLogLikelihood(b);
+  const derivation = comparisonDerivation({
+    n: comparison.n,
+    fileA: names.a,
+    fileB: names.b,
+    lossSumA: state.a.sum.value,
+    lossSumB: state.b.sum.value,
+    differenceSum: state.difference.sum.value,
+    differenceStdError: comparison.differenceStdError,
+    normalInterval95: comparison.normalInterval95,
+    bootstrapInterval95: comparison.bootstrapInterval95,
+    ...(passA !== undefined ? { passLogLikelihoodA: passA } : {}),
+    ...(passB !== undefined ? { passLogLikelihoodB: passB } : {}),
+  });
+  return {
+    comparison,
+    derivation,
+    plots: { scatter: scatterSample(paired), histogram: differenceHistogram(differences), runningMean: differenceRunningMean(differences) },
+  };
+}
+
+function comparisonOf(a: Analysis, { state, loss, ignored, warnings }: PairedAnalyses, nameA: string, nameB: string): Comparison {
+  const result = state.result();
   const { correctness } = result;
   return {
     fileA: nameA,
     fileB: nameB,
     task: a.task,
-    loss: lossA.name,
+    loss,
     n: result.n,
     ignored,
     crossEntropyA: result.crossEntropyA,

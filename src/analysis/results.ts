@@ -1,4 +1,5 @@
 import type { PredictionKind } from '../engine/categorical';
+import type { ScatterSample } from '../engine/comparison/comparisonPlots';
 import type { PairedComparisonResult } from '../engine/comparison/pairedComparison';
 import type { Derivation, IdentityCheck } from '../engine/derivation';
 import type { Histogram, RunningMean, Series } from '../engine/series';
@@ -464,6 +465,20 @@ export interface Comparison extends Omit<PairedComparisonResult, 'correctness'> 
   readonly mcnemarPValue?: number;
   readonly mcnemarLog10PValue?: number;
   readonly warnings: readonly string[];
+}
+
+/** What a comparison panel shows: the figures, the derivation with the files' numbers, and its plots. */
+export interface ComparisonDetail {
+  readonly comparison: Comparison;
+  readonly derivation: Derivation;
+  readonly plots: {
+    /** Loss A against loss B, at most 4,000 rows, the extremes kept. */
+    readonly scatter: ScatterSample;
+    /** The per-row differences A - B. */
+    readonly histogram: Histogram;
+    /** The mean difference over the first n rows, with its 95% normal band. */
+    readonly runningMean: RunningMean;
+  };
 }
 
 /** The numbers so far of a pass still reading: shown while a big file streams in. */

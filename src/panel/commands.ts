@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { LossPanelManager } from './lossPanel';
-import { resolveDataFile } from './pickDataFile';
+import type { ComparePanelManager } from './comparePanel';
+import { pickWorkspaceFile, resolveDataFile } from './pickDataFile';
 import { copySamples, SAMPLES_FOLDER } from '../host/samples';
 
 /** How the commands tell the user something went wrong: one line, details in the output channel. */
@@ -11,8 +12,13 @@ export interface Reporter {
   report(error: unknown): void;
 }
 
-/** The commands of the loss panel, the tensor view's "reopen with", and the sample. */
-export function registerCommands(context: vscode.ExtensionContext, panels: LossPanelManager, reporter: Reporter): void {
+/** The commands of the loss panel, the comparison panel, the tensor view's "reopen with", and the sample. */
+export function registerCommands(context: vscode.ExtensionContext, panels: LossPanelManager, comparisons: ComparePanelManager, reporter: Reporter): void {
+  const compare = async (a: vscode.Uri, b: vscode.Uri) => {
+    const snapshot = await comparisons.show(a, b);
+    if (snapshot.error) reporter.notify(snapshot.error);
+    return snapshot;
+  };
   context.subscriptions.push(
     vscode.commands.registerCommand('likelihoodLens.openLossPanel', async (arg?: unknown) => {
       try {
@@ -21,6 +27,35 @@ export function registerCommands(context: vscode.ExtensionContext, panels: LossP
         const snapshot = await panels.show(file);
         if (snapshot.error) reporter.notify(snapshot.error);
         return snapshot;
+      } catch (error) {
+        reporter.report(error);
+        return undefined;
+      }
+    }),
+    // From the palette, an editor's title or the explorer: (file A) or (file A, file B); from the
+    // explorer with two files selected, (the clicked file, [both]).
+    vscode.commands.registerCommand('likelihoodLens.compareWith', async (arg?: unknown, second?: unknown) => {
+      try {
+        const pair = selectedPair(second);
+        if (pair) return await compare(...pair);
+        const a = await resolveDataFile(arg, vscode.l10n.t('Pick the first data file to compare, A'));
+        if (!a) return undefined;
+        const b =
+          second instanceof vscode.Uri
+            ? second
+            : await pickWorkspaceFile(vscode.l10n.t('Compare {0} with\u2026 (pick the second data file, B)', vscode.workspace.asRelativePath(a)), a);
+        return b ? await compare(a, b) : undefined;
+      } catch (error) {
+        reporter.report(error);
+        return undefined;
+      }
+    }),
+    vscode.commands.registerCommand('likelihoodLens.compareSelected', async (_clicked?: unknown, selected?: unknown) => {
+      try {
+        const pair = selectedPair(selected);
+        if (pair) return await compare(...pair);
+        reporter.notify(vscode.l10n.t('Likelihood Lens: select two data files in the explorer to compare their losses.'));
+        return undefined;
       } catch (error) {
         reporter.report(error);
         return undefined;
@@ -45,6 +80,12 @@ export function registerCommands(context: vscode.ExtensionContext, panels: LossP
       }
     }),
   );
+}
+
+/** Two files selected together, in the explorer's order: A first. */
+function selectedPair(selected: unknown): [vscode.Uri, vscode.Uri] | undefined {
+  if (!Array.isArray(selected) || selected.length !== 2 || !selected.every((item) => item instanceof vscode.Uri)) return undefined;
+  return [selected[0] as vscode.Uri, selected[1] as vscode.Uri];
 }
 
 /**

@@ -8,6 +8,8 @@ import type {
   Analysis,
   AnalysisOptions,
   ClassificationAnalysis,
+  Comparison,
+  ComparisonDetail,
   EvalAnalysis,
   LanguageModelAnalysis,
   LmEvalChoiceDocument,
@@ -33,6 +35,8 @@ export type {
   Analysis,
   AnalysisOptions,
   ClassificationAnalysis,
+  Comparison,
+  ComparisonDetail,
   EvalAnalysis,
   LanguageModelAnalysis,
   LmEvalChoiceDocument,
@@ -420,4 +424,101 @@ export function parseTensorViewHostMessage(value: unknown): TensorViewHostMessag
       : undefined;
   if (value.type === 'error') return isString(value.message, 10000) ? { type: 'error', message: value.message } : undefined;
   return undefined;
+}
+
+// ---- comparison panel ------------------------------------------------------
+
+/** The comparison panel's files, kept by its webview. */
+export interface ComparisonPanelState {
+  readonly fileUriA: string;
+  readonly fileUriB: string;
+}
+
+export type ComparisonHostMessage =
+  | { readonly type: 'comparison'; readonly version: number; readonly detail: ComparisonDetail }
+  | { readonly type: 'progress'; readonly message: string; readonly fraction?: number }
+  /** The comparison failed (labels that differ, a row missing, a file unreadable): one line, shown in place. */
+  | { readonly type: 'error'; readonly version: number; readonly message: string };
+
+export type ComparisonViewMessage =
+  | { readonly type: 'ready' }
+  /** Show row `row` (0-based, as the figures number rows) of both files, side by side. */
+  | { readonly type: 'revealRow'; readonly row: number }
+  /** Copy one derivation step's LaTeX to the clipboard. */
+  | { readonly type: 'copy'; readonly stepId: string }
+  /** `difference`: the CE_A - CE_B the panel shows, in nats; `steps`: the derivation's steps it set. */
+  | { readonly type: 'rendered'; readonly version: number; readonly difference: number; readonly steps: number };
+
+export function parseComparisonViewMessage(value: unknown): ComparisonViewMessage | undefined {
+  if (!isObject(value)) return undefined;
+  switch (value.type) {
+    case 'ready':
+      return { type: 'ready' };
+    case 'revealRow':
+      return isIndex(value.row) ? { type: 'revealRow', row: value.row } : undefined;
+    case 'copy':
+      return isString(value.stepId, 100) ? { type: 'copy', stepId: value.stepId } : undefined;
+    case 'rendered':
+      return Number.isInteger(value.version) && typeof value.difference === 'number' && isIndex(value.steps)
+        ? { type: 'rendered', version: value.version as number, difference: value.difference, steps: value.steps }
+        : undefined;
+    default:
+      return undefined;
+  }
+}
+
+const isSeries = (value: unknown, max: number): value is unknown[] => Array.isArray(value) && value.length <= max;
+const isNullableNumbers = (value: unknown, max: number): boolean => isSeries(value, max) && value.every((v) => v === null || isNumber(v));
+
+/** A comparison the panel can render: its figures, a derivation, and plots of bounded size. */
+export function isComparisonDetail(value: unknown): value is ComparisonDetail {
+  if (!isObject(value) || !isObject(value.comparison) || !isObject(value.derivation) || !isObject(value.plots)) return false;
+  const c = value.comparison;
+  const figures = ['n', 'crossEntropyA', 'crossEntropyB', 'crossEntropyDifference', 'logLikelihoodRatio', 'differenceStdError', 'winsA', 'winsB', 'ties'];
+  if (!isString(c.fileA, 10000) || !isString(c.fileB, 10000) || !figures.every((key) => isNumber(c[key]))) return false;
+  const interval = (i: unknown) => isObject(i) && isNumber(i.lower) && isNumber(i.upper);
+  if (!interval(c.normalInterval95) || !interval(c.bootstrapInterval95) || !isObject(c.largestDifferences) || !isStringArray(c.warnings)) return false;
+  const rows = (list: unknown) => isSeries(list, 1000) && list.every((r) => isObject(r) && isIndex(r.row) && isNumber(r.lossA) && isNumber(r.lossB));
+  if (!rows(c.largestDifferences.aWorse) || !rows(c.largestDifferences.bWorse)) return false;
+  if (!Array.isArray(value.derivation.steps)) return false;
+  const { scatter, histogram, runningMean } = value.plots;
+  const MAX_POINTS = 100_000;
+  return (
+    isObject(scatter) &&
+    isSeries(scatter.rows, MAX_POINTS) &&
+    isNullableNumbers(scatter.lossA, MAX_POINTS) &&
+    isNullableNumbers(scatter.lossB, MAX_POINTS) &&
+    isObject(histogram) &&
+    isNullableNumbers(histogram.edges, MAX_POINTS) &&
+    isNullableNumbers(histogram.counts, MAX_POINTS) &&
+    isObject(runningMean) &&
+    ['n', 'mean', 'lower', 'upper'].every((key) => isNullableNumbers(runningMean[key], MAX_POINTS))
+  );
+}
+
+/** The comparison webview's gate on what the host sends. */
+export function parseComparisonHostMessage(value: unknown): ComparisonHostMessage | undefined {
+  if (!isObject(value)) return undefined;
+  switch (value.type) {
+    case 'comparison':
+      return Number.isInteger(value.version) && isComparisonDetail(value.detail)
+        ? { type: 'comparison', version: value.version as number, detail: value.detail }
+        : undefined;
+    case 'progress':
+      return isString(value.message) && (value.fraction === undefined || isFiniteNumber(value.fraction))
+        ? { type: 'progress', message: value.message, ...(value.fraction !== undefined ? { fraction: value.fraction } : {}) }
+        : undefined;
+    case 'error':
+      return Number.isInteger(value.version) && isString(value.message, 10000)
+        ? { type: 'error', version: value.version as number, message: value.message }
+        : undefined;
+    default:
+      return undefined;
+  }
+}
+
+export function parseComparisonPanelState(value: unknown): ComparisonPanelState | undefined {
+  return isObject(value) && isString(value.fileUriA, 10000) && isString(value.fileUriB, 10000)
+    ? { fileUriA: value.fileUriA, fileUriB: value.fileUriB }
+    : undefined;
 }

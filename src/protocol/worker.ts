@@ -2,7 +2,7 @@ import type { AnalysisSource } from '../analysis/sources/analyzeSource';
 import type { ReadLimits } from '../readers/limits';
 import type { TextProblem } from '../analysis/sources/csvProblems';
 import type { TensorFileSummary } from '../analysis/sources/tensorSummary';
-import type { Analysis, AnalysisOptions, LanguageModelAnalysis, PartialResult, TokenAlternatives } from '../analysis/results';
+import type { Analysis, AnalysisOptions, ComparisonDetail, LanguageModelAnalysis, PartialResult, TokenAlternatives } from '../analysis/results';
 
 /** Messages between the extension host and its analysis worker thread. */
 export interface WorkerRequest {
@@ -10,9 +10,14 @@ export interface WorkerRequest {
   /**
    * 'analyze': the loss analysis; 'inspect': the tensor view's summary of every tensor;
    * 'sequence': a language model's token view of one sequence; 'alternatives': the model's top
-   * tokens at one position (both read from the file on demand, with the same options).
+   * tokens at one position (both read from the file on demand, with the same options);
+   * 'compare': `source` (model A) against `compareWith` (model B) on the same rows.
    */
-  readonly action?: 'analyze' | 'inspect' | 'sequence' | 'alternatives';
+  readonly action?: 'analyze' | 'inspect' | 'sequence' | 'alternatives' | 'compare';
+  /** For 'compare': the second file, read with the same options. */
+  readonly compareWith?: AnalysisSource;
+  /** For 'compare': how the two files are named in the figures and errors (two files may share a name in different folders). */
+  readonly names?: { readonly a: string; readonly b: string };
   /** For 'sequence' and 'alternatives'. */
   readonly sequence?: number;
   /** For 'alternatives'. */
@@ -35,6 +40,8 @@ export interface AnalysisOutcome {
   readonly tokenView?: LanguageModelAnalysis['tokenView'];
   /** For 'alternatives'. */
   readonly alternatives?: TokenAlternatives;
+  /** For 'compare'. */
+  readonly comparison?: ComparisonDetail;
   readonly error?: string;
   readonly problems: readonly TextProblem[];
 }

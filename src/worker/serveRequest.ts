@@ -13,6 +13,8 @@ import { findCsvProblems } from '../analysis/sources/csvProblems';
 import { analyzeOnThreads } from '../analysis/analyzeOnThreads';
 import { languageModelAlternatives, languageModelSequence } from '../analysis/sources/languageModelTokens';
 import type { KeptScoringPool, ScoringThreads } from '../analysis/threads/scoringPool';
+import { compareInDetail } from '../analysis/compare';
+import type { AnalysisSource } from '../analysis/sources/analyzeSource';
 import type { AnalysisOutcome, WorkerRequest } from '../protocol/worker';
 
 /** What the worker does with one request: never throws, always answers. */
@@ -25,6 +27,7 @@ export async function serveRequest(
   const { source, options } = request;
   if (request.action === 'inspect') return inspect(request);
   if (request.action === 'sequence' || request.action === 'alternatives') return languageModelTokens(request, signal);
+  if (request.action === 'compare') return compare(request, onProgress, threads, signal);
   let outcome: AnalysisOutcome;
   let partial: PartialResult | undefined;
   try {
@@ -46,6 +49,39 @@ export async function serveRequest(
   }
   return outcome;
 }
+
+/**
+ * Model A (`source`) against model B (`compareWith`): both analysed with the same options, one
+ * after the other, each keeping every row's loss; the progress is A's first half, then B's.
+ */
+async function compare(
+  request: WorkerRequest,
+  onProgress?: (fraction: number) => void,
+  threads?: ScoringThreads | KeptScoringPool,
+  signal?: AbortSignal,
+): Promise<AnalysisOutcome> {
+  const { source, compareWith } = request;
+  try {
+    if (!compareWith) throw new Error("'compare' needs a second file");
+    const options = { ...request.options, keepRowLosses: true };
+    const analyze = (which: AnalysisSource, half: number) =>
+      analyzeOnThreads(
+        which,
+        options,
+        readOptions(request),
+        { ...(onProgress ? { onProgress: (fraction: number) => onProgress((half + fraction) / 2) } : {}), ...(signal ? { signal } : {}) },
+        threads,
+      );
+    const a = await analyze(source, 0);
+    const b = await analyze(compareWith, 1);
+    const names = request.names ?? { a: sourceName(source), b: sourceName(compareWith) };
+    return { comparison: compareInDetail(a, b, {}, names), problems: [] };
+  } catch (error) {
+    return { error: describeError(error), problems: [] };
+  }
+}
+
+const sourceName = (source: AnalysisSource): string => (source.kind === 'path' ? basename(source.path) : source.name);
 
 /**
  * The tensor view's content: every tensor summarised, and whether the loss panel can use the

@@ -10,7 +10,7 @@ import { THEMES, type ThemeName } from './themes';
 
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.woff2': 'font/woff2', '.html': 'text/html' };
 
-/** The two webviews' pages, as their hosts build them. */
+/** The webviews' pages, as their hosts build them. */
 const PAGES: Record<string, { title: string; script: string; styles: string[]; state?: unknown }> = {
   '/': {
     title: 'Likelihood Lens',
@@ -26,6 +26,12 @@ const PAGES: Record<string, { title: string; script: string; styles: string[]; s
     state: { fileUri: 'file:///workspace/basic.csv', options: {}, view: { unit: 'bits', reduction: 'sum' } },
   },
   '/tensors': { title: 'Tensor view', script: 'tensorView.js', styles: ['panel.css'] },
+  '/compare': {
+    title: 'Likelihood Lens',
+    script: 'compare.js',
+    styles: ['katex/katex.min.css', 'uPlot.min.css', 'panel.css'],
+    state: { fileUriA: 'file:///workspace/a.csv', fileUriB: 'file:///workspace/b.csv' },
+  },
 };
 
 /** Serves the panel's real HTML (real CSP) and the built dist/ folder, as a webview would load them. */
