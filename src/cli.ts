@@ -123,9 +123,8 @@ function parseCommandLine(argv: string[]): Command {
   if (values.shift && values['no-shift']) throw new UsageError('--shift and --no-shift contradict each other');
   const shift = values.shift ? true : values['no-shift'] ? false : undefined;
   if (values.compare !== undefined) {
-    // The comparison reads every row's loss in nats; a reduction or another unit would say otherwise.
+    // The comparison is of every row's loss; a reduction would take those away.
     if (values.reduction !== undefined) throw new UsageError('--reduction does not apply to --compare');
-    if (values['log-base'] !== undefined) throw new UsageError('--log-base does not apply to --compare (its figures are in nats)');
     if (values.snippet) throw new UsageError('--snippet does not apply to --compare');
   }
   return {
@@ -214,7 +213,9 @@ export async function main(argv: string[]): Promise<number> {
       // Both files with the same options, one after the other: each keeps every row's loss.
       // Named as given: two files may share a name in different folders (npy_a/logits.npy, npy_b/logits.npy).
       const comparison = compareAnalyses(analysis, await analyze(command.compare), {}, { a: command.file, b: command.compare });
-      process.stdout.write(command.json ? `${JSON.stringify(comparisonJson(comparison), null, 2)}\n` : `${comparisonText(comparison)}\n`);
+      process.stdout.write(
+        command.json ? `${JSON.stringify(comparisonJson(comparison, command.unit), null, 2)}\n` : `${comparisonText(comparison, command.unit)}\n`,
+      );
       return 0;
     }
     if (command.snippet) process.stdout.write(pythonSnippet(analysis));

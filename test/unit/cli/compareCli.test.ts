@@ -80,8 +80,17 @@ describe('likelihood-lens A --compare B', () => {
     assert.equal(changed.stdout + short.stdout + fit.stdout, '');
   });
 
-  it('--reduction and --log-base do not apply (exit 2)', () => {
+  it('--reduction does not apply (exit 2)', () => {
     assert.equal(run(compareFixture('a.csv'), '--compare', compareFixture('b.csv'), '--reduction', 'none').code, 2);
-    assert.equal(run(compareFixture('a.csv'), '--compare', compareFixture('b.csv'), '--log-base', '2').code, 2);
+  });
+
+  it('--log-base 2 gives every loss figure in bits, as NumPy computes them with log2', () => {
+    const bits = compareJson(compareFixture('a.csv'), compareFixture('b.csv'), '--log-base', '2');
+    assert.equal(bits.unit, 'bits');
+    assertComparisonMatches(bits, compareExpected.csvBits, 1e-12);
+    const text = run(compareFixture('a.csv'), '--compare', compareFixture('b.csv'), '--log-base', '2').stdout;
+    assert.match(text, /every difference is A minus B, in bits/);
+    assert.match(text, new RegExp(`cross-entropy A +${String(compareExpected.csvBits.crossEntropyA).slice(0, 9)}\\d* bits`));
+    assert.doesNotMatch(text, /nats/);
   });
 });
