@@ -26,9 +26,10 @@ export const FIGURE_ABOVE = 5;
 const CHUNK_BYTES = 8 << 20;
 /** Rows wider than this (bytes as float64) are left to the JavaScript loop rather than grow memory for one row. */
 const MAX_ROW_BYTES = 32 << 20;
-/** The module's memory never grows past this (64 KiB pages): a chunk, or one widest row, and its float64 scratch. */
-const MAX_PAGES = (CHUNK_BYTES + 2 * MAX_ROW_BYTES + (1 << 20)) >> 16;
 const PAGE = 1 << 16;
+/** The module's memory never grows past this: a chunk, or one widest row, and its float64 scratch. */
+export const MAX_KERNEL_MEMORY_BYTES = CHUNK_BYTES + 2 * MAX_ROW_BYTES + (1 << 20);
+const MAX_PAGES = MAX_KERNEL_MEMORY_BYTES / PAGE;
 
 interface KernelExports {
   readonly memory: WebAssembly.Memory;
@@ -98,6 +99,11 @@ export class LogSumExpKernel {
       if (bad >= 0) return { figures, bad: first + bad };
     }
     return { figures, bad: -1 };
+  }
+
+  /** The size of the module's memory now. */
+  get memoryBytes(): number {
+    return this.exports.memory.buffer.byteLength;
   }
 
   /** Grows memory to `bytes`, within MAX_PAGES. */
