@@ -189,8 +189,8 @@ function scoreRowsInto(
 }
 
 /**
- * scoreRowsInto's logits rows on the WebAssembly kernel, the same figures to rounding. False,
- * with nothing written, when a label or a row is bad: the JavaScript loop then names it.
+ * scoreRowsInto's logits rows on the WebAssembly kernel, the same figures to rounding. False when
+ * a label or a row is bad, with nothing added to the sum: the JavaScript loop then names it.
  */
 function scoreLogitsOnKernel(
   kernel: LogSumExpKernel,
@@ -207,24 +207,25 @@ function scoreLogitsOnKernel(
     else if (label >= 0 && label < k && label === Math.floor(label)) ids[i] = label;
     else return false;
   }
-  const { figures, bad } = kernel.score(values, 0, stride, n, k, ids);
-  if (bad >= 0) return false;
   const { nll, confidence, predicted, smoothing, oneHotCrossEntropy } = out;
-  for (let i = 0, at = 0; i < n; i++, at += ROW_FIGURES) {
-    if (ids[i]! < 0) {
-      predicted[i] = -1;
-      continue;
+  const bad = kernel.score(values, 0, stride, n, k, ids, (figures, first, rows) => {
+    for (let r = 0, at = 0; r < rows; r++, at += ROW_FIGURES) {
+      const i = first + r;
+      if (ids[i]! < 0) {
+        predicted[i] = -1;
+        continue;
+      }
+      const rest = figures[at + FIGURE_REST]!;
+      const lse = figures[at + FIGURE_MAX]! + Math.log1p(rest);
+      nll[i] = lse - figures[at + FIGURE_PICKED]!;
+      confidence[i] = 1 / (1 + rest);
+      predicted[i] = figures[at + FIGURE_ARGMAX]!;
+      if (smoothing) smoothing[i] = weightedNegativeLogs(values, i * stride, k, weight, lse);
     }
-    const rest = figures[at + FIGURE_REST]!;
-    const lse = figures[at + FIGURE_MAX]! + Math.log1p(rest);
-    // With one-hot p, -sum_c p_c log q_c is the label's own -log q: the same number as nll.
-    const loss = lse - figures[at + FIGURE_PICKED]!;
-    nll[i] = loss;
-    oneHotCrossEntropy.add(loss);
-    confidence[i] = 1 / (1 + rest);
-    predicted[i] = figures[at + FIGURE_ARGMAX]!;
-    if (smoothing) smoothing[i] = weightedNegativeLogs(values, i * stride, k, weight, lse);
-  }
+  });
+  if (bad >= 0) return false;
+  // With one-hot p, -sum_c p_c log q_c is the label's own -log q: the same number as nll.
+  for (let i = 0; i < n; i++) if (ids[i]! >= 0) oneHotCrossEntropy.add(nll[i]!);
   return true;
 }
 

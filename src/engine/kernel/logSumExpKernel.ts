@@ -37,12 +37,11 @@ interface KernelExports {
   readonly score_f32: (input: number, stride: number, n: number, width: number, labels: number, out: number, scratch: number) => number;
 }
 
-export interface KernelResult {
-  /** ROW_FIGURES per row; rows whose label is negative are left as they were. */
-  readonly figures: Float64Array;
-  /** The first row (0-based in the block) with a NaN or no finite maximum, or -1; rows after it are not scored. */
-  readonly bad: number;
-}
+/**
+ * Receives the figures of rows first .. first + rows - 1, ROW_FIGURES each from figures[0]: a view
+ * of the module's memory, valid only during the call. Rows whose label is negative hold stale values.
+ */
+export type TakeFigures = (figures: Float64Array, first: number, rows: number) => void;
 
 export class LogSumExpKernel {
   private constructor(private readonly exports: KernelExports) {}
@@ -67,13 +66,14 @@ export class LogSumExpKernel {
 
   /**
    * Scores n rows: row i's `width` values at values[offset + i * stride ..]; labels[i] < 0 skips
-   * row i. Each label must be an index below `width` (the caller has checked them).
+   * row i. Each label must be an index below `width` (the caller has checked them). The figures go
+   * to `take` chunk by chunk, with no copy. Returns the first row (0-based in the block) with a NaN
+   * or no finite maximum, or -1; no row from it on is given to `take`.
    */
-  score(values: Float32Array | Float64Array, offset: number, stride: number, n: number, width: number, labels: Int32Array): KernelResult {
+  score(values: Float32Array | Float64Array, offset: number, stride: number, n: number, width: number, labels: Int32Array, take: TakeFigures): number {
     if (!this.accepts(width) || !(stride >= width) || labels.length < n)
       throw new RangeError(`kernel rows of ${width} values, stride ${stride}, ${labels.length} labels for ${n} rows`);
     if (n > 0 && offset + (n - 1) * stride + width > values.length) throw new RangeError(`${values.length - offset} values for ${n} rows of stride ${stride}`);
-    const figures = new Float64Array(n * ROW_FIGURES);
     const elementBytes = values.BYTES_PER_ELEMENT;
     const rowBytes = stride * elementBytes;
     // Rows per chunk: as many as fit CHUNK_BYTES with their label and figures, at least one.
@@ -95,10 +95,10 @@ export class LogSumExpKernel {
       input.set(values.subarray(start, start + (rows - 1) * stride + width));
       labelView.set(labels.subarray(first, first + rows));
       const bad = scoreChunk(0, stride, rows, width, labelsAt, outAt, scratchAt);
-      figures.set(outView.subarray(0, ROW_FIGURES * rows), first * ROW_FIGURES);
-      if (bad >= 0) return { figures, bad: first + bad };
+      take(outView, first, bad >= 0 ? bad : rows);
+      if (bad >= 0) return first + bad;
     }
-    return { figures, bad: -1 };
+    return -1;
   }
 
   /** The size of the module's memory now. */

@@ -167,20 +167,21 @@ function scoreTokensOnKernel(
     const target = targets[i]!;
     ids[i] = target === NO_TARGET ? -1 : target;
   }
-  const { figures, bad } = kernel.score(logits, offset, vocabulary, n, vocabulary, ids);
   const { nll, entropy, topProbability, predicted, rank } = out;
-  for (let i = 0, at = 0; i < (bad >= 0 ? bad : n); i++, at += ROW_FIGURES) {
-    if (ids[i]! < 0) continue;
-    const rest = figures[at + FIGURE_REST]!;
-    const logTotal = Math.log1p(rest);
-    const total = 1 + rest;
-    nll[i] = figures[at + FIGURE_MAX]! - figures[at + FIGURE_PICKED]! + logTotal;
-    entropy[i] = logTotal - figures[at + FIGURE_WEIGHTED]! / total;
-    topProbability[i] = 1 / total;
-    predicted[i] = figures[at + FIGURE_ARGMAX]!;
-    rank[i] = figures[at + FIGURE_ABOVE]!;
-  }
-  return bad;
+  return kernel.score(logits, offset, vocabulary, n, vocabulary, ids, (figures, first, rows) => {
+    for (let r = 0, at = 0; r < rows; r++, at += ROW_FIGURES) {
+      const i = first + r;
+      if (ids[i]! < 0) continue;
+      const rest = figures[at + FIGURE_REST]!;
+      const logTotal = Math.log1p(rest);
+      const total = 1 + rest;
+      nll[i] = figures[at + FIGURE_MAX]! - figures[at + FIGURE_PICKED]! + logTotal;
+      entropy[i] = logTotal - figures[at + FIGURE_WEIGHTED]! / total;
+      topProbability[i] = 1 / total;
+      predicted[i] = figures[at + FIGURE_ARGMAX]!;
+      rank[i] = figures[at + FIGURE_ABOVE]!;
+    }
+  });
 }
 
 /** W = sum_j e^(z_j - max) (z_j - max) over the finite logits of a row whose maximum is known. */
