@@ -22,10 +22,17 @@ export interface LikelihoodLensApi {
 
 export function activate(context: vscode.ExtensionContext): LikelihoodLensApi {
   const log = vscode.window.createOutputChannel(vscode.l10n.t('Likelihood Lens'), { log: true });
-  // One worker thread for every file and view, started on first use.
-  const worker = new AnalysisWorker(join(context.extensionUri.fsPath, 'dist', 'worker.js'));
+  // One worker thread for every file and view, started on first use; its environment carries the kernel switch to its scoring threads.
+  const worker = new AnalysisWorker(join(context.extensionUri.fsPath, 'dist', 'worker.js'), () =>
+    vscode.workspace.getConfiguration('likelihoodLens').get<boolean>('kernel.enabled', true) ? process.env : { ...process.env, LIKELIHOOD_LENS_KERNEL: 'off' },
+  );
   const analyses = new LiveAnalyses(worker, log);
-  context.subscriptions.push(log, { dispose: () => worker.dispose() }, analyses);
+  context.subscriptions.push(
+    log,
+    { dispose: () => worker.dispose() },
+    analyses,
+    vscode.workspace.onDidChangeConfiguration((event) => event.affectsConfiguration('likelihoodLens.kernel.enabled') && worker.restart()),
+  );
 
   const panels = new LossPanelManager({ extensionUri: context.extensionUri, log, analyses, views: new PanelViews(context.workspaceState) });
   const statusBar = new LossStatusBar(analyses);
