@@ -190,7 +190,8 @@ function scoreRowsInto(
 
 /**
  * scoreRowsInto's logits rows on the WebAssembly kernel, the same figures to rounding. False when
- * a label or a row is bad, with nothing added to the sum: the JavaScript loop then names it.
+ * a label or a row is bad, with nothing added to the sum (the JavaScript loop then names it), or
+ * when the kernel declined them.
  */
 function scoreLogitsOnKernel(
   kernel: LogSumExpKernel,
@@ -223,7 +224,8 @@ function scoreLogitsOnKernel(
       if (smoothing) smoothing[i] = weightedNegativeLogs(values, i * stride, k, weight, lse);
     }
   });
-  if (bad >= 0) return false;
+  // A bad row, or the kernel's memory could not grow.
+  if (bad !== -1) return false;
   // With one-hot p, -sum_c p_c log q_c is the label's own -log q: the same number as nll.
   for (let i = 0; i < n; i++) if (ids[i]! >= 0) oneHotCrossEntropy.add(nll[i]!);
   return true;

@@ -37,6 +37,9 @@ interface KernelExports {
   readonly score_f32: (input: number, stride: number, n: number, width: number, labels: number, out: number, scratch: number) => number;
 }
 
+/** What score returns when it did not score the rows (see there). */
+export const KERNEL_DECLINED = -2;
+
 /**
  * Receives the figures of rows first .. first + rows - 1, ROW_FIGURES each from figures[0]: a view
  * of the module's memory, valid only during the call. Rows whose label is negative hold stale values.
@@ -68,7 +71,8 @@ export class LogSumExpKernel {
    * Scores n rows: row i's `width` values at values[offset + i * stride ..]; labels[i] < 0 skips
    * row i. Each label must be an index below `width` (the caller has checked them). The figures go
    * to `take` chunk by chunk, with no copy. Returns the first row (0-based in the block) with a NaN
-   * or no finite maximum, or -1; no row from it on is given to `take`.
+   * or no finite maximum, or -1; no row from it on is given to `take`. KERNEL_DECLINED when its
+   * memory could not grow: nothing was given, and the caller's own loop should score the rows.
    */
   score(values: Float32Array | Float64Array, offset: number, stride: number, n: number, width: number, labels: Int32Array, take: TakeFigures): number {
     if (!this.accepts(width) || !(stride >= width) || labels.length < n)
@@ -82,7 +86,7 @@ export class LogSumExpKernel {
     const labelsAt = inputBytes;
     const outAt = align(labelsAt + 4 * chunkRows);
     const scratchAt = align(outAt + 8 * ROW_FIGURES * chunkRows);
-    this.reserve(scratchAt + 8 * width);
+    if (!this.reserve(scratchAt + 8 * width)) return KERNEL_DECLINED;
     const { memory, score_f64, score_f32 } = this.exports;
     const buffer = memory.buffer;
     const input = elementBytes === 8 ? new Float64Array(buffer, 0, inputBytes / 8) : new Float32Array(buffer, 0, inputBytes / 4);
@@ -106,13 +110,19 @@ export class LogSumExpKernel {
     return this.exports.memory.buffer.byteLength;
   }
 
-  /** Grows memory to `bytes`, within MAX_PAGES. */
-  private reserve(bytes: number): void {
+  /** Grows memory to `bytes`, within MAX_PAGES; false when it cannot (the process is short of memory). */
+  private reserve(bytes: number): boolean {
     const { memory } = this.exports;
     const pages = Math.ceil(bytes / PAGE);
     const have = memory.buffer.byteLength / PAGE;
     if (pages > MAX_PAGES) throw new RangeError(`the kernel would need ${pages} pages of memory, over its ${MAX_PAGES}`);
-    if (pages > have) memory.grow(pages - have);
+    if (pages <= have) return true;
+    try {
+      memory.grow(pages - have);
+      return true;
+    } catch {
+      return false;
+    }
   }
 }
 

@@ -8,6 +8,7 @@ import {
   FIGURE_PICKED,
   FIGURE_REST,
   FIGURE_WEIGHTED,
+  KERNEL_DECLINED,
   logSumExpKernel,
   ROW_FIGURES,
   type LogSumExpKernel,
@@ -83,9 +84,8 @@ export function scoreTokens(block: TokenBlock, vocabulary: number, length: numbe
     rank: new Int32Array(n).fill(-1),
   };
   const kernel = logSumExpKernel();
-  const bad = kernel?.accepts(vocabulary)
-    ? scoreTokensOnKernel(kernel, block.logits, offset, block.targets, n, vocabulary, out)
-    : scoreTokensInto(block.logits, offset, block.targets, n, vocabulary, out);
+  let bad = kernel?.accepts(vocabulary) ? scoreTokensOnKernel(kernel, block.logits, offset, block.targets, n, vocabulary, out) : KERNEL_DECLINED;
+  if (bad === KERNEL_DECLINED) bad = scoreTokensInto(block.logits, offset, block.targets, n, vocabulary, out);
   if (bad >= 0) throw tokenErrorAt(block.from + bad, length, rowProblem(block.logits, offset + bad * vocabulary, vocabulary));
   return out;
 }
@@ -152,7 +152,7 @@ function scoreTokensInto(
   return -1;
 }
 
-/** scoreTokensInto's figures from the WebAssembly kernel (the same to rounding); returns the first invalid row, or -1. */
+/** scoreTokensInto's figures from the WebAssembly kernel (the same to rounding); returns the first invalid row, -1, or KERNEL_DECLINED. */
 function scoreTokensOnKernel(
   kernel: LogSumExpKernel,
   logits: Float32Array | Float64Array,

@@ -200,6 +200,29 @@ describe('the WebAssembly log-sum-exp kernel', () => {
     }
   });
 
+  it('leaves the rows to the JavaScript loop when its memory cannot grow', () => {
+    // One row of 4,000,000 float64s needs 64 MB of memory: more than any test above has grown it to.
+    const width = 4_000_000;
+    const logits = randomRows(width, 1, 9);
+    const block = { logits, from: 0, to: 1, targets: [17] };
+    const kernel = logSumExpKernel()!;
+    const before = kernel.memoryBytes;
+    const grow = WebAssembly.Memory.prototype.grow;
+    WebAssembly.Memory.prototype.grow = () => {
+      throw new RangeError('WebAssembly.Memory.grow(): Maximum memory size exceeded');
+    };
+    try {
+      const scores = scoreTokens(block, width, 1);
+      assert.equal(kernel.memoryBytes, before);
+      const reference = withoutKernel(() => scoreTokens(block, width, 1));
+      assert.deepEqual([scores.nll[0], scores.entropy[0], scores.rank[0]], [reference.nll[0], reference.entropy[0], reference.rank[0]]);
+      const rows = scoreRows([17], logits, 1, width, 0, { kind: 'logits', ignoreIndex: -100 });
+      assert.equal(rows.nll[0], withoutKernel(() => scoreRows([17], logits, 1, width, 0, { kind: 'logits', ignoreIndex: -100 })).nll[0]);
+    } finally {
+      WebAssembly.Memory.prototype.grow = grow;
+    }
+  });
+
   it("gives the JavaScript loop's numbers on every language-model fixture, position by position", async () => {
     for (const c of lm.cases) {
       const path = fixturePath('lm', c.file);
