@@ -2,6 +2,7 @@
 import * as esbuild from 'esbuild';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import wabtInit from 'wabt';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -45,7 +46,30 @@ const hyparquetRunGuard = {
   },
 };
 
-const nodeCommon = { ...common, platform: 'node', target: 'node20', format: 'cjs', plugins: [hyparquetRunGuard] };
+/**
+ * `import bytes from './x.wat'` gives the module assembled by wabt, base64 in the bundle: the
+ * text is the source, the binary is never checked in, and no .wasm file has to be found at run
+ * time. SIMD is in wabt's default features.
+ */
+const watModules = {
+  name: 'wat-modules',
+  setup(build) {
+    let wabt;
+    build.onLoad({ filter: /\.wat$/ }, async (args) => {
+      wabt ??= await wabtInit();
+      const module = wabt.parseWat(args.path, readFileSync(args.path, 'utf8'));
+      try {
+        module.validate();
+        const { buffer } = module.toBinary({});
+        return { contents: `export default ${JSON.stringify(Buffer.from(buffer).toString('base64'))};`, loader: 'js' };
+      } finally {
+        module.destroy();
+      }
+    });
+  },
+};
+
+const nodeCommon = { ...common, platform: 'node', target: 'node20', format: 'cjs', plugins: [hyparquetRunGuard, watModules] };
 
 const builds = [
   // Extension host: `vscode` is provided by the host at run time.
@@ -66,6 +90,8 @@ const builds = [
     outdir: 'dist',
     loader: { '.woff2': 'file', '.woff': 'file', '.ttf': 'file' },
   },
+  // The kernel micro-benchmark that bench/run.mjs runs (out/ is never shipped either).
+  { ...nodeCommon, sourcemap: false, minify: false, entryPoints: { kernel: 'bench/kernel.ts' }, outdir: 'out/bench' },
   // Tests (never shipped: .vscodeignore keeps out/ out of the VSIX).
   {
     ...nodeCommon,

@@ -333,6 +333,11 @@ function main() {
     lines.push('', hover.stdout.trim());
     console.error(hover.stdout.trim());
   }
+  // The log-sum-exp kernel's micro-benchmark, bundled by esbuild.mjs from bench/kernel.ts.
+  const kernel = spawnSync(process.execPath, [join(ROOT, 'out', 'bench', 'kernel.js')], { encoding: 'utf8', env: { ...process.env, RUNS: '7' } });
+  if (kernel.status !== 0) throw new Error(`kernel.js failed: ${kernel.stderr}`);
+  lines.push('', kernel.stdout.trim());
+  console.error(kernel.stdout.trim());
   const vsix = join(ROOT, 'likelihood-lens.vsix');
   if (existsSync(vsix)) lines.push('', `VSIX: ${(statSync(vsix).size / 1024).toFixed(0)} KB.`);
   const table = `${lines.join('\n')}\n`;

@@ -4,6 +4,8 @@ import { AnalysisWorker } from './host/analysisWorker';
 import { AutoOpen } from './host/autoOpen';
 import { LiveAnalyses } from './host/liveAnalyses';
 import { DataFileProblems } from './host/problems';
+import { readSettings } from './host/settings';
+import { workerEnvironment } from './host/settingValues';
 import { LossStatusBar } from './host/statusBar';
 import { registerCommands, type Reporter } from './panel/commands';
 import { LossPanelManager, type PanelSnapshot } from './panel/lossPanel';
@@ -26,10 +28,15 @@ export interface LikelihoodLensApi {
 
 export function activate(context: vscode.ExtensionContext): LikelihoodLensApi {
   const log = vscode.window.createOutputChannel(vscode.l10n.t('Likelihood Lens'), { log: true });
-  // One worker thread for every file and view, started on first use.
-  const worker = new AnalysisWorker(join(context.extensionUri.fsPath, 'dist', 'worker.js'));
+  // One worker thread for every file and view, started on first use; its environment carries the kernel switch to its scoring threads.
+  const worker = new AnalysisWorker(join(context.extensionUri.fsPath, 'dist', 'worker.js'), () => workerEnvironment(readSettings(), process.env));
   const analyses = new LiveAnalyses(worker, log);
-  context.subscriptions.push(log, { dispose: () => worker.dispose() }, analyses);
+  context.subscriptions.push(
+    log,
+    { dispose: () => worker.dispose() },
+    analyses,
+    vscode.workspace.onDidChangeConfiguration((event) => event.affectsConfiguration('likelihoodLens.kernel.enabled') && worker.restart()),
+  );
 
   const panels = new LossPanelManager({ extensionUri: context.extensionUri, log, analyses, views: new PanelViews(context.workspaceState) });
   const comparisons = new ComparePanelManager({ extensionUri: context.extensionUri, log, worker });

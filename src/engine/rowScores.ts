@@ -1,6 +1,7 @@
 import { ROW_SUM_TOLERANCE, type PredictionKind } from './categorical';
 import { CompensatedSum } from './compensatedSum';
 import { expNonPositive } from './expNonPositive';
+import { FIGURE_ARGMAX, FIGURE_MAX, FIGURE_PICKED, FIGURE_REST, logSumExpKernel, ROW_FIGURES, type LogSumExpKernel } from './kernel/logSumExpKernel';
 import { logProbabilityRow } from './logProbabilities';
 import { RowError } from './rowError';
 
@@ -67,6 +68,12 @@ export function scoreRows(
   const smoothing = options.smoothing ? new Float64Array(n) : undefined;
   const notNormalisedRows: number[] = [];
   const oneHotCrossEntropy = new CompensatedSum();
+  const kernel = options.kind === 'logits' ? logSumExpKernel() : undefined;
+  if (
+    kernel?.accepts(k) &&
+    scoreLogitsOnKernel(kernel, { labels, values, n, k, stride }, options, { nll, confidence, predicted, smoothing, oneHotCrossEntropy })
+  )
+    return { n, nll, confidence, predicted, smoothing, notNormalisedCount: 0, notNormalisedRows, oneHotCrossEntropy };
   const notNormalisedCount = scoreRowsInto({ labels, values, n, k, firstRow, stride }, options, {
     nll,
     confidence,
@@ -179,6 +186,49 @@ function scoreRowsInto(
     }
   }
   return notNormalisedCount;
+}
+
+/**
+ * scoreRowsInto's logits rows on the WebAssembly kernel, the same figures to rounding. False when
+ * a label or a row is bad, with nothing added to the sum (the JavaScript loop then names it), or
+ * when the kernel declined them.
+ */
+function scoreLogitsOnKernel(
+  kernel: LogSumExpKernel,
+  rows: { labels: ArrayLike<number>; values: Float64Array | Float32Array; n: number; k: number; stride: number },
+  options: RowScoreOptions,
+  out: { nll: Float64Array; confidence: Float64Array; predicted: Int32Array; smoothing: Float64Array | undefined; oneHotCrossEntropy: CompensatedSum },
+): boolean {
+  const { labels, values, n, k, stride } = rows;
+  const { ignoreIndex, weight } = options;
+  const ids = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const label = labels[i]!;
+    if (label === ignoreIndex) ids[i] = -1;
+    else if (label >= 0 && label < k && label === Math.floor(label)) ids[i] = label;
+    else return false;
+  }
+  const { nll, confidence, predicted, smoothing, oneHotCrossEntropy } = out;
+  const bad = kernel.score(values, 0, stride, n, k, ids, (figures, first, rows) => {
+    for (let r = 0, at = 0; r < rows; r++, at += ROW_FIGURES) {
+      const i = first + r;
+      if (ids[i]! < 0) {
+        predicted[i] = -1;
+        continue;
+      }
+      const rest = figures[at + FIGURE_REST]!;
+      const lse = figures[at + FIGURE_MAX]! + Math.log1p(rest);
+      nll[i] = lse - figures[at + FIGURE_PICKED]!;
+      confidence[i] = 1 / (1 + rest);
+      predicted[i] = figures[at + FIGURE_ARGMAX]!;
+      if (smoothing) smoothing[i] = weightedNegativeLogs(values, i * stride, k, weight, lse);
+    }
+  });
+  // A bad row, or the kernel's memory could not grow.
+  if (bad !== -1) return false;
+  // With one-hot p, -sum_c p_c log q_c is the label's own -log q: the same number as nll.
+  for (let i = 0; i < n; i++) if (ids[i]! >= 0) oneHotCrossEntropy.add(nll[i]!);
+  return true;
 }
 
 /** sum_c w_c (shift - v_c): with v the logits and shift their log-sum-exp, or v = log q and shift 0, it is sum_c w_c (-log q_c). */

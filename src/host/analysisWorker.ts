@@ -39,7 +39,11 @@ export class AnalysisWorker {
   private readonly stopping = new Map<number, NodeJS.Timeout>();
   private idleTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly scriptPath: string) {}
+  constructor(
+    private readonly scriptPath: string,
+    /** The environment each new thread starts with (its scoring threads inherit it); the host's when absent. */
+    private readonly environment?: () => NodeJS.ProcessEnv,
+  ) {}
 
   run(request: Omit<WorkerRequest, 'id'>, signal?: AbortSignal, onProgress?: (fraction: number, partial?: PartialResult) => void): Promise<AnalysisOutcome> {
     if (signal?.aborted) return Promise.reject(new CancelledError());
@@ -91,7 +95,7 @@ export class AnalysisWorker {
   private ensureWorker(): Worker {
     clearTimeout(this.idleTimer);
     if (this.worker) return this.worker;
-    const worker = new Worker(this.scriptPath);
+    const worker = new Worker(this.scriptPath, this.environment ? { env: this.environment() } : {});
     worker.on('message', (reply: WorkerReply) => this.receive(reply));
     worker.on('error', (error) => {
       if (this.worker === worker) this.stop(new Error(`the analysis worker failed: ${error.message}`));
@@ -119,6 +123,11 @@ export class AnalysisWorker {
       const { id: _id, type: _type, ...outcome } = reply;
       pending.resolve(outcome);
     }
+  }
+
+  /** A new thread, in a new environment, takes over the requests still wanted (the next request starts one if none are). */
+  restart(): void {
+    this.replaceThread();
   }
 
   /** A cancelled request did not stop in time: a new thread takes over the requests still wanted. */

@@ -20,6 +20,8 @@ export interface Settings {
   readonly sigma: number;
   readonly autoOpen: boolean;
   readonly limits: ReadLimits;
+  /** Whether rows of logits are scored by the WebAssembly kernel (else by the JavaScript loop). */
+  readonly kernel: boolean;
 }
 
 /** Changing any of these changes the numbers, so open analyses are run again. */
@@ -55,7 +57,13 @@ export function settingsFrom(get: SettingLookup): Settings {
     sigma: numberSetting(get('regression.sigma'), 1, Number.MIN_VALUE),
     autoOpen: booleanSetting(get('autoOpen'), false),
     limits: readLimits(get),
+    kernel: booleanSetting(get('kernel.enabled'), true),
   };
+}
+
+/** The environment the analysis worker starts in: the host's, with the kernel switched off when the setting says so. */
+export function workerEnvironment(settings: Settings, host: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return settings.kernel ? host : { ...host, LIKELIHOOD_LENS_KERNEL: 'off' };
 }
 
 /** What a worker run takes from the settings; the options the user chose in the panel win over the settings' defaults. */

@@ -1,6 +1,18 @@
 import { DEFAULT_CALIBRATION_BINS, ReliabilityState, type ReliabilityData } from '../calibration';
 import { CompensatedSum, type CompensatedSumData } from '../compensatedSum';
 import { expNonPositive } from '../expNonPositive';
+import {
+  FIGURE_ABOVE,
+  FIGURE_ARGMAX,
+  FIGURE_MAX,
+  FIGURE_PICKED,
+  FIGURE_REST,
+  FIGURE_WEIGHTED,
+  KERNEL_DECLINED,
+  logSumExpKernel,
+  ROW_FIGURES,
+  type LogSumExpKernel,
+} from '../kernel/logSumExpKernel';
 import { LossAccumulator, type LossAccumulatorData } from '../lossAccumulator';
 import type { StreamingState } from '../reduction';
 import type { RowScores } from '../rowScores';
@@ -71,7 +83,9 @@ export function scoreTokens(block: TokenBlock, vocabulary: number, length: numbe
     predicted: new Int32Array(n).fill(-1),
     rank: new Int32Array(n).fill(-1),
   };
-  const bad = scoreTokensInto(block.logits, offset, block.targets, n, vocabulary, out);
+  const kernel = logSumExpKernel();
+  let bad = kernel?.accepts(vocabulary) ? scoreTokensOnKernel(kernel, block.logits, offset, block.targets, n, vocabulary, out) : KERNEL_DECLINED;
+  if (bad === KERNEL_DECLINED) bad = scoreTokensInto(block.logits, offset, block.targets, n, vocabulary, out);
   if (bad >= 0) throw tokenErrorAt(block.from + bad, length, rowProblem(block.logits, offset + bad * vocabulary, vocabulary));
   return out;
 }
@@ -136,6 +150,38 @@ function scoreTokensInto(
     rank[i] = above;
   }
   return -1;
+}
+
+/** scoreTokensInto's figures from the WebAssembly kernel (the same to rounding); returns the first invalid row, -1, or KERNEL_DECLINED. */
+function scoreTokensOnKernel(
+  kernel: LogSumExpKernel,
+  logits: Float32Array | Float64Array,
+  offset: number,
+  targets: ArrayLike<number>,
+  n: number,
+  vocabulary: number,
+  out: TokenScores,
+): number {
+  const ids = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const target = targets[i]!;
+    ids[i] = target === NO_TARGET ? -1 : target;
+  }
+  const { nll, entropy, topProbability, predicted, rank } = out;
+  return kernel.score(logits, offset, vocabulary, n, vocabulary, ids, (figures, first, rows) => {
+    for (let r = 0, at = 0; r < rows; r++, at += ROW_FIGURES) {
+      const i = first + r;
+      if (ids[i]! < 0) continue;
+      const rest = figures[at + FIGURE_REST]!;
+      const logTotal = Math.log1p(rest);
+      const total = 1 + rest;
+      nll[i] = figures[at + FIGURE_MAX]! - figures[at + FIGURE_PICKED]! + logTotal;
+      entropy[i] = logTotal - figures[at + FIGURE_WEIGHTED]! / total;
+      topProbability[i] = 1 / total;
+      predicted[i] = figures[at + FIGURE_ARGMAX]!;
+      rank[i] = figures[at + FIGURE_ABOVE]!;
+    }
+  });
 }
 
 /** W = sum_j e^(z_j - max) (z_j - max) over the finite logits of a row whose maximum is known. */

@@ -48,7 +48,11 @@ function reference(values: Float64Array, offset: number, k: number, kind: Predic
   logProbabilityRow(values, offset, k, kind, 0, logQ);
   let best = 0;
   for (let j = 1; j < k; j++) if (values[offset + j]! > values[offset + best]!) best = j;
-  return { nll: -logQ[label]!, confidence: Math.exp(logQ[best]!), predicted: best, smoothing: logQ.reduce((total, v) => total - v, 0) };
+  // For logits, exp(z_best - lse) would carry lse's rounding (1e-15 at |lse| ~ 9); 1 / sum_j exp(z_j - z_best) does not.
+  let shifted = 0;
+  if (kind === 'logits') for (let j = 0; j < k; j++) shifted += Math.exp(values[offset + j]! - values[offset + best]!);
+  const confidence = kind === 'logits' ? 1 / shifted : Math.exp(logQ[best]!);
+  return { nll: -logQ[label]!, confidence, predicted: best, smoothing: logQ.reduce((total, v) => total - v, 0) };
 }
 
 function rows(kind: PredictionKind, n: number, k: number, seed: number): Float64Array {

@@ -30,6 +30,20 @@ describe('analysis worker thread', () => {
     }
   });
 
+  it('starts each thread in the environment it is given, and restarts in a new one (the kernel switch reaches the worker so)', async () => {
+    let kernel = 'off';
+    const worker = new AnalysisWorker(fixturePath('workers', 'reportsKernelSwitch.js'), () => ({ ...process.env, LIKELIHOOD_LENS_KERNEL: kernel }));
+    try {
+      assert.equal((await worker.run(request('basic.csv'))).error, 'kernel off');
+      kernel = 'on';
+      assert.equal((await worker.run(request('basic.csv'))).error, 'kernel off', 'the running thread keeps its environment');
+      worker.restart();
+      assert.equal((await worker.run(request('basic.csv'))).error, 'kernel on');
+    } finally {
+      worker.dispose();
+    }
+  });
+
   it('cancelling stops the pass, and the next request starts a fresh thread', async () => {
     const worker = new AnalysisWorker(WORKER);
     try {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { serveRequest } from '../../../src/worker/serveRequest';
-import { runSettings, settingsFrom } from '../../../src/host/settingValues';
+import { runSettings, settingsFrom, workerEnvironment } from '../../../src/host/settingValues';
 import { DEFAULT_LIMITS } from '../../../src/readers/limits';
 import { fixturePath, readJson, REPO_ROOT } from '../../helpers/fixtures';
 
@@ -41,6 +41,15 @@ describe('settings', () => {
     assert.equal(bad.sigma, 1);
     assert.equal(bad.autoOpen, false);
     assert.deepEqual(bad.limits, DEFAULT_LIMITS);
+  });
+
+  it("switches the kernel off in the worker's environment only when the setting is false", () => {
+    const host = { PATH: '/bin', LIKELIHOOD_LENS_THREADS: '1' };
+    const kernel = (value: unknown) => settingsFrom((key) => (key === 'kernel.enabled' ? value : contributedDefaults(key)));
+    assert.equal(kernel(undefined).kernel, true);
+    assert.equal(workerEnvironment(kernel(true), host), host);
+    assert.equal(workerEnvironment(kernel('no'), host), host);
+    assert.deepEqual(workerEnvironment(kernel(false), host), { ...host, LIKELIHOOD_LENS_KERNEL: 'off' });
   });
 
   it('turns MB into bytes and counts into whole numbers', () => {

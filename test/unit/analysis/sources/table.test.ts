@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { analyzeSource } from '../../../../src/analysis/sources/analyzeSource';
 import { analyzeTable } from '../../../../src/analysis/sources/table';
+import { setKernelEnabled } from '../../../../src/engine/kernel/logSumExpKernel';
 import { DataFileError } from '../../../../src/readers/errors';
 import { assertClose, classification, fixturePath, readJson, readTableFile } from '../../../helpers/fixtures';
 
@@ -28,6 +29,21 @@ const expected = readJson<Record<string, Expected>>(fixturePath('classifier', 'e
 const analyze = async (name: string, options = {}) => classification(await analyzeSource({ kind: 'path', path: fixturePath('classifier', name) }, options));
 
 describe('categorical cross-entropy against PyTorch and scikit-learn', () => {
+  it('every fixture of logits gives the same numbers on the WebAssembly kernel as on the JavaScript loop, row by row', async () => {
+    const logitFixtures = Object.keys(expected).filter((name) => expected[name]!.kind === 'logits');
+    assert.ok(logitFixtures.length >= 2, `fixtures of logits: ${logitFixtures.join(', ')}`);
+    for (const name of logitFixtures) {
+      const fast = await analyze(name);
+      setKernelEnabled(false);
+      const slow = await analyze(name).finally(() => setKernelEnabled(true));
+      for (const figure of ['crossEntropy', 'logLikelihood', 'perplexity', 'accuracy'] as const)
+        assertClose(fast.summary[figure], slow.summary[figure], 1e-14, `${name}: ${figure}`);
+      const [a, b] = [fast.plots.perSampleLoss.y, slow.plots.perSampleLoss.y];
+      assert.equal(a.length, b.length);
+      a.forEach((loss, i) => assertClose(loss!, b[i]!, 1e-14, `${name}: row ${i} loss`));
+    }
+  });
+
   for (const [name, want] of Object.entries(expected)) {
     it(`${name}: roles, kind and every number`, async () => {
       const analysis = await analyze(name);

@@ -1,0 +1,150 @@
+import wasmBase64 from './logSumExp.wat';
+
+/**
+ * The row-wise log-sum-exp of logSumExp.wat: rows of logits copied in bulk into the module's
+ * memory, six float64 figures out per row (see ROW_FIGURES). It is an accelerator only: callers
+ * keep their JavaScript loop for when it is unavailable (no WebAssembly SIMD, or switched off with
+ * LIKELIHOOD_LENS_KERNEL=off or setKernelEnabled(false)) and for naming what is wrong with a row
+ * it refuses.
+ */
+
+/** Per row, at 6 i + ...: */
+export const ROW_FIGURES = 6;
+export const FIGURE_MAX = 0;
+/** argmax, the first index of the maximum. */
+export const FIGURE_ARGMAX = 1;
+/** R = sum over j other than the argmax of exp(z_j - max): log-sum-exp = max + log1p(R). */
+export const FIGURE_REST = 2;
+/** W = sum_j exp(z_j - max) (z_j - max) <= 0: the entropy of softmax(z) is log1p(R) - W / (1 + R). */
+export const FIGURE_WEIGHTED = 3;
+/** The label's logit. */
+export const FIGURE_PICKED = 4;
+/** How many logits are strictly above the label's. */
+export const FIGURE_ABOVE = 5;
+
+/** A block's rows go through memory in chunks of about this many input bytes: memory stays bounded whatever the block. */
+const CHUNK_BYTES = 8 << 20;
+/** Rows wider than this (bytes as float64) are left to the JavaScript loop rather than grow memory for one row. */
+const MAX_ROW_BYTES = 32 << 20;
+const PAGE = 1 << 16;
+/** The module's memory never grows past this: a chunk, or one widest row, and its float64 scratch. */
+export const MAX_KERNEL_MEMORY_BYTES = CHUNK_BYTES + 2 * MAX_ROW_BYTES + (1 << 20);
+const MAX_PAGES = MAX_KERNEL_MEMORY_BYTES / PAGE;
+
+interface KernelExports {
+  readonly memory: WebAssembly.Memory;
+  readonly score_f64: (input: number, stride: number, n: number, width: number, labels: number, out: number, scratch: number) => number;
+  readonly score_f32: (input: number, stride: number, n: number, width: number, labels: number, out: number, scratch: number) => number;
+}
+
+/** What score returns when it did not score the rows (see there). */
+export const KERNEL_DECLINED = -2;
+
+/**
+ * Receives the figures of rows first .. first + rows - 1, ROW_FIGURES each from figures[0]: a view
+ * of the module's memory, valid only during the call. Rows whose label is negative hold stale values.
+ */
+export type TakeFigures = (figures: Float64Array, first: number, rows: number) => void;
+
+export class LogSumExpKernel {
+  private constructor(private readonly exports: KernelExports) {}
+
+  /** Compiles the module synchronously (this is a worker or scoring thread); undefined where WebAssembly SIMD is not available. */
+  static compile(): LogSumExpKernel | undefined {
+    if (typeof WebAssembly !== 'object') return undefined;
+    const bytes = base64Bytes(wasmBase64);
+    try {
+      if (!WebAssembly.validate(bytes)) return undefined;
+      const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
+      return new LogSumExpKernel(instance.exports as unknown as KernelExports);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Whether rows of this width are taken (else the caller's own loop runs). */
+  accepts(width: number): boolean {
+    return Number.isSafeInteger(width) && width >= 1 && width * 8 <= MAX_ROW_BYTES;
+  }
+
+  /**
+   * Scores n rows: row i's `width` values at values[offset + i * stride ..]; labels[i] < 0 skips
+   * row i. Each label must be an index below `width` (the caller has checked them). The figures go
+   * to `take` chunk by chunk, with no copy. Returns the first row (0-based in the block) with a NaN
+   * or no finite maximum, or -1; no row from it on is given to `take`. KERNEL_DECLINED when its
+   * memory could not grow: nothing was given, and the caller's own loop should score the rows.
+   */
+  score(values: Float32Array | Float64Array, offset: number, stride: number, n: number, width: number, labels: Int32Array, take: TakeFigures): number {
+    if (!this.accepts(width) || !(stride >= width) || labels.length < n)
+      throw new RangeError(`kernel rows of ${width} values, stride ${stride}, ${labels.length} labels for ${n} rows`);
+    if (n > 0 && offset + (n - 1) * stride + width > values.length) throw new RangeError(`${values.length - offset} values for ${n} rows of stride ${stride}`);
+    const elementBytes = values.BYTES_PER_ELEMENT;
+    const rowBytes = stride * elementBytes;
+    // Rows per chunk: as many as fit CHUNK_BYTES with their label and figures, at least one.
+    const chunkRows = Math.max(1, Math.min(n, Math.floor(CHUNK_BYTES / (rowBytes + 4 + 8 * ROW_FIGURES))));
+    const inputBytes = align((chunkRows - 1) * rowBytes + width * elementBytes);
+    const labelsAt = inputBytes;
+    const outAt = align(labelsAt + 4 * chunkRows);
+    const scratchAt = align(outAt + 8 * ROW_FIGURES * chunkRows);
+    if (!this.reserve(scratchAt + 8 * width)) return KERNEL_DECLINED;
+    const { memory, score_f64, score_f32 } = this.exports;
+    const buffer = memory.buffer;
+    const input = elementBytes === 8 ? new Float64Array(buffer, 0, inputBytes / 8) : new Float32Array(buffer, 0, inputBytes / 4);
+    const labelView = new Int32Array(buffer, labelsAt, chunkRows);
+    const outView = new Float64Array(buffer, outAt, ROW_FIGURES * chunkRows);
+    const scoreChunk = elementBytes === 8 ? score_f64 : score_f32;
+    for (let first = 0; first < n; first += chunkRows) {
+      const rows = Math.min(chunkRows, n - first);
+      const start = offset + first * stride;
+      input.set(values.subarray(start, start + (rows - 1) * stride + width));
+      labelView.set(labels.subarray(first, first + rows));
+      const bad = scoreChunk(0, stride, rows, width, labelsAt, outAt, scratchAt);
+      take(outView, first, bad >= 0 ? bad : rows);
+      if (bad >= 0) return first + bad;
+    }
+    return -1;
+  }
+
+  /** The size of the module's memory now. */
+  get memoryBytes(): number {
+    return this.exports.memory.buffer.byteLength;
+  }
+
+  /** Grows memory to `bytes`, within MAX_PAGES; false when it cannot (the process is short of memory). */
+  private reserve(bytes: number): boolean {
+    const { memory } = this.exports;
+    const pages = Math.ceil(bytes / PAGE);
+    const have = memory.buffer.byteLength / PAGE;
+    if (pages > MAX_PAGES) throw new RangeError(`the kernel would need ${pages} pages of memory, over its ${MAX_PAGES}`);
+    if (pages <= have) return true;
+    try {
+      memory.grow(pages - have);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+function align(bytes: number): number {
+  return Math.ceil(bytes / 16) * 16;
+}
+
+function base64Bytes(base64: string): Uint8Array<ArrayBuffer> {
+  return Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+}
+
+let enabled = typeof process === 'object' && process.env?.LIKELIHOOD_LENS_KERNEL !== 'off';
+let loaded: LogSumExpKernel | undefined | null = null;
+
+/** The kernel of this thread, compiled on first use; undefined when unavailable or switched off. */
+export function logSumExpKernel(): LogSumExpKernel | undefined {
+  if (!enabled) return undefined;
+  if (loaded === null) loaded = LogSumExpKernel.compile();
+  return loaded;
+}
+
+/** Switches the kernel off (the JavaScript loops run) or back on, for this thread. */
+export function setKernelEnabled(on: boolean): void {
+  enabled = on;
+}
