@@ -1,8 +1,9 @@
 import { basename } from 'node:path';
-import { fileSource } from '../../readers/byteSource';
+import { fileSource, memorySource, type ByteSource } from '../../readers/byteSource';
+import { gunzipSource } from '../../readers/gzip';
 import { readParquet } from '../../readers/parquet';
 import type { ReadLimits } from '../../readers/limits';
-import { checkDataFile, isJsonLinesFile, isParquetFile, isTensorFile, parseTableBytes, type ReadOptions } from '../../readers/readDataFile';
+import { checkDataFile, decompressedKind, detectDataFormat, parseTableBytes, type ReadOptions } from '../../readers/readDataFile';
 import { analyzeTensorFile } from './tensorFile';
 import { analyzeCsvFile } from './csvFile';
 import { analyzeJsonLinesFile } from './jsonLinesFile';
@@ -30,14 +31,28 @@ export async function analyzeSource(
   const name = basename(source.path);
   await checkDataFile(source.path, read);
   if (source.pairWith !== undefined) await checkDataFile(source.pairWith, read);
-  if (isTensorFile(source.path)) return analyzeTensorFile(source.path, options, source.pairWith, read.limits, stream);
-  if (isJsonLinesFile(source.path)) return analyzeJsonLinesFile(source.path, name, options, stream);
-  if (isParquetFile(source.path)) return analyzeTable(await readParquetFile(source.path, read.limits), name, options);
+  const format = await detectDataFormat(source.path);
+  if (format.kind === 'tensor') return analyzeTensorFile(source.path, options, source.pairWith, read.limits, stream);
+  if (format.gzip) {
+    const file = await fileSource(source.path, name);
+    let bytes: Uint8Array;
+    try {
+      bytes = await gunzipSource(file, read.limits);
+    } finally {
+      await file.close();
+    }
+    const decompressed = memorySource(name, bytes);
+    const kind = decompressedKind(bytes, format);
+    if (kind === 'jsonLines') return analyzeJsonLinesFile(source.path, name, options, stream, decompressed);
+    if (kind === 'parquet') return analyzeTable(await readParquet(decompressed, read.limits), name, options);
+    return analyzeCsvFile(source.path, name, options, stream, decompressed);
+  }
+  if (format.kind === 'jsonLines') return analyzeJsonLinesFile(source.path, name, options, stream);
+  if (format.kind === 'parquet') return analyzeTable(await readParquetFile(await fileSource(source.path, name), read.limits), name, options);
   return analyzeCsvFile(source.path, name, options, stream);
 }
 
-async function readParquetFile(path: string, limits?: ReadLimits) {
-  const source = await fileSource(path, basename(path));
+async function readParquetFile(source: ByteSource, limits?: ReadLimits) {
   try {
     return await readParquet(source, limits);
   } finally {

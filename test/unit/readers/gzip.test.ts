@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import { memorySource } from '../../../src/readers/byteSource';
+import { DataFileError } from '../../../src/readers/errors';
+import { gunzipSource } from '../../../src/readers/gzip';
+import { DEFAULT_LIMITS } from '../../../src/readers/limits';
+import { fixturePath } from '../../helpers/fixtures';
+
+const fixture = (name: string) => memorySource(name, readFileSync(fixturePath('compressed', name)));
+
+describe('gzip reader', () => {
+  it('gives the bytes gzip -d gives, every member of a concatenated file included', async () => {
+    const csv = readFileSync(fixturePath('classifier', 'basic.csv'));
+    assert.deepEqual(Buffer.from(await gunzipSource(fixture('basic.csv.gz'))), csv);
+    assert.deepEqual(Buffer.from(await gunzipSource(fixture('two_members.csv.gz'))), csv);
+  });
+
+  it('refuses a gzip bomb past the size limit, naming the setting, before inflating the rest', async () => {
+    const limits = { ...DEFAULT_LIMITS, maxInflatedBytes: 4 << 20 };
+    await assert.rejects(gunzipSource(fixture('bomb.csv.gz'), limits), (error: unknown) => {
+      assert.ok(error instanceof DataFileError);
+      assert.match(error.message, /^bomb\.csv\.gz: byte \d+: decompresses to more than 4 MB \(setting likelihoodLens\.limits\.maxInflatedMB\)$/);
+      return true;
+    });
+  });
+
+  it('refuses output past the compression ratio limit', async () => {
+    const limits = { ...DEFAULT_LIMITS, maxCompressionRatio: 100 };
+    await assert.rejects(gunzipSource(fixture('bomb.csv.gz'), limits), {
+      message:
+        /^bomb\.csv\.gz: byte \d+: decompresses to more than 100 times its 65279 bytes, a gzip bomb \(setting likelihoodLens\.limits\.maxCompressionRatio\)$/,
+    });
+    // The same ratio is fine below the floor that small files get.
+    const small = gzipSync(Buffer.alloc(200_000));
+    assert.equal((await gunzipSource(memorySource('zeros.gz', small), limits)).length, 200_000);
+  });
+
+  it('a truncated or corrupt stream, or one that is not gzip, is one line naming the file', async () => {
+    for (const name of ['truncated.csv.gz', 'plain_text.csv.gz']) {
+      await assert.rejects(gunzipSource(fixture(name)), (error: unknown) => {
+        assert.ok(error instanceof DataFileError, String(error));
+        assert.ok(error.message.startsWith(`${name}: byte `), error.message);
+        assert.match(error.message, /the gzip data is corrupt \(.+\)$/);
+        assert.doesNotMatch(error.message, /\n/);
+        return true;
+      });
+    }
+    await assert.rejects(gunzipSource(memorySource('empty.gz', new Uint8Array(0))), { message: 'empty.gz: the file is empty, not gzip data' });
+  });
+});
