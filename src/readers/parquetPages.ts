@@ -26,6 +26,8 @@ export interface ColumnChunkSpan {
   readonly end: number;
   /** Rows of the row group: a flat column has at most one value per row. */
   readonly rows: number;
+  /** Bytes a value may take in a page, levels and overhead included (wide DECIMALs need more than the default). */
+  readonly bytesPerValue?: number;
 }
 
 const DATA_PAGE = 0;
@@ -200,7 +202,7 @@ export async function checkColumnChunk(source: ByteSource, chunk: ColumnChunkSpa
       fail(`a dictionary of ${page.values} numbers cannot fit in ${page.uncompressedSize} bytes`);
     if (
       (page.type === DATA_PAGE || page.type === DATA_PAGE_V2 || page.type === DICTIONARY_PAGE) &&
-      page.uncompressedSize > BYTES_PER_VALUE * page.values + PAGE_OVERHEAD
+      page.uncompressedSize > (chunk.bytesPerValue ?? BYTES_PER_VALUE) * page.values + PAGE_OVERHEAD
     ) {
       fail(`a page of ${page.values} numbers cannot decompress to ${page.uncompressedSize} bytes`);
     }

@@ -9,6 +9,13 @@ import { checkColumnChunk } from '../../../src/readers/parquetPages';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { assertClose, classification, fixturePath, readJson } from '../../helpers/fixtures';
 
+interface TypedSpec {
+  expected: { values: Record<string, number[]>; n: number; crossEntropy: number; logLikelihood: number };
+}
+interface EdgesSpec {
+  expected: { half: (number | string)[]; halfSignBits: boolean[]; wide_bytes: number[]; wide_fixed: number[]; int64_dec: number[] };
+}
+
 const expected = readJson<Record<string, { crossEntropy: number; logLikelihood: number; n: number }>>(fixturePath('classifier', 'expected.json'));
 
 describe('Parquet reader', () => {
@@ -31,6 +38,35 @@ describe('Parquet reader', () => {
       assertClose(analysis.summary.logLikelihood, expected['basic.csv']!.logLikelihood, 1e-12, 'log-likelihood');
     });
   }
+
+  it('reads DECIMAL columns of each physical type and FLOAT16 as Python and NumPy read them in float64', async () => {
+    const { typed } = readJson<{ typed: TypedSpec }>(fixturePath('parquet', 'typed_spec.json'));
+    const table = await readParquet(memorySource('typed.parquet', readFileSync(fixturePath('parquet', 'typed.parquet'))));
+    for (const [name, values] of Object.entries(typed.expected.values))
+      assert.deepEqual(Array.from(table.columns.find((c) => c.name === name)!.values), values, name);
+    const analysis = classification(await analyzeSource({ kind: 'path', path: fixturePath('parquet', 'typed.parquet') }));
+    assert.deepEqual(analysis.roles.predictions, ['logit_0', 'logit_1', 'logit_2', 'logit_3', 'logit_4']);
+    assert.equal(analysis.summary.n, typed.expected.n);
+    assertClose(analysis.summary.crossEntropy, typed.expected.crossEntropy, 1e-12, 'cross-entropy');
+    assertClose(analysis.summary.logLikelihood, typed.expected.logLikelihood, 1e-12, 'log-likelihood');
+  });
+
+  it("FLOAT16's subnormals, extremes, infinities, NaN and -0, and DECIMALs beyond 2^53, negative or 16 bytes wide, to the last bit", async () => {
+    const { edges } = readJson<{ edges: EdgesSpec }>(fixturePath('parquet', 'typed_spec.json'));
+    const table = await readParquet(memorySource('edges.parquet', readFileSync(fixturePath('parquet', 'edges.parquet'))));
+    const column = (name: string) => Array.from(table.columns.find((c) => c.name === name)!.values);
+    const half = column('half');
+    assert.deepEqual(
+      half,
+      edges.expected.half.map((v) => (typeof v === 'number' ? v : v === 'nan' ? Number.NaN : v === 'inf' ? Infinity : -Infinity)),
+    );
+    assert.deepEqual(
+      half.map((v) => Object.is(v, -0) || v < 0),
+      edges.expected.halfSignBits,
+    );
+    for (const name of ['wide_bytes', 'wide_fixed', 'int64_dec'] as const) assert.deepEqual(column(name), edges.expected[name], name);
+    assert.deepEqual(table.textColumns, []);
+  });
 
   it("reads pandas' own to_parquet output (pyarrow, snappy, dictionary pages)", async () => {
     const bytes = readFileSync(fixturePath('parquet', 'pandas_simple.parquet'));
