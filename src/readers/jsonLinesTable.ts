@@ -1,5 +1,5 @@
 import type { ByteSource } from './byteSource';
-import { DataFileError } from './errors';
+import { DataFileError, quoteName } from './errors';
 import { readJsonLines, type JsonLinesOptions } from './jsonLines';
 import type { Table } from './table';
 
@@ -37,12 +37,12 @@ export async function readJsonLinesTable(source: ByteSource, options: JsonLinesO
           throw new DataFileError(
             source.name,
             `line ${line}`,
-            `'${key}' is ${cell === undefined ? 'missing' : `${JSON.stringify(cell).slice(0, 40)}, not a number`}`,
+            `${quoteName(key)} is ${cell === undefined ? 'missing' : `${JSON.stringify(cell).slice(0, 40)}, not a number`}`,
           );
         columns[at++]!.push(cell);
       } else {
         if (!Array.isArray(cell) || cell.length !== width)
-          throw new DataFileError(source.name, `line ${line}`, `'${key}' should be a list of ${width} numbers, as on the first record`);
+          throw new DataFileError(source.name, `line ${line}`, `${quoteName(key)} should be a list of ${width} numbers, as on the first record`);
         for (let j = 0; j < width; j++) {
           const v = cell[j] as unknown;
           columns[at++]!.push(typeof v === 'number' ? v : Number.NaN);

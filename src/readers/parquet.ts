@@ -1,6 +1,6 @@
 import { parquetMetadataAsync, parquetRead, type AsyncBuffer, type FileMetaData, type SchemaElement } from 'hyparquet';
 import type { ByteSource } from './byteSource';
-import { DataFileError } from './errors';
+import { DataFileError, describeError, quoteName } from './errors';
 import { DEFAULT_LIMITS, raiseWith, type ReadLimits } from './limits';
 import { PARQUET_CODECS, SUPPORTED_CODECS } from './parquetCodecs';
 import { checkColumnChunk } from './parquetPages';
@@ -38,6 +38,32 @@ function signedBigEndian(bytes: Uint8Array): bigint {
   let value = 0n;
   for (const byte of bytes) value = (value << 8n) | BigInt(byte);
   return bytes.length > 0 && bytes[0]! & 0x80 ? value - (1n << BigInt(bytes.length * 8)) : value;
+}
+
+const MAGIC = 'PAR1';
+const hex = (bytes: Uint8Array) => Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join(' ');
+const isMagic = (bytes: Uint8Array) => bytes.length === 4 && String.fromCharCode(...bytes) === MAGIC;
+
+/**
+ * The frame a Parquet file ends with ('PAR1', a footer, its 4-byte length, 'PAR1'), checked
+ * before the footer is parsed so a cut or damaged file says where: the footer's first byte.
+ */
+async function checkFooter(source: ByteSource): Promise<number> {
+  const fail = (reason: string): never => {
+    throw new DataFileError(source.name, '', reason);
+  };
+  const head = await source.read(0, Math.min(4, source.size));
+  if (!isMagic(head)) fail(`not a Parquet file: it starts with ${hex(head) || 'nothing'}, not '${MAGIC}'`);
+  if (source.size < 12) fail(`the footer is missing: the file ends at byte ${source.size}, before the 12 bytes of the smallest Parquet file`);
+  const tail = await source.read(source.size - 8, 8);
+  if (!isMagic(tail.subarray(4)))
+    fail(`the footer should end with '${MAGIC}' at byte ${source.size - 4} but has ${hex(tail.subarray(4))}: the file is cut short or damaged`);
+  const length = new DataView(tail.buffer, tail.byteOffset, 4).getUint32(0, true);
+  if (length > source.size - 12)
+    fail(
+      `the footer's length at byte ${source.size - 8} is ${length} bytes, more than the ${source.size - 12} between the magic numbers: the file is cut short or damaged`,
+    );
+  return source.size - 8 - length;
 }
 
 /** A DECIMAL column's element as plain integers or bytes, so the decoder hands over the stored values. */
@@ -117,7 +143,7 @@ async function checkBeforeDecoding(
       const meta = chunk.meta_data;
       const column = meta?.path_in_schema.join('.') ?? '';
       if (!meta || meta.path_in_schema.length !== 1 || !names.has(column)) continue;
-      const place = `row group ${index}, column '${column}'`;
+      const place = `row group ${index}, column ${quoteName(column)}`;
       if (!SUPPORTED_CODECS.includes(meta.codec)) fail(place, `${meta.codec} compression is not supported (supported: ${SUPPORTED_CODECS.join(', ')})`);
       const start = Number(meta.dictionary_page_offset || meta.data_page_offset);
       await checkColumnChunk(source, { column, start, end: start + Number(meta.total_compressed_size), rows: groupSize, bytesPerValue: widths.get(column)! });
@@ -135,13 +161,18 @@ async function checkBeforeDecoding(
 export async function readParquet(
   source: ByteSource,
   limits: ReadLimits = DEFAULT_LIMITS,
-): Promise<Table & { readonly warnings: readonly string[]; readonly textColumns: readonly string[] }> {
+): Promise<Table & { readonly warnings: readonly string[]; readonly textColumns: readonly { readonly name: string }[] }> {
   const file = asyncBuffer(source);
+  const footerStart = await checkFooter(source);
   let metadata: FileMetaData;
   try {
     metadata = await parquetMetadataAsync(file);
   } catch (error) {
-    throw new DataFileError(source.name, '', `not a Parquet file (${(error as Error).message})`);
+    throw new DataFileError(
+      source.name,
+      '',
+      `the footer of ${source.size - 8 - footerStart} bytes at byte ${footerStart} cannot be read (${describeError(error)}): the file is damaged`,
+    );
   }
   const rows = Number(metadata.num_rows);
   if (!Number.isSafeInteger(rows) || rows < 0) throw new DataFileError(source.name, '', `the footer claims ${metadata.num_rows} rows`);
@@ -175,7 +206,7 @@ export async function readParquet(
             if (v instanceof Uint8Array && v.length > MAX_DECIMAL_BYTES)
               throw new DataFileError(
                 source.name,
-                `row ${rowStart + i + 1}, column '${columnName}'`,
+                `row ${rowStart + i + 1}, column ${quoteName(columnName)}`,
                 `a DECIMAL of ${v.length} bytes (at most ${MAX_DECIMAL_BYTES} are read)`,
               );
             target[rowStart + i] = decimalToNumber(v instanceof Uint8Array ? signedBigEndian(v) : typeof v === 'boolean' ? Number(v) : v, scale);
@@ -196,6 +227,6 @@ export async function readParquet(
     columns: table,
     rowCount: rows,
     warnings: beyondSafe > 0 ? [`${beyondSafe} int64 value(s) are beyond 2^53 and were rounded`] : [],
-    textColumns: columns.filter((column) => !numeric.includes(column)).map((column) => column.name),
+    textColumns: columns.filter((column) => !numeric.includes(column)).map((column) => ({ name: column.name })),
   };
 }

@@ -1,5 +1,5 @@
 import type { ByteSource } from './byteSource';
-import { DataFileError } from './errors';
+import { DataFileError, quoteName } from './errors';
 
 /**
  * Walks the page headers of one column chunk before it is decoded, so a lying header (a page
@@ -177,7 +177,7 @@ export async function checkColumnChunk(source: ByteSource, chunk: ColumnChunkSpa
   if (!(chunk.start >= 0 && chunk.end <= source.size && chunk.start <= chunk.end)) {
     throw new DataFileError(
       source.name,
-      `column '${chunk.column}'`,
+      `column ${quoteName(chunk.column)}`,
       `the column chunk at bytes ${chunk.start}-${chunk.end} lies outside the ${source.size}-byte file`,
     );
   }
@@ -186,7 +186,7 @@ export async function checkColumnChunk(source: ByteSource, chunk: ColumnChunkSpa
   while (offset < chunk.end) {
     const at = offset;
     const fail = (reason: string): never => {
-      throw new DataFileError(source.name, `column '${chunk.column}', page at byte ${at}`, reason);
+      throw new DataFileError(source.name, `column ${quoteName(chunk.column)}, page at byte ${at}`, reason);
     };
     const window = await source.read(offset, Math.min(MAX_HEADER_BYTES, chunk.end - offset));
     const page = parsePageHeader(window, fail);

@@ -5,6 +5,8 @@ import { analyzeSource } from '../../../src/analysis/sources/analyzeSource';
 import { memorySource } from '../../../src/readers/byteSource';
 import { DataFileError } from '../../../src/readers/errors';
 import { readParquet } from '../../../src/readers/parquet';
+import { parseTableBytes } from '../../../src/readers/readDataFile';
+import { analyzeTable } from '../../../src/analysis/sources/table';
 import { checkColumnChunk } from '../../../src/readers/parquetPages';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { assertClose, classification, fixturePath, readJson } from '../../helpers/fixtures';
@@ -76,7 +78,10 @@ describe('Parquet reader', () => {
       table.columns.map((c) => [c.name, Array.from(c.values)]),
       [['A', [1, 2, 3]]],
     );
-    assert.deepEqual(table.textColumns, ['B']);
+    assert.deepEqual(
+      table.textColumns.map((column) => column.name),
+      ['B'],
+    );
   });
 
   it('a broken or truncated file gives one line naming the file, never another error', async () => {
@@ -95,6 +100,70 @@ describe('Parquet reader', () => {
       readParquet(memorySource('text.parquet', new TextEncoder().encode('label,p0\n0,1\n'))),
       /^DataFileError: text\.parquet: not a Parquet file/,
     );
+  });
+
+  it('a cut or damaged footer is one line saying what is wrong with it and at which byte', async () => {
+    const bytes = readFileSync(fixturePath('parquet', 'basic_snappy.parquet'));
+    const size = bytes.length;
+    const footerLength = bytes.readUInt32LE(size - 8);
+    const hex = (part: Uint8Array) => Array.from(part, (byte) => byte.toString(16).padStart(2, '0')).join(' ');
+    const read = (name: string, file: Uint8Array) => readParquet(memorySource(name, file));
+    await assert.rejects(read('cut.parquet', bytes.subarray(0, 100)), {
+      message: `cut.parquet: the footer should end with 'PAR1' at byte 96 but has ${hex(bytes.subarray(96, 100))}: the file is cut short or damaged`,
+    });
+    await assert.rejects(read('tiny.parquet', bytes.subarray(0, 8)), {
+      message: 'tiny.parquet: the footer is missing: the file ends at byte 8, before the 12 bytes of the smallest Parquet file',
+    });
+    const longFooter = Uint8Array.from(bytes);
+    new DataView(longFooter.buffer).setUint32(size - 8, size, true);
+    await assert.rejects(read('long.parquet', longFooter), {
+      message: `long.parquet: the footer's length at byte ${size - 8} is ${size} bytes, more than the ${size - 12} between the magic numbers: the file is cut short or damaged`,
+    });
+    const garbled = Uint8Array.from(bytes);
+    garbled.fill(0xff, size - 8 - footerLength, size - 8);
+    await assert.rejects(read('garbled.parquet', garbled), (error: unknown) => {
+      assert.ok(error instanceof DataFileError);
+      assert.match(
+        error.message,
+        new RegExp(`^garbled\\.parquet: the footer of ${footerLength} bytes at byte ${size - 8 - footerLength} cannot be read \\(.+\\): the file is damaged$`),
+      );
+      return true;
+    });
+    await assert.rejects(read('text.parquet', new TextEncoder().encode('label,p0\n0,1\n')), {
+      message: "text.parquet: not a Parquet file: it starts with 6c 61 62 65, not 'PAR1'",
+    });
+  });
+
+  it('a column asked for that is absent, or text, is named with the columns the file has', async () => {
+    const bytes = parquetWriteBuffer({
+      columnData: [
+        { name: 'label', data: [0, 1, 1], type: 'INT32' },
+        { name: 'p, 1', data: [0.2, 0.7, 0.9], type: 'DOUBLE' },
+        { name: 'note', data: ['a', 'b', 'c'], type: 'STRING' },
+      ],
+    });
+    const table = await readParquet(memorySource('named.parquet', new Uint8Array(bytes)));
+    await assert.rejects(analyzeTable(table, 'named.parquet', { target: 'y' }), {
+      message: "named.parquet: no column named 'y' (numeric columns: label, 'p, 1'; text columns: note)",
+    });
+    await assert.rejects(analyzeTable(table, 'named.parquet', { target: 'label', predictions: ['note', 'q'] }), {
+      message: "named.parquet: no column named 'q'; 'note' is a text column, not numbers (numeric columns: label, 'p, 1'; text columns: note)",
+    });
+  });
+
+  it('a null is a missing value, refused at its row as an empty CSV cell is at its line', async () => {
+    const bytes = parquetWriteBuffer({
+      columnData: [
+        { name: 'label', data: [0, 1, null, 1], type: 'INT32' },
+        { name: 'p0', data: [0.8, 0.3, 0.5, 0.4], type: 'DOUBLE' },
+        { name: 'p1', data: [0.2, 0.7, 0.5, 0.6], type: 'DOUBLE' },
+      ],
+    });
+    const table = await readParquet(memorySource('nulls.parquet', new Uint8Array(bytes)));
+    assert.deepEqual(Array.from(table.columns[0]!.values), [0, 1, Number.NaN, 1]);
+    await assert.rejects(analyzeTable(table, 'nulls.parquet'), { message: 'nulls.parquet: row 2: the label is missing (NaN)' });
+    const csv = parseTableBytes(new TextEncoder().encode('label,p0,p1\n0,0.8,0.2\n1,0.3,0.7\n,0.5,0.5\n1,0.4,0.6\n'), 'nulls.csv');
+    await assert.rejects(analyzeTable(csv, 'nulls.csv'), { message: 'nulls.csv: line 4: the label is missing (NaN)' });
   });
 
   it('a codec it cannot decode is refused by name, with the column', async () => {
