@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { fileSource, memorySource, type ByteSource } from '../../readers/byteSource';
-import { gunzipSource } from '../../readers/gzip';
+import { gzipSource } from '../../readers/gzip';
 import { readParquet } from '../../readers/parquet';
 import type { ReadLimits } from '../../readers/limits';
 import { checkDataFile, decompressedKind, detectDataFormat, parseTableBytes, type ReadOptions } from '../../readers/readDataFile';
@@ -11,6 +11,9 @@ import type { StreamOptions } from './streamOptions';
 import { analyzeTable } from './table';
 import type { Analysis, AnalysisOptions } from '../results';
 import { csvLayout, withFileLayout } from './fileLayout';
+
+/** Enough decompressed bytes to tell JSON Lines from a table by their first character. */
+const SNIFF_BYTES = 4096;
 
 /** Where the data comes from: a file on disk, or the unsaved text of an editor. */
 export type AnalysisSource =
@@ -34,18 +37,17 @@ export async function analyzeSource(
   const format = await detectDataFormat(source.path);
   if (format.kind === 'tensor') return analyzeTensorFile(source.path, options, source.pairWith, read.limits, stream);
   if (format.gzip) {
-    const file = await fileSource(source.path, name);
-    let bytes: Uint8Array;
+    const decompressed = await gzipSource(await fileSource(source.path, name), read.limits);
     try {
-      bytes = await gunzipSource(file, read.limits);
+      const kind = decompressedKind(await decompressed.read(0, Math.min(SNIFF_BYTES, decompressed.size)), format);
+      if (kind === 'jsonLines') return await analyzeJsonLinesFile(source.path, name, options, stream, decompressed);
+      // Parquet is read from its end: a gzipped one is inflated whole (within the same limits).
+      if (kind === 'parquet')
+        return await analyzeTable(await readParquet(memorySource(name, await decompressed.read(0, decompressed.size)), read.limits), name, options);
+      return await analyzeCsvFile(source.path, name, options, stream, decompressed);
     } finally {
-      await file.close();
+      await decompressed.close();
     }
-    const decompressed = memorySource(name, bytes);
-    const kind = decompressedKind(bytes, format);
-    if (kind === 'jsonLines') return analyzeJsonLinesFile(source.path, name, options, stream, decompressed);
-    if (kind === 'parquet') return analyzeTable(await readParquet(decompressed, read.limits), name, options);
-    return analyzeCsvFile(source.path, name, options, stream, decompressed);
   }
   if (format.kind === 'jsonLines') return analyzeJsonLinesFile(source.path, name, options, stream);
   if (format.kind === 'parquet') return analyzeTable(await readParquetFile(await fileSource(source.path, name), read.limits), name, options);

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { memorySource } from '../../../src/readers/byteSource';
 import { DataFileError } from '../../../src/readers/errors';
-import { gunzipSource } from '../../../src/readers/gzip';
+import { gunzipSource, gzipSource } from '../../../src/readers/gzip';
 import { DEFAULT_LIMITS } from '../../../src/readers/limits';
 import { fixturePath } from '../../helpers/fixtures';
 
@@ -48,5 +48,34 @@ describe('gzip reader', () => {
       });
     }
     await assert.rejects(gunzipSource(memorySource('empty.gz', new Uint8Array(0))), { message: 'empty.gz: the file is empty, not gzip data' });
+  });
+
+  it('serves reads of a large file front to back, and again from the start, as gzip -d gives the bytes', async () => {
+    // 5 MB of varied text: several input and output chunks.
+    const lines: string[] = [];
+    for (let i = 0; lines.length < 120_000; i++) lines.push(`${i},${(i * 2654435761) % 1000003},${Math.sin(i).toFixed(12)}`);
+    const compressed = gzipSync(lines.join('\n'));
+    const whole = gunzipSync(compressed);
+    const source = await gzipSource(memorySource('big.csv.gz', compressed));
+    assert.equal(source.size, whole.length);
+    const reads: [number, number][] = [
+      [0, 1000],
+      [0, 1 << 20],
+      [1 << 20, 1 << 20],
+      [(3 << 20) + 17, 123_456],
+      [100, 10],
+      [whole.length - 5, 5],
+    ];
+    for (const [offset, length] of reads)
+      assert.deepEqual(Buffer.from(await source.read(offset, length)), whole.subarray(offset, offset + length), `${offset}+${length}`);
+    await assert.rejects(source.read(whole.length - 1, 2), RangeError);
+    await source.close();
+    await source.close();
+  });
+
+  it('measures before it serves, so a bomb is refused before any read', async () => {
+    await assert.rejects(gzipSource(fixture('bomb.csv.gz'), { ...DEFAULT_LIMITS, maxInflatedBytes: 4 << 20 }), {
+      message: /^bomb\.csv\.gz: byte \d+: decompresses to more than 4 MB/,
+    });
   });
 });

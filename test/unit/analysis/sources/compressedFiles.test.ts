@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -35,6 +36,22 @@ describe('compressed and sniffed files', () => {
       assertClose(analysis.summary.crossEntropy, basicCsv.crossEntropy, 1e-12, 'cross-entropy');
     });
   }
+
+  it("underflow.csv gzipped in any way gzip allows gives PyTorch's figures for the CSV", async () => {
+    const want = readJson<Record<string, { crossEntropy: number; logLikelihood: number; n: number }>>(fixturePath('classifier', 'expected.json'))[
+      'underflow.csv'
+    ]!;
+    const text = readFileSync(fixturePath('classifier', 'underflow.csv'));
+    const folder = mkdtempSync(join(tmpdir(), 'lens-'));
+    for (const level of [1, 9]) {
+      const path = join(folder, `underflow_${level}.csv.gz`);
+      writeFileSync(path, gzipSync(text, { level }));
+      const analysis = classification(await analyzeSource({ kind: 'path', path }));
+      assert.equal(analysis.summary.n, want.n);
+      assertClose(analysis.summary.crossEntropy, want.crossEntropy, 1e-12, 'cross-entropy');
+      assertClose(analysis.summary.logLikelihood, want.logLikelihood, 1e-12, 'log-likelihood');
+    }
+  });
 
   it('a Parquet file named .csv is read by its magic bytes', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'lens-')), 'misnamed.csv');
