@@ -79,4 +79,27 @@ describe('LZ4 block decoder', () => {
     assert.equal(text(decodeLz4Hadoop(first, 9)), 'aaaaaaaab');
     assert.throws(() => decodeLz4Hadoop(bytesOf(0, 0, 0, 9, 0, 0, 0, 99, 0x10), 9), Lz4Error);
   });
+
+  it('a damaged block either decodes within its page or is refused, never anything else', () => {
+    const original = readFileSync(fixturePath('classifier', 'basic.csv'));
+    const block = frameBlocks(readFileSync(fixturePath('parquet', 'basic_csv.lz4'))).find((candidate) => !candidate.stored)!.bytes;
+    // A fixed linear congruential sequence: the same damage every run.
+    let state = 20261203;
+    const next = (bound: number) => {
+      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+      return state % bound;
+    };
+    let refused = 0;
+    for (let trial = 0; trial < 2000; trial++) {
+      const damaged = Uint8Array.from(block.subarray(0, trial % 3 === 0 ? next(block.length) : block.length));
+      for (let flips = 1 + next(4); flips > 0 && damaged.length > 0; flips--) damaged[next(damaged.length)] = next(256);
+      try {
+        assert.equal(decodeLz4Raw(damaged, original.length).length, original.length);
+      } catch (error) {
+        assert.ok(error instanceof Lz4Error, String(error));
+        refused++;
+      }
+    }
+    assert.ok(refused > 1000, `${refused} of 2000 refused`);
+  });
 });
