@@ -12,6 +12,7 @@ const DECIMAL_TYPES = new Set(['INT32', 'INT64', 'FIXED_LEN_BYTE_ARRAY', 'BYTE_A
 const MAX_DECIMAL_BYTES = 64;
 /** Powers of ten up to 10^22 are exact doubles, so dividing by one rounds once. */
 const EXACT_POWERS_OF_TEN = 22;
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 const isDecimal = (column: SchemaElement) =>
   (column.converted_type === 'DECIMAL' || column.logical_type?.type === 'DECIMAL') && column.type !== undefined && DECIMAL_TYPES.has(column.type);
@@ -24,7 +25,7 @@ const decimalScale = (column: SchemaElement) => column.scale ?? (column.logical_
  * anything wider goes through JavaScript's number parser, which rounds correctly.
  */
 export function decimalToNumber(unscaled: number | bigint, scale: number): number {
-  if (typeof unscaled === 'number' || (unscaled >= -BigInt(Number.MAX_SAFE_INTEGER) && unscaled <= BigInt(Number.MAX_SAFE_INTEGER))) {
+  if (typeof unscaled === 'number' || (unscaled >= -MAX_SAFE && unscaled <= MAX_SAFE)) {
     const exact = Number(unscaled);
     if (scale === 0) return exact;
     if (scale > 0 && scale <= EXACT_POWERS_OF_TEN) return exact / 10 ** scale;
@@ -211,7 +212,7 @@ export async function readParquet(
               );
             target[rowStart + i] = decimalToNumber(v instanceof Uint8Array ? signedBigEndian(v) : typeof v === 'boolean' ? Number(v) : v, scale);
           } else if (typeof v === 'bigint') {
-            if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER)) beyondSafe++;
+            if (v > MAX_SAFE || v < -MAX_SAFE) beyondSafe++;
             target[rowStart + i] = Number(v);
           } else if (!(v instanceof Uint8Array)) target[rowStart + i] = typeof v === 'boolean' ? Number(v) : v;
         }
