@@ -50,15 +50,6 @@ export function isTableFile(path: string): boolean {
   return TABLE_EXTENSIONS.includes(extname(path).toLowerCase());
 }
 
-export function isParquetFile(path: string): boolean {
-  return PARQUET_EXTENSIONS.includes(extname(path).toLowerCase());
-}
-
-/** JSON Lines: an lm-evaluation-harness samples file, or one record of label and scores per line. */
-export function isJsonLinesFile(path: string): boolean {
-  return JSON_LINES_EXTENSIONS.includes(extname(path).toLowerCase());
-}
-
 export function isTensorFile(path: string): boolean {
   return TENSOR_EXTENSIONS.includes(extname(path).toLowerCase());
 }
