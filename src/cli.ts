@@ -24,6 +24,7 @@ import { reportFields, rowLossLines, textReport } from './cli/report';
 import { lmEvalFields } from './cli/lmEvalReport';
 import { compareAnalyses } from './analysis/compare';
 import { comparisonJson, comparisonText } from './cli/comparisonReport';
+import { splitNames } from './cli/nameList';
 
 const USAGE = [
   'usage: likelihood-lens FILE [--labels FILE] [--task categorical|binary|soft|regression|fit|entropy|lm] [--target NAME[,NAME...]] [--pred NAME,NAME,...]',
@@ -32,6 +33,7 @@ const USAGE = [
   "         [--mask NAME] [--shift | --no-shift] [--tokenizer FILE]   (a language model's logits [B, T, V] and token ids [B, T])",
   '         [--reduction mean|sum|none] [--log-base e|2|10] [--json]',
   '       likelihood-lens A --compare B [options as above] [--json]   (two models on the same rows: A minus B, with 95% intervals)',
+  `       A NAME holding a comma is double-quoted, "" for a quote in it: --pred '"a,b",c'`,
 ].join('\n');
 const KINDS = ['probs', 'logits', 'logprobs'];
 const REDUCTIONS: readonly Reduction[] = ['mean', 'sum', 'none'];
@@ -53,11 +55,14 @@ export interface Command {
   readonly unit: InformationUnit;
 }
 
-const names = (text: string | undefined) =>
-  text
-    ?.split(',')
-    .map((name) => name.trim())
-    .filter((name) => name !== '');
+function names(flag: string, text: string | undefined): string[] | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return splitNames(text, flag);
+  } catch (error) {
+    throw new UsageError(describeError(error));
+  }
+}
 
 function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
   if (value !== undefined && !allowed.includes(value as T)) throw new UsageError(`${flag} must be one of ${allowed.join(', ')}`);
@@ -107,9 +112,9 @@ function parseCommandLine(argv: string[]): Command {
   const dist = oneOf<FitFamily>('--dist', values.dist, FIT_FAMILIES);
   const reduction = oneOf('--reduction', values.reduction, REDUCTIONS) ?? 'mean';
   const logBase = oneOf('--log-base', values['log-base'], LOG_BASES) ?? 'e';
-  const predictions = names(values.pred);
-  const targets = names(values.target);
-  const variance = names(values.var);
+  const predictions = names('--pred', values.pred);
+  const targets = names('--target', values.target);
+  const variance = names('--var', values.var);
   const weight = values.weights?.split(',').map((text) => numberArgument('--weights', text));
   const ignoreIndex = values['ignore-index'] === undefined ? undefined : numberArgument('--ignore-index', values['ignore-index']);
   if (ignoreIndex !== undefined && !Number.isInteger(ignoreIndex)) throw new UsageError('--ignore-index must be an integer');

@@ -142,7 +142,9 @@ function taskCards(analysis: Exclude<Analysis, LanguageModelAnalysis>, shown: Sh
           formatNumber(s.sigmaMle, 8),
           'sigma-mle',
           s.sigmaMle,
-          `sqrt(MSE); log-likelihood there ${formatNumber(s.logLikelihoodAtSigmaMle, 8)}`,
+          s.logLikelihoodAtSigmaMle === Infinity
+            ? 'sqrt(MSE) = 0: every residual is 0, so the NLL at \u03c3 \u2192 0 is -\u221e (the likelihood is unbounded)'
+            : `sqrt(MSE); log-likelihood there ${formatNumber(s.logLikelihoodAtSigmaMle, 8)}`,
         ),
         v ? card('gaussian_nll_loss', formatNumber(v.mean, 8), 'gaussian-nll-loss', v.mean, `With the variance column, full=${v.full}, eps=${v.eps}`) : '',
         card('Rows', String(s.n), 'rows', s.n, `${s.outputs} output(s)`),

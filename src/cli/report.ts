@@ -90,6 +90,8 @@ export function reportFields(analysis: Analysis, reduction: Reduction, inUnit: (
         ...likelihood,
         sigmaMle: summary.sigmaMle,
         logLikelihoodAtSigmaMle: inUnit(summary.logLikelihoodAtSigmaMle),
+        // JSON has no infinity: a perfect fit's +inf log-likelihood is null here, and said so.
+        ...(summary.logLikelihoodAtSigmaMle === Infinity ? { perfectFit: true } : {}),
         ...(variance
           ? {
               // F.gaussian_nll_loss(full, eps): 'mean' over the n k values, as PyTorch.
@@ -254,7 +256,12 @@ export function textReport(analysis: Analysis, unit: InformationUnit): string {
         `  targets ${roles.targets.join(', ')}; predictions ${roles.predictions.join(', ')}${roles.variance.length ? `; variance ${roles.variance.join(', ')}` : ''}`,
         line('MSE', format(s.mse, 10)),
         line(`Gaussian NLL`, `${format(inUnit(s.gaussianNll), 10)} ${u} at sigma = ${s.sigma} (${format(inUnit(s.crossEntropy), 10)} per row)`),
-        line('sigma MLE', `${format(s.sigmaMle, 10)} (log-likelihood ${format(inUnit(s.logLikelihoodAtSigmaMle), 10)} ${u})`),
+        line(
+          'sigma MLE',
+          s.logLikelihoodAtSigmaMle === Infinity
+            ? `0: every residual is 0, so the NLL at sigma -> 0 is -inf (log-likelihood +inf)`
+            : `${format(s.sigmaMle, 10)} (log-likelihood ${format(inUnit(s.logLikelihoodAtSigmaMle), 10)} ${u})`,
+        ),
         ...(s.predictedVariance
           ? [
               line(

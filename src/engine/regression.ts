@@ -75,10 +75,24 @@ export class SquaredErrorState implements StreamingState<RegressionChunk, Square
     return gaussianNllFromSse(this.sse.value, this.n, this.k, sigma);
   }
 
-  /** log L at sigma_hat: -(n k / 2) (log(2 pi sigma_hat^2) + 1). */
+  /**
+   * Every prediction equals its target: the likelihood grows without bound as sigma -> 0, so
+   * sigma's MLE is 0 and the NLL there is -inf, a limit rather than a value to compare.
+   */
+  get perfectFit(): boolean {
+    return this.n > 0 && this.sse.value === 0;
+  }
+
+  /** log L at sigma_hat: -(n k / 2) (log(2 pi sigma_hat^2) + 1); +inf for a perfect fit (said outright, not left to log(0)). */
   get logLikelihoodAtSigmaMle(): number {
+    if (this.perfectFit) return Infinity;
     const nk = this.n * this.k;
     return -0.5 * nk * (Math.log(2 * Math.PI * this.mse) + 1);
+  }
+
+  /** -log L at sigma_hat: -inf for a perfect fit. */
+  get nllAtSigmaMle(): number {
+    return -this.logLikelihoodAtSigmaMle;
   }
 }
 

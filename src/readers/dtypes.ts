@@ -1,3 +1,4 @@
+import { quoteName } from './errors';
 /**
  * Element types shared by the .npy/.npz and .safetensors readers: sizes, the names each format
  * uses, and bulk decoders from raw bytes (any alignment, either byte order) into Tensor.data.
@@ -57,13 +58,6 @@ export const SAFETENSORS_TYPES: Readonly<Record<string, TensorDType>> = {
   F8_E5M2: 'float8_e5m2',
 };
 
-/** A name or type string from a file, quoted for a one-line message: control characters shown as '?', long text cut. */
-export function quoted(text: string): string {
-  const shown = text.length > 200 ? `${text.slice(0, 200)}...` : text;
-  // eslint-disable-next-line no-control-regex
-  return `'${shown.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?')}'`;
-}
-
 export interface NumpyType {
   readonly dtype: TensorDType;
   readonly littleEndian: boolean;
@@ -87,12 +81,12 @@ export function numpyType(typestr: string): NumpyType | string {
   if (dtype) return { dtype, littleEndian: order !== '>' };
   const kind = code[0] ?? '';
   if (kind === 'O') return 'object arrays are pickles; refusing to read them';
-  if (kind === 'c') return `complex dtype ${quoted(typestr)} is not supported`;
-  if (kind === 'U' || kind === 'S' || kind === 'a') return `string dtype ${quoted(typestr)} is not numeric`;
-  if (kind === 'M' || kind === 'm') return `datetime dtype ${quoted(typestr)} is not supported`;
-  if (kind === 'V') return `raw void dtype ${quoted(typestr)} is not numeric`;
-  if (kind === 'f') return `float dtype ${quoted(typestr)} is not supported (float16, float32 and float64 are)`;
-  return `dtype ${quoted(typestr)} is not supported`;
+  if (kind === 'c') return `complex dtype ${quoteName(typestr)} is not supported`;
+  if (kind === 'U' || kind === 'S' || kind === 'a') return `string dtype ${quoteName(typestr)} is not numeric`;
+  if (kind === 'M' || kind === 'm') return `datetime dtype ${quoteName(typestr)} is not supported`;
+  if (kind === 'V') return `raw void dtype ${quoteName(typestr)} is not numeric`;
+  if (kind === 'f') return `float dtype ${quoteName(typestr)} is not supported (float16, float32 and float64 are)`;
+  return `dtype ${quoteName(typestr)} is not supported`;
 }
 
 /** Arrays of at least this many bytes live in shared memory, so scoring threads read them without a copy. */
@@ -328,7 +322,7 @@ export function decode(dtype: TensorDType, bytes: Uint8Array, littleEndian: bool
 
 /** The warning a reader adds for a tensor whose 64-bit integers do not all fit a double exactly. */
 export function beyondSafeIntegerWarning(tensor: string, count: number, dtype: TensorDType): string {
-  return `tensor ${quoted(tensor)}: ${count} ${dtype} value${count === 1 ? '' : 's'} beyond 2^53 in magnitude ${count === 1 ? 'was' : 'were'} rounded to the nearest double`;
+  return `tensor ${quoteName(tensor)}: ${count} ${dtype} value${count === 1 ? '' : 's'} beyond 2^53 in magnitude ${count === 1 ? 'was' : 'were'} rounded to the nearest double`;
 }
 
 /** A product of dimensions, or undefined when it exceeds Number.MAX_SAFE_INTEGER (or any dimension is not a safe non-negative integer). */

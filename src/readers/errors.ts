@@ -27,6 +27,26 @@ function oneLine(text: string): string {
   );
 }
 
+/** Names longer than this are cut in messages: a file can name a column with a megabyte. */
+const MAX_SHOWN_NAME = 200;
+
+/**
+ * A name a file chose (a column, tensor, archive member, header key) quoted for a message:
+ * control characters and line breaks escaped, a long name cut. Every message that shows such a
+ * name goes through this or listNames.
+ */
+export function quoteName(name: string): string {
+  const shown = name.length > MAX_SHOWN_NAME ? `${name.slice(0, MAX_SHOWN_NAME)}...` : name;
+  return `'${oneLine(shown)}'`;
+}
+
+/** Names joined by commas, each bare unless a comma, quote, space at an end or control character would make the list ambiguous. */
+export function listNames(names: readonly string[]): string {
+  // eslint-disable-next-line no-control-regex
+  const ambiguous = /[,'"\u0000-\u001f\u007f-\u009f\u2028\u2029]|^\s|\s$|^$/;
+  return names.map((name) => (ambiguous.test(name) || name.length > MAX_SHOWN_NAME ? quoteName(name) : name)).join(', ');
+}
+
 /** A one-line message for anything thrown, without a stack trace. */
 export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message.split('\n', 1)[0] ?? error.name;

@@ -17,7 +17,71 @@ export interface JsonLinesOptions {
   readonly signal?: AbortSignal;
   /** Stop after this many records (sniffing the first line). */
   readonly stopAfter?: number;
+  /** Refuse a line longer than this many bytes (MAX_JSON_LINE_BYTES unless told). */
+  readonly maxLineBytes?: number;
 }
+
+/** Python's json module, and so pandas, writes and reads these bare tokens for non-finite floats. */
+const NON_FINITE_TOKENS = ['-Infinity', 'Infinity', 'NaN'];
+const NON_FINITE_VALUES: Record<string, number> = { '-Infinity': -Infinity, Infinity: Infinity, NaN: Number.NaN };
+/** Marks a string made from a bare token, so a string "NaN" the file wrote is told apart. */
+const TOKEN_MARK = '\u0000\u0001';
+
+/**
+ * The line with each bare NaN, Infinity or -Infinity outside a string replaced by a string of it,
+ * so JSON.parse takes it; undefined when there is none (the line is then simply not JSON).
+ */
+function quoteNonFiniteTokens(text: string): string | undefined {
+  let out = '';
+  let from = 0;
+  let found = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (char === '"') {
+      // Skip the string, escapes included.
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
+      continue;
+    }
+    const token = NON_FINITE_TOKENS.find((candidate) => text.startsWith(candidate, i));
+    if (token === undefined) continue;
+    out += `${text.slice(from, i)}"\\u0000\\u0001${token}"`;
+    i += token.length - 1;
+    from = i + 1;
+    found = true;
+  }
+  return found ? out + text.slice(from) : undefined;
+}
+
+/** JSON.parse, taking the bare non-finite tokens Python's json writes as the numbers they stand for. */
+function parseJsonLine(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    const quoted = quoteNonFiniteTokens(text);
+    if (quoted === undefined) throw error;
+    let value: unknown;
+    try {
+      value = JSON.parse(quoted) as unknown;
+    } catch {
+      throw error;
+    }
+    return restoreNonFinite(value, 0);
+  }
+}
+
+const MAX_DEPTH = 64;
+
+/** The strings quoteNonFiniteTokens made back into numbers; a string "NaN" the file wrote stays a string. */
+function restoreNonFinite(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') return value.startsWith(TOKEN_MARK) ? (NON_FINITE_VALUES[value.slice(TOKEN_MARK.length)] ?? value) : value;
+  if (depth > MAX_DEPTH || typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map((item) => restoreNonFinite(item, depth + 1));
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) record[key] = restoreNonFinite(record[key], depth + 1);
+  return record;
+}
+
+const lineLimit = (bytes: number) => (bytes >= 1 << 20 && bytes % (1 << 20) === 0 ? `${bytes >> 20} MB` : `${bytes} bytes`);
 
 /**
  * A JSON Lines file (.jsonl, .ndjson) one record at a time, read a chunk at a time so memory
@@ -30,7 +94,10 @@ export async function* readJsonLines(source: ByteSource, options: JsonLinesOptio
   let pendingBytes = 0;
   let line = 1;
   let records = 0;
+  const maxLineBytes = options.maxLineBytes ?? MAX_JSON_LINE_BYTES;
+  const tooLong = () => new DataFileError(source.name, `line ${line}`, `a line longer than ${lineLimit(maxLineBytes)}, the most a line may hold`);
   const parse = (bytes: Uint8Array): JsonLine | undefined => {
+    if (bytes.length > maxLineBytes) throw tooLong();
     let text: string;
     try {
       text = decoder.decode(bytes);
@@ -42,7 +109,7 @@ export async function* readJsonLines(source: ByteSource, options: JsonLinesOptio
     if (text.endsWith('\r')) text = text.slice(0, -1);
     if (text.trim() === '') return undefined;
     try {
-      return { line, value: JSON.parse(text) as unknown };
+      return { line, value: parseJsonLine(text) };
     } catch (error) {
       throw new DataFileError(source.name, `line ${line}`, describeError(error));
     }
@@ -80,7 +147,7 @@ export async function* readJsonLines(source: ByteSource, options: JsonLinesOptio
     if (start < chunk.length) {
       pending.push(chunk.subarray(start));
       pendingBytes += chunk.length - start;
-      if (pendingBytes > MAX_JSON_LINE_BYTES) throw new DataFileError(source.name, `line ${line}`, `a line longer than ${MAX_JSON_LINE_BYTES >> 20} MB`);
+      if (pendingBytes > maxLineBytes) throw tooLong();
     }
     options.onProgress?.(offset / source.size);
   }

@@ -1,13 +1,38 @@
 import type { ByteSource } from './byteSource';
-import { DataFileError } from './errors';
+import { DataFileError, quoteName } from './errors';
 import { readJsonLines, type JsonLinesOptions } from './jsonLines';
 import type { Table } from './table';
 
 /** Columns a record may spread into: a list longer than this is not a row of class scores. */
 export const MAX_JSON_COLUMNS = 1 << 16;
 
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const INFINITE = /^([+-]?)inf(?:inity)?$/i;
+const NOT_A_NUMBER = /^[+-]?nan$/i;
+
 /**
- * JSON Lines records as a table: a number is a column, a list of numbers K columns named
+ * The number a JSON string spells as Python's float() reads it, which pandas applies to a
+ * column of strings that are all numbers: decimals with white space around them, inf, infinity
+ * and nan in any case. Undefined for anything else (hexadecimal included, which float() refuses).
+ */
+export function numberInString(text: string): number | undefined {
+  const trimmed = text.trim();
+  if (DECIMAL.test(trimmed)) return Number(trimmed);
+  const infinite = INFINITE.exec(trimmed);
+  if (infinite) return infinite[1] === '-' ? -Infinity : Infinity;
+  if (NOT_A_NUMBER.test(trimmed)) return Number.NaN;
+  return undefined;
+}
+
+/** A record's cell as a number: numbers, number strings, and null as a missing value (NaN), as pandas reads a numeric column. */
+function cellNumber(cell: unknown): number | undefined {
+  if (typeof cell === 'number') return cell;
+  if (cell === null) return Number.NaN;
+  return typeof cell === 'string' ? numberInString(cell) : undefined;
+}
+
+/**
+ * JSON Lines records as a table: a number (or a string of one, or null for a missing value) is a column, a list of numbers K columns named
  * key_0 .. key_{K-1} (so `{"label": 2, "logits": [...]}` reads as the CSV label, logits_0, ...
  * would). The first record fixes the columns; a later record without one is refused at its line.
  */
@@ -22,8 +47,8 @@ export async function readJsonLinesTable(source: ByteSource, options: JsonLinesO
     if (!layout) {
       layout = [];
       for (const [key, cell] of Object.entries(record)) {
-        if (typeof cell === 'number') layout.push({ key, width: 0 });
-        else if (Array.isArray(cell) && cell.length > 0 && cell.length <= MAX_JSON_COLUMNS && cell.every((v) => typeof v === 'number'))
+        if (cellNumber(cell) !== undefined) layout.push({ key, width: 0 });
+        else if (Array.isArray(cell) && cell.length > 0 && cell.length <= MAX_JSON_COLUMNS && cell.every((v) => typeof v === 'number' || v === null))
           layout.push({ key, width: cell.length });
       }
       if (layout.length === 0) throw new DataFileError(source.name, `line ${line}`, 'the record has no number or list of numbers to read');
@@ -33,16 +58,17 @@ export async function readJsonLinesTable(source: ByteSource, options: JsonLinesO
     for (const { key, width } of layout) {
       const cell = record[key];
       if (width === 0) {
-        if (typeof cell !== 'number')
+        const value = cellNumber(cell);
+        if (value === undefined)
           throw new DataFileError(
             source.name,
             `line ${line}`,
-            `'${key}' is ${cell === undefined ? 'missing' : `${JSON.stringify(cell).slice(0, 40)}, not a number`}`,
+            `${quoteName(key)} is ${cell === undefined ? 'missing' : `${JSON.stringify(cell).slice(0, 40)}, not a number`}`,
           );
-        columns[at++]!.push(cell);
+        columns[at++]!.push(value);
       } else {
         if (!Array.isArray(cell) || cell.length !== width)
-          throw new DataFileError(source.name, `line ${line}`, `'${key}' should be a list of ${width} numbers, as on the first record`);
+          throw new DataFileError(source.name, `line ${line}`, `${quoteName(key)} should be a list of ${width} numbers, as on the first record`);
         for (let j = 0; j < width; j++) {
           const v = cell[j] as unknown;
           columns[at++]!.push(typeof v === 'number' ? v : Number.NaN);

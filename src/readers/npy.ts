@@ -4,8 +4,8 @@
  * by byte range, so the raw file is never held whole in memory.
  */
 import { readBytesInto, type ByteSource } from './byteSource';
-import { allocate, beyondSafeIntegerWarning, decodeInto, ITEMSIZE, numpyType, quoted, safeProduct, storedAsIs } from './dtypes';
-import { DataFileError, describeError } from './errors';
+import { allocate, beyondSafeIntegerWarning, decodeInto, ITEMSIZE, numpyType, safeProduct, storedAsIs } from './dtypes';
+import { DataFileError, describeError, quoteName } from './errors';
 import { DEFAULT_LIMITS, raiseWith, type ReadLimits } from './limits';
 import { leaveInFile, tensorLeftInFile } from './storedElements';
 import type { NumericArray, Tensor, TensorDType, TensorFile, TensorReadOptions } from './tensor';
@@ -104,7 +104,7 @@ async function readRange(source: ByteSource, options: NpyRangeOptions, place: (o
   budget.remaining -= dataBytes;
 
   const names = header.fields.map((field) => (header.structured ? `${options.name}.${field.name}` : options.name));
-  at(`tensor ${quoted(names[0]!)}`);
+  at(`tensor ${quoteName(names[0]!)}`);
   const plain = header.fields[0]!;
   const inFile = !header.structured && !header.fortranOrder ? leaveInFile(options, dataBytes, source, header.dataStart) : undefined;
   if (inFile) {
@@ -191,7 +191,7 @@ async function readHeader(source: ByteSource, limits: ReadLimits, fail: (offset:
   for (const [key, value] of dict.entries) {
     if (key.kind !== 'str') return fail(byteAt(key.at), 'a header key is not a string');
     if (!['descr', 'fortran_order', 'shape'].includes(key.value))
-      return fail(byteAt(key.at), `unexpected header key ${quoted(key.value)} (a .npy header has descr, fortran_order and shape)`);
+      return fail(byteAt(key.at), `unexpected header key ${quoteName(key.value)} (a .npy header has descr, fortran_order and shape)`);
     entries.set(key.value, value);
   }
   for (const key of ['descr', 'fortran_order', 'shape']) if (!entries.has(key)) fail(byteAt(dict.at), `the header has no '${key}'`);
@@ -257,8 +257,8 @@ function structuredFields(
     if (nameValue.kind === 'tuple' && nameValue.items.length === 2) nameValue = nameValue.items[1]!;
     if (nameValue.kind !== 'str') return fail(nameValue.at, 'a field name is not a string');
     if (typeValue.kind === 'list')
-      return fail(typeValue.at, `field ${quoted(nameValue.value)} is itself structured; only fields of simple number types are read`);
-    if (typeValue.kind !== 'str') return fail(typeValue.at, `the type of field ${quoted(nameValue.value)} is not a type string`);
+      return fail(typeValue.at, `field ${quoteName(nameValue.value)} is itself structured; only fields of simple number types are read`);
+    if (typeValue.kind !== 'str') return fail(typeValue.at, `the type of field ${quoteName(nameValue.value)} is not a type string`);
     const padding = /^[|<>=]?V(\d+)$/.exec(typeValue.value);
     if (nameValue.value === '' && padding) {
       // Alignment padding: NumPy writes it as unnamed raw bytes.
@@ -266,17 +266,17 @@ function structuredFields(
       return;
     }
     const type = numpyType(typeValue.value);
-    if (typeof type === 'string') return fail(typeValue.at, `field ${quoted(nameValue.value)}: ${type}`);
+    if (typeof type === 'string') return fail(typeValue.at, `field ${quoteName(nameValue.value)}: ${type}`);
     let subShape: number[] = [];
     if (shapeValue) {
       if (shapeValue.kind === 'int') subShape = dimensions({ kind: 'tuple', at: shapeValue.at, items: [shapeValue] }, fail);
       else if (shapeValue.kind === 'tuple') subShape = dimensions(shapeValue, fail);
-      else return fail(shapeValue.at, `the shape of field ${quoted(nameValue.value)} is not a tuple`);
+      else return fail(shapeValue.at, `the shape of field ${quoteName(nameValue.value)} is not a tuple`);
     }
     const elements = safeProduct(subShape, ITEMSIZE[type.dtype]);
-    if (elements === undefined) return fail(item.at, `field ${quoted(nameValue.value)} is too large`);
+    if (elements === undefined) return fail(item.at, `field ${quoteName(nameValue.value)} is too large`);
     const name = nameValue.value === '' ? `f${index}` : nameValue.value;
-    if (names.has(name)) return fail(nameValue.at, `two fields are named ${quoted(name)}`);
+    if (names.has(name)) return fail(nameValue.at, `two fields are named ${quoteName(name)}`);
     names.add(name);
     fields.push({ name, dtype: type.dtype, littleEndian: type.littleEndian, offset, shape: subShape });
     offset += elements;

@@ -3,11 +3,11 @@
  * (np.savez_compressed). Member `X.npy` becomes tensor `X`, folders kept ("a/b.npy" is "a/b").
  */
 import type { ByteSource } from './byteSource';
-import { DataFileError, readingAt } from './errors';
+import { DataFileError, readingAt, quoteName } from './errors';
 import { DEFAULT_LIMITS, raiseWith, type ReadLimits } from './limits';
 import { readNpyRange } from './npy';
 import type { Tensor, TensorFile, TensorReadOptions } from './tensor';
-import { openZip, quoteName } from './zip';
+import { openZip } from './zip';
 
 export async function readNpz(source: ByteSource, limits: ReadLimits = DEFAULT_LIMITS, options: TensorReadOptions = {}): Promise<TensorFile> {
   return readingAt(source.name, (at) => read(source, limits, options, at));

@@ -1,12 +1,77 @@
 import { parquetMetadataAsync, parquetRead, type AsyncBuffer, type FileMetaData, type SchemaElement } from 'hyparquet';
 import type { ByteSource } from './byteSource';
-import { DataFileError } from './errors';
+import { DataFileError, describeError, quoteName } from './errors';
 import { DEFAULT_LIMITS, raiseWith, type ReadLimits } from './limits';
 import { PARQUET_CODECS, SUPPORTED_CODECS } from './parquetCodecs';
 import { checkColumnChunk } from './parquetPages';
 import type { NumericColumn, Table } from './table';
 
 const NUMERIC_TYPES = new Set(['INT32', 'INT64', 'FLOAT', 'DOUBLE', 'BOOLEAN']);
+const DECIMAL_TYPES = new Set(['INT32', 'INT64', 'FIXED_LEN_BYTE_ARRAY', 'BYTE_ARRAY']);
+/** Widest DECIMAL read, in bytes of its unscaled integer: 64 bytes hold over 150 digits. */
+const MAX_DECIMAL_BYTES = 64;
+/** Powers of ten up to 10^22 are exact doubles, so dividing by one rounds once. */
+const EXACT_POWERS_OF_TEN = 22;
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+const isDecimal = (column: SchemaElement) =>
+  (column.converted_type === 'DECIMAL' || column.logical_type?.type === 'DECIMAL') && column.type !== undefined && DECIMAL_TYPES.has(column.type);
+const isFloat16 = (column: SchemaElement) => column.logical_type?.type === 'FLOAT16' && column.type === 'FIXED_LEN_BYTE_ARRAY' && column.type_length === 2;
+const decimalScale = (column: SchemaElement) => column.scale ?? (column.logical_type?.type === 'DECIMAL' ? column.logical_type.scale : 0);
+
+/**
+ * An unscaled DECIMAL integer times 10^-scale as the nearest double, as Python's
+ * float(Decimal) gives it: an exact integer divided by an exact power of ten rounds once;
+ * anything wider goes through JavaScript's number parser, which rounds correctly.
+ */
+export function decimalToNumber(unscaled: number | bigint, scale: number): number {
+  if (typeof unscaled === 'number' || (unscaled >= -MAX_SAFE && unscaled <= MAX_SAFE)) {
+    const exact = Number(unscaled);
+    if (scale === 0) return exact;
+    if (scale > 0 && scale <= EXACT_POWERS_OF_TEN) return exact / 10 ** scale;
+    if (scale < 0 && -scale <= EXACT_POWERS_OF_TEN) return exact * 10 ** -scale;
+  }
+  return Number(`${unscaled}e${-scale}`);
+}
+
+/** A big-endian two's-complement integer (a DECIMAL stored as bytes). */
+function signedBigEndian(bytes: Uint8Array): bigint {
+  let value = 0n;
+  for (const byte of bytes) value = (value << 8n) | BigInt(byte);
+  return bytes.length > 0 && bytes[0]! & 0x80 ? value - (1n << BigInt(bytes.length * 8)) : value;
+}
+
+const MAGIC = 'PAR1';
+const hex = (bytes: Uint8Array) => Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join(' ');
+const isMagic = (bytes: Uint8Array) => bytes.length === 4 && String.fromCharCode(...bytes) === MAGIC;
+
+/**
+ * The frame a Parquet file ends with ('PAR1', a footer, its 4-byte length, 'PAR1'), checked
+ * before the footer is parsed so a cut or damaged file says where: the footer's first byte.
+ */
+async function checkFooter(source: ByteSource): Promise<number> {
+  const fail = (reason: string): never => {
+    throw new DataFileError(source.name, '', reason);
+  };
+  const head = await source.read(0, Math.min(4, source.size));
+  if (!isMagic(head)) fail(`not a Parquet file: it starts with ${hex(head) || 'nothing'}, not '${MAGIC}'`);
+  if (source.size < 12) fail(`the footer is missing: the file ends at byte ${source.size}, before the 12 bytes of the smallest Parquet file`);
+  const tail = await source.read(source.size - 8, 8);
+  if (!isMagic(tail.subarray(4)))
+    fail(`the footer should end with '${MAGIC}' at byte ${source.size - 4} but has ${hex(tail.subarray(4))}: the file is cut short or damaged`);
+  const length = new DataView(tail.buffer, tail.byteOffset, 4).getUint32(0, true);
+  if (length > source.size - 12)
+    fail(
+      `the footer's length at byte ${source.size - 8} is ${length} bytes, more than the ${source.size - 12} between the magic numbers: the file is cut short or damaged`,
+    );
+  return source.size - 8 - length;
+}
+
+/** A DECIMAL column's element as plain integers or bytes, so the decoder hands over the stored values. */
+function withoutDecimal(element: SchemaElement): SchemaElement {
+  const { converted_type: _converted, logical_type: _logical, ...plain } = element;
+  return plain;
+}
 
 /** hyparquet reads through this: byte ranges of the file, never the whole file at once. */
 function asyncBuffer(source: ByteSource): AsyncBuffer {
@@ -63,6 +128,13 @@ async function checkBeforeDecoding(
     );
   }
   const names = new Set(numeric.map((column) => column.name));
+  // A wide DECIMAL takes its bytes (and a length for BYTE_ARRAY) per value, beyond a double's 8.
+  const widths = new Map(
+    numeric.map((column) => [
+      column.name,
+      column.type === 'FIXED_LEN_BYTE_ARRAY' ? 8 + Math.max(8, column.type_length ?? 0) : column.type === 'BYTE_ARRAY' ? 12 + MAX_DECIMAL_BYTES : 16,
+    ]),
+  );
   let groupRows = 0;
   for (const [index, group] of metadata.row_groups.entries()) {
     const groupSize = Number(group.num_rows);
@@ -72,10 +144,10 @@ async function checkBeforeDecoding(
       const meta = chunk.meta_data;
       const column = meta?.path_in_schema.join('.') ?? '';
       if (!meta || meta.path_in_schema.length !== 1 || !names.has(column)) continue;
-      const place = `row group ${index}, column '${column}'`;
+      const place = `row group ${index}, column ${quoteName(column)}`;
       if (!SUPPORTED_CODECS.includes(meta.codec)) fail(place, `${meta.codec} compression is not supported (supported: ${SUPPORTED_CODECS.join(', ')})`);
       const start = Number(meta.dictionary_page_offset || meta.data_page_offset);
-      await checkColumnChunk(source, { column, start, end: start + Number(meta.total_compressed_size), rows: groupSize });
+      await checkColumnChunk(source, { column, start, end: start + Number(meta.total_compressed_size), rows: groupSize, bytesPerValue: widths.get(column)! });
     }
   }
   if (groupRows !== rows) fail('', `the footer claims ${rows} rows but its row groups hold ${groupRows}`);
@@ -83,45 +155,66 @@ async function checkBeforeDecoding(
 
 /**
  * Reads the numeric columns of a Parquet file (pandas' to_parquet output: uncompressed, snappy,
- * gzip, brotli or zstd; dictionary or plain encoding) into a table. Nulls become NaN; int64
- * beyond 2^53 is flagged; text columns are listed but not read.
+ * gzip, brotli, zstd or LZ4; dictionary or plain encoding) into a table: integers, floats,
+ * FLOAT16, booleans and DECIMALs (as the nearest double). Nulls become NaN, missing values as
+ * a CSV's empty cells are; int64 beyond 2^53 is flagged; text columns are listed but not read.
  */
 export async function readParquet(
   source: ByteSource,
   limits: ReadLimits = DEFAULT_LIMITS,
-): Promise<Table & { readonly warnings: readonly string[]; readonly textColumns: readonly string[] }> {
+): Promise<Table & { readonly warnings: readonly string[]; readonly textColumns: readonly { readonly name: string }[] }> {
   const file = asyncBuffer(source);
+  const footerStart = await checkFooter(source);
   let metadata: FileMetaData;
   try {
     metadata = await parquetMetadataAsync(file);
   } catch (error) {
-    throw new DataFileError(source.name, '', `not a Parquet file (${(error as Error).message})`);
+    throw new DataFileError(
+      source.name,
+      '',
+      `the footer of ${source.size - 8 - footerStart} bytes at byte ${footerStart} cannot be read (${describeError(error)}): the file is damaged`,
+    );
   }
   const rows = Number(metadata.num_rows);
   if (!Number.isSafeInteger(rows) || rows < 0) throw new DataFileError(source.name, '', `the footer claims ${metadata.num_rows} rows`);
   const columns = flatColumns(metadata);
   // A repeated leaf is a list per row, not a column of numbers.
-  const numeric = columns.filter((column) => column.type !== undefined && NUMERIC_TYPES.has(column.type) && column.repetition_type !== 'REPEATED');
+  const numeric = columns.filter(
+    (column) =>
+      column.type !== undefined && (NUMERIC_TYPES.has(column.type) || isDecimal(column) || isFloat16(column)) && column.repetition_type !== 'REPEATED',
+  );
   await checkBeforeDecoding(source, metadata, numeric, rows, limits);
   const values = new Map(numeric.map((column) => [column.name, new Float64Array(rows).fill(Number.NaN)]));
+  const scales = new Map(numeric.filter(isDecimal).map((column) => [column.name, decimalScale(column)]));
+  // hyparquet scales DECIMALs by multiplying by 10^-scale, off in the last bit; they are read as the stored integers and scaled here.
+  const unscaled = { ...metadata, schema: metadata.schema.map((element) => (isDecimal(element) ? withoutDecimal(element) : element)) };
   let beyondSafe = 0;
   try {
     await parquetRead({
       file,
-      metadata,
+      metadata: unscaled,
       compressors: PARQUET_CODECS,
       columns: numeric.map((column) => column.name),
       utf8: false,
       onChunk: ({ columnName, columnData, rowStart, rowEnd }) => {
         const target = values.get(columnName);
         if (!target) return;
+        const scale = scales.get(columnName);
         for (let i = 0; i < rowEnd - rowStart && rowStart + i < rows; i++) {
-          const v = columnData[i] as number | bigint | boolean | null | undefined;
+          const v = columnData[i] as number | bigint | boolean | Uint8Array | null | undefined;
           if (v === null || v === undefined) continue;
-          if (typeof v === 'bigint') {
-            if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER)) beyondSafe++;
+          if (scale !== undefined) {
+            if (v instanceof Uint8Array && v.length > MAX_DECIMAL_BYTES)
+              throw new DataFileError(
+                source.name,
+                `row ${rowStart + i + 1}, column ${quoteName(columnName)}`,
+                `a DECIMAL of ${v.length} bytes (at most ${MAX_DECIMAL_BYTES} are read)`,
+              );
+            target[rowStart + i] = decimalToNumber(v instanceof Uint8Array ? signedBigEndian(v) : typeof v === 'boolean' ? Number(v) : v, scale);
+          } else if (typeof v === 'bigint') {
+            if (v > MAX_SAFE || v < -MAX_SAFE) beyondSafe++;
             target[rowStart + i] = Number(v);
-          } else target[rowStart + i] = typeof v === 'boolean' ? Number(v) : v;
+          } else if (!(v instanceof Uint8Array)) target[rowStart + i] = typeof v === 'boolean' ? Number(v) : v;
         }
       },
     });
@@ -135,6 +228,6 @@ export async function readParquet(
     columns: table,
     rowCount: rows,
     warnings: beyondSafe > 0 ? [`${beyondSafe} int64 value(s) are beyond 2^53 and were rounded`] : [],
-    textColumns: columns.filter((column) => !numeric.includes(column)).map((column) => column.name),
+    textColumns: columns.filter((column) => !numeric.includes(column)).map((column) => ({ name: column.name })),
   };
 }

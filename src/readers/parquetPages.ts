@@ -1,5 +1,5 @@
 import type { ByteSource } from './byteSource';
-import { DataFileError } from './errors';
+import { DataFileError, quoteName } from './errors';
 
 /**
  * Walks the page headers of one column chunk before it is decoded, so a lying header (a page
@@ -26,6 +26,8 @@ export interface ColumnChunkSpan {
   readonly end: number;
   /** Rows of the row group: a flat column has at most one value per row. */
   readonly rows: number;
+  /** Bytes a value may take in a page, levels and overhead included (wide DECIMALs need more than the default). */
+  readonly bytesPerValue?: number;
 }
 
 const DATA_PAGE = 0;
@@ -175,7 +177,7 @@ export async function checkColumnChunk(source: ByteSource, chunk: ColumnChunkSpa
   if (!(chunk.start >= 0 && chunk.end <= source.size && chunk.start <= chunk.end)) {
     throw new DataFileError(
       source.name,
-      `column '${chunk.column}'`,
+      `column ${quoteName(chunk.column)}`,
       `the column chunk at bytes ${chunk.start}-${chunk.end} lies outside the ${source.size}-byte file`,
     );
   }
@@ -184,7 +186,7 @@ export async function checkColumnChunk(source: ByteSource, chunk: ColumnChunkSpa
   while (offset < chunk.end) {
     const at = offset;
     const fail = (reason: string): never => {
-      throw new DataFileError(source.name, `column '${chunk.column}', page at byte ${at}`, reason);
+      throw new DataFileError(source.name, `column ${quoteName(chunk.column)}, page at byte ${at}`, reason);
     };
     const window = await source.read(offset, Math.min(MAX_HEADER_BYTES, chunk.end - offset));
     const page = parsePageHeader(window, fail);
@@ -200,7 +202,7 @@ export async function checkColumnChunk(source: ByteSource, chunk: ColumnChunkSpa
       fail(`a dictionary of ${page.values} numbers cannot fit in ${page.uncompressedSize} bytes`);
     if (
       (page.type === DATA_PAGE || page.type === DATA_PAGE_V2 || page.type === DICTIONARY_PAGE) &&
-      page.uncompressedSize > BYTES_PER_VALUE * page.values + PAGE_OVERHEAD
+      page.uncompressedSize > (chunk.bytesPerValue ?? BYTES_PER_VALUE) * page.values + PAGE_OVERHEAD
     ) {
       fail(`a page of ${page.values} numbers cannot decompress to ${page.uncompressedSize} bytes`);
     }

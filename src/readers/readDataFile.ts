@@ -1,14 +1,26 @@
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { decodeText, parseCsv, type CsvTable } from './csv';
 import { DataFileError } from './errors';
+import { isGzip } from './gzip';
 import type { ReadLimits } from './limits';
 
 export const TABLE_EXTENSIONS: readonly string[] = ['.csv', '.tsv'];
 export const TENSOR_EXTENSIONS: readonly string[] = ['.npy', '.npz', '.safetensors', '.pt', '.pth'];
-export const PARQUET_EXTENSIONS: readonly string[] = ['.parquet'];
+export const PARQUET_EXTENSIONS: readonly string[] = ['.parquet', '.parq', '.pq'];
 export const JSON_LINES_EXTENSIONS: readonly string[] = ['.jsonl', '.ndjson'];
-export const SUPPORTED_EXTENSIONS: readonly string[] = [...TABLE_EXTENSIONS, ...PARQUET_EXTENSIONS, ...TENSOR_EXTENSIONS, ...JSON_LINES_EXTENSIONS];
+/** Text tables and JSON Lines compressed with gzip, decompressed as they are read. */
+export const GZIP_EXTENSIONS: readonly string[] = [...TABLE_EXTENSIONS, ...JSON_LINES_EXTENSIONS].map((extension) => `${extension}.gz`);
+/** Names that say nothing of the format: the file's first bytes decide (Parquet, gzip). */
+export const SNIFFED_EXTENSIONS: readonly string[] = ['.gz', '.bin', '.dat'];
+export const SUPPORTED_EXTENSIONS: readonly string[] = [
+  ...TABLE_EXTENSIONS,
+  ...PARQUET_EXTENSIONS,
+  ...TENSOR_EXTENSIONS,
+  ...JSON_LINES_EXTENSIONS,
+  ...GZIP_EXTENSIONS,
+  ...SNIFFED_EXTENSIONS,
+];
 
 export interface ReadOptions {
   /** Refuse files larger than this many bytes (the setting likelihoodLens.maxFileSizeMB). */
@@ -23,22 +35,19 @@ const FILE_SYSTEM_ERRORS: Record<string, string> = {
   EISDIR: 'is a folder, not a file',
 };
 
+/** The file's extension, lower-cased, with a compression suffix kept: `.csv.gz`, `.parquet`. */
+export function dataFileExtension(path: string): string {
+  const name = basename(path).toLowerCase();
+  return GZIP_EXTENSIONS.find((extension) => name.endsWith(extension) && name.length > extension.length) ?? extname(name);
+}
+
 export function isSupportedFile(path: string): boolean {
-  return SUPPORTED_EXTENSIONS.includes(extname(path).toLowerCase());
+  return SUPPORTED_EXTENSIONS.includes(dataFileExtension(path));
 }
 
 /** A text table (CSV/TSV): read from the editor's buffer while it is open. */
 export function isTableFile(path: string): boolean {
   return TABLE_EXTENSIONS.includes(extname(path).toLowerCase());
-}
-
-export function isParquetFile(path: string): boolean {
-  return PARQUET_EXTENSIONS.includes(extname(path).toLowerCase());
-}
-
-/** JSON Lines: an lm-evaluation-harness samples file, or one record of label and scores per line. */
-export function isJsonLinesFile(path: string): boolean {
-  return JSON_LINES_EXTENSIONS.includes(extname(path).toLowerCase());
 }
 
 export function isTensorFile(path: string): boolean {
@@ -53,7 +62,7 @@ export function parseTableBytes(bytes: Uint8Array, fileName: string): CsvTable {
 /** Refuses what cannot be read before any byte is: unknown types, missing files, folders, files over the size limit. */
 export async function checkDataFile(path: string, options: ReadOptions = {}): Promise<number> {
   const name = basename(path);
-  const extension = extname(path).toLowerCase();
+  const extension = dataFileExtension(path);
   if (!isSupportedFile(path))
     throw new DataFileError(name, '', `unsupported file type '${extension || '(none)'}'; supported: ${SUPPORTED_EXTENSIONS.join(', ')}`);
   const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
@@ -68,4 +77,63 @@ export async function checkDataFile(path: string, options: ReadOptions = {}): Pr
     );
   }
   return info.size;
+}
+
+/** How a file's bytes are laid out, as its first bytes and then its name say. */
+export interface DataFormat {
+  readonly kind: 'table' | 'parquet' | 'jsonLines' | 'tensor';
+  /** The bytes are gzip data, and `kind` what their name says they decompress to. */
+  readonly gzip: boolean;
+  /** The name says nothing of what the gzip data holds: decompressedKind looks. */
+  readonly sniff?: boolean;
+}
+
+const PARQUET_MAGIC = [0x50, 0x41, 0x52, 0x31];
+const isParquetHead = (head: Uint8Array) => head.length >= 4 && PARQUET_MAGIC.every((byte, i) => head[i] === byte);
+
+/**
+ * What a file holds. Magic bytes come first, so a Parquet file named .bin or a gzip file named
+ * .gz reads as what it is; tensor files keep their own readers' checks. A gzip file's name says
+ * whether it holds a table or JSON Lines (`.csv.gz`, `.jsonl.gz`), else `decompressedKind`
+ * decides from the text.
+ */
+export async function detectDataFormat(path: string): Promise<DataFormat> {
+  const extension = dataFileExtension(path);
+  if (TENSOR_EXTENSIONS.includes(extension)) return { kind: 'tensor', gzip: false };
+  const head = new Uint8Array(4);
+  const handle = await open(path, 'r');
+  let length: number;
+  try {
+    ({ bytesRead: length } = await handle.read(head, 0, head.length, 0));
+  } finally {
+    await handle.close();
+  }
+  const first = head.subarray(0, length);
+  if (isParquetHead(first)) return { kind: 'parquet', gzip: false };
+  if (isGzip(first)) {
+    const inner = extension.replace(/\.gz$/, '');
+    if (JSON_LINES_EXTENSIONS.includes(inner)) return { kind: 'jsonLines', gzip: true };
+    if (TABLE_EXTENSIONS.includes(inner)) return { kind: 'table', gzip: true };
+    return { kind: 'table', gzip: true, sniff: true };
+  }
+  if (GZIP_EXTENSIONS.includes(extension) || SNIFFED_EXTENSIONS.includes(extension)) {
+    const found = Array.from(first, (byte) => byte.toString(16).padStart(2, '0')).join(' ');
+    const expected = GZIP_EXTENSIONS.includes(extension) ? "gzip's (1f 8b)" : "neither Parquet's ('PAR1') nor gzip's (1f 8b)";
+    throw new DataFileError(basename(path), 'byte 0', `the file starts with ${found || 'nothing'}, ${expected}`);
+  }
+  if (PARQUET_EXTENSIONS.includes(extension)) return { kind: 'parquet', gzip: false };
+  if (JSON_LINES_EXTENSIONS.includes(extension)) return { kind: 'jsonLines', gzip: false };
+  return { kind: 'table', gzip: false };
+}
+
+/**
+ * What decompressed bytes of a gzip file named for nothing in particular hold: Parquet by its
+ * magic, JSON Lines when the first character that is not white space opens an object, else a table.
+ */
+export function decompressedKind(bytes: Uint8Array, format: DataFormat): DataFormat['kind'] {
+  if (!format.sniff) return format.kind;
+  if (isParquetHead(bytes)) return 'parquet';
+  let at = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  while (at < bytes.length && (bytes[at] === 0x20 || bytes[at] === 0x09 || bytes[at] === 0x0a || bytes[at] === 0x0d)) at++;
+  return bytes[at] === 0x7b ? 'jsonLines' : 'table';
 }

@@ -4,8 +4,8 @@
  * others and the file size before any tensor is read; tensors are decoded in chunks.
  */
 import { readAhead, type ByteSource } from './byteSource';
-import { allocate, beyondSafeIntegerWarning, decodeInto, ITEMSIZE, quoted, safeProduct, SAFETENSORS_TYPES, storedAsIs } from './dtypes';
-import { DataFileError, readingAt } from './errors';
+import { allocate, beyondSafeIntegerWarning, decodeInto, ITEMSIZE, safeProduct, SAFETENSORS_TYPES, storedAsIs } from './dtypes';
+import { DataFileError, readingAt, quoteName } from './errors';
 import { DEFAULT_LIMITS, raiseWith, type ReadLimits } from './limits';
 import { leaveInFile, tensorLeftInFile } from './storedElements';
 import type { Tensor, TensorDType, TensorFile, TensorReadOptions } from './tensor';
@@ -70,11 +70,11 @@ async function read(source: ByteSource, limits: ReadLimits, options: TensorReadO
     fail('byte 8', `the header lists ${keys.length} entries, over the limit of ${limits.maxTensors} tensors${raiseWith('maxTensors')}`);
   keys.forEach((name, order) => {
     const value = (header as Record<string, unknown>)[name];
-    const where = `tensor ${quoted(name)}`;
+    const where = `tensor ${quoteName(name)}`;
     if (name === '__metadata__') {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('byte 8', '__metadata__ is not a JSON object');
       const pairs = Object.entries(value);
-      for (const [key, item] of pairs) if (typeof item !== 'string') fail('byte 8', `__metadata__ entry ${quoted(key)} is not a string`);
+      for (const [key, item] of pairs) if (typeof item !== 'string') fail('byte 8', `__metadata__ entry ${quoteName(key)} is not a string`);
       // fromEntries defines own properties, so a "__proto__" key stays a plain key.
       metadata = Object.fromEntries(pairs) as Record<string, string>;
       return;
@@ -83,7 +83,7 @@ async function read(source: ByteSource, limits: ReadLimits, options: TensorReadO
     const { dtype: dtypeName, shape, data_offsets: offsets } = value as Record<string, unknown>;
     if (typeof dtypeName !== 'string') return fail(where, 'dtype is missing or not a string');
     const dtype = Object.hasOwn(SAFETENSORS_TYPES, dtypeName) ? SAFETENSORS_TYPES[dtypeName] : undefined;
-    if (!dtype) return fail(where, `dtype ${quoted(dtypeName)} is not supported (${Object.keys(SAFETENSORS_TYPES).join(', ')} are)`);
+    if (!dtype) return fail(where, `dtype ${quoteName(dtypeName)} is not supported (${Object.keys(SAFETENSORS_TYPES).join(', ')} are)`);
     if (!Array.isArray(shape) || !shape.every((size) => Number.isSafeInteger(size) && size >= 0))
       return fail(where, 'shape is not a list of non-negative integers');
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((offset) => Number.isSafeInteger(offset) && offset >= 0)) {
@@ -113,11 +113,11 @@ async function read(source: ByteSource, limits: ReadLimits, options: TensorReadO
   for (const entry of entries) {
     if (entry.begin < reached && previous)
       fail(
-        `tensor ${quoted(entry.name)}`,
-        `data_offsets [${entry.begin}, ${entry.end}] overlap tensor ${quoted(previous.name)} [${previous.begin}, ${previous.end}]`,
+        `tensor ${quoteName(entry.name)}`,
+        `data_offsets [${entry.begin}, ${entry.end}] overlap tensor ${quoteName(previous.name)} [${previous.begin}, ${previous.end}]`,
       );
     if (entry.begin > reached)
-      warnings.push(`${entry.begin - reached} unused bytes in the data section before tensor ${quoted(entry.name)} (byte ${dataStart + reached})`);
+      warnings.push(`${entry.begin - reached} unused bytes in the data section before tensor ${quoteName(entry.name)} (byte ${dataStart + reached})`);
     if (entry.end > reached) {
       reached = entry.end;
       previous = entry;
@@ -131,7 +131,7 @@ async function read(source: ByteSource, limits: ReadLimits, options: TensorReadO
   const tensors: Tensor[] = [];
   const tensorBytes = readAhead(source);
   for (const entry of entries) {
-    at(`tensor ${quoted(entry.name)}`);
+    at(`tensor ${quoteName(entry.name)}`);
     const itemsize = ITEMSIZE[entry.dtype];
     const count = (entry.end - entry.begin) / itemsize;
     const inFile = leaveInFile(options, entry.end - entry.begin, source, dataStart + entry.begin);

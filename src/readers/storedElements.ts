@@ -1,8 +1,8 @@
 import { closeSync, fstatSync, openSync } from 'node:fs';
 import { basename } from 'node:path';
 import { readFileRange } from './byteSource';
-import { allocate, decodeInto, ITEMSIZE, quoted, storedAsIs } from './dtypes';
-import { DataFileError, describeError } from './errors';
+import { allocate, decodeInto, ITEMSIZE, storedAsIs } from './dtypes';
+import { DataFileError, describeError, quoteName } from './errors';
 import type { NumericArray, StoredElements, Tensor, TensorDType, TensorReadOptions } from './tensor';
 
 /**
@@ -83,7 +83,7 @@ export function readStoredElementsOf(
   try {
     return readStoredElements(stored, first, count, into, scratch);
   } catch (error) {
-    throw new DataFileError(basename(stored.path), `tensor ${quoted(tensorName)}`, describeError(error));
+    throw new DataFileError(basename(stored.path), `tensor ${quoteName(tensorName)}`, describeError(error));
   }
 }
 

@@ -26,6 +26,8 @@ export interface Table {
   readonly rowLines?: Uint32Array;
   /** What the reader noticed without failing (int64 values beyond 2^53, ...). */
   readonly warnings?: readonly string[];
+  /** Columns of text the reader listed but did not read (Parquet), so a message can say why one is not a number column. */
+  readonly textColumns?: readonly { readonly name: string }[];
 }
 
 // Built once per table: looking up every prediction column by a search would be quadratic in a wide file.

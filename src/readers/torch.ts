@@ -5,7 +5,7 @@
  * read from its storage by byte range, its offset, size and stride applied.
  */
 import { readBytesInto, type ByteSource } from './byteSource';
-import { DataFileError, describeError } from './errors';
+import { DataFileError, describeError, quoteName } from './errors';
 import { DEFAULT_LIMITS, raiseWith, type ReadLimits } from './limits';
 import { PickleDict, PickleList, PickleSet, PickleTuple, TensorRef, unpickle, type PickleValue, type StorageRef } from './pickle';
 import { allocate, decode, isStoredAsIs, ITEMSIZE, storedAsIs } from './dtypes';
@@ -67,13 +67,13 @@ async function read(source: ByteSource, limits: ReadLimits, options: TensorReadO
   const names = new Set<string>();
 
   for (const { name, ref } of named) {
-    const place = `tensor '${name}'`;
-    if (names.has(name)) warnings.push(`two tensors are named '${name}'`);
+    const place = `tensor ${quoteName(name)}`;
+    if (names.has(name)) warnings.push(`two tensors are named ${quoteName(name)}`);
     names.add(name);
     const { storage } = ref;
     const seen = storageTypes.get(storage.key);
     if (seen !== undefined && seen !== storage.dtype)
-      throw new DataFileError(file, place, `storage '${storage.key}' is read both as ${seen} and as ${storage.dtype}`);
+      throw new DataFileError(file, place, `storage ${quoteName(storage.key)} is read both as ${seen} and as ${storage.dtype}`);
     const member = archive.members.get(`${prefix}data/${storage.key}`)!;
     if (seen === undefined) {
       storageTypes.set(storage.key, storage.dtype);
@@ -82,7 +82,7 @@ async function read(source: ByteSource, limits: ReadLimits, options: TensorReadO
         throw new DataFileError(
           file,
           place,
-          `storage '${storage.key}' holds ${member.size} bytes, but ${storage.numel} ${storage.dtype} elements need ${bytes}`,
+          `storage ${quoteName(storage.key)} holds ${member.size} bytes, but ${storage.numel} ${storage.dtype} elements need ${bytes}`,
         );
       storageBytes += bytes;
       if (storageBytes > limits.maxTensorBytes)
@@ -121,7 +121,7 @@ async function read(source: ByteSource, limits: ReadLimits, options: TensorReadO
       views.set(ref, data);
     }
     if (cached.decoded.inexact && hasInexact(data))
-      warnings.push(`tensor '${name}': ${storage.dtype} values of magnitude 2^53 or more may be rounded (read as float64)`);
+      warnings.push(`tensor ${quoteName(name)}: ${storage.dtype} values of magnitude 2^53 or more may be rounded (read as float64)`);
     tensors.push({ name, dtype: storage.dtype, shape: [...ref.shape], data });
   }
   return { format: 'pt', tensors, metadata: {}, warnings };

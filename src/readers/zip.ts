@@ -5,8 +5,7 @@
  */
 import { inflateRawSync } from 'node:zlib';
 import { readBytesInto, type ByteSource } from './byteSource';
-import { DataFileError, describeError } from './errors';
-import { quoted } from './dtypes';
+import { DataFileError, describeError, quoteName } from './errors';
 import { raiseWith, type ReadLimits } from './limits';
 
 export interface ZipMember {
@@ -66,9 +65,6 @@ export function sliceSource(source: ByteSource, offset: number, length: number, 
     close: async () => {},
   };
 }
-
-/** A member name quoted for a one-line message. */
-export const quoteName = quoted;
 
 let crcTable: Int32Array | undefined;
 

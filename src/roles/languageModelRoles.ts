@@ -1,3 +1,4 @@
+import { listNames, quoteName } from '../readers/errors';
 import { leadingElements } from '../readers/storedElements';
 import type { Tensor, TensorFile } from '../readers/tensor';
 import type { LanguageModelRoles } from './chosenRoles';
@@ -17,14 +18,14 @@ const SAMPLED_VALUES = 10_000;
 const FLOAT_DTYPES: ReadonlySet<string> = new Set(['float16', 'bfloat16', 'float32', 'float64', 'float8_e4m3fn', 'float8_e5m2']);
 
 const shapeOf = (tensor: Tensor) => `[${tensor.shape.join(', ')}]`;
-const listed = (file: TensorFile) => file.tensors.map((t) => `${t.name} ${t.dtype}${shapeOf(t)}`).join(', ') || 'none';
+const listed = (file: TensorFile) => file.tensors.map((t) => `${listNames([t.name])} ${t.dtype}${shapeOf(t)}`).join(', ') || 'none';
 const isFloat = (tensor: Tensor) => FLOAT_DTYPES.has(tensor.dtype);
 const isGrid = (tensor: Tensor, batch: number, length: number) => tensor.shape.length === 2 && tensor.shape[0] === batch && tensor.shape[1] === length;
 const isScoreGrid = (tensor: Tensor) => tensor.shape.length === 3 && tensor.shape[0]! > 0 && tensor.shape[1]! > 0 && tensor.shape[2]! >= 2;
 
 function named(file: TensorFile, name: string): Tensor {
   const tensor = file.tensors.find((t) => t.name === name);
-  if (!tensor) throw new Error(`no tensor named '${name}' (tensors: ${listed(file)})`);
+  if (!tensor) throw new Error(`no tensor named ${quoteName(name)} (tensors: ${listed(file)})`);
   return tensor;
 }
 
@@ -63,29 +64,33 @@ function targetsAndMask(
   let mask: Tensor | undefined;
   if (options.mask !== undefined) {
     mask = named(file, options.mask);
-    reasons.push(`attention mask '${mask.name}' as asked`);
+    reasons.push(`attention mask ${quoteName(mask.name)} as asked`);
   } else {
     mask = file.tensors.find((t) => t !== predictions && isMaskName(t.name));
-    if (mask) reasons.push(`attention mask '${mask.name}' by its name`);
+    if (mask) reasons.push(`attention mask ${quoteName(mask.name)} by its name`);
   }
   if (mask && !isGrid(mask, batch, length))
-    throw new Error(`attention mask '${mask.name}' ${shapeOf(mask)} does not match '${predictions.name}' ${shapeOf(predictions)}: it must be ${grid}`);
+    throw new Error(
+      `attention mask ${quoteName(mask.name)} ${shapeOf(mask)} does not match ${quoteName(predictions.name)} ${shapeOf(predictions)}: it must be ${grid}`,
+    );
   let target: Tensor | undefined;
   if (options.target !== undefined) {
     target = named(file, options.target);
-    reasons.push(`targets '${target.name}' as asked`);
+    reasons.push(`targets ${quoteName(target.name)} as asked`);
   } else {
     const grids = file.tensors.filter((t) => t !== predictions && t !== mask && isGrid(t, batch, length));
     target = grids.find((t) => isTokenTargetName(t.name) && (!idsByValue || holdsTokenIds(t))) ?? grids.find((t) => isTargetName(t.name) && holdsTokenIds(t));
-    if (target) reasons.push(`targets '${target.name}' ${grid} by their name`);
+    if (target) reasons.push(`targets ${quoteName(target.name)} ${grid} by their name`);
     else {
       const ids = grids.filter(holdsTokenIds);
       target = ids.length === 1 ? ids[0] : undefined;
-      if (target) reasons.push(`targets '${target.name}' as the only ${grid} tensor of token ids`);
+      if (target) reasons.push(`targets ${quoteName(target.name)} as the only ${grid} tensor of token ids`);
     }
   }
   if (target && !isGrid(target, batch, length))
-    throw new Error(`targets '${target.name}' ${shapeOf(target)} do not match '${predictions.name}' ${shapeOf(predictions)}: they must be ${grid}`);
+    throw new Error(
+      `targets ${quoteName(target.name)} ${shapeOf(target)} do not match ${quoteName(predictions.name)} ${shapeOf(predictions)}: they must be ${grid}`,
+    );
   return { target, mask };
 }
 
@@ -106,7 +111,7 @@ export function languageModelRoles(file: TensorFile, options: RoleOptions, asked
   if (askedPredictions && !isScoreGrid(askedPredictions) && askedPredictions.shape.length !== 2) {
     if (asked)
       throw new Error(
-        `predictions '${askedPredictions.name}' ${shapeOf(askedPredictions)} are neither logits [B, T, V] nor per-token log-probabilities [B, T]`,
+        `predictions ${quoteName(askedPredictions.name)} ${shapeOf(askedPredictions)} are neither logits [B, T, V] nor per-token log-probabilities [B, T]`,
       );
     return undefined;
   }
@@ -114,15 +119,15 @@ export function languageModelRoles(file: TensorFile, options: RoleOptions, asked
   if (askedPredictions) {
     if (isScoreGrid(askedPredictions)) {
       logits = askedPredictions;
-      reasons.push(`logits '${logits.name}' ${shapeOf(logits)} as asked`);
+      reasons.push(`logits ${quoteName(logits.name)} ${shapeOf(logits)} as asked`);
     }
   } else {
     const grids = file.tensors.filter((t) => isScoreGrid(t) && isFloat(t));
     logits = grids.find((t) => isLanguageModelPredictionName(t.name));
-    if (logits) reasons.push(`logits '${logits.name}' ${shapeOf(logits)} by their name`);
+    if (logits) reasons.push(`logits ${quoteName(logits.name)} ${shapeOf(logits)} by their name`);
     else if (grids.length === 1) {
       logits = grids[0]!;
-      reasons.push(`logits '${logits.name}' ${shapeOf(logits)} as the only [B, T, V] float tensor`);
+      reasons.push(`logits ${quoteName(logits.name)} ${shapeOf(logits)} as the only [B, T, V] float tensor`);
     } else if (grids.length > 1 && asked)
       throw new Error(`${grids.length} tensors of shape [B, T, V]: name the logits with predictions (tensors: ${listed(file)})`);
   }
@@ -132,7 +137,7 @@ export function languageModelRoles(file: TensorFile, options: RoleOptions, asked
       // An unnamed 3-D tensor beside no token ids is not a language model's (hidden states, say).
       if (!asked && !askedPredictions && !isLanguageModelPredictionName(logits.name)) return undefined;
       throw new Error(
-        `no tensor of shape [${logits.shape[0]}, ${logits.shape[1]}] to read as the token ids '${logits.name}' ${shapeOf(logits)} scores (name it labels or input_ids; tensors: ${listed(file)})`,
+        `no tensor of shape [${logits.shape[0]}, ${logits.shape[1]}] to read as the token ids ${quoteName(logits.name)} ${shapeOf(logits)} scores (name it labels or input_ids; tensors: ${listed(file)})`,
       );
     }
     const alignment =
@@ -160,7 +165,9 @@ export function languageModelRoles(file: TensorFile, options: RoleOptions, asked
     if (asked) throw new Error(`no language model's logits [B, T, V] or per-token log-probabilities [B, T] (tensors: ${listed(file)})`);
     return undefined;
   }
-  reasons.push(`per-token log-probabilities '${logProbabilities.name}' ${shapeOf(logProbabilities)} ${askedPredictions ? 'as asked' : 'by their name'}`);
+  reasons.push(
+    `per-token log-probabilities ${quoteName(logProbabilities.name)} ${shapeOf(logProbabilities)} ${askedPredictions ? 'as asked' : 'by their name'}`,
+  );
   let found: ReturnType<typeof targetsAndMask>;
   try {
     found = targetsAndMask(file, logProbabilities, options, reasons, true);
@@ -172,7 +179,7 @@ export function languageModelRoles(file: TensorFile, options: RoleOptions, asked
   const { target, mask } = found;
   if (!target && !mask && !asked) return undefined;
   if (options.shift === true)
-    throw new Error(`per-token log-probabilities are of the token at their own position: shift does not apply to '${logProbabilities.name}'`);
+    throw new Error(`per-token log-probabilities are of the token at their own position: shift does not apply to ${quoteName(logProbabilities.name)}`);
   return {
     task: 'lm',
     predictions: logProbabilities.name,

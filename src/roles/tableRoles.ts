@@ -1,4 +1,4 @@
-import { DataFileError } from '../readers/errors';
+import { DataFileError, listNames, quoteName } from '../readers/errors';
 import { columnByName, type Table } from '../readers/table';
 import type { ClassifierRoles, RowTaskRoles, TableRoles } from './chosenRoles';
 import {
@@ -19,9 +19,22 @@ function columnValues(table: Table, name: string): Float64Array {
   return columnByName(table, name)!.values;
 }
 
+/** Names asked for that the table does not have, saying which it does (and which of them are text, read as no numbers). */
+function absentColumns(table: Table, absent: readonly string[]): Error {
+  const textNames = (table.textColumns ?? []).map((column) => column.name);
+  const text = absent.filter((name) => textNames.includes(name));
+  const missing = absent.filter((name) => !text.includes(name));
+  const parts = [
+    ...(missing.length > 0 ? [`no column named ${missing.map(quoteName).join(', ')}`] : []),
+    ...(text.length > 0 ? [`${text.map(quoteName).join(', ')} ${text.length > 1 ? 'are text columns' : 'is a text column'}, not numbers`] : []),
+  ];
+  const others = textNames.length > 0 ? `; text columns: ${listNames(textNames)}` : '';
+  return new Error(`${parts.join('; ')} (numeric columns: ${listNames(columnNames(table)) || 'none'}${others})`);
+}
+
 function requireColumns(table: Table, names: readonly string[]): void {
   const absent = names.filter((name) => columnByName(table, name) === undefined);
-  if (absent.length > 0) throw new Error(`no numeric column named ${absent.map((name) => `'${name}'`).join(', ')} (columns: ${columnNames(table).join(', ')})`);
+  if (absent.length > 0) throw absentColumns(table, absent);
 }
 
 /** Every sampled row of the columns lies in [0, 1] and sums to 1: a distribution. */
@@ -51,20 +64,20 @@ export function classifierColumns(table: Table, options: RoleOptions = {}): Omit
   const reasons: string[] = [];
   let target = options.target;
   if (target !== undefined) {
-    if (!names.includes(target)) throw new Error(`no numeric column named '${target}' (columns: ${names.join(', ')})`);
-    reasons.push(`target '${target}' as asked`);
+    if (!names.includes(target)) throw absentColumns(table, [target]);
+    reasons.push(`target ${quoteName(target)} as asked`);
   } else {
     target = names.find(isTargetName);
-    if (target !== undefined) reasons.push(`target '${target}' by its name`);
+    if (target !== undefined) reasons.push(`target ${quoteName(target)} by its name`);
     else {
       target = names[0]!;
-      reasons.push(`target '${target}', the first column (no column is named label/target/y)`);
+      reasons.push(`target ${quoteName(target)}, the first column (no column is named label/target/y)`);
     }
   }
   let predictions = options.predictions;
   if (predictions !== undefined && predictions.length > 0) {
     requireColumns(table, predictions);
-    if (predictions.includes(target)) throw new Error(`'${target}' cannot be both the target and a prediction`);
+    if (predictions.includes(target)) throw new Error(`${quoteName(target)} cannot be both the target and a prediction`);
     reasons.push('predictions as asked');
   } else {
     const rest = names.filter((name) => name !== target);
@@ -73,7 +86,7 @@ export function classifierColumns(table: Table, options: RoleOptions = {}): Omit
     reasons.push(named.length > 0 ? `${named.length} prediction columns by their names` : `the other ${rest.length} columns as predictions`);
     // A column the name rule passes over is easy to miss: say which, so it can be picked by hand.
     const leftOut = named.length > 0 ? rest.filter((name) => !named.includes(name)) : [];
-    if (leftOut.length > 0) reasons.push(`left out ${leftOut.map((name) => `'${name}'`).join(', ')} (not a prediction name)`);
+    if (leftOut.length > 0) reasons.push(`left out ${leftOut.map(quoteName).join(', ')} (not a prediction name)`);
   }
   return { target, predictions: [...predictions], reason: reasons.join('; ') };
 }
@@ -86,7 +99,7 @@ function targetColumns(table: Table, options: RoleOptions): { names: string[]; r
   }
   if (options.target !== undefined) {
     requireColumns(table, [options.target]);
-    return { names: [options.target], reason: `target '${options.target}' as asked` };
+    return { names: [options.target], reason: `target ${quoteName(options.target)} as asked` };
   }
   for (const [prefix, group] of numberedGroups(columnNames(table))) {
     if (isTargetGroupPrefix(prefix) && group.length > 1) return { names: group, reason: `targets ${group.join(', ')} by their names` };
@@ -129,7 +142,7 @@ export function tableTask(table: Table, options: RoleOptions): { task: Task; rea
   }
   const target = options.target ?? (names.includes(options.targets?.[0] ?? '') ? options.targets![0]! : classifierColumns(table, {}).target);
   if (names.includes(target) && holdsNonIntegers(table, target))
-    return { task: 'regression', reason: `regression: target '${target}' holds values that are not class indices` };
+    return { task: 'regression', reason: `regression: target ${quoteName(target)} holds values that are not class indices` };
   return { task: 'categorical', reason: 'classification' };
 }
 
@@ -154,16 +167,16 @@ export function rowTaskColumns(table: Table, task: RowTask, options: RoleOptions
     requireColumns(table, [target]);
     const reason =
       options.target !== undefined || options.targets?.length
-        ? `column '${target}' as asked`
+        ? `column ${quoteName(target)} as asked`
         : names.length === 1
-          ? `column '${target}', the only one`
-          : `column '${target}', the first (choose another with target)`;
+          ? `column ${quoteName(target)}, the only one`
+          : `column ${quoteName(target)}, the first (choose another with target)`;
     return { task, targets: [target], predictions: [], variance: [], reason };
   }
   let targets = targetColumns(table, options);
   if (!targets) {
     const target = classifierColumns(table, {}).target;
-    targets = { names: [target], reason: `target '${target}'` };
+    targets = { names: [target], reason: `target ${quoteName(target)}` };
   }
   const k = targets.names.length;
   const reasons = [targets.reason];
@@ -195,7 +208,7 @@ export function rowTaskColumns(table: Table, task: RowTask, options: RoleOptions
   }
   if (predictions.length !== k) throw new Error(`${k} target column(s) but ${predictions.length} prediction column(s)`);
   const overlap = predictions.find((name) => targets!.names.includes(name));
-  if (overlap !== undefined) throw new Error(`'${overlap}' cannot be both a target and a prediction`);
+  if (overlap !== undefined) throw new Error(`${quoteName(overlap)} cannot be both a target and a prediction`);
   return { task, targets: targets.names, predictions, variance, reason: reasons.join('; ') };
 }
 

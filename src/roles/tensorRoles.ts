@@ -1,4 +1,4 @@
-import { DataFileError } from '../readers/errors';
+import { DataFileError, listNames, quoteName } from '../readers/errors';
 import { leadingElements } from '../readers/storedElements';
 import type { Tensor, TensorFile } from '../readers/tensor';
 import type { ChosenRoles, ClassifierRoles, RowTaskRoles } from './chosenRoles';
@@ -11,12 +11,12 @@ const SAMPLED_VALUES = 10_000;
 /** Roles of a tensor file: the chosen roles, and the tensors they name in the order a pass reads them (targets, predictions, variance). */
 export type TensorRoles = ChosenRoles & { readonly tensors: readonly Tensor[] };
 
-const describe = (tensor: Tensor) => `${tensor.name} ${tensor.dtype}[${tensor.shape.join(', ')}]`;
+const describe = (tensor: Tensor) => `${listNames([tensor.name])} ${tensor.dtype}[${tensor.shape.join(', ')}]`;
 const listed = (file: TensorFile) => file.tensors.map(describe).join(', ') || 'none';
 
 function named(file: TensorFile, name: string): Tensor {
   const tensor = file.tensors.find((t) => t.name === name);
-  if (!tensor) throw new Error(`no tensor named '${name}' (tensors: ${listed(file)})`);
+  if (!tensor) throw new Error(`no tensor named ${quoteName(name)} (tensors: ${listed(file)})`);
   return tensor;
 }
 
@@ -58,7 +58,7 @@ function findClassifierPair(file: TensorFile, options: RoleOptions): { predictio
   if (options.predictions?.length) {
     if (options.predictions.length > 1) throw new Error('name one prediction tensor of shape [n, K]');
     prediction = named(file, options.predictions[0]!);
-    reasons.push(`predictions '${prediction.name}' as asked`);
+    reasons.push(`predictions ${quoteName(prediction.name)} as asked`);
   } else {
     const matrices = file.tensors.filter(isMatrix);
     prediction = matrices.find((t) => isPredictionName(t.name)) ?? matrices[0];
@@ -68,24 +68,26 @@ function findClassifierPair(file: TensorFile, options: RoleOptions): { predictio
       if (!prediction) return undefined;
     }
     reasons.push(
-      `predictions '${prediction.name}' [${prediction.shape.join(', ')}] ${isPredictionName(prediction.name) ? 'by its name' : 'as the only [n, K] tensor'}`,
+      `predictions ${quoteName(prediction.name)} [${prediction.shape.join(', ')}] ${isPredictionName(prediction.name) ? 'by its name' : 'as the only [n, K] tensor'}`,
     );
   }
   if (prediction.shape.length !== 2 && prediction.shape.length !== 1)
-    throw new Error(`predictions '${prediction.name}' must have shape [n, K] or [n], not [${prediction.shape.join(', ')}]`);
+    throw new Error(`predictions ${quoteName(prediction.name)} must have shape [n, K] or [n], not [${prediction.shape.join(', ')}]`);
   const n = prediction.shape[0]!;
   let target: Tensor | undefined;
   if (options.target !== undefined) {
     target = named(file, options.target);
-    reasons.push(`labels '${target.name}' as asked`);
+    reasons.push(`labels ${quoteName(target.name)} as asked`);
   } else {
     const vectors = file.tensors.filter((t) => t !== prediction && t.shape.length === 1 && t.shape[0] === n);
     target = vectors.find((t) => isTargetName(t.name)) ?? vectors.find(holdsClassIndices);
     if (!target) return undefined;
-    reasons.push(`labels '${target.name}' ${isTargetName(target.name) ? 'by its name' : 'as the [n] tensor of class indices'}`);
+    reasons.push(`labels ${quoteName(target.name)} ${isTargetName(target.name) ? 'by its name' : 'as the [n] tensor of class indices'}`);
   }
   if (target.shape.length !== 1 || target.shape[0] !== n) {
-    throw new Error(`labels '${target.name}' [${target.shape.join(', ')}] do not match predictions '${prediction.name}' [${prediction.shape.join(', ')}]`);
+    throw new Error(
+      `labels ${quoteName(target.name)} [${target.shape.join(', ')}] do not match predictions ${quoteName(prediction.name)} [${prediction.shape.join(', ')}]`,
+    );
   }
   return { prediction, target, reason: reasons.join('; ') };
 }
@@ -94,7 +96,7 @@ function findClassifierPair(file: TensorFile, options: RoleOptions): { predictio
 function noClassifierPair(file: TensorFile): string {
   const prediction = file.tensors.find(isMatrix);
   if (!prediction) return `no tensor of shape [n, K] to read as predictions (tensors: ${listed(file)})`;
-  return `no tensor of shape [${prediction.shape[0]}] to read as labels for '${prediction.name}' (tensors: ${listed(file)})`;
+  return `no tensor of shape [${prediction.shape[0]}] to read as labels for ${quoteName(prediction.name)} (tensors: ${listed(file)})`;
 }
 
 /**
@@ -113,13 +115,13 @@ function tensorTask(file: TensorFile, options: RoleOptions): { task: Task; reaso
   if (pair) {
     if (pair.prediction.shape.length === 2 || holdsClassIndices(pair.target))
       return { task: pair.prediction.shape.length === 1 ? 'binary' : 'categorical', reason: 'classification' };
-    return { task: 'regression', reason: `regression: '${pair.target.name}' holds values that are not class indices` };
+    return { task: 'regression', reason: `regression: ${quoteName(pair.target.name)} holds values that are not class indices` };
   }
   const target = file.tensors.find((t) => isTargetName(t.name) && (isMatrix(t) || isVector(t)));
   if (target && file.tensors.some((t) => t !== target && t.shape.join() === target.shape.join())) {
     return holdsDistributions(target)
-      ? { task: 'soft', reason: `soft targets: the rows of '${target.name}' are probability distributions` }
-      : { task: 'regression', reason: `regression: targets '${target.name}' beside predictions of the same shape` };
+      ? { task: 'soft', reason: `soft targets: the rows of ${quoteName(target.name)} are probability distributions` }
+      : { task: 'regression', reason: `regression: targets ${quoteName(target.name)} beside predictions of the same shape` };
   }
   const matrices = file.tensors.filter(isMatrix);
   if (matrices.length > 0 && !file.tensors.some((t) => isTargetName(t.name))) {
@@ -127,12 +129,12 @@ function tensorTask(file: TensorFile, options: RoleOptions): { task: Task; reaso
     if (isPredictionName(predictions.name) || holdsDistributions(predictions))
       return {
         task: 'entropy',
-        reason: `no labels: '${predictions.name}' [${predictions.shape.join(', ')}] holds predictions and no tensor is named like labels`,
+        reason: `no labels: ${quoteName(predictions.name)} [${predictions.shape.join(', ')}] holds predictions and no tensor is named like labels`,
       };
   }
   const vectors = file.tensors.filter(isVector);
   if (vectors.length > 0 && matrices.length === 0)
-    return { task: 'fit', reason: vectors.length === 1 ? `a fit of the only [n] tensor '${vectors[0]!.name}'` : `a fit of an [n] tensor` };
+    return { task: 'fit', reason: vectors.length === 1 ? `a fit of the only [n] tensor ${quoteName(vectors[0]!.name)}` : `a fit of an [n] tensor` };
   throw new Error(noClassifierPair(file));
 }
 
@@ -155,7 +157,7 @@ function rowTaskTensors(file: TensorFile, task: RowTask, options: RoleOptions): 
       targets: [],
       predictions: columnsOf(predictions),
       variance: [],
-      reason: `predictions '${predictions.name}' [${predictions.shape.join(', ')}]`,
+      reason: `predictions ${quoteName(predictions.name)} [${predictions.shape.join(', ')}]`,
       tensors: [predictions],
     };
   }
@@ -167,27 +169,30 @@ function rowTaskTensors(file: TensorFile, task: RowTask, options: RoleOptions): 
     (task === 'fit' ? file.tensors.find(isVector) : undefined) ??
     file.tensors.find(shaped);
   if (!target) throw new Error(`no tensor of shape [n] or [n, k] to analyse (tensors: ${listed(file)})`);
-  if (!shaped(target)) throw new Error(`tensor '${target.name}' has shape [${target.shape.join(', ')}]; expected [n] or [n, k]`);
-  if (task === 'fit') return { task, targets: [target.name], predictions: [], variance: [], reason: `tensor '${target.name}'`, tensors: [target] };
+  if (!shaped(target)) throw new Error(`tensor ${quoteName(target.name)} has shape [${target.shape.join(', ')}]; expected [n] or [n, k]`);
+  if (task === 'fit') return { task, targets: [target.name], predictions: [], variance: [], reason: `tensor ${quoteName(target.name)}`, tensors: [target] };
   const prediction =
     asked(options.predictions) ??
     file.tensors.find((t) => t !== target && sameShape(t, target) && isPredictionName(t.name)) ??
     file.tensors.find((t) => t !== target && sameShape(t, target));
-  if (!prediction) throw new Error(`no tensor of shape [${target.shape.join(', ')}] to read as predictions for '${target.name}' (tensors: ${listed(file)})`);
+  if (!prediction)
+    throw new Error(`no tensor of shape [${target.shape.join(', ')}] to read as predictions for ${quoteName(target.name)} (tensors: ${listed(file)})`);
   if (!sameShape(prediction, target))
-    throw new Error(`targets '${target.name}' [${target.shape.join(', ')}] do not match predictions '${prediction.name}' [${prediction.shape.join(', ')}]`);
+    throw new Error(
+      `targets ${quoteName(target.name)} [${target.shape.join(', ')}] do not match predictions ${quoteName(prediction.name)} [${prediction.shape.join(', ')}]`,
+    );
   const variance = asked(options.variance);
   if (variance) {
     if (task !== 'regression') throw new Error('a variance tensor applies to regression only');
     const ok = variance.shape[0] === target.shape[0] && (variance.shape.length === 1 || sameShape(variance, target));
-    if (!ok) throw new Error(`variance '${variance.name}' [${variance.shape.join(', ')}] does not match targets [${target.shape.join(', ')}]`);
+    if (!ok) throw new Error(`variance ${quoteName(variance.name)} [${variance.shape.join(', ')}] does not match targets [${target.shape.join(', ')}]`);
   }
   return {
     task,
     targets: columnsOf(target),
     predictions: columnsOf(prediction),
     variance: variance ? columnsOf(variance) : [],
-    reason: `targets '${target.name}', predictions '${prediction.name}'${variance ? `, variance '${variance.name}'` : ''}`,
+    reason: `targets ${quoteName(target.name)}, predictions ${quoteName(prediction.name)}${variance ? `, variance ${quoteName(variance.name)}` : ''}`,
     tensors: variance ? [target, prediction, variance] : [target, prediction],
   };
 }

@@ -3,6 +3,7 @@
  * prediction columns or tensors. Every chooser reads its names from here, so a table and a
  * tensor file with the same names get the same roles.
  */
+import { quoteName } from '../readers/errors';
 
 export type Task = 'categorical' | 'binary' | 'soft' | 'regression' | 'fit' | 'entropy' | 'lm';
 export const TASKS: readonly Task[] = ['categorical', 'binary', 'soft', 'regression', 'fit', 'entropy', 'lm'];
@@ -113,13 +114,13 @@ export function defaultAlignment(targetName: string): DefaultAlignment {
   if (SHIFTED_NAMES.has(name)) {
     return {
       shift: true,
-      reason: `'${name}' holds the model's input tokens, so logits at position t score the token at t + 1, as a Hugging Face causal LM's loss does.`,
+      reason: `${quoteName(name)} holds the model's input tokens, so logits at position t score the token at t + 1, as a Hugging Face causal LM's loss does.`,
     };
   }
   if (UNSHIFTED_NAMES.has(name)) {
     return {
       shift: false,
-      reason: `'${name}' is taken as already aligned with the logits (position t scores target t), as F.cross_entropy, the Trainer's label_ids and encoder-decoder models have them.`,
+      reason: `${quoteName(name)} is taken as already aligned with the logits (position t scores target t), as F.cross_entropy, the Trainer's label_ids and encoder-decoder models have them.`,
     };
   }
   return { shift: false, reason: `No known name: position t scores target t, as F.cross_entropy does.` };

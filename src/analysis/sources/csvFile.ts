@@ -1,4 +1,4 @@
-import { fileSource } from '../../readers/byteSource';
+import { fileSource, type ByteSource } from '../../readers/byteSource';
 import type { CrossEntropyOptions } from '../../engine/crossEntropyLoss';
 import type { ClassScores } from '../../engine/categorical';
 import type { CsvTable } from '../../readers/csv';
@@ -20,11 +20,19 @@ import { csvLayout, withFileLayout } from './fileLayout';
 /**
  * A CSV/TSV file on disk, streamed: the layout, task and roles come from its first megabyte,
  * then the columns the task reads are read chunk by chunk into its pass, so a file of any
- * size needs a few chunks of memory.
+ * size needs a few chunks of memory. `decompressed`: the file's bytes after gzip, read
+ * by this thread alone (the scoring threads read files on disk).
  */
-export async function analyzeCsvFile(path: string, fileName: string, options: AnalysisOptions = {}, stream: StreamOptions = {}): Promise<Analysis> {
-  const source = await fileSource(path, fileName);
-  const { pool, onProgress, ...rest } = stream;
+export async function analyzeCsvFile(
+  path: string,
+  fileName: string,
+  options: AnalysisOptions = {},
+  stream: StreamOptions = {},
+  decompressed?: ByteSource,
+): Promise<Analysis> {
+  const source = decompressed ?? (await fileSource(path, fileName));
+  const { onProgress, ...rest } = stream;
+  const pool = decompressed ? undefined : stream.pool;
   // The leading rows read here and the threads' blocks both report: the bar only moves forward.
   let shown = 0;
   const forward = (fraction: number) => {

@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import { NO_TARGET } from '../../engine/tokens/alignment';
 import { tokenPlace } from '../../engine/tokens/tokenError';
 import { topTokens, type TopTokens } from '../../engine/tokens/topTokens';
-import { DataFileError } from '../../readers/errors';
+import { DataFileError, quoteName } from '../../readers/errors';
 import { DEFAULT_LIMITS } from '../../readers/limits';
 import { checkDataFile, isTensorFile, type ReadOptions } from '../../readers/readDataFile';
 import type { TokenizerDefinition } from '../../readers/tokenizer/tokenizerJson';
@@ -87,7 +87,7 @@ export async function languageModelAlternatives(
   if (tensors.kind !== 'logits')
     throw new DataFileError(
       fileName,
-      `tensor '${tensors.predictions.name}'`,
+      `tensor ${quoteName(tensors.predictions.name)}`,
       'per-token log-probabilities hold no other token to rank: the top tokens need logits [B, T, V]',
     );
   const target = alignGroup(tensors, sequence, 1).chosen[position]!;
@@ -101,7 +101,7 @@ export async function languageModelAlternatives(
   try {
     top = topTokens(positionValues(tensors, sequence * length + position), 0, tensors.vocabulary, ALTERNATIVES, target);
   } catch (error) {
-    throw new DataFileError(fileName, `tensor '${tensors.predictions.name}' ${tokenPlace(sequence, position)}`, (error as Error).message);
+    throw new DataFileError(fileName, `tensor ${quoteName(tensors.predictions.name)} ${tokenPlace(sequence, position)}`, (error as Error).message);
   }
   const text = (id: number) => {
     const decoded = tokenTexts(tokenizer, [id])?.[0];

@@ -1,5 +1,5 @@
 import type { ClassScores } from '../../engine/categorical';
-import { DataFileError } from '../../readers/errors';
+import { DataFileError, quoteName } from '../../readers/errors';
 import { columnByName, describeRow, type Table } from '../../readers/table';
 import { analyzeCategorical, inMemoryBatches } from '../tasks/categorical/analyze';
 import { chooseRoles } from '../../roles/chooseRoles';
@@ -27,7 +27,7 @@ function checkCells(table: Table, fileName: string, names: readonly string[]): v
     const column = columnByName(table, name)!;
     const bad = column.invalid?.[0];
     if (bad) {
-      const where = column.field === undefined ? `column '${name}'` : `column ${column.field + 1} (${name})`;
+      const where = column.field === undefined ? `column ${quoteName(name)}` : `column ${column.field + 1} (${name})`;
       throw new DataFileError(fileName, `${describeRow(table, bad.row)}, ${where}`, `'${bad.text}' is not a number`);
     }
   }

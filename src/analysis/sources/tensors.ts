@@ -1,3 +1,4 @@
+import { quoteName } from '../../readers/errors';
 import type { RowMatrix } from '../../engine/reduction';
 import type { CrossEntropyOptions } from '../../engine/crossEntropyLoss';
 import { typedValues } from '../../engine/rowScores';
@@ -62,7 +63,7 @@ export async function analyzeTensors(
       roles: { ...roles, reason },
       batches: rowBatches(roles.tensors.map(asRows)),
       choices: file.tensors.map((tensor) => tensor.name),
-      rowName: (row) => `tensor '${first!.name}' row ${row}`,
+      rowName: (row) => `tensor ${quoteName(first!.name)} row ${row}`,
       readerWarnings: file.warnings,
     },
     options,
@@ -114,7 +115,7 @@ async function analyzeClassifierTensors(
       predictionNames: [prediction.name],
       choices: file.tensors.map((tensor) => tensor.name),
       rolesReason: reason,
-      rowName: (row) => `tensor '${prediction.name}' row ${row}`,
+      rowName: (row) => `tensor ${quoteName(prediction.name)} row ${row}`,
       readerWarnings: file.warnings,
     },
     options,

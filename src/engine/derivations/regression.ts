@@ -35,13 +35,20 @@ export function fixedSigmaRegressionDerivation(state: SquaredErrorState, sigma: 
       note: 'With sigma fixed, the NLL is an increasing affine function of the MSE, so the model parameters that minimise one minimise the other.',
       restatement: 'the NLL above, with the sum of squared errors written as n k MSE',
     },
-    {
-      id: 'sigma-mle',
-      title: 'The MLE of sigma',
-      latex: `\\hat\\sigma^2 = \\frac{1}{n k}\\sum_{i=1}^{n}\\lVert y_i-\\hat y_i\\rVert^2 = \\mathrm{MSE} \\;\\Rightarrow\\; \\hat\\sigma = ${latexNumber(sigmaHat, 10)},\\quad \\log L(\\hat\\sigma) = -\\frac{n k}{2}\\big(\\log(2\\pi\\hat\\sigma^2) + 1\\big) = ${latexNumber(state.logLikelihoodAtSigmaMle, 10)}`,
-      note: 'Setting the derivative in sigma to 0 gives the mean of all n k squared residuals (divisor n k, not n k - 1).',
-      check: checkIdentity('log L at sigma hat, closed form = from the NLL', state.logLikelihoodAtSigmaMle, -state.gaussianNll(sigmaHat)),
-    },
+    state.perfectFit
+      ? {
+          id: 'sigma-mle',
+          title: 'The MLE of sigma',
+          latex: `\\sum_{i=1}^{n}\\lVert y_i-\\hat y_i\\rVert^2 = 0 \\;\\Rightarrow\\; -\\log L(\\sigma) = ${n * k}\\log(\\sqrt{2\\pi}\\,\\sigma) \\xrightarrow[\\sigma\\to 0]{} -\\infty,\\quad \\hat\\sigma = 0,\\quad -\\log L(\\hat\\sigma) = -\\infty`,
+          note: 'Every prediction equals its target, so the squared-error term vanishes and the NLL falls without bound as sigma shrinks: the MLE of sigma is 0 and the NLL there is -inf (the likelihood is unbounded). The figures at the fixed sigma above stay finite.',
+        }
+      : {
+          id: 'sigma-mle',
+          title: 'The MLE of sigma',
+          latex: `\\hat\\sigma^2 = \\frac{1}{n k}\\sum_{i=1}^{n}\\lVert y_i-\\hat y_i\\rVert^2 = \\mathrm{MSE} \\;\\Rightarrow\\; \\hat\\sigma = ${latexNumber(sigmaHat, 10)},\\quad \\log L(\\hat\\sigma) = -\\frac{n k}{2}\\big(\\log(2\\pi\\hat\\sigma^2) + 1\\big) = ${latexNumber(state.logLikelihoodAtSigmaMle, 10)}`,
+          note: 'Setting the derivative in sigma to 0 gives the mean of all n k squared residuals (divisor n k, not n k - 1).',
+          check: checkIdentity('log L at sigma hat, closed form = from the NLL', state.logLikelihoodAtSigmaMle, -state.gaussianNll(sigmaHat)),
+        },
   ];
   return { id: 'regression-fixed-sigma', title: 'Mean squared error as a Gaussian likelihood', steps };
 }

@@ -1,7 +1,6 @@
 import { basename } from 'node:path';
 import { fileSource, type ByteSource } from '../byteSource';
-import { quoted } from '../dtypes';
-import { DataFileError, describeError } from '../errors';
+import { DataFileError, describeError, quoteName } from '../errors';
 
 /**
  * Bounds on a tokenizer.json. Llama 3's is 9 MB and Gemma 3's 33 MB; 128 MB leaves room for
@@ -103,9 +102,9 @@ export function parseTokenizer(name: string, text: string, limits: TokenizerLimi
     });
   } else if (modelType === 'BPE' || modelType === 'WordPiece' || modelType === 'WordLevel') {
     const vocab = asObject(model.vocab, 'model.vocab', fail);
-    for (const piece of Object.keys(vocab)) setPiece(vocab[piece], piece, `model.vocab[${quoted(piece)}]`);
+    for (const piece of Object.keys(vocab)) setPiece(vocab[piece], piece, `model.vocab[${quoteName(piece)}]`);
   } else {
-    fail('model.type', `model type ${quoted(String(modelType))} is not one of BPE, WordPiece, WordLevel, Unigram`);
+    fail('model.type', `model type ${quoteName(String(modelType))} is not one of BPE, WordPiece, WordLevel, Unigram`);
   }
 
   const specialPieces = new Set<string>();
@@ -136,7 +135,7 @@ function decoderStep(value: unknown, place: string, depth: number, limits: Token
   };
   const oneCharacter = (key: string, fallback?: string): string => {
     const v = text(key, fallback);
-    if ([...v].length !== 1) fail(`${place}.${key}`, `${quoted(v)} is not one character`);
+    if ([...v].length !== 1) fail(`${place}.${key}`, `${quoteName(v)} is not one character`);
     return v;
   };
   const count = (key: string): number => {
@@ -204,7 +203,7 @@ function asObject(value: unknown, place: string, fail: Fail): Record<string, unk
 /** A JSON value named briefly for a message. */
 function describeValue(value: unknown): string {
   if (value === undefined) return 'a missing value';
-  if (typeof value === 'string') return quoted(value);
+  if (typeof value === 'string') return quoteName(value);
   if (Array.isArray(value)) return 'a list';
   if (value === null) return 'null';
   if (typeof value === 'object') return 'an object';

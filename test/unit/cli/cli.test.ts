@@ -81,7 +81,7 @@ describe('likelihood-lens CLI (dist/cli.js)', () => {
     [[fixturePath('classifier', 'nope.csv')], /^likelihood-lens: nope\.csv: no such file\n$/, 1],
     [
       [fixturePath('classifier', 'basic.csv'), '--target', 'missing'],
-      /^likelihood-lens: basic\.csv: no numeric column named 'missing' \(columns: label, p0, p1, p2, p3\)\n$/,
+      /^likelihood-lens: basic\.csv: no column named 'missing' \(numeric columns: label, p0, p1, p2, p3\)\n$/,
       1,
     ],
     [[fixturePath('classifier', 'basic.csv'), '--pred-kind', 'odds'], /^likelihood-lens: --pred-kind must be one of probs, logits, logprobs\nusage: /, 2],

@@ -134,7 +134,7 @@ describe('likelihood-lens CLI: soft, regression and fit', () => {
     ],
     [
       [engineFixture('fits.csv'), '--task', 'fit', '--target', 'nope'],
-      /^likelihood-lens: fits\.csv: no numeric column named 'nope' \(columns: bern, cat, gauss, pois, pois_big, expo\)\n$/,
+      /^likelihood-lens: fits\.csv: no column named 'nope' \(numeric columns: bern, cat, gauss, pois, pois_big, expo\)\n$/,
       1,
     ],
     [

@@ -5,14 +5,31 @@ import { analyzeSource } from '../../../src/analysis/sources/analyzeSource';
 import { memorySource } from '../../../src/readers/byteSource';
 import { DataFileError } from '../../../src/readers/errors';
 import { readParquet } from '../../../src/readers/parquet';
+import { parseTableBytes } from '../../../src/readers/readDataFile';
+import { analyzeTable } from '../../../src/analysis/sources/table';
 import { checkColumnChunk } from '../../../src/readers/parquetPages';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { assertClose, classification, fixturePath, readJson } from '../../helpers/fixtures';
 
+interface TypedSpec {
+  expected: { values: Record<string, number[]>; n: number; crossEntropy: number; logLikelihood: number };
+}
+interface EdgesSpec {
+  expected: { half: (number | string)[]; halfSignBits: boolean[]; wide_bytes: number[]; wide_fixed: number[]; int64_dec: number[] };
+}
+
 const expected = readJson<Record<string, { crossEntropy: number; logLikelihood: number; n: number }>>(fixturePath('classifier', 'expected.json'));
 
 describe('Parquet reader', () => {
-  for (const name of ['basic_snappy.parquet', 'basic_plain.parquet', 'basic_gzip.parquet', 'basic_brotli.parquet', 'basic_zstd.parquet']) {
+  for (const name of [
+    'basic_snappy.parquet',
+    'basic_plain.parquet',
+    'basic_gzip.parquet',
+    'basic_brotli.parquet',
+    'basic_zstd.parquet',
+    'basic_lz4_raw.parquet',
+    'basic_lz4_hadoop.parquet',
+  ]) {
     it(`${name}: the cross-entropy PyTorch gives for the same numbers in CSV`, async () => {
       const analysis = classification(await analyzeSource({ kind: 'path', path: fixturePath('parquet', name) }));
       assert.equal(analysis.file.format, 'parquet');
@@ -24,6 +41,35 @@ describe('Parquet reader', () => {
     });
   }
 
+  it('reads DECIMAL columns of each physical type and FLOAT16 as Python and NumPy read them in float64', async () => {
+    const { typed } = readJson<{ typed: TypedSpec }>(fixturePath('parquet', 'typed_spec.json'));
+    const table = await readParquet(memorySource('typed.parquet', readFileSync(fixturePath('parquet', 'typed.parquet'))));
+    for (const [name, values] of Object.entries(typed.expected.values))
+      assert.deepEqual(Array.from(table.columns.find((c) => c.name === name)!.values), values, name);
+    const analysis = classification(await analyzeSource({ kind: 'path', path: fixturePath('parquet', 'typed.parquet') }));
+    assert.deepEqual(analysis.roles.predictions, ['logit_0', 'logit_1', 'logit_2', 'logit_3', 'logit_4']);
+    assert.equal(analysis.summary.n, typed.expected.n);
+    assertClose(analysis.summary.crossEntropy, typed.expected.crossEntropy, 1e-12, 'cross-entropy');
+    assertClose(analysis.summary.logLikelihood, typed.expected.logLikelihood, 1e-12, 'log-likelihood');
+  });
+
+  it("FLOAT16's subnormals, extremes, infinities, NaN and -0, and DECIMALs beyond 2^53, negative or 16 bytes wide, to the last bit", async () => {
+    const { edges } = readJson<{ edges: EdgesSpec }>(fixturePath('parquet', 'typed_spec.json'));
+    const table = await readParquet(memorySource('edges.parquet', readFileSync(fixturePath('parquet', 'edges.parquet'))));
+    const column = (name: string) => Array.from(table.columns.find((c) => c.name === name)!.values);
+    const half = column('half');
+    assert.deepEqual(
+      half,
+      edges.expected.half.map((v) => (typeof v === 'number' ? v : v === 'nan' ? Number.NaN : v === 'inf' ? Infinity : -Infinity)),
+    );
+    assert.deepEqual(
+      half.map((v) => Object.is(v, -0) || v < 0),
+      edges.expected.halfSignBits,
+    );
+    for (const name of ['wide_bytes', 'wide_fixed', 'int64_dec'] as const) assert.deepEqual(column(name), edges.expected[name], name);
+    assert.deepEqual(table.textColumns, []);
+  });
+
   it("reads pandas' own to_parquet output (pyarrow, snappy, dictionary pages)", async () => {
     const bytes = readFileSync(fixturePath('parquet', 'pandas_simple.parquet'));
     const table = await readParquet(memorySource('pandas_simple.parquet', bytes));
@@ -32,7 +78,10 @@ describe('Parquet reader', () => {
       table.columns.map((c) => [c.name, Array.from(c.values)]),
       [['A', [1, 2, 3]]],
     );
-    assert.deepEqual(table.textColumns, ['B']);
+    assert.deepEqual(
+      table.textColumns.map((column) => column.name),
+      ['B'],
+    );
   });
 
   it('a broken or truncated file gives one line naming the file, never another error', async () => {
@@ -53,15 +102,79 @@ describe('Parquet reader', () => {
     );
   });
 
+  it('a cut or damaged footer is one line saying what is wrong with it and at which byte', async () => {
+    const bytes = readFileSync(fixturePath('parquet', 'basic_snappy.parquet'));
+    const size = bytes.length;
+    const footerLength = bytes.readUInt32LE(size - 8);
+    const hex = (part: Uint8Array) => Array.from(part, (byte) => byte.toString(16).padStart(2, '0')).join(' ');
+    const read = (name: string, file: Uint8Array) => readParquet(memorySource(name, file));
+    await assert.rejects(read('cut.parquet', bytes.subarray(0, 100)), {
+      message: `cut.parquet: the footer should end with 'PAR1' at byte 96 but has ${hex(bytes.subarray(96, 100))}: the file is cut short or damaged`,
+    });
+    await assert.rejects(read('tiny.parquet', bytes.subarray(0, 8)), {
+      message: 'tiny.parquet: the footer is missing: the file ends at byte 8, before the 12 bytes of the smallest Parquet file',
+    });
+    const longFooter = Uint8Array.from(bytes);
+    new DataView(longFooter.buffer).setUint32(size - 8, size, true);
+    await assert.rejects(read('long.parquet', longFooter), {
+      message: `long.parquet: the footer's length at byte ${size - 8} is ${size} bytes, more than the ${size - 12} between the magic numbers: the file is cut short or damaged`,
+    });
+    const garbled = Uint8Array.from(bytes);
+    garbled.fill(0xff, size - 8 - footerLength, size - 8);
+    await assert.rejects(read('garbled.parquet', garbled), (error: unknown) => {
+      assert.ok(error instanceof DataFileError);
+      assert.match(
+        error.message,
+        new RegExp(`^garbled\\.parquet: the footer of ${footerLength} bytes at byte ${size - 8 - footerLength} cannot be read \\(.+\\): the file is damaged$`),
+      );
+      return true;
+    });
+    await assert.rejects(read('text.parquet', new TextEncoder().encode('label,p0\n0,1\n')), {
+      message: "text.parquet: not a Parquet file: it starts with 6c 61 62 65, not 'PAR1'",
+    });
+  });
+
+  it('a column asked for that is absent, or text, is named with the columns the file has', async () => {
+    const bytes = parquetWriteBuffer({
+      columnData: [
+        { name: 'label', data: [0, 1, 1], type: 'INT32' },
+        { name: 'p, 1', data: [0.2, 0.7, 0.9], type: 'DOUBLE' },
+        { name: 'note', data: ['a', 'b', 'c'], type: 'STRING' },
+      ],
+    });
+    const table = await readParquet(memorySource('named.parquet', new Uint8Array(bytes)));
+    await assert.rejects(analyzeTable(table, 'named.parquet', { target: 'y' }), {
+      message: "named.parquet: no column named 'y' (numeric columns: label, 'p, 1'; text columns: note)",
+    });
+    await assert.rejects(analyzeTable(table, 'named.parquet', { target: 'label', predictions: ['note', 'q'] }), {
+      message: "named.parquet: no column named 'q'; 'note' is a text column, not numbers (numeric columns: label, 'p, 1'; text columns: note)",
+    });
+  });
+
+  it('a null is a missing value, refused at its row as an empty CSV cell is at its line', async () => {
+    const bytes = parquetWriteBuffer({
+      columnData: [
+        { name: 'label', data: [0, 1, null, 1], type: 'INT32' },
+        { name: 'p0', data: [0.8, 0.3, 0.5, 0.4], type: 'DOUBLE' },
+        { name: 'p1', data: [0.2, 0.7, 0.5, 0.6], type: 'DOUBLE' },
+      ],
+    });
+    const table = await readParquet(memorySource('nulls.parquet', new Uint8Array(bytes)));
+    assert.deepEqual(Array.from(table.columns[0]!.values), [0, 1, Number.NaN, 1]);
+    await assert.rejects(analyzeTable(table, 'nulls.parquet'), { message: 'nulls.parquet: row 2: the label is missing (NaN)' });
+    const csv = parseTableBytes(new TextEncoder().encode('label,p0,p1\n0,0.8,0.2\n1,0.3,0.7\n,0.5,0.5\n1,0.4,0.6\n'), 'nulls.csv');
+    await assert.rejects(analyzeTable(csv, 'nulls.csv'), { message: 'nulls.csv: line 4: the label is missing (NaN)' });
+  });
+
   it('a codec it cannot decode is refused by name, with the column', async () => {
     const identity = (bytes: Uint8Array) => bytes;
     const bytes = parquetWriteBuffer({
       columnData: [{ name: 'label', data: [0, 1, 1], type: 'DOUBLE' }],
-      codec: 'LZ4_RAW',
-      compressors: { LZ4_RAW: identity },
+      codec: 'LZO',
+      compressors: { LZO: identity },
     });
-    await assert.rejects(readParquet(memorySource('lz4.parquet', new Uint8Array(bytes))), {
-      message: "lz4.parquet: row group 0, column 'label': LZ4_RAW compression is not supported (supported: UNCOMPRESSED, SNAPPY, GZIP, BROTLI, ZSTD)",
+    await assert.rejects(readParquet(memorySource('lzo.parquet', new Uint8Array(bytes))), {
+      message: "lzo.parquet: row group 0, column 'label': LZO compression is not supported (supported: UNCOMPRESSED, SNAPPY, GZIP, BROTLI, LZ4_RAW, LZ4, ZSTD)",
     });
   });
 

@@ -6,7 +6,7 @@ import type { IndexedSumsData } from '../../../engine/tokens/indexedSums';
 import { NO_TARGET, offByOneWarning } from '../../../engine/tokens/alignment';
 import { PERPLEXITY_DEFINITIONS, tokenPerplexities, type Perplexities } from '../../../engine/tokens/perplexity';
 import { TokenError, tokenPlace } from '../../../engine/tokens/tokenError';
-import { DataFileError } from '../../../readers/errors';
+import { DataFileError, quoteName } from '../../../readers/errors';
 import { decodeTokens } from '../../../readers/tokenizer/decodeTokens';
 import type { TokenizerDefinition } from '../../../readers/tokenizer/tokenizerJson';
 import type { LanguageModelRoles } from '../../../roles/chosenRoles';
@@ -57,7 +57,7 @@ const DEFINITIONS: Readonly<Record<string, string>> = {
  */
 export function tokenErrorInFile(tensors: LanguageModelTensors, error: unknown): unknown {
   if (!(error instanceof TokenError)) return error;
-  return new DataFileError(tensors.fileName, `tensor '${tensors.predictions.name}' ${tokenPlace(error.batch, error.position)}`, error.reason);
+  return new DataFileError(tensors.fileName, `tensor ${quoteName(tensors.predictions.name)} ${tokenPlace(error.batch, error.position)}`, error.reason);
 }
 
 /** The decoded text of each of a sequence's tokens, when a tokenizer is given and knows every id. */

@@ -1,7 +1,7 @@
 import { typedValues } from '../../../engine/rowScores';
 import { alignTargets, NO_TARGET } from '../../../engine/tokens/alignment';
 import { TokenError, tokenPlace } from '../../../engine/tokens/tokenError';
-import { DataFileError } from '../../../readers/errors';
+import { DataFileError, quoteName } from '../../../readers/errors';
 import { readStoredElementsOf } from '../../../readers/storedElements';
 import type { NumericArray, Tensor } from '../../../readers/tensor';
 import { LM_BLOCK_VALUES } from '../../sizes';
@@ -70,7 +70,11 @@ function elementsOf(tensor: Tensor, first: number, count: number, memory?: Block
 function placed(tensors: LanguageModelTensors, tensor: Tensor | undefined, group: number, error: unknown): unknown {
   if (!(error instanceof TokenError)) return error;
   const name = error.reason.startsWith('attention mask') ? tensors.mask?.name : tensor?.name;
-  return new DataFileError(tensors.fileName, `tensor '${name ?? tensors.predictions.name}' ${tokenPlace(group + error.batch, error.position)}`, error.reason);
+  return new DataFileError(
+    tensors.fileName,
+    `tensor ${quoteName(name ?? tensors.predictions.name)} ${tokenPlace(group + error.batch, error.position)}`,
+    error.reason,
+  );
 }
 
 /** The ids sequences [first, first + count) score, both ways for logits. */

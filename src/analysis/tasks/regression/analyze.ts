@@ -44,6 +44,10 @@ export async function analyzeRegression(input: TaskInput, options: AnalysisOptio
   const warnings = [...(input.readerWarnings ?? [])];
   if (variance && variance.clamped > 0)
     warnings.push(`${variance.clamped} variance value(s) are below eps = ${variance.options.eps ?? 1e-6} and were raised to it, as PyTorch does.`);
+  if (state.perfectFit)
+    warnings.push(
+      'Every prediction equals its target (all residuals are 0): the MLE of sigma is 0 and the Gaussian NLL at it is -inf (the likelihood is unbounded as sigma -> 0); the figures at the fixed sigma are finite.',
+    );
   const curve = sigmaCurve(state, sigma);
   const rowLosses: Record<string, readonly number[]> = {};
   if (pass.losses.all) rowLosses.gaussianNll = pass.losses.all;

@@ -128,7 +128,7 @@ describe('categorical cross-entropy against PyTorch and scikit-learn', () => {
   it('honours role overrides', async () => {
     const analysis = await analyze('basic.csv', { target: 'label', predictions: ['p0', 'p1', 'p2', 'p3'] });
     assertClose(analysis.summary.crossEntropy, expected['basic.csv']!.crossEntropy, 1e-12, 'same roles as detected');
-    await assert.rejects(analyze('basic.csv', { target: 'nope' }), /basic\.csv: no numeric column named 'nope'/);
+    await assert.rejects(analyze('basic.csv', { target: 'nope' }), /basic\.csv: no column named 'nope' \(numeric columns: label, p0, p1, p2, p3\)/);
   });
 
   it('names the rows whose true class has probability 0 (infinite loss)', async () => {
