@@ -7,7 +7,19 @@ import { h } from './dom';
 import { formatInUnit, formatNumber } from './format';
 
 type Summary = LanguageModelAnalysis['summary'];
-type FigureName = Exclude<keyof Summary, 'definitions' | 'n' | 'log10Likelihood' | 'likelihoodMantissa' | 'likelihoodExponent' | 'otherAlignmentCrossEntropy'>;
+type FigureName = Exclude<
+  keyof Summary,
+  | 'definitions'
+  | 'n'
+  | 'log10Likelihood'
+  | 'likelihoodMantissa'
+  | 'likelihoodExponent'
+  | 'otherAlignmentCrossEntropy'
+  | 'crossEntropyStdError'
+  | 'crossEntropyClusteredStdError'
+  | 'errorBars'
+  | 'calibrationNoiseFloor'
+>;
 
 /** Said when the analysis does not define a figure itself. */
 const FALLBACK_DEFINITIONS: Readonly<Record<FigureName, string>> = {

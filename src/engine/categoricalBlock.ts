@@ -18,6 +18,8 @@ export interface CategoricalBlock {
   readonly losses: Float64Array;
   /** Each row's top class (torch.argmax), -1 for ignored rows: whether it was right, for comparing two models. */
   readonly predicted: Int32Array;
+  /** Each row's top-class probability: the reliability bootstrap, keyed by the row's place in the file, is drawn where blocks are merged in order. */
+  readonly confidence: Float64Array;
   /** Rows of probabilities that do not sum to 1: how many, and the first few (file rows). */
   readonly notNormalisedCount: number;
   readonly notNormalisedRows: readonly number[];
@@ -48,8 +50,9 @@ export function reduceCategoricalBlock(
 ): CategoricalBlock {
   const crossEntropy = new CrossEntropyState(k, options);
   const losses = crossEntropy.consumeScores(labels, scored, firstRow);
-  const reliability = new ReliabilityState(k, options.kind);
-  reliability.consumeScores(labels, scored);
+  // No bootstrap here: a thread may not know its block's first row (a CSV's byte range), which keys the weights.
+  const reliability = new ReliabilityState(k, options.kind, undefined, 0);
+  reliability.consumeScores(labels, scored, firstRow);
   // scoreRows has checked every label is below k: a classifier may have more classes than a fit allows alone.
   const labelCounts = new CategoricalFitState(k);
   const ignore = options.ignoreIndex ?? DEFAULT_IGNORE_INDEX;
@@ -63,6 +66,7 @@ export function reduceCategoricalBlock(
     labelCounts,
     losses,
     predicted: scored.predicted,
+    confidence: scored.confidence,
     notNormalisedCount: scored.notNormalisedCount,
     notNormalisedRows: scored.notNormalisedRows.map((row) => firstRow + row),
   };

@@ -238,7 +238,7 @@ export class TokenLossState implements StreamingState<TokenBlock, TokenLossData>
       notNormalisedRows: [],
       oneHotCrossEntropy: new CompensatedSum(),
     };
-    this.calibration.consumeScores(targets, rows);
+    this.calibration.consumeScores(targets, rows, from);
   }
 
   /**

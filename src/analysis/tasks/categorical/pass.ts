@@ -103,6 +103,7 @@ export class CategoricalPass {
     const infiniteBefore = this.state.likelihood.infiniteRows.length;
     this.state.merge(block.crossEntropy);
     this.reliability.merge(block.reliability);
+    this.reliability.bootstrapRows(firstRow, labels, block.predicted, block.confidence);
     this.labelFit.merge(block.labelCounts);
     const { losses } = block;
     const anyIgnored = block.crossEntropy.ignored > 0;
