@@ -13,6 +13,9 @@ export interface ErrorBar {
   readonly method: string;
 }
 
+export const TOKEN_METHOD =
+  'standard error: std of per-token losses (ddof 1) / \u221atokens, tokens taken as independent; 95% interval: \u00b11.96 standard errors';
+
 export const MEAN_METHOD = 'standard error: std of per-row losses (ddof 1) / \u221an; 95% interval: \u00b11.96 standard errors';
 
 /** The normal interval of a mean: value +- 1.96 se. */

@@ -9,7 +9,7 @@ import { PERPLEXITY_DEFINITIONS } from '../../src/engine/tokens/perplexity';
 import { whyLogsDerivation } from '../../src/engine/derivations/whyLogs';
 import { readTensorFile } from '../../src/readers/readTensorFile';
 import { crossEntropyStdError } from '../../src/engine/meanVariance';
-import { clusteredRatioStandardError, normalErrorBar, perplexityErrorBar } from '../../src/engine/uncertainty';
+import { CLUSTERED_METHOD, clusteredRatioStandardError, normalErrorBar, perplexityErrorBar, TOKEN_METHOD } from '../../src/engine/uncertainty';
 import { fixturePath, readJson } from '../helpers/fixtures';
 
 export interface LmCase {
@@ -186,8 +186,8 @@ export function lmAnalysis(labels: ArrayLike<number>): LanguageModelAnalysis {
       crossEntropyStdError: tokenStdError,
       crossEntropyClusteredStdError: clusteredStdError,
       errorBars: {
-        crossEntropy: normalErrorBar(c.crossEntropy, tokenStdError, 'standard error: std of per-token losses (ddof 1) / \u221atokens'),
-        crossEntropyBySequence: normalErrorBar(c.crossEntropy, clusteredStdError, 'standard error with sequences as clusters'),
+        crossEntropy: normalErrorBar(c.crossEntropy, tokenStdError, TOKEN_METHOD),
+        crossEntropyBySequence: normalErrorBar(c.crossEntropy, clusteredStdError, CLUSTERED_METHOD),
         perplexity: perplexityErrorBar(c.crossEntropy, tokenStdError),
       },
       definitions: PERPLEXITY_DEFINITIONS,

@@ -12,7 +12,7 @@ import type { TokenizerDefinition } from '../../../readers/tokenizer/tokenizerJs
 import type { LanguageModelRoles } from '../../../roles/chosenRoles';
 import type { AnalysisOptions, LanguageModelAnalysis, PartialResult, SequenceLoss } from '../../results';
 import { MAX_LISTED_SEQUENCES, MAX_POSITION_POINTS } from '../../sizes';
-import { CLUSTERED_METHOD, clusteredRatioStandardError, normalErrorBar } from '../../../engine/uncertainty';
+import { CLUSTERED_METHOD, clusteredRatioStandardError, normalErrorBar, TOKEN_METHOD } from '../../../engine/uncertainty';
 import { accuracyErrorBar, calibrationErrorBars, meanLossErrorBars } from '../../rows/errorBars';
 import { LanguageModelPass, type SequenceTokens } from './pass';
 import { tokenRows, type LanguageModelTensors } from './tokenRows';
@@ -148,7 +148,7 @@ export async function analyzeLanguageModel(
   const errorBars = {
     ...meanLossErrorBars(crossEntropy, crossEntropyStdError, {
       perplexity: true,
-      method: 'standard error: std of per-token losses (ddof 1) / \u221atokens, tokens taken as independent; 95% interval: \u00b11.96 standard errors',
+      method: TOKEN_METHOD,
     }),
     crossEntropyBySequence: normalErrorBar(crossEntropy, crossEntropyClusteredStdError, `${CLUSTERED_METHOD}; 95% interval: \u00b11.96 standard errors`),
     ...(logits ? { accuracy: accuracyErrorBar(state.nll.correct, state.rows) } : {}),
