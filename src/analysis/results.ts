@@ -1,12 +1,13 @@
 import type { PredictionKind } from '../engine/categorical';
 import type { PairedComparisonResult } from '../engine/comparison/pairedComparison';
 import type { Derivation, IdentityCheck } from '../engine/derivation';
+import type { ClassFigures } from '../engine/perClass';
 import type { ErrorBar } from '../engine/uncertainty';
 import type { Histogram, RunningMean, Series } from '../engine/series';
 import type { Perplexities } from '../engine/tokens/perplexity';
 import type { FitFamily, RoleOptions } from '../roles/vocabulary';
 
-export type { ErrorBar };
+export type { ClassFigures, ErrorBar };
 
 /** The ECE a perfectly calibrated model would show by chance with the same rows per bin, and how it was computed. */
 export interface CalibrationNoiseFloor {
@@ -130,6 +131,11 @@ export interface ClassificationAnalysis extends AnalysisBase {
     /** Numeric columns the user can pick from. */
     readonly columns: readonly string[];
   };
+  /**
+   * Each class with a label or a prediction: support, cross-entropy and recall with their standard
+   * errors, and the calibration gap of the rows predicted as it; absent past MAX_CLASS_TABLE classes.
+   */
+  readonly byClass?: { readonly classes: readonly ClassFigures[]; readonly method: string };
   /** The options of F.cross_entropy behind torchCrossEntropy (and the ignore index behind crossEntropy). */
   readonly torchOptions: { readonly ignoreIndex: number; readonly weight?: readonly number[]; readonly labelSmoothing?: number };
   readonly summary: SummaryBase & {

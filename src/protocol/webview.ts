@@ -7,6 +7,7 @@ import type { TensorFileSummary } from '../analysis/sources/tensorSummary';
 import type {
   Analysis,
   AnalysisOptions,
+  ClassFigures,
   ClassificationAnalysis,
   ErrorBar,
   EvalAnalysis,
@@ -43,6 +44,7 @@ export type {
   TokenLoss,
   Derivation,
   DerivationStep,
+  ClassFigures,
   ErrorBar,
   FitFamily,
   IdentityCheck,

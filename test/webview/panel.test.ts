@@ -596,6 +596,27 @@ describe('tasks beyond classification in the panel, with sliders that redraw wit
     await page.close();
   });
 
+  it('the per-class table: a row per class with its standard errors, sorted by a column when its header is clicked', async () => {
+    const overconfident = classification(await analyzeSource({ kind: 'path', path: fixturePath('uncertainty', 'overconfident.csv') }));
+    const page = await panelFor(overconfident, 'light');
+    const classes = overconfident.byClass!.classes;
+    const order = () => page.$$eval('[data-testid="class-row"]', (rows) => rows.map((row) => Number(row.getAttribute('data-class'))));
+    assert.deepEqual(await order(), [0, 1, 2]);
+    const first = await page.$eval('[data-testid="class-row"] td:nth-child(3)', (el) => ({
+      text: el.textContent ?? '',
+      value: Number(el.getAttribute('data-value')),
+    }));
+    assert.equal(first.value, classes[0]!.crossEntropy);
+    assert.match(first.text, /^\d\.\d+ \u00b1 0\.\d+$/);
+    await page.click('button[data-sort="crossEntropy"]');
+    const byLoss = [...classes].sort((a, b) => b.crossEntropy - a.crossEntropy).map((row) => row.label);
+    assert.deepEqual(await order(), byLoss);
+    await page.click('button[data-sort="crossEntropy"]');
+    assert.deepEqual(await order(), [...byLoss].reverse());
+    assert.deepEqual((await pageRecord(page)).errors, []);
+    await page.close();
+  });
+
   it('no labels: the mean entropy of the predictions', async () => {
     const analysis = await analyzeSource({ kind: 'bytes', name: 'probs.csv', bytes: new TextEncoder().encode('p0,p1\n0.5,0.5\n0.9,0.1\n') });
     assert.equal(analysis.task, 'entropy');

@@ -249,6 +249,15 @@ export async function analyzeCategorical(input: CategoricalInput, options: Analy
       reason: input.rolesReason,
       columns: input.choices,
     },
+    ...(done.perClass
+      ? {
+          byClass: {
+            classes: done.perClass.table(),
+            method:
+              'by the label: support, mean -log q(label) with std (ddof 1) / \u221asupport, recall with std(correct, ddof 1) / \u221asupport; by the top class: |precision \u2212 mean confidence| of the rows predicted as it',
+          },
+        }
+      : {}),
     torchOptions: {
       ignoreIndex: state.options.ignoreIndex ?? DEFAULT_IGNORE_INDEX,
       ...(state.options.weight ? { weight: Array.from(state.options.weight) } : {}),

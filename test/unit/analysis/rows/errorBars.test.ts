@@ -51,6 +51,22 @@ describe('error bars of a classifier', () => {
     assert.ok(ece.lower > summary.calibrationNoiseFloor.value);
   });
 
+  it('the per-class table: support, cross-entropy and recall with their standard errors, and the calibration gap of each predicted class', async () => {
+    const analysis = classification(await analyze(fixturePath('uncertainty', 'overconfident.csv')));
+    const rows = analysis.byClass!.classes;
+    const want = expected.overconfident.byClass as Record<string, number>[];
+    assert.equal(rows.length, want.length);
+    rows.forEach((row, c) => {
+      const w = want[c]!;
+      assert.equal(row.label, w.label);
+      assert.equal(row.support, w.support);
+      assert.equal(row.predicted, w.predicted);
+      for (const key of ['crossEntropy', 'crossEntropyStdError', 'accuracy', 'accuracyStdError', 'calibrationGap'] as const)
+        assertRelative(row[key], w[key]!, 1e-10, `class ${c} ${key}`);
+    });
+    assert.match(analysis.byClass!.method, /ddof 1/);
+  });
+
   it('a CSV of logits: the standard errors of the cross-entropy and the accuracy', async () => {
     const want = expected.logitsCsv;
     const { summary } = classification(await analyze(fixturePath('classifier', 'logits.csv')));
