@@ -47,9 +47,14 @@ export class CalibrationBootstrapState implements CalibrationBootstrapData {
     let state = rowKey(this.seed, row);
     for (let r = 0, at = bin; r < this.replicates; r++, at += binCount, state = (state + REPLICATE_STEP) >>> 0) {
       const w = poissonOne(hash32(state));
-      if (w === 0) continue;
       weightSums[r] += w;
-      neumaierAdd(gapSums, gapCompensations, at, w * gap);
+      // Knuth's TwoSum, inline and branch-free (a weight of 0 adds nothing): this loop runs replicates x rows times.
+      const sum = gapSums[at]!;
+      const value = w * gap;
+      const total = sum + value;
+      const virtual = total - sum;
+      gapCompensations[at] += sum - (total - virtual) + (value - virtual);
+      gapSums[at] = total;
     }
   }
 
