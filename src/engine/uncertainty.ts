@@ -113,3 +113,57 @@ export function clusteredRatioStandardError(sums: ArrayLike<number>, counts: Arr
 
 export const CLUSTERED_METHOD =
   'standard error with sequences as clusters: std over sequences of (NLL sum \u2212 CE \u00d7 tokens), ddof 1, / (mean tokens \u00d7 \u221asequences)';
+
+/**
+ * The column's central moments up to the fourth, streamed as compensated power sums of x - x0
+ * (x0 the first value, so the sums stay near the spread rather than the level): what the
+ * standard error of a fitted Gaussian's or exponential's NLL per row needs once the fit is known.
+ */
+export class CentralMomentsState {
+  n = 0;
+  private shift = Number.NaN;
+  private readonly powers = [new CompensatedSum(), new CompensatedSum(), new CompensatedSum(), new CompensatedSum()] as const;
+
+  add(values: ArrayLike<number>): void {
+    for (let i = 0; i < values.length; i++) {
+      const x = values[i]!;
+      if (Number.isNaN(this.shift)) this.shift = x;
+      const d = x - this.shift;
+      const d2 = d * d;
+      this.powers[0].add(d);
+      this.powers[1].add(d2);
+      this.powers[2].add(d2 * d);
+      this.powers[3].add(d2 * d2);
+      this.n++;
+    }
+  }
+
+  /** The second and fourth central moments, sum (x - mean)^k / n. */
+  moments(): { readonly m2: number; readonly m4: number } {
+    const n = this.n;
+    const m = this.powers[0].value / n;
+    const s2 = this.powers[1].value / n;
+    const s3 = this.powers[2].value / n;
+    const s4 = this.powers[3].value / n;
+    const m2 = Math.max(0, s2 - m * m);
+    return { m2, m4: Math.max(0, s4 - 4 * m * s3 + 6 * m * m * s2 - 3 * m * m * m * m) };
+  }
+
+  /**
+   * std (ddof 1) / sqrt n of -log N(x; mu, sigma^2) at the MLE (sigma^2 = m2): the loss is
+   * c + (x - mu)^2 / (2 sigma^2), whose variance over the rows is (m4 / m2^2 - 1) / 4.
+   */
+  gaussianNllStandardError(): number {
+    const n = this.n;
+    if (n < 2) return Number.NaN;
+    const { m2, m4 } = this.moments();
+    return Math.sqrt(((Math.max(0, m4 / (m2 * m2) - 1) / 4) * n) / (n - 1) / n);
+  }
+
+  /** std (ddof 1) / sqrt n of -log(lambda e^(-lambda x)) = lambda x - log lambda: lambda x std(x) / sqrt n. */
+  exponentialNllStandardError(lambda: number): number {
+    const n = this.n;
+    if (n < 2) return Number.NaN;
+    return lambda * Math.sqrt((this.moments().m2 * n) / (n - 1) / n);
+  }
+}

@@ -60,11 +60,7 @@ export async function analyzeFit(input: TaskInput, options: AnalysisOptions = {}
     task: 'fit',
     roles: { target: column, dist: done.dist, distReason, reason: roles.reason, columns: input.choices },
     summary: {
-      ...summaryBase(
-        fit.n,
-        fit.logLikelihood,
-        fittedNllStandardError(done.empirical, (x) => -logDensity(fit, x)),
-      ),
+      ...summaryBase(fit.n, fit.logLikelihood, fitStandardError(done, fit)),
       crossEntropy: fit.averageNll,
       dist: done.dist,
       estimates: fit.estimates,
@@ -87,6 +83,15 @@ export async function analyzeFit(input: TaskInput, options: AnalysisOptions = {}
     warnings,
     ...(done.values ? { rowLosses: { nll: done.values.map((x) => -logDensity(fit, x)) } } : {}),
   };
+}
+
+/** The fitted NLL's standard error: from the distinct values while they are kept, else from the column's moments (Gaussian, exponential); NaN otherwise. */
+function fitStandardError(pass: FitPass, fit: ReturnType<FitPass['fit']>): number {
+  const exact = fittedNllStandardError(pass.empirical, (x) => -logDensity(fit, x));
+  if (!Number.isNaN(exact) || pass.empirical.n < 2) return exact;
+  if (pass.dist === 'gaussian') return pass.moments.gaussianNllStandardError();
+  if (pass.dist === 'exponential') return pass.moments.exponentialNllStandardError((fit.estimates as { lambda: number }).lambda);
+  return Number.NaN;
 }
 
 /**

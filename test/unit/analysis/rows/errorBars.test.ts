@@ -95,6 +95,17 @@ describe('error bars of the other tasks', () => {
     }
   });
 
+  it('a Gaussian and an exponential fit of columns with more distinct values than the fit keeps: from the column\u2019s moments', async () => {
+    for (const [column, dist] of [
+      ['level', 'gaussian'],
+      ['wait', 'exponential'],
+    ] as const) {
+      const fit = await analyze(fixturePath('uncertainty', 'continuous.csv'), { task: 'fit', target: column, dist });
+      assert.equal(fit.task, 'fit');
+      if (fit.task === 'fit') assertNormalBar(fit.summary.errorBars.crossEntropy, fit.summary.crossEntropy, expected.continuousCsv[column], column);
+    }
+  });
+
   it('a language model: per token, and with the sequences as clusters', async () => {
     const lm = await analyze(fixturePath('lm', expected.lm.file));
     assert.equal(lm.task, 'lm');
