@@ -20,7 +20,7 @@ import type { Reduction } from './engine/reduction';
 import { convertNats, type InformationUnit } from './engine/units';
 import { describeError } from './readers/errors';
 import { pythonSnippet } from './analysis/report/snippets';
-import { reportFields, rowLossLines, textReport } from './cli/report';
+import { errorBarFields, reportFields, rowLossLines, textReport } from './cli/report';
 import { lmEvalFields } from './cli/lmEvalReport';
 import { compareAnalyses } from './analysis/compare';
 import { comparisonJson, comparisonText } from './cli/comparisonReport';
@@ -177,6 +177,7 @@ export function toJsonReport(analysis: Analysis, reduction: Reduction = 'mean', 
     unit,
     reduction,
     ...reportFields(analysis, reduction, (nats) => convertNats(nats, unit)),
+    ...errorBarFields(analysis, (nats) => convertNats(nats, unit)),
     ...lmEvalFields(analysis),
     identities: analysis.derivations.flatMap((derivation) => derivation.steps.flatMap((step) => (step.check ? [step.check] : []))),
     warnings: analysis.warnings,

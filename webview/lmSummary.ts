@@ -4,10 +4,23 @@
  */
 import { convertNats, unitSymbol, type InformationUnit, type LanguageModelAnalysis, type Reduction } from '../src/protocol/webview';
 import { h } from './dom';
+import { errorBarLine, noiseFloorLine, percentErrorBar, plainErrorBar } from './errorBars';
 import { formatInUnit, formatNumber } from './format';
 
 type Summary = LanguageModelAnalysis['summary'];
-type FigureName = Exclude<keyof Summary, 'definitions' | 'n' | 'log10Likelihood' | 'likelihoodMantissa' | 'likelihoodExponent' | 'otherAlignmentCrossEntropy'>;
+type FigureName = Exclude<
+  keyof Summary,
+  | 'definitions'
+  | 'n'
+  | 'log10Likelihood'
+  | 'likelihoodMantissa'
+  | 'likelihoodExponent'
+  | 'otherAlignmentCrossEntropy'
+  | 'crossEntropyStdError'
+  | 'crossEntropyClusteredStdError'
+  | 'errorBars'
+  | 'calibrationNoiseFloor'
+>;
 
 /** Said when the analysis does not define a figure itself. */
 const FALLBACK_DEFINITIONS: Readonly<Record<FigureName, string>> = {
@@ -31,12 +44,13 @@ const FALLBACK_DEFINITIONS: Readonly<Record<FigureName, string>> = {
 const SUM_DEFINITION = 'Sum over scored tokens of -log p(token): -log L, the loss with reduction="sum".';
 
 /** One figure: its name, the number, and what the number is. */
-function figureCard(label: string, value: string, testId: string, raw: number, definition: string): HTMLElement {
+function figureCard(label: string, value: string, testId: string, raw: number, definition: string, ...errorBars: (HTMLElement | string)[]): HTMLElement {
   return h(
     'div',
     { class: 'card lm-card', 'data-figure': testId },
     h('div', { class: 'card-label' }, label),
     h('div', { class: 'card-value', 'data-testid': testId, 'data-value': String(raw) }, value),
+    ...errorBars,
     h('p', { class: 'card-definition', 'data-testid': `${testId}-definition` }, definition),
   );
 }
@@ -47,17 +61,34 @@ const percent = (share: number) => `${formatNumber(100 * share, 4)}%`;
 export function languageModelCards(analysis: LanguageModelAnalysis, unit: InformationUnit, reduction: Reduction): HTMLElement {
   const s = analysis.summary;
   const define = (name: FigureName) => s.definitions[name] ?? FALLBACK_DEFINITIONS[name];
-  const optional = (name: FigureName, label: string, testId: string, format: (value: number) => string) => {
+  const optional = (name: FigureName, label: string, testId: string, format: (value: number) => string, ...errorBars: (HTMLElement | string)[]) => {
     const value = s[name];
-    return typeof value === 'number' ? figureCard(label, format(value), testId, value, define(name)) : '';
+    return typeof value === 'number' ? figureCard(label, format(value), testId, value, define(name), ...errorBars) : '';
   };
+  const lossBar = (name: string, testId: string, prefix = '') =>
+    errorBarLine(s.errorBars[name], testId, (value, digits) => formatNumber(convertNats(value, unit), digits), prefix);
   return h(
     'section',
     { class: 'summary lm-summary', 'aria-label': 'Summary' },
     reduction === 'sum'
       ? figureCard('Cross-entropy \u00b7 sum over tokens', formatInUnit(-s.logLikelihood, unit, 8), 'cross-entropy', -s.logLikelihood, SUM_DEFINITION)
-      : figureCard('Cross-entropy per token', `${formatInUnit(s.crossEntropy, unit, 8)} per token`, 'cross-entropy', s.crossEntropy, define('crossEntropy')),
-    figureCard('Perplexity (per token)', formatNumber(s.perplexity, 6), 'perplexity', s.perplexity, define('perplexity')),
+      : figureCard(
+          'Cross-entropy per token',
+          `${formatInUnit(s.crossEntropy, unit, 8)} per token`,
+          'cross-entropy',
+          s.crossEntropy,
+          define('crossEntropy'),
+          lossBar('crossEntropy', 'cross-entropy'),
+          lossBar('crossEntropyBySequence', 'cross-entropy-sequences', 'by sequence: '),
+        ),
+    figureCard(
+      'Perplexity (per token)',
+      formatNumber(s.perplexity, 6),
+      'perplexity',
+      s.perplexity,
+      define('perplexity'),
+      plainErrorBar(s.errorBars.perplexity, 'perplexity'),
+    ),
     figureCard(
       'Mean sequence perplexity',
       formatNumber(s.meanSequencePerplexity, 6),
@@ -79,9 +110,16 @@ export function languageModelCards(analysis: LanguageModelAnalysis, unit: Inform
     figureCard('Log-likelihood', formatInUnit(s.logLikelihood, unit, 10), 'log-likelihood', s.logLikelihood, define('logLikelihood')),
     figureCard('Tokens scored', s.tokens.toLocaleString('en-US'), 'tokens', s.tokens, define('tokens')),
     figureCard('Sequences', s.sequences.toLocaleString('en-US'), 'sequences', s.sequences, define('sequences')),
-    optional('accuracy', 'Top-1 accuracy', 'accuracy', percent),
+    optional('accuracy', 'Top-1 accuracy', 'accuracy', percent, percentErrorBar(s.errorBars.accuracy, 'accuracy')),
     optional('meanEntropy', 'Mean entropy of the predictions', 'mean-entropy', (value) => `${formatInUnit(value, unit, 6)} per token`),
-    optional('expectedCalibrationError', 'Calibration error (ECE, 15 bins)', 'ece', (value) => formatNumber(value, 4)),
+    optional(
+      'expectedCalibrationError',
+      'Calibration error (ECE, 15 bins)',
+      'ece',
+      (value) => formatNumber(value, 4),
+      plainErrorBar(s.errorBars.expectedCalibrationError, 'ece'),
+      noiseFloorLine(s.calibrationNoiseFloor),
+    ),
   );
 }
 

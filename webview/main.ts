@@ -14,12 +14,15 @@ import {
   isClassification,
   type SummaryBase,
   type Reduction,
+  type ErrorBar,
 } from '../src/protocol/webview';
 import { roleControls, taskControls } from './controls';
+import { classTable } from './classTable';
 import { derivationView } from './derivationView';
 import { evalCards, evalReadAs, lmEvalSection } from './evalView';
 import { entropySplit, fittedTemperatureText, sigmaExplorer, temperatureExplorer } from './explorers';
 import { actionButton, h } from './dom';
+import { errorBarLine, noiseFloorLine, percentErrorBar, plainErrorBar } from './errorBars';
 import { formatLoss, formatNumber, lossUnit } from './format';
 import { LanguageModelView } from './languageModel';
 import { lossByPositionPlot, sequencePerplexityPlot } from './lmPlots';
@@ -37,13 +40,19 @@ let view: PanelView = loadState()?.view ?? {};
 /** The analysis that failed last: shown in a banner over the last good numbers (greyed) until an analysis succeeds. */
 let failure: { readonly message: string; readonly options?: AnalysisOptions } | undefined;
 
-function card(label: string, value: string | Node, testId: string, raw: number, hint: string): HTMLElement {
+function card(label: string, value: string | Node, testId: string, raw: number, hint: string, ...errorBars: (HTMLElement | string)[]): HTMLElement {
   return h(
     'div',
     { class: 'card', title: hint },
     h('div', { class: 'card-label' }, label),
     h('div', { class: 'card-value', 'data-testid': testId, 'data-value': String(raw) }, value),
+    ...errorBars,
   );
+}
+
+/** A loss's error bar in the unit chosen, shown with the mean only (a sum's spread is n times larger and says nothing more). */
+function lossErrorBar(bar: ErrorBar | undefined, testId: string, shown: Shown): HTMLElement | string {
+  return shown.reduction === 'mean' ? errorBarLine(bar, testId, (value, digits) => formatNumber(convertNats(value, shown.unit), digits)) : '';
 }
 
 /** m x 10^e with a real superscript. */
@@ -60,9 +69,16 @@ interface Shown {
 }
 
 /** A per-row loss reduced as asked: the sum of the rows' losses is exactly -log L. */
-function lossCard(label: string, mean: number, n: number, shown: Shown, testId: string, hint: string): HTMLElement {
+function lossCard(label: string, mean: number, n: number, shown: Shown, testId: string, hint: string, errorBar: HTMLElement | string = ''): HTMLElement {
   const value = shown.reduction === 'sum' ? mean * n : mean;
-  return card(shown.reduction === 'sum' ? `${label} \u00b7 sum over rows` : label, formatLoss(value, shown.unit, shown.reduction, 8), testId, value, hint);
+  return card(
+    shown.reduction === 'sum' ? `${label} \u00b7 sum over rows` : label,
+    formatLoss(value, shown.unit, shown.reduction, 8),
+    testId,
+    value,
+    hint,
+    errorBar,
+  );
 }
 
 function likelihoodCards(s: SummaryBase, shown: Shown, meanLabel: string, meanHint: string): HTMLElement[] {
@@ -70,7 +86,14 @@ function likelihoodCards(s: SummaryBase, shown: Shown, meanLabel: string, meanHi
   return [
     shown.reduction === 'sum'
       ? card(`${meanLabel} \u00b7 sum over rows`, formatLoss(-s.logLikelihood, unit, 'sum', 8), 'cross-entropy', -s.logLikelihood, 'The sum over rows: -log L')
-      : card(meanLabel, formatLoss(s.crossEntropy, unit, 'mean', 8), 'cross-entropy', s.crossEntropy, meanHint),
+      : card(
+          meanLabel,
+          formatLoss(s.crossEntropy, unit, 'mean', 8),
+          'cross-entropy',
+          s.crossEntropy,
+          meanHint,
+          lossErrorBar(s.errorBars.crossEntropy, 'cross-entropy', shown),
+        ),
     card(
       'Log-likelihood',
       `${formatNumber(convertNats(s.logLikelihood, unit), 10)} ${lossUnit(unit, 'sum')}`,
@@ -96,8 +119,31 @@ function taskCards(analysis: Exclude<Analysis, LanguageModelAnalysis>, shown: Sh
           s.log10Likelihood,
           'exp(log-likelihood), from its base-10 logarithm',
         ),
-        card('Perplexity', formatNumber(s.perplexity, 6), 'perplexity', s.perplexity, 'exp(cross-entropy)'),
-        card('Accuracy', `${formatNumber(100 * s.accuracy, 4)}%`, 'accuracy', s.accuracy, 'Share of rows whose largest prediction is the label'),
+        card(
+          'Perplexity',
+          formatNumber(s.perplexity, 6),
+          'perplexity',
+          s.perplexity,
+          'exp(cross-entropy)',
+          plainErrorBar(s.errorBars.perplexity, 'perplexity'),
+        ),
+        card(
+          'Accuracy',
+          `${formatNumber(100 * s.accuracy, 4)}%`,
+          'accuracy',
+          s.accuracy,
+          'Share of rows whose largest prediction is the label',
+          percentErrorBar(s.errorBars.accuracy, 'accuracy'),
+        ),
+        card(
+          'Calibration error (ECE, 15 bins)',
+          formatNumber(s.expectedCalibrationError, 4),
+          'ece',
+          s.expectedCalibrationError,
+          'Expected calibration error of the top-class probability: 15 equal-width bins, |accuracy \u2212 confidence| weighted by each bin\u2019s share of rows (torchmetrics)',
+          plainErrorBar(s.errorBars.expectedCalibrationError, 'ece'),
+          noiseFloorLine(s.calibrationNoiseFloor),
+        ),
         card('Rows', String(s.n), 'rows', s.n, `${s.classes} classes`),
         s.temperature
           ? card(
@@ -172,7 +218,15 @@ function taskCards(analysis: Exclude<Analysis, LanguageModelAnalysis>, shown: Sh
     case 'entropy': {
       const s = analysis.summary;
       return [
-        lossCard('Mean entropy H(q)', s.entropy, s.n, shown, 'entropy', 'Mean over rows of -sum_c q_c log q_c: no labels, so no likelihood'),
+        lossCard(
+          'Mean entropy H(q)',
+          s.entropy,
+          s.n,
+          shown,
+          'entropy',
+          'Mean over rows of -sum_c q_c log q_c: no labels, so no likelihood',
+          lossErrorBar(s.errorBars.entropy, 'entropy', shown),
+        ),
         card(
           'Largest possible',
           formatLoss(s.maxEntropy, unit, 'mean', 8),
@@ -335,6 +389,7 @@ function render(message: Extract<HostMessage, { type: 'analysis' }>): void {
     }).element,
     analysis.task === 'soft' ? entropySplit(analysis, unit) : '',
     analysis.task === 'regression' ? sigmaExplorer(analysis, unit, view.sigma, (sigma) => keepView({ ...view, sigma })) : '',
+    isClassification(analysis) ? classTable(analysis, unit) : '',
     isClassification(analysis) ? temperatureExplorer(analysis, unit, view.temperature, (temperature) => keepView({ ...view, temperature })) : '',
     isClassification(analysis) ? roleControls(analysis, options, changeOptions).element : '',
     lm ? lm.tokenView(unit) : '',

@@ -2,9 +2,19 @@ import type { PredictionKind } from '../engine/categorical';
 import type { ScatterSample } from '../engine/comparison/comparisonPlots';
 import type { PairedComparisonResult } from '../engine/comparison/pairedComparison';
 import type { Derivation, IdentityCheck } from '../engine/derivation';
+import type { ClassFigures } from '../engine/perClass';
+import type { ErrorBar } from '../engine/uncertainty';
 import type { Histogram, RunningMean, Series } from '../engine/series';
 import type { Perplexities } from '../engine/tokens/perplexity';
 import type { FitFamily, RoleOptions } from '../roles/vocabulary';
+
+export type { ClassFigures, ErrorBar };
+
+/** The ECE a perfectly calibrated model would show by chance with the same rows per bin, and how it was computed. */
+export interface CalibrationNoiseFloor {
+  readonly value: number;
+  readonly method: string;
+}
 
 /** What the user may choose, beyond the roles; anything left out is detected. */
 export interface AnalysisOptions extends RoleOptions {
@@ -88,6 +98,10 @@ export interface SummaryBase {
   readonly crossEntropy: number;
   readonly logLikelihood: number;
   readonly log10Likelihood: number;
+  /** std(per-row NLL, ddof 1) / sqrt n; NaN below two rows or when a loss is infinite. */
+  readonly crossEntropyStdError: number;
+  /** Each headline figure's standard error and 95% interval, by the summary field it belongs to ('logLikelihoodPerRow' for -crossEntropy), each saying how it was made. */
+  readonly errorBars: Readonly<Record<string, ErrorBar>>;
 }
 
 /** Per-row loss plots, for tasks with a loss per row. */
@@ -118,6 +132,11 @@ export interface ClassificationAnalysis extends AnalysisBase {
     /** Numeric columns the user can pick from. */
     readonly columns: readonly string[];
   };
+  /**
+   * Each class with a label or a prediction: support, cross-entropy and recall with their standard
+   * errors, and the calibration gap of the rows predicted as it; absent past MAX_CLASS_TABLE classes.
+   */
+  readonly byClass?: { readonly classes: readonly ClassFigures[]; readonly method: string };
   /** The options of F.cross_entropy behind torchCrossEntropy (and the ignore index behind crossEntropy). */
   readonly torchOptions: { readonly ignoreIndex: number; readonly weight?: readonly number[]; readonly labelSmoothing?: number };
   readonly summary: SummaryBase & {
@@ -141,6 +160,7 @@ export interface ClassificationAnalysis extends AnalysisBase {
     };
     /** Expected calibration error, torchmetrics' definition with 15 bins. */
     readonly expectedCalibrationError: number;
+    readonly calibrationNoiseFloor: CalibrationNoiseFloor;
   };
   readonly plots: {
     /** Log-likelihood (and average NLL) against a parameter, with the maximum marked. */
@@ -239,6 +259,9 @@ export interface EntropyAnalysis extends AnalysisBase {
     /** log K, the entropy of the uniform prediction. */
     readonly maxEntropy: number;
     readonly perplexity: number;
+    /** std(per-row entropy, ddof 1) / sqrt n. */
+    readonly entropyStdError: number;
+    readonly errorBars: Readonly<Record<string, ErrorBar>>;
   };
   readonly plots: RowLossPlots & { readonly parameterCurves: readonly ParameterCurve[] };
 }
@@ -297,6 +320,12 @@ export interface LanguageModelAnalysis extends AnalysisBase {
       readonly meanEntropy?: number;
       /** ECE of the top-1 probability, 15 equal-width bins (logits only). */
       readonly expectedCalibrationError?: number;
+      readonly calibrationNoiseFloor?: CalibrationNoiseFloor;
+      /**
+       * The cross-entropy's standard error with the sequences as clusters (tokens of one sequence
+       * are correlated): std over sequences of (NLL sum - CE x tokens), ddof 1, / (mean tokens x sqrt sequences).
+       */
+      readonly crossEntropyClusteredStdError: number;
       /** The cross-entropy with the other alignment, for the off-by-one check (logits only). */
       readonly otherAlignmentCrossEntropy?: number;
       /** Each figure's definition, in the words the panel shows beside it. */

@@ -1,4 +1,4 @@
-import type { Analysis, LanguageModelAnalysis } from '../analysis/results';
+import type { Analysis, CalibrationNoiseFloor, ErrorBar, LanguageModelAnalysis } from '../analysis/results';
 import { lmEvalLines } from './lmEvalReport';
 import { plainNumber, plainScientific } from '../engine/format';
 import type { Reduction } from '../engine/reduction';
@@ -14,6 +14,55 @@ const SHOWN_PROBABILITIES = 12;
 function reduced(mean: number, n: number, rows: readonly number[] | undefined, reduction: Reduction, inUnit: (nats: number) => number): number | number[] {
   if (reduction === 'none' && rows) return rows.map(inUnit);
   return inUnit(reduction === 'sum' ? mean * n : mean);
+}
+
+/** Error bars of figures in nats, converted with them; the others (perplexity, accuracy, ECE) have no unit. */
+const LOSS_FIGURES: ReadonlySet<string> = new Set(['crossEntropy', 'logLikelihoodPerRow', 'entropy', 'crossEntropyBySequence']);
+
+/** How each error bar's figure is named in the text report. */
+const FIGURE_LABELS: Readonly<Record<string, string>> = {
+  crossEntropy: 'cross-entropy',
+  logLikelihoodPerRow: 'log-likelihood per row',
+  crossEntropyBySequence: 'cross-entropy (sequences)',
+  entropy: 'mean entropy',
+  perplexity: 'perplexity',
+  accuracy: 'accuracy',
+  expectedCalibrationError: 'ECE',
+};
+
+function summaryUncertainty(analysis: Analysis): { errorBars: Readonly<Record<string, ErrorBar>>; noiseFloor?: CalibrationNoiseFloor } {
+  const summary = analysis.summary;
+  const noiseFloor = 'calibrationNoiseFloor' in summary ? summary.calibrationNoiseFloor : undefined;
+  return { errorBars: summary.errorBars, ...(noiseFloor ? { noiseFloor } : {}) };
+}
+
+/**
+ * Every headline figure's standard error and 95% interval (of the mean per row, whatever the
+ * reduction), in `unit` for the losses, with how each was made; and the ECE's noise floor.
+ */
+export function errorBarFields(analysis: Analysis, inUnit: (nats: number) => number): Record<string, unknown> {
+  const { errorBars, noiseFloor } = summaryUncertainty(analysis);
+  const converted: Record<string, ErrorBar> = {};
+  for (const [name, bar] of Object.entries(errorBars)) {
+    const convert = LOSS_FIGURES.has(name) ? inUnit : (value: number) => value;
+    converted[name] = { standardError: convert(bar.standardError), lower: convert(bar.lower), upper: convert(bar.upper), method: bar.method };
+  }
+  return { errorBars: converted, ...(noiseFloor ? { calibrationNoiseFloor: noiseFloor } : {}) };
+}
+
+/** The error bars as text lines: '± se (95% lower to upper)' and how each was made. */
+function errorBarLines(analysis: Analysis, unit: InformationUnit): string[] {
+  const { errorBars, noiseFloor } = summaryUncertainty(analysis);
+  const u = unitSymbol(unit);
+  const lines: string[] = [];
+  for (const [name, bar] of Object.entries(errorBars)) {
+    const loss = LOSS_FIGURES.has(name);
+    const show = (value: number) => plainNumber(loss ? convertNats(value, unit) : value, 4);
+    const se = Number.isNaN(bar.standardError) ? '' : `\u00b1 ${show(bar.standardError)}${loss ? ` ${u}` : ''} `;
+    lines.push(`  ${(FIGURE_LABELS[name] ?? name).padEnd(26)} ${se}(95% ${show(bar.lower)} to ${show(bar.upper)}): ${bar.method}`);
+  }
+  if (noiseFloor) lines.push(`  ${'ECE noise floor'.padEnd(26)} ${plainNumber(noiseFloor.value, 4)}: ${noiseFloor.method}`);
+  return lines.length > 0 ? ['  error bars', ...lines] : [];
 }
 
 /** The prediction columns and how they were read, for the tasks that have them. */
@@ -302,6 +351,7 @@ export function textReport(analysis: Analysis, unit: InformationUnit): string {
     const { summary } = analysis;
     lines.push(line('log-likelihood', `${format(inUnit(summary.logLikelihood), 10)} ${u} (log10 ${format(summary.log10Likelihood, 10)})`));
   }
+  lines.push(...errorBarLines(analysis, unit));
   lines.push(...analysis.warnings.map((warning) => `  warning: ${warning}`));
   return lines.join('\n');
 }

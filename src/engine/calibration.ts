@@ -1,7 +1,9 @@
+import { CalibrationBootstrapState, CALIBRATION_REPLICATES, type CalibrationBootstrapData } from './calibrationBootstrap';
 import type { PredictionKind } from './categorical';
 import { CompensatedSum, type CompensatedSumData } from './compensatedSum';
 import type { LabelledRows, StreamingState } from './reduction';
 import { scoreRows, typedValues, type RowScores } from './rowScores';
+import { calibrationNoiseFloor } from './uncertainty';
 
 export interface ReliabilityBin {
   readonly lower: number;
@@ -20,6 +22,10 @@ export interface ReliabilityTable {
   readonly mce: number;
   readonly accuracy: number;
   readonly count: number;
+  /** The 2.5th and 97.5th percentiles of the ECE over the Poisson bootstrap's replicates. */
+  readonly eceInterval: { readonly lower: number; readonly upper: number; readonly replicates: number; readonly seed: number };
+  /** The ECE a perfectly calibrated model would show by chance with these bins (calibrationNoiseFloor). */
+  readonly eceNoiseFloor: number;
 }
 
 /** A ReliabilityState's bins as plain data (see CompensatedSumData). */
@@ -27,6 +33,8 @@ export interface ReliabilityData {
   readonly counts: readonly number[];
   readonly confidence: readonly CompensatedSumData[];
   readonly correct: readonly number[];
+  /** Absent from a block reduced without one (replicates 0). */
+  readonly bootstrap?: CalibrationBootstrapData;
 }
 
 /** torchmetrics' default bin count for calibration error. */
@@ -45,12 +53,16 @@ export class ReliabilityState implements StreamingState<LabelledRows, Reliabilit
   readonly counts: number[];
   readonly confidence: CompensatedSum[];
   readonly correct: number[];
+  /** The ECE's Poisson bootstrap; none with 0 replicates. */
+  readonly bootstrap: CalibrationBootstrapState | undefined;
 
   constructor(
     readonly k: number,
     readonly kind: PredictionKind,
     readonly binCount = DEFAULT_CALIBRATION_BINS,
+    replicates = CALIBRATION_REPLICATES,
   ) {
+    this.bootstrap = replicates > 0 ? new CalibrationBootstrapState(binCount, replicates) : undefined;
     this.counts = new Array<number>(binCount).fill(0);
     this.correct = new Array<number>(binCount).fill(0);
     this.confidence = Array.from({ length: binCount }, () => new CompensatedSum());
@@ -62,11 +74,12 @@ export class ReliabilityState implements StreamingState<LabelledRows, Reliabilit
     this.consumeScores(
       labels,
       scoreRows(labels, typedValues(scores.values), scores.n, this.k, chunk.firstRow ?? 0, { kind: this.kind, ignoreIndex: Number.NaN }),
+      chunk.firstRow ?? 0,
     );
   }
 
-  /** Adds rows already scored; rows scored as ignored (predicted -1) are left out. */
-  consumeScores(labels: ArrayLike<number>, scored: RowScores): void {
+  /** Adds rows already scored, the first being file row `firstRow` (which keys its bootstrap weights); rows scored as ignored (predicted -1) are left out. */
+  consumeScores(labels: ArrayLike<number>, scored: RowScores, firstRow: number): void {
     const { confidence, predicted } = scored;
     const bins = this.binCount;
     for (let i = 0; i < scored.n; i++) {
@@ -76,7 +89,9 @@ export class ReliabilityState implements StreamingState<LabelledRows, Reliabilit
       const bin = Math.min(bins - 1, Math.floor(c * bins));
       this.counts[bin]!++;
       this.confidence[bin]!.add(c);
-      if (top === labels[i]) this.correct[bin]!++;
+      const correct = top === labels[i];
+      if (correct) this.correct[bin]!++;
+      this.bootstrap?.add(firstRow + i, bin, c, correct);
     }
   }
 
@@ -85,6 +100,24 @@ export class ReliabilityState implements StreamingState<LabelledRows, Reliabilit
       this.counts[b]! += other.counts[b]!;
       this.correct[b]! += other.correct[b]!;
       this.confidence[b]!.merge(other.confidence[b]!);
+    }
+    if (this.bootstrap && other.bootstrap) this.bootstrap.merge(other.bootstrap);
+  }
+
+  /**
+   * Adds to the bootstrap alone rows whose bins and counts were merged from a block reduced
+   * without one: file rows firstRow.., with their labels, top classes (-1: ignored) and top-class
+   * probabilities.
+   */
+  bootstrapRows(firstRow: number, labels: ArrayLike<number>, predicted: ArrayLike<number>, confidence: ArrayLike<number>): void {
+    const bootstrap = this.bootstrap;
+    if (!bootstrap) return;
+    const bins = this.binCount;
+    for (let i = 0; i < predicted.length; i++) {
+      const top = predicted[i]!;
+      if (top < 0) continue;
+      const c = confidence[i]!;
+      bootstrap.add(firstRow + i, Math.min(bins - 1, Math.floor(c * bins)), c, top === labels[i]);
     }
   }
 
@@ -104,7 +137,18 @@ export class ReliabilityState implements StreamingState<LabelledRows, Reliabilit
       }
       return { lower: b / this.binCount, upper: (b + 1) / this.binCount, count: n, meanConfidence, accuracy };
     });
-    return { bins, ece: ece.value, mce, accuracy: correct / count, count };
+    const replicates = this.bootstrap?.replicates ?? 0;
+    const seed = this.bootstrap?.seed ?? 0;
+    const interval = this.bootstrap ? this.bootstrap.interval() : { lower: Number.NaN, upper: Number.NaN };
+    return {
+      bins,
+      ece: ece.value,
+      mce,
+      accuracy: correct / count,
+      count,
+      eceInterval: { ...interval, replicates, seed },
+      eceNoiseFloor: calibrationNoiseFloor(bins),
+    };
   }
 }
 

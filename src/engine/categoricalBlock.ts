@@ -1,6 +1,7 @@
 import { ReliabilityState, type ReliabilityData } from './calibration';
 import { CrossEntropyState, DEFAULT_IGNORE_INDEX, scoreOptionsFor, type CrossEntropyData, type CrossEntropyOptions } from './crossEntropyLoss';
 import { CategoricalFitState, type CategoricalFitData } from './fits/categoricalFit';
+import { MAX_CLASS_TABLE, PerClassState, type PerClassData } from './perClass';
 import { scoreRows, type RowScores } from './rowScores';
 
 /**
@@ -18,6 +19,10 @@ export interface CategoricalBlock {
   readonly losses: Float64Array;
   /** Each row's top class (torch.argmax), -1 for ignored rows: whether it was right, for comparing two models. */
   readonly predicted: Int32Array;
+  /** Each row's top-class probability: the reliability bootstrap, keyed by the row's place in the file, is drawn where blocks are merged in order. */
+  readonly confidence: Float64Array;
+  /** Support, cross-entropy, recall and calibration by class, up to MAX_CLASS_TABLE classes. */
+  readonly perClass?: PerClassData;
   /** Rows of probabilities that do not sum to 1: how many, and the first few (file rows). */
   readonly notNormalisedCount: number;
   readonly notNormalisedRows: readonly number[];
@@ -48,9 +53,15 @@ export function reduceCategoricalBlock(
 ): CategoricalBlock {
   const crossEntropy = new CrossEntropyState(k, options);
   const losses = crossEntropy.consumeScores(labels, scored, firstRow);
-  const reliability = new ReliabilityState(k, options.kind);
-  reliability.consumeScores(labels, scored);
+  // No bootstrap here: a thread may not know its block's first row (a CSV's byte range), which keys the weights.
+  const reliability = new ReliabilityState(k, options.kind, undefined, 0);
+  reliability.consumeScores(labels, scored, firstRow);
   // scoreRows has checked every label is below k: a classifier may have more classes than a fit allows alone.
+  let perClass: PerClassState | undefined;
+  if (k <= MAX_CLASS_TABLE) {
+    perClass = new PerClassState(k);
+    perClass.consumeScores(labels, scored);
+  }
   const labelCounts = new CategoricalFitState(k);
   const ignore = options.ignoreIndex ?? DEFAULT_IGNORE_INDEX;
   labelCounts.consume({
@@ -63,6 +74,8 @@ export function reduceCategoricalBlock(
     labelCounts,
     losses,
     predicted: scored.predicted,
+    confidence: scored.confidence,
+    ...(perClass ? { perClass } : {}),
     notNormalisedCount: scored.notNormalisedCount,
     notNormalisedRows: scored.notNormalisedRows.map((row) => firstRow + row),
   };

@@ -55,6 +55,12 @@ export class LossSketch {
     private readonly keepWorst = 10,
   ) {}
 
+  /** The standard error of the mean loss: std (ddof 1, Welford's m2) / sqrt n; NaN below two rows or once a loss is infinite. */
+  get standardError(): number {
+    const { count, m2 } = this;
+    return count < 2 || !Number.isFinite(m2) ? Number.NaN : Math.sqrt(m2 / (count - 1) / count);
+  }
+
   /** The first row after which exp(-sum of losses), a float64 product of the likelihoods, is 0. */
   underflowRow: number | undefined;
 

@@ -61,6 +61,21 @@ describe('a language model in the loss panel, in headless Chromium', () => {
     assert.equal(ce.value, lmCase.crossEntropy);
     assert.equal(ce.text, `${lmCase.crossEntropy.toPrecision(8)} nats per token`);
     assert.equal(ce.definition, analysis.summary.definitions.crossEntropy);
+    // Per token, and with the sequences as clusters (tokens of one sequence are correlated).
+    const errorOf = (id: string) =>
+      page.$eval(`[data-testid="${id}"]`, (el) => ({
+        text: el.textContent ?? '',
+        title: el.getAttribute('title') ?? '',
+        se: Number(el.getAttribute('data-standard-error')),
+      }));
+    const perToken = await errorOf('cross-entropy-error');
+    assert.equal(perToken.se, analysis.summary.crossEntropyStdError);
+    assert.match(perToken.text, /^\u00b1 0\.\d+ \u00b7 95% \d\.\d+ to \d\.\d+$/);
+    assert.match(perToken.title, /tokens taken as independent/);
+    const bySequence = await errorOf('cross-entropy-sequences-error');
+    assert.equal(bySequence.se, analysis.summary.crossEntropyClusteredStdError);
+    assert.match(bySequence.text, /^by sequence: \u00b1 0\.\d+ \u00b7 95% /);
+    assert.match(bySequence.title, /sequences as clusters/);
     // Each perplexity as PyTorch computed it, with the definition that tells them apart.
     const figures: [string, number, string][] = [
       ['perplexity', lmCase.perplexity, 'perplexity'],

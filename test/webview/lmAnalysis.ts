@@ -8,6 +8,8 @@ import { defaultAlignment } from '../../src/engine/tokens/alignment';
 import { PERPLEXITY_DEFINITIONS } from '../../src/engine/tokens/perplexity';
 import { whyLogsDerivation } from '../../src/engine/derivations/whyLogs';
 import { readTensorFile } from '../../src/readers/readTensorFile';
+import { crossEntropyStdError } from '../../src/engine/meanVariance';
+import { CLUSTERED_METHOD, clusteredRatioStandardError, normalErrorBar, perplexityErrorBar, TOKEN_METHOD } from '../../src/engine/uncertainty';
 import { fixturePath, readJson } from '../helpers/fixtures';
 
 export interface LmCase {
@@ -129,6 +131,8 @@ export function lmAnalysis(labels: ArrayLike<number>): LanguageModelAnalysis {
   const losses = scored.map((entry) => entry.loss);
   const log10Likelihood = c.logLikelihood / Math.LN10;
   const exponent = Math.floor(log10Likelihood);
+  const tokenStdError = crossEntropyStdError(c.tokenNll.filter((loss): loss is number => loss !== null));
+  const clusteredStdError = clusteredRatioStandardError(c.sequenceNll, c.sequenceTokens);
   const views = Array.from({ length: B }, (_, b) => tokenViewOf(labels, b));
   const worstTokens = views
     .flatMap((view) => view.tokens.map((token) => ({ ...token, sequence: view.sequence })))
@@ -179,6 +183,13 @@ export function lmAnalysis(labels: ArrayLike<number>): LanguageModelAnalysis {
       meanEntropy: c.meanEntropy,
       expectedCalibrationError: c.ece,
       otherAlignmentCrossEntropy: c.otherAlignmentCrossEntropy,
+      crossEntropyStdError: tokenStdError,
+      crossEntropyClusteredStdError: clusteredStdError,
+      errorBars: {
+        crossEntropy: normalErrorBar(c.crossEntropy, tokenStdError, TOKEN_METHOD),
+        crossEntropyBySequence: normalErrorBar(c.crossEntropy, clusteredStdError, CLUSTERED_METHOD),
+        perplexity: perplexityErrorBar(c.crossEntropy, tokenStdError),
+      },
       definitions: PERPLEXITY_DEFINITIONS,
     },
     sequences: c.sequenceNll.map((nll, b) => ({ sequence: b, tokens: c.sequenceTokens[b]!, nll, perplexity: Math.exp(nll / c.sequenceTokens[b]!) })),

@@ -12,6 +12,7 @@ import type { ThemeName } from './themes';
 
 const ARTIFACTS = join(REPO_ROOT, 'test-results');
 const expected = readJson<Record<string, { crossEntropy: number; logLikelihood: number }>>(fixturePath('classifier', 'expected.json'));
+const uncertainty = readJson<{ basicCsv: { crossEntropyStdError: number; accuracyStdError: number } }>(fixturePath('uncertainty', 'expected.json'));
 
 function analysisMessage(analysis: Analysis, version = 1): HostMessage {
   return { type: 'analysis', version, fileUri: 'file:///workspace/basic.csv', analysis, options: {} };
@@ -50,6 +51,24 @@ describe('loss panel webview in headless Chromium', () => {
       assert.equal(shown.value, analysis.summary.crossEntropy);
       assert.ok(Math.abs(shown.value - expected['basic.csv']!.crossEntropy) < 1e-12);
       assert.match(shown.text ?? '', /^0\.\d{8} nats per row$/);
+      // Under the value, its standard error and 95% interval, the method in the tooltip.
+      const bar = await page.$eval('[data-testid="cross-entropy-error"]', (el) => ({
+        text: el.textContent ?? '',
+        title: el.getAttribute('title') ?? '',
+        se: Number(el.getAttribute('data-standard-error')),
+      }));
+      assert.ok(Math.abs(bar.se - uncertainty.basicCsv.crossEntropyStdError) < 1e-12, `${bar.se}`);
+      assert.match(bar.text, /^\u00b1 0\.042 \u00b7 95% 0\.\d+ to 0\.\d+$/);
+      assert.match(bar.title, /std of per-row losses \(ddof 1\) \/ \u221an/);
+      const accuracyBar = await page.$eval('[data-testid="accuracy-error"]', (el) => ({
+        text: el.textContent ?? '',
+        se: Number(el.getAttribute('data-standard-error')),
+      }));
+      assert.ok(Math.abs(accuracyBar.se - uncertainty.basicCsv.accuracyStdError) < 1e-12, `${accuracyBar.se}`);
+      assert.match(accuracyBar.text, /^\u00b1 3(\.0)?% \u00b7 95% \d+(\.\d+)?% to \d+(\.\d+)?%$/);
+      assert.match((await page.textContent('[data-testid="ece-error"]')) ?? '', /^95% 0\.\d+ to 0\.\d+$/);
+      assert.match((await page.getAttribute('[data-testid="ece-error"]', 'title')) ?? '', /Poisson\(1\) bootstrap/);
+      assert.equal(Number(await page.getAttribute('[data-testid="ece-noise-floor"]', 'data-value')), analysis.summary.calibrationNoiseFloor.value);
 
       // Every step rendered by KaTeX (HTML and MathML), each carrying its LaTeX source.
       const steps = await page.$$eval('[data-testid="derivation-step"]', (items) =>
@@ -319,6 +338,8 @@ describe('loss panel webview in headless Chromium', () => {
     const summed = await page.$eval('[data-testid="cross-entropy"]', (el) => ({ value: Number(el.getAttribute('data-value')), text: el.textContent ?? '' }));
     assert.ok(Math.abs(summed.value / -expected['basic.csv']!.logLikelihood - 1) < 1e-12, 'the sum is -log L');
     assert.equal(summed.text, `${Number((-expected['basic.csv']!.logLikelihood / Math.LN2).toPrecision(8))} bits, summed`);
+    // A sum over rows shows no error bar: it would be n times the mean's and say nothing more.
+    assert.equal(await page.locator('[data-testid="cross-entropy-error"]').count(), 0);
     assert.match(await text('[data-testid="log-likelihood"]'), / bits, summed$/);
     assert.match(await text('[data-testid="temperature-output"]'), /cross-entropy [\d.]+ bits per row \(/);
     assert.match(await text('section.worst h2'), /bits per row/);
@@ -572,6 +593,27 @@ describe('tasks beyond classification in the panel, with sliders that redraw wit
       'Binary cross-entropy',
     );
     assert.match((await page.textContent('section.derivation h2')) ?? '', /binary cross-entropy/);
+    await page.close();
+  });
+
+  it('the per-class table: a row per class with its standard errors, sorted by a column when its header is clicked', async () => {
+    const overconfident = classification(await analyzeSource({ kind: 'path', path: fixturePath('uncertainty', 'overconfident.csv') }));
+    const page = await panelFor(overconfident, 'light');
+    const classes = overconfident.byClass!.classes;
+    const order = () => page.$$eval('[data-testid="class-row"]', (rows) => rows.map((row) => Number(row.getAttribute('data-class'))));
+    assert.deepEqual(await order(), [0, 1, 2]);
+    const first = await page.$eval('[data-testid="class-row"] td:nth-child(3)', (el) => ({
+      text: el.textContent ?? '',
+      value: Number(el.getAttribute('data-value')),
+    }));
+    assert.equal(first.value, classes[0]!.crossEntropy);
+    assert.match(first.text, /^\d\.\d+ \u00b1 0\.\d+$/);
+    await page.click('button[data-sort="crossEntropy"]');
+    const byLoss = [...classes].sort((a, b) => b.crossEntropy - a.crossEntropy).map((row) => row.label);
+    assert.deepEqual(await order(), byLoss);
+    await page.click('button[data-sort="crossEntropy"]');
+    assert.deepEqual(await order(), [...byLoss].reverse());
+    assert.deepEqual((await pageRecord(page)).errors, []);
     await page.close();
   });
 

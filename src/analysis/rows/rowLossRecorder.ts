@@ -24,6 +24,11 @@ export class RowLossRecorder {
     }
   }
 
+  /** std of the losses (ddof 1) / sqrt n, from the sketch's Welford state. */
+  get standardError(): number {
+    return this.sketch.standardError;
+  }
+
   worstRows(): RowLoss[] {
     return this.sketch.worstRows().map(({ row, loss }) => {
       const line = this.lines.get(row);

@@ -11,6 +11,7 @@ import { analyzeCategorical } from '../tasks/categorical/analyze';
 import type { CategoricalBatch } from '../tasks/categorical/pass';
 import type { Analysis, AnalysisOptions, EvalAnalysis, LmEvalChoiceDocument, LmEvalDocument, LmEvalMetric, LmEvalOutputType, LmEvalSummary } from '../results';
 import type { StreamOptions } from './streamOptions';
+import { meanLossErrorBars } from '../rows/errorBars';
 
 /** Documents listed for a rolling or generation task; their aggregates cover every document. */
 export const LM_EVAL_DOCUMENTS_SHOWN = 200;
@@ -455,8 +456,24 @@ export async function analyzeLmEvalSamples(source: ByteSource, path: string, opt
       task: 'eval',
       roles: { reason: `lm-evaluation-harness ${outputType} samples of the task ${task}`, columns: [] },
       summary: rolling
-        ? { n, crossEntropy: -sum / n, logLikelihood: sum, log10Likelihood: sum / LN10, hasLikelihood: true }
-        : { n, crossEntropy: Number.NaN, logLikelihood: Number.NaN, log10Likelihood: Number.NaN, hasLikelihood: false },
+        ? {
+            n,
+            crossEntropy: -sum / n,
+            logLikelihood: sum,
+            log10Likelihood: sum / LN10,
+            crossEntropyStdError: sketch.standardError,
+            errorBars: meanLossErrorBars(-sum / n, sketch.standardError),
+            hasLikelihood: true,
+          }
+        : {
+            n,
+            crossEntropy: Number.NaN,
+            logLikelihood: Number.NaN,
+            log10Likelihood: Number.NaN,
+            crossEntropyStdError: Number.NaN,
+            errorBars: {},
+            hasLikelihood: false,
+          },
       derivations: [],
       warnings,
       plots: {

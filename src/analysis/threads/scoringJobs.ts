@@ -47,7 +47,10 @@ function parserFor(layout: CsvRecordLayout): PlainRecordParser {
 export function serveScoring(port: MessagePort): void {
   port.on('message', ({ id, job }: ScoringRequest) => {
     const result = runScoringJob(job);
-    const buffers = result.type === 'reduced' ? [result.block.losses.buffer, result.block.predicted.buffer, result.labels?.buffer, result.lines?.buffer] : [];
+    const buffers =
+      result.type === 'reduced'
+        ? [result.block.losses.buffer, result.block.predicted.buffer, result.block.confidence.buffer, result.labels?.buffer, result.lines?.buffer]
+        : [];
     // Shared memory is shared, not moved.
     const transfer = buffers.filter((buffer) => buffer instanceof ArrayBuffer);
     port.postMessage({ id, result } satisfies ScoringReply, transfer);

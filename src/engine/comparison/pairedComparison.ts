@@ -1,10 +1,10 @@
-import { MeanVarianceState } from './meanVariance';
+import { MeanVarianceState } from '../meanVariance';
 import { mcnemarExact, type McNemarTest } from './mcnemar';
 import { hash32, linearQuantile, poissonOne, REPLICATE_STEP, rowKey } from './poissonBootstrap';
 import { TopRows, type RowDifference } from './topRows';
+import { Z_95 } from '../uncertainty';
 
-/** The normal distribution's 0.975 quantile: a two-sided 95% interval is mean +- this x standard error. */
-export const Z_95 = 1.959964;
+export { Z_95 };
 export const DEFAULT_REPLICATES = 1000;
 export const DEFAULT_BOOTSTRAP_SEED = 20240601;
 export const DEFAULT_TOP_ROWS = 10;

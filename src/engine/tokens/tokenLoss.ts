@@ -284,7 +284,7 @@ export class TokenLossState implements StreamingState<TokenBlock, TokenLossData>
       notNormalisedRows: [],
       oneHotCrossEntropy: new CompensatedSum(),
     };
-    this.calibration.consumeScores(targets, rows);
+    this.calibration.consumeScores(targets, rows, from);
   }
 
   /**

@@ -30,6 +30,25 @@ describe('likelihood-lens CLI (dist/cli.js)', () => {
     assert.deepEqual(report.warnings, []);
   });
 
+  it('--json gives every headline figure its error bar, the losses in the unit asked for; the text report lists them', () => {
+    const want = readJson<{ overconfident: { crossEntropyStdError: number; accuracyStdError: number; eceInterval: [number, number]; noiseFloor: number } }>(
+      fixturePath('uncertainty', 'expected.json'),
+    ).overconfident;
+    const path = fixturePath('uncertainty', 'overconfident.csv');
+    const { code, stdout, stderr } = run(path, '--json', '--log-base', '2');
+    assert.equal(code, 0, stderr);
+    const report = JSON.parse(stdout);
+    assertClose(report.errorBars.crossEntropy.standardError, want.crossEntropyStdError / Math.LN2, 1e-10, 'cross-entropy se in bits');
+    assertClose(report.errorBars.accuracy.standardError, want.accuracyStdError, 1e-10, 'accuracy se, no unit');
+    assertClose(report.errorBars.expectedCalibrationError.lower, want.eceInterval[0], 1e-12, 'ECE lower');
+    assert.equal(report.errorBars.expectedCalibrationError.standardError, null);
+    assertClose(report.calibrationNoiseFloor.value, want.noiseFloor, 1e-9, 'noise floor');
+    const text = run(path, '--log-base', '2').stdout;
+    assert.match(text, /\n {2}cross-entropy +\u00b1 0\.03817 bits \(95% /);
+    assert.match(text, /\n {2}ECE +\(95% 0\.1003 to 0\.141\): 95% interval: the 2\.5th and 97\.5th percentiles/);
+    assert.match(text, /\n {2}ECE noise floor +0\.02638: /);
+  });
+
   it('takes --target, --pred and --pred-kind', () => {
     const { code, stdout } = run(
       fixturePath('classifier', 'named.csv'),

@@ -51,6 +51,8 @@ const LOGITS_KEYS = [
   'otherAlignmentCrossEntropy',
   'shift',
   'shiftReason',
+  'errorBars',
+  'calibrationNoiseFloor',
   'identities',
   'warnings',
 ];

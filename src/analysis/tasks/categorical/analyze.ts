@@ -10,6 +10,7 @@ import type { TemperatureFit } from '../../../engine/temperature';
 import { LN10, LOG_MIN_DOUBLE, scientificFromLog } from '../../../engine/logSpace';
 import { RowError } from '../../../engine/rowError';
 import { DataFileError } from '../../../readers/errors';
+import { accuracyErrorBar, calibrationErrorBars, meanLossErrorBars } from '../../rows/errorBars';
 import { fitParameterCurves } from '../fit/analyze';
 import { consumeBatches, type ReducedBatch } from '../../rows/rowBatch';
 import { DEFAULT_IGNORE_INDEX, type CrossEntropyOptions } from '../../../engine/crossEntropyLoss';
@@ -210,6 +211,8 @@ export async function analyzeCategorical(input: CategoricalInput, options: Analy
   const temperature = pass.temperature();
   const labelFit = binary ? bernoulliFitOf(pass.labelFit) : pass.labelFit.fit();
   const reliability = pass.reliability.table();
+  const crossEntropyStdError = likelihoodState.standardError;
+  const calibration = calibrationErrorBars(reliability);
   const parameterCurves: ParameterCurve[] = [];
   if (temperature) {
     const rows = temperature.rows;
@@ -246,6 +249,15 @@ export async function analyzeCategorical(input: CategoricalInput, options: Analy
       reason: input.rolesReason,
       columns: input.choices,
     },
+    ...(done.perClass
+      ? {
+          byClass: {
+            classes: done.perClass.table(),
+            method:
+              'by the label: support, mean -log q(label) with std (ddof 1) / \u221asupport, recall with std(correct, ddof 1) / \u221asupport; by the top class: |precision \u2212 mean confidence| of the rows predicted as it',
+          },
+        }
+      : {}),
     torchOptions: {
       ignoreIndex: state.options.ignoreIndex ?? DEFAULT_IGNORE_INDEX,
       ...(state.options.weight ? { weight: Array.from(state.options.weight) } : {}),
@@ -264,6 +276,13 @@ export async function analyzeCategorical(input: CategoricalInput, options: Analy
       perplexity: Math.exp(crossEntropy),
       accuracy: state.accuracy,
       lossStandardDeviation: likelihoodState.standardDeviation,
+      crossEntropyStdError,
+      errorBars: {
+        ...meanLossErrorBars(crossEntropy, crossEntropyStdError, { perplexity: true }),
+        accuracy: accuracyErrorBar(likelihoodState.correct, n),
+        expectedCalibrationError: calibration.errorBar,
+      },
+      calibrationNoiseFloor: calibration.noiseFloor,
       ...(temperature
         ? {
             temperature: {

@@ -8,6 +8,7 @@ import { RowError } from '../../../engine/rowError';
 import { NOTED_ROWS } from '../../../engine/rowScores';
 import { fitTemperature, type TemperatureFit } from '../../../engine/temperature';
 import { LossSketch } from '../../../engine/lossSketch';
+import { MAX_CLASS_TABLE, PerClassState } from '../../../engine/perClass';
 import type { AnalysisOptions } from '../../results';
 import { KIND_SAMPLE_ROWS, TEMPERATURE_SAMPLE_ROWS } from '../../sizes';
 import type { ReducedBatch } from '../../rows/rowBatch';
@@ -39,6 +40,8 @@ export class CategoricalPass {
   /** The unconditional MLE of the labels alone: their class frequencies. */
   readonly labelFit = new CategoricalFitState();
   readonly reliability: ReliabilityState;
+  /** Figures by class, up to MAX_CLASS_TABLE classes. */
+  readonly perClass: PerClassState | undefined;
   /** Labels and log-probabilities of the first rows, for the temperature curve. */
   private temperatureSample: { labels: Float64Array; logits: Float64Array; n: number } | undefined;
   /** The fit of the sample, once made: it depends on the sample alone. */
@@ -66,6 +69,7 @@ export class CategoricalPass {
     );
     const { kind } = this.decision;
     this.reliability = new ReliabilityState(k, kind);
+    this.perClass = k <= MAX_CLASS_TABLE ? new PerClassState(k) : undefined;
     this.rowLosses = options.keepRowLosses ? [] : undefined;
     this.rowLabels = options.keepRowLosses ? [] : undefined;
     this.rowPredicted = options.keepRowLosses ? [] : undefined;
@@ -103,6 +107,8 @@ export class CategoricalPass {
     const infiniteBefore = this.state.likelihood.infiniteRows.length;
     this.state.merge(block.crossEntropy);
     this.reliability.merge(block.reliability);
+    this.reliability.bootstrapRows(firstRow, labels, block.predicted, block.confidence);
+    if (this.perClass && block.perClass) this.perClass.merge(block.perClass);
     this.labelFit.merge(block.labelCounts);
     const { losses } = block;
     const anyIgnored = block.crossEntropy.ignored > 0;

@@ -7,6 +7,7 @@ import { blockOf, consumeBatches } from '../../rows/rowBatch';
 import { RowLossRecorder } from '../../rows/rowLossRecorder';
 import type { TaskInput } from '../../rows/taskInput';
 import type { AnalysisOptions, EntropyAnalysis } from '../../results';
+import { normalErrorBar, perplexityErrorBar } from '../../../engine/uncertainty';
 
 /**
  * Prediction rows with no labels: there is no likelihood to compute, but each row's entropy
@@ -32,11 +33,27 @@ export async function analyzeEntropy(input: TaskInput, options: AnalysisOptions 
   if (!done || done.entropy.count === 0) throw new DataFileError(fileName, '', 'there are no rows to analyse');
   const n = done.entropy.count;
   const entropy = done.mean;
+  const entropyStdError = losses.standardError;
   return {
     file: { name: fileName, format: input.format, rows: n },
     task: 'entropy',
     roles: { predictions: roles.predictions, kind: done.kind, kindReason, reason: roles.reason, columns: input.choices },
-    summary: { n, classes: k, entropy, maxEntropy: Math.log(k), perplexity: Math.exp(entropy) },
+    summary: {
+      n,
+      classes: k,
+      entropy,
+      maxEntropy: Math.log(k),
+      perplexity: Math.exp(entropy),
+      entropyStdError,
+      errorBars: {
+        entropy: normalErrorBar(
+          entropy,
+          entropyStdError,
+          'standard error: std of per-row entropies (ddof 1) / \u221an; 95% interval: \u00b11.96 standard errors',
+        ),
+        perplexity: perplexityErrorBar(entropy, entropyStdError),
+      },
+    },
     derivations: [predictionEntropyDerivation(n, k, entropy)],
     plots: { parameterCurves: [], ...losses.plots() },
     warnings: [...(input.readerWarnings ?? [])],

@@ -1,5 +1,5 @@
 import { unconditionalMleDerivation } from '../../../engine/derivations/unconditionalMle';
-import { MAX_DISTINCT_VALUES } from '../../../engine/fits/empiricalDistribution';
+import { MAX_DISTINCT_VALUES, type EmpiricalDistributionState } from '../../../engine/fits/empiricalDistribution';
 import type { FitResult } from '../../../engine/fits/likelihoodCurve';
 import { DataFileError } from '../../../readers/errors';
 import { summaryBase } from '../../rows/summaryBase';
@@ -7,6 +7,7 @@ import type { TaskInput } from '../../rows/taskInput';
 import { detectFamily, FitPass, logDensity } from './pass';
 import { consumeBatches } from '../../rows/rowBatch';
 import type { AnalysisOptions, FitAnalysis, ParameterCurve } from '../../results';
+import { CompensatedSum } from '../../../engine/compensatedSum';
 
 const SUBSCRIPT_DIGITS = '\u2080\u2081\u2082\u2083\u2084\u2085\u2086\u2087\u2088\u2089';
 
@@ -58,7 +59,12 @@ export async function analyzeFit(input: TaskInput, options: AnalysisOptions = {}
     file: { name: fileName, format: input.format, rows: fit.n },
     task: 'fit',
     roles: { target: column, dist: done.dist, distReason, reason: roles.reason, columns: input.choices },
-    summary: { ...summaryBase(fit.n, fit.logLikelihood), crossEntropy: fit.averageNll, dist: done.dist, estimates: fit.estimates },
+    summary: {
+      ...summaryBase(fit.n, fit.logLikelihood, fitStandardError(done, fit)),
+      crossEntropy: fit.averageNll,
+      dist: done.dist,
+      estimates: fit.estimates,
+    },
     derivations: [
       unconditionalMleDerivation(
         fit,
@@ -77,4 +83,33 @@ export async function analyzeFit(input: TaskInput, options: AnalysisOptions = {}
     warnings,
     ...(done.values ? { rowLosses: { nll: done.values.map((x) => -logDensity(fit, x)) } } : {}),
   };
+}
+
+/** The fitted NLL's standard error: from the distinct values while they are kept, else from the column's moments (Gaussian, exponential); NaN otherwise. */
+function fitStandardError(pass: FitPass, fit: ReturnType<FitPass['fit']>): number {
+  const exact = fittedNllStandardError(pass.empirical, (x) => -logDensity(fit, x));
+  if (!Number.isNaN(exact) || pass.empirical.n < 2) return exact;
+  if (pass.dist === 'gaussian') return pass.moments.gaussianNllStandardError();
+  if (pass.dist === 'exponential') return pass.moments.exponentialNllStandardError((fit.estimates as { lambda: number }).lambda);
+  return Number.NaN;
+}
+
+/**
+ * std (ddof 1) / sqrt n of each row's NLL under the fitted model, from the column's distinct
+ * values and counts: a row's loss needs the fit, known only after the pass, and the table holds
+ * every value once. Two passes over the table (mean, then squared deviations) keep it exact;
+ * NaN once the table was dropped (more than MAX_DISTINCT_VALUES distinct values).
+ */
+export function fittedNllStandardError(empirical: EmpiricalDistributionState, nll: (x: number) => number): number {
+  const n = empirical.n;
+  if (empirical.dropped || n < 2) return Number.NaN;
+  const total = new CompensatedSum();
+  for (const [value, count] of empirical.entries()) total.add(count * nll(value));
+  const mean = total.value / n;
+  const squares = new CompensatedSum();
+  for (const [value, count] of empirical.entries()) {
+    const d = nll(value) - mean;
+    squares.add(count * d * d);
+  }
+  return Math.sqrt(squares.value / (n - 1) / n);
 }

@@ -5,6 +5,7 @@ import { ExponentialFitState } from '../../../engine/fits/exponentialFit';
 import { GaussianFitState } from '../../../engine/fits/gaussianFit';
 import type { FitResult } from '../../../engine/fits/likelihoodCurve';
 import { MAX_POISSON_COUNT, PoissonFitState, poissonLogPmf } from '../../../engine/fits/poissonFit';
+import { CentralMomentsState } from '../../../engine/uncertainty';
 import type { RowBatch } from '../../rows/rowBatch';
 import type { FitFamily } from '../../../roles/vocabulary';
 
@@ -99,6 +100,8 @@ export class FitPass {
   readonly state: FitState;
   /** The column's distinct values and counts, apart from `state`: log L by a second route. */
   readonly empirical = new EmpiricalDistributionState();
+  /** The column's central moments, for the standard error of a Gaussian's or exponential's NLL when the distinct values are too many to keep. */
+  readonly moments = new CentralMomentsState();
   /** The values themselves, kept only for reduction='none' (each row's loss needs the fitted parameter). */
   readonly values: number[] | undefined;
 
@@ -113,6 +116,7 @@ export class FitPass {
   push(batch: RowBatch): void {
     this.state.consume({ values: batch.values, firstRow: batch.firstRow });
     this.empirical.consume({ values: batch.values, firstRow: batch.firstRow });
+    if (this.dist === 'gaussian' || this.dist === 'exponential') this.moments.add(batch.values);
     if (this.values) for (const value of batch.values) this.values.push(value);
   }
 

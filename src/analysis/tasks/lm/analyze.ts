@@ -12,6 +12,8 @@ import type { TokenizerDefinition } from '../../../readers/tokenizer/tokenizerJs
 import type { LanguageModelRoles } from '../../../roles/chosenRoles';
 import type { AnalysisOptions, LanguageModelAnalysis, PartialResult, SequenceLoss } from '../../results';
 import { MAX_LISTED_SEQUENCES, MAX_POSITION_POINTS } from '../../sizes';
+import { CLUSTERED_METHOD, clusteredRatioStandardError, normalErrorBar, TOKEN_METHOD } from '../../../engine/uncertainty';
+import { accuracyErrorBar, calibrationErrorBars, meanLossErrorBars } from '../../rows/errorBars';
 import { LanguageModelPass, type SequenceTokens } from './pass';
 import { tokenRows, type LanguageModelTensors } from './tokenRows';
 
@@ -137,6 +139,21 @@ export async function analyzeLanguageModel(
     );
   }
   const everySequence = sequenceLosses(state.sequences);
+  const crossEntropyStdError = state.nll.standardError;
+  const crossEntropyClusteredStdError = clusteredRatioStandardError(
+    everySequence.map((s) => s.nll),
+    everySequence.map((s) => s.tokens),
+  );
+  const calibration = reliability ? calibrationErrorBars(reliability) : undefined;
+  const errorBars = {
+    ...meanLossErrorBars(crossEntropy, crossEntropyStdError, {
+      perplexity: true,
+      method: TOKEN_METHOD,
+    }),
+    crossEntropyBySequence: normalErrorBar(crossEntropy, crossEntropyClusteredStdError, `${CLUSTERED_METHOD}; 95% interval: \u00b11.96 standard errors`),
+    ...(logits ? { accuracy: accuracyErrorBar(state.nll.correct, state.rows) } : {}),
+    ...(calibration ? { expectedCalibrationError: calibration.errorBar } : {}),
+  };
   const sequences = listed(everySequence);
   if (sequences.length < figures.sequences)
     warnings.push(
@@ -196,6 +213,10 @@ export async function analyzeLanguageModel(
         ? { bitsPerByte: figures.bitsPerByte, bytePerplexity: figures.bytePerplexity!, wordPerplexity: figures.wordPerplexity! }
         : {}),
       ...summaryExtras,
+      crossEntropyStdError,
+      crossEntropyClusteredStdError,
+      errorBars,
+      ...(calibration ? { calibrationNoiseFloor: calibration.noiseFloor } : {}),
       definitions,
     },
     derivations: [

@@ -57,7 +57,7 @@ export async function analyzeRegression(input: TaskInput, options: AnalysisOptio
     task: 'regression',
     roles: { targets: roles.targets, predictions: roles.predictions, variance: roles.variance, reason: roles.reason, columns: input.choices },
     summary: {
-      ...summaryBase(n, -gaussianNll),
+      ...summaryBase(n, -gaussianNll, pass.losses.standardError),
       outputs: state.k,
       mse: state.mse,
       sumSquaredError: state.sse.value,

@@ -29,7 +29,7 @@ export async function analyzeSoft(input: TaskInput, options: AnalysisOptions = {
     warnings.push(
       `${state.targetsNotNormalised} target row(s) do not sum to 1; H(p,q) = H(p) + KL(p||q) still holds row by row, but p is not a distribution there.`,
     );
-  const base = summaryBase(n, -state.crossEntropySum.value);
+  const base = summaryBase(n, -state.crossEntropySum.value, done.losses.standardError, { perplexity: true });
   return {
     file: { name: fileName, format: input.format, rows: n },
     task: 'soft',

@@ -28,6 +28,7 @@ interface ExpectedClassifier {
   readonly accuracy: number;
 }
 const classifierExpected = readJson<Record<string, ExpectedClassifier>>(fixturePath('classifier', 'expected.json'));
+const uncertaintyExpected = readJson<{ logitsCsv: { m2: number } }>(fixturePath('uncertainty', 'expected.json'));
 const evalExpected = readJson<Record<string, ExpectedClassifier>>(fixturePath('eval', 'expected.json'));
 
 /** The fixture's header and its data lines repeated `times` times, with `edit` applied to the data lines (0-based). */
@@ -96,6 +97,10 @@ describe('big files scored on threads', () => {
     assertClose(summary.crossEntropy, expected.crossEntropy, 1e-12, 'cross-entropy');
     assertClose(summary.logLikelihood, times * expected.logLikelihood, 1e-12, 'log-likelihood');
     assertClose(summary.accuracy, expected.accuracy, 1e-12, 'accuracy');
+    // The fixture's rows `times` over: m2 grows `times`-fold, so std(ddof 1) / sqrt n is numpy's m2 rescaled.
+    const rows = 300 * times;
+    const se = Math.sqrt((times * uncertaintyExpected.logitsCsv.m2) / (rows - 1) / rows);
+    assert.ok(Math.abs(summary.crossEntropyStdError - se) <= 1e-9 * se, `standard error ${summary.crossEntropyStdError} against ${se}`);
     assertSameAnalysis(threaded, single);
   });
 

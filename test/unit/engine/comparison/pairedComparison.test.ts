@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PairedComparisonState, type PairedComparisonResult } from '../../../../src/engine/comparison/pairedComparison';
-import { crossEntropyStdError } from '../../../../src/engine/comparison/meanVariance';
+import { crossEntropyStdError } from '../../../../src/engine/meanVariance';
 import { mcnemarExact } from '../../../../src/engine/comparison/mcnemar';
 import { bootstrapWeight, hash32, rowKey } from '../../../../src/engine/comparison/poissonBootstrap';
 import { assertClose } from '../../../helpers/fixtures';

@@ -1,4 +1,4 @@
-import { CompensatedSum } from '../compensatedSum';
+import { CompensatedSum } from './compensatedSum';
 
 /** A mean and variance as plain data: what merge() reads, and what crosses to another thread. */
 export interface MeanVarianceData {
