@@ -10,7 +10,8 @@ import {
 import { derivationView } from './derivationView';
 import { h } from './dom';
 import { formatNumber } from './format';
-import { axes, figure, HEIGHT, themeColours, type PlotHandle } from './plots';
+import { axes, figure, HEIGHT, histogramChart, themeColours, type PlotHandle } from './plots';
+import { followWindow } from './redraw';
 
 interface VsCodeApi {
   postMessage(message: ComparisonViewMessage): void;
@@ -223,9 +224,8 @@ function markers(lines: readonly { readonly x: number; readonly colour: string; 
 }
 
 function histogramPlot(detail: ComparisonDetail): PlotHandle {
-  const { edges, counts, infinite } = detail.plots.histogram;
+  const { counts, infinite } = detail.plots.histogram;
   const c = detail.comparison;
-  const centres = counts.map((_, b) => (edges[b]! + edges[b + 1]!) / 2);
   const title = `Per-row differences A \u2212 B, 95% interval of the mean marked${infinite > 0 ? ` (${infinite} not finite, not shown)` : ''}`;
   return figure(
     title,
@@ -233,25 +233,13 @@ function histogramPlot(detail: ComparisonDetail): PlotHandle {
     `${counts.length} bins; the mean difference's 95% interval is ${interval(c.normalInterval95)}`,
     (target, width) => {
       const colours = themeColours();
-      return new uPlot(
-        {
-          width,
-          height: HEIGHT,
-          legend: { show: false },
-          scales: { x: { time: false } },
-          axes: axes(colours, 'loss A \u2212 loss B (nats)', 'rows'),
-          series: [{}, { stroke: colours.primary, fill: `${colours.primary}88`, paths: uPlot.paths.bars!({ size: [1, Infinity], gap: 1 }) }],
-          plugins: [
-            markers([
-              { x: 0, colour: colours.foreground, dash: [2, 3] },
-              { x: c.normalInterval95.lower, colour: colours.secondary, dash: [] },
-              { x: c.normalInterval95.upper, colour: colours.secondary, dash: [] },
-            ]),
-          ],
-        },
-        [centres, counts],
-        target,
-      );
+      return histogramChart(target, width, detail.plots.histogram, { x: 'loss A \u2212 loss B (nats)', y: 'rows' }, [
+        markers([
+          { x: 0, colour: colours.foreground, dash: [2, 3] },
+          { x: c.normalInterval95.lower, colour: colours.secondary, dash: [] },
+          { x: c.normalInterval95.upper, colour: colours.secondary, dash: [] },
+        ]),
+      ]);
     },
   );
 }
@@ -359,16 +347,9 @@ window.addEventListener('message', (event: MessageEvent) => {
   }
 });
 
-let resizeTimer: number | undefined;
-window.addEventListener('resize', () => {
-  window.clearTimeout(resizeTimer);
-  resizeTimer = window.setTimeout(layoutPlots, 100);
-});
-
-// VS Code swaps body classes when the colour theme changes; plots read colours when built.
-new MutationObserver(() => {
+followWindow(layoutPlots, () => {
   if (current) render(current);
-}).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+});
 
 // The files compared, kept so a restored panel knows what it showed.
 function initialState(): unknown {

@@ -1,7 +1,7 @@
 /** A language model's plots: the token loss by position and the spread of the sequences' perplexities. */
 import uPlot from 'uplot';
 import { unitSymbol, type InformationUnit, type LanguageModelAnalysis } from '../src/protocol/webview';
-import { HEIGHT, axes, figure, inUnit, themeColours, type PlotHandle } from './plots';
+import { HEIGHT, axes, figure, histogramChart, inUnit, themeColours, type PlotHandle } from './plots';
 import { lossUnit } from './format';
 
 const POSITION_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000, 200000, 500000, 1000000];
@@ -43,22 +43,9 @@ export function lossByPositionPlot(analysis: LanguageModelAnalysis, unit: Inform
 
 /** How many sequences have each perplexity exp(mean NLL of the sequence): the mean of these is Hugging Face's mean_perplexity. */
 export function sequencePerplexityPlot(analysis: LanguageModelAnalysis): PlotHandle {
-  const { edges, counts, infinite } = analysis.plots.sequencePerplexityHistogram;
-  const centres = counts.map((_, b) => (edges[b]! + edges[b + 1]!) / 2);
+  const { counts, infinite } = analysis.plots.sequencePerplexityHistogram;
   const title = `Histogram of per-sequence perplexity${infinite > 0 ? ` (${infinite} infinite not shown)` : ''}`;
-  return figure(title, 'plot-sequence-perplexity', `${counts.length} bins of the perplexity of each sequence`, (target, width) => {
-    const colours = themeColours();
-    return new uPlot(
-      {
-        width,
-        height: HEIGHT,
-        legend: { show: false },
-        scales: { x: { time: false } },
-        axes: axes(colours, 'perplexity of a sequence', 'sequences'),
-        series: [{}, { stroke: colours.primary, fill: `${colours.primary}88`, paths: uPlot.paths.bars!({ size: [1, Infinity], gap: 1 }) }],
-      },
-      [centres, counts],
-      target,
-    );
-  });
+  return figure(title, 'plot-sequence-perplexity', `${counts.length} bins of the perplexity of each sequence`, (target, width) =>
+    histogramChart(target, width, analysis.plots.sequencePerplexityHistogram, { x: 'perplexity of a sequence', y: 'sequences' }),
+  );
 }

@@ -29,6 +29,7 @@ import { lossByPositionPlot, sequencePerplexityPlot } from './lmPlots';
 import { alignmentFacts, languageModelCards } from './lmSummary';
 import { histogramPlot, parameterCurvePlot, perSampleLossPlot, reliabilityPlot, runningMeanPlot, type PlotHandle, type WithRowPlots } from './plots';
 import { loadState, post, saveState } from './vscodeApi';
+import { followWindow } from './redraw';
 
 const app = document.getElementById('app')!;
 let plots: PlotHandle[] = [];
@@ -471,16 +472,9 @@ function receive(message: HostMessage): void {
   else showError(message.message, message.options);
 }
 
-let resizeTimer: number | undefined;
-window.addEventListener('resize', () => {
-  window.clearTimeout(resizeTimer);
-  resizeTimer = window.setTimeout(layoutPlots, 100);
-});
-
-// VS Code swaps body classes when the colour theme changes; plots read colours when built.
-new MutationObserver(() => {
+followWindow(layoutPlots, () => {
   if (current) render(current);
-}).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+});
 
 const state = loadState();
 if (state) saveState(state);

@@ -162,26 +162,39 @@ export function runningMeanPlot(analysis: WithRunningMean, unit: InformationUnit
   });
 }
 
+/** Bars of a histogram's `counts` over its bin `edges` (one more edge than counts), with `plugins` drawn over them. */
+export function histogramChart(
+  target: HTMLElement,
+  width: number,
+  histogram: { readonly edges: readonly number[]; readonly counts: readonly number[] },
+  labels: { readonly x: string; readonly y: string },
+  plugins: uPlot.Plugin[] = [],
+): uPlot {
+  const { edges, counts } = histogram;
+  const centres = counts.map((_, b) => (edges[b]! + edges[b + 1]!) / 2);
+  const colours = themeColours();
+  return new uPlot(
+    {
+      width,
+      height: HEIGHT,
+      legend: { show: false },
+      scales: { x: { time: false } },
+      axes: axes(colours, labels.x, labels.y),
+      series: [{}, { stroke: colours.primary, fill: `${colours.primary}88`, paths: uPlot.paths.bars!({ size: [1, Infinity], gap: 1 }) }],
+      plugins,
+    },
+    [centres, [...counts]],
+    target,
+  );
+}
+
 export function histogramPlot(analysis: WithRowPlots, unit: InformationUnit): PlotHandle {
   const { counts, infinite } = analysis.plots.histogram;
   const edges = inUnit(analysis.plots.histogram.edges, unit);
-  const centres = counts.map((_, b) => (edges[b]! + edges[b + 1]!) / 2);
   const title = `Histogram of per-sample losses${infinite > 0 ? ` (${infinite} infinite not shown)` : ''}`;
-  return figure(title, 'plot-histogram', `${counts.length} bins`, (target, width) => {
-    const colours = themeColours();
-    return new uPlot(
-      {
-        width,
-        height: HEIGHT,
-        legend: { show: false },
-        scales: { x: { time: false } },
-        axes: axes(colours, `loss (${lossUnit(unit, 'mean')})`, 'rows'),
-        series: [{}, { stroke: colours.primary, fill: `${colours.primary}88`, paths: uPlot.paths.bars!({ size: [1, Infinity], gap: 1 }) }],
-      },
-      [centres, counts],
-      target,
-    );
-  });
+  return figure(title, 'plot-histogram', `${counts.length} bins`, (target, width) =>
+    histogramChart(target, width, { edges, counts }, { x: `loss (${lossUnit(unit, 'mean')})`, y: 'rows' }),
+  );
 }
 
 /** Log-likelihood (left axis) and average NLL (right axis) against a parameter: one peaks where the other bottoms out. */

@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
-import type { WebviewLoadWatchdog } from './webviewLoad';
-import { watchPageLoad } from './watchPageLoad';
-import { randomBytes } from 'node:crypto';
+import type { PageReloads } from './webviewLoad';
+import { reloadOnLoadFailure } from './watchPageLoad';
 import type { AnalysisWorker } from '../host/analysisWorker';
 import { lineOfDataRow } from '../host/comparisonFiles';
 import { Disposable } from '../host/disposable';
@@ -17,7 +16,7 @@ import {
   type ComparisonViewMessage,
 } from '../protocol/webview';
 import { restorableFile } from './restorableFile';
-import { makeNonce, renderWebviewHtml } from './webviewHtml';
+import { PANEL_STYLES, webviewPage } from './webviewPage';
 
 export const COMPARE_PANEL_VIEW_TYPE = 'likelihoodLens.comparePanel';
 
@@ -125,7 +124,7 @@ export class ComparePanelManager extends Disposable {
 class ComparePanel extends Disposable {
   private rendered: ComparisonSnapshot['rendered'];
   private visible: boolean;
-  private readonly load: WebviewLoadWatchdog;
+  private readonly reloads: PageReloads;
 
   constructor(
     private readonly services: ComparePanelServices,
@@ -140,20 +139,17 @@ class ComparePanel extends Disposable {
     panel.iconPath = vscode.Uri.joinPath(services.extensionUri, 'media', 'icon.png');
     const page = () => this.html({ fileUriA: live.fileA.toString(), fileUriB: live.fileB.toString() });
     panel.webview.html = page();
-    this.load = this._register(
-      watchPageLoad(panel, page, services.log, (attempts) =>
-        vscode.window.showWarningMessage(
-          vscode.l10n.t('Likelihood Lens: the comparison of {0} did not load after {1} attempts; close it and open it again.', panel.title, attempts),
+    this.reloads = reloadOnLoadFailure(panel, page, services.log, (attempts) =>
+      vscode.window.showWarningMessage(
+        vscode.l10n.t(
+          'Likelihood Lens: the comparison of {0} could not load its script after {1} attempts; close it and open it again.',
+          panel.title,
+          attempts,
         ),
       ),
     );
     this._register(panel.onDidDispose(() => this.dispose()));
-    this._register(
-      panel.onDidChangeViewState(({ webviewPanel }) => {
-        this.visible = webviewPanel.visible;
-        this.load.visibilityChanged();
-      }),
-    );
+    this._register(panel.onDidChangeViewState(({ webviewPanel }) => (this.visible = webviewPanel.visible)));
     this._register(panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)));
     this._register(live.onDidUpdate((result) => this.show(result)));
     this._register(
@@ -215,8 +211,10 @@ class ComparePanel extends Disposable {
 
   private async handle(message: ComparisonViewMessage): Promise<void> {
     switch (message.type) {
+      case 'loadFailed':
+        this.reloads.failed();
+        return;
       case 'ready':
-        this.load.ready();
         if (this.live.latest) this.show(this.live.latest);
         return;
       case 'revealRow':
@@ -266,16 +264,12 @@ class ComparePanel extends Disposable {
   }
 
   private html(state: ComparisonPanelState): string {
-    const webview = this.panel.webview;
-    const asset = (...path: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.services.extensionUri, 'dist', ...path)).toString();
-    return renderWebviewHtml({
-      cspSource: webview.cspSource,
-      nonce: makeNonce((size) => randomBytes(size)),
+    return webviewPage(this.panel.webview, this.services.extensionUri, {
       title: vscode.l10n.t('Likelihood Lens'),
       loading: vscode.l10n.t('Reading the files\u2026'),
-      scriptUri: asset('compare.js'),
-      styleUris: [asset('katex', 'katex.min.css'), asset('uPlot.min.css'), asset('panel.css')],
-      initialState: state,
+      script: 'compare.js',
+      styles: PANEL_STYLES,
+      state,
     });
   }
 }

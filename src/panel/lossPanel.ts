@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { randomBytes } from 'node:crypto';
 import type { LiveAnalyses, LiveLease } from '../host/liveAnalyses';
 import type { LiveResult } from '../host/liveAnalysis';
 import { readSettings } from '../host/settings';
@@ -23,10 +22,10 @@ import { describeError } from '../readers/errors';
 import { Disposable } from '../host/disposable';
 import type { PanelViews } from '../host/panelViews';
 import { CancelledError } from '../host/analysisWorker';
-import { makeNonce, renderWebviewHtml } from './webviewHtml';
+import { PANEL_STYLES, webviewPage } from './webviewPage';
 import { restorableFile } from './restorableFile';
-import type { WebviewLoadWatchdog } from './webviewLoad';
-import { watchPageLoad } from './watchPageLoad';
+import type { PageReloads } from './webviewLoad';
+import { reloadOnLoadFailure } from './watchPageLoad';
 
 export { restorableFile };
 
@@ -156,7 +155,7 @@ class LossPanel extends Disposable {
   private visible: boolean;
   /** The token request under way of each kind: a newer one (the pointer moved on, another row clicked) cancels it. */
   private readonly tokenRequests = new Map<TokenRequest, AbortController>();
-  private readonly load: WebviewLoadWatchdog;
+  private readonly reloads: PageReloads;
 
   constructor(
     private readonly services: PanelServices,
@@ -174,20 +173,17 @@ class LossPanel extends Disposable {
       return this.html({ fileUri: file.toString(), options: this.lease.live.analysisOptions, ...(view ? { view } : {}) });
     };
     panel.webview.html = page();
-    this.load = this._register(
-      watchPageLoad(panel, page, services.log, (attempts) =>
-        vscode.window.showWarningMessage(
-          vscode.l10n.t('Likelihood Lens: the loss panel of {0} did not load after {1} attempts; close it and open it again.', panelTitle(file), attempts),
+    this.reloads = reloadOnLoadFailure(panel, page, services.log, (attempts) =>
+      vscode.window.showWarningMessage(
+        vscode.l10n.t(
+          'Likelihood Lens: the loss panel of {0} could not load its script after {1} attempts; close it and open it again.',
+          panelTitle(file),
+          attempts,
         ),
       ),
     );
     this._register(panel.onDidDispose(() => this.dispose()));
-    this._register(
-      panel.onDidChangeViewState(({ webviewPanel }) => {
-        this.visible = webviewPanel.visible;
-        this.load.visibilityChanged();
-      }),
-    );
+    this._register(panel.onDidChangeViewState(({ webviewPanel }) => (this.visible = webviewPanel.visible)));
     this._register(panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)));
     this._register(this.lease.live.onDidUpdate((result) => this.show(result)));
     this._register(
@@ -267,8 +263,10 @@ class LossPanel extends Disposable {
 
   private async handle(message: WebviewMessage): Promise<void> {
     switch (message.type) {
+      case 'loadFailed':
+        this.reloads.failed();
+        return;
       case 'ready': {
-        this.load.ready();
         const latest = this.lease.live.latest;
         if (latest) this.show(latest);
         return;
@@ -363,16 +361,12 @@ class LossPanel extends Disposable {
   }
 
   private html(state: PanelState): string {
-    const webview = this.panel.webview;
-    const asset = (...path: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.services.extensionUri, 'dist', ...path)).toString();
-    return renderWebviewHtml({
-      cspSource: webview.cspSource,
-      nonce: makeNonce((size) => randomBytes(size)),
+    return webviewPage(this.panel.webview, this.services.extensionUri, {
       title: vscode.l10n.t('Likelihood Lens'),
       loading: vscode.l10n.t('Reading the file\u2026'),
-      scriptUri: asset('webview.js'),
-      styleUris: [asset('katex', 'katex.min.css'), asset('uPlot.min.css'), asset('panel.css')],
-      initialState: state,
+      script: 'webview.js',
+      styles: PANEL_STYLES,
+      state,
     });
   }
 }

@@ -1,8 +1,7 @@
 import * as vscode from 'vscode';
-import { randomBytes } from 'node:crypto';
 import { basename, dirname } from 'node:path';
-import { makeNonce, renderWebviewHtml } from './webviewHtml';
-import { watchPageLoad } from './watchPageLoad';
+import { webviewPage } from './webviewPage';
+import { reloadOnLoadFailure } from './watchPageLoad';
 import { parseTensorViewMessage, type TensorViewHostMessage } from '../protocol/webview';
 import { CancelledError, type AnalysisWorker } from '../host/analysisWorker';
 import { readSettings } from '../host/settings';
@@ -36,20 +35,21 @@ export class TensorEditorProvider implements vscode.CustomReadonlyEditorProvider
     const { uri } = document;
     const webview = panel.webview;
     webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist')] };
-    const asset = (name: string) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', name)).toString();
     const page = () =>
-      renderWebviewHtml({
-        cspSource: webview.cspSource,
-        nonce: makeNonce((size) => randomBytes(size)),
+      webviewPage(webview, this.extensionUri, {
         title: basename(uri.fsPath),
         loading: vscode.l10n.t('Reading the file\u2026'),
-        scriptUri: asset('tensorView.js'),
-        styleUris: [asset('panel.css')],
+        script: 'tensorView.js',
+        styles: [['panel.css']],
       });
     webview.html = page();
-    const load = watchPageLoad(panel, page, this.log, (attempts) =>
+    const reloads = reloadOnLoadFailure(panel, page, this.log, (attempts: number) =>
       vscode.window.showWarningMessage(
-        vscode.l10n.t('Likelihood Lens: the tensor view of {0} did not load after {1} attempts; close it and open it again.', basename(uri.fsPath), attempts),
+        vscode.l10n.t(
+          'Likelihood Lens: the tensor view of {0} could not load its script after {1} attempts; close it and open it again.',
+          basename(uri.fsPath),
+          attempts,
+        ),
       ),
     );
     let latest: TensorViewHostMessage | undefined;
@@ -79,8 +79,6 @@ export class TensorEditorProvider implements vscode.CustomReadonlyEditorProvider
     };
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dirname(uri.fsPath)), basename(uri.fsPath)));
     const subscriptions = [
-      load,
-      panel.onDidChangeViewState(() => load.visibilityChanged()),
       watcher,
       watcher.onDidChange(() => void refresh()),
       watcher.onDidCreate(() => void refresh()),
@@ -89,10 +87,9 @@ export class TensorEditorProvider implements vscode.CustomReadonlyEditorProvider
       webview.onDidReceiveMessage(async (raw: unknown) => {
         const message = parseTensorViewMessage(raw);
         if (!message) return this.log.warn(`Ignored a malformed message from the tensor view: ${JSON.stringify(raw)?.slice(0, 200)}`);
-        if (message.type === 'ready') {
-          load.ready();
-          if (latest) void webview.postMessage(latest);
-        } else if (message.type === 'openLossPanel') await vscode.commands.executeCommand('likelihoodLens.openLossPanel', uri);
+        if (message.type === 'loadFailed') reloads.failed();
+        else if (message.type === 'ready' && latest) void webview.postMessage(latest);
+        else if (message.type === 'openLossPanel') await vscode.commands.executeCommand('likelihoodLens.openLossPanel', uri);
         else if (message.type === 'reopenWithDefault') await vscode.commands.executeCommand('vscode.openWith', uri, 'default');
       }),
     ];

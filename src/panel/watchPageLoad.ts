@@ -1,27 +1,24 @@
 import type * as vscode from 'vscode';
-import { WebviewLoadWatchdog } from './webviewLoad';
+import { PageReloads } from './webviewLoad';
 
 /**
- * Watches a webview page's load and sets its HTML again when it never says it is ready (see
+ * Sets a webview panel's page again when it reports that its script could not be fetched (see
  * webviewLoad.ts); the page's saved state brings back what it showed.
  */
-export function watchPageLoad(
+export function reloadOnLoadFailure(
   panel: vscode.WebviewPanel,
   page: () => string,
   log: vscode.LogOutputChannel,
-  giveUp: (attempts: number) => unknown,
-): WebviewLoadWatchdog {
-  let disposed = false;
-  panel.onDidDispose(() => (disposed = true));
-  return new WebviewLoadWatchdog({
-    isVisible: () => !disposed && panel.visible,
+  giveUp: (failures: number) => unknown,
+): PageReloads {
+  return new PageReloads({
     reload: (attempt) => {
-      log.warn(`${panel.title}: the page did not load; loading it again (attempt ${attempt + 1})`);
+      log.warn(`${panel.title}: the page's script could not be fetched; loading the page again (attempt ${attempt + 1})`);
       panel.webview.html = page();
     },
-    giveUp: (attempts) => {
-      log.error(`${panel.title}: the page did not load after ${attempts} attempts`);
-      void giveUp(attempts);
+    giveUp: (failures) => {
+      log.error(`${panel.title}: the page's script could not be fetched ${failures} times`);
+      void giveUp(failures);
     },
   });
 }

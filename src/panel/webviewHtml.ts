@@ -35,6 +35,16 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
   ].join('; ');
 }
 
+/**
+ * Runs before the page's script: if that script cannot be fetched (in VS Code for the Web, a page
+ * loaded just after a window reload, before the webview's service worker controls it, gets
+ * net::ERR_NAME_NOT_RESOLVED), nothing of the page runs, so this asks the host to set the page
+ * again. The API is only acquired then, when the page's script never will.
+ */
+export const LOAD_FAILURE_REPORTER = `addEventListener('error', (event) => {
+  if (event.target instanceof HTMLScriptElement) acquireVsCodeApi().postMessage({ type: 'loadFailed' });
+}, true);`;
+
 export function renderWebviewHtml(assets: WebviewAssets): string {
   const state = assets.initialState === undefined ? '' : ` data-state="${escapeAttribute(JSON.stringify(assets.initialState))}"`;
   return `<!DOCTYPE html>
@@ -49,6 +59,7 @@ ${assets.styleUris.map((uri) => `<link rel="stylesheet" href="${escapeAttribute(
 </head>
 <body${state}>
 <main id="app" aria-live="polite"><p class="status">${escapeText(assets.loading ?? 'Reading the file\u2026')}</p></main>
+<script nonce="${escapeAttribute(assets.nonce)}">${LOAD_FAILURE_REPORTER}</script>
 <script nonce="${escapeAttribute(assets.nonce)}" src="${escapeAttribute(assets.scriptUri)}"></script>
 </body>
 </html>`;

@@ -111,6 +111,8 @@ export type HostMessage =
 
 export type WebviewMessage =
   | { readonly type: 'ready' }
+  /** The page's script could not be fetched: the host sets the page again. */
+  | { readonly type: 'loadFailed' }
   | { readonly type: 'setOptions'; readonly options: AnalysisOptions }
   | { readonly type: 'revealRow'; readonly line: number }
   /** Copy to the clipboard: one step's LaTeX, the derivation as Markdown, or a Python snippet reproducing the number. */
@@ -176,7 +178,8 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
   if (!isObject(value)) return undefined;
   switch (value.type) {
     case 'ready':
-      return { type: 'ready' };
+    case 'loadFailed':
+      return { type: value.type };
     case 'setOptions': {
       const options = parseOptions(value.options);
       return options ? { type: 'setOptions', options } : undefined;
@@ -413,11 +416,14 @@ export function parsePanelView(value: unknown): PanelView {
 export type TensorViewHostMessage =
   { readonly type: 'tensors'; readonly summary: TensorFileSummary; readonly analysable: boolean } | { readonly type: 'error'; readonly message: string };
 
-export type TensorViewMessage = { readonly type: 'ready' } | { readonly type: 'openLossPanel' } | { readonly type: 'reopenWithDefault' };
+export type TensorViewMessage =
+  { readonly type: 'ready' } | { readonly type: 'loadFailed' } | { readonly type: 'openLossPanel' } | { readonly type: 'reopenWithDefault' };
 
 export function parseTensorViewMessage(value: unknown): TensorViewMessage | undefined {
   if (!isObject(value)) return undefined;
-  return value.type === 'ready' || value.type === 'openLossPanel' || value.type === 'reopenWithDefault' ? { type: value.type } : undefined;
+  return value.type === 'ready' || value.type === 'loadFailed' || value.type === 'openLossPanel' || value.type === 'reopenWithDefault'
+    ? { type: value.type }
+    : undefined;
 }
 
 export function parseTensorViewHostMessage(value: unknown): TensorViewHostMessage | undefined {
@@ -446,6 +452,7 @@ export type ComparisonHostMessage =
 
 export type ComparisonViewMessage =
   | { readonly type: 'ready' }
+  | { readonly type: 'loadFailed' }
   /** Show row `row` (0-based, as the figures number rows) of both files, side by side. */
   | { readonly type: 'revealRow'; readonly row: number }
   /** Copy one derivation step's LaTeX to the clipboard. */
@@ -457,7 +464,8 @@ export function parseComparisonViewMessage(value: unknown): ComparisonViewMessag
   if (!isObject(value)) return undefined;
   switch (value.type) {
     case 'ready':
-      return { type: 'ready' };
+    case 'loadFailed':
+      return { type: value.type };
     case 'revealRow':
       return isIndex(value.row) ? { type: 'revealRow', row: value.row } : undefined;
     case 'copy':

@@ -249,6 +249,13 @@ export async function runExtensionTestSuite(options: {
         log.push(`[frame] ${frame.url().slice(0, 120)} :: ${text.replace(/\s+/g, ' ')}`);
       }
     }
+    // The extension's own warnings (a page loaded again, a failed analysis) say what a slow test waited for.
+    log.push(
+      ...server
+        .logs()
+        .split('\n')
+        .filter((line) => /\[(warning|error)\]/.test(line) && !line.includes('ECONNREFUSED')),
+    );
     return { exitCode, log };
   } finally {
     await browser.close();

@@ -26,6 +26,8 @@ const PAGES: Record<string, { title: string; script: string; styles: string[]; s
     state: { fileUri: 'file:///workspace/basic.csv', options: {}, view: { unit: 'bits', reduction: 'sum' } },
   },
   '/tensors': { title: 'Tensor view', script: 'tensorView.js', styles: ['panel.css'] },
+  // A page whose script cannot be fetched, as after a window reload in VS Code for the Web.
+  '/unfetchable': { title: 'Likelihood Lens', script: 'missing.js', styles: ['panel.css'] },
   '/compare': {
     title: 'Likelihood Lens',
     script: 'compare.js',
@@ -58,11 +60,10 @@ export async function startPanelServer(): Promise<{ origin: string; close(): Pro
       response.writeHead(404).end();
       return;
     }
-    try {
-      response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(await readFile(file));
-    } catch {
-      response.writeHead(404).end();
-    }
+    // Read before answering: a missing file is a 404, not a 200 whose body never comes.
+    const body = await readFile(file).catch(() => undefined);
+    if (body) response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
+    else response.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -131,7 +131,9 @@ describe('webview HTML', () => {
     });
     assert.doesNotMatch(html, /<script>alert/);
     assert.match(html, /<title>&lt;b&gt;&quot;x&quot;&lt;\/b&gt;<\/title>/);
-    assert.equal(html.match(/<script /g)?.length, 1);
+    // The page's script, and before it the reporter of a script that could not be fetched.
+    assert.equal(html.match(/<script /g)?.length, 2);
+    assert.ok(html.indexOf('loadFailed') < html.indexOf('src="https://w/a.js"'));
   });
 });
 
