@@ -3,7 +3,7 @@ import type { ByteSource } from './byteSource';
 import { DataFileError, describeError, quoteName } from './errors';
 import { DEFAULT_LIMITS, raiseWith, type ReadLimits } from './limits';
 import { PARQUET_CODECS, SUPPORTED_CODECS } from './parquetCodecs';
-import { checkColumnChunk } from './parquetPages';
+import { checkColumnChunk, MAX_CHUNK_READ_BYTES } from './parquetPages';
 import type { NumericColumn, Table } from './table';
 
 const NUMERIC_TYPES = new Set(['INT32', 'INT64', 'FLOAT', 'DOUBLE', 'BOOLEAN']);
@@ -73,12 +73,36 @@ function withoutDecimal(element: SchemaElement): SchemaElement {
   return plain;
 }
 
-/** hyparquet reads through this: byte ranges of the file, never the whole file at once. */
-function asyncBuffer(source: ByteSource): AsyncBuffer {
+/**
+ * hyparquet reads through this: byte ranges of the file, never the whole file at once. A range
+ * made of column chunks already read (by the page check) is served from them, each handed over
+ * once and then let go, so a chunk is read from the file once.
+ */
+function asyncBuffer(source: ByteSource, chunks: Map<number, Uint8Array>): AsyncBuffer {
+  const fromChunks = (start: number, end: number): ArrayBuffer | undefined => {
+    const parts: Uint8Array[] = [];
+    for (let at = start; at < end;) {
+      const chunk = chunks.get(at);
+      if (!chunk || chunk.length === 0) return undefined;
+      parts.push(chunk.subarray(0, Math.min(chunk.length, end - at)));
+      at += chunk.length;
+    }
+    const joined = new Uint8Array(end - start);
+    let at = 0;
+    for (const part of parts) {
+      joined.set(part, at);
+      chunks.delete(start + at);
+      at += part.length;
+    }
+    return joined.buffer;
+  };
   return {
     byteLength: source.size,
     async slice(start, end = source.size) {
-      const bytes = await source.read(start, Math.max(0, Math.min(end, source.size) - start));
+      const stop = Math.min(end, source.size);
+      const cached = start < stop ? fromChunks(start, stop) : undefined;
+      if (cached) return cached;
+      const bytes = await source.read(start, Math.max(0, stop - start));
       return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
     },
   };
@@ -117,6 +141,7 @@ async function checkBeforeDecoding(
   numeric: readonly SchemaElement[],
   rows: number,
   limits: ReadLimits,
+  chunks: Map<number, Uint8Array>,
 ): Promise<void> {
   const fail = (place: string, reason: string): never => {
     throw new DataFileError(source.name, place, reason);
@@ -135,6 +160,9 @@ async function checkBeforeDecoding(
       column.type === 'FIXED_LEN_BYTE_ARRAY' ? 8 + Math.max(8, column.type_length ?? 0) : column.type === 'BYTE_ARRAY' ? 12 + MAX_DECIMAL_BYTES : 16,
     ]),
   );
+  // The chunks kept for the decoder hold at most what it may decode.
+  const maxReadBytes = Math.min(MAX_CHUNK_READ_BYTES, limits.maxTensorBytes);
+  let kept = 0;
   let groupRows = 0;
   for (const [index, group] of metadata.row_groups.entries()) {
     const groupSize = Number(group.num_rows);
@@ -147,7 +175,12 @@ async function checkBeforeDecoding(
       const place = `row group ${index}, column ${quoteName(column)}`;
       if (!SUPPORTED_CODECS.includes(meta.codec)) fail(place, `${meta.codec} compression is not supported (supported: ${SUPPORTED_CODECS.join(', ')})`);
       const start = Number(meta.dictionary_page_offset || meta.data_page_offset);
-      await checkColumnChunk(source, { column, start, end: start + Number(meta.total_compressed_size), rows: groupSize, bytesPerValue: widths.get(column)! });
+      const span = { column, start, end: start + Number(meta.total_compressed_size), rows: groupSize, bytesPerValue: widths.get(column)! };
+      const bytes = await checkColumnChunk(source, span, maxReadBytes);
+      if (bytes && kept + bytes.length <= limits.maxTensorBytes) {
+        chunks.set(start, bytes);
+        kept += bytes.length;
+      }
     }
   }
   if (groupRows !== rows) fail('', `the footer claims ${rows} rows but its row groups hold ${groupRows}`);
@@ -163,11 +196,13 @@ export async function readParquet(
   source: ByteSource,
   limits: ReadLimits = DEFAULT_LIMITS,
 ): Promise<Table & { readonly warnings: readonly string[]; readonly textColumns: readonly { readonly name: string }[] }> {
-  const file = asyncBuffer(source);
+  const chunks = new Map<number, Uint8Array>();
+  const file = asyncBuffer(source, chunks);
   const footerStart = await checkFooter(source);
   let metadata: FileMetaData;
   try {
-    metadata = await parquetMetadataAsync(file);
+    // The footer and its 8-byte frame, exactly: hyparquet's default would read the last 512 KB.
+    metadata = await parquetMetadataAsync(file, { initialFetchSize: source.size - footerStart });
   } catch (error) {
     throw new DataFileError(
       source.name,
@@ -183,7 +218,7 @@ export async function readParquet(
     (column) =>
       column.type !== undefined && (NUMERIC_TYPES.has(column.type) || isDecimal(column) || isFloat16(column)) && column.repetition_type !== 'REPEATED',
   );
-  await checkBeforeDecoding(source, metadata, numeric, rows, limits);
+  await checkBeforeDecoding(source, metadata, numeric, rows, limits, chunks);
   const values = new Map(numeric.map((column) => [column.name, new Float64Array(rows).fill(Number.NaN)]));
   const scales = new Map(numeric.filter(isDecimal).map((column) => [column.name, decimalScale(column)]));
   // hyparquet scales DECIMALs by multiplying by 10^-scale, off in the last bit; they are read as the stored integers and scaled here.
