@@ -40,6 +40,20 @@ export function quoteName(name: string): string {
   return `'${oneLine(shown)}'`;
 }
 
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+
+/**
+ * Bytes from a file (a cell that is not a number) quoted for a message: decoded as UTF-8, the
+ * encoding every text reader here takes (an invalid byte shows as U+FFFD, never as another
+ * character), at most `maxBytes` of them, cut before a character rather than through it.
+ */
+export function quoteBytes(bytes: Uint8Array, maxBytes = 40): string {
+  let end = Math.min(bytes.length, maxBytes);
+  // A byte 10xxxxxx continues a character: back off to where that character starts.
+  if (end < bytes.length) while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
+  return quoteName(utf8.decode(bytes.subarray(0, end)));
+}
+
 /** Names joined by commas, each bare unless a comma, quote, space at an end or control character would make the list ambiguous. */
 export function listNames(names: readonly string[]): string {
   // eslint-disable-next-line no-control-regex
