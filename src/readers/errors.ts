@@ -61,6 +61,39 @@ export function listNames(names: readonly string[]): string {
   return names.map((name) => (ambiguous.test(name) || name.length > MAX_SHOWN_NAME ? quoteName(name) : name)).join(', ');
 }
 
+/** A read past the end of a file or source: its message is ours, so it can be shown as it is. */
+export class ShortReadError extends RangeError {
+  override readonly name: string = 'ShortReadError';
+}
+
+/** zlib's error codes in words (Node's own messages name zlib's internals). */
+const ZLIB_REASONS: Record<string, string> = {
+  Z_DATA_ERROR: 'the compressed data is corrupt',
+  Z_BUF_ERROR: 'the compressed data ends early',
+  Z_NEED_DICT: 'the compressed data needs a preset dictionary',
+  Z_STREAM_ERROR: 'the compressed data is corrupt',
+  ERR_BUFFER_TOO_LARGE: 'the data decompresses to more than it declares',
+};
+
+/**
+ * What went wrong, in this reader's words, for something a library or the runtime threw while
+ * reading a file: their messages name their internals ("Cannot read properties of undefined",
+ * "parquet unsupported encoding: 9", "invalid distance too far back") and are not shown. Our own
+ * short reads, the system's errors (EIO: i/o error, read) and JSON.parse's description of bad
+ * JSON are kept.
+ */
+export function foreignReason(error: unknown): string {
+  if (error instanceof DataFileError) return error.reason;
+  if (error instanceof ShortReadError) return error.message;
+  if (error instanceof SyntaxError) return describeError(error);
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && code in ZLIB_REASONS) return ZLIB_REASONS[code]!;
+  // The system's own failures (EIO, EMFILE, ENOENT) say what the user can act on.
+  if (typeof code === 'string' && /^E[A-Z0-9]+$/.test(code) && typeof (error as { syscall?: unknown }).syscall === 'string') return describeError(error);
+  if (error instanceof RangeError && /allocation|array length|buffer size/i.test(error.message)) return 'not enough memory for the data it declares';
+  return 'the data is damaged';
+}
+
 /** A one-line message for anything thrown, without a stack trace. */
 export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message.split('\n', 1)[0] ?? error.name;
@@ -79,6 +112,6 @@ export async function readingAt<T>(file: string, read: (at: (where: string) => v
     });
   } catch (error) {
     if (error instanceof DataFileError) throw error;
-    throw new DataFileError(file, current, describeError(error));
+    throw new DataFileError(file, current, foreignReason(error));
   }
 }

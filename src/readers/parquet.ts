@@ -1,6 +1,6 @@
 import { parquetMetadataAsync, parquetRead, type AsyncBuffer, type FileMetaData, type SchemaElement } from 'hyparquet';
 import type { ByteSource } from './byteSource';
-import { DataFileError, describeError, quoteName } from './errors';
+import { DataFileError, foreignReason, quoteName } from './errors';
 import { DEFAULT_LIMITS, raiseWith, type ReadLimits } from './limits';
 import { PARQUET_CODECS, SUPPORTED_CODECS } from './parquetCodecs';
 import { checkColumnChunk, MAX_CHUNK_READ_BYTES } from './parquetPages';
@@ -183,7 +183,7 @@ async function checkBeforeDecoding(
       }
     }
   }
-  if (groupRows !== rows) fail('', `the footer claims ${rows} rows but its row groups hold ${groupRows}`);
+  if (groupRows !== rows) fail('footer', `it claims ${rows} rows but its row groups hold ${groupRows}`);
 }
 
 /**
@@ -206,12 +206,12 @@ export async function readParquet(
   } catch (error) {
     throw new DataFileError(
       source.name,
-      '',
-      `the footer of ${source.size - 8 - footerStart} bytes at byte ${footerStart} cannot be read (${describeError(error)}): the file is damaged`,
+      `footer at byte ${footerStart}`,
+      `its ${source.size - 8 - footerStart} bytes cannot be read as a Parquet footer (${foreignReason(error)})`,
     );
   }
   const rows = Number(metadata.num_rows);
-  if (!Number.isSafeInteger(rows) || rows < 0) throw new DataFileError(source.name, '', `the footer claims ${metadata.num_rows} rows`);
+  if (!Number.isSafeInteger(rows) || rows < 0) throw new DataFileError(source.name, 'footer', `it claims ${metadata.num_rows} rows`);
   const columns = flatColumns(metadata);
   // A repeated leaf is a list per row, not a column of numbers.
   const numeric = columns.filter(
@@ -224,38 +224,48 @@ export async function readParquet(
   // hyparquet scales DECIMALs by multiplying by 10^-scale, off in the last bit; they are read as the stored integers and scaled here.
   const unscaled = { ...metadata, schema: metadata.schema.map((element) => (isDecimal(element) ? withoutDecimal(element) : element)) };
   let beyondSafe = 0;
-  try {
-    await parquetRead({
-      file,
-      metadata: unscaled,
-      compressors: PARQUET_CODECS,
-      columns: numeric.map((column) => column.name),
-      utf8: false,
-      onChunk: ({ columnName, columnData, rowStart, rowEnd }) => {
-        const target = values.get(columnName);
-        if (!target) return;
-        const scale = scales.get(columnName);
-        for (let i = 0; i < rowEnd - rowStart && rowStart + i < rows; i++) {
-          const v = columnData[i] as number | bigint | boolean | Uint8Array | null | undefined;
-          if (v === null || v === undefined) continue;
-          if (scale !== undefined) {
-            if (v instanceof Uint8Array && v.length > MAX_DECIMAL_BYTES)
-              throw new DataFileError(
-                source.name,
-                `row ${rowStart + i + 1}, column ${quoteName(columnName)}`,
-                `a DECIMAL of ${v.length} bytes (at most ${MAX_DECIMAL_BYTES} are read)`,
-              );
-            target[rowStart + i] = decimalToNumber(v instanceof Uint8Array ? signedBigEndian(v) : typeof v === 'boolean' ? Number(v) : v, scale);
-          } else if (typeof v === 'bigint') {
-            if (v > MAX_SAFE || v < -MAX_SAFE) beyondSafe++;
-            target[rowStart + i] = Number(v);
-          } else if (!(v instanceof Uint8Array)) target[rowStart + i] = typeof v === 'boolean' ? Number(v) : v;
-        }
-      },
-    });
-  } catch (error) {
-    if (error instanceof DataFileError) throw error;
-    throw new DataFileError(source.name, '', `the Parquet data cannot be read (${(error as Error).message})`);
+  // One row group at a time, so a failure of the decoder is placed in its row group.
+  let groupStart = 0;
+  for (const [index, group] of metadata.row_groups.entries()) {
+    const groupRows = Number(group.num_rows);
+    const firstRow = groupStart;
+    groupStart += groupRows;
+    if (groupRows === 0) continue;
+    try {
+      await parquetRead({
+        file,
+        rowStart: firstRow,
+        rowEnd: firstRow + groupRows,
+        metadata: unscaled,
+        compressors: PARQUET_CODECS,
+        columns: numeric.map((column) => column.name),
+        utf8: false,
+        onChunk: ({ columnName, columnData, rowStart, rowEnd }) => {
+          const target = values.get(columnName);
+          if (!target) return;
+          const scale = scales.get(columnName);
+          for (let i = 0; i < rowEnd - rowStart && rowStart + i < rows; i++) {
+            const v = columnData[i] as number | bigint | boolean | Uint8Array | null | undefined;
+            if (v === null || v === undefined) continue;
+            if (scale !== undefined) {
+              if (v instanceof Uint8Array && v.length > MAX_DECIMAL_BYTES)
+                throw new DataFileError(
+                  source.name,
+                  `row ${rowStart + i + 1}, column ${quoteName(columnName)}`,
+                  `a DECIMAL of ${v.length} bytes (at most ${MAX_DECIMAL_BYTES} are read)`,
+                );
+              target[rowStart + i] = decimalToNumber(v instanceof Uint8Array ? signedBigEndian(v) : typeof v === 'boolean' ? Number(v) : v, scale);
+            } else if (typeof v === 'bigint') {
+              if (v > MAX_SAFE || v < -MAX_SAFE) beyondSafe++;
+              target[rowStart + i] = Number(v);
+            } else if (!(v instanceof Uint8Array)) target[rowStart + i] = typeof v === 'boolean' ? Number(v) : v;
+          }
+        },
+      });
+    } catch (error) {
+      if (error instanceof DataFileError) throw error;
+      throw new DataFileError(source.name, `row group ${index}`, `the data cannot be decoded: ${foreignReason(error)}`);
+    }
   }
   const table: NumericColumn[] = numeric.map((column, field) => ({ name: column.name, values: values.get(column.name)!, field }));
   return {

@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { analyzeSource } from '../../../src/analysis/sources/analyzeSource';
 import { DataFileError, listNames, quoteBytes, quoteName } from '../../../src/readers/errors';
+import { memorySource } from '../../../src/readers/byteSource';
+import { readParquet } from '../../../src/readers/parquet';
+import { readTensorSource } from '../../../src/readers/readTensorFile';
 import { fixturePath } from '../../helpers/fixtures';
+import { random } from '../../helpers/random';
 
 describe('names in messages', () => {
   it('quotes a name with its line breaks and control characters escaped, and cuts a long one', () => {
@@ -53,4 +58,43 @@ describe('text that is not ASCII in messages', () => {
       "nonascii_names.parquet: no column named 'nope' (numeric columns: \u02a4label, p0)",
     );
   });
+});
+
+describe('corrupted files fail with our message, naming the file and the place', () => {
+  // What a library or the runtime says of itself, as they spell it (hyparquet's messages start 'parquet '): never shown.
+  const FOREIGN =
+    /Cannot read|undefined|null|is not a function|is not iterable|Invalid (typed )?array|out of bounds|\bparquet [a-z]|zlib|incorrect header|invalid (distance|code|block|stored)|Maximum call stack/;
+  const FLIPS = 300;
+  const files: [string, string, (name: string, bytes: Uint8Array) => Promise<unknown>][] = [
+    ['parquet', 'basic_snappy.parquet', (name, bytes) => readParquet(memorySource(name, bytes))],
+    ['parquet', 'basic_gzip.parquet', (name, bytes) => readParquet(memorySource(name, bytes))],
+    ['tensors', 'savez.npz', (name, bytes) => readTensorSource(memorySource(name, bytes), '.npz')],
+    ['tensors', 'savez_compressed.npz', (name, bytes) => readTensorSource(memorySource(name, bytes), '.npz')],
+  ];
+  for (const [folder, file, read] of files) {
+    it(`${FLIPS} seeded bit flips of ${file}: each reads or fails with a DataFileError of ours`, async () => {
+      const original = new Uint8Array(readFileSync(fixturePath(folder, file)));
+      const next = random(0xf11b + original.length);
+      let refused = 0;
+      for (let flip = 0; flip < FLIPS; flip++) {
+        const at = Math.floor(next() * original.length);
+        const bit = Math.floor(next() * 8);
+        const bytes = Uint8Array.from(original);
+        bytes[at]! ^= 1 << bit;
+        const name = `flip-${at}-${bit}-${file}`;
+        try {
+          await read(name, bytes);
+        } catch (error) {
+          refused++;
+          const what = `byte ${at} bit ${bit}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
+          assert.ok(error instanceof DataFileError, what);
+          assert.ok(error.message.startsWith(`${name}: `), what);
+          assert.doesNotMatch(error.reason, FOREIGN, what);
+          // A place, in the place or in the reason, unless the whole file is at fault (not the format at all).
+          assert.ok(error.place !== '' || /\bbyte \d+|not a Parquet file|not a zip/.test(error.reason), what);
+        }
+      }
+      assert.ok(refused > 0, 'some flips are refused');
+    });
+  }
 });

@@ -126,7 +126,9 @@ describe('Parquet reader', () => {
       assert.ok(error instanceof DataFileError);
       assert.match(
         error.message,
-        new RegExp(`^garbled\\.parquet: the footer of ${footerLength} bytes at byte ${size - 8 - footerLength} cannot be read \\(.+\\): the file is damaged$`),
+        new RegExp(
+          `^garbled\\.parquet: footer at byte ${size - 8 - footerLength}: its ${footerLength} bytes cannot be read as a Parquet footer \\(the data is damaged\\)$`,
+        ),
       );
       return true;
     });
