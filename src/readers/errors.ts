@@ -68,11 +68,11 @@ export class ShortReadError extends RangeError {
 
 /** zlib's error codes in words (Node's own messages name zlib's internals). */
 const ZLIB_REASONS: Record<string, string> = {
-  Z_DATA_ERROR: 'the compressed data is corrupt',
-  Z_BUF_ERROR: 'the compressed data ends early',
-  Z_NEED_DICT: 'the compressed data needs a preset dictionary',
-  Z_STREAM_ERROR: 'the compressed data is corrupt',
-  ERR_BUFFER_TOO_LARGE: 'the data decompresses to more than it declares',
+  Z_DATA_ERROR: 'is corrupt',
+  Z_BUF_ERROR: 'ends early',
+  Z_NEED_DICT: 'needs a preset dictionary',
+  Z_STREAM_ERROR: 'is corrupt',
+  ERR_BUFFER_TOO_LARGE: 'decompresses to more than it declares',
 };
 
 /**
@@ -82,12 +82,12 @@ const ZLIB_REASONS: Record<string, string> = {
  * short reads, the system's errors (EIO: i/o error, read) and JSON.parse's description of bad
  * JSON are kept.
  */
-export function foreignReason(error: unknown): string {
+export function foreignReason(error: unknown, data = 'the compressed data'): string {
   if (error instanceof DataFileError) return error.reason;
   if (error instanceof ShortReadError) return error.message;
   if (error instanceof SyntaxError) return describeError(error);
   const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && code in ZLIB_REASONS) return ZLIB_REASONS[code]!;
+  if (typeof code === 'string' && code in ZLIB_REASONS) return `${data} ${ZLIB_REASONS[code]!}`;
   // The system's own failures (EIO, EMFILE, ENOENT) say what the user can act on.
   if (typeof code === 'string' && /^E[A-Z0-9]+$/.test(code) && typeof (error as { syscall?: unknown }).syscall === 'string') return describeError(error);
   if (error instanceof RangeError && /allocation|array length|buffer size/i.test(error.message)) return 'not enough memory for the data it declares';

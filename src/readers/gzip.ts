@@ -48,7 +48,7 @@ async function inflate(source: ByteSource, limits: ReadLimits, sink: (part: Buff
     gunzip.on('end', resolve);
     gunzip.on('close', resolve);
     gunzip.on('error', (error) => {
-      refuse(`byte ${consumed}`, `the gzip data is corrupt (${foreignReason(error)})`);
+      refuse(`byte ${consumed}`, foreignReason(error, 'the gzip data'));
       resolve();
     });
   });
@@ -125,7 +125,7 @@ export async function gzipSource(file: ByteSource, limits: ReadLimits = DEFAULT_
         try {
           next = await inflater!.next();
         } catch (error) {
-          throw new DataFileError(file.name, `byte ${end} decompressed`, `the gzip data is corrupt (${foreignReason(error)})`);
+          throw new DataFileError(file.name, `byte ${end} decompressed`, foreignReason(error, 'the gzip data'));
         }
         if (next.done) throw new DataFileError(file.name, `byte ${end} decompressed`, `the gzip data ended before its measured ${size} bytes`);
         parts.push(next.value);

@@ -243,7 +243,7 @@ export async function openZip(source: ByteSource, limits: ReadLimits, maxMembers
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       if (code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) return fail(where, `inflates to more than the ${member.size} bytes it declares`);
-      return fail(`${where}, byte ${start}`, `the deflated data is damaged: ${foreignReason(error)}`);
+      return fail(`${where}, byte ${start}`, foreignReason(error, 'the deflated data'));
     }
     if (inflated.length !== member.size) fail(where, `inflates to ${inflated.length} bytes, not the ${member.size} it declares`);
     const actual = crc32(inflated);
