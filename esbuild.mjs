@@ -90,8 +90,8 @@ const builds = [
     outdir: 'dist',
     loader: { '.woff2': 'file', '.woff': 'file', '.ttf': 'file' },
   },
-  // The kernel micro-benchmark that bench/run.mjs runs (out/ is never shipped either).
-  { ...nodeCommon, sourcemap: false, minify: false, entryPoints: { kernel: 'bench/kernel.ts' }, outdir: 'out/bench' },
+  // The micro-benchmarks that bench/run.mjs runs (out/ is never shipped either).
+  { ...nodeCommon, sourcemap: false, minify: false, entryPoints: { kernel: 'bench/kernel.ts', parquetReads: 'bench/parquetReads.ts' }, outdir: 'out/bench' },
   // Tests (never shipped: .vscodeignore keeps out/ out of the VSIX).
   {
     ...nodeCommon,

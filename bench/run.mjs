@@ -338,6 +338,11 @@ function main() {
   if (kernel.status !== 0) throw new Error(`kernel.js failed: ${kernel.stderr}`);
   lines.push('', kernel.stdout.trim());
   console.error(kernel.stdout.trim());
+  // Reads of a Parquet file of many small pages, bundled by esbuild.mjs from bench/parquetReads.ts.
+  const parquetReads = spawnSync(process.execPath, [join(ROOT, 'out', 'bench', 'parquetReads.js')], { encoding: 'utf8', env: { ...process.env, RUNS: '7' } });
+  if (parquetReads.status !== 0) throw new Error(`parquetReads.js failed: ${parquetReads.stderr}`);
+  lines.push('', parquetReads.stdout.trim());
+  console.error(parquetReads.stdout.trim());
   const vsix = join(ROOT, 'likelihood-lens.vsix');
   if (existsSync(vsix)) lines.push('', `VSIX: ${(statSync(vsix).size / 1024).toFixed(0)} KB.`);
   const table = `${lines.join('\n')}\n`;

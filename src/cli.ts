@@ -25,6 +25,7 @@ import { lmEvalFields } from './cli/lmEvalReport';
 import { compareAnalyses } from './analysis/compare';
 import { comparisonJson, comparisonText } from './cli/comparisonReport';
 import { splitNames } from './cli/nameList';
+import { reportJson } from './cli/jsonOutput';
 
 const USAGE = [
   'usage: likelihood-lens FILE [--labels FILE] [--task categorical|binary|soft|regression|fit|entropy|lm] [--target NAME[,NAME...]] [--pred NAME,NAME,...]',
@@ -219,13 +220,11 @@ export async function main(argv: string[]): Promise<number> {
       // Both files with the same options, one after the other: each keeps every row's loss.
       // Named as given: two files may share a name in different folders (npy_a/logits.npy, npy_b/logits.npy).
       const comparison = compareAnalyses(analysis, await analyze(command.compare), {}, { a: command.file, b: command.compare });
-      process.stdout.write(
-        command.json ? `${JSON.stringify(comparisonJson(comparison, command.unit), null, 2)}\n` : `${comparisonText(comparison, command.unit)}\n`,
-      );
+      process.stdout.write(command.json ? `${reportJson(comparisonJson(comparison, command.unit))}\n` : `${comparisonText(comparison, command.unit)}\n`);
       return 0;
     }
     if (command.snippet) process.stdout.write(pythonSnippet(analysis));
-    else if (command.json) process.stdout.write(`${JSON.stringify(toJsonReport(analysis, command.reduction, command.unit), null, 2)}\n`);
+    else if (command.json) process.stdout.write(`${reportJson(toJsonReport(analysis, command.reduction, command.unit))}\n`);
     else {
       process.stdout.write(`${textReport(analysis, command.unit)}\n`);
       if (command.reduction === 'none') await writeLines(process.stdout, rowLossLines(analysis, command.unit));

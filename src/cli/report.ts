@@ -42,9 +42,10 @@ function summaryUncertainty(analysis: Analysis): { errorBars: Readonly<Record<st
  */
 export function errorBarFields(analysis: Analysis, inUnit: (nats: number) => number): Record<string, unknown> {
   const { errorBars, noiseFloor } = summaryUncertainty(analysis);
-  const converted: Record<string, ErrorBar> = {};
+  const converted: Record<string, Omit<ErrorBar, 'standardError' | 'lower' | 'upper'> & Record<'standardError' | 'lower' | 'upper', number | null>> = {};
   for (const [name, bar] of Object.entries(errorBars)) {
-    const convert = LOSS_FIGURES.has(name) ? inUnit : (value: number) => value;
+    // NaN is an error bar's "none" (a bootstrap's interval has no standard error): null, not a number.
+    const convert = (value: number) => (Number.isNaN(value) ? null : LOSS_FIGURES.has(name) ? inUnit(value) : value);
     converted[name] = { standardError: convert(bar.standardError), lower: convert(bar.lower), upper: convert(bar.upper), method: bar.method };
   }
   return { errorBars: converted, ...(noiseFloor ? { calibrationNoiseFloor: noiseFloor } : {}) };

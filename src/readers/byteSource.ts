@@ -1,5 +1,6 @@
 import { readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
+import { ShortReadError } from './errors';
 
 /**
  * Random access to a file's bytes. Tensor readers read headers and tensors by byte range
@@ -25,7 +26,7 @@ export function memorySource(name: string, bytes: Uint8Array): ByteSource {
     size: bytes.length,
     async read(offset, length) {
       if (offset < 0 || length < 0 || offset + length > bytes.length)
-        throw new RangeError(`read of ${length} bytes at ${offset} is past the end (${bytes.length} bytes)`);
+        throw new ShortReadError(`read of ${length} bytes at ${offset} is past the end (${bytes.length} bytes)`);
       return bytes.subarray(offset, offset + length);
     },
     async readInto(offset, target) {
@@ -41,11 +42,11 @@ export async function fileSource(path: string, name: string): Promise<ByteSource
   const { size } = await handle.stat();
   const readInto = async (offset: number, target: Uint8Array) => {
     const length = target.length;
-    if (offset < 0 || offset + length > size) throw new RangeError(`read of ${length} bytes at ${offset} is past the end (${size} bytes)`);
+    if (offset < 0 || offset + length > size) throw new ShortReadError(`read of ${length} bytes at ${offset} is past the end (${size} bytes)`);
     let done = 0;
     while (done < length) {
       const { bytesRead } = await handle.read(target, done, length - done, offset + done);
-      if (bytesRead === 0) throw new RangeError(`the file ended at byte ${offset + done} while reading ${length} bytes at ${offset}`);
+      if (bytesRead === 0) throw new ShortReadError(`the file ended at byte ${offset + done} while reading ${length} bytes at ${offset}`);
       done += bytesRead;
     }
   };
@@ -54,7 +55,7 @@ export async function fileSource(path: string, name: string): Promise<ByteSource
     size,
     onDisk: { path, offset: 0 },
     async read(offset, length) {
-      if (offset < 0 || length < 0 || offset + length > size) throw new RangeError(`read of ${length} bytes at ${offset} is past the end (${size} bytes)`);
+      if (offset < 0 || length < 0 || offset + length > size) throw new ShortReadError(`read of ${length} bytes at ${offset} is past the end (${size} bytes)`);
       const buffer = new Uint8Array(length);
       await readInto(offset, buffer);
       return buffer;

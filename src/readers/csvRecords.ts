@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { quoteBytes } from './errors';
 import { MAX_EXACT, parseNumberBytes, POWERS } from './fastNumber';
 
 /** What a plain-record parser needs of a CSV layout: plain data, so it can be sent to another thread. */
@@ -45,7 +46,6 @@ const MINUS = 0x2d;
 const PLUS = 0x2b;
 const DOT = 0x2e;
 const COMMA = 0x2c;
-const latin1 = new TextDecoder('latin1');
 
 /** Writes the wanted fields of the quote-free record bytes[start, end) to out[at ..]; throws a CsvRecordError. */
 export type PlainRecordParser = (bytes: Uint8Array, start: number, end: number, out: Float64Array, at: number) => void;
@@ -101,8 +101,7 @@ export function plainRecordParser(layout: CsvRecordLayout): PlainRecordParser {
         } else {
           while (i < end && bytes[i] !== delimiter) i++;
           value = parseNumberBytes(bytes, fieldStart, i, decimalComma);
-          if (value === undefined)
-            throw new CsvRecordError(`'${latin1.decode(bytes.subarray(fieldStart, Math.min(i, fieldStart + 40)))}' is not a number`, field);
+          if (value === undefined) throw new CsvRecordError(`${quoteBytes(bytes.subarray(fieldStart, i))} is not a number`, field);
         }
         out[at + target] = value;
       }

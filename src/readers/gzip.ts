@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { ByteSource } from './byteSource';
-import { DataFileError, describeError } from './errors';
+import { DataFileError, foreignReason, ShortReadError } from './errors';
 import { DEFAULT_LIMITS, raiseWith, type ReadLimits } from './limits';
 
 export const GZIP_MAGIC = [0x1f, 0x8b] as const;
@@ -48,7 +48,7 @@ async function inflate(source: ByteSource, limits: ReadLimits, sink: (part: Buff
     gunzip.on('end', resolve);
     gunzip.on('close', resolve);
     gunzip.on('error', (error) => {
-      refuse(`byte ${consumed}`, `the gzip data is corrupt (${describeError(error)})`);
+      refuse(`byte ${consumed}`, foreignReason(error, 'the gzip data'));
       resolve();
     });
   });
@@ -118,14 +118,14 @@ export async function gzipSource(file: ByteSource, limits: ReadLimits = DEFAULT_
     name: file.name,
     size,
     async read(offset, length) {
-      if (offset < 0 || length < 0 || offset + length > size) throw new RangeError(`read of ${length} bytes at ${offset} is past the end (${size} bytes)`);
+      if (offset < 0 || length < 0 || offset + length > size) throw new ShortReadError(`read of ${length} bytes at ${offset} is past the end (${size} bytes)`);
       if (!inflater || offset < start) restart();
       while (end < offset + length) {
         let next: IteratorResult<Buffer>;
         try {
           next = await inflater!.next();
         } catch (error) {
-          throw new DataFileError(file.name, `byte ${end} decompressed`, `the gzip data is corrupt (${describeError(error)})`);
+          throw new DataFileError(file.name, `byte ${end} decompressed`, foreignReason(error, 'the gzip data'));
         }
         if (next.done) throw new DataFileError(file.name, `byte ${end} decompressed`, `the gzip data ended before its measured ${size} bytes`);
         parts.push(next.value);

@@ -1,5 +1,5 @@
 import type { ByteSource } from './byteSource';
-import { DataFileError, describeError } from './errors';
+import { DataFileError, foreignReason } from './errors';
 
 /** A line longer than this is refused: it would have to be held whole to parse (as the CSV reader's cap). */
 export const MAX_JSON_LINE_BYTES = 64 << 20;
@@ -111,7 +111,7 @@ export async function* readJsonLines(source: ByteSource, options: JsonLinesOptio
     try {
       return { line, value: parseJsonLine(text) };
     } catch (error) {
-      throw new DataFileError(source.name, `line ${line}`, describeError(error));
+      throw new DataFileError(source.name, `line ${line}`, foreignReason(error));
     }
   };
   const joined = (tail: Uint8Array): Uint8Array => {

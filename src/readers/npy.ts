@@ -5,7 +5,7 @@
  */
 import { readBytesInto, type ByteSource } from './byteSource';
 import { allocate, beyondSafeIntegerWarning, decodeInto, ITEMSIZE, numpyType, safeProduct, storedAsIs } from './dtypes';
-import { DataFileError, describeError, quoteName } from './errors';
+import { DataFileError, foreignReason, quoteName } from './errors';
 import { DEFAULT_LIMITS, raiseWith, type ReadLimits } from './limits';
 import { leaveInFile, tensorLeftInFile } from './storedElements';
 import type { NumericArray, Tensor, TensorDType, TensorFile, TensorReadOptions } from './tensor';
@@ -53,7 +53,7 @@ export async function readNpyRange(source: ByteSource, options: NpyRangeOptions)
   } catch (error) {
     if (error instanceof DataFileError) throw error;
     // A failed allocation or an unexpected short read: still one line, at the last known place.
-    throw new DataFileError(source.name, current, describeError(error));
+    throw new DataFileError(source.name, current, foreignReason(error));
   }
 }
 

@@ -1,9 +1,9 @@
 import { parquetMetadataAsync, parquetRead, type AsyncBuffer, type FileMetaData, type SchemaElement } from 'hyparquet';
 import type { ByteSource } from './byteSource';
-import { DataFileError, describeError, quoteName } from './errors';
+import { DataFileError, foreignReason, quoteName } from './errors';
 import { DEFAULT_LIMITS, raiseWith, type ReadLimits } from './limits';
 import { PARQUET_CODECS, SUPPORTED_CODECS } from './parquetCodecs';
-import { checkColumnChunk } from './parquetPages';
+import { checkColumnChunk, MAX_CHUNK_READ_BYTES } from './parquetPages';
 import type { NumericColumn, Table } from './table';
 
 const NUMERIC_TYPES = new Set(['INT32', 'INT64', 'FLOAT', 'DOUBLE', 'BOOLEAN']);
@@ -73,12 +73,36 @@ function withoutDecimal(element: SchemaElement): SchemaElement {
   return plain;
 }
 
-/** hyparquet reads through this: byte ranges of the file, never the whole file at once. */
-function asyncBuffer(source: ByteSource): AsyncBuffer {
+/**
+ * hyparquet reads through this: byte ranges of the file, never the whole file at once. A range
+ * made of column chunks already read (by the page check) is served from them, each handed over
+ * once and then let go, so a chunk is read from the file once.
+ */
+function asyncBuffer(source: ByteSource, chunks: Map<number, Uint8Array>): AsyncBuffer {
+  const fromChunks = (start: number, end: number): ArrayBuffer | undefined => {
+    const parts: Uint8Array[] = [];
+    for (let at = start; at < end;) {
+      const chunk = chunks.get(at);
+      if (!chunk || chunk.length === 0) return undefined;
+      parts.push(chunk.subarray(0, Math.min(chunk.length, end - at)));
+      at += chunk.length;
+    }
+    const joined = new Uint8Array(end - start);
+    let at = 0;
+    for (const part of parts) {
+      joined.set(part, at);
+      chunks.delete(start + at);
+      at += part.length;
+    }
+    return joined.buffer;
+  };
   return {
     byteLength: source.size,
     async slice(start, end = source.size) {
-      const bytes = await source.read(start, Math.max(0, Math.min(end, source.size) - start));
+      const stop = Math.min(end, source.size);
+      const cached = start < stop ? fromChunks(start, stop) : undefined;
+      if (cached) return cached;
+      const bytes = await source.read(start, Math.max(0, stop - start));
       return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
     },
   };
@@ -117,6 +141,7 @@ async function checkBeforeDecoding(
   numeric: readonly SchemaElement[],
   rows: number,
   limits: ReadLimits,
+  chunks: Map<number, Uint8Array>,
 ): Promise<void> {
   const fail = (place: string, reason: string): never => {
     throw new DataFileError(source.name, place, reason);
@@ -135,6 +160,9 @@ async function checkBeforeDecoding(
       column.type === 'FIXED_LEN_BYTE_ARRAY' ? 8 + Math.max(8, column.type_length ?? 0) : column.type === 'BYTE_ARRAY' ? 12 + MAX_DECIMAL_BYTES : 16,
     ]),
   );
+  // The chunks kept for the decoder hold at most what it may decode.
+  const maxReadBytes = Math.min(MAX_CHUNK_READ_BYTES, limits.maxTensorBytes);
+  let kept = 0;
   let groupRows = 0;
   for (const [index, group] of metadata.row_groups.entries()) {
     const groupSize = Number(group.num_rows);
@@ -147,10 +175,15 @@ async function checkBeforeDecoding(
       const place = `row group ${index}, column ${quoteName(column)}`;
       if (!SUPPORTED_CODECS.includes(meta.codec)) fail(place, `${meta.codec} compression is not supported (supported: ${SUPPORTED_CODECS.join(', ')})`);
       const start = Number(meta.dictionary_page_offset || meta.data_page_offset);
-      await checkColumnChunk(source, { column, start, end: start + Number(meta.total_compressed_size), rows: groupSize, bytesPerValue: widths.get(column)! });
+      const span = { column, start, end: start + Number(meta.total_compressed_size), rows: groupSize, bytesPerValue: widths.get(column)! };
+      const bytes = await checkColumnChunk(source, span, maxReadBytes);
+      if (bytes && kept + bytes.length <= limits.maxTensorBytes) {
+        chunks.set(start, bytes);
+        kept += bytes.length;
+      }
     }
   }
-  if (groupRows !== rows) fail('', `the footer claims ${rows} rows but its row groups hold ${groupRows}`);
+  if (groupRows !== rows) fail('footer', `it claims ${rows} rows but its row groups hold ${groupRows}`);
 }
 
 /**
@@ -163,64 +196,76 @@ export async function readParquet(
   source: ByteSource,
   limits: ReadLimits = DEFAULT_LIMITS,
 ): Promise<Table & { readonly warnings: readonly string[]; readonly textColumns: readonly { readonly name: string }[] }> {
-  const file = asyncBuffer(source);
+  const chunks = new Map<number, Uint8Array>();
+  const file = asyncBuffer(source, chunks);
   const footerStart = await checkFooter(source);
   let metadata: FileMetaData;
   try {
-    metadata = await parquetMetadataAsync(file);
+    // The footer and its 8-byte frame, exactly: hyparquet's default would read the last 512 KB.
+    metadata = await parquetMetadataAsync(file, { initialFetchSize: source.size - footerStart });
   } catch (error) {
     throw new DataFileError(
       source.name,
-      '',
-      `the footer of ${source.size - 8 - footerStart} bytes at byte ${footerStart} cannot be read (${describeError(error)}): the file is damaged`,
+      `footer at byte ${footerStart}`,
+      `its ${source.size - 8 - footerStart} bytes cannot be read as a Parquet footer (${foreignReason(error)})`,
     );
   }
   const rows = Number(metadata.num_rows);
-  if (!Number.isSafeInteger(rows) || rows < 0) throw new DataFileError(source.name, '', `the footer claims ${metadata.num_rows} rows`);
+  if (!Number.isSafeInteger(rows) || rows < 0) throw new DataFileError(source.name, 'footer', `it claims ${metadata.num_rows} rows`);
   const columns = flatColumns(metadata);
   // A repeated leaf is a list per row, not a column of numbers.
   const numeric = columns.filter(
     (column) =>
       column.type !== undefined && (NUMERIC_TYPES.has(column.type) || isDecimal(column) || isFloat16(column)) && column.repetition_type !== 'REPEATED',
   );
-  await checkBeforeDecoding(source, metadata, numeric, rows, limits);
+  await checkBeforeDecoding(source, metadata, numeric, rows, limits, chunks);
   const values = new Map(numeric.map((column) => [column.name, new Float64Array(rows).fill(Number.NaN)]));
   const scales = new Map(numeric.filter(isDecimal).map((column) => [column.name, decimalScale(column)]));
   // hyparquet scales DECIMALs by multiplying by 10^-scale, off in the last bit; they are read as the stored integers and scaled here.
   const unscaled = { ...metadata, schema: metadata.schema.map((element) => (isDecimal(element) ? withoutDecimal(element) : element)) };
   let beyondSafe = 0;
-  try {
-    await parquetRead({
-      file,
-      metadata: unscaled,
-      compressors: PARQUET_CODECS,
-      columns: numeric.map((column) => column.name),
-      utf8: false,
-      onChunk: ({ columnName, columnData, rowStart, rowEnd }) => {
-        const target = values.get(columnName);
-        if (!target) return;
-        const scale = scales.get(columnName);
-        for (let i = 0; i < rowEnd - rowStart && rowStart + i < rows; i++) {
-          const v = columnData[i] as number | bigint | boolean | Uint8Array | null | undefined;
-          if (v === null || v === undefined) continue;
-          if (scale !== undefined) {
-            if (v instanceof Uint8Array && v.length > MAX_DECIMAL_BYTES)
-              throw new DataFileError(
-                source.name,
-                `row ${rowStart + i + 1}, column ${quoteName(columnName)}`,
-                `a DECIMAL of ${v.length} bytes (at most ${MAX_DECIMAL_BYTES} are read)`,
-              );
-            target[rowStart + i] = decimalToNumber(v instanceof Uint8Array ? signedBigEndian(v) : typeof v === 'boolean' ? Number(v) : v, scale);
-          } else if (typeof v === 'bigint') {
-            if (v > MAX_SAFE || v < -MAX_SAFE) beyondSafe++;
-            target[rowStart + i] = Number(v);
-          } else if (!(v instanceof Uint8Array)) target[rowStart + i] = typeof v === 'boolean' ? Number(v) : v;
-        }
-      },
-    });
-  } catch (error) {
-    if (error instanceof DataFileError) throw error;
-    throw new DataFileError(source.name, '', `the Parquet data cannot be read (${(error as Error).message})`);
+  // One row group at a time, so a failure of the decoder is placed in its row group.
+  let groupStart = 0;
+  for (const [index, group] of metadata.row_groups.entries()) {
+    const groupRows = Number(group.num_rows);
+    const firstRow = groupStart;
+    groupStart += groupRows;
+    if (groupRows === 0) continue;
+    try {
+      await parquetRead({
+        file,
+        rowStart: firstRow,
+        rowEnd: firstRow + groupRows,
+        metadata: unscaled,
+        compressors: PARQUET_CODECS,
+        columns: numeric.map((column) => column.name),
+        utf8: false,
+        onChunk: ({ columnName, columnData, rowStart, rowEnd }) => {
+          const target = values.get(columnName);
+          if (!target) return;
+          const scale = scales.get(columnName);
+          for (let i = 0; i < rowEnd - rowStart && rowStart + i < rows; i++) {
+            const v = columnData[i] as number | bigint | boolean | Uint8Array | null | undefined;
+            if (v === null || v === undefined) continue;
+            if (scale !== undefined) {
+              if (v instanceof Uint8Array && v.length > MAX_DECIMAL_BYTES)
+                throw new DataFileError(
+                  source.name,
+                  `row ${rowStart + i + 1}, column ${quoteName(columnName)}`,
+                  `a DECIMAL of ${v.length} bytes (at most ${MAX_DECIMAL_BYTES} are read)`,
+                );
+              target[rowStart + i] = decimalToNumber(v instanceof Uint8Array ? signedBigEndian(v) : typeof v === 'boolean' ? Number(v) : v, scale);
+            } else if (typeof v === 'bigint') {
+              if (v > MAX_SAFE || v < -MAX_SAFE) beyondSafe++;
+              target[rowStart + i] = Number(v);
+            } else if (!(v instanceof Uint8Array)) target[rowStart + i] = typeof v === 'boolean' ? Number(v) : v;
+          }
+        },
+      });
+    } catch (error) {
+      if (error instanceof DataFileError) throw error;
+      throw new DataFileError(source.name, `row group ${index}`, `the data cannot be decoded: ${foreignReason(error)}`);
+    }
   }
   const table: NumericColumn[] = numeric.map((column, field) => ({ name: column.name, values: values.get(column.name)!, field }));
   return {

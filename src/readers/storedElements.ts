@@ -2,7 +2,7 @@ import { closeSync, fstatSync, openSync } from 'node:fs';
 import { basename } from 'node:path';
 import { readFileRange } from './byteSource';
 import { allocate, decodeInto, ITEMSIZE, storedAsIs } from './dtypes';
-import { DataFileError, describeError, quoteName } from './errors';
+import { DataFileError, foreignReason, quoteName, ShortReadError } from './errors';
 import type { NumericArray, StoredElements, Tensor, TensorDType, TensorReadOptions } from './tensor';
 
 /**
@@ -63,7 +63,7 @@ export function leadingElements(tensor: Tensor, count: number): NumericArray {
 }
 
 /** The file no longer holds the bytes its header promised: it was cut short, or replaced, after it was read. */
-export class FileChangedError extends Error {
+export class FileChangedError extends ShortReadError {
   override readonly name = 'FileChangedError';
 
   constructor(detail: string) {
@@ -83,7 +83,7 @@ export function readStoredElementsOf(
   try {
     return readStoredElements(stored, first, count, into, scratch);
   } catch (error) {
-    throw new DataFileError(basename(stored.path), `tensor ${quoteName(tensorName)}`, describeError(error));
+    throw new DataFileError(basename(stored.path), `tensor ${quoteName(tensorName)}`, foreignReason(error));
   }
 }
 
@@ -100,7 +100,7 @@ export function readStoredElements(
   into?: NumericArray,
   scratch?: (bytes: number) => Uint8Array,
 ): NumericArray {
-  if (first < 0 || count < 0 || first + count > stored.count) throw new RangeError(`elements ${first}..${first + count} of ${stored.count}`);
+  if (first < 0 || count < 0 || first + count > stored.count) throw new ShortReadError(`elements ${first}..${first + count} of ${stored.count}`);
   const size = ITEMSIZE[stored.dtype];
   const out =
     into && into.length >= count && into.constructor === allocate(stored.dtype, 0).constructor ? into.subarray(0, count) : allocate(stored.dtype, count);

@@ -5,7 +5,7 @@
  * read from its storage by byte range, its offset, size and stride applied.
  */
 import { readBytesInto, type ByteSource } from './byteSource';
-import { DataFileError, describeError, quoteName } from './errors';
+import { DataFileError, foreignReason, quoteName } from './errors';
 import { DEFAULT_LIMITS, raiseWith, type ReadLimits } from './limits';
 import { PickleDict, PickleList, PickleSet, PickleTuple, TensorRef, unpickle, type PickleValue, type StorageRef } from './pickle';
 import { allocate, decode, isStoredAsIs, ITEMSIZE, storedAsIs } from './dtypes';
@@ -24,7 +24,7 @@ export async function readTorch(source: ByteSource, limits: ReadLimits = DEFAULT
   } catch (error) {
     if (error instanceof DataFileError) throw error;
     // A short read, a failed allocation: still one line about this file.
-    throw new DataFileError(source.name, '', describeError(error));
+    throw new DataFileError(source.name, '', foreignReason(error));
   }
 }
 

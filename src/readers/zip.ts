@@ -5,7 +5,7 @@
  */
 import { inflateRawSync } from 'node:zlib';
 import { readBytesInto, type ByteSource } from './byteSource';
-import { DataFileError, describeError, quoteName } from './errors';
+import { DataFileError, foreignReason, quoteName, ShortReadError } from './errors';
 import { raiseWith, type ReadLimits } from './limits';
 
 export interface ZipMember {
@@ -54,12 +54,12 @@ export function sliceSource(source: ByteSource, offset: number, length: number, 
     ...(source.onDisk ? { onDisk: { path: source.onDisk.path, offset: source.onDisk.offset + offset } } : {}),
     read(at, count) {
       if (at < 0 || count < 0 || at + count > length)
-        return Promise.reject(new RangeError(`read of ${count} bytes at ${at} is past the end (${length} bytes)`));
+        return Promise.reject(new ShortReadError(`read of ${count} bytes at ${at} is past the end (${length} bytes)`));
       return source.read(offset + at, count);
     },
     readInto(at, target) {
       if (at < 0 || at + target.length > length)
-        return Promise.reject(new RangeError(`read of ${target.length} bytes at ${at} is past the end (${length} bytes)`));
+        return Promise.reject(new ShortReadError(`read of ${target.length} bytes at ${at} is past the end (${length} bytes)`));
       return readBytesInto(source, offset + at, target);
     },
     close: async () => {},
@@ -243,7 +243,7 @@ export async function openZip(source: ByteSource, limits: ReadLimits, maxMembers
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       if (code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) return fail(where, `inflates to more than the ${member.size} bytes it declares`);
-      return fail(`${where}, byte ${start}`, `the deflated data is damaged: ${describeError(error)}`);
+      return fail(`${where}, byte ${start}`, foreignReason(error, 'the deflated data'));
     }
     if (inflated.length !== member.size) fail(where, `inflates to ${inflated.length} bytes, not the ${member.size} it declares`);
     const actual = crc32(inflated);
@@ -255,7 +255,7 @@ export async function openZip(source: ByteSource, limits: ReadLimits, maxMembers
         size: bytes.length,
         async read(offset, length) {
           if (offset < 0 || length < 0 || offset + length > bytes.length)
-            throw new RangeError(`read of ${length} bytes at ${offset} is past the end (${bytes.length} bytes)`);
+            throw new ShortReadError(`read of ${length} bytes at ${offset} is past the end (${bytes.length} bytes)`);
           return bytes.subarray(offset, offset + length);
         },
         close: async () => {},

@@ -2,13 +2,14 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { analyzeSource } from '../../../src/analysis/sources/analyzeSource';
-import { memorySource } from '../../../src/readers/byteSource';
+import { memorySource, type ByteSource } from '../../../src/readers/byteSource';
 import { DataFileError } from '../../../src/readers/errors';
 import { readParquet } from '../../../src/readers/parquet';
 import { parseTableBytes } from '../../../src/readers/readDataFile';
 import { analyzeTable } from '../../../src/analysis/sources/table';
 import { checkColumnChunk } from '../../../src/readers/parquetPages';
 import { parquetWriteBuffer } from 'hyparquet-writer';
+import { parquetMetadata } from 'hyparquet';
 import { assertClose, classification, fixturePath, readJson } from '../../helpers/fixtures';
 
 interface TypedSpec {
@@ -125,7 +126,9 @@ describe('Parquet reader', () => {
       assert.ok(error instanceof DataFileError);
       assert.match(
         error.message,
-        new RegExp(`^garbled\\.parquet: the footer of ${footerLength} bytes at byte ${size - 8 - footerLength} cannot be read \\(.+\\): the file is damaged$`),
+        new RegExp(
+          `^garbled\\.parquet: footer at byte ${size - 8 - footerLength}: its ${footerLength} bytes cannot be read as a Parquet footer \\(the data is damaged\\)$`,
+        ),
       );
       return true;
     });
@@ -266,6 +269,84 @@ describe('Parquet page headers are checked before decoding', () => {
     const source = chunk(v2(10, 4), 64);
     await assert.rejects(checkColumnChunk(source, { column: 'p0', start: 40, end: 10_000, rows: 10 }), {
       message: `pages.parquet: column 'p0': the column chunk at bytes 40-10000 lies outside the ${source.size}-byte file`,
+    });
+  });
+});
+
+describe('Parquet column chunks are read whole', () => {
+  const bytes = readFileSync(fixturePath('parquet', 'basic_many_pages.parquet'));
+  // The chunks' byte ranges as the footer gives them, read by hyparquet, not by the reader under test.
+  const spans = parquetMetadata(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer).row_groups.flatMap((group) =>
+    group.columns.map(({ meta_data }) => {
+      const start = Number(meta_data!.dictionary_page_offset || meta_data!.data_page_offset);
+      return { start, end: start + Number(meta_data!.total_compressed_size) };
+    }),
+  );
+
+  function countingSource(name: string): { source: ByteSource; reads: [number, number][] } {
+    const inner = memorySource(name, bytes);
+    const reads: [number, number][] = [];
+    return {
+      reads,
+      source: {
+        name,
+        size: inner.size,
+        read: (offset, length) => {
+          reads.push([offset, offset + length]);
+          return inner.read(offset, length);
+        },
+        close: () => inner.close(),
+      },
+    };
+  }
+
+  it('one read per column chunk for a file of 1,000 one-value pages, and the numbers of basic.csv', async () => {
+    assert.equal(spans.length, 15, '3 row groups of 5 columns');
+    const { source, reads } = countingSource('basic_many_pages.parquet');
+    const table = await readParquet(source);
+    const chunkReads = reads.filter(([start, end]) => spans.some((span) => start < span.end && end > span.start));
+    assert.deepEqual(
+      chunkReads.sort((a, b) => a[0] - b[0]),
+      spans.map((span) => [span.start, span.end]),
+    );
+    // The rest is the footer: its frame's two ends, then the footer itself.
+    assert.equal(reads.length - chunkReads.length, 3);
+    const csv = parseTableBytes(readFileSync(fixturePath('classifier', 'basic.csv')), 'basic.csv');
+    assert.equal(table.rowCount, 200);
+    for (const column of csv.columns)
+      assert.deepEqual(Array.from(table.columns.find((c) => c.name === column.name)!.values), Array.from(column.values), column.name);
+  });
+
+  it('returns the chunk it read whole; walks a chunk longer than the read bound in windows, checking every page', async () => {
+    const span = spans[0]!;
+    const { source, reads } = countingSource('basic_many_pages.parquet');
+    assert.deepEqual(await checkColumnChunk(source, { column: 'label', start: span.start, end: span.end, rows: 80 }), bytes.subarray(span.start, span.end));
+    assert.equal(reads.length, 1);
+
+    // 70,000 one-value pages make a chunk over the 2 MB smallest window: read in two windows, not returned.
+    const rows = 70_000;
+    const long = new Uint8Array(
+      parquetWriteBuffer({
+        columnData: [{ name: 'p', data: Array.from({ length: rows }, (_, i) => i / rows), type: 'DOUBLE' }],
+        codec: 'UNCOMPRESSED',
+        pageSize: 1,
+        rowGroupSize: rows,
+        statistics: false,
+      }),
+    );
+    const meta = parquetMetadata(long.buffer as ArrayBuffer).row_groups[0]!.columns[0]!.meta_data!;
+    const chunk = { column: 'p', start: Number(meta.data_page_offset), end: Number(meta.data_page_offset) + Number(meta.total_compressed_size), rows };
+    assert.ok(chunk.end - chunk.start > 2 << 20, `${chunk.end - chunk.start} bytes`);
+    const longReads: number[] = [];
+    const longSource: ByteSource = {
+      ...memorySource('long.parquet', long),
+      read: (offset, length) => (longReads.push(length), memorySource('long.parquet', long).read(offset, length)),
+    };
+    assert.equal(await checkColumnChunk(longSource, chunk, 1), undefined);
+    assert.equal(longReads.length, 2);
+    // The last page's values are over the count: found in the second window.
+    await assert.rejects(checkColumnChunk(longSource, { ...chunk, rows: rows - 1 }, 1), {
+      message: /^long\.parquet: column 'p', page at byte \d+: the pages hold 70000 values but the row group has 69999 rows$/,
     });
   });
 });

@@ -186,9 +186,12 @@ describe('safetensors reader', () => {
     const inner = memorySource('model.safetensors', bytes);
     const failing: ByteSource = {
       ...inner,
-      read: (offset, length) => (offset > 1000 ? Promise.reject(new Error('EIO: i/o error')) : inner.read(offset, length)),
+      read: (offset, length) =>
+        offset > 1000
+          ? Promise.reject(Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO', errno: -5, syscall: 'read' }))
+          : inner.read(offset, length),
     };
-    const error = await assertRefused(() => readSafetensors(failing), 'model.safetensors', 'EIO: i/o error');
+    const error = await assertRefused(() => readSafetensors(failing), 'model.safetensors', 'EIO: i/o error, read');
     assert.match(error.place, /^tensor '/);
   });
 
