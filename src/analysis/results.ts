@@ -28,6 +28,11 @@ export interface AnalysisOptions extends RoleOptions {
   /** Regression with a variance column: F.gaussian_nll_loss's full and eps. */
   readonly full?: boolean;
   readonly eps?: number;
+  /**
+   * Refuse a row with a missing value (NaN: a null, an empty cell) in a column the task reads,
+   * instead of leaving it out of the loss with a warning that counts it.
+   */
+  readonly strictMissing?: boolean;
   /** Keep every row's loss (reduction='none'): memory grows with the file. */
   readonly keepRowLosses?: boolean;
   /** A language model's tokenizer.json, when it is not beside the file. */

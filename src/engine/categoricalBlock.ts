@@ -1,6 +1,7 @@
 import { ReliabilityState, type ReliabilityData } from './calibration';
 import { CrossEntropyState, DEFAULT_IGNORE_INDEX, scoreOptionsFor, type CrossEntropyData, type CrossEntropyOptions } from './crossEntropyLoss';
 import { CategoricalFitState, type CategoricalFitData } from './fits/categoricalFit';
+import { firstMissingRow, isMissingRow, MissingRows, NO_MISSING_ROWS, type MissingRowsData } from './missingValues';
 import { MAX_CLASS_TABLE, PerClassState, type PerClassData } from './perClass';
 import { scoreRows, type RowScores } from './rowScores';
 
@@ -26,6 +27,8 @@ export interface CategoricalBlock {
   /** Rows of probabilities that do not sum to 1: how many, and the first few (file rows). */
   readonly notNormalisedCount: number;
   readonly notNormalisedRows: readonly number[];
+  /** Rows left out for a missing value (NaN label or score): scored as ignored rows, counted apart from them. */
+  readonly missing: MissingRowsData;
 }
 
 /**
@@ -41,7 +44,25 @@ export function scoreBlock(
   firstRow: number,
   stride = k,
 ): CategoricalBlock {
-  return reduceCategoricalBlock(k, options, labels, scoreRows(labels, values, n, k, firstRow, scoreOptionsFor(options), stride), firstRow);
+  const missing = new MissingRows();
+  let scoredLabels = labels;
+  const first = options.strictMissing ? -1 : firstMissingRow(labels, values, n, k, stride);
+  if (first >= 0) {
+    // A missing row is scored as an ignored one (its values are never read), on a copy of the
+    // labels: only a block with a missing value pays for it.
+    const ignore = options.ignoreIndex ?? DEFAULT_IGNORE_INDEX;
+    const copy = Float64Array.from({ length: n }, (_, i) => labels[i]!);
+    for (let i = first; i < n; i++) {
+      if (copy[i] === ignore || !isMissingRow(labels, values, i, k, stride)) continue;
+      copy[i] = ignore;
+      missing.add(firstRow + i);
+    }
+    scoredLabels = copy;
+  }
+  const block = reduceCategoricalBlock(k, options, scoredLabels, scoreRows(scoredLabels, values, n, k, firstRow, scoreOptionsFor(options), stride), firstRow);
+  if (missing.count === 0) return block;
+  (block.crossEntropy as CrossEntropyState).ignored -= missing.count;
+  return { ...block, missing: { count: missing.count, rows: missing.rows } };
 }
 
 export function reduceCategoricalBlock(
@@ -78,6 +99,7 @@ export function reduceCategoricalBlock(
     ...(perClass ? { perClass } : {}),
     notNormalisedCount: scored.notNormalisedCount,
     notNormalisedRows: scored.notNormalisedRows.map((row) => firstRow + row),
+    missing: NO_MISSING_ROWS,
   };
 }
 
@@ -88,5 +110,6 @@ export function shiftRows(block: CategoricalBlock, offset: number): CategoricalB
     ...block,
     crossEntropy: { ...block.crossEntropy, likelihood: { ...likelihood, infiniteRows: likelihood.infiniteRows.map((row) => row + offset) } },
     notNormalisedRows: block.notNormalisedRows.map((row) => row + offset),
+    missing: { count: block.missing.count, rows: block.missing.rows.map((row) => row + offset) },
   };
 }
