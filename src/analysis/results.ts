@@ -484,7 +484,7 @@ export interface Comparison extends Omit<PairedComparisonResult, 'correctness'> 
   readonly task: Analysis['task'];
   /** The per-row loss compared, by its name in the task's report. */
   readonly loss: string;
-  /** Rows left out because their label is the ignore index, or positions a language model's loss does not score (in both files). */
+  /** Rows left out because their label is the ignore index or a value is missing (in either file), or positions a language model's loss does not score (in both files). */
   readonly ignored: number;
   /** Classifiers: top-class accuracy of each, the rows that flipped, and McNemar's exact test on them. */
   readonly accuracyA?: number;
