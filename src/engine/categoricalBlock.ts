@@ -3,6 +3,7 @@ import { CrossEntropyState, DEFAULT_IGNORE_INDEX, scoreOptionsFor, type CrossEnt
 import { CategoricalFitState, type CategoricalFitData } from './fits/categoricalFit';
 import { firstMissingRow, isMissingRow, MissingRows, NO_MISSING_ROWS, type MissingRowsData } from './missingValues';
 import { MAX_CLASS_TABLE, PerClassState, type PerClassData } from './perClass';
+import { RowError } from './rowError';
 import { scoreRows, type RowScores } from './rowScores';
 
 /**
@@ -44,23 +45,44 @@ export function scoreBlock(
   firstRow: number,
   stride = k,
 ): CategoricalBlock {
-  const missing = new MissingRows();
-  let scoredLabels = labels;
-  const first = options.strictMissing ? -1 : firstMissingRow(labels, values, n, k, stride);
-  if (first >= 0) {
-    // A missing row is scored as an ignored one (its values are never read), on a copy of the
-    // labels: only a block with a missing value pays for it.
-    const ignore = options.ignoreIndex ?? DEFAULT_IGNORE_INDEX;
-    const copy = Float64Array.from({ length: n }, (_, i) => labels[i]!);
-    for (let i = first; i < n; i++) {
-      if (copy[i] === ignore || !isMissingRow(labels, values, i, k, stride)) continue;
-      copy[i] = ignore;
-      missing.add(firstRow + i);
-    }
-    scoredLabels = copy;
+  const scoreOptions = scoreOptionsFor(options);
+  let scored: RowScores;
+  try {
+    scored = scoreRows(labels, values, n, k, firstRow, scoreOptions, stride);
+  } catch (error) {
+    // Every NaN label or score stops scoreRows, so a file without missing values never pays for
+    // looking for them: only a block that failed is searched, and scored again without them.
+    const first = error instanceof RowError && !options.strictMissing ? firstMissingRow(labels, values, n, k, stride) : -1;
+    if (first < 0) throw error;
+    return scoreBlockWithout(k, options, labels, values, n, firstRow, stride, first);
   }
-  const block = reduceCategoricalBlock(k, options, scoredLabels, scoreRows(scoredLabels, values, n, k, firstRow, scoreOptionsFor(options), stride), firstRow);
-  if (missing.count === 0) return block;
+  return reduceCategoricalBlock(k, options, labels, scored, firstRow);
+}
+
+/**
+ * A block whose rows from `first` on include some with a missing value (a NaN label or score):
+ * scored with those rows as ignored ones (their values never read), on a copy of the labels, and
+ * counted apart from the ignore index's rows.
+ */
+function scoreBlockWithout(
+  k: number,
+  options: CrossEntropyOptions,
+  labels: ArrayLike<number>,
+  values: Float32Array | Float64Array,
+  n: number,
+  firstRow: number,
+  stride: number,
+  first: number,
+): CategoricalBlock {
+  const missing = new MissingRows();
+  const ignore = options.ignoreIndex ?? DEFAULT_IGNORE_INDEX;
+  const kept = Float64Array.from({ length: n }, (_, i) => labels[i]!);
+  for (let i = first; i < n; i++) {
+    if (kept[i] === ignore || !isMissingRow(labels, values, i, k, stride)) continue;
+    kept[i] = ignore;
+    missing.add(firstRow + i);
+  }
+  const block = reduceCategoricalBlock(k, options, kept, scoreRows(kept, values, n, k, firstRow, scoreOptionsFor(options), stride), firstRow);
   (block.crossEntropy as CrossEntropyState).ignored -= missing.count;
   return { ...block, missing: { count: missing.count, rows: missing.rows } };
 }
