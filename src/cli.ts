@@ -3,7 +3,7 @@
  *                 [--pred NAME,NAME,...] [--pred-kind probs|logits|logprobs] [--weights W,W,...] [--ignore-index N]
  *                 [--label-smoothing E] [--dist FAMILY] [--sigma S] [--var COL[,COL...]] [--full] [--eps E]
  *                 [--mask NAME] [--shift | --no-shift] [--tokenizer FILE]
- *                 [--reduction mean|sum|none] [--log-base e|2|10] [--json]
+ *                 [--reduction mean|sum|none] [--log-base e|2|10] [--json] [--strict]
  * likelihood-lens A --compare B [options as above] [--json]
  *
  * The headless entry over the same reader and engine as the panel: a reproducible report.
@@ -33,6 +33,7 @@ const USAGE = [
   '         [--dist bernoulli|categorical|gaussian|poisson|exponential] [--sigma S] [--var COL[,COL...]] [--full] [--eps E]',
   "         [--mask NAME] [--shift | --no-shift] [--tokenizer FILE]   (a language model's logits [B, T, V] and token ids [B, T])",
   '         [--reduction mean|sum|none] [--log-base e|2|10] [--json]',
+  '         [--strict]   (a missing value, NaN, null or an empty cell, is an error; without it such rows are left out and counted)',
   '       likelihood-lens A --compare B [options as above] [--json]   (two models on the same rows: A minus B, with 95% intervals)',
   `       A NAME holding a comma is double-quoted, "" for a quote in it: --pred '"a,b",c'`,
 ].join('\n');
@@ -99,6 +100,7 @@ function parseCommandLine(argv: string[]): Command {
         'log-base': { type: 'string' },
         json: { type: 'boolean', default: false },
         snippet: { type: 'boolean', default: false },
+        strict: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -158,6 +160,7 @@ function parseCommandLine(argv: string[]): Command {
       ...(shift !== undefined ? { shift } : {}),
       ...(values.tokenizer !== undefined ? { tokenizer: values.tokenizer } : {}),
       ...(reduction === 'none' || values.compare !== undefined ? { keepRowLosses: true } : {}),
+      ...(values.strict ? { strictMissing: true } : {}),
     },
   };
 }

@@ -69,7 +69,8 @@ function pairAnalyses(a: Analysis, b: Analysis, options: PairedComparisonOptions
   let ignored = 0;
   for (let row = 0; row < rowsA.length; row++) {
     const label = targetsA?.labels[row];
-    if (label !== undefined && label === ignoreIndex) {
+    // A row either file left out (the ignore index, or a missing label or score: top class -1) is compared in neither.
+    if ((label !== undefined && label === ignoreIndex) || predictedA?.[row] === -1 || predictedB?.[row] === -1) {
       ignored++;
       continue;
     }

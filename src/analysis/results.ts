@@ -28,6 +28,11 @@ export interface AnalysisOptions extends RoleOptions {
   /** Regression with a variance column: F.gaussian_nll_loss's full and eps. */
   readonly full?: boolean;
   readonly eps?: number;
+  /**
+   * Refuse a row with a missing value (NaN: a null, an empty cell) in a column the task reads,
+   * instead of leaving it out of the loss with a warning that counts it.
+   */
+  readonly strictMissing?: boolean;
   /** Keep every row's loss (reduction='none'): memory grows with the file. */
   readonly keepRowLosses?: boolean;
   /** A language model's tokenizer.json, when it is not beside the file. */
@@ -479,7 +484,7 @@ export interface Comparison extends Omit<PairedComparisonResult, 'correctness'> 
   readonly task: Analysis['task'];
   /** The per-row loss compared, by its name in the task's report. */
   readonly loss: string;
-  /** Rows left out because their label is the ignore index, or positions a language model's loss does not score (in both files). */
+  /** Rows left out because their label is the ignore index or a value is missing (in either file), or positions a language model's loss does not score (in both files). */
   readonly ignored: number;
   /** Classifiers: top-class accuracy of each, the rows that flipped, and McNemar's exact test on them. */
   readonly accuracyA?: number;

@@ -41,6 +41,8 @@ function rowsNotNormalised(scores: ClassScores, kind: Exclude<PredictionKind, 'l
   let count = 0;
   for (let i = 0; i < n; i++) {
     const total = kind === 'probs' ? rowSum(values, i * k, k) : Math.exp(logSumExp(values, i * k, k));
+    // A row with a missing value (NaN) is left out where it is scored: it says nothing of the kind.
+    if (Number.isNaN(total)) continue;
     if (!(Math.abs(total - 1) <= ROW_SUM_TOLERANCE)) {
       count++;
       if (rows.length < limit) rows.push(i);

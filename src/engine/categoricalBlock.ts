@@ -1,7 +1,9 @@
 import { ReliabilityState, type ReliabilityData } from './calibration';
 import { CrossEntropyState, DEFAULT_IGNORE_INDEX, scoreOptionsFor, type CrossEntropyData, type CrossEntropyOptions } from './crossEntropyLoss';
 import { CategoricalFitState, type CategoricalFitData } from './fits/categoricalFit';
+import { firstMissingRow, isMissingRow, MissingRows, NO_MISSING_ROWS, type MissingRowsData } from './missingValues';
 import { MAX_CLASS_TABLE, PerClassState, type PerClassData } from './perClass';
+import { RowError } from './rowError';
 import { scoreRows, type RowScores } from './rowScores';
 
 /**
@@ -26,6 +28,8 @@ export interface CategoricalBlock {
   /** Rows of probabilities that do not sum to 1: how many, and the first few (file rows). */
   readonly notNormalisedCount: number;
   readonly notNormalisedRows: readonly number[];
+  /** Rows left out for a missing value (NaN label or score): scored as ignored rows, counted apart from them. */
+  readonly missing: MissingRowsData;
 }
 
 /**
@@ -41,7 +45,46 @@ export function scoreBlock(
   firstRow: number,
   stride = k,
 ): CategoricalBlock {
-  return reduceCategoricalBlock(k, options, labels, scoreRows(labels, values, n, k, firstRow, scoreOptionsFor(options), stride), firstRow);
+  const scoreOptions = scoreOptionsFor(options);
+  let scored: RowScores;
+  try {
+    scored = scoreRows(labels, values, n, k, firstRow, scoreOptions, stride);
+  } catch (error) {
+    // Every NaN label or score stops scoreRows, so a file without missing values never pays for
+    // looking for them: only a block that failed is searched, and scored again without them.
+    const first = error instanceof RowError && !options.strictMissing ? firstMissingRow(labels, values, n, k, stride) : -1;
+    if (first < 0) throw error;
+    return scoreBlockWithout(k, options, labels, values, n, firstRow, stride, first);
+  }
+  return reduceCategoricalBlock(k, options, labels, scored, firstRow);
+}
+
+/**
+ * A block whose rows from `first` on include some with a missing value (a NaN label or score):
+ * scored with those rows as ignored ones (their values never read), on a copy of the labels, and
+ * counted apart from the ignore index's rows.
+ */
+function scoreBlockWithout(
+  k: number,
+  options: CrossEntropyOptions,
+  labels: ArrayLike<number>,
+  values: Float32Array | Float64Array,
+  n: number,
+  firstRow: number,
+  stride: number,
+  first: number,
+): CategoricalBlock {
+  const missing = new MissingRows();
+  const ignore = options.ignoreIndex ?? DEFAULT_IGNORE_INDEX;
+  const kept = Float64Array.from({ length: n }, (_, i) => labels[i]!);
+  for (let i = first; i < n; i++) {
+    if (kept[i] === ignore || !isMissingRow(labels, values, i, k, stride)) continue;
+    kept[i] = ignore;
+    missing.add(firstRow + i);
+  }
+  const block = reduceCategoricalBlock(k, options, kept, scoreRows(kept, values, n, k, firstRow, scoreOptionsFor(options), stride), firstRow);
+  (block.crossEntropy as CrossEntropyState).ignored -= missing.count;
+  return { ...block, missing: { count: missing.count, rows: missing.rows } };
 }
 
 export function reduceCategoricalBlock(
@@ -78,6 +121,7 @@ export function reduceCategoricalBlock(
     ...(perClass ? { perClass } : {}),
     notNormalisedCount: scored.notNormalisedCount,
     notNormalisedRows: scored.notNormalisedRows.map((row) => firstRow + row),
+    missing: NO_MISSING_ROWS,
   };
 }
 
@@ -88,5 +132,6 @@ export function shiftRows(block: CategoricalBlock, offset: number): CategoricalB
     ...block,
     crossEntropy: { ...block.crossEntropy, likelihood: { ...likelihood, infiniteRows: likelihood.infiniteRows.map((row) => row + offset) } },
     notNormalisedRows: block.notNormalisedRows.map((row) => row + offset),
+    missing: { count: block.missing.count, rows: block.missing.rows.map((row) => row + offset) },
   };
 }

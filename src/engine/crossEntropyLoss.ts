@@ -18,6 +18,11 @@ export interface CrossEntropyOptions {
    * smoothing term is epsilon / k * sum_c w_c (-log p_c), exactly as for log-softmax of logits.
    */
   readonly labelSmoothing?: number;
+  /**
+   * Refuse a row with a missing value (a NaN label or score) as an error, rather than leave it
+   * out of the loss and count it.
+   */
+  readonly strictMissing?: boolean;
 }
 
 export const DEFAULT_IGNORE_INDEX = -100;

@@ -22,10 +22,17 @@ export interface Settings {
   readonly limits: ReadLimits;
   /** Whether rows of logits are scored by the WebAssembly kernel (else by the JavaScript loop). */
   readonly kernel: boolean;
+  /** Refuse rows with a missing value rather than leave them out with a warning. */
+  readonly strictMissingValues: boolean;
 }
 
 /** Changing any of these changes the numbers, so open analyses are run again. */
-export const RERUN_SECTIONS: readonly string[] = ['likelihoodLens.maxFileSizeMB', 'likelihoodLens.limits', 'likelihoodLens.regression'];
+export const RERUN_SECTIONS: readonly string[] = [
+  'likelihoodLens.maxFileSizeMB',
+  'likelihoodLens.limits',
+  'likelihoodLens.regression',
+  'likelihoodLens.strictMissingValues',
+];
 
 const MB = 2 ** 20;
 const UNITS: Readonly<Record<string, InformationUnit>> = { e: 'nats', '2': 'bits', '10': 'digits' };
@@ -58,6 +65,7 @@ export function settingsFrom(get: SettingLookup): Settings {
     autoOpen: booleanSetting(get('autoOpen'), false),
     limits: readLimits(get),
     kernel: booleanSetting(get('kernel.enabled'), true),
+    strictMissingValues: booleanSetting(get('strictMissingValues'), false),
   };
 }
 
@@ -68,5 +76,9 @@ export function workerEnvironment(settings: Settings, host: NodeJS.ProcessEnv): 
 
 /** What a worker run takes from the settings; the options the user chose in the panel win over the settings' defaults. */
 export function runSettings(settings: Settings, chosen: AnalysisOptions): Pick<WorkerRequest, 'options' | 'maxBytes' | 'limits'> {
-  return { options: { ...chosen, sigma: chosen.sigma ?? settings.sigma }, maxBytes: settings.maxFileBytes, limits: settings.limits };
+  return {
+    options: { ...chosen, sigma: chosen.sigma ?? settings.sigma, ...(settings.strictMissingValues ? { strictMissing: true } : {}) },
+    maxBytes: settings.maxFileBytes,
+    limits: settings.limits,
+  };
 }

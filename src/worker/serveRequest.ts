@@ -42,7 +42,9 @@ export async function serveRequest(
   if (request.wantProblems && source.kind === 'bytes') {
     try {
       // The file's problems under the roles detected from it: a choice made in a panel is not a fault of the file.
-      return { ...outcome, problems: findCsvProblems(decodeText(source.bytes, source.name), source.name) };
+      // Strictness about missing values is a setting, not a panel's choice.
+      const strict = options.strictMissing ? { strictMissing: true } : {};
+      return { ...outcome, problems: findCsvProblems(decodeText(source.bytes, source.name), source.name, strict) };
     } catch {
       // Undecodable text: the analysis error already says so.
     }

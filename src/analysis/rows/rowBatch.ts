@@ -15,6 +15,8 @@ export interface RowBatch {
   readonly values: Float64Array;
   /** 1-based line of each row in a text file. */
   readonly lines?: ArrayLike<number>;
+  /** The file row of each row, when rows were left out (a missing value) and they no longer follow on from firstRow. */
+  readonly fileRows?: ArrayLike<number>;
 }
 
 /** In-memory columns (or tensor rows) as batches, so every source goes through the same pass. */
@@ -43,7 +45,7 @@ export function blockOf(batch: RowBatch, width: number, from: number, k: number)
  * Feeds batches to a pass and turns a RowError into a DataFileError that names the file and
  * the row: by its line while the batch is in hand, else as `rowName` describes it.
  */
-export async function consumeBatches<B extends { readonly firstRow: number; readonly lines?: ArrayLike<number> }>(
+export async function consumeBatches<B extends { readonly firstRow: number; readonly lines?: ArrayLike<number>; readonly fileRows?: ArrayLike<number> }>(
   fileName: string,
   rowName: (row: number) => string,
   batches: Iterable<B> | AsyncIterable<B>,
@@ -55,6 +57,7 @@ export async function consumeBatches<B extends { readonly firstRow: number; read
         consume(batch);
       } catch (error) {
         if (error instanceof RowError && batch.lines) throw new DataFileError(fileName, `line ${batch.lines[error.row - batch.firstRow]}`, error.reason);
+        if (error instanceof RowError && batch.fileRows) throw new DataFileError(fileName, rowName(batch.fileRows[error.row - batch.firstRow]!), error.reason);
         if (error instanceof RangeError) throw new DataFileError(fileName, '', error.message);
         throw error;
       }

@@ -14,9 +14,22 @@ export class RowLossRecorder {
     this.all = keepAll ? [] : undefined;
   }
 
-  add(losses: ArrayLike<number>, batch: { readonly firstRow: number; readonly lines?: ArrayLike<number> }): void {
-    this.sketch.addRows(losses instanceof Float64Array ? losses : Float64Array.from(losses), batch.firstRow);
+  add(losses: ArrayLike<number>, batch: { readonly firstRow: number; readonly lines?: ArrayLike<number>; readonly fileRows?: ArrayLike<number> }): void {
     if (this.all) for (let i = 0; i < losses.length; i++) this.all.push(losses[i]!);
+    const { fileRows } = batch;
+    if (fileRows) {
+      // Rows were left out: each loss goes in under its own file row.
+      for (let i = 0; i < losses.length; i++) this.sketch.add(losses[i]!, fileRows[i]!);
+      if (!batch.lines) return;
+      const at = new Map<number, number>();
+      for (let i = 0; i < fileRows.length; i++) at.set(fileRows[i]!, i);
+      for (const { row } of this.sketch.worstRows()) {
+        const i = at.get(row);
+        if (i !== undefined) this.lines.set(row, batch.lines[i]!);
+      }
+      return;
+    }
+    this.sketch.addRows(losses instanceof Float64Array ? losses : Float64Array.from(losses), batch.firstRow);
     if (!batch.lines) return;
     for (const { row } of this.sketch.worstRows()) {
       const line = batch.lines[row - batch.firstRow];

@@ -116,13 +116,16 @@ export function findCsvProblems(text: string, fileName: string, options: Analysi
 
   const k = predictions.length;
   const kind = options.kind ?? detectPredictionKind(scoresFromColumns(table, roles.predictions)).kind;
+  // A missing value fails the analysis only when strict; otherwise its row is left out and counted.
+  const missing = options.strictMissing ? 'error' : 'warning';
+  const leftOut = options.strictMissing ? '' : ': the row is left out';
   const invalidRows = (column: NumericColumn) => new Set((column.invalid ?? []).map((cell) => cell.row));
   const skipTarget = invalidRows(target);
   const skipPrediction = predictions.map(invalidRows);
   for (let row = 0; row < table.rowCount && problems.length < limit; row++) {
     const label = target.values[row]!;
     if (!skipTarget.has(row)) {
-      if (Number.isNaN(label)) add(row, target, 'error', 'the label is missing');
+      if (Number.isNaN(label)) add(row, target, missing, `the label is missing${leftOut}`);
       else if (k === 1 && label !== 0 && label !== 1) add(row, target, 'error', `label ${label} is not 0 or 1`);
       else if (k > 1 && (!Number.isInteger(label) || label < 0 || label >= k)) add(row, target, 'error', `label ${label} is not a class index in 0..${k - 1}`);
     }
@@ -131,7 +134,7 @@ export function findCsvProblems(text: string, fileName: string, options: Analysi
       if (skipPrediction[j]!.has(row)) return (rowOk = false);
       const value = column.values[row]!;
       if (Number.isNaN(value)) {
-        add(row, column, 'error', `the prediction is missing (column ${column.name})`);
+        add(row, column, missing, `the prediction is missing (column ${column.name})${leftOut}`);
         rowOk = false;
       } else if (kind === 'probs' && (value < 0 || value > 1)) {
         add(row, column, 'error', `probability ${value} is outside [0, 1]`);

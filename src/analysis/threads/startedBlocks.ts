@@ -41,5 +41,11 @@ export function startBlocks(produce: (options: CrossEntropyOptions) => AsyncIter
 
 /** Whether blocks reduced with `a` can be merged into a pass with `b`. */
 export function sameReduction(a: CrossEntropyOptions, b: CrossEntropyOptions): boolean {
-  return a.kind === b.kind && a.weight === b.weight && a.ignoreIndex === b.ignoreIndex && a.labelSmoothing === b.labelSmoothing;
+  return (
+    a.kind === b.kind &&
+    a.weight === b.weight &&
+    a.ignoreIndex === b.ignoreIndex &&
+    a.labelSmoothing === b.labelSmoothing &&
+    a.strictMissing === b.strictMissing
+  );
 }

@@ -9,7 +9,7 @@ import { analyzeSource } from '../../../src/analysis/sources/analyzeSource';
 import { compareAnalyses } from '../../../src/analysis/compare';
 import { ScoringPool } from '../../../src/analysis/threads/scoringPool';
 import { describeError } from '../../../src/readers/errors';
-import { REPO_ROOT } from '../../helpers/fixtures';
+import { assertClose, fixturePath, readJson, REPO_ROOT } from '../../helpers/fixtures';
 import { assertComparisonMatches, compareExpected, compareFixture } from './comparisonFixtures';
 
 const SCORING_THREAD = join(REPO_ROOT, 'dist', 'scoringThread.js');
@@ -90,6 +90,28 @@ describe('comparing two analyses of the same rows', () => {
     } finally {
       await pool.close();
     }
+  });
+
+  it("a row left out for a missing value in either file is compared in neither; the rest give each file's cross-entropy", async () => {
+    const missing = readJson<Record<string, { n: number; missing: number; missingRows: number[]; crossEntropy: number }>>(
+      fixturePath('missing', 'expected.json'),
+    )['classifier.csv']!;
+    const path = fixturePath('missing', 'classifier.csv');
+    const a = await analyze(path);
+    const self = compareAnalyses(a, a);
+    assert.equal(self.n, missing.n);
+    assert.equal(self.ignored, missing.missing);
+    assertClose(self.crossEntropyA, missing.crossEntropy, 1e-14, 'cross-entropy of the rows both files score');
+    assert.equal(self.crossEntropyDifference, 0);
+    // B loses a score in a row A keeps: that row leaves the comparison too.
+    const [header, ...rows] = readFileSync(path, 'utf8').trimEnd().split('\n');
+    const kept = Array.from({ length: rows.length }, (_, row) => row).find((row) => !missing.missingRows.includes(row))!;
+    rows[kept] = rows[kept]!.replace(/,[^,]*$/, ',');
+    const pathB = join(dir, 'one-more-missing.csv');
+    writeFileSync(pathB, `${header}\n${rows.join('\n')}\n`);
+    const fewer = compareAnalyses(a, await analyze(pathB));
+    assert.equal(fewer.n, missing.n - 1);
+    assert.equal(fewer.ignored, missing.missing + 1);
   });
 
   it('refuses, in one line naming the file and the row, labels that differ, another row count, a task without per-row losses', async () => {

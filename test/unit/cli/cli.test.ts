@@ -49,6 +49,25 @@ describe('likelihood-lens CLI (dist/cli.js)', () => {
     assert.match(text, /\n {2}ECE noise floor +0\.02638: /);
   });
 
+  it('leaves out rows with a missing value, counted in the warnings of the JSON and the text; --strict refuses them at their line', () => {
+    const want = readJson<Record<string, { n: number; missing: number; missingLines: number[]; crossEntropy: number }>>(
+      fixturePath('missing', 'expected.json'),
+    )['classifier.csv']!;
+    const path = fixturePath('missing', 'classifier.csv');
+    const { code, stdout, stderr } = run(path, '--json');
+    assert.equal(code, 0, stderr);
+    const report = JSON.parse(stdout);
+    assert.equal(report.n, want.n);
+    assertClose(report.crossEntropy, want.crossEntropy, 1e-14, 'crossEntropy');
+    const warning = `${want.missing} rows with a missing value (NaN, null or an empty cell) were left out: lines ${want.missingLines.join(', ')}.`;
+    assert.deepEqual(report.warnings, [warning]);
+    assert.ok(run(path).stdout.includes(warning));
+    const strict = run(path, '--strict');
+    assert.notEqual(strict.code, 0);
+    assert.equal(strict.stdout, '');
+    assert.match(strict.stderr, new RegExp(`classifier\\.csv: line ${want.missingLines[0]}: the label is missing \\(NaN\\)\\n$`));
+  });
+
   it('takes --target, --pred and --pred-kind', () => {
     const { code, stdout } = run(
       fixturePath('classifier', 'named.csv'),

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { serveRequest } from '../../../src/worker/serveRequest';
-import { runSettings, settingsFrom, workerEnvironment } from '../../../src/host/settingValues';
+import { RERUN_SECTIONS, runSettings, settingsFrom, workerEnvironment } from '../../../src/host/settingValues';
 import { DEFAULT_LIMITS } from '../../../src/readers/limits';
 import { fixturePath, readJson, REPO_ROOT } from '../../helpers/fixtures';
 
@@ -50,6 +50,15 @@ describe('settings', () => {
     assert.equal(workerEnvironment(kernel(true), host), host);
     assert.equal(workerEnvironment(kernel('no'), host), host);
     assert.deepEqual(workerEnvironment(kernel(false), host), { ...host, LIKELIHOOD_LENS_KERNEL: 'off' });
+  });
+
+  it('passes likelihoodLens.strictMissingValues to a run only when it is true, and runs open analyses again when it changes', () => {
+    const strict = (value: unknown) => settingsFrom((key) => (key === 'strictMissingValues' ? value : contributedDefaults(key)));
+    assert.equal(strict(undefined).strictMissingValues, false);
+    assert.equal(runSettings(strict(undefined), {}).options.strictMissing, undefined);
+    assert.equal(runSettings(strict('yes'), {}).options.strictMissing, undefined);
+    assert.equal(runSettings(strict(true), { target: 'y' }).options.strictMissing, true);
+    assert.ok(RERUN_SECTIONS.includes('likelihoodLens.strictMissingValues'));
   });
 
   it('turns MB into bytes and counts into whole numbers', () => {

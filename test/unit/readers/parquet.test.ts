@@ -154,7 +154,7 @@ describe('Parquet reader', () => {
     });
   });
 
-  it('a null is a missing value, refused at its row as an empty CSV cell is at its line', async () => {
+  it('a null is a missing value: left out and named by its row, as an empty CSV cell is by its line; refused when strict', async () => {
     const bytes = parquetWriteBuffer({
       columnData: [
         { name: 'label', data: [0, 1, null, 1], type: 'INT32' },
@@ -164,9 +164,14 @@ describe('Parquet reader', () => {
     });
     const table = await readParquet(memorySource('nulls.parquet', new Uint8Array(bytes)));
     assert.deepEqual(Array.from(table.columns[0]!.values), [0, 1, Number.NaN, 1]);
-    await assert.rejects(analyzeTable(table, 'nulls.parquet'), { message: 'nulls.parquet: row 2: the label is missing (NaN)' });
+    const left = classification(await analyzeTable(table, 'nulls.parquet'));
+    assert.equal(left.summary.n, 3);
+    assert.equal(left.file.rows, 4);
+    assert.ok(left.warnings.includes('1 row with a missing value (NaN, null or an empty cell) was left out: row 2.'), left.warnings.join('\n'));
+    await assert.rejects(analyzeTable(table, 'nulls.parquet', { strictMissing: true }), { message: 'nulls.parquet: row 2: the label is missing (NaN)' });
     const csv = parseTableBytes(new TextEncoder().encode('label,p0,p1\n0,0.8,0.2\n1,0.3,0.7\n,0.5,0.5\n1,0.4,0.6\n'), 'nulls.csv');
-    await assert.rejects(analyzeTable(csv, 'nulls.csv'), { message: 'nulls.csv: line 4: the label is missing (NaN)' });
+    assert.ok(classification(await analyzeTable(csv, 'nulls.csv')).warnings.some((warning) => warning.endsWith('left out: line 4.')));
+    await assert.rejects(analyzeTable(csv, 'nulls.csv', { strictMissing: true }), { message: 'nulls.csv: line 4: the label is missing (NaN)' });
   });
 
   it('a codec it cannot decode is refused by name, with the column', async () => {

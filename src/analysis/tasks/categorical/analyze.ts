@@ -7,12 +7,14 @@ import { unconditionalMleDerivation } from '../../../engine/derivations/uncondit
 import { BernoulliFitState } from '../../../engine/fits/bernoulliFit';
 import type { CategoricalFitState } from '../../../engine/fits/categoricalFit';
 import type { TemperatureFit } from '../../../engine/temperature';
+import { firstMissingRow, isMissingRow } from '../../../engine/missingValues';
 import { LN10, LOG_MIN_DOUBLE, scientificFromLog } from '../../../engine/logSpace';
 import { RowError } from '../../../engine/rowError';
 import { DataFileError } from '../../../readers/errors';
 import { accuracyErrorBar, calibrationErrorBars, meanLossErrorBars } from '../../rows/errorBars';
 import { fitParameterCurves } from '../fit/analyze';
 import { consumeBatches, type ReducedBatch } from '../../rows/rowBatch';
+import { missingRowsWarning } from '../../rows/missingRows';
 import { DEFAULT_IGNORE_INDEX, type CrossEntropyOptions } from '../../../engine/crossEntropyLoss';
 import { KIND_SAMPLE_ROWS } from '../../sizes';
 import { CategoricalPass, crossEntropyOptionsFor, type CategoricalBatch } from './pass';
@@ -76,13 +78,17 @@ export function* inMemoryBatches(
  * [log1p(-p), log p] (log1p keeps the digits of small p), logits z become [0, z], whose
  * softmax is [1 - sigmoid(z), sigmoid(z)].
  */
-function asTwoClasses(batch: CategoricalBatch, kind: PredictionKind): CategoricalBatch {
+function asTwoClasses(batch: CategoricalBatch, kind: PredictionKind, strict: boolean): CategoricalBatch {
   const { n, values } = batch.scores;
   const out = new Float64Array(2 * n);
   for (let i = 0; i < n; i++) {
     const v = values[i]!;
     if (kind === 'logits') {
       out[2 * i] = 0;
+      out[2 * i + 1] = v;
+    } else if (v !== v && !strict) {
+      // Missing: the pass leaves the row out where it scores it.
+      out[2 * i] = v;
       out[2 * i + 1] = v;
     } else {
       if (!(v >= 0 && v <= 1))
@@ -92,6 +98,26 @@ function asTwoClasses(batch: CategoricalBatch, kind: PredictionKind): Categorica
     }
   }
   return { ...batch, scores: { n, k: 2, values: out } };
+}
+
+/**
+ * The binary cross-entropy of a batch, its rows with a missing label or prediction left out
+ * (the runs between them consumed one by one, so rows keep their numbers) unless `strict`.
+ */
+function consumeBinary(state: BinaryCrossEntropyState, batch: CategoricalBatch, strict: boolean): void {
+  const { labels, firstRow } = batch;
+  const values = batch.scores.values;
+  const n = batch.scores.n;
+  if (strict || firstMissingRow(labels, values, n, 1) < 0) {
+    state.consume({ labels, predictions: values, firstRow });
+    return;
+  }
+  let start = 0;
+  for (let i = 0; i <= n; i++) {
+    if (i < n && !isMissingRow(labels, values, i, 1)) continue;
+    if (i > start) state.consume({ labels: sliceOf(labels, start, i), predictions: values.subarray(start, i), firstRow: firstRow + start });
+    start = i + 1;
+  }
 }
 
 /** Labels 0 and 1 fitted as the Bernoulli they are, from their counts: a binary file's panel names no categorical model. */
@@ -137,8 +163,8 @@ export async function analyzeCategorical(input: CategoricalInput, options: Analy
             ? { kind: options.kind, reason: `read as ${options.kind} as asked` }
             : detectPredictionKind(leadingRows(batch.scores, KIND_SAMPLE_ROWS));
         binaryState ??= new BinaryCrossEntropyState({ input: binaryDecision.kind === 'logits' ? 'logits' : 'probs' });
-        binaryState.consume({ labels: batch.labels, predictions: batch.scores.values, firstRow: batch.firstRow });
-        batch = asTwoClasses(batch, binaryDecision.kind);
+        consumeBinary(binaryState, batch, options.strictMissing === true);
+        batch = asTwoClasses(batch, binaryDecision.kind, options.strictMissing === true);
         pass ??= new CategoricalPass(k, leadingRows(batch.scores, KIND_SAMPLE_ROWS), {
           ...options,
           kind: binaryDecision.kind === 'logits' ? 'logits' : 'logprobs',
@@ -175,11 +201,16 @@ export async function analyzeCategorical(input: CategoricalInput, options: Analy
   const decision = binaryDecision ? { ...binaryDecision, detected: binaryDecision } : pass.decision;
   const likelihoodState = state.likelihood;
   const n = likelihoodState.count;
+  const missing = pass.missing;
   if (n === 0)
     throw new DataFileError(
       fileName,
       '',
-      state.ignored > 0 ? `every row's label is the ignore index ${options.ignoreIndex ?? -100}` : 'there are no rows to analyse',
+      missing.count > 0
+        ? `every row has a missing value${state.ignored > 0 ? ' or the ignore index as label' : ''} (${missing.count} left out)`
+        : state.ignored > 0
+          ? `every row's label is the ignore index ${options.ignoreIndex ?? -100}`
+          : 'there are no rows to analyse',
     );
   const list = (rows: readonly number[], count: number) => {
     const shown = rows.map(describe).join(', ');
@@ -203,6 +234,7 @@ export async function analyzeCategorical(input: CategoricalInput, options: Analy
     );
   }
   if (state.ignored > 0) warnings.push(`${state.ignored} row(s) have the ignore index ${options.ignoreIndex ?? -100} as label and are left out.`);
+  if (missing.count > 0) warnings.push(missingRowsWarning(missing, describe));
 
   const logLikelihood = state.logLikelihood;
   const crossEntropy = likelihoodState.mean;
@@ -239,7 +271,7 @@ export async function analyzeCategorical(input: CategoricalInput, options: Analy
   const example = typical ?? { row: 0, line: undefined, label: 0, loss: crossEntropy };
 
   return {
-    file: { name: fileName, format: input.format, rows: n + state.ignored },
+    file: { name: fileName, format: input.format, rows: n + state.ignored + missing.count },
     task: binary ? 'binary' : 'categorical',
     roles: {
       target: input.targetName,

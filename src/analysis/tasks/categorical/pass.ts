@@ -8,6 +8,7 @@ import { RowError } from '../../../engine/rowError';
 import { NOTED_ROWS } from '../../../engine/rowScores';
 import { fitTemperature, type TemperatureFit } from '../../../engine/temperature';
 import { LossSketch } from '../../../engine/lossSketch';
+import { MissingRows } from '../../../engine/missingValues';
 import { MAX_CLASS_TABLE, PerClassState } from '../../../engine/perClass';
 import type { AnalysisOptions } from '../../results';
 import { KIND_SAMPLE_ROWS, TEMPERATURE_SAMPLE_ROWS } from '../../sizes';
@@ -50,6 +51,8 @@ export class CategoricalPass {
   private readonly lines = new Map<number, number>();
   private readonly labels = new Map<number, number>();
   notNormalisedCount = 0;
+  /** Rows left out for a missing label or score, counted apart from the ignore index's. */
+  readonly missing = new MissingRows();
   readonly notNormalisedRows: number[] = [];
   /** F.cross_entropy(reduction='none') of every row, kept only when asked for. */
   readonly rowLosses: number[] | undefined;
@@ -104,30 +107,32 @@ export class CategoricalPass {
       this.notNormalisedRows.push(row);
       note(row);
     }
+    for (const row of block.missing.rows) if (this.missing.rows.length < NOTED_ROWS) note(row);
+    this.missing.merge(block.missing);
     const infiniteBefore = this.state.likelihood.infiniteRows.length;
     this.state.merge(block.crossEntropy);
     this.reliability.merge(block.reliability);
     this.reliability.bootstrapRows(firstRow, labels, block.predicted, block.confidence);
     if (this.perClass && block.perClass) this.perClass.merge(block.perClass);
     this.labelFit.merge(block.labelCounts);
-    const { losses } = block;
-    const anyIgnored = block.crossEntropy.ignored > 0;
-    const ignore = this.state.options.ignoreIndex ?? DEFAULT_IGNORE_INDEX;
+    const { losses, predicted } = block;
+    // Ignored and missing rows alike are scored with top class -1.
+    const anyLeftOut = block.crossEntropy.ignored > 0 || block.missing.count > 0;
     if (this.rowLosses) for (const loss of losses) this.rowLosses.push(loss);
     if (this.rowLabels) for (let i = 0; i < losses.length; i++) this.rowLabels.push(labels[i]!);
     if (this.rowPredicted) for (const top of block.predicted) this.rowPredicted.push(top);
-    if (!anyIgnored) this.sketch.addRows(losses, firstRow);
-    else for (let i = 0; i < losses.length; i++) if (labels[i] !== ignore) this.sketch.add(losses[i]!, firstRow + i);
+    if (!anyLeftOut) this.sketch.addRows(losses, firstRow);
+    else for (let i = 0; i < losses.length; i++) if (predicted[i]! >= 0) this.sketch.add(losses[i]!, firstRow + i);
     for (const row of this.state.likelihood.infiniteRows.slice(infiniteBefore)) note(row);
     for (const { row } of this.sketch.worstRows()) if (row >= firstRow && !this.labels.has(row)) note(row);
-    this.updateTypical(losses, batch, ignore);
+    this.updateTypical(losses, batch);
   }
 
-  private updateTypical(losses: Float64Array, batch: ReducedBatch, ignore: number): void {
+  private updateTypical(losses: Float64Array, batch: ReducedBatch): void {
     const mean = this.state.likelihood.mean;
     let best = this.typical && Number.isFinite(this.typical.loss) ? Math.abs(this.typical.loss - mean) : Infinity;
     for (let i = 0; i < losses.length; i++) {
-      if (batch.labels[i] === ignore || !Number.isFinite(losses[i]!)) continue;
+      if (batch.block.predicted[i]! < 0 || !Number.isFinite(losses[i]!)) continue;
       const distance = Math.abs(losses[i]! - mean);
       if (distance < best) {
         best = distance;
@@ -176,6 +181,7 @@ export function crossEntropyOptionsFor(kind: PredictionKind, options: AnalysisOp
     ...(options.weight ? { weight: options.weight } : {}),
     ...(options.ignoreIndex !== undefined ? { ignoreIndex: options.ignoreIndex } : {}),
     ...(options.labelSmoothing !== undefined ? { labelSmoothing: options.labelSmoothing } : {}),
+    ...(options.strictMissing ? { strictMissing: true } : {}),
   };
 }
 

@@ -23,11 +23,17 @@ describe('problems in a CSV buffer, each at its cell', () => {
     assert.deepEqual(brief(findCsvProblems(text, 'ragged.csv')), ['error 1:0-1:5 expected 3 fields, found 2', 'error 3:0-3:11 expected 3 fields, found 4']);
   });
 
-  it('marks a typo in a numeric column and a missing value, in the right column of the right line', () => {
-    const text = 'label,p0,p1\n0,0.9,0.1\n1,0.2,O.8\n1,,0.9\n0,0.5,0.5\n';
+  it('marks a typo in a numeric column and a missing value, in the right column of the right line; a missing value is an error only when strict', () => {
+    const text = 'label,p0,p1\n0,0.9,0.1\n1,0.2,O.8\n1,,0.9\n,0.5,0.5\n';
     assert.deepEqual(brief(findCsvProblems(text, 'typo.csv')), [
       "error 2:6-2:9 'O.8' is not a number (column p1)",
+      'warning 3:2-3:2 the prediction is missing (column p0): the row is left out',
+      'warning 4:0-4:0 the label is missing: the row is left out',
+    ]);
+    assert.deepEqual(brief(findCsvProblems(text, 'typo.csv', { strictMissing: true })), [
+      "error 2:6-2:9 'O.8' is not a number (column p1)",
       'error 3:2-3:2 the prediction is missing (column p0)',
+      'error 4:0-4:0 the label is missing',
     ]);
   });
 

@@ -9,7 +9,7 @@ import { tensorBlocks } from '../../../../src/analysis/threads/parallelBlocks';
 import type { ScoringJob } from '../../../../src/analysis/threads/scoringProtocol';
 import { KeptScoringPool, ScoringPool, scoringThreadsFor } from '../../../../src/analysis/threads/scoringPool';
 import { runScoringJob } from '../../../../src/analysis/threads/scoringJobs';
-import type { Analysis } from '../../../../src/analysis/results';
+import type { Analysis, AnalysisOptions } from '../../../../src/analysis/results';
 import { describeError } from '../../../../src/readers/errors';
 import { npyDataStart, npyFile, repeatNpy } from '../../../helpers/bigFiles';
 import { assertClose, classification, fixturePath, readJson, REPO_ROOT } from '../../../helpers/fixtures';
@@ -54,19 +54,19 @@ async function analyzeBoth(path: string): Promise<{ threaded: Analysis; single: 
   }
 }
 
-async function errorOf(path: string, pool?: ScoringPool): Promise<string> {
+async function errorOf(path: string, pool?: ScoringPool, options: AnalysisOptions = {}): Promise<string> {
   try {
-    await analyzeSource({ kind: 'path', path }, {}, {}, pool ? { pool } : {});
+    await analyzeSource({ kind: 'path', path }, options, {}, pool ? { pool } : {});
   } catch (error) {
     return describeError(error);
   }
   throw new Error(`${path} was read without an error`);
 }
 
-async function errorsBoth(path: string): Promise<{ threaded: string; single: string }> {
+async function errorsBoth(path: string, options: AnalysisOptions = {}): Promise<{ threaded: string; single: string }> {
   const pool = new ScoringPool({ script: SCORING_THREAD, count: 2 });
   try {
-    return { threaded: await errorOf(path, pool), single: await errorOf(path) };
+    return { threaded: await errorOf(path, pool, options), single: await errorOf(path, undefined, options) };
   } finally {
     await pool.close();
   }
@@ -220,7 +220,7 @@ describe('big files scored on threads', () => {
     assert.ok(threaded.includes('line 77779: not UTF-8 text'), threaded);
   });
 
-  it('a .npy pair: PyTorch cross-entropy and the same analysis as one thread; a NaN is named by its row', async () => {
+  it('a .npy pair: PyTorch cross-entropy and the same analysis as one thread; a NaN is left out and named by its row, or refused when strict', async () => {
     const times = 1000;
     const logits = repeatNpy(fixturePath('eval', 'logits.npy'), times);
     const labels = repeatNpy(fixturePath('eval', 'labels.npy'), times);
@@ -237,9 +237,47 @@ describe('big files scored on threads', () => {
     const view = new DataView(logits.buffer, logits.byteOffset);
     view.setUint32(npyDataStart(logits) + (234_567 * 5 + 2) * 4, 0x7fc00000, true);
     writeFileSync(logitsPath, logits);
-    const { threaded: message, single: alone } = await errorsBoth(logitsPath);
+    const left = await analyzeBoth(logitsPath);
+    assert.equal(classification(left.threaded).summary.n, 300 * times - 1);
+    assert.ok(
+      left.threaded.warnings.includes("1 row with a missing value (NaN, null or an empty cell) was left out: tensor 'logits' row 234567."),
+      left.threaded.warnings.join('\n'),
+    );
+    assertSameAnalysis(left.threaded, left.single);
+    const { threaded: message, single: alone } = await errorsBoth(logitsPath, { strictMissing: true });
     assert.equal(message, alone);
     assert.ok(message.includes("tensor 'logits' row 234567: a logit is NaN"), message);
+  });
+
+  it('a CSV with missing values in its head and deep in the file: the counts, the lines named and the figures of one thread', async () => {
+    const missing = readJson<Record<string, { n: number; missing: number; missingRows: number[]; crossEntropy: number; sum: number; accuracy: number }>>(
+      fixturePath('missing', 'expected.json'),
+    )['classifier.csv']!;
+    const [header, ...rows] = readFileSync(fixturePath('missing', 'classifier.csv'), 'utf8').trimEnd().split('\n');
+    // Past the 8 MB at which threads start.
+    const times = Math.ceil((9 * 2 ** 20) / (rows.join('\n').length + 1));
+    const path = join(dir, 'missing.csv');
+    writeFileSync(path, `${header}\n${Array.from({ length: times }, () => rows.join('\n')).join('\n')}\n`);
+    assert.ok(statSync(path).size > 8 * 2 ** 20);
+    const { threaded, single } = await analyzeBoth(path);
+    const summary = classification(threaded).summary;
+    assert.equal(summary.n, times * missing.n);
+    assert.equal(threaded.file.rows, times * rows.length);
+    assertClose(summary.crossEntropy, missing.crossEntropy, 1e-12, 'cross-entropy');
+    assertClose(-summary.logLikelihood, times * missing.sum, 1e-12, "reduction='sum'");
+    assertClose(summary.accuracy, missing.accuracy, 1e-12, 'accuracy');
+    // Copy c's row r is on line 2 + c * rows + r; the first 20 are named.
+    const lines = Array.from({ length: times }, (_, c) => missing.missingRows.map((r) => 2 + c * rows.length + r))
+      .flat()
+      .slice(0, 20);
+    const count = times * missing.missing;
+    assert.ok(
+      threaded.warnings.includes(
+        `${count} rows with a missing value (NaN, null or an empty cell) were left out: lines ${lines.join(', ')} and ${count - 20} more.`,
+      ),
+      threaded.warnings.join('\n'),
+    );
+    assertSameAnalysis(threaded, single);
   });
 });
 
