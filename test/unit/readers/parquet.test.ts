@@ -5,6 +5,8 @@ import { analyzeSource } from '../../../src/analysis/sources/analyzeSource';
 import { memorySource } from '../../../src/readers/byteSource';
 import { DataFileError } from '../../../src/readers/errors';
 import { readParquet } from '../../../src/readers/parquet';
+import { DEFAULT_LIMITS } from '../../../src/readers/limits';
+import { readTensorFile } from '../../../src/readers/readTensorFile';
 import { parseTableBytes } from '../../../src/readers/readDataFile';
 import { analyzeTable } from '../../../src/analysis/sources/table';
 import { checkColumnChunk } from '../../../src/readers/parquetPages';
@@ -266,6 +268,57 @@ describe('Parquet page headers are checked before decoding', () => {
     const source = chunk(v2(10, 4), 64);
     await assert.rejects(checkColumnChunk(source, { column: 'p0', start: 40, end: 10_000, rows: 10 }), {
       message: `pages.parquet: column 'p0': the column chunk at bytes 40-10000 lies outside the ${source.size}-byte file`,
+    });
+  });
+});
+
+describe('Parquet list columns', () => {
+  const listExpected = readJson<{ n: number; classes: number; crossEntropy: number; logLikelihood: number }>(fixturePath('arrow', 'expected.json'));
+  const logitsOf = async () => (await readTensorFile(fixturePath('arrow', 'logits.npy'))).tensors[0]!.data;
+
+  for (const name of ['lists_float.parquet', 'lists_double.parquet']) {
+    it(`${name}: a list<${name.includes('float') ? 'float' : 'double'}> of K logits a row is K columns, scored as F.cross_entropy scores them`, async () => {
+      const logits = await logitsOf();
+      const table = await readParquet(memorySource(name, new Uint8Array(readFileSync(fixturePath('parquet', name)))));
+      assert.deepEqual(
+        table.columns.map((column) => column.name),
+        ['label', ...Array.from({ length: listExpected.classes }, (_, j) => `logits_${j}`)],
+      );
+      for (let j = 0; j < listExpected.classes; j++)
+        assert.deepEqual(
+          Array.from(table.columns[1 + j]!.values),
+          Array.from({ length: listExpected.n }, (_, i) => logits[i * listExpected.classes + j]!),
+        );
+      assert.deepEqual(table.warnings, ["column 'input_ids' is not read: its lists differ in length (row 0 holds 1 values, row 1 2)"]);
+      assert.deepEqual(table.textColumns, [{ name: 'input_ids' }]);
+      const analysis = classification(await analyzeSource({ kind: 'path', path: fixturePath('parquet', name) }));
+      assert.equal(analysis.roles.target, 'label');
+      assert.equal(analysis.summary.n, listExpected.n);
+      assertClose(analysis.summary.crossEntropy, listExpected.crossEntropy, 1e-12, 'cross-entropy');
+      assertClose(analysis.summary.logLikelihood, listExpected.logLikelihood, 1e-12, 'log-likelihood');
+    });
+  }
+
+  it('a null list is a row of NaN, a null element one NaN', async () => {
+    const logits = await logitsOf();
+    const table = await readParquet(memorySource('lists_nulls.parquet', new Uint8Array(readFileSync(fixturePath('parquet', 'lists_nulls.parquet')))));
+    const k = listExpected.classes;
+    for (let j = 0; j < k; j++)
+      for (let i = 0; i < listExpected.n; i++) {
+        const want = i === 3 || (i === 5 && j === 1) ? Number.NaN : logits[i * k + j]!;
+        assert.ok(Object.is(table.columns[1 + j]!.values[i], want), `logits_${j}[${i}]: got ${table.columns[1 + j]!.values[i]}, expected ${want}`);
+      }
+  });
+
+  it('list values over the decoding limit are refused with the setting', async () => {
+    const bytes = new Uint8Array(readFileSync(fixturePath('parquet', 'lists_double.parquet')));
+    await assert.rejects(readParquet(memorySource('lists_double.parquet', bytes), { ...DEFAULT_LIMITS, maxTensorBytes: 2000 }), (error: unknown) => {
+      assert.ok(error instanceof DataFileError);
+      assert.match(
+        error.message,
+        /^lists_double\.parquet: row group \d+, column '[a-z_.]+': the list columns' values exceed .* \(setting likelihoodLens\.limits\.maxTensorMB\)$/,
+      );
+      return true;
     });
   });
 });
