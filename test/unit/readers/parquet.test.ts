@@ -322,3 +322,12 @@ describe('Parquet list columns', () => {
     });
   });
 });
+
+describe('Parquet snappy pages', () => {
+  it('a literal whose 4-byte length is negative as a signed integer is refused as too long, not read backwards', async () => {
+    const bytes = new Uint8Array(readFileSync(fixturePath('fuzz', 'snappy-negative-literal.parquet')));
+    await assert.rejects(readParquet(memorySource('snappy-negative-literal.parquet', bytes)), {
+      message: 'snappy-negative-literal.parquet: the Parquet data cannot be read (snappy error literal exceeds input length)',
+    });
+  });
+});
