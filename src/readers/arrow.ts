@@ -377,7 +377,7 @@ export async function readArrow(
       spread.forEach((values, j) => table.push({ name: `${name}_${j}`, values, field: table.length }));
     }
     if (beyondSafe > 0) warnings.push(`${beyondSafe} int64 value(s) are beyond 2^53 and were rounded`);
-    return { format: 'arrow', columns: table, rowCount: rows, warnings, textColumns: unread.map((name) => ({ name })) };
+    return { format: fileFormat ? 'arrow' : 'arrow stream', columns: table, rowCount: rows, warnings, textColumns: unread.map((name) => ({ name })) };
   } catch (error) {
     if (error instanceof DataFileError) throw error;
     throw new DataFileError(source.name, place, describeError(error));

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
+import { pythonSnippet } from '../../../src/analysis/report/snippets';
 import { analyzeSource } from '../../../src/analysis/sources/analyzeSource';
 import { readArrow } from '../../../src/readers/arrow';
 import { memorySource } from '../../../src/readers/byteSource';
@@ -20,15 +21,22 @@ const column = (table: Table, name: string) => table.columns.find((c) => c.name 
 /** Both NaN, or equal. */
 const same = (a: number, b: number) => Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b)) || a === b;
 
-const CLASSIFIERS = ['classifier.feather', 'classifier_stream.arrow', 'classifier_zstd.arrow', 'classifier_lz4.arrow', 'classifier_bigendian.arrow'];
+/** Each fixture and its layout: the file format (Feather v2) or the stream format. */
+const CLASSIFIERS: Record<string, string> = {
+  'classifier.feather': 'arrow',
+  'classifier_stream.arrow': 'arrow stream',
+  'classifier_zstd.arrow': 'arrow',
+  'classifier_lz4.arrow': 'arrow stream',
+  'classifier_bigendian.arrow': 'arrow',
+};
 
 describe('Arrow IPC reader', () => {
-  for (const name of CLASSIFIERS) {
+  for (const [name, format] of Object.entries(CLASSIFIERS)) {
     it(`${name}: the list column is K columns of the stored logits, and the loss is F.cross_entropy's`, async () => {
       const logits = await npy('logits.npy');
       const labels = await npy('labels.npy');
       const table = await read(name);
-      assert.equal(table.format, 'arrow');
+      assert.equal(table.format, format);
       assert.equal(table.rowCount, expected.n);
       assert.deepEqual(
         table.columns.map((c) => c.name),
@@ -41,13 +49,25 @@ describe('Arrow IPC reader', () => {
           Array.from({ length: expected.n }, (_, i) => logits.data[i * expected.classes + j]!),
         );
       const analysis = classification(await analyzeSource({ kind: 'path', path: fixturePath('arrow', name) }));
-      assert.equal(analysis.file.format, 'arrow');
+      assert.equal(analysis.file.format, table.format);
       assert.equal(analysis.roles.target, 'label');
       assert.equal(analysis.summary.n, expected.n);
       assertClose(analysis.summary.crossEntropy, expected.crossEntropy, 1e-12, 'cross-entropy');
       assertClose(analysis.summary.logLikelihood, expected.logLikelihood, 1e-12, 'log-likelihood');
     });
   }
+
+  it('the copied Python snippet reads the file with pandas (or pyarrow for a stream) and spreads its list columns as the reader does', async () => {
+    for (const [name, read] of [
+      ['classifier.feather', 'df = pd.read_feather("classifier.feather")'],
+      ['classifier_stream.arrow', 'df = pa.ipc.open_stream("classifier_stream.arrow").read_pandas()'],
+    ] as const) {
+      const snippet = pythonSnippet(await analyzeSource({ kind: 'path', path: fixturePath('arrow', name) }));
+      assert.ok(snippet.includes(read), snippet);
+      assert.ok(snippet.includes('.add_prefix(f"{c}_")'), snippet);
+      assert.ok(snippet.includes('df[["logits_0", "logits_1", "logits_2", "logits_3", "logits_4"]]'), snippet);
+    }
+  });
 
   it('a datasets-style stream: text is listed, a ragged token list is listed and named in a warning', async () => {
     const table = await read('classifier_stream.arrow');
