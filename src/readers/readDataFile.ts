@@ -122,7 +122,7 @@ export async function detectDataFormat(path: string): Promise<DataFormat> {
     return { kind: 'table', gzip: true, sniff: true };
   }
   if (GZIP_EXTENSIONS.includes(extension) || SNIFFED_EXTENSIONS.includes(extension)) {
-    const found = Array.from(first, (byte) => byte.toString(16).padStart(2, '0')).join(' ');
+    const found = Array.from(first.subarray(0, 4), (byte) => byte.toString(16).padStart(2, '0')).join(' ');
     const expected = GZIP_EXTENSIONS.includes(extension) ? "gzip's (1f 8b)" : `neither Parquet's ('PAR1'), Arrow's ('${ARROW_MAGIC}') nor gzip's (1f 8b)`;
     throw new DataFileError(basename(path), 'byte 0', `the file starts with ${found || 'nothing'}, ${expected}`);
   }

@@ -77,10 +77,7 @@ describe('data file names', () => {
       assert.deepEqual(await detectDataFormat(join(folder, 'text.feather')), { kind: 'arrow', gzip: false });
       await assert.rejects(detectDataFormat(join(folder, 'cache.dat')), (error: unknown) => {
         assert.ok(error instanceof DataFileError);
-        assert.equal(
-          error.message,
-          "cache.dat: byte 0: the file starts with ff ff ff ff 28 02, neither Parquet's ('PAR1'), Arrow's ('ARROW1') nor gzip's (1f 8b)",
-        );
+        assert.equal(error.message, "cache.dat: byte 0: the file starts with ff ff ff ff, neither Parquet's ('PAR1'), Arrow's ('ARROW1') nor gzip's (1f 8b)");
         return true;
       });
     } finally {
