@@ -43,6 +43,14 @@ const hyparquetRunGuard = {
         loader: 'js',
       };
     });
+    // A snappy literal's 4-byte length is masked with a signed `&`: a corrupt one turns negative,
+    // passes the bounds check and walks the input backwards for seconds. Read unsigned, it is refused.
+    build.onLoad({ filter: /[\\/]hyparquet[\\/]src[\\/]snappy\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      const signed = 'len = (len & WORD_MASK[lengthSize]) + 1';
+      if (!source.includes(signed)) throw new Error(`${args.path}: the literal length to guard was not found; check hyparquet's snappyUncompress`);
+      return { contents: source.replace(signed, 'len = ((len & WORD_MASK[lengthSize]) >>> 0) + 1'), loader: 'js' };
+    });
   },
 };
 

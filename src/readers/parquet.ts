@@ -131,6 +131,36 @@ function flatColumns(metadata: FileMetaData): SchemaElement[] {
   return columns;
 }
 
+/** Columns a list may spread into, as for JSON Lines and Arrow: a longer list is not a row of class scores. */
+export const MAX_LIST_WIDTH = 1 << 16;
+
+/**
+ * Top-level LIST columns of numbers, as pandas and pyarrow write them (`optional group x (LIST)
+ * { repeated group list { optional double element } }`) or in the older two-level form
+ * (`repeated double element` directly under the LIST group).
+ */
+function listColumns(metadata: FileMetaData): { readonly name: string; readonly leaf: SchemaElement }[] {
+  const [root, ...rest] = metadata.schema;
+  const lists: { name: string; leaf: SchemaElement }[] = [];
+  let index = 0;
+  for (let child = 0; child < (root?.num_children ?? 0) && index < rest.length; child++) {
+    const start = index;
+    let pending = rest[index]!.num_children ?? 0;
+    index++;
+    while (pending > 0 && index < rest.length) {
+      pending += (rest[index]!.num_children ?? 0) - 1;
+      index++;
+    }
+    const [element, repeated, leaf] = rest.slice(start, index);
+    const isList = element!.converted_type === 'LIST' || element!.logical_type?.type === 'LIST';
+    if (!isList || element!.num_children !== 1 || repeated?.repetition_type !== 'REPEATED') continue;
+    const value = index - start === 3 && repeated.num_children === 1 ? leaf : index - start === 2 && !repeated.num_children ? repeated : undefined;
+    if (value?.type !== undefined && !value.num_children && (NUMERIC_TYPES.has(value.type) || isFloat16(value)))
+      lists.push({ name: element!.name, leaf: value });
+  }
+  return lists;
+}
+
 /**
  * Everything the decoder will be asked to do, checked against the footer and the page headers
  * first: row counts that agree, codecs it has, pages that stay inside their chunks.
@@ -142,6 +172,7 @@ async function checkBeforeDecoding(
   rows: number,
   limits: ReadLimits,
   chunks: Map<number, Uint8Array>,
+  lists: ReadonlySet<string> = new Set(),
 ): Promise<void> {
   const fail = (place: string, reason: string): never => {
     throw new DataFileError(source.name, place, reason);
@@ -164,6 +195,7 @@ async function checkBeforeDecoding(
   const maxReadBytes = Math.min(MAX_CHUNK_READ_BYTES, limits.maxTensorBytes);
   let kept = 0;
   let groupRows = 0;
+  let listValues = 0;
   for (const [index, group] of metadata.row_groups.entries()) {
     const groupSize = Number(group.num_rows);
     if (!Number.isSafeInteger(groupSize) || groupSize < 0) fail(`row group ${index}`, `the footer claims ${group.num_rows} rows`);
@@ -171,6 +203,27 @@ async function checkBeforeDecoding(
     for (const chunk of group.columns) {
       const meta = chunk.meta_data;
       const column = meta?.path_in_schema.join('.') ?? '';
+      if (meta && meta.path_in_schema.length > 1 && lists.has(meta.path_in_schema[0]!)) {
+        // A list's values are not one a row: the footer's count of them bounds its pages instead.
+        const values = Number(meta.num_values);
+        const place = `row group ${index}, column ${quoteName(column)}`;
+        // Every row, even a null or empty list, has at least one entry among a list column's values.
+        if (!Number.isSafeInteger(values) || values < groupSize) fail(place, `the footer claims ${meta.num_values} values for ${groupSize} rows`);
+        listValues += values;
+        if (listValues * 8 > limits.maxTensorBytes)
+          fail(
+            place,
+            `the list columns' values exceed the ${Math.round(limits.maxTensorBytes / 2 ** 20)} MB the reader may decode${raiseWith('maxTensorBytes')}`,
+          );
+        if (!SUPPORTED_CODECS.includes(meta.codec)) fail(place, `${meta.codec} compression is not supported (supported: ${SUPPORTED_CODECS.join(', ')})`);
+        const start = Number(meta.dictionary_page_offset || meta.data_page_offset);
+        const bytes = await checkColumnChunk(source, { column, start, end: start + Number(meta.total_compressed_size), rows: values }, maxReadBytes);
+        if (bytes && kept + bytes.length <= limits.maxTensorBytes) {
+          chunks.set(start, bytes);
+          kept += bytes.length;
+        }
+        continue;
+      }
       if (!meta || meta.path_in_schema.length !== 1 || !names.has(column)) continue;
       const place = `row group ${index}, column ${quoteName(column)}`;
       if (!SUPPORTED_CODECS.includes(meta.codec)) fail(place, `${meta.codec} compression is not supported (supported: ${SUPPORTED_CODECS.join(', ')})`);
@@ -189,7 +242,8 @@ async function checkBeforeDecoding(
 /**
  * Reads the numeric columns of a Parquet file (pandas' to_parquet output: uncompressed, snappy,
  * gzip, brotli, zstd or LZ4; dictionary or plain encoding) into a table: integers, floats,
- * FLOAT16, booleans and DECIMALs (as the nearest double). Nulls become NaN, missing values as
+ * FLOAT16, booleans and DECIMALs (as the nearest double), and LIST columns of numbers whose rows
+ * all hold K values as K columns name_0 .. name_{K-1}. Nulls become NaN, missing values as
  * a CSV's empty cells are; int64 beyond 2^53 is flagged; text columns are listed but not read.
  */
 export async function readParquet(
@@ -218,7 +272,10 @@ export async function readParquet(
     (column) =>
       column.type !== undefined && (NUMERIC_TYPES.has(column.type) || isDecimal(column) || isFloat16(column)) && column.repetition_type !== 'REPEATED',
   );
-  await checkBeforeDecoding(source, metadata, numeric, rows, limits, chunks);
+  const lists = listColumns(metadata);
+  await checkBeforeDecoding(source, metadata, numeric, rows, limits, chunks, new Set(lists.map((list) => list.name)));
+  // Holey arrays: only the rows the pages hold take memory.
+  const listRows = new Map(lists.map((list) => [list.name, new Array<unknown>(rows)]));
   const values = new Map(numeric.map((column) => [column.name, new Float64Array(rows).fill(Number.NaN)]));
   const scales = new Map(numeric.filter(isDecimal).map((column) => [column.name, decimalScale(column)]));
   // hyparquet scales DECIMALs by multiplying by 10^-scale, off in the last bit; they are read as the stored integers and scaled here.
@@ -238,9 +295,14 @@ export async function readParquet(
         rowEnd: firstRow + groupRows,
         metadata: unscaled,
         compressors: PARQUET_CODECS,
-        columns: numeric.map((column) => column.name),
+        columns: [...numeric.map((column) => column.name), ...lists.map((list) => list.name)],
         utf8: false,
         onChunk: ({ columnName, columnData, rowStart, rowEnd }) => {
+          const listTarget = listRows.get(columnName);
+          if (listTarget) {
+            for (let i = 0; i < rowEnd - rowStart && rowStart + i < rows; i++) listTarget[rowStart + i] = columnData[i];
+            return;
+          }
           const target = values.get(columnName);
           if (!target) return;
           const scale = scales.get(columnName);
@@ -268,11 +330,58 @@ export async function readParquet(
     }
   }
   const table: NumericColumn[] = numeric.map((column, field) => ({ name: column.name, values: values.get(column.name)!, field }));
+  const warnings: string[] = [];
+  const unreadLists: string[] = [];
+  for (const { name } of lists) {
+    const spread = spreadList(listRows.get(name)!, rows);
+    if (typeof spread === 'string') {
+      warnings.push(`column ${quoteName(name)} is not read: ${spread}`);
+      unreadLists.push(name);
+      continue;
+    }
+    beyondSafe += spread.beyondSafe;
+    spread.columns.forEach((values, j) => table.push({ name: `${name}_${j}`, values, field: table.length }));
+  }
+  if (beyondSafe > 0) warnings.push(`${beyondSafe} int64 value(s) are beyond 2^53 and were rounded`);
   return {
     format: 'parquet',
     columns: table,
     rowCount: rows,
-    warnings: beyondSafe > 0 ? [`${beyondSafe} int64 value(s) are beyond 2^53 and were rounded`] : [],
-    textColumns: columns.filter((column) => !numeric.includes(column)).map((column) => ({ name: column.name })),
+    warnings,
+    textColumns: [...columns.filter((column) => !numeric.includes(column)).map((column) => ({ name: column.name })), ...unreadLists.map((name) => ({ name }))],
   };
+}
+
+/**
+ * A list column's rows (as hyparquet assembles them: an array, or null) as K columns when every
+ * row that is not null holds K values; null rows and null elements are NaN. A reason otherwise.
+ */
+function spreadList(rows: readonly unknown[], count: number): { readonly columns: Float64Array[]; readonly beyondSafe: number } | string {
+  let width = -1;
+  let first = 0;
+  for (let row = 0; row < count; row++) {
+    const cells = rows[row];
+    if (cells === null || cells === undefined) continue;
+    if (!Array.isArray(cells)) return `row ${row} holds ${typeof cells}, not a list`;
+    if (width < 0) [width, first] = [cells.length, row];
+    else if (cells.length !== width) return `its lists differ in length (row ${first} holds ${width} values, row ${row} ${cells.length})`;
+  }
+  if (width <= 0) return 'its lists are empty or null';
+  if (width > MAX_LIST_WIDTH) return `its lists hold ${width} values, over the ${MAX_LIST_WIDTH} a list may spread into`;
+  const columns = Array.from({ length: width }, () => new Float64Array(count).fill(Number.NaN));
+  let beyondSafe = 0;
+  for (let row = 0; row < count; row++) {
+    const cells = rows[row] as readonly unknown[] | null | undefined;
+    if (!cells) continue;
+    for (let j = 0; j < width; j++) {
+      const v = cells[j];
+      if (typeof v === 'number') columns[j]![row] = v;
+      else if (typeof v === 'boolean') columns[j]![row] = Number(v);
+      else if (typeof v === 'bigint') {
+        if (v > MAX_SAFE || v < -MAX_SAFE) beyondSafe++;
+        columns[j]![row] = Number(v);
+      }
+    }
+  }
+  return { columns, beyondSafe };
 }

@@ -1,6 +1,7 @@
 import { open, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { decodeText, parseCsv, type CsvTable } from './csv';
+import { ARROW_MAGIC, isArrowHead } from './arrow';
 import { DataFileError } from './errors';
 import { isGzip } from './gzip';
 import type { ReadLimits } from './limits';
@@ -8,6 +9,8 @@ import type { ReadLimits } from './limits';
 export const TABLE_EXTENSIONS: readonly string[] = ['.csv', '.tsv'];
 export const TENSOR_EXTENSIONS: readonly string[] = ['.npy', '.npz', '.safetensors', '.pt', '.pth'];
 export const PARQUET_EXTENSIONS: readonly string[] = ['.parquet', '.parq', '.pq'];
+/** Arrow IPC: the file format (Feather v2) and the stream format (Hugging Face `datasets` caches). */
+export const ARROW_EXTENSIONS: readonly string[] = ['.arrow', '.feather', '.arrows', '.ipc'];
 export const JSON_LINES_EXTENSIONS: readonly string[] = ['.jsonl', '.ndjson'];
 /** Text tables and JSON Lines compressed with gzip, decompressed as they are read. */
 export const GZIP_EXTENSIONS: readonly string[] = [...TABLE_EXTENSIONS, ...JSON_LINES_EXTENSIONS].map((extension) => `${extension}.gz`);
@@ -16,6 +19,7 @@ export const SNIFFED_EXTENSIONS: readonly string[] = ['.gz', '.bin', '.dat'];
 export const SUPPORTED_EXTENSIONS: readonly string[] = [
   ...TABLE_EXTENSIONS,
   ...PARQUET_EXTENSIONS,
+  ...ARROW_EXTENSIONS,
   ...TENSOR_EXTENSIONS,
   ...JSON_LINES_EXTENSIONS,
   ...GZIP_EXTENSIONS,
@@ -81,7 +85,7 @@ export async function checkDataFile(path: string, options: ReadOptions = {}): Pr
 
 /** How a file's bytes are laid out, as its first bytes and then its name say. */
 export interface DataFormat {
-  readonly kind: 'table' | 'parquet' | 'jsonLines' | 'tensor';
+  readonly kind: 'table' | 'parquet' | 'arrow' | 'jsonLines' | 'tensor';
   /** The bytes are gzip data, and `kind` what their name says they decompress to. */
   readonly gzip: boolean;
   /** The name says nothing of what the gzip data holds: decompressedKind looks. */
@@ -100,7 +104,7 @@ const isParquetHead = (head: Uint8Array) => head.length >= 4 && PARQUET_MAGIC.ev
 export async function detectDataFormat(path: string): Promise<DataFormat> {
   const extension = dataFileExtension(path);
   if (TENSOR_EXTENSIONS.includes(extension)) return { kind: 'tensor', gzip: false };
-  const head = new Uint8Array(4);
+  const head = new Uint8Array(6);
   const handle = await open(path, 'r');
   let length: number;
   try {
@@ -110,6 +114,7 @@ export async function detectDataFormat(path: string): Promise<DataFormat> {
   }
   const first = head.subarray(0, length);
   if (isParquetHead(first)) return { kind: 'parquet', gzip: false };
+  if (isArrowHead(first)) return { kind: 'arrow', gzip: false };
   if (isGzip(first)) {
     const inner = extension.replace(/\.gz$/, '');
     if (JSON_LINES_EXTENSIONS.includes(inner)) return { kind: 'jsonLines', gzip: true };
@@ -117,11 +122,13 @@ export async function detectDataFormat(path: string): Promise<DataFormat> {
     return { kind: 'table', gzip: true, sniff: true };
   }
   if (GZIP_EXTENSIONS.includes(extension) || SNIFFED_EXTENSIONS.includes(extension)) {
-    const found = Array.from(first, (byte) => byte.toString(16).padStart(2, '0')).join(' ');
-    const expected = GZIP_EXTENSIONS.includes(extension) ? "gzip's (1f 8b)" : "neither Parquet's ('PAR1') nor gzip's (1f 8b)";
+    const found = Array.from(first.subarray(0, 4), (byte) => byte.toString(16).padStart(2, '0')).join(' ');
+    const expected = GZIP_EXTENSIONS.includes(extension) ? "gzip's (1f 8b)" : `neither Parquet's ('PAR1'), Arrow's ('${ARROW_MAGIC}') nor gzip's (1f 8b)`;
     throw new DataFileError(basename(path), 'byte 0', `the file starts with ${found || 'nothing'}, ${expected}`);
   }
   if (PARQUET_EXTENSIONS.includes(extension)) return { kind: 'parquet', gzip: false };
+  // An Arrow stream starts with its schema message, not a magic number: its reader checks that.
+  if (ARROW_EXTENSIONS.includes(extension)) return { kind: 'arrow', gzip: false };
   if (JSON_LINES_EXTENSIONS.includes(extension)) return { kind: 'jsonLines', gzip: false };
   return { kind: 'table', gzip: false };
 }
@@ -133,6 +140,7 @@ export async function detectDataFormat(path: string): Promise<DataFormat> {
 export function decompressedKind(bytes: Uint8Array, format: DataFormat): DataFormat['kind'] {
   if (!format.sniff) return format.kind;
   if (isParquetHead(bytes)) return 'parquet';
+  if (isArrowHead(bytes)) return 'arrow';
   let at = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   while (at < bytes.length && (bytes[at] === 0x20 || bytes[at] === 0x09 || bytes[at] === 0x0a || bytes[at] === 0x0d)) at++;
   return bytes[at] === 0x7b ? 'jsonLines' : 'table';

@@ -33,7 +33,21 @@ function tableData(file: Analysis['file']): SnippetData {
     ...(file.decimalComma ? ['decimal=","'] : []),
     ...(file.headerless ? ['header=None'] : []),
   ];
-  const read = file.format === 'parquet' ? `pd.read_parquet(${py(file.name)})` : `pd.read_csv(${[py(file.name), ...options].join(', ')})`;
+  const read =
+    file.format === 'parquet'
+      ? `pd.read_parquet(${py(file.name)})`
+      : file.format === 'arrow'
+        ? `pd.read_feather(${py(file.name)})`
+        : file.format === 'arrow stream'
+          ? `pa.ipc.open_stream(${py(file.name)}).read_pandas()`
+          : `pd.read_csv(${[py(file.name), ...options].join(', ')})`;
+  // A list column of K numbers a row is read as K columns name_0 .., as Likelihood Lens spreads Arrow's lists.
+  const spread = file.format.startsWith('arrow')
+    ? [
+        'lists = [c for c in df.columns if df[c].notna().any() and df[c].dropna().map(lambda v: isinstance(v, (list, np.ndarray))).all()]',
+        'df = pd.concat([df.drop(columns=lists)] + [pd.DataFrame([[] if v is None else v for v in df[c]], index=df.index).add_prefix(f"{c}_") for c in lists], axis=1)',
+      ]
+    : [];
   // Without a header row the reader names columns 'column 1', ...; pandas numbers them from 0.
   const column = (name: string) => {
     const position = file.headerless ? /^column (\d+)$/.exec(name) : null;
@@ -41,8 +55,8 @@ function tableData(file: Analysis['file']): SnippetData {
   };
   const matrix = (names: readonly string[]) => `torch.tensor(df[[${names.map(column).join(', ')}]].to_numpy(), dtype=torch.float64)`;
   return {
-    imports: ['import pandas as pd'],
-    lines: [`df = ${read}`],
+    imports: ['import pandas as pd', ...(spread.length > 0 ? ['import numpy as np'] : []), ...(file.format === 'arrow stream' ? ['import pyarrow as pa'] : [])],
+    lines: [`df = ${read}`, ...spread],
     matrix,
     classScores: matrix,
     vector: (name) => `torch.tensor(df[${column(name)}].to_numpy(), dtype=torch.float64)`,
@@ -139,7 +153,9 @@ function roleTensorNames(analysis: Analysis): string[] {
 
 export function snippetData(analysis: Analysis): SnippetData {
   const format = analysis.file.format;
-  return format === 'csv' || format === 'tsv' || format === 'parquet' ? tableData(analysis.file) : tensorData(analysis);
+  return format === 'csv' || format === 'tsv' || format === 'parquet' || format === 'arrow' || format === 'arrow stream'
+    ? tableData(analysis.file)
+    : tensorData(analysis);
 }
 
 /** The import lines first, in a fixed order: the standard aliases, then what a format needs. */

@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { fileSource, memorySource, type ByteSource } from '../../readers/byteSource';
 import { gzipSource } from '../../readers/gzip';
+import { readArrow } from '../../readers/arrow';
 import { readParquet } from '../../readers/parquet';
 import type { ReadLimits } from '../../readers/limits';
 import { checkDataFile, decompressedKind, detectDataFormat, parseTableBytes, type ReadOptions } from '../../readers/readDataFile';
@@ -44,6 +45,8 @@ export async function analyzeSource(
       // Parquet is read from its end: a gzipped one is inflated whole (within the same limits).
       if (kind === 'parquet')
         return await analyzeTable(await readParquet(memorySource(name, await decompressed.read(0, decompressed.size)), read.limits), name, options);
+      if (kind === 'arrow')
+        return await analyzeTable(await readArrow(memorySource(name, await decompressed.read(0, decompressed.size)), read.limits), name, options);
       return await analyzeCsvFile(source.path, name, options, stream, decompressed);
     } finally {
       await decompressed.close();
@@ -51,12 +54,21 @@ export async function analyzeSource(
   }
   if (format.kind === 'jsonLines') return analyzeJsonLinesFile(source.path, name, options, stream);
   if (format.kind === 'parquet') return analyzeTable(await readParquetFile(await fileSource(source.path, name), read.limits), name, options);
+  if (format.kind === 'arrow') return analyzeTable(await readArrowFile(await fileSource(source.path, name), read.limits), name, options);
   return analyzeCsvFile(source.path, name, options, stream);
 }
 
 async function readParquetFile(source: ByteSource, limits?: ReadLimits) {
   try {
     return await readParquet(source, limits);
+  } finally {
+    await source.close();
+  }
+}
+
+async function readArrowFile(source: ByteSource, limits?: ReadLimits) {
+  try {
+    return await readArrow(source, limits);
   } finally {
     await source.close();
   }

@@ -8,6 +8,7 @@ import { parseTableBytes } from '../../../src/readers/readDataFile';
 import { sniffCsv, streamCsvColumns } from '../../../src/readers/csvStream';
 import { DataFileError } from '../../../src/readers/errors';
 import { DEFAULT_LIMITS, type ReadLimits } from '../../../src/readers/limits';
+import { readArrow } from '../../../src/readers/arrow';
 import { readParquet } from '../../../src/readers/parquet';
 import { readTensorSource } from '../../../src/readers/readTensorFile';
 import { fixturePath } from '../../helpers/fixtures';
@@ -109,6 +110,11 @@ const targets: { reader: string; seeds: { name: string; bytes: Uint8Array }[]; r
     reader: 'parquet',
     seeds: [...seedsOf('parquet', /\.parquet$/), ...seedsOf('fuzz', /\.parquet$/)],
     read: (name, bytes) => readParquet(memorySource(name, bytes)),
+  },
+  {
+    reader: 'arrow',
+    seeds: [...seedsOf('arrow', /\.(arrow|feather)$/), ...seedsOf('fuzz', /\.(arrow|feather)$/)],
+    read: (name, bytes) => readArrow(memorySource(name, bytes), LIMITS),
   },
 ];
 

@@ -5,6 +5,8 @@ import { analyzeSource } from '../../../src/analysis/sources/analyzeSource';
 import { memorySource, type ByteSource } from '../../../src/readers/byteSource';
 import { DataFileError } from '../../../src/readers/errors';
 import { readParquet } from '../../../src/readers/parquet';
+import { DEFAULT_LIMITS } from '../../../src/readers/limits';
+import { readTensorFile } from '../../../src/readers/readTensorFile';
 import { parseTableBytes } from '../../../src/readers/readDataFile';
 import { analyzeTable } from '../../../src/analysis/sources/table';
 import { checkColumnChunk } from '../../../src/readers/parquetPages';
@@ -352,6 +354,66 @@ describe('Parquet column chunks are read whole', () => {
     // The last page's values are over the count: found in the second window.
     await assert.rejects(checkColumnChunk(longSource, { ...chunk, rows: rows - 1 }, 1), {
       message: /^long\.parquet: column 'p', page at byte \d+: the pages hold 70000 values but the row group has 69999 rows$/,
+    });
+  });
+});
+
+describe('Parquet list columns', () => {
+  const listExpected = readJson<{ n: number; classes: number; crossEntropy: number; logLikelihood: number }>(fixturePath('arrow', 'expected.json'));
+  const logitsOf = async () => (await readTensorFile(fixturePath('arrow', 'logits.npy'))).tensors[0]!.data;
+
+  for (const name of ['lists_float.parquet', 'lists_double.parquet']) {
+    it(`${name}: a list<${name.includes('float') ? 'float' : 'double'}> of K logits a row is K columns, scored as F.cross_entropy scores them`, async () => {
+      const logits = await logitsOf();
+      const table = await readParquet(memorySource(name, new Uint8Array(readFileSync(fixturePath('parquet', name)))));
+      assert.deepEqual(
+        table.columns.map((column) => column.name),
+        ['label', ...Array.from({ length: listExpected.classes }, (_, j) => `logits_${j}`)],
+      );
+      for (let j = 0; j < listExpected.classes; j++)
+        assert.deepEqual(
+          Array.from(table.columns[1 + j]!.values),
+          Array.from({ length: listExpected.n }, (_, i) => logits[i * listExpected.classes + j]!),
+        );
+      assert.deepEqual(table.warnings, ["column 'input_ids' is not read: its lists differ in length (row 0 holds 1 values, row 1 2)"]);
+      assert.deepEqual(table.textColumns, [{ name: 'input_ids' }]);
+      const analysis = classification(await analyzeSource({ kind: 'path', path: fixturePath('parquet', name) }));
+      assert.equal(analysis.roles.target, 'label');
+      assert.equal(analysis.summary.n, listExpected.n);
+      assertClose(analysis.summary.crossEntropy, listExpected.crossEntropy, 1e-12, 'cross-entropy');
+      assertClose(analysis.summary.logLikelihood, listExpected.logLikelihood, 1e-12, 'log-likelihood');
+    });
+  }
+
+  it('a null list is a row of NaN, a null element one NaN', async () => {
+    const logits = await logitsOf();
+    const table = await readParquet(memorySource('lists_nulls.parquet', new Uint8Array(readFileSync(fixturePath('parquet', 'lists_nulls.parquet')))));
+    const k = listExpected.classes;
+    for (let j = 0; j < k; j++)
+      for (let i = 0; i < listExpected.n; i++) {
+        const want = i === 3 || (i === 5 && j === 1) ? Number.NaN : logits[i * k + j]!;
+        assert.ok(Object.is(table.columns[1 + j]!.values[i], want), `logits_${j}[${i}]: got ${table.columns[1 + j]!.values[i]}, expected ${want}`);
+      }
+  });
+
+  it('list values over the decoding limit are refused with the setting', async () => {
+    const bytes = new Uint8Array(readFileSync(fixturePath('parquet', 'lists_double.parquet')));
+    await assert.rejects(readParquet(memorySource('lists_double.parquet', bytes), { ...DEFAULT_LIMITS, maxTensorBytes: 2000 }), (error: unknown) => {
+      assert.ok(error instanceof DataFileError);
+      assert.match(
+        error.message,
+        /^lists_double\.parquet: row group \d+, column '[a-z_.]+': the list columns' values exceed .* \(setting likelihoodLens\.limits\.maxTensorMB\)$/,
+      );
+      return true;
+    });
+  });
+});
+
+describe('Parquet snappy pages', () => {
+  it('a literal whose 4-byte length is negative as a signed integer is refused as too long, not read backwards', async () => {
+    const bytes = new Uint8Array(readFileSync(fixturePath('fuzz', 'snappy-negative-literal.parquet')));
+    await assert.rejects(readParquet(memorySource('snappy-negative-literal.parquet', bytes)), {
+      message: 'snappy-negative-literal.parquet: row group 2: the data cannot be decoded: the data is damaged',
     });
   });
 });

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { dataFileExtension, isSupportedFile, isTableFile, SUPPORTED_EXTENSIONS } from '../../../src/readers/readDataFile';
-import { readJson, REPO_ROOT } from '../../helpers/fixtures';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dataFileExtension, detectDataFormat, isSupportedFile, isTableFile, SUPPORTED_EXTENSIONS } from '../../../src/readers/readDataFile';
+import { DataFileError } from '../../../src/readers/errors';
+import { fixturePath, readJson, REPO_ROOT } from '../../helpers/fixtures';
 
 interface Manifest {
   contributes: { menus: Record<string, { when?: string }[]>; keybindings: { when?: string }[] };
@@ -18,7 +21,21 @@ describe('data file names', () => {
   });
 
   it('offers the compressed, Parquet and sniffed names, and reads none of them as editor text', () => {
-    for (const name of ['a.csv.gz', 'a.tsv.gz', 'a.jsonl.gz', 'a.ndjson.gz', 'a.parq', 'a.pq', 'a.bin', 'a.dat', 'a.gz']) {
+    for (const name of [
+      'a.csv.gz',
+      'a.tsv.gz',
+      'a.jsonl.gz',
+      'a.ndjson.gz',
+      'a.parq',
+      'a.pq',
+      'a.arrow',
+      'a.feather',
+      'a.arrows',
+      'a.ipc',
+      'a.bin',
+      'a.dat',
+      'a.gz',
+    ]) {
       assert.ok(isSupportedFile(name), name);
       assert.equal(isTableFile(name), false, name);
     }
@@ -42,6 +59,29 @@ describe('data file names', () => {
       const pattern = new RegExp(source, 'i');
       for (const extension of SUPPORTED_EXTENSIONS) assert.ok(pattern.test(`data${extension}`), `${extension} in ${when}`);
       for (const name of ['data.txt', 'data.json', 'data.gzip', 'csv']) assert.equal(pattern.test(name), false, `${name} in ${when}`);
+    }
+  });
+
+  it('an Arrow file is known by its magic under any name, an Arrow stream by its name', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'arrow-names-'));
+    try {
+      copyFileSync(fixturePath('arrow', 'classifier.feather'), join(folder, 'scores.bin'));
+      copyFileSync(fixturePath('arrow', 'classifier.feather'), join(folder, 'scores.csv'));
+      copyFileSync(fixturePath('arrow', 'classifier_stream.arrow'), join(folder, 'cache-0001.arrow'));
+      copyFileSync(fixturePath('arrow', 'classifier_stream.arrow'), join(folder, 'cache.dat'));
+      writeFileSync(join(folder, 'text.feather'), 'label,p0\n1,0.5\n');
+      assert.deepEqual(await detectDataFormat(join(folder, 'scores.bin')), { kind: 'arrow', gzip: false });
+      assert.deepEqual(await detectDataFormat(join(folder, 'scores.csv')), { kind: 'arrow', gzip: false });
+      assert.deepEqual(await detectDataFormat(join(folder, 'cache-0001.arrow')), { kind: 'arrow', gzip: false });
+      // The stream reader then refuses what is not a stream, by name and place.
+      assert.deepEqual(await detectDataFormat(join(folder, 'text.feather')), { kind: 'arrow', gzip: false });
+      await assert.rejects(detectDataFormat(join(folder, 'cache.dat')), (error: unknown) => {
+        assert.ok(error instanceof DataFileError);
+        assert.equal(error.message, "cache.dat: byte 0: the file starts with ff ff ff ff, neither Parquet's ('PAR1'), Arrow's ('ARROW1') nor gzip's (1f 8b)");
+        return true;
+      });
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
     }
   });
 });

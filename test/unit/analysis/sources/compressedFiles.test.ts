@@ -68,14 +68,14 @@ describe('compressed and sniffed files', () => {
     );
   });
 
-  it('a .csv.gz that is not gzip, or a .bin that is neither Parquet nor gzip, says what its first bytes are', async () => {
+  it('a .csv.gz that is not gzip, or a .bin that is neither Parquet, Arrow nor gzip, says what its first bytes are', async () => {
     await assert.rejects(analyzeSource({ kind: 'path', path: fixturePath('compressed', 'plain_text.csv.gz') }), {
       message: "plain_text.csv.gz: byte 0: the file starts with 6c 61 62 65, gzip's (1f 8b)",
     });
     const path = join(mkdtempSync(join(tmpdir(), 'lens-')), 'weights.bin');
     copyFileSync(fixturePath('classifier', 'basic.csv'), path);
     await assert.rejects(analyzeSource({ kind: 'path', path }), {
-      message: "weights.bin: byte 0: the file starts with 6c 61 62 65, neither Parquet's ('PAR1') nor gzip's (1f 8b)",
+      message: "weights.bin: byte 0: the file starts with 6c 61 62 65, neither Parquet's ('PAR1'), Arrow's ('ARROW1') nor gzip's (1f 8b)",
     });
   });
 });
