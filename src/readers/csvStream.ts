@@ -12,6 +12,14 @@ export interface CsvBatch {
   /** rows x columns.length values, row-major, in the order the columns were asked for. */
   readonly values: Float64Array;
   readonly lines: Uint32Array;
+  /** With the `keys` option: per key column, each row's code (its value's index, or the value count for any other). */
+  readonly keys?: readonly Uint8Array[];
+}
+
+/** A text column whose rows are coded by value: the code of values[i] is i, of anything else values.length (at most 255). */
+export interface CsvKeyColumn {
+  readonly field: number;
+  readonly values: readonly string[];
 }
 
 export interface CsvStreamOptions {
@@ -26,6 +34,8 @@ export interface CsvStreamOptions {
   readonly stopAfterRows?: number;
   /** Told where the first record after the header starts, before it is read. */
   readonly onFirstRecord?: (start: CsvResume) => void;
+  /** Text columns to code each row by (see CsvBatch.keys). */
+  readonly keys?: readonly CsvKeyColumn[];
 }
 
 /** Where the records not yet read start: a byte offset at a record boundary, its line, and its row. */
@@ -72,16 +82,29 @@ export async function* streamCsvColumns(
 
   let values = new Float64Array(batchRows * m);
   let lines = new Uint32Array(batchRows);
+  const keyColumns = options.keys ?? [];
+  const keyCodes = keyColumns.map((key) => new Map(key.values.map((value, code) => [value, code])));
+  let keys = keyColumns.map(() => new Uint8Array(batchRows));
+  const delimiterByte = layout.delimiter.charCodeAt(0);
+  const keyDecoder = new TextDecoder();
+  const codeOf = (key: number, text: string) => keyCodes[key]!.get(text.trim()) ?? keyColumns[key]!.values.length;
   let rows = 0;
   let firstRow = options.resume?.firstRow ?? 0;
   let line = options.resume?.line ?? 1;
   let headerPending = layout.hasHeader && !options.resume;
   const takeBatch = (): CsvBatch => {
-    const batch = { rows, firstRow, values: values.subarray(0, rows * m), lines: lines.subarray(0, rows) };
+    const batch = {
+      rows,
+      firstRow,
+      values: values.subarray(0, rows * m),
+      lines: lines.subarray(0, rows),
+      ...(keyColumns.length > 0 ? { keys: keys.map((codes) => codes.subarray(0, rows)) } : {}),
+    };
     firstRow += rows;
     rows = 0;
     values = new Float64Array(batchRows * m);
     lines = new Uint32Array(batchRows);
+    if (keyColumns.length > 0) keys = keyColumns.map(() => new Uint8Array(batchRows));
     return batch;
   };
 
@@ -96,6 +119,19 @@ export async function* streamCsvColumns(
       if (error instanceof CsvRecordError) fail(atLine, error.field, error.reason);
       throw error;
     }
+    if (keyColumns.length > 0) plainKeys(bytes, start, end);
+  };
+
+  /** The key columns' codes of an unquoted line (already checked to have every field). */
+  const plainKeys = (bytes: Uint8Array, start: number, end: number) => {
+    for (let key = 0; key < keyColumns.length; key++) {
+      const field = keyColumns[key]!.field;
+      let from = start;
+      for (let f = 0; f < field; f++) from = bytes.indexOf(delimiterByte, from) + 1;
+      let to = bytes.indexOf(delimiterByte, from);
+      if (to < 0 || to > end) to = end;
+      keys[key]![rows] = codeOf(key, keyDecoder.decode(bytes.subarray(from, to)));
+    }
   };
 
   /** One record with quotes: the general splitter, on its text. */
@@ -108,6 +144,7 @@ export async function* streamCsvColumns(
       if (value === undefined) fail(atLine, field, `'${fields[field]!.slice(0, 40)}' is not a number`);
       values[base + index] = value!;
     });
+    keyColumns.forEach((key, index) => (keys[index]![rows] = codeOf(index, fields[key.field]!)));
   };
 
   let carry: Uint8Array = new Uint8Array(0);
