@@ -215,3 +215,55 @@ function parseLinesInto(
   }
   return rows;
 }
+
+/** A text column whose rows are coded by value: the code of values[i] is i, of anything else values.length (at most 255). */
+export interface CsvKeyColumn {
+  readonly field: number;
+  readonly values: readonly string[];
+}
+
+/** Codes a record's key fields: from its text fields, or from the bytes of an unquoted record. */
+export class KeyCoder {
+  private readonly codes: ReadonlyMap<string, number>[];
+  private readonly decoder = new TextDecoder();
+
+  constructor(
+    readonly keys: readonly CsvKeyColumn[],
+    private readonly delimiter: number,
+  ) {
+    if (keys.some((key) => key.values.length > 255)) throw new RangeError('a key column codes at most 255 values');
+    this.codes = keys.map((key) => new Map(key.values.map((value, code) => [value, code])));
+  }
+
+  codeOf(key: number, text: string): number {
+    return this.codes[key]!.get(text.trim()) ?? this.keys[key]!.values.length;
+  }
+
+  /** Writes each key's code of the unquoted record bytes[start, end) (its fields already checked) at out[key][row]. */
+  codePlain(bytes: Uint8Array, start: number, end: number, out: readonly Uint8Array[], row: number): void {
+    for (let key = 0; key < this.keys.length; key++) {
+      const field = this.keys[key]!.field;
+      let from = start;
+      for (let f = 0; f < field; f++) from = bytes.indexOf(this.delimiter, from) + 1;
+      let to = bytes.indexOf(this.delimiter, from);
+      if (to < 0 || to > end) to = end;
+      out[key]![row] = this.codeOf(key, this.decoder.decode(bytes.subarray(from, to)));
+    }
+  }
+
+  /** The codes of `rows` unquoted records in bytes, found as parsePlainLines finds them (blank lines skipped, CR dropped). */
+  codeLines(bytes: Uint8Array, rows: number): Uint8Array[] {
+    const out = this.keys.map(() => new Uint8Array(rows));
+    let row = 0;
+    for (let pos = 0; pos < bytes.length && row < rows;) {
+      let end = bytes.indexOf(LF, pos);
+      const next = end < 0 ? bytes.length : end + 1;
+      if (end < 0) end = bytes.length;
+      let contentEnd = end;
+      if (contentEnd > pos && bytes[contentEnd - 1] === CR) contentEnd--;
+      if (!isBlank(bytes, pos, contentEnd)) this.codePlain(bytes, pos, contentEnd, out, row++);
+      pos = next;
+    }
+    return out;
+  }
+}

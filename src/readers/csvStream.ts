@@ -2,7 +2,19 @@ import { isUtf8 } from 'node:buffer';
 import type { ByteSource } from './byteSource';
 import { decodeText, firstRecordFields, parseCsv, type CsvTable } from './csv';
 import { DataFileError } from './errors';
-import { CR, CsvRecordError, firstBadLine, isBlank, LF, MAX_LINE_BYTES, plainRecordParser, QUOTE, type CsvRecordLayout } from './csvRecords';
+import {
+  CR,
+  CsvRecordError,
+  firstBadLine,
+  isBlank,
+  KeyCoder,
+  LF,
+  MAX_LINE_BYTES,
+  plainRecordParser,
+  QUOTE,
+  type CsvKeyColumn,
+  type CsvRecordLayout,
+} from './csvRecords';
 import { parseNumber } from './numbers';
 
 /** Rows of the wanted columns, row-major, with the 1-based line each row starts on. */
@@ -16,11 +28,7 @@ export interface CsvBatch {
   readonly keys?: readonly Uint8Array[];
 }
 
-/** A text column whose rows are coded by value: the code of values[i] is i, of anything else values.length (at most 255). */
-export interface CsvKeyColumn {
-  readonly field: number;
-  readonly values: readonly string[];
-}
+export type { CsvKeyColumn };
 
 export interface CsvStreamOptions {
   readonly batchRows?: number;
@@ -83,11 +91,8 @@ export async function* streamCsvColumns(
   let values = new Float64Array(batchRows * m);
   let lines = new Uint32Array(batchRows);
   const keyColumns = options.keys ?? [];
-  const keyCodes = keyColumns.map((key) => new Map(key.values.map((value, code) => [value, code])));
+  const keyCoder = new KeyCoder(keyColumns, layout.delimiter.charCodeAt(0));
   let keys = keyColumns.map(() => new Uint8Array(batchRows));
-  const delimiterByte = layout.delimiter.charCodeAt(0);
-  const keyDecoder = new TextDecoder();
-  const codeOf = (key: number, text: string) => keyCodes[key]!.get(text.trim()) ?? keyColumns[key]!.values.length;
   let rows = 0;
   let firstRow = options.resume?.firstRow ?? 0;
   let line = options.resume?.line ?? 1;
@@ -119,19 +124,7 @@ export async function* streamCsvColumns(
       if (error instanceof CsvRecordError) fail(atLine, error.field, error.reason);
       throw error;
     }
-    if (keyColumns.length > 0) plainKeys(bytes, start, end);
-  };
-
-  /** The key columns' codes of an unquoted line (already checked to have every field). */
-  const plainKeys = (bytes: Uint8Array, start: number, end: number) => {
-    for (let key = 0; key < keyColumns.length; key++) {
-      const field = keyColumns[key]!.field;
-      let from = start;
-      for (let f = 0; f < field; f++) from = bytes.indexOf(delimiterByte, from) + 1;
-      let to = bytes.indexOf(delimiterByte, from);
-      if (to < 0 || to > end) to = end;
-      keys[key]![rows] = codeOf(key, keyDecoder.decode(bytes.subarray(from, to)));
-    }
+    if (keyColumns.length > 0) keyCoder.codePlain(bytes, start, end, keys, rows);
   };
 
   /** One record with quotes: the general splitter, on its text. */
@@ -144,7 +137,7 @@ export async function* streamCsvColumns(
       if (value === undefined) fail(atLine, field, `'${fields[field]!.slice(0, 40)}' is not a number`);
       values[base + index] = value!;
     });
-    keyColumns.forEach((key, index) => (keys[index]![rows] = codeOf(index, fields[key.field]!)));
+    keyColumns.forEach((key, index) => (keys[index]![rows] = keyCoder.codeOf(index, fields[key.field]!)));
   };
 
   let carry: Uint8Array = new Uint8Array(0);

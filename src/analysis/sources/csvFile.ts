@@ -72,8 +72,7 @@ export async function analyzeCsvFile(
     const sliceKeys = sliceColumnsOf(layout);
     const sliceColumns = sliceKeys.map(({ name, values }) => ({ name, values }));
     // With threads, this thread reads only the rows that decide the prediction kind, and the threads every row.
-    // The threads read no text: a file with slice columns is read here.
-    const split = parallel && k > 1 && sliceKeys.length === 0;
+    const split = parallel && k > 1;
     // The threads boot while the first rows are read here.
     if (split) pool.start();
     // Where the first record starts, known once the leading rows are being read (undefined: the file has none).
@@ -99,7 +98,7 @@ export async function analyzeCsvFile(
     }
     async function* reducedRows(crossEntropy: CrossEntropyOptions): AsyncGenerator<ReducedBatch> {
       const at = await firstRecord;
-      if (at && pool) yield* csvBlocks(path, source, layout, fields, k, at, crossEntropy, pool, progress);
+      if (at && pool) yield* csvBlocks(path, source, layout, fields, k, at, crossEntropy, pool, progress, sliceKeys);
     }
     const analysis = await analyzeCategorical(
       {
