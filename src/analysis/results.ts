@@ -3,13 +3,13 @@ import type { ScatterSample } from '../engine/comparison/comparisonPlots';
 import type { PairedComparisonResult } from '../engine/comparison/pairedComparison';
 import type { Derivation, IdentityCheck } from '../engine/derivation';
 import type { ClassFigures } from '../engine/perClass';
-import type { SliceTable } from '../engine/slices';
+import type { SliceFigures, SliceTable } from '../engine/slices';
 import type { ErrorBar } from '../engine/uncertainty';
 import type { Histogram, RunningMean, Series } from '../engine/series';
 import type { Perplexities } from '../engine/tokens/perplexity';
 import type { FitFamily, RoleOptions } from '../roles/vocabulary';
 
-export type { ClassFigures, ErrorBar, SliceTable };
+export type { ClassFigures, ErrorBar, SliceFigures, SliceTable };
 
 /** The ECE a perfectly calibrated model would show by chance with the same rows per bin, and how it was computed. */
 export interface CalibrationNoiseFloor {
