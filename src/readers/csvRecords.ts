@@ -225,14 +225,38 @@ export interface CsvKeyColumn {
 /** Codes a record's key fields: from its text fields, or from the bytes of an unquoted record. */
 export class KeyCoder {
   private readonly codes: ReadonlyMap<string, number>[];
+  /** Per key, its values' UTF-8 bytes by length: a field is matched on its bytes, decoded only when none is equal. */
+  private readonly encoded: ReadonlyMap<number, readonly { readonly bytes: Uint8Array; readonly code: number }[]>[];
   private readonly decoder = new TextDecoder();
+  private readonly lastField: number;
 
   constructor(
     readonly keys: readonly CsvKeyColumn[],
-    private readonly delimiter: number,
+    readonly delimiter: number,
   ) {
     if (keys.some((key) => key.values.length > 255)) throw new RangeError('a key column codes at most 255 values');
     this.codes = keys.map((key) => new Map(key.values.map((value, code) => [value, code])));
+    this.lastField = Math.max(-1, ...keys.map((key) => key.field));
+    const encoder = new TextEncoder();
+    this.encoded = keys.map((key) => {
+      const byLength = new Map<number, { bytes: Uint8Array; code: number }[]>();
+      key.values.forEach((value, code) => {
+        const bytes = encoder.encode(value);
+        byLength.set(bytes.length, [...(byLength.get(bytes.length) ?? []), { bytes, code }]);
+      });
+      return byLength;
+    });
+  }
+
+  /** The code of the value whose bytes equal bytes[from, to), or -1. */
+  private matchBytes(key: number, bytes: Uint8Array, from: number, to: number): number {
+    const candidates = this.encoded[key]!.get(to - from);
+    if (!candidates) return -1;
+    next: for (const candidate of candidates) {
+      for (let i = 0; i < candidate.bytes.length; i++) if (candidate.bytes[i] !== bytes[from + i]) continue next;
+      return candidate.code;
+    }
+    return -1;
   }
 
   codeOf(key: number, text: string): number {
@@ -241,13 +265,20 @@ export class KeyCoder {
 
   /** Writes each key's code of the unquoted record bytes[start, end) (its fields already checked) at out[key][row]. */
   codePlain(bytes: Uint8Array, start: number, end: number, out: readonly Uint8Array[], row: number): void {
-    for (let key = 0; key < this.keys.length; key++) {
-      const field = this.keys[key]!.field;
-      let from = start;
-      for (let f = 0; f < field; f++) from = bytes.indexOf(this.delimiter, from) + 1;
-      let to = bytes.indexOf(this.delimiter, from);
-      if (to < 0 || to > end) to = end;
-      out[key]![row] = this.codeOf(key, this.decoder.decode(bytes.subarray(from, to)));
+    // One byte loop finds every key's field: a call to indexOf per field costs more than the scan.
+    const { keys, delimiter } = this;
+    let field = 0;
+    let from = start;
+    for (let i = start; i <= end; i++) {
+      if (i < end && bytes[i] !== delimiter) continue;
+      for (let key = 0; key < keys.length; key++) {
+        if (keys[key]!.field !== field) continue;
+        const matched = this.matchBytes(key, bytes, from, i);
+        out[key]![row] = matched >= 0 ? matched : this.codeOf(key, this.decoder.decode(bytes.subarray(from, i)));
+      }
+      field++;
+      from = i + 1;
+      if (field > this.lastField) return;
     }
   }
 
