@@ -229,14 +229,18 @@ export class KeyCoder {
   private readonly encoded: ReadonlyMap<number, readonly { readonly bytes: Uint8Array; readonly code: number }[]>[];
   private readonly decoder = new TextDecoder();
   private readonly lastField: number;
+  private readonly firstField: number;
 
   constructor(
     readonly keys: readonly CsvKeyColumn[],
     readonly delimiter: number,
+    /** Fields per record: with it, keys in the record's second half are found from its end. */
+    private readonly width?: number,
   ) {
     if (keys.some((key) => key.values.length > 255)) throw new RangeError('a key column codes at most 255 values');
     this.codes = keys.map((key) => new Map(key.values.map((value, code) => [value, code])));
     this.lastField = Math.max(-1, ...keys.map((key) => key.field));
+    this.firstField = Math.min(...keys.map((key) => key.field));
     const encoder = new TextEncoder();
     this.encoded = keys.map((key) => {
       const byLength = new Map<number, { bytes: Uint8Array; code: number }[]>();
@@ -266,7 +270,23 @@ export class KeyCoder {
   /** Writes each key's code of the unquoted record bytes[start, end) (its fields already checked) at out[key][row]. */
   codePlain(bytes: Uint8Array, start: number, end: number, out: readonly Uint8Array[], row: number): void {
     // One byte loop finds every key's field: a call to indexOf per field costs more than the scan.
-    const { keys, delimiter } = this;
+    const { keys, delimiter, width } = this;
+    if (width !== undefined && 2 * this.firstField >= width) {
+      let field = width - 1;
+      let to = end;
+      for (let i = end - 1; i >= start - 1; i--) {
+        if (i >= start && bytes[i] !== delimiter) continue;
+        for (let key = 0; key < keys.length; key++) {
+          if (keys[key]!.field !== field) continue;
+          const matched = this.matchBytes(key, bytes, i + 1, to);
+          out[key]![row] = matched >= 0 ? matched : this.codeOf(key, this.decoder.decode(bytes.subarray(i + 1, to)));
+        }
+        field--;
+        to = i;
+        if (field < this.firstField) return;
+      }
+      return;
+    }
     let field = 0;
     let from = start;
     for (let i = start; i <= end; i++) {

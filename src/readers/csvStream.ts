@@ -91,7 +91,7 @@ export async function* streamCsvColumns(
   let values = new Float64Array(batchRows * m);
   let lines = new Uint32Array(batchRows);
   const keyColumns = options.keys ?? [];
-  const keyCoder = new KeyCoder(keyColumns, layout.delimiter.charCodeAt(0));
+  const keyCoder = new KeyCoder(keyColumns, layout.delimiter.charCodeAt(0), width);
   let keys = keyColumns.map(() => new Uint8Array(batchRows));
   let rows = 0;
   let firstRow = options.resume?.firstRow ?? 0;

@@ -96,7 +96,7 @@ export function runScoringJob(job: ScoringJob): ScoringResult {
     if (owned.bytes.indexOf(QUOTE) >= 0) return { type: 'needsGeneralParser', start: owned.start };
     parsed = parsePlainLines(owned.bytes, job.layout, parserFor(job.layout), valuesFor);
     // Every line parsed has every field, so the key fields are there.
-    if (job.keys && job.keys.length > 0) sliceKeys = new KeyCoder(job.keys, job.layout.delimiter).codeLines(owned.bytes, parsed.rows);
+    if (job.keys && job.keys.length > 0) sliceKeys = new KeyCoder(job.keys, job.layout.delimiter, job.layout.width).codeLines(owned.bytes, parsed.rows);
   } catch (error) {
     if (error instanceof CsvLineError)
       return { type: 'error', line: error.line, reason: error.reason, ...(error.field !== undefined ? { field: error.field } : {}) };

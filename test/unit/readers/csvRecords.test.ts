@@ -21,6 +21,15 @@ describe('KeyCoder', () => {
         [0, 1, 2, 1],
       ],
     );
+    // Keys in the second half of a record are found from its end: the same codes.
+    const fromEnd = new KeyCoder([keys[1]!, { field: 2, values: ['0.25', '0.5'] }], 0x2c, 4).codeLines(bytes, parsed.rows);
+    assert.deepEqual(
+      fromEnd.map((column) => Array.from(column)),
+      [
+        [0, 1, 2, 1],
+        [1, 0, 2, 1],
+      ],
+    );
   });
 
   it('codes text fields the general parser split', () => {
