@@ -18,6 +18,7 @@ import {
 } from '../src/protocol/webview';
 import { roleControls, taskControls } from './controls';
 import { classTable } from './classTable';
+import { sliceTables } from './sliceTable';
 import { derivationView } from './derivationView';
 import { evalCards, evalReadAs, lmEvalSection } from './evalView';
 import { entropySplit, fittedTemperatureText, sigmaExplorer, temperatureExplorer } from './explorers';
@@ -391,6 +392,7 @@ function render(message: Extract<HostMessage, { type: 'analysis' }>): void {
     analysis.task === 'soft' ? entropySplit(analysis, unit) : '',
     analysis.task === 'regression' ? sigmaExplorer(analysis, unit, view.sigma, (sigma) => keepView({ ...view, sigma })) : '',
     isClassification(analysis) ? classTable(analysis, unit) : '',
+    isClassification(analysis) ? sliceTables(analysis, unit) : '',
     isClassification(analysis) ? temperatureExplorer(analysis, unit, view.temperature, (temperature) => keepView({ ...view, temperature })) : '',
     isClassification(analysis) ? roleControls(analysis, options, changeOptions).element : '',
     lm ? lm.tokenView(unit) : '',

@@ -3,12 +3,13 @@ import type { ScatterSample } from '../engine/comparison/comparisonPlots';
 import type { PairedComparisonResult } from '../engine/comparison/pairedComparison';
 import type { Derivation, IdentityCheck } from '../engine/derivation';
 import type { ClassFigures } from '../engine/perClass';
+import type { SliceFigures, SliceTable } from '../engine/slices';
 import type { ErrorBar } from '../engine/uncertainty';
 import type { Histogram, RunningMean, Series } from '../engine/series';
 import type { Perplexities } from '../engine/tokens/perplexity';
 import type { FitFamily, RoleOptions } from '../roles/vocabulary';
 
-export type { ClassFigures, ErrorBar };
+export type { ClassFigures, ErrorBar, SliceFigures, SliceTable };
 
 /** The ECE a perfectly calibrated model would show by chance with the same rows per bin, and how it was computed. */
 export interface CalibrationNoiseFloor {
@@ -142,6 +143,8 @@ export interface ClassificationAnalysis extends AnalysisBase {
    * errors, and the calibration gap of the rows predicted as it; absent past MAX_CLASS_TABLE classes.
    */
   readonly byClass?: { readonly classes: readonly ClassFigures[]; readonly method: string };
+  /** Per text column of the file (at most MAX_SLICE_COLUMNS): each slice's rows, cross-entropy and accuracy with their standard errors. */
+  readonly bySlice?: { readonly columns: readonly SliceTable[]; readonly method: string };
   /** The options of F.cross_entropy behind torchCrossEntropy (and the ignore index behind crossEntropy). */
   readonly torchOptions: { readonly ignoreIndex: number; readonly weight?: readonly number[]; readonly labelSmoothing?: number };
   readonly summary: SummaryBase & {

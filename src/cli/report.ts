@@ -1,4 +1,4 @@
-import type { Analysis, CalibrationNoiseFloor, ErrorBar, LanguageModelAnalysis } from '../analysis/results';
+import type { Analysis, CalibrationNoiseFloor, ClassificationAnalysis, ErrorBar, LanguageModelAnalysis } from '../analysis/results';
 import { lmEvalLines } from './lmEvalReport';
 import { plainNumber, plainScientific } from '../engine/format';
 import type { Reduction } from '../engine/reduction';
@@ -107,6 +107,7 @@ export function reportFields(analysis: Analysis, reduction: Reduction, inUnit: (
         likelihood: { mantissa: summary.likelihoodMantissa, exponent: summary.likelihoodExponent },
         perplexity: summary.perplexity,
         accuracy: summary.accuracy,
+        ...(analysis.bySlice ? { bySlice: sliceFields(analysis.bySlice, inUnit) } : {}),
       };
     }
     case 'soft': {
@@ -353,6 +354,7 @@ export function textReport(analysis: Analysis, unit: InformationUnit): string {
     lines.push(line('log-likelihood', `${format(inUnit(summary.logLikelihood), 10)} ${u} (log10 ${format(summary.log10Likelihood, 10)})`));
   }
   lines.push(...errorBarLines(analysis, unit));
+  if ((analysis.task === 'categorical' || analysis.task === 'binary') && analysis.bySlice) lines.push(...sliceLines(analysis.bySlice, unit));
   lines.push(...analysis.warnings.map((warning) => `  warning: ${warning}`));
   return lines.join('\n');
 }
@@ -402,4 +404,37 @@ export function* rowLossLines(analysis: Analysis, unit: InformationUnit): Genera
   yield `per row (reduction='none'), in ${unitSymbol(unit)}:`;
   yield `row\t${columns.map((column) => column.name).join('\t')}`;
   for (let i = 0; i < n; i++) yield `${i}\t${columns.map((column) => String(convertNats(column.values[i * column.stride + column.offset]!, unit))).join('\t')}`;
+}
+
+type BySlice = NonNullable<ClassificationAnalysis['bySlice']>;
+
+/** The per-slice table with its losses in the unit asked for. */
+function sliceFields(bySlice: BySlice, inUnit: (nats: number) => number): Record<string, unknown> {
+  return {
+    method: bySlice.method,
+    columns: bySlice.columns.map(({ column, slices }) => ({
+      column,
+      slices: slices.map((slice) => ({
+        ...slice,
+        crossEntropy: inUnit(slice.crossEntropy),
+        crossEntropyStdError: inUnit(slice.crossEntropyStdError),
+      })),
+    })),
+  };
+}
+
+/** One table per slice column: value, rows, cross-entropy \u00b1 se, accuracy \u00b1 se. */
+function sliceLines(bySlice: BySlice, unit: InformationUnit): string[] {
+  const u = unitSymbol(unit);
+  const lines = ['  by slice: ' + bySlice.method];
+  for (const { column, slices } of bySlice.columns) {
+    const width = Math.max(column.length, ...slices.map((slice) => slice.value.length));
+    lines.push(`    ${column.padEnd(width)} ${'rows'.padStart(10)}  ${`cross-entropy (${u})`.padEnd(24)} accuracy`);
+    for (const slice of slices) {
+      const ce = `${plainNumber(convertNats(slice.crossEntropy, unit), 6)} \u00b1 ${plainNumber(convertNats(slice.crossEntropyStdError, unit), 2)}`;
+      const acc = `${plainNumber(slice.accuracy, 4)} \u00b1 ${plainNumber(slice.accuracyStdError, 2)}`;
+      lines.push(`    ${slice.value.padEnd(width)} ${String(slice.rows).padStart(10)}  ${ce.padEnd(24)} ${acc}`);
+    }
+  }
+  return lines;
 }

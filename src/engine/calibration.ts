@@ -23,7 +23,14 @@ export interface ReliabilityTable {
   readonly accuracy: number;
   readonly count: number;
   /** The 2.5th and 97.5th percentiles of the ECE over the Poisson bootstrap's replicates. */
-  readonly eceInterval: { readonly lower: number; readonly upper: number; readonly replicates: number; readonly seed: number };
+  readonly eceInterval: {
+    readonly lower: number;
+    readonly upper: number;
+    readonly replicates: number;
+    readonly seed: number;
+    /** Rows past this many were drawn through their bins' sums (normal approximation); Infinity when none. */
+    readonly exactRows: number;
+  };
   /** The ECE a perfectly calibrated model would show by chance with these bins (calibrationNoiseFloor). */
   readonly eceNoiseFloor: number;
 }
@@ -139,6 +146,7 @@ export class ReliabilityState implements StreamingState<LabelledRows, Reliabilit
     });
     const replicates = this.bootstrap?.replicates ?? 0;
     const seed = this.bootstrap?.seed ?? 0;
+    const exactRows = this.bootstrap && this.bootstrap.tailCounts.some((m) => m > 0) ? this.bootstrap.exactRows : Number.POSITIVE_INFINITY;
     const interval = this.bootstrap ? this.bootstrap.interval() : { lower: Number.NaN, upper: Number.NaN };
     return {
       bins,
@@ -146,7 +154,7 @@ export class ReliabilityState implements StreamingState<LabelledRows, Reliabilit
       mce,
       accuracy: correct / count,
       count,
-      eceInterval: { ...interval, replicates, seed },
+      eceInterval: { ...interval, replicates, seed, exactRows },
       eceNoiseFloor: calibrationNoiseFloor(bins),
     };
   }

@@ -27,6 +27,25 @@ export interface TextColumn {
   readonly line: number;
   readonly column: number;
   readonly sample: string;
+  /** Its most frequent cells (trimmed), most frequent first, at most TOP_TEXT_VALUES. */
+  readonly topValues: readonly string[];
+  /** The share of the rows read whose cell is one of topValues. */
+  readonly topShare: number;
+}
+
+/** Distinct cells of a text column counted, most frequent first: what can group its rows. */
+export const TOP_TEXT_VALUES = 64;
+
+function topValues(cells: readonly string[]): { topValues: string[]; topShare: number } {
+  const counts = new Map<string, number>();
+  for (const cell of cells) {
+    const value = cell.trim();
+    counts.set(value, (counts.get(value) ?? 0) + 1);
+  }
+  // A stable sort keeps first appearance among equal counts.
+  const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, TOP_TEXT_VALUES);
+  const covered = top.reduce((total, [, count]) => total + count, 0);
+  return { topValues: top.map(([value]) => value), topShare: cells.length === 0 ? 0 : covered / cells.length };
 }
 
 export interface CsvTable extends Table {
@@ -238,7 +257,7 @@ export function parseCsv(text: string, file: string, options: CsvOptions = {}): 
     // Mostly words: a text column (ids, notes), not a numeric one with typos.
     if (invalidCount > 0 && invalidCount * 2 > raw.filter((cell) => cell.trim() !== '').length) {
       const first = invalid[0]!;
-      textColumns.push({ name, line: lines[first.row]!, column: index + 1, sample: first.text });
+      textColumns.push({ name, line: lines[first.row]!, column: index + 1, sample: first.text, ...topValues(raw) });
       return;
     }
     columns.push(invalidCount > 0 ? { name, values, field: index, invalid, invalidCount } : { name, values, field: index });

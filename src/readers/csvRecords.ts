@@ -214,3 +214,106 @@ function parseLinesInto(
   }
   return rows;
 }
+
+/** A text column whose rows are coded by value: the code of values[i] is i, of anything else values.length (at most 255). */
+export interface CsvKeyColumn {
+  readonly field: number;
+  readonly values: readonly string[];
+}
+
+/** Codes a record's key fields: from its text fields, or from the bytes of an unquoted record. */
+export class KeyCoder {
+  private readonly codes: ReadonlyMap<string, number>[];
+  /** Per key, its values' UTF-8 bytes by length: a field is matched on its bytes, decoded only when none is equal. */
+  private readonly encoded: ReadonlyMap<number, readonly { readonly bytes: Uint8Array; readonly code: number }[]>[];
+  private readonly decoder = new TextDecoder();
+  private readonly lastField: number;
+  private readonly firstField: number;
+
+  constructor(
+    readonly keys: readonly CsvKeyColumn[],
+    readonly delimiter: number,
+    /** Fields per record: with it, keys in the record's second half are found from its end. */
+    private readonly width?: number,
+  ) {
+    if (keys.some((key) => key.values.length > 255)) throw new RangeError('a key column codes at most 255 values');
+    this.codes = keys.map((key) => new Map(key.values.map((value, code) => [value, code])));
+    this.lastField = Math.max(-1, ...keys.map((key) => key.field));
+    this.firstField = Math.min(...keys.map((key) => key.field));
+    const encoder = new TextEncoder();
+    this.encoded = keys.map((key) => {
+      const byLength = new Map<number, { bytes: Uint8Array; code: number }[]>();
+      key.values.forEach((value, code) => {
+        const bytes = encoder.encode(value);
+        byLength.set(bytes.length, [...(byLength.get(bytes.length) ?? []), { bytes, code }]);
+      });
+      return byLength;
+    });
+  }
+
+  /** The code of the value whose bytes equal bytes[from, to), or -1. */
+  private matchBytes(key: number, bytes: Uint8Array, from: number, to: number): number {
+    const candidates = this.encoded[key]!.get(to - from);
+    if (!candidates) return -1;
+    next: for (const candidate of candidates) {
+      for (let i = 0; i < candidate.bytes.length; i++) if (candidate.bytes[i] !== bytes[from + i]) continue next;
+      return candidate.code;
+    }
+    return -1;
+  }
+
+  codeOf(key: number, text: string): number {
+    return this.codes[key]!.get(text.trim()) ?? this.keys[key]!.values.length;
+  }
+
+  /** Writes each key's code of the unquoted record bytes[start, end) (its fields already checked) at out[key][row]. */
+  codePlain(bytes: Uint8Array, start: number, end: number, out: readonly Uint8Array[], row: number): void {
+    // One byte loop finds every key's field: a call to indexOf per field costs more than the scan.
+    const { keys, delimiter, width } = this;
+    if (width !== undefined && 2 * this.firstField >= width) {
+      let field = width - 1;
+      let to = end;
+      for (let i = end - 1; i >= start - 1; i--) {
+        if (i >= start && bytes[i] !== delimiter) continue;
+        for (let key = 0; key < keys.length; key++) {
+          if (keys[key]!.field !== field) continue;
+          const matched = this.matchBytes(key, bytes, i + 1, to);
+          out[key]![row] = matched >= 0 ? matched : this.codeOf(key, this.decoder.decode(bytes.subarray(i + 1, to)));
+        }
+        field--;
+        to = i;
+        if (field < this.firstField) return;
+      }
+      return;
+    }
+    let field = 0;
+    let from = start;
+    for (let i = start; i <= end; i++) {
+      if (i < end && bytes[i] !== delimiter) continue;
+      for (let key = 0; key < keys.length; key++) {
+        if (keys[key]!.field !== field) continue;
+        const matched = this.matchBytes(key, bytes, from, i);
+        out[key]![row] = matched >= 0 ? matched : this.codeOf(key, this.decoder.decode(bytes.subarray(from, i)));
+      }
+      field++;
+      from = i + 1;
+      if (field > this.lastField) return;
+    }
+  }
+
+  /** The codes of `rows` unquoted records in bytes, found as parsePlainLines finds them (blank lines skipped, CR dropped). */
+  codeLines(bytes: Uint8Array, rows: number): Uint8Array[] {
+    const out = this.keys.map(() => new Uint8Array(rows));
+    let row = 0;
+    for (let pos = 0; pos < bytes.length && row < rows;) {
+      let end = bytes.indexOf(LF, pos);
+      const next = end < 0 ? bytes.length : end + 1;
+      if (end < 0) end = bytes.length;
+      let contentEnd = end;
+      if (contentEnd > pos && bytes[contentEnd - 1] === CR) contentEnd--;
+      if (!isBlank(bytes, pos, contentEnd)) this.codePlain(bytes, pos, contentEnd, out, row++);
+      pos = next;
+    }
+    return out;
+  }
+}

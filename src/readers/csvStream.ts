@@ -2,7 +2,19 @@ import { isUtf8 } from 'node:buffer';
 import type { ByteSource } from './byteSource';
 import { decodeText, firstRecordFields, parseCsv, type CsvTable } from './csv';
 import { DataFileError } from './errors';
-import { CR, CsvRecordError, firstBadLine, isBlank, LF, MAX_LINE_BYTES, plainRecordParser, QUOTE, type CsvRecordLayout } from './csvRecords';
+import {
+  CR,
+  CsvRecordError,
+  firstBadLine,
+  isBlank,
+  KeyCoder,
+  LF,
+  MAX_LINE_BYTES,
+  plainRecordParser,
+  QUOTE,
+  type CsvKeyColumn,
+  type CsvRecordLayout,
+} from './csvRecords';
 import { parseNumber } from './numbers';
 
 /** Rows of the wanted columns, row-major, with the 1-based line each row starts on. */
@@ -12,7 +24,11 @@ export interface CsvBatch {
   /** rows x columns.length values, row-major, in the order the columns were asked for. */
   readonly values: Float64Array;
   readonly lines: Uint32Array;
+  /** With the `keys` option: per key column, each row's code (its value's index, or the value count for any other). */
+  readonly keys?: readonly Uint8Array[];
 }
+
+export type { CsvKeyColumn };
 
 export interface CsvStreamOptions {
   readonly batchRows?: number;
@@ -26,6 +42,8 @@ export interface CsvStreamOptions {
   readonly stopAfterRows?: number;
   /** Told where the first record after the header starts, before it is read. */
   readonly onFirstRecord?: (start: CsvResume) => void;
+  /** Text columns to code each row by (see CsvBatch.keys). */
+  readonly keys?: readonly CsvKeyColumn[];
 }
 
 /** Where the records not yet read start: a byte offset at a record boundary, its line, and its row. */
@@ -72,16 +90,26 @@ export async function* streamCsvColumns(
 
   let values = new Float64Array(batchRows * m);
   let lines = new Uint32Array(batchRows);
+  const keyColumns = options.keys ?? [];
+  const keyCoder = new KeyCoder(keyColumns, layout.delimiter.charCodeAt(0), width);
+  let keys = keyColumns.map(() => new Uint8Array(batchRows));
   let rows = 0;
   let firstRow = options.resume?.firstRow ?? 0;
   let line = options.resume?.line ?? 1;
   let headerPending = layout.hasHeader && !options.resume;
   const takeBatch = (): CsvBatch => {
-    const batch = { rows, firstRow, values: values.subarray(0, rows * m), lines: lines.subarray(0, rows) };
+    const batch = {
+      rows,
+      firstRow,
+      values: values.subarray(0, rows * m),
+      lines: lines.subarray(0, rows),
+      ...(keyColumns.length > 0 ? { keys: keys.map((codes) => codes.subarray(0, rows)) } : {}),
+    };
     firstRow += rows;
     rows = 0;
     values = new Float64Array(batchRows * m);
     lines = new Uint32Array(batchRows);
+    if (keyColumns.length > 0) keys = keyColumns.map(() => new Uint8Array(batchRows));
     return batch;
   };
 
@@ -96,6 +124,7 @@ export async function* streamCsvColumns(
       if (error instanceof CsvRecordError) fail(atLine, error.field, error.reason);
       throw error;
     }
+    if (keyColumns.length > 0) keyCoder.codePlain(bytes, start, end, keys, rows);
   };
 
   /** One record with quotes: the general splitter, on its text. */
@@ -108,6 +137,7 @@ export async function* streamCsvColumns(
       if (value === undefined) fail(atLine, field, `'${fields[field]!.slice(0, 40)}' is not a number`);
       values[base + index] = value!;
     });
+    keyColumns.forEach((key, index) => (keys[index]![rows] = keyCoder.codeOf(index, fields[key.field]!)));
   };
 
   let carry: Uint8Array = new Uint8Array(0);

@@ -31,13 +31,16 @@ export function accuracyErrorBar(correct: number, n: number): ErrorBar {
 
 /** The ECE's 95% interval from its Poisson bootstrap (no standard error), and the noise floor beside it. */
 export function calibrationErrorBars(table: ReliabilityTable): { errorBar: ErrorBar; noiseFloor: CalibrationNoiseFloor } {
-  const { lower, upper, replicates, seed } = table.eceInterval;
+  const { lower, upper, replicates, seed, exactRows } = table.eceInterval;
+  const tail = Number.isFinite(exactRows)
+    ? `; rows past the first ${exactRows.toLocaleString('en-US')} weighted through each bin's sums (a normal approximation of their Poisson-weighted sum)`
+    : '';
   return {
     errorBar: {
       standardError: Number.NaN,
       lower,
       upper,
-      method: `95% interval: the 2.5th and 97.5th percentiles of the ECE over ${replicates} Poisson(1) bootstrap replicates (seed ${seed})`,
+      method: `95% interval: the 2.5th and 97.5th percentiles of the ECE over ${replicates} Poisson(1) bootstrap replicates (seed ${seed})${tail}`,
     },
     noiseFloor: { value: table.eceNoiseFloor, method: NOISE_FLOOR_METHOD },
   };

@@ -73,5 +73,7 @@ export interface ReducedBatch {
   readonly labels: ArrayLike<number>;
   readonly firstRow: number;
   readonly lines?: ArrayLike<number>;
+  /** Per slice column, each row's slice code. */
+  readonly sliceKeys?: readonly ArrayLike<number>[];
   readonly block: CategoricalBlock;
 }

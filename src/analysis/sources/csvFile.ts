@@ -2,7 +2,8 @@ import { fileSource, type ByteSource } from '../../readers/byteSource';
 import type { CrossEntropyOptions } from '../../engine/crossEntropyLoss';
 import type { ClassScores } from '../../engine/categorical';
 import type { CsvTable } from '../../readers/csv';
-import { streamCsvColumns, sniffCsv, type CsvResume } from '../../readers/csvStream';
+import { streamCsvColumns, sniffCsv, type CsvKeyColumn, type CsvResume } from '../../readers/csvStream';
+import { MAX_SLICE_COLUMNS, MAX_SLICES, type SliceColumn } from '../../engine/slices';
 import { columnByName } from '../../readers/table';
 import { analyzeCategorical } from '../tasks/categorical/analyze';
 import { KIND_SAMPLE_ROWS, PARALLEL_MIN_BYTES } from '../sizes';
@@ -68,6 +69,8 @@ export async function analyzeCsvFile(
     }
     const fields = [roles.target, ...roles.predictions].map((name) => columnByName(layout, name)!.field!);
     const k = roles.predictions.length;
+    const sliceKeys = sliceColumnsOf(layout);
+    const sliceColumns = sliceKeys.map(({ name, values }) => ({ name, values }));
     // With threads, this thread reads only the rows that decide the prediction kind, and the threads every row.
     const split = parallel && k > 1;
     // The threads boot while the first rows are read here.
@@ -78,10 +81,16 @@ export async function analyzeCsvFile(
     async function* batches(): AsyncGenerator<CategoricalBatch> {
       const head = split ? { stopAfterRows: KIND_SAMPLE_ROWS, onFirstRecord: foundFirstRecord } : {};
       try {
-        for await (const batch of streamCsvColumns(source, layout, fields, { ...progress, ...head })) {
+        for await (const batch of streamCsvColumns(source, layout, fields, { ...progress, ...head, ...(sliceKeys.length > 0 ? { keys: sliceKeys } : {}) })) {
           // Column 0 of each row is the label, the rest are its K scores.
           const { labels, scores } = labelsAndScores(batch.values, batch.rows, k);
-          yield { labels, scores: { n: batch.rows, k, values: scores }, firstRow: batch.firstRow, lines: batch.lines };
+          yield {
+            labels,
+            scores: { n: batch.rows, k, values: scores },
+            firstRow: batch.firstRow,
+            lines: batch.lines,
+            ...(batch.keys ? { sliceKeys: batch.keys } : {}),
+          };
         }
       } finally {
         foundFirstRecord(undefined);
@@ -89,7 +98,7 @@ export async function analyzeCsvFile(
     }
     async function* reducedRows(crossEntropy: CrossEntropyOptions): AsyncGenerator<ReducedBatch> {
       const at = await firstRecord;
-      if (at && pool) yield* csvBlocks(path, source, layout, fields, k, at, crossEntropy, pool, progress);
+      if (at && pool) yield* csvBlocks(path, source, layout, fields, k, at, crossEntropy, pool, progress, sliceKeys);
     }
     const analysis = await analyzeCategorical(
       {
@@ -102,6 +111,7 @@ export async function analyzeCsvFile(
         choices: layout.columns.map((column) => column.name),
         rolesReason: roles.reason,
         rowName: (row) => `row ${row}`,
+        ...(sliceColumns.length > 0 ? { sliceColumns } : {}),
         ...(stream.onPartial ? { onPartial: stream.onPartial } : {}),
         ...(split ? { reducedRows, preview: sampledRows(layout, fields) } : {}),
       },
@@ -111,6 +121,18 @@ export async function analyzeCsvFile(
   } finally {
     await source.close();
   }
+}
+
+/**
+ * The text columns that group the rows, in file order, at most MAX_SLICE_COLUMNS: those whose
+ * MAX_SLICES most frequent values in the sniffed rows cover at least half of them (a split, a
+ * language, a source), not ids or free text; each value outside those is "other".
+ */
+export function sliceColumnsOf(layout: CsvTable): (SliceColumn & CsvKeyColumn)[] {
+  return layout.textColumns
+    .filter((column) => column.topValues.length >= 2 && column.topShare >= 0.5)
+    .slice(0, MAX_SLICE_COLUMNS)
+    .map((column) => ({ name: column.name, field: column.column - 1, values: column.topValues.slice(0, MAX_SLICES) }));
 }
 
 /** The rows the layout was sniffed from, as class scores of the prediction fields (fields[1..]). */

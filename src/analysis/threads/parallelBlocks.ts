@@ -3,7 +3,7 @@ import type { CrossEntropyOptions } from '../../engine/crossEntropyLoss';
 import { RowError } from '../../engine/rowError';
 import type { ByteSource } from '../../readers/byteSource';
 import type { CsvTable } from '../../readers/csv';
-import { cellPlace, recordLayout, streamCsvColumns, type CsvResume } from '../../readers/csvStream';
+import { cellPlace, recordLayout, streamCsvColumns, type CsvKeyColumn, type CsvResume } from '../../readers/csvStream';
 import { DataFileError } from '../../readers/errors';
 import { isStored } from '../../readers/storedElements';
 import type { NumericArray, StoredElements } from '../../readers/tensor';
@@ -73,13 +73,15 @@ export async function* csvBlocks(
   crossEntropy: CrossEntropyOptions,
   pool: ScoringPool,
   progress: BlockProgress = {},
+  keys: readonly CsvKeyColumn[] = [],
 ): AsyncGenerator<ReducedBatch> {
   // Scores first, the label last: see ScoringJob.
   const plain = recordLayout(layout, [...fields.slice(1), fields[0]!]);
+  const keyed = keys.length > 0 ? { keys } : {};
   function* jobs(dropped: DroppedFlag): Generator<PlannedJob<number>> {
     for (let next = resume.offset; next < source.size; next += CSV_JOB_BYTES) {
       const to = Math.min(source.size, next + CSV_JOB_BYTES);
-      yield { job: { type: 'csv', path, from: next, to, fromIsLineStart: next === resume.offset, layout: plain, k, crossEntropy, dropped }, at: to };
+      yield { job: { type: 'csv', path, from: next, to, fromIsLineStart: next === resume.offset, layout: plain, ...keyed, k, crossEntropy, dropped }, at: to };
     }
   }
   let line = resume.line;
@@ -96,14 +98,14 @@ export async function* csvBlocks(
       throw new DataFileError(source.name, cellPlace(layout, at, result.field), result.reason);
     }
     if (result.type !== 'reduced') throw new Error(`unexpected ${result.type} for bytes up to ${to}`);
-    const { block, labels, lines, lineBreaks } = result;
+    const { block, labels, lines, lineBreaks, sliceKeys } = result;
     for (let i = 0; i < lines!.length; i++) lines![i]! += line - 1;
-    if (labels!.length > 0) yield { labels: labels!, block: shiftRows(block, firstRow), firstRow, lines: lines! };
+    if (labels!.length > 0) yield { labels: labels!, block: shiftRows(block, firstRow), firstRow, lines: lines!, ...(sliceKeys ? { sliceKeys } : {}) };
     firstRow += labels!.length;
     line += lineBreaks!;
     progress.onProgress?.(to / source.size);
   }
-  if (generalFrom !== undefined) yield* blocksHere(source, layout, fields, k, { offset: generalFrom, line, firstRow }, crossEntropy, progress);
+  if (generalFrom !== undefined) yield* blocksHere(source, layout, fields, k, { offset: generalFrom, line, firstRow }, crossEntropy, progress, keys);
 }
 
 /** A job to send, and what its reader needs to place the result. */
@@ -157,8 +159,9 @@ async function* blocksHere(
   resume: CsvResume,
   crossEntropy: CrossEntropyOptions,
   progress: BlockProgress,
+  keys: readonly CsvKeyColumn[],
 ): AsyncGenerator<ReducedBatch> {
-  for await (const batch of streamCsvColumns(source, layout, fields, { ...progress, resume })) {
+  for await (const batch of streamCsvColumns(source, layout, fields, { ...progress, resume, ...(keys.length > 0 ? { keys } : {}) })) {
     const { labels, scores } = labelsAndScores(batch.values, batch.rows, k);
     let block;
     try {
@@ -167,7 +170,7 @@ async function* blocksHere(
       if (error instanceof RowError) throw new DataFileError(source.name, `line ${batch.lines[error.row - batch.firstRow]}`, error.reason);
       throw error;
     }
-    yield { labels, block, firstRow: batch.firstRow, lines: batch.lines };
+    yield { labels, block, firstRow: batch.firstRow, lines: batch.lines, ...(batch.keys ? { sliceKeys: batch.keys } : {}) };
   }
 }
 

@@ -2,7 +2,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { scoreBlock } from '../../engine/categoricalBlock';
 import { RowError } from '../../engine/rowError';
 import { readOwnedLines } from '../../readers/csvRange';
-import { CsvLineError, parsePlainLines, plainRecordParser, QUOTE, type CsvRecordLayout, type PlainRecordParser } from '../../readers/csvRecords';
+import { CsvLineError, KeyCoder, parsePlainLines, plainRecordParser, QUOTE, type CsvRecordLayout, type PlainRecordParser } from '../../readers/csvRecords';
 import { typedValues } from '../../engine/rowScores';
 import { FileChangedError, isStored, readStoredElements } from '../../readers/storedElements';
 import type { NumericArray, StoredElements } from '../../readers/tensor';
@@ -49,7 +49,14 @@ export function serveScoring(port: MessagePort): void {
     const result = runScoringJob(job);
     const buffers =
       result.type === 'reduced'
-        ? [result.block.losses.buffer, result.block.predicted.buffer, result.block.confidence.buffer, result.labels?.buffer, result.lines?.buffer]
+        ? [
+            result.block.losses.buffer,
+            result.block.predicted.buffer,
+            result.block.confidence.buffer,
+            result.labels?.buffer,
+            result.lines?.buffer,
+            ...(result.sliceKeys ?? []).map((codes) => codes.buffer),
+          ]
         : [];
     // Shared memory is shared, not moved.
     const transfer = buffers.filter((buffer) => buffer instanceof ArrayBuffer);
@@ -82,11 +89,14 @@ export function runScoringJob(job: ScoringJob): ScoringResult {
     }
   }
   let parsed;
+  let sliceKeys: Uint8Array[] | undefined;
   try {
     const owned = readOwnedLines(job.path, job.from, job.to, job.fromIsLineStart, bytesFor);
     if (owned === 'tooLong') return { type: 'needsGeneralParser', start: job.from };
     if (owned.bytes.indexOf(QUOTE) >= 0) return { type: 'needsGeneralParser', start: owned.start };
     parsed = parsePlainLines(owned.bytes, job.layout, parserFor(job.layout), valuesFor);
+    // Every line parsed has every field, so the key fields are there.
+    if (job.keys && job.keys.length > 0) sliceKeys = new KeyCoder(job.keys, job.layout.delimiter, job.layout.width).codeLines(owned.bytes, parsed.rows);
   } catch (error) {
     if (error instanceof CsvLineError)
       return { type: 'error', line: error.line, reason: error.reason, ...(error.field !== undefined ? { field: error.field } : {}) };
@@ -100,7 +110,7 @@ export function runScoringJob(job: ScoringJob): ScoringResult {
   try {
     // Rows count from 0 at the job's first row; the reader shifts what the block names.
     const block = scoreBlock(k, job.crossEntropy, labels, parsed.values, parsed.rows, 0, stride);
-    return { type: 'reduced', block, labels, lines: parsed.lines, lineBreaks: parsed.lineBreaks };
+    return { type: 'reduced', block, labels, lines: parsed.lines, lineBreaks: parsed.lineBreaks, ...(sliceKeys ? { sliceKeys } : {}) };
   } catch (error) {
     if (error instanceof RowError) return { type: 'error', line: parsed.lines[error.row]!, reason: error.reason };
     return { type: 'error', reason: message(error) };

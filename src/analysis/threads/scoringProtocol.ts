@@ -1,6 +1,6 @@
 import type { CategoricalBlock } from '../../engine/categoricalBlock';
 import type { CrossEntropyOptions } from '../../engine/crossEntropyLoss';
-import type { CsvRecordLayout } from '../../readers/csvRecords';
+import type { CsvKeyColumn, CsvRecordLayout } from '../../readers/csvRecords';
 import type { NumericArray, StoredElements } from '../../readers/tensor';
 
 /**
@@ -24,6 +24,8 @@ export type ScoringJob =
       readonly to: number;
       readonly fromIsLineStart: boolean;
       readonly layout: CsvRecordLayout;
+      /** Text columns whose codes come back as `sliceKeys`. */
+      readonly keys?: readonly CsvKeyColumn[];
       readonly k: number;
       readonly crossEntropy: CrossEntropyOptions;
       readonly dropped?: DroppedFlag;
@@ -45,7 +47,15 @@ export type ScoringJob =
 
 export type ScoringResult =
   /** `labels` when the thread read them (CSV jobs, labels in their file); `lines` (from 1 at the job's first byte) and `lineBreaks` for CSV jobs. */
-  | { readonly type: 'reduced'; readonly block: CategoricalBlock; readonly labels?: NumericArray; readonly lines?: Uint32Array; readonly lineBreaks?: number }
+  | {
+      readonly type: 'reduced';
+      readonly block: CategoricalBlock;
+      readonly labels?: NumericArray;
+      readonly lines?: Uint32Array;
+      readonly lineBreaks?: number;
+      /** For CSV jobs with keys: per key column, each row's code. */
+      readonly sliceKeys?: readonly Uint8Array[];
+    }
   /**
    * The lines from byte `start` on hold a quote (so a line break may sit inside a field) or one
    * too long to read whole: the general parser must read the rest of the file in order.

@@ -152,4 +152,28 @@ describe('the ECE bootstrap', () => {
     assertRelative(lower, eceInterval[0], 1e-12, 'lower');
     assertRelative(upper, eceInterval[1], 1e-12, 'upper');
   });
+
+  const tail = (expected.simulated as { tail: { exactRows: number; eceInterval: [number, number] } }).tail;
+
+  it("rows past the exact ones enter through their bins' sums, as numpy draws them", () => {
+    const state = new CalibrationBootstrapState(15, 200, seed, tail.exactRows);
+    confidence.forEach((c, row) => state.add(row, bin(c), c, correct[row] === 1));
+    const { lower, upper } = state.interval();
+    assertRelative(lower, tail.eceInterval[0], 1e-10, 'lower');
+    assertRelative(upper, tail.eceInterval[1], 1e-10, 'upper');
+    assert.notEqual(lower, eceInterval[0]);
+    assert.ok(lower < ece && ece < upper, `${ece} in [${lower}, ${upper}]`);
+  });
+
+  it('blocks merged in any order give the same interval past the exact rows', () => {
+    const merged = new CalibrationBootstrapState(15, 200, seed, tail.exactRows);
+    for (const [start, end] of blocks(confidence.length, [37, 200, 1]).reverse()) {
+      const part = new CalibrationBootstrapState(15, 200, seed, tail.exactRows);
+      for (let row = start; row < end; row++) part.add(row, bin(confidence[row]!), confidence[row]!, correct[row] === 1);
+      merged.merge(part);
+    }
+    const { lower, upper } = merged.interval();
+    assertRelative(lower, tail.eceInterval[0], 1e-10, 'lower');
+    assertRelative(upper, tail.eceInterval[1], 1e-10, 'upper');
+  });
 });

@@ -46,7 +46,19 @@ describe('CSV reader', () => {
     );
     assert.deepEqual(Array.from(table.columns[1]!.values), [0.5, 0.25]);
     assert.deepEqual(Array.from(table.rowLines!), [2, 4]);
-    assert.deepEqual(table.textColumns, [{ name: 'note', line: 2, column: 2, sample: 'a, "quoted"\nnote' }]);
+    assert.deepEqual(table.textColumns, [
+      { name: 'note', line: 2, column: 2, sample: 'a, "quoted"\nnote', topValues: ['a, "quoted"\nnote', 'plain'], topShare: 1 },
+    ]);
+  });
+
+  it("counts a text column's values, most frequent first and ties in order of appearance", () => {
+    const table = parseCsv('label,split,p0\n0,test,0.5\n1, train ,0.25\n1,train,0.75\n0,valid,0.5\n', 's.csv');
+    assert.deepEqual(table.textColumns[0]!.topValues, ['train', 'test', 'valid']);
+    assert.equal(table.textColumns[0]!.topShare, 1);
+    const many = Array.from({ length: 100 }, (_, i) => `0,id${i},0.5`).join('\n');
+    const ids = parseCsv(`label,id,p0\n${many}\n`, 'ids.csv').textColumns[0]!;
+    assert.equal(ids.topValues.length, 64);
+    assert.equal(ids.topShare, 0.64);
   });
 
   it('detects comma, tab, semicolon and pipe delimiters', () => {

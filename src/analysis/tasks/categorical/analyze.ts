@@ -19,6 +19,7 @@ import { DEFAULT_IGNORE_INDEX, type CrossEntropyOptions } from '../../../engine/
 import { KIND_SAMPLE_ROWS } from '../../sizes';
 import { CategoricalPass, crossEntropyOptionsFor, type CategoricalBatch } from './pass';
 import { sameReduction, startBlocks } from '../../threads/startedBlocks';
+import { MAX_SLICES, OTHER_SLICE, type SliceColumn } from '../../../engine/slices';
 import type { AnalysisOptions, ClassificationAnalysis, ParameterCurve, PartialResult } from '../../results';
 
 /** Labels and class scores from a file, whatever its format, delivered in batches in file order. */
@@ -52,6 +53,8 @@ export interface CategoricalInput {
    * rows that decide it, and start again in the rare file where the two differ.
    */
   readonly preview?: ClassScores;
+  /** Text columns whose values group the rows; each batch then carries its rows' codes (sliceKeys). */
+  readonly sliceColumns?: readonly SliceColumn[];
 }
 
 /** Splits in-memory rows into batches, so every input goes through the same streaming pass. */
@@ -165,11 +168,16 @@ export async function analyzeCategorical(input: CategoricalInput, options: Analy
         binaryState ??= new BinaryCrossEntropyState({ input: binaryDecision.kind === 'logits' ? 'logits' : 'probs' });
         consumeBinary(binaryState, batch, options.strictMissing === true);
         batch = asTwoClasses(batch, binaryDecision.kind, options.strictMissing === true);
-        pass ??= new CategoricalPass(k, leadingRows(batch.scores, KIND_SAMPLE_ROWS), {
-          ...options,
-          kind: binaryDecision.kind === 'logits' ? 'logits' : 'logprobs',
-        });
-      } else pass ??= new CategoricalPass(k, leadingRows(batch.scores, KIND_SAMPLE_ROWS), options);
+        pass ??= new CategoricalPass(
+          k,
+          leadingRows(batch.scores, KIND_SAMPLE_ROWS),
+          {
+            ...options,
+            kind: binaryDecision.kind === 'logits' ? 'logits' : 'logprobs',
+          },
+          input.sliceColumns,
+        );
+      } else pass ??= new CategoricalPass(k, leadingRows(batch.scores, KIND_SAMPLE_ROWS), options, input.sliceColumns);
       if (input.reducedRows) {
         pass.sampleTemperature(batch);
         return;
@@ -287,6 +295,14 @@ export async function analyzeCategorical(input: CategoricalInput, options: Analy
             classes: done.perClass.table(),
             method:
               'by the label: support, mean -log q(label) with std (ddof 1) / \u221asupport, recall with std(correct, ddof 1) / \u221asupport; by the top class: |precision \u2212 mean confidence| of the rows predicted as it',
+          },
+        }
+      : {}),
+    ...(done.slices && done.slices.columns.length > 0
+      ? {
+          bySlice: {
+            columns: done.slices.tables(),
+            method: `by the value of each text column (at most ${MAX_SLICES} values each, the most frequent in the first megabyte; any other value is "${OTHER_SLICE}"): rows, mean -log q(label) with std (ddof 1) / \u221arows, accuracy with std(correct, ddof 1) / \u221arows`,
           },
         }
       : {}),

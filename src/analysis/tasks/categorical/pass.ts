@@ -10,6 +10,7 @@ import { fitTemperature, type TemperatureFit } from '../../../engine/temperature
 import { LossSketch } from '../../../engine/lossSketch';
 import { MissingRows } from '../../../engine/missingValues';
 import { MAX_CLASS_TABLE, PerClassState } from '../../../engine/perClass';
+import { SliceState, type SliceColumn } from '../../../engine/slices';
 import type { AnalysisOptions } from '../../results';
 import { KIND_SAMPLE_ROWS, TEMPERATURE_SAMPLE_ROWS } from '../../sizes';
 import type { ReducedBatch } from '../../rows/rowBatch';
@@ -20,6 +21,8 @@ export interface CategoricalBatch {
   readonly scores: ClassScores;
   readonly firstRow: number;
   readonly lines?: ArrayLike<number>;
+  /** Per slice column, each row's slice code (see SliceState). */
+  readonly sliceKeys?: readonly ArrayLike<number>[];
 }
 
 /** A row remembered with what the derivation shows of it. */
@@ -62,11 +65,16 @@ export class CategoricalPass {
   /** The row whose loss is nearest the running mean so far: a typical row for the worked example. */
   private typical: NotedRow | undefined;
 
+  /** Figures by slice of the rows, when the file has columns that group them. */
+  readonly slices: SliceState | undefined;
+
   constructor(
     readonly k: number,
     sample: ClassScores,
     options: AnalysisOptions,
+    sliceColumns?: readonly SliceColumn[],
   ) {
+    this.slices = sliceColumns && sliceColumns.length > 0 ? new SliceState(sliceColumns) : undefined;
     this.decision = choosePredictionKind(sample, options.kind, (reason) =>
       sample.n < KIND_SAMPLE_ROWS ? reason : `${reason} (in the first ${KIND_SAMPLE_ROWS.toLocaleString('en-US')} rows)`,
     );
@@ -85,7 +93,7 @@ export class CategoricalPass {
     if (labels.length !== scores.n) throw new RowError(firstRow + Math.min(labels.length, scores.n), `${labels.length} labels for ${scores.n} prediction rows`);
     const block = scoreBlock(this.k, this.state.options, labels, scores.values, scores.n, firstRow);
     this.sampleTemperature(batch);
-    this.pushReduced({ labels, firstRow, ...(batch.lines ? { lines: batch.lines } : {}), block });
+    this.pushReduced({ labels, firstRow, ...(batch.lines ? { lines: batch.lines } : {}), ...(batch.sliceKeys ? { sliceKeys: batch.sliceKeys } : {}), block });
   }
 
   /** Keeps the leading rows of the first batch that have a class label and valid values, for the temperature curve. */
@@ -114,6 +122,10 @@ export class CategoricalPass {
     this.reliability.merge(block.reliability);
     this.reliability.bootstrapRows(firstRow, labels, block.predicted, block.confidence);
     if (this.perClass && block.perClass) this.perClass.merge(block.perClass);
+    if (this.slices) {
+      if (!batch.sliceKeys) throw new Error('a block of rows came without its slice keys');
+      this.slices.add(batch.sliceKeys, block.losses, labels, block.predicted, (i) => block.predicted[i]! < 0);
+    }
     this.labelFit.merge(block.labelCounts);
     const { losses, predicted } = block;
     // Ignored and missing rows alike are scored with top class -1.

@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import { analyzeSource } from '../../../../src/analysis/sources/analyzeSource';
 import type { Analysis, AnalysisOptions, ErrorBar } from '../../../../src/analysis/results';
 import { Z_95 } from '../../../../src/engine/uncertainty';
+import { ReliabilityState } from '../../../../src/engine/calibration';
+import { calibrationErrorBars } from '../../../../src/analysis/rows/errorBars';
 import { classification, fixturePath, readJson } from '../../../helpers/fixtures';
 
 const expected: any = readJson(fixturePath('uncertainty', 'expected.json'));
@@ -45,6 +47,7 @@ describe('error bars of a classifier', () => {
     assertRelative(ece.upper, want.eceInterval[1], 1e-12, 'ECE upper');
     assert.ok(Number.isNaN(ece.standardError));
     assert.match(ece.method, /200 Poisson\(1\) bootstrap replicates/);
+    assert.doesNotMatch(ece.method, /normal approximation/);
     assertRelative(summary.calibrationNoiseFloor.value, want.noiseFloor, 1e-9, 'noise floor');
     assert.match(summary.calibrationNoiseFloor.method, /Binomial/);
     // This model's ECE is far above what chance gives a calibrated one with these bins.
@@ -116,5 +119,27 @@ describe('error bars of the other tasks', () => {
     assert.match(s.errorBars.crossEntropy!.method, /tokens taken as independent/);
     assert.match(s.errorBars.crossEntropyBySequence!.method, /sequences as clusters/);
     assert.ok(s.errorBars.expectedCalibrationError && s.calibrationNoiseFloor);
+  });
+});
+
+describe('the ECE interval past the exact rows', () => {
+  const { confidence, correct } = expected.simulated as { confidence: number[]; correct: number[] };
+  const scores = { n: confidence.length, k: 2, values: new Float64Array(confidence.flatMap((c) => [c, 1 - c])) };
+  const labels = correct.map((y) => 1 - y);
+
+  it('says nothing more when every row was weighted one by one', () => {
+    const state = new ReliabilityState(2, 'probs');
+    state.consume({ labels, scores });
+    const { errorBar } = calibrationErrorBars(state.table());
+    assert.doesNotMatch(errorBar.method, /normal approximation/);
+  });
+
+  it('says that rows past the first 20,000 were weighted through their bins', () => {
+    const state = new ReliabilityState(2, 'probs');
+    state.consume({ labels, scores, firstRow: 30_000 });
+    const table = state.table();
+    const { errorBar } = calibrationErrorBars(table);
+    assert.match(errorBar.method, /rows past the first 20,000 weighted through each bin's sums \(a normal approximation/);
+    assert.ok(errorBar.lower < table.ece && table.ece < errorBar.upper, `${table.ece} in [${errorBar.lower}, ${errorBar.upper}]`);
   });
 });
