@@ -3,7 +3,7 @@ import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { PanelSnapshot } from '../../src/panel/lossPanel';
-import { api, panelFor, until, workspaceFile } from './host';
+import { api, panelFor, until, untilRendered, workspaceFile } from './host';
 import { classification } from '../helpers/fixtures';
 
 const REPO = join(__dirname, '..', '..', '..');
@@ -37,7 +37,11 @@ suite('Working while editing', () => {
     });
     assert.equal(after.from, 'editor');
     assert.ok(Math.abs(classification(after.analysis!).summary.crossEntropy - (-Math.log(0.9) - Math.log(0.8) - Math.log(0.5)) / 3) < 1e-15);
-    await until('the webview to render the new number', () => panelFor(lens, uri)?.rendered?.headline === classification(after.analysis!).summary.crossEntropy);
+    await untilRendered(
+      'the webview to render the new number',
+      () => panelFor(lens, uri)?.rendered?.headline === classification(after.analysis!).summary.crossEntropy,
+      () => vscode.commands.executeCommand('likelihoodLens.openLossPanel', uri),
+    );
   });
 
   test('Problems lists bad cells at their line and column as the user types, and clears them when fixed', async () => {

@@ -18,6 +18,18 @@ export async function until<T>(what: string, probe: () => T | undefined | false,
   }
 }
 
+/**
+ * Waits for a webview to report its render. A headless page sometimes leaves a new webview
+ * waiting to be laid out: after 15 s `reveal` shows the panel again (as running its command
+ * again does), and the wait goes on.
+ */
+export async function untilRendered<T>(what: string, probe: () => T | undefined | false, reveal: () => Thenable<unknown>): Promise<T> {
+  return until(what, probe, 15_000).catch(async () => {
+    await reveal();
+    return until(`${what} after a reveal`, probe, 35_000);
+  });
+}
+
 export const panelFor = (lens: LikelihoodLensApi, uri: vscode.Uri) => lens.panels().find((p) => p.fileUri === uri.toString());
 
 /** Sets likelihoodLens.<key> in the user settings; undefined removes it. */
