@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
 import type { PageReloads } from './webviewLoad';
-import { reloadOnLoadFailure } from './watchPageLoad';
 import type { AnalysisWorker } from '../host/analysisWorker';
 import { lineOfDataRow } from '../host/comparisonFiles';
 import { Disposable } from '../host/disposable';
@@ -16,7 +15,7 @@ import {
   type ComparisonViewMessage,
 } from '../protocol/webview';
 import { restorableFile } from './restorableFile';
-import { PANEL_STYLES, webviewPage } from './webviewPage';
+import { PANEL_STYLES, reloadOnLoadFailure, webviewPage } from './webviewPage';
 
 export const COMPARE_PANEL_VIEW_TYPE = 'likelihoodLens.comparePanel';
 

@@ -22,10 +22,9 @@ import { describeError } from '../readers/errors';
 import { Disposable } from '../host/disposable';
 import type { PanelViews } from '../host/panelViews';
 import { CancelledError } from '../host/analysisWorker';
-import { PANEL_STYLES, webviewPage } from './webviewPage';
+import { PANEL_STYLES, reloadOnLoadFailure, webviewPage } from './webviewPage';
 import { restorableFile } from './restorableFile';
 import type { PageReloads } from './webviewLoad';
-import { reloadOnLoadFailure } from './watchPageLoad';
 
 export { restorableFile };
 

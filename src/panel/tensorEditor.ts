@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import { basename, dirname } from 'node:path';
-import { webviewPage } from './webviewPage';
-import { reloadOnLoadFailure } from './watchPageLoad';
+import { reloadOnLoadFailure, webviewPage } from './webviewPage';
 import { parseTensorViewMessage, type TensorViewHostMessage } from '../protocol/webview';
 import { CancelledError, type AnalysisWorker } from '../host/analysisWorker';
 import { readSettings } from '../host/settings';

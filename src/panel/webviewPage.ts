@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import { makeNonce, renderWebviewHtml } from './webviewHtml';
+import { PageReloads } from './webviewLoad';
 
 /** The stylesheets of the panels that draw equations and plots. */
 export const PANEL_STYLES: readonly (readonly string[])[] = [['katex', 'katex.min.css'], ['uPlot.min.css'], ['panel.css']];
@@ -26,5 +27,27 @@ export function webviewPage(
     scriptUri: asset([page.script]),
     styleUris: page.styles.map(asset),
     ...(page.state !== undefined ? { initialState: page.state } : {}),
+  });
+}
+
+/**
+ * Sets a webview panel's page again when it reports that its script could not be fetched (see
+ * webviewLoad.ts); the page's saved state brings back what it showed.
+ */
+export function reloadOnLoadFailure(
+  panel: vscode.WebviewPanel,
+  page: () => string,
+  log: vscode.LogOutputChannel,
+  giveUp: (failures: number) => unknown,
+): PageReloads {
+  return new PageReloads({
+    reload: (attempt) => {
+      log.warn(`${panel.title}: the page's script could not be fetched; loading the page again (attempt ${attempt + 1})`);
+      panel.webview.html = page();
+    },
+    giveUp: (failures) => {
+      log.error(`${panel.title}: the page's script could not be fetched ${failures} times`);
+      void giveUp(failures);
+    },
   });
 }
