@@ -145,39 +145,51 @@ function writeTensorFiles(rows, classes) {
 }
 
 /**
- * A causal LM's evaluation dump, [8, 512, 32000] bfloat16 logits with their input_ids [8, 512]:
- * random logits with a bonus on the next token (a trained model's loss, not log V), written as
- * .safetensors here and, when /usr/bin/python3 has PyTorch, as the .pt torch.save writes.
+ * A causal LM's evaluation dump, [B, T, V] bfloat16 logits with their input_ids [B, T]: random
+ * logits with a bonus on the next token (a trained model's loss, not log V), written as
+ * .safetensors position by position (the 4.2 GB dump never sits in memory) and, when asked and
+ * /usr/bin/python3 has PyTorch, as the .pt torch.save writes.
  */
-function writeLanguageModelFiles() {
-  const [B, T, V] = [8, 512, 32000];
-  const paths = { safetensors: join(DATA, 'lm-8x512x32000-bf16.safetensors'), pt: join(DATA, 'lm-8x512x32000-bf16.pt') };
+function writeLanguageModelFiles(B, T, V, withPt) {
+  const stem = join(DATA, `lm-${B}x${T}x${V}-bf16`);
+  const paths = { safetensors: `${stem}.safetensors`, pt: `${stem}.pt` };
   if (!existsSync(paths.safetensors)) {
     const next = generator(13);
     const ids = new BigInt64Array(B * T);
     for (let i = 0; i < B * T; i++) ids[i] = BigInt(Math.floor(next() * V));
-    const logits = new Uint16Array(B * T * V);
-    const float = new Float32Array(1);
-    const bits = new Uint32Array(float.buffer);
-    for (let position = 0; position < B * T; position++) {
-      const following = position % T === T - 1 ? -1 : Number(ids[position + 1]);
-      for (let j = 0; j < V; j++) {
-        float[0] = (next() - 0.5) * 6 + (j === following ? 6 : 0);
-        // float32 to bfloat16, rounding to nearest even.
-        logits[position * V + j] = (bits[0] + 0x7fff + ((bits[0] >>> 16) & 1)) >>> 16;
-      }
-    }
+    const logitBytes = B * T * V * 2;
     const header = JSON.stringify({
-      logits: { dtype: 'BF16', shape: [B, T, V], data_offsets: [0, logits.byteLength] },
-      input_ids: { dtype: 'I64', shape: [B, T], data_offsets: [logits.byteLength, logits.byteLength + ids.byteLength] },
+      logits: { dtype: 'BF16', shape: [B, T, V], data_offsets: [0, logitBytes] },
+      input_ids: { dtype: 'I64', shape: [B, T], data_offsets: [logitBytes, logitBytes + ids.byteLength] },
     });
     const padded = header + ' '.repeat((8 - (header.length % 8)) % 8);
     const length = Buffer.alloc(8);
     length.writeBigUInt64LE(BigInt(padded.length));
-    writeParts(`${paths.safetensors}.partial`, [length, Buffer.from(padded), Buffer.from(logits.buffer), Buffer.from(ids.buffer)]);
+    const fd = openSync(`${paths.safetensors}.partial`, 'w');
+    writeSync(fd, length);
+    writeSync(fd, Buffer.from(padded));
+    // 64 positions a write.
+    const chunk = new Uint16Array(64 * V);
+    const float = new Float32Array(1);
+    const bits = new Uint32Array(float.buffer);
+    for (let first = 0; first < B * T; first += 64) {
+      const count = Math.min(64, B * T - first);
+      for (let p = 0; p < count; p++) {
+        const position = first + p;
+        const following = position % T === T - 1 ? -1 : Number(ids[position + 1]);
+        for (let j = 0; j < V; j++) {
+          float[0] = (next() - 0.5) * 6 + (j === following ? 6 : 0);
+          // float32 to bfloat16, rounding to nearest even.
+          chunk[p * V + j] = (bits[0] + 0x7fff + ((bits[0] >>> 16) & 1)) >>> 16;
+        }
+      }
+      writeSync(fd, new Uint8Array(chunk.buffer, 0, count * V * 2));
+    }
+    writeSync(fd, Buffer.from(ids.buffer));
+    closeSync(fd);
     renameSync(`${paths.safetensors}.partial`, paths.safetensors);
   }
-  if (!existsSync(paths.pt) && hasPython(['torch', 'numpy'])) {
+  if (withPt && !existsSync(paths.pt) && hasPython(['torch', 'numpy'])) {
     // The same bytes, through NumPy (bfloat16 as its int16 bits) into torch.save.
     execFileSync(PYTHON, [
       '-c',
@@ -278,7 +290,11 @@ function main() {
   const large = join(DATA, 'classifier-20M.csv');
   if (process.argv.includes('--large')) writeCsv(large, 20_000_000, 10);
   const paths = writeTensorFiles(4_000_000, 10);
-  const lm = writeLanguageModelFiles();
+  const lm = writeLanguageModelFiles(8, 512, 32_000, true);
+  // --large also: a Llama-3-sized vocabulary, [8, 2048, 128256] bfloat16 (4.2 GB), timed for its throughput and memory.
+  const lmLarge = process.argv.includes('--large') ? writeLanguageModelFiles(8, 2048, 128_256, false) : undefined;
+  // --inputs-only: write the inputs and stop (they take minutes; the timings can then run apart).
+  if (process.argv.includes('--inputs-only')) return;
   const cases = [
     { name: 'CSV 1,000,000 x 11', file: csv, baseline: hasPython(['numpy', 'pandas']) ? ['pandas.read_csv + NumPy', ['-c', PY_CSV, csv]] : undefined },
     {
@@ -289,7 +305,12 @@ function main() {
     { name: '.npz (stored) 4,000,000 x 10', file: paths.npz },
     { name: '.safetensors 4,000,000 x 10', file: paths.safetensors },
     ...(existsSync(paths.pt) ? [{ name: '.pt 4,000,000 x 10', file: paths.pt, baseline: ['torch.load + F.cross_entropy', ['-c', PY_PT, paths.pt]] }] : []),
-    { name: 'LM logits .safetensors [8, 512, 32000] bfloat16', file: lm.safetensors },
+    {
+      name: 'LM logits .safetensors [8, 512, 32000] bfloat16',
+      file: lm.safetensors,
+      // /usr/bin/python3 has no safetensors package: the baseline loads the same tensors from the .pt.
+      baseline: existsSync(lm.pt) ? ['torch.load (the same tensors, .pt) + F.cross_entropy, shifted, float64', ['-c', PY_LM, lm.pt]] : undefined,
+    },
     ...(existsSync(lm.pt)
       ? [{ name: 'LM logits .pt [8, 512, 32000] bfloat16', file: lm.pt, baseline: ['torch.load + F.cross_entropy, shifted, float64', ['-c', PY_LM, lm.pt]] }]
       : []),
@@ -319,6 +340,19 @@ function main() {
     lines.push(row);
     console.error(row);
   }
+  if (lmLarge) {
+    const [ours, single] = measureTogether([
+      { command: process.execPath, args: [cli, lmLarge.safetensors, '--json'] },
+      { command: process.execPath, args: [cli, lmLarge.safetensors, '--json'], env: { ...process.env, LIKELIHOOD_LENS_THREADS: '1' } },
+    ]);
+    const bytes = statSync(lmLarge.safetensors).size;
+    const line =
+      `LM logits .safetensors [8, 2048, 128256] bfloat16, ${(bytes / 1e9).toFixed(2)} GB: ${ours.seconds.toFixed(1)} s ` +
+      `(${(bytes / 1e9 / ours.seconds).toFixed(2)} GB/s), peak RSS ${ours.rssMb.toFixed(0)} MB; on one thread ${single.seconds.toFixed(1)} s ` +
+      `(${(bytes / 1e9 / single.seconds).toFixed(2)} GB/s), ${single.rssMb.toFixed(0)} MB; cross-entropy ${JSON.parse(ours.stdout).crossEntropy}.`;
+    lines.push('', line);
+    console.error(line);
+  }
   lines.push('', ...startupLines(csv, large));
   if (existsSync('/usr/bin/chromium')) {
     const slider = spawnSync(process.execPath, [join(ROOT, 'bench', 'slider.mjs')], { encoding: 'utf8' });
@@ -338,6 +372,14 @@ function main() {
   if (kernel.status !== 0) throw new Error(`kernel.js failed: ${kernel.stderr}`);
   lines.push('', kernel.stdout.trim());
   console.error(kernel.stdout.trim());
+  // Where one thread's time goes on the same inputs, bundled by esbuild.mjs from bench/stages.ts.
+  const stages = spawnSync(process.execPath, [join(ROOT, 'out', 'bench', 'stages.js'), DATA], {
+    encoding: 'utf8',
+    env: { ...process.env, RUNS: String(RUNS) },
+  });
+  if (stages.status !== 0) throw new Error(`stages.js failed: ${stages.stderr}`);
+  lines.push('', stages.stdout.trim());
+  console.error(stages.stdout.trim());
   // Reads of a Parquet file of many small pages, bundled by esbuild.mjs from bench/parquetReads.ts.
   const parquetReads = spawnSync(process.execPath, [join(ROOT, 'out', 'bench', 'parquetReads.js')], { encoding: 'utf8', env: { ...process.env, RUNS: '7' } });
   if (parquetReads.status !== 0) throw new Error(`parquetReads.js failed: ${parquetReads.stderr}`);
