@@ -43,6 +43,12 @@ export const CSV_JOB_BYTES = 4 << 20;
  * fit, or part of one sequence of a huge vocabulary (16 MB of float32 at most, whatever B, T, V).
  */
 export const LM_BLOCK_VALUES = 1 << 22;
+/**
+ * A language model's blocks sent ahead per scoring thread. A thread reads one block at a time
+ * into the same buffers and sends back a few numbers per position, so memory stays about a
+ * block per thread however many wait; two keep a thread busy while the pass merges.
+ */
+export const LM_JOBS_PER_THREAD = 2;
 /** Sequences a language model's analysis lists; beyond that, the worst ones. */
 export const MAX_LISTED_SEQUENCES = 10_000;
 /** Points of the mean loss by position: a longer context is averaged over neighbouring positions. */

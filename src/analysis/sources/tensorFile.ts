@@ -80,12 +80,12 @@ export async function analyzeTensorFile(
   const mayClassify = !options.task || isClassifierTask(options.task);
   const big = (await stat(path)).size > PARALLEL_MIN_BYTES;
   const threaded = stream.pool !== undefined && mayClassify && !options.dist && !options.variance?.length && big;
-  // A language model's logits stay in their file too: its pass reads them a block of sequences at a time, on this thread.
+  // A language model's logits stay in their file too: its pass has them read a block of sequences at a time, by the threads when it has them.
   const mayBeLanguageModel = !options.task || options.task === 'lm';
   if (threaded && !mayBeLanguageModel) stream.pool!.start();
   const read = threaded || (mayBeLanguageModel && big) ? { leaveInFileFrom: PARALLEL_MIN_BYTES } : {};
   const { file, note, partner } = await readWithPartner(path, options, pairWith, limits, read);
-  // Undecided until the headers are read: threads booting for a language model's file would only take a core from its pass.
+  // Undecided until the headers are read: a language model's pass starts the threads only for logits (its log-probabilities stay on this thread).
   if (threaded && mayBeLanguageModel && !hasLanguageModelRoles(file, options)) stream.pool!.start();
   const analysis = await analyzeTensors(file, name, options, note, stream, path);
   // As Python on any system reads it from the file's folder.

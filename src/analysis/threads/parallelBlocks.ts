@@ -109,7 +109,7 @@ export async function* csvBlocks(
 }
 
 /** A job to send, and what its reader needs to place the result. */
-interface PlannedJob<At> {
+export interface PlannedJob<At> {
   readonly job: ScoringJob;
   readonly at: At;
 }
@@ -119,7 +119,7 @@ interface PlannedJob<At> {
  * per thread sent ahead. When the reader stops (done, failed, or gone elsewhere) the jobs' shared
  * flag is set, so the threads skip those still queued. Stops at once when `signal` aborts.
  */
-async function* resultsInOrder<At>(
+export async function* resultsInOrder<At>(
   pool: ScoringPool,
   perThread: number,
   plan: (dropped: DroppedFlag) => Iterator<PlannedJob<At>>,
@@ -175,7 +175,7 @@ async function* blocksHere(
 }
 
 /** The array itself when other threads can already read its memory, else a copy that they can. */
-function inSharedMemory<T extends NumericArray>(array: T): T {
+export function inSharedMemory<T extends NumericArray>(array: T): T {
   if (array.buffer instanceof SharedArrayBuffer) return array;
   const Kind = array.constructor as new (buffer: SharedArrayBuffer) => T;
   const copy = new Kind(new SharedArrayBuffer(array.byteLength));
