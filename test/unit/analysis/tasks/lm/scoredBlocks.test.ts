@@ -13,7 +13,7 @@ import type { Analysis, AnalysisOptions, LanguageModelAnalysis } from '../../../
 import { analyzeLanguageModel, type LanguageModelInput, type LanguageModelStream } from '../../../../../src/analysis/tasks/lm/analyze';
 import { runScoringJob } from '../../../../../src/analysis/threads/scoringJobs';
 import { ScoringPool } from '../../../../../src/analysis/threads/scoringPool';
-import { LM_BLOCK_VALUES } from '../../../../../src/analysis/sizes';
+import { LM_BLOCK_VALUES, LM_JOB_VALUES } from '../../../../../src/analysis/sizes';
 import { NO_TARGET } from '../../../../../src/engine/tokens/alignment';
 import { DEFAULT_LIMITS } from '../../../../../src/readers/limits';
 import { describeError } from '../../../../../src/readers/errors';
@@ -106,9 +106,12 @@ describe('language model logits on scoring threads: the same analysis as one thr
     assert.deepStrictEqual(threaded, await analyzeLanguageModel(await inputOf(path, {}, true), {}));
   });
 
-  describe('a [4, 1104, 4096] float16 file: blocks of 1,024 positions, two per sequence', () => {
+  describe('a [4, 1104, 4096] float16 file: blocks of 1,024 positions, two per sequence, the first scored in four parts', () => {
     const [B, T, V] = [4, 1104, 4096];
-    const blocksPerSequence = Math.ceil(T / Math.floor(LM_BLOCK_VALUES / V));
+    const positionsPerBlock = Math.floor(LM_BLOCK_VALUES / V);
+    const blocksPerSequence = Math.ceil(T / positionsPerBlock);
+    // Each block is scored in parts of at most LM_JOB_VALUES values: 4 of 256 positions, then 1 of 80.
+    const jobsPerSequence = Math.ceil((positionsPerBlock * V) / LM_JOB_VALUES) + Math.ceil(((T % positionsPerBlock) * V) / LM_JOB_VALUES);
     let big: { logits: string; labels: string };
     before(() => (big = writeBigLogits(folder, [B, T, V])));
 
@@ -144,7 +147,8 @@ describe('language model logits on scoring threads: the same analysis as one thr
     it('through analyzeSource: the threads score it, and it is the analysis without them', async () => {
       const before = pool.jobsRun;
       const threaded = languageModel(await analyzeSource({ kind: 'path', path: big.logits }, {}, {}, { pool }));
-      assert.equal(pool.jobsRun - before, B * blocksPerSequence);
+      assert.equal(jobsPerSequence, 5);
+      assert.equal(pool.jobsRun - before, B * jobsPerSequence);
       assert.deepStrictEqual(threaded, await analyzeSource({ kind: 'path', path: big.logits }));
     });
 
@@ -161,11 +165,11 @@ describe('language model logits on scoring threads: the same analysis as one thr
       const before = pool.jobsRun;
       const stopped = analyzeSource({ kind: 'path', path: big.logits }, {}, {}, { pool, signal: controller.signal, onProgress: () => controller.abort() });
       await assert.rejects(stopped, /cancelled/);
-      assert.ok(pool.jobsRun - before < B * blocksPerSequence, `${pool.jobsRun - before} jobs sent`);
+      assert.ok(pool.jobsRun - before < B * jobsPerSequence, `${pool.jobsRun - before} jobs sent`);
     });
 
-    it('a NaN logit in the second block of sequence 2, and a target id >= V in sequence 3: the same one-line error as one thread', async () => {
-      const flat = 2 * T + 1030;
+    it('a NaN logit in the third part of the first block of sequence 2, and a target id >= V in sequence 3: the same one-line error as one thread', async () => {
+      const flat = 2 * T + 600;
       const bad = join(folder, 'bad');
       mkdirSync(bad);
       const { logits, labels } = writeBigLogits(bad, [B, T, V]);
@@ -179,7 +183,7 @@ describe('language model logits on scoring threads: the same analysis as one thr
       }
       const withPool = await errorOf(analyzeSource({ kind: 'path', path: logits }, {}, {}, { pool }));
       assert.equal(withPool, await errorOf(analyzeSource({ kind: 'path', path: logits })));
-      assert.ok(withPool.includes('logits.npy') && withPool.includes('batch 2, position 1030') && withPool.includes('logit 17 is NaN'), withPool);
+      assert.ok(withPool.includes('logits.npy') && withPool.includes('batch 2, position 600') && withPool.includes('logit 17 is NaN'), withPool);
       assert.ok(!withPool.includes('\n'));
 
       // The bad id comes after the NaN: the NaN is met first, as on one thread.
