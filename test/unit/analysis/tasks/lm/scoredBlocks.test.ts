@@ -6,6 +6,7 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { analyzeOnThreads } from '../../../../../src/analysis/analyzeOnThreads';
 import { analyzeSource } from '../../../../../src/analysis/sources/analyzeSource';
 import { findTokenizer, languageModelTensors } from '../../../../../src/analysis/sources/languageModelFile';
 import { readWithPartner } from '../../../../../src/analysis/sources/tensorFile';
@@ -21,7 +22,7 @@ import { chooseRoles } from '../../../../../src/roles/chooseRoles';
 import { isLanguageModelRoles } from '../../../../../src/roles/chosenRoles';
 import { defaultAlignment } from '../../../../../src/roles/vocabulary';
 import { npyDataStart } from '../../../../helpers/bigFiles';
-import { REPO_ROOT } from '../../../../helpers/fixtures';
+import { fixturePath, REPO_ROOT } from '../../../../helpers/fixtures';
 import { lmCase, lmExpected, lmFixture, writeBigLogits } from '../../../../helpers/languageModelFiles';
 import { assertRelative } from '../../../engine/engineFixtures';
 
@@ -158,6 +159,27 @@ describe('language model logits on scoring threads: the same analysis as one thr
       const threaded = await analyzeSource({ kind: 'path', path: lmFixture(c.file) }, optionsFor(c), {}, { pool });
       assert.equal(pool.jobsRun, before);
       assert.deepStrictEqual(threaded, await analyzeSource({ kind: 'path', path: lmFixture(c.file) }, optionsFor(c)));
+    });
+
+    it('a thread that dies in the middle: the file is analysed again on one thread, and nothing is left unhandled', async () => {
+      const unhandled: unknown[] = [];
+      const onUnhandled = (reason: unknown) => unhandled.push(reason);
+      process.on('unhandledRejection', onUnhandled);
+      try {
+        const analysis = await analyzeOnThreads(
+          { kind: 'path', path: big.logits },
+          {},
+          {},
+          {},
+          { script: fixturePath('workers', 'diesAtToken1104.js'), count: 2 },
+        );
+        assert.deepStrictEqual(analysis, await analyzeSource({ kind: 'path', path: big.logits }));
+        // Jobs queued behind the failure are rejected too: give those rejections a turn to surface.
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      } finally {
+        process.off('unhandledRejection', onUnhandled);
+      }
+      assert.deepEqual(unhandled.map(describeError), []);
     });
 
     it('cancelled at the first block: stops, with the jobs not yet sent never sent', async () => {
