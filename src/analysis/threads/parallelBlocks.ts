@@ -112,6 +112,8 @@ export async function* csvBlocks(
 export interface PlannedJob<At> {
   readonly job: ScoringJob;
   readonly at: At;
+  /** Buffers of the job's own that move to the thread rather than being copied. */
+  readonly transfer?: ArrayBuffer[];
 }
 
 /**
@@ -133,7 +135,7 @@ export async function* resultsInOrder<At>(
     while (!exhausted && queue.length < perThread * pool.size) {
       const next = planned.next();
       if (next.done) exhausted = true;
-      else queue.push({ at: next.value.at, result: pool.run(next.value.job) });
+      else queue.push({ at: next.value.at, result: pool.run(next.value.job, next.value.transfer) });
     }
   };
   try {
@@ -175,7 +177,7 @@ async function* blocksHere(
 }
 
 /** The array itself when other threads can already read its memory, else a copy that they can. */
-export function inSharedMemory<T extends NumericArray>(array: T): T {
+function inSharedMemory<T extends NumericArray>(array: T): T {
   if (array.buffer instanceof SharedArrayBuffer) return array;
   const Kind = array.constructor as new (buffer: SharedArrayBuffer) => T;
   const copy = new Kind(new SharedArrayBuffer(array.byteLength));

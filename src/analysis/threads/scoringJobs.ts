@@ -136,7 +136,9 @@ function runTokensJob(job: Extract<ScoringJob, { type: 'tokens' }>): ScoringResu
   try {
     values = isStored(job.logits)
       ? typedValues(storedRows(job.logits, from * vocabulary, (to - from) * vocabulary))
-      : job.logits.subarray(from * vocabulary, to * vocabulary);
+      : job.copied
+        ? job.logits
+        : job.logits.subarray(from * vocabulary, to * vocabulary);
   } catch (error) {
     if (error instanceof FileChangedError) return { type: 'error', reason: error.message };
     throw error;

@@ -46,13 +46,19 @@ export type ScoringJob =
       readonly dropped?: DroppedFlag;
     }
   /**
-   * Positions [from, to) of a language model's [B, T, V] logits (flat index b * T + t), in shared
-   * memory or left in their file, scored with `targets` (one per position, NO_TARGET for none),
-   * with each position's loss under the other alignment's `other` targets too.
+   * Positions [from, to) of a language model's [B, T, V] logits (flat index b * T + t), scored
+   * with `targets` (one per position, NO_TARGET for none), with each position's loss under the
+   * other alignment's `other` targets too.
    */
   | {
       readonly type: 'tokens';
+      /**
+       * The whole tensor in shared memory or left in its file, or a copy of positions [from, to)
+       * alone (`copied`), which a tensor read into memory sends part by part rather than copy
+       * all of it into shared memory.
+       */
       readonly logits: Float32Array | Float64Array | StoredElements;
+      readonly copied?: boolean;
       readonly from: number;
       readonly to: number;
       readonly vocabulary: number;

@@ -4,7 +4,7 @@ import { unionTargets } from '../../../engine/tokens/otherAlignment';
 import { tokenErrorAt } from '../../../engine/tokens/tokenError';
 import type { TokenScores } from '../../../engine/tokens/tokenLoss';
 import { DataFileError, quoteName } from '../../../readers/errors';
-import { inSharedMemory, resultsInOrder, type PlannedJob } from '../../threads/parallelBlocks';
+import { resultsInOrder, type PlannedJob } from '../../threads/parallelBlocks';
 import type { DroppedFlag } from '../../threads/scoringProtocol';
 import type { ScoringPool } from '../../threads/scoringPool';
 import { LM_JOB_VALUES, LM_JOBS_PER_THREAD } from '../../sizes';
@@ -36,7 +36,11 @@ interface BlockPart {
  */
 export async function* scoredBlocksOnThreads(tensors: LanguageModelTensors, pool: ScoringPool, signal?: AbortSignal): AsyncGenerator<ScoredTokenBlock> {
   const { predictions, vocabulary, length } = tensors;
-  const logits = predictions.stored ?? inSharedMemory(typedValues(predictions.data));
+  // Logits read into memory (from a deflated .npz, say) go part by part, copied: a copy of the
+  // whole tensor in shared memory would double what the file already costs.
+  const inMemory = predictions.stored ? undefined : typedValues(predictions.data);
+  const shared = inMemory?.buffer instanceof SharedArrayBuffer ? inMemory : undefined;
+  const logits = predictions.stored ?? shared;
   // A group whose targets are refused ends the plan: its error is met after every block before it, as on one thread.
   let refused: { readonly error: unknown } | undefined;
   function* jobs(dropped: DroppedFlag): Generator<PlannedJob<BlockPart>> {
@@ -62,7 +66,20 @@ export async function* scoredBlocksOnThreads(tensors: LanguageModelTensors, pool
         // A copy: a view would send its group's whole buffer.
         const other = place.group.other!.slice(at + from - place.from, at + to - place.from);
         const targets = unionTargets(chosen, other);
-        yield { job: { type: 'tokens', logits, from, to, vocabulary, length, targets, other, dropped }, at: { place, from, to, index, parts } };
+        const copy = logits ? undefined : inMemory!.slice(from * vocabulary, to * vocabulary);
+        const job = {
+          type: 'tokens',
+          logits: logits ?? copy!,
+          ...(copy ? { copied: true } : {}),
+          from,
+          to,
+          vocabulary,
+          length,
+          targets,
+          other,
+          dropped,
+        } as const;
+        yield { job, at: { place, from, to, index, parts }, ...(copy ? { transfer: [copy.buffer as ArrayBuffer] } : {}) };
       }
     }
   }
