@@ -108,7 +108,7 @@ export class LanguageModelPass {
   }
 
   /** The ids a block's positions score, both ways for logits; a new group starts here. */
-  targetsOf(block: TokenBlockPlace): { chosen: Int32Array; other: Int32Array | undefined } {
+  private targetsOf(block: TokenBlockPlace): { chosen: Int32Array; other: Int32Array | undefined } {
     const { group } = block;
     if (group !== this.group) this.startGroup(group);
     const n = block.to - block.from;
