@@ -43,6 +43,17 @@ export const CSV_JOB_BYTES = 4 << 20;
  * fit, or part of one sequence of a huge vocabulary (16 MB of float32 at most, whatever B, T, V).
  */
 export const LM_BLOCK_VALUES = 1 << 22;
+/**
+ * Values of a block a scoring thread reads and scores at a time: blocks are split into parts of
+ * at most this many (4 MB of float32), which keeps each thread's buffers to a few MB.
+ */
+export const LM_JOB_VALUES = 1 << 20;
+/**
+ * Parts sent ahead per scoring thread. A thread reads one part at a time into the same buffers
+ * and sends back a few numbers per position, so memory stays a part per thread however many
+ * wait; three keep a thread busy while the pass merges.
+ */
+export const LM_JOBS_PER_THREAD = 3;
 /** Sequences a language model's analysis lists; beyond that, the worst ones. */
 export const MAX_LISTED_SEQUENCES = 10_000;
 /** Points of the mean loss by position: a longer context is averaged over neighbouring positions. */

@@ -50,9 +50,9 @@ export function fixtureArrays(): { logits: Float32Array; labels: BigInt64Array }
  * logits followed by -inf (probability 0) up to 4096. Every scored token is one of the
  * fixture's, 64 times over and each sequence its own sequence 32 times over, so the
  * cross-entropy and every per-sequence mean are the fixture's. 32 MB: left in the file.
+ * Another [B, T, V] (B a multiple of 4, T of 16, V at least 200) repeats the fixture the same way.
  */
-export function writeBigLogits(folder: string): { logits: string; labels: string } {
-  const [B, T, V] = [8, 512, 4096];
+export function writeBigLogits(folder: string, [B, T, V]: readonly [number, number, number] = [8, 512, 4096]): { logits: string; labels: string } {
   const small = lmExpected as { B: number; T: number; V: number };
   const bytes = readFileSync(lmFixture('npy_float16/logits.npy'));
   const rows = new Uint16Array(bytes.buffer.slice(bytes.byteOffset + npyDataStart(bytes), bytes.byteOffset + bytes.length));

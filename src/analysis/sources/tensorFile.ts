@@ -76,17 +76,16 @@ export async function analyzeTensorFile(
   stream: StreamOptions = {},
 ): Promise<Analysis> {
   const name = basename(path);
-  // A file that may be a classifier's: its threads boot while the headers are read, and read its big tensors themselves.
+  // A big file that may be a classifier's or a language model's: its threads boot while the
+  // headers are read, and read its big tensors (logits) themselves.
   const mayClassify = !options.task || isClassifierTask(options.task);
-  const big = (await stat(path)).size > PARALLEL_MIN_BYTES;
-  const threaded = stream.pool !== undefined && mayClassify && !options.dist && !options.variance?.length && big;
-  // A language model's logits stay in their file too: its pass reads them a block of sequences at a time, on this thread.
   const mayBeLanguageModel = !options.task || options.task === 'lm';
-  if (threaded && !mayBeLanguageModel) stream.pool!.start();
+  const big = (await stat(path)).size > PARALLEL_MIN_BYTES;
+  const threaded = stream.pool !== undefined && big && ((mayClassify && !options.dist && !options.variance?.length) || mayBeLanguageModel);
+  if (threaded) stream.pool!.start();
+  // A language model's logits stay in their file with or without threads: its pass reads them a block of sequences at a time.
   const read = threaded || (mayBeLanguageModel && big) ? { leaveInFileFrom: PARALLEL_MIN_BYTES } : {};
   const { file, note, partner } = await readWithPartner(path, options, pairWith, limits, read);
-  // Undecided until the headers are read: threads booting for a language model's file would only take a core from its pass.
-  if (threaded && mayBeLanguageModel && !hasLanguageModelRoles(file, options)) stream.pool!.start();
   const analysis = await analyzeTensors(file, name, options, note, stream, path);
   // As Python on any system reads it from the file's folder.
   return partner === undefined

@@ -41,9 +41,13 @@ export async function analyzeTensors(
   if (isLanguageModelRoles(roles)) {
     // Log-probabilities given with a mask alone have no token ids to decode.
     const { tokenizer, warning } = roles.target !== undefined ? await findTokenizer(path, options) : {};
+    const tensors = languageModelTensors(fileName, roles, options);
+    const { pool, ...progress } = stream;
+    // Threads only for logits worth them: a small file is scored before they would boot.
+    const threaded = pool !== undefined && tensors.batch * tensors.length * tensors.vocabulary >= PARALLEL_MIN_VALUES;
     return analyzeLanguageModel(
       {
-        tensors: languageModelTensors(fileName, roles, options),
+        tensors,
         format: file.format,
         roles: { ...roles, reason },
         choices: file.tensors.map((tensor) => tensor.name),
@@ -52,7 +56,7 @@ export async function analyzeTensors(
         ...(warning ? { tokenizerWarning: warning } : {}),
       },
       options,
-      stream,
+      threaded ? { ...progress, pool } : progress,
     );
   }
   const [first] = roles.tensors;

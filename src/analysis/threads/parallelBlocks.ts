@@ -109,9 +109,11 @@ export async function* csvBlocks(
 }
 
 /** A job to send, and what its reader needs to place the result. */
-interface PlannedJob<At> {
+export interface PlannedJob<At> {
   readonly job: ScoringJob;
   readonly at: At;
+  /** Buffers of the job's own that move to the thread rather than being copied. */
+  readonly transfer?: ArrayBuffer[];
 }
 
 /**
@@ -119,7 +121,7 @@ interface PlannedJob<At> {
  * per thread sent ahead. When the reader stops (done, failed, or gone elsewhere) the jobs' shared
  * flag is set, so the threads skip those still queued. Stops at once when `signal` aborts.
  */
-async function* resultsInOrder<At>(
+export async function* resultsInOrder<At>(
   pool: ScoringPool,
   perThread: number,
   plan: (dropped: DroppedFlag) => Iterator<PlannedJob<At>>,
@@ -133,7 +135,7 @@ async function* resultsInOrder<At>(
     while (!exhausted && queue.length < perThread * pool.size) {
       const next = planned.next();
       if (next.done) exhausted = true;
-      else queue.push({ at: next.value.at, result: pool.run(next.value.job) });
+      else queue.push({ at: next.value.at, result: pool.run(next.value.job, next.value.transfer) });
     }
   };
   try {

@@ -4,6 +4,9 @@ import { RowError } from '../../engine/rowError';
 import { readOwnedLines } from '../../readers/csvRange';
 import { CsvLineError, KeyCoder, parsePlainLines, plainRecordParser, QUOTE, type CsvRecordLayout, type PlainRecordParser } from '../../readers/csvRecords';
 import { typedValues } from '../../engine/rowScores';
+import { otherAlignmentLosses } from '../../engine/tokens/otherAlignment';
+import { TokenError } from '../../engine/tokens/tokenError';
+import { scoreTokens } from '../../engine/tokens/tokenLoss';
 import { FileChangedError, isStored, readStoredElements } from '../../readers/storedElements';
 import type { NumericArray, StoredElements } from '../../readers/tensor';
 import type { ScoringJob, ScoringReply, ScoringRequest, ScoringResult } from './scoringProtocol';
@@ -48,16 +51,25 @@ export function serveScoring(port: MessagePort): void {
   port.on('message', ({ id, job }: ScoringRequest) => {
     const result = runScoringJob(job);
     const buffers =
-      result.type === 'reduced'
+      result.type === 'tokens'
         ? [
-            result.block.losses.buffer,
-            result.block.predicted.buffer,
-            result.block.confidence.buffer,
-            result.labels?.buffer,
-            result.lines?.buffer,
-            ...(result.sliceKeys ?? []).map((codes) => codes.buffer),
+            result.scores.nll.buffer,
+            result.scores.entropy.buffer,
+            result.scores.topProbability.buffer,
+            result.scores.predicted.buffer,
+            result.scores.rank.buffer,
+            result.otherLosses.buffer,
           ]
-        : [];
+        : result.type === 'reduced'
+          ? [
+              result.block.losses.buffer,
+              result.block.predicted.buffer,
+              result.block.confidence.buffer,
+              result.labels?.buffer,
+              result.lines?.buffer,
+              ...(result.sliceKeys ?? []).map((codes) => codes.buffer),
+            ]
+          : [];
     // Shared memory is shared, not moved.
     const transfer = buffers.filter((buffer) => buffer instanceof ArrayBuffer);
     port.postMessage({ id, result } satisfies ScoringReply, transfer);
@@ -67,6 +79,7 @@ export function serveScoring(port: MessagePort): void {
 export function runScoringJob(job: ScoringJob): ScoringResult {
   if (job.dropped && Atomics.load(job.dropped, 0) !== 0) return { type: 'dropped' };
   const message = (error: unknown) => String((error as Error)?.message ?? error);
+  if (job.type === 'tokens') return runTokensJob(job);
   if (job.type === 'rows') {
     const { from, to, k } = job;
     let labels: NumericArray;
@@ -114,5 +127,29 @@ export function runScoringJob(job: ScoringJob): ScoringResult {
   } catch (error) {
     if (error instanceof RowError) return { type: 'error', line: parsed.lines[error.row]!, reason: error.reason };
     return { type: 'error', reason: message(error) };
+  }
+}
+
+function runTokensJob(job: Extract<ScoringJob, { type: 'tokens' }>): ScoringResult {
+  const { from, to, vocabulary } = job;
+  let values: Float32Array | Float64Array;
+  try {
+    values = isStored(job.logits)
+      ? typedValues(storedRows(job.logits, from * vocabulary, (to - from) * vocabulary))
+      : job.copied
+        ? job.logits
+        : job.logits.subarray(from * vocabulary, to * vocabulary);
+  } catch (error) {
+    if (error instanceof FileChangedError) return { type: 'error', reason: error.message };
+    throw error;
+  }
+  try {
+    const scores = scoreTokens({ logits: values, from, to, targets: job.targets }, vocabulary, job.length);
+    return { type: 'tokens', scores, otherLosses: otherAlignmentLosses(values, vocabulary, job.targets, job.other, scores.nll) };
+  } catch (error) {
+    if (error instanceof TokenError) return { type: 'error', row: error.row, reason: error.reason };
+    // Anything else (targets that did not come through alignTargets) is a fault of the caller:
+    // it stops the thread, and the file is read again on one thread, which meets it too.
+    throw error;
   }
 }

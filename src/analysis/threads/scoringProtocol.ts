@@ -1,5 +1,6 @@
 import type { CategoricalBlock } from '../../engine/categoricalBlock';
 import type { CrossEntropyOptions } from '../../engine/crossEntropyLoss';
+import type { TokenScores } from '../../engine/tokens/tokenLoss';
 import type { CsvKeyColumn, CsvRecordLayout } from '../../readers/csvRecords';
 import type { NumericArray, StoredElements } from '../../readers/tensor';
 
@@ -43,6 +44,29 @@ export type ScoringJob =
       readonly k: number;
       readonly crossEntropy: CrossEntropyOptions;
       readonly dropped?: DroppedFlag;
+    }
+  /**
+   * Positions [from, to) of a language model's [B, T, V] logits (flat index b * T + t), scored
+   * with `targets` (one per position, NO_TARGET for none), with each position's loss under the
+   * other alignment's `other` targets too.
+   */
+  | {
+      readonly type: 'tokens';
+      /**
+       * The whole tensor in shared memory or left in its file, or a copy of positions [from, to)
+       * alone (`copied`), which a tensor read into memory sends part by part rather than copy
+       * all of it into shared memory.
+       */
+      readonly logits: Float32Array | Float64Array | StoredElements;
+      readonly copied?: boolean;
+      readonly from: number;
+      readonly to: number;
+      readonly vocabulary: number;
+      /** T, to place a bad row at its batch and position. */
+      readonly length: number;
+      readonly targets: Int32Array;
+      readonly other: Int32Array;
+      readonly dropped?: DroppedFlag;
     };
 
 export type ScoringResult =
@@ -56,6 +80,8 @@ export type ScoringResult =
       /** For CSV jobs with keys: per key column, each row's code. */
       readonly sliceKeys?: readonly Uint8Array[];
     }
+  /** A 'tokens' job's scores, and its positions' losses under the other alignment (NaN where it scores none). */
+  | { readonly type: 'tokens'; readonly scores: TokenScores; readonly otherLosses: Float64Array }
   /**
    * The lines from byte `start` on hold a quote (so a line break may sit inside a field) or one
    * too long to read whole: the general parser must read the rest of the file in order.
@@ -63,7 +89,10 @@ export type ScoringResult =
   | { readonly type: 'needsGeneralParser'; readonly start: number }
   /** The job's reader had stopped reading results before the job's turn came: not run. */
   | { readonly type: 'dropped' }
-  /** `line` (from 1 at the job's first byte) for CSV jobs, `row` (of the file) for rows; `field` 0-based. */
+  /**
+   * `line` (from 1 at the job's first byte) for CSV jobs, `row` (of the file) for rows, the flat
+   * position for tokens (none when their file could not be read); `field` 0-based.
+   */
   | { readonly type: 'error'; readonly reason: string; readonly line?: number; readonly row?: number; readonly field?: number };
 
 export interface ScoringRequest {

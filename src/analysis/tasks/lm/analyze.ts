@@ -14,7 +14,9 @@ import type { AnalysisOptions, LanguageModelAnalysis, PartialResult, SequenceLos
 import { MAX_LISTED_SEQUENCES, MAX_POSITION_POINTS } from '../../sizes';
 import { CLUSTERED_METHOD, clusteredRatioStandardError, normalErrorBar, TOKEN_METHOD } from '../../../engine/uncertainty';
 import { accuracyErrorBar, calibrationErrorBars, meanLossErrorBars } from '../../rows/errorBars';
+import type { ScoringPool } from '../../threads/scoringPool';
 import { LanguageModelPass, type SequenceTokens } from './pass';
+import { scoredBlocksOnThreads } from './scoredBlocks';
 import { tokenRows, type LanguageModelTensors } from './tokenRows';
 
 /** A tokenizer.json read for a file, and where it was. */
@@ -41,6 +43,8 @@ export interface LanguageModelStream {
   readonly onProgress?: (fraction: number) => void;
   readonly onPartial?: (partial: PartialResult) => void;
   readonly signal?: AbortSignal;
+  /** Threads to score logits on, block by block; per-token log-probabilities are cheap and stay on this thread. */
+  readonly pool?: ScoringPool;
 }
 
 /** What the figures beyond the perplexities mean, in the panel's words. */
@@ -98,14 +102,28 @@ export async function analyzeLanguageModel(
   const tokenizer = input.tokenizer?.definition;
   const pass = new LanguageModelPass(tensors, tokenizer, options.keepRowLosses === true);
   const positions = tensors.batch * tensors.length;
-  for await (const rows of tokenRows(tensors, 0, tensors.batch, stream.signal)) {
+  const consumed = (to: number) => {
+    stream.onProgress?.(to / positions);
+    stream.onPartial?.({ rows: pass.state.tokens, crossEntropy: pass.state.crossEntropy });
+  };
+  if (stream.pool && tensors.kind === 'logits') {
     try {
-      pass.consume(rows);
+      for await (const { place, scores, otherLosses } of scoredBlocksOnThreads(tensors, stream.pool, stream.signal)) {
+        pass.consumeScored(place, scores, otherLosses);
+        consumed(place.to);
+      }
     } catch (error) {
       throw tokenErrorInFile(tensors, error);
     }
-    stream.onProgress?.(rows.to / positions);
-    stream.onPartial?.({ rows: pass.state.tokens, crossEntropy: pass.state.crossEntropy });
+  } else {
+    for await (const rows of tokenRows(tensors, 0, tensors.batch, stream.signal)) {
+      try {
+        pass.consume(rows);
+      } catch (error) {
+        throw tokenErrorInFile(tensors, error);
+      }
+      consumed(rows.to);
+    }
   }
   pass.finish();
   const { state } = pass;

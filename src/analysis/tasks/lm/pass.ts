@@ -1,14 +1,14 @@
 import { CompensatedSum } from '../../../engine/compensatedSum';
 import { LossSketch } from '../../../engine/lossSketch';
-import { logSumExp } from '../../../engine/logSpace';
 import { NO_TARGET } from '../../../engine/tokens/alignment';
 import type { TextSize } from '../../../engine/tokens/perplexity';
-import { scoreTokens, TokenLossState } from '../../../engine/tokens/tokenLoss';
+import { otherAlignmentLosses, unionTargets } from '../../../engine/tokens/otherAlignment';
+import { scoreTokens, TokenLossState, type TokenScores } from '../../../engine/tokens/tokenLoss';
 import { decodeTokens } from '../../../readers/tokenizer/decodeTokens';
 import { textSize } from '../../../readers/tokenizer/textSize';
 import type { TokenizerDefinition } from '../../../readers/tokenizer/tokenizerJson';
 import { MAX_VIEW_TOKENS } from '../../sizes';
-import type { LanguageModelTensors, SequenceGroup, TokenRows } from './tokenRows';
+import type { LanguageModelTensors, SequenceGroup, TokenBlockPlace, TokenRows } from './tokenRows';
 
 /** The highest-loss tokens an analysis lists. */
 export const WORST_TOKENS = 50;
@@ -86,13 +86,34 @@ export class LanguageModelPass {
   }
 
   consume(rows: TokenRows): void {
-    if (rows.group !== this.group) this.startGroup(rows.group);
-    const n = rows.to - rows.from;
-    const at = rows.from - rows.group.first * this.tensors.length;
-    const chosen = rows.group.chosen.subarray(at, at + n);
-    if (this.losses.length < n) this.losses = new Float64Array(n);
-    if (this.tensors.kind === 'logits') this.consumeLogits(rows, chosen, rows.group.other!.subarray(at, at + n));
-    else this.consumeLogProbabilities(rows, chosen);
+    const { chosen, other } = this.targetsOf(rows);
+    if (this.losses.length < chosen.length) this.losses = new Float64Array(chosen.length);
+    if (this.tensors.kind === 'logits') {
+      // Rows only the other alignment scores are scored too (one logit more each), then left out of the chosen state.
+      if (this.union.length < chosen.length) this.union = new Int32Array(chosen.length);
+      const union = unionTargets(chosen, other!, this.union);
+      const scores = scoreTokens({ logits: rows.values, from: rows.from, to: rows.to, targets: union }, this.tensors.vocabulary, this.tensors.length);
+      this.consumeLogits(rows.from, chosen, other!, scores, otherAlignmentLosses(rows.values, this.tensors.vocabulary, union, other!, scores.nll));
+    } else this.consumeLogProbabilities(rows, chosen);
+  }
+
+  /**
+   * A block of logits scored elsewhere (on a scoring thread) with the union of its targets, and
+   * its positions' losses under the other alignment: reduced exactly as consume reduces it.
+   */
+  consumeScored(block: TokenBlockPlace, scores: TokenScores, otherLosses: Float64Array): void {
+    const { chosen, other } = this.targetsOf(block);
+    if (this.losses.length < chosen.length) this.losses = new Float64Array(chosen.length);
+    this.consumeLogits(block.from, chosen, other!, scores, otherLosses);
+  }
+
+  /** The ids a block's positions score, both ways for logits; a new group starts here. */
+  private targetsOf(block: TokenBlockPlace): { chosen: Int32Array; other: Int32Array | undefined } {
+    const { group } = block;
+    if (group !== this.group) this.startGroup(group);
+    const n = block.to - block.from;
+    const at = block.from - group.first * this.tensors.length;
+    return { chosen: group.chosen.subarray(at, at + n), other: group.other?.subarray(at, at + n) };
   }
 
   /** The last sequence is finished too. */
@@ -100,27 +121,11 @@ export class LanguageModelPass {
     this.closeSequence();
   }
 
-  private consumeLogits(rows: TokenRows, chosen: Int32Array, other: Int32Array): void {
-    const { from, to, values } = rows;
-    const n = to - from;
-    const V = this.tensors.vocabulary;
-    // Rows only the other alignment scores are scored too (one logit more each), then left out of the chosen state.
-    if (this.union.length < n) this.union = new Int32Array(n);
-    const union = this.union.subarray(0, n);
-    for (let i = 0; i < n; i++) union[i] = chosen[i] !== NO_TARGET ? chosen[i]! : other[i]!;
-    const scores = scoreTokens({ logits: values, from, to, targets: union }, V, this.tensors.length);
+  private consumeLogits(from: number, chosen: Int32Array, other: Int32Array, scores: TokenScores, otherLosses: Float64Array): void {
     const { nll, predicted, rank } = scores;
-    for (let i = 0; i < n; i++) {
-      const target = other[i]!;
-      if (target === NO_TARGET) continue;
-      const scored = union[i]!;
-      if (scored === target) this.other.add(nll[i]!);
-      else {
-        // -log p(other) = log-sum-exp - z_other = nll(scored) + (z_scored - z_other).
-        const row = i * V;
-        const loss = Number.isFinite(nll[i]) ? nll[i]! + (values[row + scored]! - values[row + target]!) : logSumExp(values, row, V) - values[row + target]!;
-        this.other.add(loss);
-      }
+    for (let i = 0; i < chosen.length; i++) {
+      if (other[i] === NO_TARGET) continue;
+      this.other.add(otherLosses[i]!);
       this.otherTokens++;
       if (chosen[i] === NO_TARGET) predicted[i] = -1;
     }

@@ -38,11 +38,15 @@ export interface SequenceGroup {
   readonly other: Int32Array | undefined;
 }
 
-/** Positions [from, to) of the flat [B, T] grid, inside one group, with their values. */
-export interface TokenRows {
+/** Positions [from, to) of the flat [B, T] grid, inside one group. */
+export interface TokenBlockPlace {
   readonly group: SequenceGroup;
   readonly from: number;
   readonly to: number;
+}
+
+/** A block's positions with their values. */
+export interface TokenRows extends TokenBlockPlace {
   /** V logits per position, or one log-probability per position, from position `from`. */
   readonly values: Float32Array | Float64Array;
 }
@@ -125,25 +129,33 @@ function logProbabilityTargets(ids: NumericArray | undefined, mask: NumericArray
 
 /**
  * Sequences [firstSequence, endSequence) as blocks of at most LM_BLOCK_VALUES values, in file
- * order: as many whole sequences as fit, else part of one. A tensor left in its file is read a
- * block at a time into one buffer, so memory stays a block whatever B, T and V; the caller
- * finishes with a block before asking for the next. Between blocks the event loop runs (a
- * cancellation can arrive) and `signal` is honoured.
+ * order: as many whole sequences as fit, else part of one. Each group's targets are aligned
+ * when its first block is reached.
  */
-export async function* tokenRows(tensors: LanguageModelTensors, firstSequence: number, endSequence: number, signal?: AbortSignal): AsyncGenerator<TokenRows> {
+export function* tokenBlocks(tensors: LanguageModelTensors, firstSequence: number, endSequence: number): Generator<TokenBlockPlace> {
   const { length, vocabulary } = tensors;
   const sequencesPerGroup = Math.max(1, Math.floor(LM_BLOCK_VALUES / (length * vocabulary)));
   const positionsPerBlock = Math.max(1, Math.floor(LM_BLOCK_VALUES / vocabulary));
-  const memory: BlockMemory = {};
   for (let first = firstSequence; first < endSequence; first += sequencesPerGroup) {
     const group = alignGroup(tensors, first, Math.min(sequencesPerGroup, endSequence - first));
     const end = (first + group.count) * length;
-    for (let from = first * length; from < end; from += positionsPerBlock) {
-      if (signal?.aborted) throw new Error('cancelled');
-      const to = Math.min(end, from + positionsPerBlock);
-      yield { group, from, to, values: typedValues(elementsOf(tensors.predictions, from * vocabulary, (to - from) * vocabulary, memory)) };
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+    for (let from = first * length; from < end; from += positionsPerBlock) yield { group, from, to: Math.min(end, from + positionsPerBlock) };
+  }
+}
+
+/**
+ * tokenBlocks with their values. A tensor left in its file is read a block at a time into one
+ * buffer, so memory stays a block whatever B, T and V; the caller finishes with a block before
+ * asking for the next. Between blocks the event loop runs (a cancellation can arrive) and
+ * `signal` is honoured.
+ */
+export async function* tokenRows(tensors: LanguageModelTensors, firstSequence: number, endSequence: number, signal?: AbortSignal): AsyncGenerator<TokenRows> {
+  const { vocabulary } = tensors;
+  const memory: BlockMemory = {};
+  for (const { group, from, to } of tokenBlocks(tensors, firstSequence, endSequence)) {
+    if (signal?.aborted) throw new Error('cancelled');
+    yield { group, from, to, values: typedValues(elementsOf(tensors.predictions, from * vocabulary, (to - from) * vocabulary, memory)) };
+    await new Promise((resolve) => setImmediate(resolve));
   }
 }
 
