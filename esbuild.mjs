@@ -99,7 +99,13 @@ const builds = [
     loader: { '.woff2': 'file', '.woff': 'file', '.ttf': 'file' },
   },
   // The micro-benchmarks that bench/run.mjs runs (out/ is never shipped either).
-  { ...nodeCommon, sourcemap: false, minify: false, entryPoints: { kernel: 'bench/kernel.ts', parquetReads: 'bench/parquetReads.ts', stages: 'bench/stages.ts' }, outdir: 'out/bench' },
+  {
+    ...nodeCommon,
+    sourcemap: false,
+    minify: false,
+    entryPoints: { kernel: 'bench/kernel.ts', parquetReads: 'bench/parquetReads.ts', stages: 'bench/stages.ts' },
+    outdir: 'out/bench',
+  },
   // Tests (never shipped: .vscodeignore keeps out/ out of the VSIX).
   {
     ...nodeCommon,
