@@ -70,6 +70,12 @@ export function scoreRows(
   const oneHotCrossEntropy = new CompensatedSum();
   const kernel = options.kind === 'logits' ? logSumExpKernel() : undefined;
   if (
+    kernel?.acceptsForClassify(k) &&
+    !smoothing &&
+    classifyOnKernel(kernel, { labels, values, n, k, stride }, options.ignoreIndex, { nll, confidence, predicted, oneHotCrossEntropy })
+  )
+    return { n, nll, confidence, predicted, smoothing, notNormalisedCount: 0, notNormalisedRows, oneHotCrossEntropy };
+  if (
     kernel?.accepts(k) &&
     scoreLogitsOnKernel(kernel, { labels, values, n, k, stride }, options, { nll, confidence, predicted, smoothing, oneHotCrossEntropy })
   )
@@ -228,6 +234,24 @@ function scoreLogitsOnKernel(
   if (bad !== -1) return false;
   // With one-hot p, -sum_c p_c log q_c is the label's own -log q: the same number as nll.
   for (let i = 0; i < n; i++) if (ids[i]! >= 0) oneHotCrossEntropy.add(nll[i]!);
+  return true;
+}
+
+/**
+ * Classifier rows of few classes, each finished on the kernel (nll, confidence, argmax and the
+ * sum of the nll, which with one-hot p is the cross-entropy): the same figures as scoreRowsInto to
+ * rounding. False when a label or a row is bad, with nothing added to the sum (the JavaScript loop
+ * then names it), or when the kernel declined them.
+ */
+function classifyOnKernel(
+  kernel: LogSumExpKernel,
+  rows: { labels: ArrayLike<number>; values: Float64Array | Float32Array; n: number; k: number; stride: number },
+  ignoreIndex: number,
+  out: { nll: Float64Array; confidence: Float64Array; predicted: Int32Array; oneHotCrossEntropy: CompensatedSum },
+): boolean {
+  const { bad, sum, compensation } = kernel.classify(rows.values, rows.stride, rows.n, rows.k, rows.labels, ignoreIndex, out);
+  if (bad !== -1) return false;
+  out.oneHotCrossEntropy.merge({ sum, compensation });
   return true;
 }
 

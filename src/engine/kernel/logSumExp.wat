@@ -308,4 +308,218 @@
           (f64.store offset=40 (local.get $at) (f64.convert_i32_u (local.get $above)))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $next)))
+    (i32.const -1))
+  ;; log(1 + x) on both lanes, for x >= 0 finite, within about 1 ulp: musl's log1p, with 1 + x
+  ;; always formed (the small-x branch of the scalar code becomes k = 0, f = u - 1 exactly).
+  (func $log1p (param $x v128) (result v128 v128)
+    (local $u v128) (local $inverse v128) (local $hu v128) (local $k v128) (local $c v128) (local $f v128) (local $hfsq v128) (local $s v128) (local $z v128) (local $w v128) (local $r v128) (local $t v128)
+    (local.set $u (f64x2.add (v128.const f64x2 1 1) (local.get $x)))
+    (local.set $inverse (f64x2.div (v128.const f64x2 1 1) (local.get $u)))
+    ;; Moves u's mantissa into [sqrt(2)/2, sqrt(2)), its exponent then k.
+    (local.set $hu (i64x2.add (local.get $u) (v128.const i64x2 0x00095f6200000000 0x00095f6200000000)))
+    ;; k as a double: the biased exponent in the low mantissa bits of 2^52, less 2^52 + 1023.
+    (local.set $k (f64x2.sub (v128.or (i64x2.shr_u (local.get $hu) (i32.const 52)) (v128.const i64x2 0x4330000000000000 0x4330000000000000))
+      (v128.const f64x2 4503599627371519 4503599627371519)))
+    ;; The rounding error of 1 + x, exact with the larger term first, over u.
+    (local.set $c (f64x2.mul
+      (v128.bitselect
+        (f64x2.sub (v128.const f64x2 1 1) (f64x2.sub (local.get $u) (local.get $x)))
+        (f64x2.sub (local.get $x) (f64x2.sub (local.get $u) (v128.const f64x2 1 1)))
+        (f64x2.ge (local.get $k) (v128.const f64x2 2 2)))
+      (local.get $inverse)))
+    (local.set $f (f64x2.sub
+      (i64x2.add (v128.and (local.get $hu) (v128.const i64x2 0x000fffffffffffff 0x000fffffffffffff)) (v128.const i64x2 0x3fe6a09e00000000 0x3fe6a09e00000000))
+      (v128.const f64x2 1 1)))
+    (local.set $hfsq (f64x2.mul (v128.const f64x2 0.5 0.5) (f64x2.mul (local.get $f) (local.get $f))))
+    (local.set $s (f64x2.div (local.get $f) (f64x2.add (v128.const f64x2 2 2) (local.get $f))))
+    (local.set $z (f64x2.mul (local.get $s) (local.get $s)))
+    (local.set $w (f64x2.mul (local.get $z) (local.get $z)))
+    ;; R = t2 + t1, t2 = z (Lg1 + w (Lg3 + w (Lg5 + w Lg7))), t1 = w (Lg2 + w (Lg4 + w Lg6)).
+    (local.set $r (f64x2.mul (local.get $w) (v128.const f64x2 1.479819860511658591e-01 1.479819860511658591e-01)))
+    (local.set $r (f64x2.mul (local.get $w) (f64x2.add (v128.const f64x2 1.818357216161805012e-01 1.818357216161805012e-01) (local.get $r))))
+    (local.set $r (f64x2.mul (local.get $w) (f64x2.add (v128.const f64x2 2.857142874366239149e-01 2.857142874366239149e-01) (local.get $r))))
+    (local.set $r (f64x2.mul (local.get $z) (f64x2.add (v128.const f64x2 6.666666666666735130e-01 6.666666666666735130e-01) (local.get $r))))
+    (local.set $t (f64x2.mul (local.get $w) (v128.const f64x2 1.531383769920937332e-01 1.531383769920937332e-01)))
+    (local.set $t (f64x2.mul (local.get $w) (f64x2.add (v128.const f64x2 2.222219843214978396e-01 2.222219843214978396e-01) (local.get $t))))
+    (local.set $t (f64x2.mul (local.get $w) (f64x2.add (v128.const f64x2 3.999999999940941908e-01 3.999999999940941908e-01) (local.get $t))))
+    (local.set $r (f64x2.add (local.get $r) (local.get $t)))
+    ;; s (hfsq + R) + (k ln2_lo + c) - hfsq + f + k ln2_hi, in musl's order.
+    (f64x2.add
+      (f64x2.add
+        (f64x2.sub
+          (f64x2.add
+            (f64x2.mul (local.get $s) (f64x2.add (local.get $hfsq) (local.get $r)))
+            (f64x2.add (f64x2.mul (local.get $k) (v128.const f64x2 1.90821492927058770002e-10 1.90821492927058770002e-10)) (local.get $c)))
+          (local.get $hfsq))
+        (local.get $f))
+      (f64x2.mul (local.get $k) (v128.const f64x2 6.93147180369123816490e-01 6.93147180369123816490e-01)))
+    (local.get $inverse))
+
+  ;; log1p in place over n (even) float64s at $at.
+  (func (export "log1p") (param $at i32) (param $n i32)
+    (local $end i32) (local $y v128)
+    (local.set $end (i32.add (local.get $at) (i32.shl (local.get $n) (i32.const 3))))
+    (block $done
+      (loop $pairs
+        (br_if $done (i32.ge_u (local.get $at) (local.get $end)))
+        (call $log1p (v128.load (local.get $at)))
+        (drop)
+        (local.set $y)
+        (v128.store (local.get $at) (local.get $y))
+        (local.set $at (i32.add (local.get $at) (i32.const 16)))
+        (br $pairs))))
+
+  ;; n classifier rows of w logits (float32 when $narrow, else float64), row i at in + stride i
+  ;; elements; labels are float64s. Two rows a step, one per lane, class by class: no reduction
+  ;; across lanes, no tail. Each row is finished here: nll = max + log1p(R) - z_y,
+  ;; confidence = 1 / (1 + R), predicted = argmax (first index), each to its own array (n + 1
+  ;; slots: an odd last row is paired with itself); a row whose label equals $ignore gets 0, 0, -1.
+  ;; The nll of the rows scored are added in row order to the Neumaier sum (sum, compensation)
+  ;; at $total, as CompensatedSum.add does. Returns the first row whose label is not an integer in
+  ;; 0..w-1, or that holds a NaN or no finite maximum (the caller names it), or -1.
+  (func (export "classify") (param $in i32) (param $stride i32) (param $n i32) (param $w i32) (param $narrow i32)
+      (param $labels i32) (param $ignore f64) (param $nll i32) (param $confidence i32) (param $predicted i32) (param $own i32) (param $scratch i32) (param $total i32) (result i32)
+    (local $i i32) (local $size i32) (local $rowBytes i32) (local $p0 i32) (local $p1 i32) (local $q0 i32) (local $q1 i32) (local $s i32) (local $end i32) (local $at i32)
+    (local $lone i32) (local $skip0 i32) (local $skip1 i32) (local $bad0 i32) (local $bad1 i32) (local $y i32)
+    (local $l0 f64) (local $l1 f64) (local $own0 f64) (local $own1 f64) (local $width f64) (local $sum f64) (local $compensation f64) (local $v f64) (local $t f64)
+    (local $z v128) (local $g v128) (local $m v128) (local $idx v128) (local $j v128) (local $rest v128) (local $skip v128) (local $bad v128) (local $loss v128) (local $inverse v128)
+    (local $d0 v128) (local $t0 v128) (local $k0 v128) (local $r0 v128) (local $e0 v128) (local $rr0 v128) (local $even0 v128) (local $odd0 v128) (local $under v128)
+    (local $log2e v128) (local $shifter v128) (local $ln2hi v128) (local $ln2lo v128) (local $smallest v128) (local $one v128) (local $pade1 v128) (local $pade2 v128) (local $pade3 v128) (local $pade4 v128) (local $pade5 v128) (local $pade6 v128) (local $bias v128)
+    (local.set $log2e (v128.const f64x2 1.4426950408889634 1.4426950408889634))
+    (local.set $shifter (v128.const f64x2 6755399441055744.0 6755399441055744.0))
+    (local.set $ln2hi (v128.const f64x2 6.93147180369123816490e-01 6.93147180369123816490e-01))
+    (local.set $ln2lo (v128.const f64x2 1.90821492927058770002e-10 1.90821492927058770002e-10))
+    (local.set $smallest (v128.const f64x2 -708.0 -708.0))
+    (local.set $one (v128.const f64x2 1.0 1.0))
+    (local.set $pade1 (v128.const f64x2 0.5 0.5))
+    (local.set $pade2 (v128.const f64x2 0.11363636363636363 0.11363636363636363))
+    (local.set $pade3 (v128.const f64x2 0.015151515151515152 0.015151515151515152))
+    (local.set $pade4 (v128.const f64x2 0.0012626262626262627 0.0012626262626262627))
+    (local.set $pade5 (v128.const f64x2 6.313131313131313e-05 6.313131313131313e-05))
+    (local.set $pade6 (v128.const f64x2 1.503126503126503e-06 1.503126503126503e-06))
+    (local.set $bias (v128.const i64x2 0x3ff0000000000000 0x3ff0000000000000))
+    (local.set $size (select (i32.const 4) (i32.const 8) (local.get $narrow)))
+    (local.set $rowBytes (i32.mul (local.get $stride) (local.get $size)))
+    (local.set $width (f64.convert_i32_u (local.get $w)))
+    (local.set $end (i32.add (local.get $scratch) (i32.shl (local.get $w) (i32.const 4))))
+    (block $done
+      (loop $pairs
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $p0 (i32.add (local.get $in) (i32.mul (local.get $i) (local.get $rowBytes))))
+        (local.set $lone (i32.ge_u (i32.add (local.get $i) (i32.const 1)) (local.get $n)))
+        (local.set $p1 (select (local.get $p0) (i32.add (local.get $p0) (local.get $rowBytes)) (local.get $lone)))
+        ;; Labels: ignored, a class (an integer in 0..w-1), or refused.
+        (local.set $l0 (f64.load (i32.add (local.get $labels) (i32.shl (local.get $i) (i32.const 3)))))
+        (local.set $l1 (if (result f64) (local.get $lone) (then (f64.const 0)) (else (f64.load offset=8 (i32.add (local.get $labels) (i32.shl (local.get $i) (i32.const 3)))))))
+        (local.set $skip0 (f64.eq (local.get $l0) (local.get $ignore)))
+        (local.set $skip1 (i32.or (local.get $lone) (f64.eq (local.get $l1) (local.get $ignore))))
+        (local.set $bad0 (i32.and (i32.eqz (local.get $skip0))
+          (i32.eqz (i32.and (i32.and (f64.ge (local.get $l0) (f64.const 0)) (f64.lt (local.get $l0) (local.get $width))) (f64.eq (f64.floor (local.get $l0)) (local.get $l0))))))
+        (local.set $bad1 (i32.and (i32.eqz (local.get $skip1))
+          (i32.eqz (i32.and (i32.and (f64.ge (local.get $l1) (f64.const 0)) (f64.lt (local.get $l1) (local.get $width))) (f64.eq (f64.floor (local.get $l1)) (local.get $l1))))))
+        ;; The label's logit (class 0's for a row ignored or refused).
+        (local.set $y (i32.mul (select (i32.const 0) (i32.trunc_sat_f64_u (local.get $l0)) (i32.or (local.get $skip0) (local.get $bad0))) (local.get $size)))
+        (local.set $own0 (if (result f64) (local.get $narrow)
+          (then (f64.promote_f32 (f32.load (i32.add (local.get $p0) (local.get $y)))))
+          (else (f64.load (i32.add (local.get $p0) (local.get $y))))))
+        (local.set $y (i32.mul (select (i32.const 0) (i32.trunc_sat_f64_u (local.get $l1)) (i32.or (local.get $skip1) (local.get $bad1))) (local.get $size)))
+        (local.set $own1 (if (result f64) (local.get $narrow)
+          (then (f64.promote_f32 (f32.load (i32.add (local.get $p1) (local.get $y)))))
+          (else (f64.load (i32.add (local.get $p1) (local.get $y))))))
+        ;; The maximum and its first index per lane (a strict > keeps the earlier of a tie), the
+        ;; pair's values widened into scratch, interleaved, for the second pass.
+        (local.set $q0 (local.get $p0))
+        (local.set $q1 (local.get $p1))
+        (local.set $s (local.get $scratch))
+        (local.set $m (v128.const f64x2 -inf -inf))
+        (local.set $idx (v128.const i64x2 0 0))
+        (local.set $j (v128.const i64x2 0 0))
+        (loop $max
+          (local.set $z (if (result v128) (local.get $narrow)
+            (then (f64x2.promote_low_f32x4 (v128.load32_lane 1 (local.get $q1) (v128.load32_zero (local.get $q0)))))
+            (else (v128.load64_lane 1 (local.get $q1) (v128.load64_zero (local.get $q0))))))
+          (v128.store (local.get $s) (local.get $z))
+          (local.set $g (f64x2.gt (local.get $z) (local.get $m)))
+          (local.set $m (v128.bitselect (local.get $z) (local.get $m) (local.get $g)))
+          (local.set $idx (v128.bitselect (local.get $j) (local.get $idx) (local.get $g)))
+          (local.set $j (f64x2.add (local.get $j) (local.get $one)))
+          (local.set $q0 (i32.add (local.get $q0) (local.get $size)))
+          (local.set $q1 (i32.add (local.get $q1) (local.get $size)))
+          (local.set $s (i32.add (local.get $s) (i32.const 16)))
+          (br_if $max (i32.lt_u (local.get $s) (local.get $end))))
+        ;; R per lane: exp(z_j - max) over j other than the argmax (set to -inf in scratch, where
+        ;; it adds nothing), the exp as in score_f64.
+        (f64.store (i32.add (local.get $scratch) (i32.shl (i32.trunc_sat_f64_u (f64x2.extract_lane 0 (local.get $idx))) (i32.const 4))) (f64.const -inf))
+        (f64.store offset=8 (i32.add (local.get $scratch) (i32.shl (i32.trunc_sat_f64_u (f64x2.extract_lane 1 (local.get $idx))) (i32.const 4))) (f64.const -inf))
+        (local.set $s (local.get $scratch))
+        (local.set $rest (v128.const i64x2 0 0))
+        (loop $exps
+          (local.set $d0 (f64x2.sub (v128.load (local.get $s)) (local.get $m)))
+          (local.set $t0 (f64x2.add (f64x2.mul (local.get $d0) (local.get $log2e)) (local.get $shifter)))
+          (local.set $k0 (f64x2.sub (local.get $t0) (local.get $shifter)))
+          (local.set $r0 (f64x2.sub (f64x2.sub (local.get $d0) (f64x2.mul (local.get $k0) (local.get $ln2hi))) (f64x2.mul (local.get $k0) (local.get $ln2lo))))
+          (local.set $rr0 (f64x2.mul (local.get $r0) (local.get $r0)))
+          (local.set $even0 (f64x2.add (local.get $one) (f64x2.mul (local.get $rr0) (f64x2.add (local.get $pade2) (f64x2.mul (local.get $rr0) (f64x2.add (local.get $pade4) (f64x2.mul (local.get $rr0) (local.get $pade6))))))))
+          (local.set $odd0 (f64x2.mul (local.get $r0) (f64x2.add (local.get $pade1) (f64x2.mul (local.get $rr0) (f64x2.add (local.get $pade3) (f64x2.mul (local.get $rr0) (local.get $pade5)))))))
+          (local.set $e0 (f64x2.div (f64x2.add (local.get $even0) (local.get $odd0)) (f64x2.sub (local.get $even0) (local.get $odd0))))
+          (local.set $under (f64x2.lt (local.get $d0) (local.get $smallest)))
+          (local.set $e0 (v128.andnot (f64x2.mul (local.get $e0) (i64x2.add (i64x2.shl (local.get $t0) (i32.const 52)) (local.get $bias))) (local.get $under)))
+          (local.set $rest (f64x2.add (local.get $rest) (local.get $e0)))
+          (local.set $s (i32.add (local.get $s) (i32.const 16)))
+          (br_if $exps (i32.lt_u (local.get $s) (local.get $end))))
+        ;; A lane is bad with an infinite or NaN maximum (+inf, or every logit -inf) or a NaN in R.
+        (local.set $bad (v128.not (v128.and (f64x2.eq (f64x2.sub (local.get $m) (local.get $m)) (v128.const i64x2 0 0)) (f64x2.ge (local.get $rest) (v128.const i64x2 0 0)))))
+        (if (i32.or (local.get $bad0) (i32.and (i32.eqz (local.get $skip0)) (i32.wrap_i64 (i64x2.extract_lane 0 (local.get $bad))))) (then (return (local.get $i))))
+        (if (i32.or (local.get $bad1) (i32.and (i32.eqz (local.get $skip1)) (i32.wrap_i64 (i64x2.extract_lane 1 (local.get $bad))))) (then (return (i32.add (local.get $i) (i32.const 1)))))
+        ;; Kept for the second loop, with no call in this one: max in nll, R in confidence, z_y in own.
+        (local.set $at (i32.shl (local.get $i) (i32.const 3)))
+        (v128.store (i32.add (local.get $nll) (local.get $at)) (local.get $m))
+        (v128.store (i32.add (local.get $confidence) (local.get $at)) (local.get $rest))
+        (v128.store (i32.add (local.get $own) (local.get $at)) (f64x2.replace_lane 1 (f64x2.splat (local.get $own0)) (local.get $own1)))
+        (local.set $at (i32.add (local.get $predicted) (i32.shl (local.get $i) (i32.const 2))))
+        (i32.store (local.get $at) (select (i32.const -1) (i32.trunc_sat_f64_u (f64x2.extract_lane 0 (local.get $idx))) (local.get $skip0)))
+        (i32.store offset=4 (local.get $at) (select (i32.const -1) (i32.trunc_sat_f64_u (f64x2.extract_lane 1 (local.get $idx))) (local.get $skip1)))
+        (local.set $i (i32.add (local.get $i) (i32.const 2)))
+        (br $pairs)))
+    ;; Each row finished: lse = max + log1p(R), nll = lse - z_y, confidence = 1 / (1 + R); 0, 0
+    ;; where predicted is -1 (ignored). Then Neumaier's sum of the nll in row order, as
+    ;; CompensatedSum.add: an infinite total leaves the compensation as it was.
+    (local.set $sum (f64.load (local.get $total)))
+    (local.set $compensation (f64.load offset=8 (local.get $total)))
+    (local.set $i (i32.const 0))
+    (block $finished
+      (loop $finish
+        (br_if $finished (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $at (i32.shl (local.get $i) (i32.const 3)))
+        (local.set $skip (i64x2.eq (i64x2.extend_low_i32x4_s (v128.load64_zero (i32.add (local.get $predicted) (i32.shl (local.get $i) (i32.const 2)))))
+          (v128.const i64x2 -1 -1)))
+        (call $log1p (v128.load (i32.add (local.get $confidence) (local.get $at))))
+        (local.set $inverse)
+        (local.set $loss)
+        (local.set $loss (v128.andnot (f64x2.sub (f64x2.add (v128.load (i32.add (local.get $nll) (local.get $at))) (local.get $loss))
+          (v128.load (i32.add (local.get $own) (local.get $at)))) (local.get $skip)))
+        (v128.store (i32.add (local.get $nll) (local.get $at)) (local.get $loss))
+        (v128.store (i32.add (local.get $confidence) (local.get $at)) (v128.andnot (local.get $inverse) (local.get $skip)))
+        (if (i32.eqz (i32.wrap_i64 (i64x2.extract_lane 0 (local.get $skip))))
+          (then
+          (local.set $v (f64x2.extract_lane 0 (local.get $loss)))
+          (local.set $t (f64.add (local.get $sum) (local.get $v)))
+          (if (f64.eq (f64.sub (local.get $t) (local.get $t)) (f64.const 0))
+            (then (local.set $compensation (f64.add (local.get $compensation)
+              (select (f64.add (f64.sub (local.get $sum) (local.get $t)) (local.get $v)) (f64.add (f64.sub (local.get $v) (local.get $t)) (local.get $sum))
+                (f64.ge (f64.abs (local.get $sum)) (f64.abs (local.get $v))))))))
+          (local.set $sum (local.get $t))))
+        (if (i32.eqz (i32.wrap_i64 (i64x2.extract_lane 1 (local.get $skip))))
+          (then
+          (local.set $v (f64x2.extract_lane 1 (local.get $loss)))
+          (local.set $t (f64.add (local.get $sum) (local.get $v)))
+          (if (f64.eq (f64.sub (local.get $t) (local.get $t)) (f64.const 0))
+            (then (local.set $compensation (f64.add (local.get $compensation)
+              (select (f64.add (f64.sub (local.get $sum) (local.get $t)) (local.get $v)) (f64.add (f64.sub (local.get $v) (local.get $t)) (local.get $sum))
+                (f64.ge (f64.abs (local.get $sum)) (f64.abs (local.get $v))))))))
+          (local.set $sum (local.get $t))))
+        (local.set $i (i32.add (local.get $i) (i32.const 2)))
+        (br $finish)))
+    (f64.store (local.get $total) (local.get $sum))
+    (f64.store offset=8 (local.get $total) (local.get $compensation))
     (i32.const -1)))
