@@ -188,7 +188,8 @@ export class LogSumExpKernel {
     const predictedAt = align(confidenceAt + 8 * slots);
     const ownAt = align(predictedAt + 4 * slots);
     const scratchAt = align(ownAt + 8 * slots);
-    const totalAt = scratchAt + 16 * width;
+    // Scratch: the pair of rows widened (16 bytes a class), then the 13 constants of exp.
+    const totalAt = scratchAt + 16 * width + 16 * 13;
     if (!this.reserve(totalAt + 16)) return { bad: KERNEL_DECLINED, sum: 0, compensation: 0 };
     const { memory, classify } = this.exports;
     const buffer = memory.buffer;
