@@ -24,6 +24,8 @@ export const FIGURE_ABOVE = 5;
 
 /** A block's rows go through memory in chunks of about this many input bytes: memory stays bounded whatever the block. */
 const CHUNK_BYTES = 8 << 20;
+/** classify's chunks: small enough that a chunk copied in is still in cache when the kernel reads it, and its results when copied out. */
+const CLASSIFY_CHUNK_BYTES = 128 << 10;
 /** Rows wider than this (bytes as float64) are left to the JavaScript loop rather than grow memory for one row. */
 const MAX_ROW_BYTES = 32 << 20;
 const PAGE = 1 << 16;
@@ -175,9 +177,9 @@ export class LogSumExpKernel {
     if (n > 0 && (n - 1) * stride + width > values.length) throw new RangeError(`${values.length} values for ${n} rows of stride ${stride}`);
     const elementBytes = values.BYTES_PER_ELEMENT;
     const rowBytes = stride * elementBytes;
-    // Rows per chunk: as many as fit CHUNK_BYTES with their label and three results, at least one;
+    // Rows per chunk: as many as fit CLASSIFY_CHUNK_BYTES with their label and three results, at least one;
     // even when there are several chunks, so that pairs of rows stay whole.
-    const fit = Math.floor(CHUNK_BYTES / (rowBytes + 8 + 8 + 8 + 4 + 8));
+    const fit = Math.floor(CLASSIFY_CHUNK_BYTES / (rowBytes + 8 + 8 + 8 + 4 + 8));
     const chunkRows = n <= fit ? n : Math.max(1, fit & ~1);
     const inputBytes = align(Math.max(0, chunkRows - 1) * rowBytes + width * elementBytes);
     // One slot more than the rows for each array: an odd last row is paired with itself.
@@ -188,8 +190,8 @@ export class LogSumExpKernel {
     const predictedAt = align(confidenceAt + 8 * slots);
     const ownAt = align(predictedAt + 4 * slots);
     const scratchAt = align(ownAt + 8 * slots);
-    // Scratch: the pair of rows widened (16 bytes a class), then the 13 constants of exp.
-    const totalAt = scratchAt + 16 * width + 16 * 13;
+    // Scratch: the pair of rows widened (16 bytes a class), a pad of -inf, then the 13 constants of exp.
+    const totalAt = scratchAt + 16 * (width + 1) + 16 * 13;
     if (!this.reserve(totalAt + 16)) return { bad: KERNEL_DECLINED, sum: 0, compensation: 0 };
     const { memory, classify } = this.exports;
     const buffer = memory.buffer;
