@@ -69,15 +69,15 @@ export function scoreRows(
   const notNormalisedRows: number[] = [];
   const oneHotCrossEntropy = new CompensatedSum();
   const kernel = options.kind === 'logits' ? logSumExpKernel() : undefined;
+  // Few classes are finished in the kernel, two rows at a time; label smoothing needs each row's
+  // log-sum-exp, which that path does not return, so it takes the per-row figures. A row either
+  // path refuses goes to the JavaScript loop, which names it.
+  const rows = { labels, values, n, k, stride };
   if (
-    kernel?.acceptsForClassify(k) &&
-    !smoothing &&
-    classifyOnKernel(kernel, { labels, values, n, k, stride }, options.ignoreIndex, { nll, confidence, predicted, oneHotCrossEntropy })
-  )
-    return { n, nll, confidence, predicted, smoothing, notNormalisedCount: 0, notNormalisedRows, oneHotCrossEntropy };
-  if (
-    kernel?.accepts(k) &&
-    scoreLogitsOnKernel(kernel, { labels, values, n, k, stride }, options, { nll, confidence, predicted, smoothing, oneHotCrossEntropy })
+    kernel &&
+    (kernel.acceptsForClassify(k) && !smoothing
+      ? classifyOnKernel(kernel, rows, options.ignoreIndex, { nll, confidence, predicted, oneHotCrossEntropy })
+      : kernel.accepts(k) && scoreLogitsOnKernel(kernel, rows, options, { nll, confidence, predicted, smoothing, oneHotCrossEntropy }))
   )
     return { n, nll, confidence, predicted, smoothing, notNormalisedCount: 0, notNormalisedRows, oneHotCrossEntropy };
   const notNormalisedCount = scoreRowsInto({ labels, values, n, k, firstRow, stride }, options, {

@@ -15,6 +15,14 @@
 ;; is as accurate and was slower here); 2^k written into the exponent bits. d < -708 (2^k
 ;; subnormal) counts as 0: next to the maximum's 1 it is below 1e-307.
 ;; A -inf logit gives 0 and adds nothing to W (rather than 0 * -inf); a NaN propagates into R.
+;;
+;; classify is the classifier's path for rows of few classes (the caller sends widths up to 32):
+;; there a row's own bookkeeping (reductions across lanes, tails, the call back to JavaScript per
+;; row) cost as much as its exps. It puts rows in lanes instead, two rows a step, class by class
+;; (no reduction, no tail), and finishes each row inside: log1p(R) by musl's log1p on f64x2 lanes
+;; (exported as log1p for its test), nll = max + log1p(R) - z_y, confidence = 1 / (1 + R),
+;; argmax, labels checked, and the Neumaier sum of the nll, so that JavaScript only copies blocks
+;; in and out.
 (module
   (memory (export "memory") 1)
 
@@ -373,10 +381,12 @@
   ;; elements; labels are float64s. Two rows a step, one per lane, class by class: no reduction
   ;; across lanes, no tail. Each row is finished here: nll = max + log1p(R) - z_y,
   ;; confidence = 1 / (1 + R), predicted = argmax (first index), each to its own array (n + 1
-  ;; slots: an odd last row is paired with itself); a row whose label equals $ignore gets 0, 0, -1.
-  ;; The nll of the rows scored are added in row order to the Neumaier sum (sum, compensation)
-  ;; at $total, as CompensatedSum.add does. Returns the first row whose label is not an integer in
-  ;; 0..w-1, or that holds a NaN or no finite maximum (the caller names it), or -1.
+  ;; slots: an odd last row is paired with itself; own holds z_y between the two loops); a row
+  ;; whose label equals $ignore gets 0, 0, -1. The nll of the rows scored are added in row order
+  ;; to the Neumaier sum (sum, compensation) at $total, as CompensatedSum.add does. Scratch holds
+  ;; 16 (w + 1) bytes (the pair's values widened, interleaved, and a pad of -inf) and then exp's
+  ;; 13 constants. Returns the first row whose label is not an integer in 0..w-1, or that holds a
+  ;; NaN or no finite maximum (the caller names it; the sum is left as it was), or -1.
   (func (export "classify") (param $in i32) (param $stride i32) (param $n i32) (param $w i32) (param $narrow i32)
       (param $labels i32) (param $ignore f64) (param $nll i32) (param $confidence i32) (param $predicted i32) (param $own i32) (param $scratch i32) (param $total i32) (result i32)
     (local $i i32) (local $size i32) (local $rowBytes i32) (local $p0 i32) (local $p1 i32) (local $q0 i32) (local $q1 i32) (local $s i32) (local $end i32) (local $at i32)
