@@ -249,6 +249,8 @@ function classifyOnKernel(
   ignoreIndex: number,
   out: { nll: Float64Array; confidence: Float64Array; predicted: Int32Array; oneHotCrossEntropy: CompensatedSum },
 ): boolean {
+  // Fewer labels than rows: the JavaScript loop names the first row without one.
+  if (rows.labels.length < rows.n) return false;
   const { bad, sum, compensation } = kernel.classify(rows.values, rows.stride, rows.n, rows.k, rows.labels, ignoreIndex, out);
   if (bad !== -1) return false;
   out.oneHotCrossEntropy.merge({ sum, compensation });

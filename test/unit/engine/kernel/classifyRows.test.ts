@@ -258,6 +258,14 @@ describe('classifier rows of few classes on the kernel, two rows at a time', () 
     });
   }
 
+  it('fewer labels than rows: the JavaScript loop names the first row without one', () => {
+    const values = randomRows(3, 6, 15);
+    const fast = thrown(() => scoreRows([0, 1, 2, 1], values, 6, 3, 0, options));
+    const slow = thrown(() => withoutKernel(() => scoreRows([0, 1, 2, 1], values, 6, 3, 0, options)));
+    assert.ok(fast instanceof RowError && fast.row === 4, fast.message);
+    assert.equal(fast.message, slow.message);
+  });
+
   it('an ignore index that is a class skips the rows with that label', () => {
     const values = randomRows(3, 6, 13);
     const labels = [0, 1, 2, 1, 0, 2];
