@@ -393,7 +393,7 @@
     (local $lone i32)
     (local $own0 f64) (local $own1 f64) (local $sum f64) (local $compensation f64) (local $v f64) (local $t f64)
     (local $z v128) (local $g v128) (local $m v128) (local $idx v128) (local $j v128) (local $rest v128) (local $skip v128) (local $bad v128) (local $loss v128) (local $inverse v128)
-    (local $label v128) (local $refused v128) (local $ys v128) (local $widths v128) (local $ignores v128)
+    (local $za v128) (local $zb v128) (local $label v128) (local $refused v128) (local $ys v128) (local $widths v128) (local $ignores v128)
     (local $d0 v128) (local $t0 v128) (local $k0 v128) (local $r0 v128) (local $e0 v128) (local $rr0 v128) (local $even0 v128) (local $odd0 v128) (local $under0 v128) (local $rest0 v128)
     (local $d1 v128) (local $t1 v128) (local $k1 v128) (local $r1 v128) (local $e1 v128) (local $rr1 v128) (local $even1 v128) (local $odd1 v128) (local $under1 v128) (local $rest1 v128) (local $consts i32)
     (local $log2e v128) (local $shifter v128) (local $ln2hi v128) (local $ln2lo v128) (local $smallest v128) (local $one v128) (local $pade1 v128) (local $pade2 v128) (local $pade3 v128) (local $pade4 v128) (local $pade5 v128) (local $pade6 v128) (local $bias v128)
@@ -440,29 +440,46 @@
           (local.get $skip)))
         ;; The label's logit (class 0's for a row ignored or refused).
         (local.set $ys (i32x4.trunc_sat_f64x2_u_zero (v128.andnot (local.get $label) (v128.or (local.get $skip) (local.get $refused)))))
+        ;; The maximum and its first index per lane (a strict > keeps the earlier of a tie), the
+        ;; pair's values widened into scratch, interleaved, for the second pass.
         (if (local.get $narrow)
           (then
           (local.set $own0 (f64.promote_f32 (f32.load (i32.add (local.get $p0) (i32.shl (i32x4.extract_lane 0 (local.get $ys)) (i32.const 2))))))
           (local.set $own1 (f64.promote_f32 (f32.load (i32.add (local.get $p1) (i32.shl (i32x4.extract_lane 1 (local.get $ys)) (i32.const 2))))))
-          ;; The maximum and its first index per lane (a strict > keeps the earlier of a tie), the
-          ;; pair's values widened into scratch, interleaved, for the second pass.
           (local.set $q0 (local.get $p0))
           (local.set $q1 (local.get $p1))
           (local.set $s (local.get $scratch))
           (local.set $m (v128.const f64x2 -inf -inf))
           (local.set $idx (v128.const i64x2 0 0))
           (local.set $j (v128.const i64x2 0 0))
-          (loop $max
-            (local.set $z (f64x2.promote_low_f32x4 (v128.load32_lane 1 (local.get $q1) (v128.load32_zero (local.get $q0)))))
-            (v128.store (local.get $s) (local.get $z))
-            (local.set $g (f64x2.gt (local.get $z) (local.get $m)))
-            (local.set $m (f64x2.pmax (local.get $m) (local.get $z)))
-            (local.set $idx (v128.bitselect (local.get $j) (local.get $idx) (local.get $g)))
-            (local.set $j (f64x2.add (local.get $j) (v128.const f64x2 1 1)))
+          ;; An odd width's first class alone (the maximum so far), then two classes a step.
+          (if (i32.and (local.get $w) (i32.const 1))
+            (then
+            (local.set $m (f64x2.promote_low_f32x4 (v128.load32_lane 1 (local.get $q1) (v128.load32_zero (local.get $q0)))))
+            (v128.store (local.get $s) (local.get $m))
+            (local.set $j (v128.const f64x2 1 1))
             (local.set $q0 (i32.add (local.get $q0) (i32.const 4)))
             (local.set $q1 (i32.add (local.get $q1) (i32.const 4)))
-            (local.set $s (i32.add (local.get $s) (i32.const 16)))
-            (br_if $max (i32.lt_u (local.get $s) (local.get $end)))))
+            (local.set $s (i32.add (local.get $s) (i32.const 16)))))
+          (if (i32.lt_u (local.get $s) (local.get $end))
+            (then
+            (loop $max
+            (local.set $z (v128.load64_lane 1 (local.get $q1) (v128.load64_zero (local.get $q0))))
+            (local.set $za (f64x2.promote_low_f32x4 (i8x16.shuffle 0 1 2 3 8 9 10 11 0 1 2 3 8 9 10 11 (local.get $z) (local.get $z))))
+            (local.set $zb (f64x2.promote_low_f32x4 (i8x16.shuffle 4 5 6 7 12 13 14 15 4 5 6 7 12 13 14 15 (local.get $z) (local.get $z))))
+            (v128.store (local.get $s) (local.get $za))
+            (v128.store offset=16 (local.get $s) (local.get $zb))
+            (local.set $g (f64x2.gt (local.get $za) (local.get $m)))
+            (local.set $m (f64x2.pmax (local.get $m) (local.get $za)))
+            (local.set $idx (v128.bitselect (local.get $j) (local.get $idx) (local.get $g)))
+            (local.set $g (f64x2.gt (local.get $zb) (local.get $m)))
+            (local.set $m (f64x2.pmax (local.get $m) (local.get $zb)))
+            (local.set $idx (v128.bitselect (f64x2.add (local.get $j) (v128.const f64x2 1 1)) (local.get $idx) (local.get $g)))
+            (local.set $j (f64x2.add (local.get $j) (v128.const f64x2 2 2)))
+            (local.set $q0 (i32.add (local.get $q0) (i32.const 8)))
+            (local.set $q1 (i32.add (local.get $q1) (i32.const 8)))
+            (local.set $s (i32.add (local.get $s) (i32.const 32)))
+            (br_if $max (i32.lt_u (local.get $s) (local.get $end)))))))
           (else
           (local.set $own0 (f64.load (i32.add (local.get $p0) (i32.shl (i32x4.extract_lane 0 (local.get $ys)) (i32.const 3)))))
           (local.set $own1 (f64.load (i32.add (local.get $p1) (i32.shl (i32x4.extract_lane 1 (local.get $ys)) (i32.const 3)))))
@@ -472,17 +489,35 @@
           (local.set $m (v128.const f64x2 -inf -inf))
           (local.set $idx (v128.const i64x2 0 0))
           (local.set $j (v128.const i64x2 0 0))
-          (loop $max
-            (local.set $z (v128.load64_lane 1 (local.get $q1) (v128.load64_zero (local.get $q0))))
-            (v128.store (local.get $s) (local.get $z))
-            (local.set $g (f64x2.gt (local.get $z) (local.get $m)))
-            (local.set $m (f64x2.pmax (local.get $m) (local.get $z)))
-            (local.set $idx (v128.bitselect (local.get $j) (local.get $idx) (local.get $g)))
-            (local.set $j (f64x2.add (local.get $j) (v128.const f64x2 1 1)))
+          ;; An odd width's first class alone (the maximum so far), then two classes a step.
+          (if (i32.and (local.get $w) (i32.const 1))
+            (then
+            (local.set $m (v128.load64_lane 1 (local.get $q1) (v128.load64_zero (local.get $q0))))
+            (v128.store (local.get $s) (local.get $m))
+            (local.set $j (v128.const f64x2 1 1))
             (local.set $q0 (i32.add (local.get $q0) (i32.const 8)))
             (local.set $q1 (i32.add (local.get $q1) (i32.const 8)))
-            (local.set $s (i32.add (local.get $s) (i32.const 16)))
-            (br_if $max (i32.lt_u (local.get $s) (local.get $end))))))
+            (local.set $s (i32.add (local.get $s) (i32.const 16)))))
+          (if (i32.lt_u (local.get $s) (local.get $end))
+            (then
+            (loop $max
+            (local.set $z (v128.load (local.get $q0)))
+            (local.set $g (v128.load (local.get $q1)))
+            (local.set $za (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $z) (local.get $g)))
+            (local.set $zb (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $z) (local.get $g)))
+            (v128.store (local.get $s) (local.get $za))
+            (v128.store offset=16 (local.get $s) (local.get $zb))
+            (local.set $g (f64x2.gt (local.get $za) (local.get $m)))
+            (local.set $m (f64x2.pmax (local.get $m) (local.get $za)))
+            (local.set $idx (v128.bitselect (local.get $j) (local.get $idx) (local.get $g)))
+            (local.set $g (f64x2.gt (local.get $zb) (local.get $m)))
+            (local.set $m (f64x2.pmax (local.get $m) (local.get $zb)))
+            (local.set $idx (v128.bitselect (f64x2.add (local.get $j) (v128.const f64x2 1 1)) (local.get $idx) (local.get $g)))
+            (local.set $j (f64x2.add (local.get $j) (v128.const f64x2 2 2)))
+            (local.set $q0 (i32.add (local.get $q0) (i32.const 16)))
+            (local.set $q1 (i32.add (local.get $q1) (i32.const 16)))
+            (local.set $s (i32.add (local.get $s) (i32.const 32)))
+            (br_if $max (i32.lt_u (local.get $s) (local.get $end))))))))
         ;; R per lane: exp(z_j - max) over j other than the argmax (set to -inf in scratch, where
         ;; it adds nothing), the exp as in score_f64.
         (f64.store (i32.add (local.get $scratch) (i32.shl (i32.trunc_sat_f64_u (f64x2.extract_lane 0 (local.get $idx))) (i32.const 4))) (f64.const -inf))
