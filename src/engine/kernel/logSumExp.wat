@@ -520,8 +520,11 @@
             (br_if $max (i32.lt_u (local.get $s) (local.get $end))))))))
         ;; R per lane: exp(z_j - max) over j other than the argmax (set to -inf in scratch, where
         ;; it adds nothing), the exp as in score_f64.
-        (f64.store (i32.add (local.get $scratch) (i32.shl (i32.trunc_sat_f64_u (f64x2.extract_lane 0 (local.get $idx))) (i32.const 4))) (f64.const -inf))
-        (f64.store offset=8 (i32.add (local.get $scratch) (i32.shl (i32.trunc_sat_f64_u (f64x2.extract_lane 1 (local.get $idx))) (i32.const 4))) (f64.const -inf))
+        ;; Whole-vector stores, as the second pass loads them: a narrower store there would stall its load.
+        (local.set $at (i32.add (local.get $scratch) (i32.shl (i32.trunc_sat_f64_u (f64x2.extract_lane 0 (local.get $idx))) (i32.const 4))))
+        (v128.store (local.get $at) (f64x2.replace_lane 0 (v128.load (local.get $at)) (f64.const -inf)))
+        (local.set $at (i32.add (local.get $scratch) (i32.shl (i32.trunc_sat_f64_u (f64x2.extract_lane 1 (local.get $idx))) (i32.const 4))))
+        (v128.store (local.get $at) (f64x2.replace_lane 1 (v128.load (local.get $at)) (f64.const -inf)))
         (local.set $s (local.get $scratch))
         (local.set $rest0 (v128.const i64x2 0 0))
         (local.set $rest1 (v128.const i64x2 0 0))
@@ -568,7 +571,8 @@
         (br $pairs)))
     ;; Each row finished: lse = max + log1p(R), nll = lse - z_y, confidence = 1 / (1 + R); 0, 0
     ;; where predicted is -1 (ignored). Then Neumaier's sum of the nll in row order, as
-    ;; CompensatedSum.add: an infinite total leaves the compensation as it was.
+    ;; CompensatedSum.add: an infinite total leaves the compensation as it was, and an ignored
+    ;; row's 0 changes neither (sum + 0 is sum, its error 0), so no lane needs a branch.
     (local.set $sum (f64.load (local.get $total)))
     (local.set $compensation (f64.load offset=8 (local.get $total)))
     (local.set $i (i32.const 0))
@@ -585,24 +589,24 @@
           (v128.load (i32.add (local.get $own) (local.get $at)))) (local.get $skip)))
         (v128.store (i32.add (local.get $nll) (local.get $at)) (local.get $loss))
         (v128.store (i32.add (local.get $confidence) (local.get $at)) (v128.andnot (local.get $inverse) (local.get $skip)))
-        (if (i32.eqz (i32.wrap_i64 (i64x2.extract_lane 0 (local.get $skip))))
-          (then
-          (local.set $v (f64x2.extract_lane 0 (local.get $loss)))
-          (local.set $t (f64.add (local.get $sum) (local.get $v)))
-          (if (f64.eq (f64.sub (local.get $t) (local.get $t)) (f64.const 0))
-            (then (local.set $compensation (f64.add (local.get $compensation)
-              (select (f64.add (f64.sub (local.get $sum) (local.get $t)) (local.get $v)) (f64.add (f64.sub (local.get $v) (local.get $t)) (local.get $sum))
-                (f64.ge (f64.abs (local.get $sum)) (f64.abs (local.get $v))))))))
-          (local.set $sum (local.get $t))))
-        (if (i32.eqz (i32.wrap_i64 (i64x2.extract_lane 1 (local.get $skip))))
-          (then
-          (local.set $v (f64x2.extract_lane 1 (local.get $loss)))
-          (local.set $t (f64.add (local.get $sum) (local.get $v)))
-          (if (f64.eq (f64.sub (local.get $t) (local.get $t)) (f64.const 0))
-            (then (local.set $compensation (f64.add (local.get $compensation)
-              (select (f64.add (f64.sub (local.get $sum) (local.get $t)) (local.get $v)) (f64.add (f64.sub (local.get $v) (local.get $t)) (local.get $sum))
-                (f64.ge (f64.abs (local.get $sum)) (f64.abs (local.get $v))))))))
-          (local.set $sum (local.get $t))))
+        (local.set $v (f64x2.extract_lane 0 (local.get $loss)))
+        (local.set $t (f64.add (local.get $sum) (local.get $v)))
+        (local.set $compensation (select
+          (f64.add (local.get $compensation)
+            (select (f64.add (f64.sub (local.get $sum) (local.get $t)) (local.get $v)) (f64.add (f64.sub (local.get $v) (local.get $t)) (local.get $sum))
+              (f64.ge (f64.abs (local.get $sum)) (f64.abs (local.get $v)))))
+          (local.get $compensation)
+          (f64.eq (f64.sub (local.get $t) (local.get $t)) (f64.const 0))))
+        (local.set $sum (local.get $t))
+        (local.set $v (f64x2.extract_lane 1 (local.get $loss)))
+        (local.set $t (f64.add (local.get $sum) (local.get $v)))
+        (local.set $compensation (select
+          (f64.add (local.get $compensation)
+            (select (f64.add (f64.sub (local.get $sum) (local.get $t)) (local.get $v)) (f64.add (f64.sub (local.get $v) (local.get $t)) (local.get $sum))
+              (f64.ge (f64.abs (local.get $sum)) (f64.abs (local.get $v)))))
+          (local.get $compensation)
+          (f64.eq (f64.sub (local.get $t) (local.get $t)) (f64.const 0))))
+        (local.set $sum (local.get $t))
         (local.set $i (i32.add (local.get $i) (i32.const 2)))
         (br $finish)))
     (f64.store (local.get $total) (local.get $sum))
