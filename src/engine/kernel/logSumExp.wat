@@ -439,7 +439,7 @@
             (f64x2.eq (f64x2.floor (local.get $label)) (local.get $label))))
           (local.get $skip)))
         ;; The label's logit (class 0's for a row ignored or refused).
-        (local.set $ys (i32x4.trunc_sat_f64x2_u_zero (v128.andnot (local.get $label) (v128.or (local.get $skip) (local.get $refused)))))
+        (local.set $ys (i32x4.trunc_sat_f64x2_s_zero (v128.andnot (local.get $label) (v128.or (local.get $skip) (local.get $refused)))))
         ;; The maximum and its first index per lane (a strict > keeps the earlier of a tie), the
         ;; pair's values widened into scratch, interleaved, for the second pass.
         (if (local.get $narrow)
@@ -457,7 +457,7 @@
             (then
             (local.set $m (f64x2.promote_low_f32x4 (v128.load32_lane 1 (local.get $q1) (v128.load32_zero (local.get $q0)))))
             (v128.store (local.get $s) (local.get $m))
-            (local.set $j (v128.const f64x2 1 1))
+            (local.set $j (v128.const i64x2 1 1))
             (local.set $q0 (i32.add (local.get $q0) (i32.const 4)))
             (local.set $q1 (i32.add (local.get $q1) (i32.const 4)))
             (local.set $s (i32.add (local.get $s) (i32.const 16)))))
@@ -474,8 +474,8 @@
             (local.set $idx (v128.bitselect (local.get $j) (local.get $idx) (local.get $g)))
             (local.set $g (f64x2.gt (local.get $zb) (local.get $m)))
             (local.set $m (f64x2.pmax (local.get $m) (local.get $zb)))
-            (local.set $idx (v128.bitselect (f64x2.add (local.get $j) (v128.const f64x2 1 1)) (local.get $idx) (local.get $g)))
-            (local.set $j (f64x2.add (local.get $j) (v128.const f64x2 2 2)))
+            (local.set $idx (v128.bitselect (i64x2.add (local.get $j) (v128.const i64x2 1 1)) (local.get $idx) (local.get $g)))
+            (local.set $j (i64x2.add (local.get $j) (v128.const i64x2 2 2)))
             (local.set $q0 (i32.add (local.get $q0) (i32.const 8)))
             (local.set $q1 (i32.add (local.get $q1) (i32.const 8)))
             (local.set $s (i32.add (local.get $s) (i32.const 32)))
@@ -494,7 +494,7 @@
             (then
             (local.set $m (v128.load64_lane 1 (local.get $q1) (v128.load64_zero (local.get $q0))))
             (v128.store (local.get $s) (local.get $m))
-            (local.set $j (v128.const f64x2 1 1))
+            (local.set $j (v128.const i64x2 1 1))
             (local.set $q0 (i32.add (local.get $q0) (i32.const 8)))
             (local.set $q1 (i32.add (local.get $q1) (i32.const 8)))
             (local.set $s (i32.add (local.get $s) (i32.const 16)))))
@@ -512,8 +512,8 @@
             (local.set $idx (v128.bitselect (local.get $j) (local.get $idx) (local.get $g)))
             (local.set $g (f64x2.gt (local.get $zb) (local.get $m)))
             (local.set $m (f64x2.pmax (local.get $m) (local.get $zb)))
-            (local.set $idx (v128.bitselect (f64x2.add (local.get $j) (v128.const f64x2 1 1)) (local.get $idx) (local.get $g)))
-            (local.set $j (f64x2.add (local.get $j) (v128.const f64x2 2 2)))
+            (local.set $idx (v128.bitselect (i64x2.add (local.get $j) (v128.const i64x2 1 1)) (local.get $idx) (local.get $g)))
+            (local.set $j (i64x2.add (local.get $j) (v128.const i64x2 2 2)))
             (local.set $q0 (i32.add (local.get $q0) (i32.const 16)))
             (local.set $q1 (i32.add (local.get $q1) (i32.const 16)))
             (local.set $s (i32.add (local.get $s) (i32.const 32)))
@@ -521,9 +521,9 @@
         ;; R per lane: exp(z_j - max) over j other than the argmax (set to -inf in scratch, where
         ;; it adds nothing), the exp as in score_f64.
         ;; Whole-vector stores, as the second pass loads them: a narrower store there would stall its load.
-        (local.set $at (i32.add (local.get $scratch) (i32.shl (i32.trunc_sat_f64_u (f64x2.extract_lane 0 (local.get $idx))) (i32.const 4))))
+        (local.set $at (i32.add (local.get $scratch) (i32.shl (i32.wrap_i64 (i64x2.extract_lane 0 (local.get $idx))) (i32.const 4))))
         (v128.store (local.get $at) (f64x2.replace_lane 0 (v128.load (local.get $at)) (f64.const -inf)))
-        (local.set $at (i32.add (local.get $scratch) (i32.shl (i32.trunc_sat_f64_u (f64x2.extract_lane 1 (local.get $idx))) (i32.const 4))))
+        (local.set $at (i32.add (local.get $scratch) (i32.shl (i32.wrap_i64 (i64x2.extract_lane 1 (local.get $idx))) (i32.const 4))))
         (v128.store (local.get $at) (f64x2.replace_lane 1 (v128.load (local.get $at)) (f64.const -inf)))
         (local.set $s (local.get $scratch))
         (local.set $rest0 (v128.const i64x2 0 0))
@@ -566,7 +566,7 @@
         (v128.store (i32.add (local.get $confidence) (local.get $at)) (local.get $rest))
         (v128.store (i32.add (local.get $own) (local.get $at)) (f64x2.replace_lane 1 (f64x2.splat (local.get $own0)) (local.get $own1)))
         (v128.store64_lane 0 (i32.add (local.get $predicted) (i32.shl (local.get $i) (i32.const 2)))
-          (i32x4.trunc_sat_f64x2_s_zero (v128.bitselect (v128.const f64x2 -1 -1) (local.get $idx) (local.get $skip))))
+          (i8x16.shuffle 0 1 2 3 8 9 10 11 0 1 2 3 8 9 10 11 (v128.bitselect (v128.const i64x2 -1 -1) (local.get $idx) (local.get $skip)) (local.get $skip)))
         (local.set $i (i32.add (local.get $i) (i32.const 2)))
         (br $pairs)))
     ;; Each row finished: lse = max + log1p(R), nll = lse - z_y, confidence = 1 / (1 + R); 0, 0
