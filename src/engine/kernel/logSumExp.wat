@@ -20,7 +20,7 @@
 ;; there a row's own bookkeeping (reductions across lanes, tails, the call back to JavaScript per
 ;; row) cost as much as its exps. It puts rows in lanes instead, two rows a step, class by class
 ;; (no reduction, no tail), and finishes each row inside: log1p(R) by musl's log1p on f64x2 lanes
-;; (exported as log1p for its test), nll = max + log1p(R) - z_y, confidence = 1 / (1 + R),
+;; (in its second loop, exported as finish to test it), nll = max + log1p(R) - z_y, confidence = 1 / (1 + R),
 ;; argmax, labels checked, and the Neumaier sum of the nll, so that JavaScript only copies blocks
 ;; in and out.
 (module
@@ -317,66 +317,6 @@
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $next)))
     (i32.const -1))
-  ;; log(1 + x) on both lanes, for x >= 0 finite, within about 1 ulp: musl's log1p, with 1 + x
-  ;; always formed (the small-x branch of the scalar code becomes k = 0, f = u - 1 exactly).
-  (func $log1p (param $x v128) (result v128 v128)
-    (local $u v128) (local $inverse v128) (local $hu v128) (local $k v128) (local $c v128) (local $f v128) (local $hfsq v128) (local $s v128) (local $z v128) (local $w v128) (local $r v128) (local $t v128)
-    (local.set $u (f64x2.add (v128.const f64x2 1 1) (local.get $x)))
-    (local.set $inverse (f64x2.div (v128.const f64x2 1 1) (local.get $u)))
-    ;; Moves u's mantissa into [sqrt(2)/2, sqrt(2)), its exponent then k.
-    (local.set $hu (i64x2.add (local.get $u) (v128.const i64x2 0x00095f6200000000 0x00095f6200000000)))
-    ;; k as a double: the biased exponent in the low mantissa bits of 2^52, less 2^52 + 1023.
-    (local.set $k (f64x2.sub (v128.or (i64x2.shr_u (local.get $hu) (i32.const 52)) (v128.const i64x2 0x4330000000000000 0x4330000000000000))
-      (v128.const f64x2 4503599627371519 4503599627371519)))
-    ;; The rounding error of 1 + x, exact with the larger term first, over u.
-    (local.set $c (f64x2.mul
-      (v128.bitselect
-        (f64x2.sub (v128.const f64x2 1 1) (f64x2.sub (local.get $u) (local.get $x)))
-        (f64x2.sub (local.get $x) (f64x2.sub (local.get $u) (v128.const f64x2 1 1)))
-        (f64x2.ge (local.get $k) (v128.const f64x2 2 2)))
-      (local.get $inverse)))
-    (local.set $f (f64x2.sub
-      (i64x2.add (v128.and (local.get $hu) (v128.const i64x2 0x000fffffffffffff 0x000fffffffffffff)) (v128.const i64x2 0x3fe6a09e00000000 0x3fe6a09e00000000))
-      (v128.const f64x2 1 1)))
-    (local.set $hfsq (f64x2.mul (v128.const f64x2 0.5 0.5) (f64x2.mul (local.get $f) (local.get $f))))
-    (local.set $s (f64x2.div (local.get $f) (f64x2.add (v128.const f64x2 2 2) (local.get $f))))
-    (local.set $z (f64x2.mul (local.get $s) (local.get $s)))
-    (local.set $w (f64x2.mul (local.get $z) (local.get $z)))
-    ;; R = t2 + t1, t2 = z (Lg1 + w (Lg3 + w (Lg5 + w Lg7))), t1 = w (Lg2 + w (Lg4 + w Lg6)).
-    (local.set $r (f64x2.mul (local.get $w) (v128.const f64x2 1.479819860511658591e-01 1.479819860511658591e-01)))
-    (local.set $r (f64x2.mul (local.get $w) (f64x2.add (v128.const f64x2 1.818357216161805012e-01 1.818357216161805012e-01) (local.get $r))))
-    (local.set $r (f64x2.mul (local.get $w) (f64x2.add (v128.const f64x2 2.857142874366239149e-01 2.857142874366239149e-01) (local.get $r))))
-    (local.set $r (f64x2.mul (local.get $z) (f64x2.add (v128.const f64x2 6.666666666666735130e-01 6.666666666666735130e-01) (local.get $r))))
-    (local.set $t (f64x2.mul (local.get $w) (v128.const f64x2 1.531383769920937332e-01 1.531383769920937332e-01)))
-    (local.set $t (f64x2.mul (local.get $w) (f64x2.add (v128.const f64x2 2.222219843214978396e-01 2.222219843214978396e-01) (local.get $t))))
-    (local.set $t (f64x2.mul (local.get $w) (f64x2.add (v128.const f64x2 3.999999999940941908e-01 3.999999999940941908e-01) (local.get $t))))
-    (local.set $r (f64x2.add (local.get $r) (local.get $t)))
-    ;; s (hfsq + R) + (k ln2_lo + c) - hfsq + f + k ln2_hi, in musl's order.
-    (f64x2.add
-      (f64x2.add
-        (f64x2.sub
-          (f64x2.add
-            (f64x2.mul (local.get $s) (f64x2.add (local.get $hfsq) (local.get $r)))
-            (f64x2.add (f64x2.mul (local.get $k) (v128.const f64x2 1.90821492927058770002e-10 1.90821492927058770002e-10)) (local.get $c)))
-          (local.get $hfsq))
-        (local.get $f))
-      (f64x2.mul (local.get $k) (v128.const f64x2 6.93147180369123816490e-01 6.93147180369123816490e-01)))
-    (local.get $inverse))
-
-  ;; log1p in place over n (even) float64s at $at.
-  (func (export "log1p") (param $at i32) (param $n i32)
-    (local $end i32) (local $y v128)
-    (local.set $end (i32.add (local.get $at) (i32.shl (local.get $n) (i32.const 3))))
-    (block $done
-      (loop $pairs
-        (br_if $done (i32.ge_u (local.get $at) (local.get $end)))
-        (call $log1p (v128.load (local.get $at)))
-        (drop)
-        (local.set $y)
-        (v128.store (local.get $at) (local.get $y))
-        (local.set $at (i32.add (local.get $at) (i32.const 16)))
-        (br $pairs))))
-
   ;; n classifier rows of w logits (float32 when $narrow, else float64), row i at in + stride i
   ;; elements; labels are float64s. Two rows a step, one per lane, class by class: no reduction
   ;; across lanes, no tail. Each row is finished here: nll = max + log1p(R) - z_y,
@@ -393,6 +333,7 @@
     (local $lone i32)
     (local $own0 f64) (local $own1 f64) (local $sum f64) (local $compensation f64) (local $v f64) (local $t f64)
     (local $z v128) (local $g v128) (local $m v128) (local $idx v128) (local $j v128) (local $rest v128) (local $skip v128) (local $bad v128) (local $loss v128) (local $inverse v128)
+   
     (local $za v128) (local $zb v128) (local $label v128) (local $refused v128) (local $ys v128) (local $widths v128) (local $ignores v128)
     (local $d0 v128) (local $t0 v128) (local $k0 v128) (local $r0 v128) (local $e0 v128) (local $rr0 v128) (local $even0 v128) (local $odd0 v128) (local $under0 v128) (local $rest0 v128)
     (local $d1 v128) (local $t1 v128) (local $k1 v128) (local $r1 v128) (local $e1 v128) (local $rr1 v128) (local $even1 v128) (local $odd1 v128) (local $under1 v128) (local $rest1 v128) (local $consts i32)
@@ -569,6 +510,14 @@
           (i8x16.shuffle 0 1 2 3 8 9 10 11 0 1 2 3 8 9 10 11 (v128.bitselect (v128.const i64x2 -1 -1) (local.get $idx) (local.get $skip)) (local.get $skip)))
         (local.set $i (i32.add (local.get $i) (i32.const 2)))
         (br $pairs)))
+    (call $finish (local.get $nll) (local.get $confidence) (local.get $own) (local.get $predicted) (local.get $n) (local.get $total))
+    (i32.const -1))
+
+  ;; classify's second loop, apart so that it can run alone: log1p is tested through it (max 0,
+  ;; R = x, z_y 0 give nll = log1p(x) exactly).
+  (func $finish (export "finish") (param $nll i32) (param $confidence i32) (param $own i32) (param $predicted i32) (param $n i32) (param $total i32)
+    (local $i i32) (local $at i32) (local $sum f64) (local $compensation f64) (local $v f64) (local $t f64) (local $skip v128) (local $loss v128) (local $inverse v128)
+    (local $log_u v128) (local $log_inverse v128) (local $log_hu v128) (local $log_k v128) (local $log_c v128) (local $log_f v128) (local $log_hfsq v128) (local $log_s v128) (local $log_z v128) (local $log_w v128) (local $log_r v128) (local $log_t v128) (local $log_x v128)
     ;; Each row finished: lse = max + log1p(R), nll = lse - z_y, confidence = 1 / (1 + R); 0, 0
     ;; where predicted is -1 (ignored). Then Neumaier's sum of the nll in row order, as
     ;; CompensatedSum.add: an infinite total leaves the compensation as it was, and an ignored
@@ -582,9 +531,49 @@
         (local.set $at (i32.shl (local.get $i) (i32.const 3)))
         (local.set $skip (i64x2.eq (i64x2.extend_low_i32x4_s (v128.load64_zero (i32.add (local.get $predicted) (i32.shl (local.get $i) (i32.const 2)))))
           (v128.const i64x2 -1 -1)))
-        (call $log1p (v128.load (i32.add (local.get $confidence) (local.get $at))))
-        (local.set $inverse)
-        (local.set $loss)
+        ;; log1p(R) on both lanes, R >= 0 finite, within about 1 ulp: musl's log1p, with 1 + R
+        ;; always formed (the small-R branch of the scalar code becomes k = 0, f = u - 1 exactly).
+        (local.set $log_x (v128.load (i32.add (local.get $confidence) (local.get $at))))
+    (local.set $log_u (f64x2.add (v128.const f64x2 1 1) (local.get $log_x)))
+        (local.set $log_inverse (f64x2.div (v128.const f64x2 1 1) (local.get $log_u)))
+        ;; Moves u's mantissa into [sqrt(2)/2, sqrt(2)), its exponent then k.
+        (local.set $log_hu (i64x2.add (local.get $log_u) (v128.const i64x2 0x00095f6200000000 0x00095f6200000000)))
+        ;; k as a double: the biased exponent in the low mantissa bits of 2^52, less 2^52 + 1023.
+        (local.set $log_k (f64x2.sub (v128.or (i64x2.shr_u (local.get $log_hu) (i32.const 52)) (v128.const i64x2 0x4330000000000000 0x4330000000000000))
+          (v128.const f64x2 4503599627371519 4503599627371519)))
+        ;; The rounding error of 1 + x, exact with the larger term first, over u.
+        (local.set $log_c (f64x2.mul
+          (v128.bitselect
+            (f64x2.sub (v128.const f64x2 1 1) (f64x2.sub (local.get $log_u) (local.get $log_x)))
+            (f64x2.sub (local.get $log_x) (f64x2.sub (local.get $log_u) (v128.const f64x2 1 1)))
+            (f64x2.ge (local.get $log_k) (v128.const f64x2 2 2)))
+          (local.get $log_inverse)))
+        (local.set $log_f (f64x2.sub
+          (i64x2.add (v128.and (local.get $log_hu) (v128.const i64x2 0x000fffffffffffff 0x000fffffffffffff)) (v128.const i64x2 0x3fe6a09e00000000 0x3fe6a09e00000000))
+          (v128.const f64x2 1 1)))
+        (local.set $log_hfsq (f64x2.mul (v128.const f64x2 0.5 0.5) (f64x2.mul (local.get $log_f) (local.get $log_f))))
+        (local.set $log_s (f64x2.div (local.get $log_f) (f64x2.add (v128.const f64x2 2 2) (local.get $log_f))))
+        (local.set $log_z (f64x2.mul (local.get $log_s) (local.get $log_s)))
+        (local.set $log_w (f64x2.mul (local.get $log_z) (local.get $log_z)))
+        ;; R = t2 + t1, t2 = z (Lg1 + w (Lg3 + w (Lg5 + w Lg7))), t1 = w (Lg2 + w (Lg4 + w Lg6)).
+        (local.set $log_r (f64x2.mul (local.get $log_w) (v128.const f64x2 1.479819860511658591e-01 1.479819860511658591e-01)))
+        (local.set $log_r (f64x2.mul (local.get $log_w) (f64x2.add (v128.const f64x2 1.818357216161805012e-01 1.818357216161805012e-01) (local.get $log_r))))
+        (local.set $log_r (f64x2.mul (local.get $log_w) (f64x2.add (v128.const f64x2 2.857142874366239149e-01 2.857142874366239149e-01) (local.get $log_r))))
+        (local.set $log_r (f64x2.mul (local.get $log_z) (f64x2.add (v128.const f64x2 6.666666666666735130e-01 6.666666666666735130e-01) (local.get $log_r))))
+        (local.set $log_t (f64x2.mul (local.get $log_w) (v128.const f64x2 1.531383769920937332e-01 1.531383769920937332e-01)))
+        (local.set $log_t (f64x2.mul (local.get $log_w) (f64x2.add (v128.const f64x2 2.222219843214978396e-01 2.222219843214978396e-01) (local.get $log_t))))
+        (local.set $log_t (f64x2.mul (local.get $log_w) (f64x2.add (v128.const f64x2 3.999999999940941908e-01 3.999999999940941908e-01) (local.get $log_t))))
+        (local.set $log_r (f64x2.add (local.get $log_r) (local.get $log_t)))
+        (local.set $loss (f64x2.add
+      (f64x2.add
+        (f64x2.sub
+          (f64x2.add
+            (f64x2.mul (local.get $log_s) (f64x2.add (local.get $log_hfsq) (local.get $log_r)))
+            (f64x2.add (f64x2.mul (local.get $log_k) (v128.const f64x2 1.90821492927058770002e-10 1.90821492927058770002e-10)) (local.get $log_c)))
+          (local.get $log_hfsq))
+        (local.get $log_f))
+      (f64x2.mul (local.get $log_k) (v128.const f64x2 6.93147180369123816490e-01 6.93147180369123816490e-01))))
+        (local.set $inverse (local.get $log_inverse))
         (local.set $loss (v128.andnot (f64x2.sub (f64x2.add (v128.load (i32.add (local.get $nll) (local.get $at))) (local.get $loss))
           (v128.load (i32.add (local.get $own) (local.get $at)))) (local.get $skip)))
         (v128.store (i32.add (local.get $nll) (local.get $at)) (local.get $loss))
@@ -610,5 +599,5 @@
         (local.set $i (i32.add (local.get $i) (i32.const 2)))
         (br $finish)))
     (f64.store (local.get $total) (local.get $sum))
-    (f64.store offset=8 (local.get $total) (local.get $compensation))
-    (i32.const -1)))
+    (f64.store offset=8 (local.get $total) (local.get $compensation)))
+)

@@ -54,7 +54,7 @@ interface KernelExports {
     scratch: number,
     total: number,
   ) => number;
-  readonly log1p: (at: number, n: number) => void;
+  readonly finish: (nll: number, confidence: number, own: number, predicted: number, n: number, total: number) => void;
 }
 
 /** Rows of at most this many classes can go through classify, two rows at a time. */
@@ -234,15 +234,17 @@ export class LogSumExpKernel {
     return { bad: -1, sum: total[0]!, compensation: total[1]! };
   }
 
-  /** log(1 + x) for each x >= 0 (finite), as classify computes it. */
+  /** log(1 + x) for each x >= 0 (finite), as classify computes it: its second loop on max 0, R = x, z_y 0. */
   log1p(values: ArrayLike<number>): Float64Array {
     const n = values.length;
-    if (!this.reserve(8 * (n + 1))) throw new RangeError(`no memory for ${n} values`);
-    const view = new Float64Array(this.exports.memory.buffer, 0, n + 1);
-    for (let i = 0; i < n; i++) view[i] = values[i]!;
-    view[n] = 0;
-    this.exports.log1p(0, n + (n & 1));
-    return view.slice(0, n);
+    const slots = n + 2;
+    if (!this.reserve(8 * 4 * slots + 16)) throw new RangeError(`no memory for ${n} values`);
+    const buffer = this.exports.memory.buffer;
+    new Uint8Array(buffer, 0, 8 * 4 * slots + 16).fill(0);
+    const rest = new Float64Array(buffer, 8 * slots, slots);
+    for (let i = 0; i < n; i++) rest[i] = values[i]!;
+    this.exports.finish(0, 8 * slots, 16 * slots, 24 * slots, n, 32 * slots);
+    return new Float64Array(buffer, 0, n).slice();
   }
 
   /** The size of the module's memory now. */
