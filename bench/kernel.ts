@@ -84,31 +84,40 @@ function main(): void {
         `${perLogit(table!).toFixed(2)} | ${(table! / wasm!).toFixed(2)} |`,
     );
   }
-  // The classifier's path: scoreRows over 10-class float32 logits (as a .npy of logits is read), kernel on and off.
+  // The classifier's path: scoreRows over 10-class float32 logits (as a .npy of logits is read), kernel on and off;
+  // then float64 logits and other widths of the same path (rows of up to 32 classes go two at a time, finished in the kernel).
   const n = 65_536;
   const blocks = 8;
-  const k = 10;
-  const values = Float32Array.from(logits(n * k, 3));
-  const next = random(4);
-  const labels = Float64Array.from({ length: n }, () => Math.floor(next() * k));
   const options = { kind: 'logits', ignoreIndex: -100 } as const;
-  const scoreBlocks = (on: boolean) => () => {
-    setKernelEnabled(on);
-    for (let b = 0; b < blocks; b++) sink += scoreRows(labels, values, n, k, 0, options).nll[b]!;
-  };
-  const [withKernel, withoutKernel] = interleaved([scoreBlocks(true), scoreBlocks(false)]);
-  setKernelEnabled(true);
-  const perRow = (s: number) => (s * 1e9) / (n * blocks);
-  lines.push(
-    '',
-    `10-class rows through scoreRows (${blocks} blocks of ${n} float32 rows): kernel ${perRow(withKernel!).toFixed(1)} ns/row, ` +
-      `JavaScript loop ${perRow(withoutKernel!).toFixed(1)} ns/row, ${(withoutKernel! / withKernel!).toFixed(2)}x.`,
-  );
+  for (const [k, Rows] of [
+    [10, Float32Array],
+    [10, Float64Array],
+    [3, Float32Array],
+    [32, Float32Array],
+  ] as const) {
+    const values = Rows.from(logits(n * k, 3));
+    const next = random(4);
+    const labels = Float64Array.from({ length: n }, () => Math.floor(next() * k));
+    const scoreBlocks = (on: boolean) => () => {
+      setKernelEnabled(on);
+      for (let b = 0; b < blocks; b++) sink += scoreRows(labels, values, n, k, 0, options).nll[b]!;
+    };
+    const [withKernel, withoutKernel] = interleaved([scoreBlocks(true), scoreBlocks(false)]);
+    setKernelEnabled(true);
+    const perRow = (s: number) => (s * 1e9) / (n * blocks);
+    const type = Rows === Float32Array ? 'float32' : 'float64';
+    lines.push(
+      ...(k === 10 && type === 'float32' ? [''] : []),
+      `${k}-class rows through scoreRows (${blocks} blocks of ${n} ${type} rows): kernel ${perRow(withKernel!).toFixed(1)} ns/row, ` +
+        `JavaScript loop ${perRow(withoutKernel!).toFixed(1)} ns/row, ${(withoutKernel! / withKernel!).toFixed(2)}x.`,
+    );
+  }
   // The language model's path: scoreTokens over float32 rows of 32000 logits, kernel on and off.
   const positions = 256;
   const vocabulary = 32_000;
   const tokenLogits = Float32Array.from(logits(positions * vocabulary, 5));
-  const targets = Int32Array.from({ length: positions }, () => Math.floor(next() * vocabulary));
+  const nextTarget = random(6);
+  const targets = Int32Array.from({ length: positions }, () => Math.floor(nextTarget() * vocabulary));
   const scorePositions = (on: boolean) => () => {
     setKernelEnabled(on);
     sink += scoreTokens({ logits: tokenLogits, from: 0, to: positions, targets }, vocabulary, positions).nll[0]!;

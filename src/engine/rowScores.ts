@@ -69,9 +69,15 @@ export function scoreRows(
   const notNormalisedRows: number[] = [];
   const oneHotCrossEntropy = new CompensatedSum();
   const kernel = options.kind === 'logits' ? logSumExpKernel() : undefined;
+  // Few classes are finished in the kernel, two rows at a time; label smoothing needs each row's
+  // log-sum-exp, which that path does not return, so it takes the per-row figures. A row either
+  // path refuses goes to the JavaScript loop, which names it.
+  const rows = { labels, values, n, k, stride };
   if (
-    kernel?.accepts(k) &&
-    scoreLogitsOnKernel(kernel, { labels, values, n, k, stride }, options, { nll, confidence, predicted, smoothing, oneHotCrossEntropy })
+    kernel &&
+    (kernel.acceptsForClassify(k) && !smoothing
+      ? classifyOnKernel(kernel, rows, options.ignoreIndex, { nll, confidence, predicted, oneHotCrossEntropy })
+      : kernel.accepts(k) && scoreLogitsOnKernel(kernel, rows, options, { nll, confidence, predicted, smoothing, oneHotCrossEntropy }))
   )
     return { n, nll, confidence, predicted, smoothing, notNormalisedCount: 0, notNormalisedRows, oneHotCrossEntropy };
   const notNormalisedCount = scoreRowsInto({ labels, values, n, k, firstRow, stride }, options, {
@@ -228,6 +234,26 @@ function scoreLogitsOnKernel(
   if (bad !== -1) return false;
   // With one-hot p, -sum_c p_c log q_c is the label's own -log q: the same number as nll.
   for (let i = 0; i < n; i++) if (ids[i]! >= 0) oneHotCrossEntropy.add(nll[i]!);
+  return true;
+}
+
+/**
+ * Classifier rows of few classes, each finished on the kernel (nll, confidence, argmax and the
+ * sum of the nll, which with one-hot p is the cross-entropy): the same figures as scoreRowsInto to
+ * rounding. False when a label or a row is bad, with nothing added to the sum (the JavaScript loop
+ * then names it), or when the kernel declined them.
+ */
+function classifyOnKernel(
+  kernel: LogSumExpKernel,
+  rows: { labels: ArrayLike<number>; values: Float64Array | Float32Array; n: number; k: number; stride: number },
+  ignoreIndex: number,
+  out: { nll: Float64Array; confidence: Float64Array; predicted: Int32Array; oneHotCrossEntropy: CompensatedSum },
+): boolean {
+  // Fewer labels than rows: the JavaScript loop names the first row without one.
+  if (rows.labels.length < rows.n) return false;
+  const { bad, sum, compensation } = kernel.classify(rows.values, rows.stride, rows.n, rows.k, rows.labels, ignoreIndex, out);
+  if (bad !== -1) return false;
+  out.oneHotCrossEntropy.merge({ sum, compensation });
   return true;
 }
 
