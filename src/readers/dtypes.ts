@@ -307,6 +307,11 @@ export function storedAsIs(dtype: TensorDType, littleEndian: boolean, out: Numer
   return new Uint8Array(out.buffer, out.byteOffset + at * size, count * size);
 }
 
+/** Whether `dtype` is a 2-byte float stored in the host's byte order: its bytes are already a Uint16Array of its bit patterns. */
+export function isHostOrderedHalf(dtype: TensorDType, littleEndian: boolean): dtype is 'bfloat16' | 'float16' {
+  return (dtype === 'bfloat16' || dtype === 'float16') && littleEndian === HOST_LITTLE_ENDIAN;
+}
+
 /** Whether `dtype` in this byte order is stored exactly as allocate(dtype) holds it. */
 export function isStoredAsIs(dtype: TensorDType, littleEndian: boolean): boolean {
   return AS_STORED.has(dtype) && (ITEMSIZE[dtype] === 1 || littleEndian === HOST_LITTLE_ENDIAN);

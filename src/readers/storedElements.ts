@@ -1,7 +1,7 @@
 import { closeSync, fstatSync, openSync } from 'node:fs';
 import { basename } from 'node:path';
 import { readFileRange } from './byteSource';
-import { allocate, decodeInto, ITEMSIZE, storedAsIs } from './dtypes';
+import { allocate, decodeInto, isHostOrderedHalf, ITEMSIZE, storedAsIs } from './dtypes';
 import { DataFileError, foreignReason, quoteName, ShortReadError } from './errors';
 import type { NumericArray, StoredElements, Tensor, TensorDType, TensorReadOptions } from './tensor';
 
@@ -109,6 +109,27 @@ export function readStoredElements(
   readFully(stored.path, stored.offset + first * size, bytes);
   if (!direct) decodeInto(stored.dtype, bytes, stored.littleEndian, count, out, 0);
   return out;
+}
+
+/**
+ * Elements [first, first + count) of a bfloat16 or float16 tensor in the host's byte order as
+ * their raw 16-bit patterns, undecoded (in `scratch`'s bytes when given); undefined for any
+ * other dtype or byte order. Throws as readStoredElements.
+ */
+export function readStoredHalves(
+  stored: StoredElements,
+  first: number,
+  count: number,
+  scratch?: (bytes: number) => Uint8Array,
+): { readonly halves: Uint16Array; readonly dtype: 'bfloat16' | 'float16' } | undefined {
+  const { dtype } = stored;
+  if (!isHostOrderedHalf(dtype, stored.littleEndian)) return undefined;
+  if (first < 0 || count < 0 || first + count > stored.count) throw new ShortReadError(`elements ${first}..${first + count} of ${stored.count}`);
+  let bytes = scratch ? scratch(2 * count) : new Uint8Array(2 * count);
+  // A Uint16Array view needs an even byte offset.
+  if (bytes.byteOffset % 2 !== 0) bytes = new Uint8Array(2 * count);
+  readFully(stored.path, stored.offset + 2 * first, bytes);
+  return { halves: new Uint16Array(bytes.buffer, bytes.byteOffset, count), dtype };
 }
 
 function readFully(path: string, position: number, target: Uint8Array): void {

@@ -7,7 +7,8 @@ import { typedValues } from '../../engine/rowScores';
 import { otherAlignmentLosses } from '../../engine/tokens/otherAlignment';
 import { TokenError } from '../../engine/tokens/tokenError';
 import { scoreTokens } from '../../engine/tokens/tokenLoss';
-import { FileChangedError, isStored, readStoredElements } from '../../readers/storedElements';
+import type { TokenLogits } from '../../engine/tokens/tokenLogits';
+import { FileChangedError, isStored, readStoredElements, readStoredHalves } from '../../readers/storedElements';
 import type { NumericArray, StoredElements } from '../../readers/tensor';
 import type { ScoringJob, ScoringReply, ScoringRequest, ScoringResult } from './scoringProtocol';
 
@@ -132,10 +133,12 @@ export function runScoringJob(job: ScoringJob): ScoringResult {
 
 function runTokensJob(job: Extract<ScoringJob, { type: 'tokens' }>): ScoringResult {
   const { from, to, vocabulary } = job;
-  let values: Float32Array | Float64Array;
+  let values: TokenLogits;
   try {
+    // bfloat16 and float16 in host order go to the kernel as they are, not widened here.
     values = isStored(job.logits)
-      ? typedValues(storedRows(job.logits, from * vocabulary, (to - from) * vocabulary))
+      ? (readStoredHalves(job.logits, from * vocabulary, (to - from) * vocabulary, bytesFor) ??
+        typedValues(storedRows(job.logits, from * vocabulary, (to - from) * vocabulary)))
       : job.copied
         ? job.logits
         : job.logits.subarray(from * vocabulary, to * vocabulary);

@@ -39,6 +39,9 @@ interface KernelExports {
   readonly memory: WebAssembly.Memory;
   readonly score_f64: (input: number, stride: number, n: number, width: number, labels: number, out: number, scratch: number) => number;
   readonly score_f32: (input: number, stride: number, n: number, width: number, labels: number, out: number, scratch: number) => number;
+  readonly score_bf16: (input: number, stride: number, n: number, width: number, labels: number, out: number, scratch: number) => number;
+  readonly score_f16: (input: number, stride: number, n: number, width: number, labels: number, out: number, scratch: number) => number;
+  readonly widen_halves: (input: number, n: number, out: number, f16: number) => void;
   readonly classify: (
     input: number,
     stride: number,
@@ -76,6 +79,9 @@ export interface ClassifyResult {
   readonly sum: number;
   readonly compensation: number;
 }
+
+/** The 2-byte floating-point formats the kernel reads as they are stored. */
+export type HalfDType = 'bfloat16' | 'float16';
 
 /** What score returns when it did not score the rows (see there). */
 export const KERNEL_DECLINED = -2;
@@ -115,6 +121,41 @@ export class LogSumExpKernel {
    * memory could not grow: nothing was given, and the caller's own loop should score the rows.
    */
   score(values: Float32Array | Float64Array, offset: number, stride: number, n: number, width: number, labels: Int32Array, take: TakeFigures): number {
+    const { score_f64, score_f32 } = this.exports;
+    return this.scoreRows(values, values.BYTES_PER_ELEMENT === 8 ? score_f64 : score_f32, offset, stride, n, width, labels, take);
+  }
+
+  /**
+   * score on raw bfloat16 or float16 elements (host byte order), each the 16 bits of one logit:
+   * copied in as they are and widened inside, with the same figures as score on the decoded
+   * float32 values.
+   */
+  scoreHalves(halves: Uint16Array, dtype: HalfDType, offset: number, stride: number, n: number, width: number, labels: Int32Array, take: TakeFigures): number {
+    const { score_bf16, score_f16 } = this.exports;
+    return this.scoreRows(halves, dtype === 'bfloat16' ? score_bf16 : score_f16, offset, stride, n, width, labels, take);
+  }
+
+  /** The float32 values of 16-bit patterns as scoreHalves widens them. */
+  widenHalves(halves: Uint16Array, dtype: HalfDType): Float32Array {
+    const n = halves.length;
+    const outAt = align(2 * n);
+    if (!this.reserve(outAt + 4 * n)) throw new RangeError(`no memory for ${n} values`);
+    const buffer = this.exports.memory.buffer;
+    new Uint16Array(buffer, 0, n).set(halves);
+    this.exports.widen_halves(0, n, outAt, dtype === 'float16' ? 1 : 0);
+    return new Float32Array(buffer, outAt, n).slice();
+  }
+
+  private scoreRows(
+    values: Float32Array | Float64Array | Uint16Array,
+    scoreChunk: KernelExports['score_f32'],
+    offset: number,
+    stride: number,
+    n: number,
+    width: number,
+    labels: Int32Array,
+    take: TakeFigures,
+  ): number {
     if (!this.accepts(width) || !(stride >= width) || labels.length < n)
       throw new RangeError(`kernel rows of ${width} values, stride ${stride}, ${labels.length} labels for ${n} rows`);
     if (n > 0 && offset + (n - 1) * stride + width > values.length) throw new RangeError(`${values.length - offset} values for ${n} rows of stride ${stride}`);
@@ -127,16 +168,19 @@ export class LogSumExpKernel {
     const outAt = align(labelsAt + 4 * chunkRows);
     const scratchAt = align(outAt + 8 * ROW_FIGURES * chunkRows);
     if (!this.reserve(scratchAt + 8 * width)) return KERNEL_DECLINED;
-    const { memory, score_f64, score_f32 } = this.exports;
-    const buffer = memory.buffer;
-    const input = elementBytes === 8 ? new Float64Array(buffer, 0, inputBytes / 8) : new Float32Array(buffer, 0, inputBytes / 4);
+    const buffer = this.exports.memory.buffer;
+    const input =
+      elementBytes === 8
+        ? new Float64Array(buffer, 0, inputBytes / 8)
+        : elementBytes === 4
+          ? new Float32Array(buffer, 0, inputBytes / 4)
+          : new Uint16Array(buffer, 0, inputBytes / 2);
     const labelView = new Int32Array(buffer, labelsAt, chunkRows);
     const outView = new Float64Array(buffer, outAt, ROW_FIGURES * chunkRows);
-    const scoreChunk = elementBytes === 8 ? score_f64 : score_f32;
     for (let first = 0; first < n; first += chunkRows) {
       const rows = Math.min(chunkRows, n - first);
       const start = offset + first * stride;
-      input.set(values.subarray(start, start + (rows - 1) * stride + width));
+      input.set(values.subarray(start, start + (rows - 1) * stride + width) as never);
       labelView.set(labels.subarray(first, first + rows));
       const bad = scoreChunk(0, stride, rows, width, labelsAt, outAt, scratchAt);
       take(outView, first, bad >= 0 ? bad : rows);

@@ -1,5 +1,6 @@
 import { logSumExp } from '../logSpace';
 import { NO_TARGET } from './alignment';
+import { logitAt, logitValues, type TokenLogits } from './tokenLogits';
 
 /**
  * The targets a block is scored with: each position's chosen target, else the one the other
@@ -14,15 +15,9 @@ export function unionTargets(chosen: Int32Array, other: Int32Array, into: Int32A
 /**
  * -log p of each position's target under the other alignment, NaN where it scores none, from a
  * block scored with `union` (unionTargets) whose NLLs are `nll`. Position i's V logits are
- * values[i * V ..].
+ * values[i * V ..] (decoded, or halves: then only the logits needed are widened).
  */
-export function otherAlignmentLosses(
-  values: Float32Array | Float64Array,
-  vocabulary: number,
-  union: Int32Array,
-  other: Int32Array,
-  nll: Float64Array,
-): Float64Array {
+export function otherAlignmentLosses(values: TokenLogits, vocabulary: number, union: Int32Array, other: Int32Array, nll: Float64Array): Float64Array {
   const losses = new Float64Array(other.length).fill(Number.NaN);
   for (let i = 0; i < other.length; i++) {
     const target = other[i]!;
@@ -35,8 +30,8 @@ export function otherAlignmentLosses(
     // -log p(other) = log-sum-exp - z_other = nll(scored) + (z_scored - z_other).
     const row = i * vocabulary;
     losses[i] = Number.isFinite(nll[i])
-      ? nll[i]! + (values[row + scored]! - values[row + target]!)
-      : logSumExp(values, row, vocabulary) - values[row + target]!;
+      ? nll[i]! + (logitAt(values, row + scored) - logitAt(values, row + target))
+      : logSumExp(logitValues(values, row, vocabulary)) - logitAt(values, row + target);
   }
   return losses;
 }

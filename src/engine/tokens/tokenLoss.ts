@@ -12,6 +12,7 @@ import {
   logSumExpKernel,
   ROW_FIGURES,
   type LogSumExpKernel,
+  type TakeFigures,
 } from '../kernel/logSumExpKernel';
 import { LossAccumulator, type LossAccumulatorData } from '../lossAccumulator';
 import type { StreamingState } from '../reduction';
@@ -19,11 +20,12 @@ import type { RowScores } from '../rowScores';
 import { NO_TARGET } from './alignment';
 import { IndexedSums, type IndexedSumsData } from './indexedSums';
 import { tokenErrorAt } from './tokenError';
+import { isHalfLogits, logitCount, logitValues, type TokenLogits } from './tokenLogits';
 
 /** Positions from .. to - 1 of a [B, T] grid (flat index b * T + t) with their logits and aligned targets. */
 export interface TokenBlock {
-  /** Position p's V logits are logits[offset + (p - from) * V ..]. */
-  readonly logits: Float32Array | Float64Array;
+  /** Position p's V logits are logits[offset + (p - from) * V ..] (decoded, or the halves of a bfloat16 or float16 file). */
+  readonly logits: TokenLogits;
   readonly offset?: number;
   readonly from: number;
   readonly to: number;
@@ -67,7 +69,8 @@ export function scoreTokens(block: TokenBlock, vocabulary: number, length: numbe
   if (!(Number.isSafeInteger(n) && n >= 0)) throw new RangeError(`positions ${block.from} to ${block.to}`);
   if (block.targets.length < n) throw new RangeError(`${block.targets.length} targets for ${n} positions`);
   const offset = block.offset ?? 0;
-  if (offset + n * vocabulary > block.logits.length) throw new RangeError(`${block.logits.length - offset} logits for ${n} positions of ${vocabulary}`);
+  const count = logitCount(block.logits);
+  if (offset + n * vocabulary > count) throw new RangeError(`${count - offset} logits for ${n} positions of ${vocabulary}`);
   // alignTargets has checked ids read from a file; this catches targets that did not come through it.
   for (let i = 0; i < n; i++) {
     const target = block.targets[i]!;
@@ -84,9 +87,13 @@ export function scoreTokens(block: TokenBlock, vocabulary: number, length: numbe
     rank: new Int32Array(n).fill(-1),
   };
   const kernel = logSumExpKernel();
-  let bad = kernel?.accepts(vocabulary) ? scoreTokensOnKernel(kernel, block.logits, offset, block.targets, n, vocabulary, out) : KERNEL_DECLINED;
-  if (bad === KERNEL_DECLINED) bad = scoreTokensInto(block.logits, offset, block.targets, n, vocabulary, out);
-  if (bad >= 0) throw tokenErrorAt(block.from + bad, length, rowProblem(block.logits, offset + bad * vocabulary, vocabulary));
+  const { logits } = block;
+  let bad = kernel?.accepts(vocabulary) ? scoreTokensOnKernel(kernel, logits, offset, block.targets, n, vocabulary, out) : KERNEL_DECLINED;
+  if (bad === KERNEL_DECLINED)
+    bad = isHalfLogits(logits)
+      ? scoreTokensInto(logitValues(logits, offset, n * vocabulary), 0, block.targets, n, vocabulary, out)
+      : scoreTokensInto(logits, offset, block.targets, n, vocabulary, out);
+  if (bad >= 0) throw tokenErrorAt(block.from + bad, length, rowProblem(logitValues(logits, offset + bad * vocabulary, vocabulary), 0, vocabulary));
   return out;
 }
 
@@ -155,7 +162,7 @@ function scoreTokensInto(
 /** scoreTokensInto's figures from the WebAssembly kernel (the same to rounding); returns the first invalid row, -1, or KERNEL_DECLINED. */
 function scoreTokensOnKernel(
   kernel: LogSumExpKernel,
-  logits: Float32Array | Float64Array,
+  logits: TokenLogits,
   offset: number,
   targets: ArrayLike<number>,
   n: number,
@@ -168,7 +175,7 @@ function scoreTokensOnKernel(
     ids[i] = target === NO_TARGET ? -1 : target;
   }
   const { nll, entropy, topProbability, predicted, rank } = out;
-  return kernel.score(logits, offset, vocabulary, n, vocabulary, ids, (figures, first, rows) => {
+  const take: TakeFigures = (figures, first, rows) => {
     for (let r = 0, at = 0; r < rows; r++, at += ROW_FIGURES) {
       const i = first + r;
       if (ids[i]! < 0) continue;
@@ -181,7 +188,10 @@ function scoreTokensOnKernel(
       predicted[i] = figures[at + FIGURE_ARGMAX]!;
       rank[i] = figures[at + FIGURE_ABOVE]!;
     }
-  });
+  };
+  return isHalfLogits(logits)
+    ? kernel.scoreHalves(logits.halves, logits.dtype, offset, vocabulary, n, vocabulary, ids, take)
+    : kernel.score(logits, offset, vocabulary, n, vocabulary, ids, take);
 }
 
 /** W = sum_j e^(z_j - max) (z_j - max) over the finite logits of a row whose maximum is known. */
