@@ -343,9 +343,19 @@
       (i32x4.eq (local.get $e) (v128.const i32x4 0 0 0 0))))
     (v128.or (local.get $o) (i32x4.shl (v128.and (local.get $h) (v128.const i32x4 0x8000 0x8000 0x8000 0x8000)) (i32.const 16))))
 
-  ;; n 16-bit patterns at $in as float32s at $out, as score_bf16 and score_f16 widen them: for tests.
-  (func (export "widen_halves") (param $in i32) (param $n i32) (param $out i32) (param $f16 i32)
+  ;; n 16-bit patterns at $in as float32s at $out, as score_bf16 and score_f16 widen them (four
+  ;; at a time as their vector loops, or each alone as their tails and labels when $scalar): for tests.
+  (func (export "widen_halves") (param $in i32) (param $n i32) (param $out i32) (param $f16 i32) (param $scalar i32)
     (local $i i32)
+    (if (i32.eqz (local.get $scalar))
+      (then
+      (block $doneVectors
+        (loop $vectors
+          (br_if $doneVectors (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $n)))
+          (v128.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))
+            (call $widen (v128.load16x4_u (i32.add (local.get $in) (i32.shl (local.get $i) (i32.const 1)))) (local.get $f16)))
+          (local.set $i (i32.add (local.get $i) (i32.const 4)))
+          (br $vectors)))))
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $i) (local.get $n)))

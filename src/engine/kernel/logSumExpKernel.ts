@@ -41,7 +41,7 @@ interface KernelExports {
   readonly score_f32: (input: number, stride: number, n: number, width: number, labels: number, out: number, scratch: number) => number;
   readonly score_bf16: (input: number, stride: number, n: number, width: number, labels: number, out: number, scratch: number) => number;
   readonly score_f16: (input: number, stride: number, n: number, width: number, labels: number, out: number, scratch: number) => number;
-  readonly widen_halves: (input: number, n: number, out: number, f16: number) => void;
+  readonly widen_halves: (input: number, n: number, out: number, f16: number, scalar: number) => void;
   readonly classify: (
     input: number,
     stride: number,
@@ -135,14 +135,14 @@ export class LogSumExpKernel {
     return this.scoreRows(halves, dtype === 'bfloat16' ? score_bf16 : score_f16, offset, stride, n, width, labels, take);
   }
 
-  /** The float32 values of 16-bit patterns as scoreHalves widens them. */
-  widenHalves(halves: Uint16Array, dtype: HalfDType): Float32Array {
+  /** The float32 values of 16-bit patterns as scoreHalves widens them: four at a time, or each alone (`scalar`), as its tails do. */
+  widenHalves(halves: Uint16Array, dtype: HalfDType, scalar = false): Float32Array {
     const n = halves.length;
     const outAt = align(2 * n);
     if (!this.reserve(outAt + 4 * n)) throw new RangeError(`no memory for ${n} values`);
     const buffer = this.exports.memory.buffer;
     new Uint16Array(buffer, 0, n).set(halves);
-    this.exports.widen_halves(0, n, outAt, dtype === 'float16' ? 1 : 0);
+    this.exports.widen_halves(0, n, outAt, dtype === 'float16' ? 1 : 0, scalar ? 1 : 0);
     return new Float32Array(buffer, outAt, n).slice();
   }
 

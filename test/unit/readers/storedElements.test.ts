@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readdirSync, rmSync, truncateSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { runScoringJob } from '../../../src/analysis/threads/scoringJobs';
 import { describeError } from '../../../src/readers/errors';
 import { readTensorFile } from '../../../src/readers/readTensorFile';
-import { leadingElements, readStoredElements } from '../../../src/readers/storedElements';
+import { leadingElements, readStoredElements, readStoredHalves } from '../../../src/readers/storedElements';
 import type { Tensor } from '../../../src/readers/tensor';
 import { fixturePath } from '../../helpers/fixtures';
 
@@ -131,5 +131,22 @@ describe('tensors left in their file', () => {
     const values = { path: dir, offset: 0, dtype: 'float32' as const, littleEndian: true, count: 10 };
     const labels = new Float64Array(new SharedArrayBuffer(8 * 5));
     assert.throws(() => runScoringJob({ type: 'rows', labels, values, from: 0, to: 5, k: 2, crossEntropy: { kind: 'logits' } }), /EISDIR/);
+  });
+
+  it('bfloat16 and float16 in host byte order read as their raw 16-bit patterns, any other dtype or order not', async () => {
+    for (const name of ['lm_bfloat16.safetensors', 'causal_float16.pt', 'lm_float32.safetensors']) {
+      const file = await readTensorFile(fixturePath('lm', name), undefined, { leaveInFileFrom: 0 });
+      const { stored } = file.tensors.find((t) => t.name === 'logits')!;
+      const raw = readStoredHalves(stored!, 401, 1000);
+      if (stored!.dtype === 'float32') {
+        assert.equal(raw, undefined, name);
+        continue;
+      }
+      assert.equal(raw?.dtype, stored!.dtype, name);
+      const bytes = readFileSync(stored!.path).subarray(stored!.offset + 802, stored!.offset + 2802);
+      assert.deepStrictEqual(new Uint8Array(raw!.halves.buffer, raw!.halves.byteOffset, raw!.halves.byteLength), new Uint8Array(bytes), name);
+      assert.equal(readStoredHalves({ ...stored!, littleEndian: false }, 0, 10), undefined, `${name} big-endian`);
+      assert.throws(() => readStoredHalves(stored!, stored!.count - 5, 10), /elements/, `${name} past its end`);
+    }
   });
 });

@@ -5,7 +5,9 @@ import { describe, it } from 'node:test';
 import { alignTargets, NO_TARGET } from '../../../../src/engine/tokens/alignment';
 import { otherAlignmentLosses, unionTargets } from '../../../../src/engine/tokens/otherAlignment';
 import { scoreTokens } from '../../../../src/engine/tokens/tokenLoss';
+import { widenHalves } from '../../../../src/engine/tokens/tokenLogits';
 import { readTensorFile } from '../../../../src/readers/readTensorFile';
+import { readStoredHalves } from '../../../../src/readers/storedElements';
 import { fixturePath, readJson } from '../../../helpers/fixtures';
 import { assertRelative } from '../engineFixtures';
 
@@ -38,4 +40,33 @@ describe('the other alignment from the union of targets', () => {
       assert.ok(differs > B * T * 0.5, `${differs} positions score different tokens`);
     });
   }
+});
+
+describe('the other alignment on bfloat16 logits read as stored', () => {
+  it("gives the decoded logits' losses from the raw halves, also where the scored target's loss is infinite", async () => {
+    const file = await readTensorFile(fixturePath('lm', 'lm_bfloat16.safetensors'), undefined, { leaveInFileFrom: 0 });
+    const tensor = file.tensors.find((t) => t.name === 'logits')!;
+    const raw = readStoredHalves(tensor.stored!, 0, tensor.stored!.count)!;
+    assert.equal(raw.dtype, 'bfloat16');
+    const halves = raw.halves.slice();
+    const labels = file.tensors.find((t) => t.name === 'input_ids')!.data;
+    const chosen = alignTargets(labels, B, T, { shift: true, vocabulary: V }).targets;
+    const other = alignTargets(labels, B, T, { shift: false, vocabulary: V }).targets;
+    const union = unionTargets(chosen, other);
+    // Position 0 scores its chosen target at -Infinity: its loss is infinite, and the other
+    // alignment's loss there comes from the row's log-sum-exp.
+    assert.notEqual(chosen[0], NO_TARGET);
+    assert.notEqual(other[0], NO_TARGET);
+    assert.notEqual(chosen[0], other[0]);
+    halves[chosen[0]!] = 0xff80;
+    const decoded = widenHalves({ halves, dtype: 'bfloat16' }, 0, halves.length);
+    const block = { from: 0, to: B * T, targets: union };
+    const scores = scoreTokens({ ...block, logits: { halves, dtype: 'bfloat16' } }, V, T);
+    assert.equal(scores.nll[0], Infinity);
+    const fromHalves = otherAlignmentLosses({ halves, dtype: 'bfloat16' }, V, union, other, scores.nll);
+    const fromDecoded = otherAlignmentLosses(decoded, V, union, other, scoreTokens({ ...block, logits: decoded }, V, T).nll);
+    assert.deepStrictEqual(fromHalves, fromDecoded);
+    assert.ok(Number.isFinite(fromHalves[0]));
+    assert.ok(fromHalves.filter((v) => Number.isFinite(v)).length > 30);
+  });
 });
