@@ -9,6 +9,7 @@ import { CategoricalPass, crossEntropyOptionsFor } from '../src/analysis/tasks/c
 import { reduceCategoricalBlock, type CategoricalBlock } from '../src/engine/categoricalBlock';
 import { scoreOptionsFor } from '../src/engine/crossEntropyLoss';
 import { scoreRows, type RowScores } from '../src/engine/rowScores';
+import { logSumExpKernel } from '../src/engine/kernel/logSumExpKernel';
 import { NO_TARGET } from '../src/engine/tokens/alignment';
 import { scoreTokens, TokenLossState, type TokenScores } from '../src/engine/tokens/tokenLoss';
 import { parsePlainLines, plainRecordParser } from '../src/readers/csvRecords';
@@ -158,13 +159,16 @@ function languageModelPass(clock: StageClock, path: string): void {
     const raw = new Uint8Array(positionsPerBlock * V * 2);
     const logits = new Float32Array(positionsPerBlock * V);
     const targets = new Int32Array(positionsPerBlock);
+    // With the kernel, the bfloat16 bytes are scored as they are read (as the scoring threads do): no decode stage.
+    const halves = logSumExpKernel() ? new Uint16Array(raw.buffer) : undefined;
     for (let from = 0; from < B * T; from += positionsPerBlock) {
       const n = Math.min(positionsPerBlock, B * T - from);
       clock.time('read', () => readRange(fd, raw.subarray(0, n * V * 2), base + header.logits!.data_offsets[0] + from * V * 2));
-      clock.time('decode', () => decodeInto('bfloat16', raw.subarray(0, n * V * 2), true, n * V, logits, 0));
+      if (!halves) clock.time('decode', () => decodeInto('bfloat16', raw.subarray(0, n * V * 2), true, n * V, logits, 0));
       // Position t scores the token at t + 1 (nothing at a sequence's last position).
       for (let i = 0; i < n; i++) targets[i] = (from + i) % T === T - 1 ? NO_TARGET : Number(ids[from + i + 1]);
-      const scores: TokenScores = clock.time('scoring', () => scoreTokens({ logits, from, to: from + n, targets }, V, T));
+      const block = { logits: halves ? { halves: halves.subarray(0, n * V), dtype: 'bfloat16' as const } : logits, from, to: from + n, targets };
+      const scores: TokenScores = clock.time('scoring', () => scoreTokens(block, V, T));
       clock.time('reductions', () => state.consumeScores(scores, targets.subarray(0, n)));
     }
     if (!(state.rows > 0)) throw new Error('no token was scored');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { logSumExpKernel, setKernelEnabled, type HalfDType } from '../../../../src/engine/kernel/logSumExpKernel';
+import { FIGURE_ARGMAX, FIGURE_MAX, logSumExpKernel, ROW_FIGURES, setKernelEnabled, type HalfDType } from '../../../../src/engine/kernel/logSumExpKernel';
 import { alignTargets, NO_TARGET } from '../../../../src/engine/tokens/alignment';
 import { scoreTokens, type TokenScores } from '../../../../src/engine/tokens/tokenLoss';
 import { widenHalves, type HalfLogits } from '../../../../src/engine/tokens/tokenLogits';
@@ -105,6 +105,33 @@ describe('the kernel on bfloat16 and float16 logits read as stored', () => {
       // The engine's own widening, used when the kernel is off, is the readers' too.
       const widened = widenHalves({ halves: all, dtype }, 0, 65536);
       for (let bits = 0; bits < 65536; bits++) assert.ok(Object.is(widened[bits], expected[bits]), `${dtype} 0x${bits.toString(16)}`);
+    });
+
+    it(`reads every finite ${dtype} bit pattern in a row's vector loop as the readers decode it`, () => {
+      // Row r holds pattern r at column r mod 4 (every lane) among -Infinity: its maximum is that value.
+      const finite = Array.from({ length: 65536 }, (_, bits) => bits).filter((bits) => Number.isFinite(decoded(new Uint16Array([bits]), dtype)[0]));
+      const n = finite.length;
+      const halves = new Uint16Array(4 * n).fill(MINUS_INFINITY[dtype]);
+      const labels = new Int32Array(n);
+      finite.forEach((bits, r) => {
+        halves[4 * r + (r % 4)] = bits;
+        labels[r] = r % 4;
+      });
+      const expected = decoded(new Uint16Array(finite), dtype);
+      let seen = 0;
+      const bad = kernel!.scoreHalves(halves, dtype, 0, 4, n, 4, labels, (figures, first, rows) => {
+        for (let r = 0; r < rows; r++) {
+          const row = first + r;
+          const where = `${dtype} 0x${finite[row]!.toString(16)}`;
+          assert.ok(Object.is(figures[ROW_FIGURES * r + FIGURE_MAX], expected[row]), `${where}: ${figures[ROW_FIGURES * r + FIGURE_MAX]} vs ${expected[row]}`);
+          assert.equal(figures[ROW_FIGURES * r + FIGURE_ARGMAX], row % 4, where);
+          seen++;
+        }
+      });
+      assert.equal(bad, -1);
+      assert.equal(seen, n);
+      // Every pattern but the 2 infinities and the NaNs.
+      assert.equal(n, 65536 - 2 - (dtype === 'bfloat16' ? 254 : 2046));
     });
 
     it(`scores random ${dtype} rows of widths 1..40 and 32000 with the figures of their float32s, bit for bit`, () => {
