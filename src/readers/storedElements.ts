@@ -87,6 +87,21 @@ export function readStoredElementsOf(
   }
 }
 
+/** readStoredHalves, failing with a one-line DataFileError that names the file and the tensor. */
+export function readStoredHalvesOf(
+  tensorName: string,
+  stored: StoredElements,
+  first: number,
+  count: number,
+  scratch?: (bytes: number) => Uint8Array,
+): ReturnType<typeof readStoredHalves> {
+  try {
+    return readStoredHalves(stored, first, count, scratch);
+  } catch (error) {
+    throw new DataFileError(basename(stored.path), `tensor ${quoteName(tensorName)}`, foreignReason(error));
+  }
+}
+
 /**
  * Elements [first, first + count) decoded as the readers decode them (into allocate's array
  * type), in `into` when it is that type and long enough. Synchronous: it runs on analysis and

@@ -3,6 +3,7 @@ import { LossSketch } from '../../../engine/lossSketch';
 import { NO_TARGET } from '../../../engine/tokens/alignment';
 import type { TextSize } from '../../../engine/tokens/perplexity';
 import { otherAlignmentLosses, unionTargets } from '../../../engine/tokens/otherAlignment';
+import { logitValues } from '../../../engine/tokens/tokenLogits';
 import { scoreTokens, TokenLossState, type TokenScores } from '../../../engine/tokens/tokenLoss';
 import { decodeTokens } from '../../../readers/tokenizer/decodeTokens';
 import { textSize } from '../../../readers/tokenizer/textSize';
@@ -134,8 +135,10 @@ export class LanguageModelPass {
   }
 
   private consumeLogProbabilities(rows: TokenRows, chosen: Int32Array): void {
-    const { from, to, values } = rows;
+    const { from, to } = rows;
     const n = to - from;
+    // Log-probabilities are never left as halves (only logits are), so this is a view.
+    const values = logitValues(rows.values, 0, n);
     const scored = new Uint8Array(n);
     const nll = new Float64Array(n);
     for (let i = 0; i < n; i++) {

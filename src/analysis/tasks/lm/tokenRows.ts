@@ -1,8 +1,9 @@
 import { typedValues } from '../../../engine/rowScores';
 import { alignTargets, NO_TARGET } from '../../../engine/tokens/alignment';
 import { TokenError, tokenPlace } from '../../../engine/tokens/tokenError';
+import type { TokenLogits } from '../../../engine/tokens/tokenLogits';
 import { DataFileError, quoteName } from '../../../readers/errors';
-import { readStoredElementsOf } from '../../../readers/storedElements';
+import { readStoredElementsOf, readStoredHalvesOf } from '../../../readers/storedElements';
 import type { NumericArray, Tensor } from '../../../readers/tensor';
 import { LM_BLOCK_VALUES } from '../../sizes';
 
@@ -47,8 +48,11 @@ export interface TokenBlockPlace {
 
 /** A block's positions with their values. */
 export interface TokenRows extends TokenBlockPlace {
-  /** V logits per position, or one log-probability per position, from position `from`. */
-  readonly values: Float32Array | Float64Array;
+  /**
+   * V logits per position, or one log-probability per position, from position `from`; the raw
+   * halves of bfloat16 or float16 logits left in their file in the host's byte order.
+   */
+  readonly values: TokenLogits;
 }
 
 /** Reusable memory for the blocks of a tensor left in its file: the decoded values, and the raw bytes of a dtype that needs decoding (bfloat16, float16). */
@@ -64,10 +68,20 @@ interface BlockMemory {
 function elementsOf(tensor: Tensor, first: number, count: number, memory?: BlockMemory): NumericArray {
   if (!tensor.stored) return tensor.data.subarray(first, first + count);
   if (!memory) return readStoredElementsOf(tensor.name, tensor.stored, first, count);
-  const scratch = (bytes: number) => (memory.bytes && memory.bytes.length >= bytes ? memory.bytes.subarray(0, bytes) : (memory.bytes = new Uint8Array(bytes)));
+  const scratch = scratchOf(memory);
   const values = readStoredElementsOf(tensor.name, tensor.stored, first, count, memory.values, scratch);
   if (!memory.values || values.length > memory.values.length) memory.values = values;
   return values;
+}
+
+function scratchOf(memory: BlockMemory): (bytes: number) => Uint8Array {
+  return (bytes) => (memory.bytes && memory.bytes.length >= bytes ? memory.bytes.subarray(0, bytes) : (memory.bytes = new Uint8Array(bytes)));
+}
+
+/** Logits [first, first + count) of a tensor: as elementsOf, but bfloat16 and float16 left in the file in host order are kept as their raw halves, for the kernel to read. */
+function logitsOf(tensor: Tensor, first: number, count: number, memory: BlockMemory): TokenLogits {
+  const halves = tensor.stored ? readStoredHalvesOf(tensor.name, tensor.stored, first, count, scratchOf(memory)) : undefined;
+  return halves ?? typedValues(elementsOf(tensor, first, count, memory));
 }
 
 /** A TokenError of a group's grid, at its place in the whole file's grid. */
@@ -154,7 +168,11 @@ export async function* tokenRows(tensors: LanguageModelTensors, firstSequence: n
   const memory: BlockMemory = {};
   for (const { group, from, to } of tokenBlocks(tensors, firstSequence, endSequence)) {
     if (signal?.aborted) throw new Error('cancelled');
-    yield { group, from, to, values: typedValues(elementsOf(tensors.predictions, from * vocabulary, (to - from) * vocabulary, memory)) };
+    const first = from * vocabulary;
+    const count = (to - from) * vocabulary;
+    const values =
+      tensors.kind === 'logits' ? logitsOf(tensors.predictions, first, count, memory) : typedValues(elementsOf(tensors.predictions, first, count, memory));
+    yield { group, from, to, values };
     await new Promise((resolve) => setImmediate(resolve));
   }
 }

@@ -15,6 +15,7 @@ import { analyzeLanguageModel, type LanguageModelInput, type LanguageModelStream
 import { runScoringJob } from '../../../../../src/analysis/threads/scoringJobs';
 import { ScoringPool } from '../../../../../src/analysis/threads/scoringPool';
 import { LM_BLOCK_VALUES, LM_JOB_VALUES } from '../../../../../src/analysis/sizes';
+import { setKernelEnabled } from '../../../../../src/engine/kernel/logSumExpKernel';
 import { NO_TARGET } from '../../../../../src/engine/tokens/alignment';
 import { DEFAULT_LIMITS } from '../../../../../src/readers/limits';
 import { describeError } from '../../../../../src/readers/errors';
@@ -98,6 +99,33 @@ describe('language model logits on scoring threads: the same analysis as one thr
       });
     }
   }
+
+  it('bfloat16 and float16 logits left in the file, scored as their raw halves, give the analysis of the decoded logits, with the kernel on and off', async () => {
+    let checked = 0;
+    for (const c of lmExpected.cases) {
+      if (c.dtype !== 'bfloat16' && c.dtype !== 'float16') continue;
+      const options = { ...optionsFor(c), keepRowLosses: true };
+      const input = await inputOf(lmFixture(c.file), options, true);
+      // Only a tensor left where its bytes lie as stored is read as halves (not a deflated .npz member).
+      if (!input.tensors.predictions.stored) continue;
+      const inMemory = await analyzeLanguageModel(await inputOf(lmFixture(c.file), options, false), options);
+      assert.deepStrictEqual(await analyzeLanguageModel(input, options), inMemory, c.file);
+      setKernelEnabled(false);
+      try {
+        const withoutKernel = await analyzeLanguageModel(await inputOf(lmFixture(c.file), options, true), options);
+        assertRelative(withoutKernel.summary.crossEntropy, inMemory.summary.crossEntropy, 1e-13, `${c.file} without the kernel`);
+        assert.deepStrictEqual(
+          withoutKernel,
+          await analyzeLanguageModel(await inputOf(lmFixture(c.file), options, false), options),
+          `${c.file} without the kernel`,
+        );
+      } finally {
+        setKernelEnabled(true);
+      }
+      checked++;
+    }
+    assert.ok(checked >= 4, `${checked} half-precision fixtures left in their file`);
+  });
 
   it('per-token log-probabilities stay on this thread', async () => {
     const before = pool.jobsRun;
