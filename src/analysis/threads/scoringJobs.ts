@@ -6,7 +6,7 @@ import { CsvLineError, KeyCoder, parsePlainLines, plainRecordParser, QUOTE, type
 import { typedValues } from '../../engine/rowScores';
 import { otherAlignmentLosses } from '../../engine/tokens/otherAlignment';
 import { TokenError } from '../../engine/tokens/tokenError';
-import { scoreTokens } from '../../engine/tokens/tokenLoss';
+import { scoreTokens, scoresHalves } from '../../engine/tokens/tokenLoss';
 import type { TokenLogits } from '../../engine/tokens/tokenLogits';
 import { FileChangedError, isStored, readStoredElements, readStoredHalves } from '../../readers/storedElements';
 import type { NumericArray, StoredElements } from '../../readers/tensor';
@@ -137,7 +137,7 @@ function runTokensJob(job: Extract<ScoringJob, { type: 'tokens' }>): ScoringResu
   try {
     // bfloat16 and float16 in host order go to the kernel as they are, not widened here.
     values = isStored(job.logits)
-      ? (readStoredHalves(job.logits, from * vocabulary, (to - from) * vocabulary, bytesFor) ??
+      ? ((scoresHalves(vocabulary) ? readStoredHalves(job.logits, from * vocabulary, (to - from) * vocabulary, bytesFor) : undefined) ??
         typedValues(storedRows(job.logits, from * vocabulary, (to - from) * vocabulary)))
       : job.copied
         ? job.logits

@@ -98,6 +98,14 @@ export function scoreTokens(block: TokenBlock, vocabulary: number, length: numbe
 }
 
 /**
+ * Whether scoreTokens reads rows of this width as raw halves on the kernel. Else it would widen
+ * them into a new array per block: a caller then does better to decode into memory of its own.
+ */
+export function scoresHalves(vocabulary: number): boolean {
+  return logSumExpKernel()?.accepts(vocabulary) ?? false;
+}
+
+/**
  * scoreTokens' loop; returns the index of the first invalid row, or -1. Nothing but that return
  * follows the loop (see scoreRowsInto in rowScores.ts: code after a long loop that has not run
  * yet makes V8 throw away the compiled loop).

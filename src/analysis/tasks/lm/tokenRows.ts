@@ -2,6 +2,7 @@ import { typedValues } from '../../../engine/rowScores';
 import { alignTargets, NO_TARGET } from '../../../engine/tokens/alignment';
 import { TokenError, tokenPlace } from '../../../engine/tokens/tokenError';
 import type { TokenLogits } from '../../../engine/tokens/tokenLogits';
+import { scoresHalves } from '../../../engine/tokens/tokenLoss';
 import { DataFileError, quoteName } from '../../../readers/errors';
 import { readStoredElementsOf, readStoredHalvesOf } from '../../../readers/storedElements';
 import type { NumericArray, Tensor } from '../../../readers/tensor';
@@ -78,9 +79,9 @@ function scratchOf(memory: BlockMemory): (bytes: number) => Uint8Array {
   return (bytes) => (memory.bytes && memory.bytes.length >= bytes ? memory.bytes.subarray(0, bytes) : (memory.bytes = new Uint8Array(bytes)));
 }
 
-/** Logits [first, first + count) of a tensor: as elementsOf, but bfloat16 and float16 left in the file in host order are kept as their raw halves, for the kernel to read. */
-function logitsOf(tensor: Tensor, first: number, count: number, memory: BlockMemory): TokenLogits {
-  const halves = tensor.stored ? readStoredHalvesOf(tensor.name, tensor.stored, first, count, scratchOf(memory)) : undefined;
+/** Logits [first, first + count) of a tensor: as elementsOf, but bfloat16 and float16 left in the file in host order stay raw halves when the kernel reads them. */
+function logitsOf(tensor: Tensor, vocabulary: number, first: number, count: number, memory: BlockMemory): TokenLogits {
+  const halves = tensor.stored && scoresHalves(vocabulary) ? readStoredHalvesOf(tensor.name, tensor.stored, first, count, scratchOf(memory)) : undefined;
   return halves ?? typedValues(elementsOf(tensor, first, count, memory));
 }
 
@@ -171,7 +172,9 @@ export async function* tokenRows(tensors: LanguageModelTensors, firstSequence: n
     const first = from * vocabulary;
     const count = (to - from) * vocabulary;
     const values =
-      tensors.kind === 'logits' ? logitsOf(tensors.predictions, first, count, memory) : typedValues(elementsOf(tensors.predictions, first, count, memory));
+      tensors.kind === 'logits'
+        ? logitsOf(tensors.predictions, vocabulary, first, count, memory)
+        : typedValues(elementsOf(tensors.predictions, first, count, memory));
     yield { group, from, to, values };
     await new Promise((resolve) => setImmediate(resolve));
   }
