@@ -1,7 +1,7 @@
 ;; Row-wise log-sum-exp over blocks of logits, on f64x2 lanes, accumulated in float64.
 ;;
 ;; For each row z of width w (a label y >= 0; rows with y < 0 are skipped) the exported
-;; score_f64 / score_f32 write six float64s to out + 48 i:
+;; score_f64 / score_f32 (and score_bf16 / score_f16) write six float64s to out + 48 i:
 ;;   max z, argmax z (first index, as torch.argmax), R = sum_{j != argmax} exp(z_j - max),
 ;;   W = sum_j exp(z_j - max) (z_j - max), z_y, #{j : z_j > z_y}
 ;; so that log-sum-exp = max + log1p(R) and the entropy of softmax(z) = log1p(R) - W / (1 + R).

@@ -1,8 +1,8 @@
 import wasmBase64 from './logSumExp.wat';
 
 /**
- * The row-wise log-sum-exp of logSumExp.wat: rows of logits copied in bulk into the module's
- * memory, six float64 figures out per row (see ROW_FIGURES), or, for classifier rows of up to
+ * The row-wise log-sum-exp of logSumExp.wat: rows of logits (float64, float32, or bfloat16 and
+ * float16 as stored) copied in bulk into the module's memory, six float64 figures out per row (see ROW_FIGURES), or, for classifier rows of up to
  * CLASSIFY_MAX_WIDTH classes, each row finished in the module (classify: nll, confidence, argmax
  * and their compensated sum, two rows at a time). It is an accelerator only: callers
  * keep their JavaScript loop for when it is unavailable (no WebAssembly SIMD, or switched off with
@@ -180,7 +180,7 @@ export class LogSumExpKernel {
     for (let first = 0; first < n; first += chunkRows) {
       const rows = Math.min(chunkRows, n - first);
       const start = offset + first * stride;
-      input.set(values.subarray(start, start + (rows - 1) * stride + width) as never);
+      input.set(values.subarray(start, start + (rows - 1) * stride + width));
       labelView.set(labels.subarray(first, first + rows));
       const bad = scoreChunk(0, stride, rows, width, labelsAt, outAt, scratchAt);
       take(outView, first, bad >= 0 ? bad : rows);
