@@ -2,10 +2,10 @@ import wasmBase64 from './logSumExp.wat';
 
 /**
  * The row-wise log-sum-exp of logSumExp.wat: rows of logits (float64, float32, or bfloat16 and
- * float16 as stored) copied in bulk into the module's memory, six float64 figures out per row (see ROW_FIGURES), or, for classifier rows of up to
- * CLASSIFY_MAX_WIDTH classes, each row finished in the module (classify: nll, confidence, argmax
- * and their compensated sum, two rows at a time). It is an accelerator only: callers
- * keep their JavaScript loop for when it is unavailable (no WebAssembly SIMD, or switched off with
+ * float16 as stored) copied in bulk into the module's memory, six float64 figures out per row
+ * (see ROW_FIGURES), or, for classifier rows of up to CLASSIFY_MAX_WIDTH classes, each row
+ * finished in the module (classify: nll, confidence, argmax and their compensated sum, two rows
+ * at a time). It is an accelerator only: callers keep their JavaScript loop for when it is unavailable (no WebAssembly SIMD, or switched off with
  * LIKELIHOOD_LENS_KERNEL=off or setKernelEnabled(false)) and for naming what is wrong with a row
  * it refuses.
  */
