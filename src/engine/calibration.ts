@@ -87,19 +87,22 @@ export class ReliabilityState implements StreamingState<LabelledRows, Reliabilit
 
   /** Adds rows already scored, the first being file row `firstRow` (which keys its bootstrap weights); rows scored as ignored (predicted -1) are left out. */
   consumeScores(labels: ArrayLike<number>, scored: RowScores, firstRow: number): void {
-    const { confidence, predicted } = scored;
+    const { confidence, predicted, n } = scored;
     const bins = this.binCount;
-    for (let i = 0; i < scored.n; i++) {
-      const top = predicted[i]!;
-      if (top < 0) continue;
-      const c = confidence[i]!;
-      const bin = Math.min(bins - 1, Math.floor(c * bins));
-      this.counts[bin]!++;
-      this.confidence[bin]!.add(c);
-      const correct = top === labels[i];
-      if (correct) this.correct[bin]!++;
-      this.bootstrap?.add(firstRow + i, bin, c, correct);
+    // The bins' counts and compensated sums in typed arrays for binRows' loop, written back
+    // after it: the same additions in the same order.
+    const counts = Float64Array.from(this.counts);
+    const correct = Float64Array.from(this.correct);
+    const sums = Float64Array.from(this.confidence, (s) => s.sum);
+    const compensations = Float64Array.from(this.confidence, (s) => s.compensation);
+    binRows(labels, predicted, confidence, n, bins, counts, correct, sums, compensations);
+    for (let b = 0; b < bins; b++) {
+      this.counts[b] = counts[b]!;
+      this.correct[b] = correct[b]!;
+      this.confidence[b]!.sum = sums[b]!;
+      this.confidence[b]!.compensation = compensations[b]!;
     }
+    this.bootstrap?.addRows(firstRow, labels, predicted, confidence, n);
   }
 
   merge(other: ReliabilityData): void {
@@ -117,15 +120,7 @@ export class ReliabilityState implements StreamingState<LabelledRows, Reliabilit
    * probabilities.
    */
   bootstrapRows(firstRow: number, labels: ArrayLike<number>, predicted: ArrayLike<number>, confidence: ArrayLike<number>): void {
-    const bootstrap = this.bootstrap;
-    if (!bootstrap) return;
-    const bins = this.binCount;
-    for (let i = 0; i < predicted.length; i++) {
-      const top = predicted[i]!;
-      if (top < 0) continue;
-      const c = confidence[i]!;
-      bootstrap.add(firstRow + i, Math.min(bins - 1, Math.floor(c * bins)), c, top === labels[i]);
-    }
+    this.bootstrap?.addRows(firstRow, labels, predicted, confidence, predicted.length);
   }
 
   table(): ReliabilityTable {
@@ -157,6 +152,37 @@ export class ReliabilityState implements StreamingState<LabelledRows, Reliabilit
       eceInterval: { ...interval, replicates, seed, exactRows },
       eceNoiseFloor: calibrationNoiseFloor(bins),
     };
+  }
+}
+
+/**
+ * ReliabilityState.consumeScores' loop: the first n rows into their bins' counts, right counts
+ * and compensated confidence sums (CompensatedSum.add, inline). Nothing follows the loop (see
+ * scoreRowsInto in rowScores.ts).
+ */
+function binRows(
+  labels: ArrayLike<number>,
+  predicted: Int32Array,
+  confidence: Float64Array,
+  n: number,
+  bins: number,
+  counts: Float64Array,
+  correct: Float64Array,
+  sums: Float64Array,
+  compensations: Float64Array,
+): void {
+  for (let i = 0; i < n; i++) {
+    const top = predicted[i]!;
+    if (top < 0) continue;
+    const c = confidence[i]!;
+    const bin = Math.min(bins - 1, Math.floor(c * bins));
+    counts[bin]!++;
+    if (top === labels[i]) correct[bin]!++;
+    const sum = sums[bin]!;
+    const total = sum + c;
+    // Infinite or NaN: the error term means nothing any more.
+    if (Number.isFinite(total)) compensations[bin] += Math.abs(sum) >= Math.abs(c) ? sum - total + c : c - total + sum;
+    sums[bin] = total;
   }
 }
 

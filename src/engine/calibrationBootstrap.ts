@@ -89,6 +89,24 @@ export class CalibrationBootstrapState implements CalibrationBootstrapData {
     }
   }
 
+  /**
+   * The first n rows of a block whose row i is file row firstRow + i, with their labels, top
+   * classes (-1: ignored, left out) and top-class probabilities: what add() makes of each, in
+   * the same order, with the rows past exactRows in one loop over local arrays (no call, no
+   * hash: most rows of a large file take only this loop).
+   */
+  addRows(firstRow: number, labels: ArrayLike<number>, predicted: ArrayLike<number>, confidence: ArrayLike<number>, n: number): void {
+    const bins = this.binCount;
+    const exactEnd = Math.max(0, Math.min(n, this.exactRows - firstRow));
+    for (let i = 0; i < exactEnd; i++) {
+      const top = predicted[i]!;
+      if (top < 0) continue;
+      const c = confidence[i]!;
+      this.add(firstRow + i, Math.min(bins - 1, Math.floor(c * bins)), c, top === labels[i]);
+    }
+    addTailRows(labels, predicted, confidence, exactEnd, n, bins, this.tailCounts, this.tailGaps, this.tailSquares);
+  }
+
   merge(other: CalibrationBootstrapData): void {
     if (other.replicates !== this.replicates || other.seed !== this.seed || other.binCount !== this.binCount || other.exactRows !== this.exactRows)
       throw new Error('cannot merge calibration bootstraps with different replicates, seeds, bins or exact rows');
@@ -141,6 +159,42 @@ export class CalibrationBootstrapState implements CalibrationBootstrapData {
   interval(): { readonly lower: number; readonly upper: number } {
     const sorted = this.replicateEces().sort();
     return { lower: linearQuantile(sorted, 0.025), upper: linearQuantile(sorted, 0.975) };
+  }
+}
+
+/**
+ * CalibrationBootstrapState.addRows' rows [from, to), all past exactRows: their bins' tail count,
+ * sum of gaps and sum of squared gaps. Nothing follows the loop (see scoreRowsInto in rowScores.ts).
+ */
+function addTailRows(
+  labels: ArrayLike<number>,
+  predicted: ArrayLike<number>,
+  confidence: ArrayLike<number>,
+  from: number,
+  to: number,
+  bins: number,
+  counts: Float64Array,
+  gaps: Float64Array,
+  squares: Float64Array,
+): void {
+  for (let i = from; i < to; i++) {
+    const top = predicted[i]!;
+    if (top < 0) continue;
+    const c = confidence[i]!;
+    const bin = Math.min(bins - 1, Math.floor(c * bins));
+    const gap = (top === labels[i] ? 1 : 0) - c;
+    const at = 2 * bin;
+    counts[bin]!++;
+    // neumaierAdd, inline, for the gap and its square.
+    let sum = gaps[at]!;
+    let total = sum + gap;
+    gaps[at + 1] += Math.abs(sum) >= Math.abs(gap) ? sum - total + gap : gap - total + sum;
+    gaps[at] = total;
+    const square = gap * gap;
+    sum = squares[at]!;
+    total = sum + square;
+    squares[at + 1] += Math.abs(sum) >= Math.abs(square) ? sum - total + square : square - total + sum;
+    squares[at] = total;
   }
 }
 

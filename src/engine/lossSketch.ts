@@ -112,11 +112,22 @@ export class LossSketch {
     let welfordMean = this.welfordMean;
     let m2 = this.m2;
     let count = this.count;
+    let lowN = this.lowN;
+    let lowMean = this.lowMean;
+    let lowM2 = this.lowM2;
+    let highN = this.highN;
+    let highMean = this.highMean;
+    let highM2 = this.highM2;
+    let nextPoint = this.nextPoint;
+    // Once the product has underflowed, the test is never made again.
+    let underflowFound = this.underflowRow !== undefined;
     for (let i = 0; i < losses.length; i++) {
       const loss = losses[i]!;
       count++;
-      if (this.underflowRow === undefined && -((Number.isFinite(total) ? total + compensation : total) + loss) < LOG_MIN_DOUBLE)
+      if (!underflowFound && -((Number.isFinite(total) ? total + compensation : total) + loss) < LOG_MIN_DOUBLE) {
         this.underflowRow = firstRow + i;
+        underflowFound = true;
+      }
       // CompensatedSum.add, inline.
       const next = total + loss;
       if (!Number.isFinite(next)) total = next;
@@ -128,23 +139,33 @@ export class LossSketch {
       welfordMean += delta / count;
       m2 += delta * (loss - welfordMean);
       const mean = (Number.isFinite(total) ? total + compensation : total) / count;
-      if (this.lowN === 0 || mean < this.lowMean) {
-        this.lowN = count;
-        this.lowMean = mean;
-        this.lowM2 = m2;
+      if (lowN === 0 || mean < lowMean) {
+        lowN = count;
+        lowMean = mean;
+        lowM2 = m2;
       }
-      if (this.highN === 0 || mean > this.highMean) {
-        this.highN = count;
-        this.highMean = mean;
-        this.highM2 = m2;
+      if (highN === 0 || mean > highMean) {
+        highN = count;
+        highMean = mean;
+        highM2 = m2;
       }
-      if (count === this.nextPoint) {
+      if (count === nextPoint) {
         sum.sum = total;
         sum.compensation = compensation;
         this.welfordMean = welfordMean;
         this.m2 = m2;
         this.count = count;
+        this.lowN = lowN;
+        this.lowMean = lowMean;
+        this.lowM2 = lowM2;
+        this.highN = highN;
+        this.highMean = highMean;
+        this.highM2 = highM2;
         this.keepPoint(count, mean);
+        // keepPoint starts a new stretch and moves the next point.
+        lowN = this.lowN;
+        highN = this.highN;
+        nextPoint = this.nextPoint;
       }
     }
     sum.sum = total;
@@ -152,13 +173,26 @@ export class LossSketch {
     this.welfordMean = welfordMean;
     this.m2 = m2;
     this.count = count;
+    this.lowN = lowN;
+    this.lowMean = lowMean;
+    this.lowM2 = lowM2;
+    this.highN = highN;
+    this.highMean = highMean;
+    this.highM2 = highM2;
   }
 
   private addRowsToWorst(losses: Float64Array, firstRow: number): void {
     const worst = this.worst;
+    const keep = this.keepWorst;
+    // A loss enters while the list is short, then only above its last (smallest) loss.
+    let full = worst.length >= keep;
+    let bar = full ? (worst[worst.length - 1]?.loss ?? Infinity) : 0;
     for (let i = 0; i < losses.length; i++) {
       const loss = losses[i]!;
-      if (worst.length < this.keepWorst || loss > worst[worst.length - 1]!.loss) this.addToWorst(loss, firstRow + i);
+      if (full && !(loss > bar)) continue;
+      this.addToWorst(loss, firstRow + i);
+      full = worst.length >= keep;
+      bar = full ? (worst[worst.length - 1]?.loss ?? Infinity) : 0;
     }
   }
 
@@ -193,21 +227,31 @@ export class LossSketch {
     const bins = LossSketch.fineBins;
     const fine = this.fine;
     let lo = this.lo;
-    let top = lo + this.width * bins;
+    let width = this.width;
+    let top = lo + width * bins;
     let inverse = this.inverseWidth;
+    let min = this.min;
+    let max = this.max;
     for (let i = 0; i < losses.length; i++) {
       const loss = losses[i]!;
-      if (this.width > 0 && loss >= lo && loss < top) {
-        if (loss < this.min) this.min = loss;
-        if (loss > this.max) this.max = loss;
+      if (width > 0 && loss >= lo && loss < top) {
+        if (loss < min) min = loss;
+        if (loss > max) max = loss;
         fine[Math.min(bins - 1, Math.floor((loss - lo) * inverse))]!++;
         continue;
       }
+      this.min = min;
+      this.max = max;
       this.addToHistogram(loss);
       lo = this.lo;
-      top = lo + this.width * bins;
+      width = this.width;
+      top = lo + width * bins;
       inverse = this.inverseWidth;
+      min = this.min;
+      max = this.max;
     }
+    this.min = min;
+    this.max = max;
   }
 
   private addToSeries(loss: number, row: number): void {

@@ -143,9 +143,11 @@ export class CategoricalPass {
   private updateTypical(losses: Float64Array, batch: ReducedBatch): void {
     const mean = this.state.likelihood.mean;
     let best = this.typical && Number.isFinite(this.typical.loss) ? Math.abs(this.typical.loss - mean) : Infinity;
+    const predicted = batch.block.predicted;
     for (let i = 0; i < losses.length; i++) {
-      if (batch.block.predicted[i]! < 0 || !Number.isFinite(losses[i]!)) continue;
-      const distance = Math.abs(losses[i]! - mean);
+      const loss = losses[i]!;
+      if (predicted[i]! < 0 || !Number.isFinite(loss)) continue;
+      const distance = Math.abs(loss - mean);
       if (distance < best) {
         best = distance;
         const row = batch.firstRow + i;
