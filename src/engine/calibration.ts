@@ -85,8 +85,13 @@ export class ReliabilityState implements StreamingState<LabelledRows, Reliabilit
     );
   }
 
-  /** Adds rows already scored, the first being file row `firstRow` (which keys its bootstrap weights); rows scored as ignored (predicted -1) are left out. */
-  consumeScores(labels: ArrayLike<number>, scored: RowScores, firstRow: number): void {
+  /**
+   * Adds rows already scored, the first being file row `firstRow` (which keys its bootstrap
+   * weights); rows scored as ignored (predicted -1) are left out. Returns each row's bin code
+   * (bin x 2, plus 1 when its top class was right; -1 for an ignored row), what bootstrapRows
+   * reads of a block reduced without a bootstrap.
+   */
+  consumeScores(labels: ArrayLike<number>, scored: RowScores, firstRow: number): Int32Array {
     const { confidence, predicted, n } = scored;
     const bins = this.binCount;
     // The bins' counts and compensated sums in typed arrays for binRows' loop, written back
@@ -95,14 +100,16 @@ export class ReliabilityState implements StreamingState<LabelledRows, Reliabilit
     const correct = Float64Array.from(this.correct);
     const sums = Float64Array.from(this.confidence, (s) => s.sum);
     const compensations = Float64Array.from(this.confidence, (s) => s.compensation);
-    binRows(labels, predicted, confidence, n, bins, counts, correct, sums, compensations);
+    const binCodes = new Int32Array(n);
+    binRows(labels, predicted, confidence, n, bins, counts, correct, sums, compensations, binCodes);
     for (let b = 0; b < bins; b++) {
       this.counts[b] = counts[b]!;
       this.correct[b] = correct[b]!;
       this.confidence[b]!.sum = sums[b]!;
       this.confidence[b]!.compensation = compensations[b]!;
     }
-    this.bootstrap?.addRows(firstRow, labels, predicted, confidence, n);
+    this.bootstrap?.addRows(firstRow, binCodes, confidence, n);
+    return binCodes;
   }
 
   merge(other: ReliabilityData): void {
@@ -116,11 +123,11 @@ export class ReliabilityState implements StreamingState<LabelledRows, Reliabilit
 
   /**
    * Adds to the bootstrap alone rows whose bins and counts were merged from a block reduced
-   * without one: file rows firstRow.., with their labels, top classes (-1: ignored) and top-class
-   * probabilities.
+   * without one (by a state with these bins): file rows firstRow.., with the bin codes that
+   * consumeScores returned there and their top-class probabilities.
    */
-  bootstrapRows(firstRow: number, labels: ArrayLike<number>, predicted: ArrayLike<number>, confidence: ArrayLike<number>): void {
-    this.bootstrap?.addRows(firstRow, labels, predicted, confidence, predicted.length);
+  bootstrapRows(firstRow: number, binCodes: Int32Array, confidence: Float64Array): void {
+    this.bootstrap?.addRows(firstRow, binCodes, confidence, binCodes.length);
   }
 
   table(): ReliabilityTable {
@@ -157,7 +164,7 @@ export class ReliabilityState implements StreamingState<LabelledRows, Reliabilit
 
 /**
  * ReliabilityState.consumeScores' loop: the first n rows into their bins' counts, right counts
- * and compensated confidence sums (CompensatedSum.add, inline). Nothing follows the loop (see
+ * and compensated confidence sums (CompensatedSum.add, inline), and each row's bin code. Nothing follows the loop (see
  * scoreRowsInto in rowScores.ts).
  */
 function binRows(
@@ -170,14 +177,20 @@ function binRows(
   correct: Float64Array,
   sums: Float64Array,
   compensations: Float64Array,
+  binCodes: Int32Array,
 ): void {
   for (let i = 0; i < n; i++) {
     const top = predicted[i]!;
-    if (top < 0) continue;
+    if (top < 0) {
+      binCodes[i] = -1;
+      continue;
+    }
     const c = confidence[i]!;
     const bin = Math.min(bins - 1, Math.floor(c * bins));
     counts[bin]!++;
-    if (top === labels[i]) correct[bin]!++;
+    const right = top === labels[i] ? 1 : 0;
+    correct[bin] += right;
+    binCodes[i] = 2 * bin + right;
     const sum = sums[bin]!;
     const total = sum + c;
     // Infinite or NaN: the error term means nothing any more.

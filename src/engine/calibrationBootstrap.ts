@@ -90,21 +90,18 @@ export class CalibrationBootstrapState implements CalibrationBootstrapData {
   }
 
   /**
-   * The first n rows of a block whose row i is file row firstRow + i, with their labels, top
-   * classes (-1: ignored, left out) and top-class probabilities: what add() makes of each, in
-   * the same order, with the rows past exactRows in one loop over local arrays (no call, no
-   * hash: most rows of a large file take only this loop).
+   * The first n rows of a block whose row i is file row firstRow + i, each as its bin code
+   * (bin x 2, plus 1 when its top class was right; -1: ignored, left out) and its top-class
+   * probability: what add() makes of each, in the same order, with the rows past exactRows in
+   * one loop over local arrays (no call, no hash: most rows of a large file take only that loop).
    */
-  addRows(firstRow: number, labels: ArrayLike<number>, predicted: ArrayLike<number>, confidence: ArrayLike<number>, n: number): void {
-    const bins = this.binCount;
+  addRows(firstRow: number, binCodes: Int32Array, confidence: Float64Array, n: number): void {
     const exactEnd = Math.max(0, Math.min(n, this.exactRows - firstRow));
     for (let i = 0; i < exactEnd; i++) {
-      const top = predicted[i]!;
-      if (top < 0) continue;
-      const c = confidence[i]!;
-      this.add(firstRow + i, Math.min(bins - 1, Math.floor(c * bins)), c, top === labels[i]);
+      const code = binCodes[i]!;
+      if (code >= 0) this.add(firstRow + i, code >> 1, confidence[i]!, (code & 1) === 1);
     }
-    addTailRows(labels, predicted, confidence, exactEnd, n, bins, this.tailCounts, this.tailGaps, this.tailSquares);
+    addTailRows(binCodes, confidence, exactEnd, n, this.tailCounts, this.tailGaps, this.tailSquares);
   }
 
   merge(other: CalibrationBootstrapData): void {
@@ -167,22 +164,19 @@ export class CalibrationBootstrapState implements CalibrationBootstrapData {
  * sum of gaps and sum of squared gaps. Nothing follows the loop (see scoreRowsInto in rowScores.ts).
  */
 function addTailRows(
-  labels: ArrayLike<number>,
-  predicted: ArrayLike<number>,
-  confidence: ArrayLike<number>,
+  binCodes: Int32Array,
+  confidence: Float64Array,
   from: number,
   to: number,
-  bins: number,
   counts: Float64Array,
   gaps: Float64Array,
   squares: Float64Array,
 ): void {
   for (let i = from; i < to; i++) {
-    const top = predicted[i]!;
-    if (top < 0) continue;
-    const c = confidence[i]!;
-    const bin = Math.min(bins - 1, Math.floor(c * bins));
-    const gap = (top === labels[i] ? 1 : 0) - c;
+    const code = binCodes[i]!;
+    if (code < 0) continue;
+    const bin = code >> 1;
+    const gap = (code & 1) - confidence[i]!;
     const at = 2 * bin;
     counts[bin]!++;
     // neumaierAdd, inline, for the gap and its square.

@@ -121,7 +121,8 @@ export class LossSketch {
     let nextPoint = this.nextPoint;
     // Once the product has underflowed, the test is never made again.
     let underflowFound = this.underflowRow !== undefined;
-    for (let i = 0; i < losses.length; i++) {
+    const n = losses.length;
+    for (let i = 0; i < n; i++) {
       const loss = losses[i]!;
       count++;
       if (!underflowFound && -((Number.isFinite(total) ? total + compensation : total) + loss) < LOG_MIN_DOUBLE) {
@@ -187,7 +188,8 @@ export class LossSketch {
     // A loss enters while the list is short, then only above its last (smallest) loss.
     let full = worst.length >= keep;
     let bar = full ? (worst[worst.length - 1]?.loss ?? Infinity) : 0;
-    for (let i = 0; i < losses.length; i++) {
+    const n = losses.length;
+    for (let i = 0; i < n; i++) {
       const loss = losses[i]!;
       if (full && !(loss > bar)) continue;
       this.addToWorst(loss, firstRow + i);
@@ -232,7 +234,8 @@ export class LossSketch {
     let inverse = this.inverseWidth;
     let min = this.min;
     let max = this.max;
-    for (let i = 0; i < losses.length; i++) {
+    const n = losses.length;
+    for (let i = 0; i < n; i++) {
       const loss = losses[i]!;
       if (width > 0 && loss >= lo && loss < top) {
         if (loss < min) min = loss;
