@@ -240,7 +240,9 @@ export class LossSketch {
       if (width > 0 && loss >= lo && loss < top) {
         if (loss < min) min = loss;
         if (loss > max) max = loss;
-        fine[Math.min(bins - 1, Math.floor((loss - lo) * inverse))]!++;
+        // loss - lo >= 0 here, so truncation is the floor.
+        const bin = ((loss - lo) * inverse) | 0;
+        fine[bin < bins ? bin : bins - 1]!++;
         continue;
       }
       this.min = min;
