@@ -46,6 +46,8 @@ export interface ReliabilityData {
 
 /** torchmetrics' default bin count for calibration error. */
 export const DEFAULT_CALIBRATION_BINS = 15;
+/** The most bins a reliability table has: each row's bin code must fit an Int16Array. */
+export const MAX_CALIBRATION_BINS = 16_383;
 
 /**
  * Reliability (calibration) table of a classifier, defined as torchmetrics'
@@ -69,6 +71,9 @@ export class ReliabilityState implements StreamingState<LabelledRows, Reliabilit
     readonly binCount = DEFAULT_CALIBRATION_BINS,
     replicates = CALIBRATION_REPLICATES,
   ) {
+    // A row's bin code (bin x 2 + 1) is kept in 16 bits.
+    if (!Number.isInteger(binCount) || binCount < 1 || binCount > MAX_CALIBRATION_BINS)
+      throw new RangeError(`binCount must be an integer in [1, ${MAX_CALIBRATION_BINS}], got ${binCount}`);
     this.bootstrap = replicates > 0 ? new CalibrationBootstrapState(binCount, replicates) : undefined;
     this.counts = new Array<number>(binCount).fill(0);
     this.correct = new Array<number>(binCount).fill(0);
@@ -91,7 +96,7 @@ export class ReliabilityState implements StreamingState<LabelledRows, Reliabilit
    * (bin x 2, plus 1 when its top class was right; -1 for an ignored row), what bootstrapRows
    * reads of a block reduced without a bootstrap.
    */
-  consumeScores(labels: ArrayLike<number>, scored: RowScores, firstRow: number): Int32Array {
+  consumeScores(labels: ArrayLike<number>, scored: RowScores, firstRow: number): Int16Array {
     const { confidence, predicted, n } = scored;
     const bins = this.binCount;
     // The bins' counts and compensated sums in typed arrays for binRows' loop, written back
@@ -100,7 +105,7 @@ export class ReliabilityState implements StreamingState<LabelledRows, Reliabilit
     const correct = Float64Array.from(this.correct);
     const sums = Float64Array.from(this.confidence, (s) => s.sum);
     const compensations = Float64Array.from(this.confidence, (s) => s.compensation);
-    const binCodes = new Int32Array(n);
+    const binCodes = new Int16Array(n);
     binRows(labels, predicted, confidence, n, bins, counts, correct, sums, compensations, binCodes);
     for (let b = 0; b < bins; b++) {
       this.counts[b] = counts[b]!;
@@ -126,7 +131,7 @@ export class ReliabilityState implements StreamingState<LabelledRows, Reliabilit
    * without one (by a state with these bins): file rows firstRow.., with the bin codes that
    * consumeScores returned there and their top-class probabilities.
    */
-  bootstrapRows(firstRow: number, binCodes: Int32Array, confidence: Float64Array): void {
+  bootstrapRows(firstRow: number, binCodes: Int16Array, confidence: Float64Array): void {
     this.bootstrap?.addRows(firstRow, binCodes, confidence, binCodes.length);
   }
 
@@ -177,7 +182,7 @@ function binRows(
   correct: Float64Array,
   sums: Float64Array,
   compensations: Float64Array,
-  binCodes: Int32Array,
+  binCodes: Int16Array,
 ): void {
   for (let i = 0; i < n; i++) {
     const top = predicted[i]!;

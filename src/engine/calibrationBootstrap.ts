@@ -95,7 +95,7 @@ export class CalibrationBootstrapState implements CalibrationBootstrapData {
    * probability: what add() makes of each, in the same order, with the rows past exactRows in
    * one loop over local arrays (no call, no hash: most rows of a large file take only that loop).
    */
-  addRows(firstRow: number, binCodes: Int32Array, confidence: Float64Array, n: number): void {
+  addRows(firstRow: number, binCodes: Int16Array, confidence: Float64Array, n: number): void {
     const exactEnd = Math.max(0, Math.min(n, this.exactRows - firstRow));
     if (exactEnd > 0) addExactRows(this, firstRow, binCodes, confidence, exactEnd);
     addTailRows(binCodes, confidence, exactEnd, n, this.tailCounts, this.tailGaps, this.tailSquares);
@@ -160,7 +160,7 @@ export class CalibrationBootstrapState implements CalibrationBootstrapData {
  * CalibrationBootstrapState.addRows' rows [0, to), all below exactRows: add() for each, as one
  * loop nest that V8 compiles while it runs (a file's first block spends 200 x exactRows steps here).
  */
-function addExactRows(state: CalibrationBootstrapState, firstRow: number, binCodes: Int32Array, confidence: Float64Array, to: number): void {
+function addExactRows(state: CalibrationBootstrapState, firstRow: number, binCodes: Int16Array, confidence: Float64Array, to: number): void {
   const { weightSums, gapSums, gapCompensations, binCount, replicates, seed } = state;
   for (let i = 0; i < to; i++) {
     const code = binCodes[i]!;
@@ -186,7 +186,7 @@ function addExactRows(state: CalibrationBootstrapState, firstRow: number, binCod
  * sum of gaps and sum of squared gaps. Nothing follows the loop (see scoreRowsInto in rowScores.ts).
  */
 function addTailRows(
-  binCodes: Int32Array,
+  binCodes: Int16Array,
   confidence: Float64Array,
   from: number,
   to: number,

@@ -24,7 +24,7 @@ export interface CategoricalBlock {
   /** Each row's top-class probability: the reliability bootstrap, keyed by the row's place in the file, is drawn where blocks are merged in order. */
   readonly confidence: Float64Array;
   /** Each row's reliability bin x 2, plus 1 when its top class was right; -1 for ignored rows: what that bootstrap reads with the confidence. */
-  readonly reliabilityBins: Int32Array;
+  readonly reliabilityBins: Int16Array;
   /** Support, cross-entropy, recall and calibration by class, up to MAX_CLASS_TABLE classes. */
   readonly perClass?: PerClassData;
   /** Rows of probabilities that do not sum to 1: how many, and the first few (file rows). */
