@@ -46,6 +46,8 @@ export interface ReliabilityData {
 
 /** torchmetrics' default bin count for calibration error. */
 export const DEFAULT_CALIBRATION_BINS = 15;
+/** The most bins a reliability table has: each row's bin code must fit an Int16Array. */
+export const MAX_CALIBRATION_BINS = 16_383;
 
 /**
  * Reliability (calibration) table of a classifier, defined as torchmetrics'
@@ -69,6 +71,9 @@ export class ReliabilityState implements StreamingState<LabelledRows, Reliabilit
     readonly binCount = DEFAULT_CALIBRATION_BINS,
     replicates = CALIBRATION_REPLICATES,
   ) {
+    // A row's bin code (bin x 2 + 1) is kept in 16 bits.
+    if (!Number.isInteger(binCount) || binCount < 1 || binCount > MAX_CALIBRATION_BINS)
+      throw new RangeError(`binCount must be an integer in [1, ${MAX_CALIBRATION_BINS}], got ${binCount}`);
     this.bootstrap = replicates > 0 ? new CalibrationBootstrapState(binCount, replicates) : undefined;
     this.counts = new Array<number>(binCount).fill(0);
     this.correct = new Array<number>(binCount).fill(0);
@@ -85,21 +90,31 @@ export class ReliabilityState implements StreamingState<LabelledRows, Reliabilit
     );
   }
 
-  /** Adds rows already scored, the first being file row `firstRow` (which keys its bootstrap weights); rows scored as ignored (predicted -1) are left out. */
-  consumeScores(labels: ArrayLike<number>, scored: RowScores, firstRow: number): void {
-    const { confidence, predicted } = scored;
+  /**
+   * Adds rows already scored, the first being file row `firstRow` (which keys its bootstrap
+   * weights); rows scored as ignored (predicted -1) are left out. Returns each row's bin code
+   * (bin x 2, plus 1 when its top class was right; -1 for an ignored row), what bootstrapRows
+   * reads of a block reduced without a bootstrap.
+   */
+  consumeScores(labels: ArrayLike<number>, scored: RowScores, firstRow: number): Int16Array {
+    const { confidence, predicted, n } = scored;
     const bins = this.binCount;
-    for (let i = 0; i < scored.n; i++) {
-      const top = predicted[i]!;
-      if (top < 0) continue;
-      const c = confidence[i]!;
-      const bin = Math.min(bins - 1, Math.floor(c * bins));
-      this.counts[bin]!++;
-      this.confidence[bin]!.add(c);
-      const correct = top === labels[i];
-      if (correct) this.correct[bin]!++;
-      this.bootstrap?.add(firstRow + i, bin, c, correct);
+    // The bins' counts and compensated sums in typed arrays for binRows' loop, written back
+    // after it: the same additions in the same order.
+    const counts = Float64Array.from(this.counts);
+    const correct = Float64Array.from(this.correct);
+    const sums = Float64Array.from(this.confidence, (s) => s.sum);
+    const compensations = Float64Array.from(this.confidence, (s) => s.compensation);
+    const binCodes = new Int16Array(n);
+    binRows(labels, predicted, confidence, n, bins, counts, correct, sums, compensations, binCodes);
+    for (let b = 0; b < bins; b++) {
+      this.counts[b] = counts[b]!;
+      this.correct[b] = correct[b]!;
+      this.confidence[b]!.sum = sums[b]!;
+      this.confidence[b]!.compensation = compensations[b]!;
     }
+    this.bootstrap?.addRows(firstRow, binCodes, confidence, n);
+    return binCodes;
   }
 
   merge(other: ReliabilityData): void {
@@ -113,19 +128,11 @@ export class ReliabilityState implements StreamingState<LabelledRows, Reliabilit
 
   /**
    * Adds to the bootstrap alone rows whose bins and counts were merged from a block reduced
-   * without one: file rows firstRow.., with their labels, top classes (-1: ignored) and top-class
-   * probabilities.
+   * without one (by a state with these bins): file rows firstRow.., with the bin codes that
+   * consumeScores returned there and their top-class probabilities.
    */
-  bootstrapRows(firstRow: number, labels: ArrayLike<number>, predicted: ArrayLike<number>, confidence: ArrayLike<number>): void {
-    const bootstrap = this.bootstrap;
-    if (!bootstrap) return;
-    const bins = this.binCount;
-    for (let i = 0; i < predicted.length; i++) {
-      const top = predicted[i]!;
-      if (top < 0) continue;
-      const c = confidence[i]!;
-      bootstrap.add(firstRow + i, Math.min(bins - 1, Math.floor(c * bins)), c, top === labels[i]);
-    }
+  bootstrapRows(firstRow: number, binCodes: Int16Array, confidence: Float64Array): void {
+    this.bootstrap?.addRows(firstRow, binCodes, confidence, binCodes.length);
   }
 
   table(): ReliabilityTable {
@@ -157,6 +164,43 @@ export class ReliabilityState implements StreamingState<LabelledRows, Reliabilit
       eceInterval: { ...interval, replicates, seed, exactRows },
       eceNoiseFloor: calibrationNoiseFloor(bins),
     };
+  }
+}
+
+/**
+ * ReliabilityState.consumeScores' loop: the first n rows into their bins' counts, right counts
+ * and compensated confidence sums (CompensatedSum.add, inline), and each row's bin code. Nothing follows the loop (see
+ * scoreRowsInto in rowScores.ts).
+ */
+function binRows(
+  labels: ArrayLike<number>,
+  predicted: Int32Array,
+  confidence: Float64Array,
+  n: number,
+  bins: number,
+  counts: Float64Array,
+  correct: Float64Array,
+  sums: Float64Array,
+  compensations: Float64Array,
+  binCodes: Int16Array,
+): void {
+  for (let i = 0; i < n; i++) {
+    const top = predicted[i]!;
+    if (top < 0) {
+      binCodes[i] = -1;
+      continue;
+    }
+    const c = confidence[i]!;
+    const bin = Math.min(bins - 1, Math.floor(c * bins));
+    counts[bin]!++;
+    const right = top === labels[i] ? 1 : 0;
+    correct[bin] += right;
+    binCodes[i] = 2 * bin + right;
+    const sum = sums[bin]!;
+    const total = sum + c;
+    // Infinite or NaN: the error term means nothing any more.
+    if (Number.isFinite(total)) compensations[bin] += Math.abs(sum) >= Math.abs(c) ? sum - total + c : c - total + sum;
+    sums[bin] = total;
   }
 }
 

@@ -89,6 +89,18 @@ export class CalibrationBootstrapState implements CalibrationBootstrapData {
     }
   }
 
+  /**
+   * The first n rows of a block whose row i is file row firstRow + i, each as its bin code
+   * (bin x 2, plus 1 when its top class was right; -1: ignored, left out) and its top-class
+   * probability: what add() makes of each, in the same order, with the rows past exactRows in
+   * one loop over local arrays (no call, no hash: most rows of a large file take only that loop).
+   */
+  addRows(firstRow: number, binCodes: Int16Array, confidence: Float64Array, n: number): void {
+    const exactEnd = Math.max(0, Math.min(n, this.exactRows - firstRow));
+    if (exactEnd > 0) addExactRows(this, firstRow, binCodes, confidence, exactEnd);
+    addTailRows(binCodes, confidence, exactEnd, n, this.tailCounts, this.tailGaps, this.tailSquares);
+  }
+
   merge(other: CalibrationBootstrapData): void {
     if (other.replicates !== this.replicates || other.seed !== this.seed || other.binCount !== this.binCount || other.exactRows !== this.exactRows)
       throw new Error('cannot merge calibration bootstraps with different replicates, seeds, bins or exact rows');
@@ -141,6 +153,64 @@ export class CalibrationBootstrapState implements CalibrationBootstrapData {
   interval(): { readonly lower: number; readonly upper: number } {
     const sorted = this.replicateEces().sort();
     return { lower: linearQuantile(sorted, 0.025), upper: linearQuantile(sorted, 0.975) };
+  }
+}
+
+/**
+ * CalibrationBootstrapState.addRows' rows [0, to), all below exactRows: add() for each, as one
+ * loop nest that V8 compiles while it runs (a file's first block spends 200 x exactRows steps here).
+ */
+function addExactRows(state: CalibrationBootstrapState, firstRow: number, binCodes: Int16Array, confidence: Float64Array, to: number): void {
+  const { weightSums, gapSums, gapCompensations, binCount, replicates, seed } = state;
+  for (let i = 0; i < to; i++) {
+    const code = binCodes[i]!;
+    if (code < 0) continue;
+    const gap = (code & 1) - confidence[i]!;
+    let key = rowKey(seed, firstRow + i);
+    for (let r = 0, at = code >> 1; r < replicates; r++, at += binCount, key = (key + REPLICATE_STEP) >>> 0) {
+      const w = poissonOne(hash32(key));
+      weightSums[r] += w;
+      // As in add(): Knuth's TwoSum, inline and branch-free.
+      const sum = gapSums[at]!;
+      const value = w * gap;
+      const total = sum + value;
+      const virtual = total - sum;
+      gapCompensations[at] += sum - (total - virtual) + (value - virtual);
+      gapSums[at] = total;
+    }
+  }
+}
+
+/**
+ * CalibrationBootstrapState.addRows' rows [from, to), all past exactRows: their bins' tail count,
+ * sum of gaps and sum of squared gaps. Nothing follows the loop (see scoreRowsInto in rowScores.ts).
+ */
+function addTailRows(
+  binCodes: Int16Array,
+  confidence: Float64Array,
+  from: number,
+  to: number,
+  counts: Float64Array,
+  gaps: Float64Array,
+  squares: Float64Array,
+): void {
+  for (let i = from; i < to; i++) {
+    const code = binCodes[i]!;
+    if (code < 0) continue;
+    const bin = code >> 1;
+    const gap = (code & 1) - confidence[i]!;
+    const at = 2 * bin;
+    counts[bin]!++;
+    // neumaierAdd, inline, for the gap and its square.
+    let sum = gaps[at]!;
+    let total = sum + gap;
+    gaps[at + 1] += Math.abs(sum) >= Math.abs(gap) ? sum - total + gap : gap - total + sum;
+    gaps[at] = total;
+    const square = gap * gap;
+    sum = squares[at]!;
+    total = sum + square;
+    squares[at + 1] += Math.abs(sum) >= Math.abs(square) ? sum - total + square : square - total + sum;
+    squares[at] = total;
   }
 }
 

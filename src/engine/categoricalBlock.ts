@@ -23,6 +23,8 @@ export interface CategoricalBlock {
   readonly predicted: Int32Array;
   /** Each row's top-class probability: the reliability bootstrap, keyed by the row's place in the file, is drawn where blocks are merged in order. */
   readonly confidence: Float64Array;
+  /** Each row's reliability bin x 2, plus 1 when its top class was right; -1 for ignored rows: what that bootstrap reads with the confidence. */
+  readonly reliabilityBins: Int16Array;
   /** Support, cross-entropy, recall and calibration by class, up to MAX_CLASS_TABLE classes. */
   readonly perClass?: PerClassData;
   /** Rows of probabilities that do not sum to 1: how many, and the first few (file rows). */
@@ -98,7 +100,7 @@ export function reduceCategoricalBlock(
   const losses = crossEntropy.consumeScores(labels, scored, firstRow);
   // No bootstrap here: a thread may not know its block's first row (a CSV's byte range), which keys the weights.
   const reliability = new ReliabilityState(k, options.kind, undefined, 0);
-  reliability.consumeScores(labels, scored, firstRow);
+  const reliabilityBins = reliability.consumeScores(labels, scored, firstRow);
   // scoreRows has checked every label is below k: a classifier may have more classes than a fit allows alone.
   let perClass: PerClassState | undefined;
   if (k <= MAX_CLASS_TABLE) {
@@ -106,11 +108,20 @@ export function reduceCategoricalBlock(
     perClass.consumeScores(labels, scored);
   }
   const labelCounts = new CategoricalFitState(k);
-  const ignore = options.ignoreIndex ?? DEFAULT_IGNORE_INDEX;
-  labelCounts.consume({
-    values: crossEntropy.ignored > 0 ? (Array.prototype.filter.call(labels, (label: number) => label !== ignore) as number[]) : labels,
-    firstRow,
-  });
+  if (perClass) {
+    // The rows not ignored are those the per-class table counted by label: its support is the
+    // labels' counts, up to the largest label seen, without another pass over the rows.
+    let last = k - 1;
+    while (last >= 0 && perClass.support[last] === 0) last--;
+    const counts = Array.from(perClass.support.subarray(0, last + 1));
+    labelCounts.merge({ n: counts.reduce((a, b) => a + b, 0), counts });
+  } else {
+    const ignore = options.ignoreIndex ?? DEFAULT_IGNORE_INDEX;
+    labelCounts.consume({
+      values: crossEntropy.ignored > 0 ? (Array.prototype.filter.call(labels, (label: number) => label !== ignore) as number[]) : labels,
+      firstRow,
+    });
+  }
   return {
     crossEntropy,
     reliability,
@@ -118,6 +129,7 @@ export function reduceCategoricalBlock(
     losses,
     predicted: scored.predicted,
     confidence: scored.confidence,
+    reliabilityBins,
     ...(perClass ? { perClass } : {}),
     notNormalisedCount: scored.notNormalisedCount,
     notNormalisedRows: scored.notNormalisedRows.map((row) => firstRow + row),

@@ -159,8 +159,8 @@ export class CrossEntropyState implements StreamingState<LabelledRows, CrossEntr
 }
 
 /**
- * The rows' -log q(y) into `likelihood` and `losses`; returns how many were ignored. Only that
- * return follows the loop (see scoreRowsInto).
+ * The rows' -log q(y) into `likelihood` and `losses`; returns how many were ignored. Only plain
+ * stores and that return follow the loop (see scoreRowsInto).
  */
 function addUnweightedRows(
   labels: ArrayLike<number>,
@@ -172,15 +172,43 @@ function addUnweightedRows(
 ): number {
   const { n, nll, predicted } = scored;
   let ignored = 0;
+  // LossAccumulator.add, inline, with its sums in locals (a double kept in a field is a heap
+  // object in V8), written back once after the loop.
+  const total = likelihood.total;
+  let count = likelihood.count;
+  let correct = likelihood.correct;
+  let sum = total.sum;
+  let compensation = total.compensation;
+  let mean = likelihood.runningMean;
+  let m2 = likelihood.m2;
   for (let i = 0; i < n; i++) {
     const label = labels[i]!;
     if (label === ignoreIndex) {
       ignored++;
       continue;
     }
-    losses[i] = nll[i]!;
-    likelihood.add(nll[i]!, firstRow + i, predicted[i] === label);
+    const loss = nll[i]!;
+    losses[i] = loss;
+    count++;
+    if (predicted[i] === label) correct++;
+    if (loss === Infinity) {
+      likelihood.infiniteCount++;
+      if (likelihood.infiniteRows.length < LossAccumulator.keptRows) likelihood.infiniteRows.push(firstRow + i);
+    }
+    // CompensatedSum.add: past an infinite or NaN sum the error term means nothing.
+    const next = sum + loss;
+    if (Number.isFinite(next)) compensation += Math.abs(sum) >= Math.abs(loss) ? sum - next + loss : loss - next + sum;
+    sum = next;
+    const delta = loss - mean;
+    mean += delta / count;
+    m2 += delta * (loss - mean);
   }
+  likelihood.count = count;
+  likelihood.correct = correct;
+  total.sum = sum;
+  total.compensation = compensation;
+  likelihood.runningMean = mean;
+  likelihood.m2 = m2;
   return ignored;
 }
 

@@ -112,11 +112,23 @@ export class LossSketch {
     let welfordMean = this.welfordMean;
     let m2 = this.m2;
     let count = this.count;
-    for (let i = 0; i < losses.length; i++) {
+    let lowN = this.lowN;
+    let lowMean = this.lowMean;
+    let lowM2 = this.lowM2;
+    let highN = this.highN;
+    let highMean = this.highMean;
+    let highM2 = this.highM2;
+    let nextPoint = this.nextPoint;
+    // Once the product has underflowed, the test is never made again.
+    let underflowFound = this.underflowRow !== undefined;
+    const n = losses.length;
+    for (let i = 0; i < n; i++) {
       const loss = losses[i]!;
       count++;
-      if (this.underflowRow === undefined && -((Number.isFinite(total) ? total + compensation : total) + loss) < LOG_MIN_DOUBLE)
+      if (!underflowFound && -((Number.isFinite(total) ? total + compensation : total) + loss) < LOG_MIN_DOUBLE) {
         this.underflowRow = firstRow + i;
+        underflowFound = true;
+      }
       // CompensatedSum.add, inline.
       const next = total + loss;
       if (!Number.isFinite(next)) total = next;
@@ -128,23 +140,33 @@ export class LossSketch {
       welfordMean += delta / count;
       m2 += delta * (loss - welfordMean);
       const mean = (Number.isFinite(total) ? total + compensation : total) / count;
-      if (this.lowN === 0 || mean < this.lowMean) {
-        this.lowN = count;
-        this.lowMean = mean;
-        this.lowM2 = m2;
+      if (lowN === 0 || mean < lowMean) {
+        lowN = count;
+        lowMean = mean;
+        lowM2 = m2;
       }
-      if (this.highN === 0 || mean > this.highMean) {
-        this.highN = count;
-        this.highMean = mean;
-        this.highM2 = m2;
+      if (highN === 0 || mean > highMean) {
+        highN = count;
+        highMean = mean;
+        highM2 = m2;
       }
-      if (count === this.nextPoint) {
+      if (count === nextPoint) {
         sum.sum = total;
         sum.compensation = compensation;
         this.welfordMean = welfordMean;
         this.m2 = m2;
         this.count = count;
+        this.lowN = lowN;
+        this.lowMean = lowMean;
+        this.lowM2 = lowM2;
+        this.highN = highN;
+        this.highMean = highMean;
+        this.highM2 = highM2;
         this.keepPoint(count, mean);
+        // keepPoint starts a new stretch and moves the next point.
+        lowN = this.lowN;
+        highN = this.highN;
+        nextPoint = this.nextPoint;
       }
     }
     sum.sum = total;
@@ -152,13 +174,27 @@ export class LossSketch {
     this.welfordMean = welfordMean;
     this.m2 = m2;
     this.count = count;
+    this.lowN = lowN;
+    this.lowMean = lowMean;
+    this.lowM2 = lowM2;
+    this.highN = highN;
+    this.highMean = highMean;
+    this.highM2 = highM2;
   }
 
   private addRowsToWorst(losses: Float64Array, firstRow: number): void {
     const worst = this.worst;
-    for (let i = 0; i < losses.length; i++) {
+    const keep = this.keepWorst;
+    // A loss enters while the list is short, then only above its last (smallest) loss.
+    let full = worst.length >= keep;
+    let bar = full ? (worst[worst.length - 1]?.loss ?? Infinity) : 0;
+    const n = losses.length;
+    for (let i = 0; i < n; i++) {
       const loss = losses[i]!;
-      if (worst.length < this.keepWorst || loss > worst[worst.length - 1]!.loss) this.addToWorst(loss, firstRow + i);
+      if (full && !(loss > bar)) continue;
+      this.addToWorst(loss, firstRow + i);
+      full = worst.length >= keep;
+      bar = full ? (worst[worst.length - 1]?.loss ?? Infinity) : 0;
     }
   }
 
@@ -193,21 +229,34 @@ export class LossSketch {
     const bins = LossSketch.fineBins;
     const fine = this.fine;
     let lo = this.lo;
-    let top = lo + this.width * bins;
+    let width = this.width;
+    let top = lo + width * bins;
     let inverse = this.inverseWidth;
-    for (let i = 0; i < losses.length; i++) {
+    let min = this.min;
+    let max = this.max;
+    const n = losses.length;
+    for (let i = 0; i < n; i++) {
       const loss = losses[i]!;
-      if (this.width > 0 && loss >= lo && loss < top) {
-        if (loss < this.min) this.min = loss;
-        if (loss > this.max) this.max = loss;
-        fine[Math.min(bins - 1, Math.floor((loss - lo) * inverse))]!++;
+      if (width > 0 && loss >= lo && loss < top) {
+        if (loss < min) min = loss;
+        if (loss > max) max = loss;
+        // loss - lo >= 0 here, so truncation is the floor.
+        const bin = ((loss - lo) * inverse) | 0;
+        fine[bin < bins ? bin : bins - 1]!++;
         continue;
       }
+      this.min = min;
+      this.max = max;
       this.addToHistogram(loss);
       lo = this.lo;
-      top = lo + this.width * bins;
+      width = this.width;
+      top = lo + width * bins;
       inverse = this.inverseWidth;
+      min = this.min;
+      max = this.max;
     }
+    this.min = min;
+    this.max = max;
   }
 
   private addToSeries(loss: number, row: number): void {

@@ -67,20 +67,32 @@ export class PerClassState implements PerClassData {
 
   /** Adds scored rows; rows scored as ignored (top class -1) are left out. */
   consumeScores(labels: ArrayLike<number>, scored: RowScores): void {
-    const { nll, predicted, confidence } = scored;
-    for (let i = 0; i < scored.n; i++) {
+    const { n, nll, predicted, confidence } = scored;
+    // The fields in locals and neumaierAdd inline: this loop runs once per row of the file.
+    const { support, lossSum, lossCompensation, lossMean, lossM2, correct, confidenceSum, confidenceCompensation } = this;
+    const predictedCounts = this.predicted;
+    for (let i = 0; i < n; i++) {
       const top = predicted[i]!;
       if (top < 0) continue;
       const label = labels[i]!;
       const loss = nll[i]!;
-      const n = ++this.support[label]!;
-      neumaierAdd(this.lossSum, this.lossCompensation, label, loss);
-      const delta = loss - this.lossMean[label]!;
-      this.lossMean[label] += delta / n;
-      this.lossM2[label] += delta * (loss - this.lossMean[label]!);
-      if (top === label) this.correct[label]!++;
-      this.predicted[top]!++;
-      neumaierAdd(this.confidenceSum, this.confidenceCompensation, top, confidence[i]!);
+      const count = ++support[label]!;
+      let sum = lossSum[label]!;
+      let total = sum + loss;
+      if (Number.isFinite(total)) lossCompensation[label] += Math.abs(sum) >= Math.abs(loss) ? sum - total + loss : loss - total + sum;
+      lossSum[label] = total;
+      const mean = lossMean[label]!;
+      const delta = loss - mean;
+      const nextMean = mean + delta / count;
+      lossMean[label] = nextMean;
+      lossM2[label] += delta * (loss - nextMean);
+      if (top === label) correct[label]!++;
+      predictedCounts[top]!++;
+      const c = confidence[i]!;
+      sum = confidenceSum[top]!;
+      total = sum + c;
+      if (Number.isFinite(total)) confidenceCompensation[top] += Math.abs(sum) >= Math.abs(c) ? sum - total + c : c - total + sum;
+      confidenceSum[top] = total;
     }
   }
 

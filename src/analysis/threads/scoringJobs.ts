@@ -66,6 +66,7 @@ export function serveScoring(port: MessagePort): void {
               result.block.losses.buffer,
               result.block.predicted.buffer,
               result.block.confidence.buffer,
+              result.block.reliabilityBins.buffer,
               result.labels?.buffer,
               result.lines?.buffer,
               ...(result.sliceKeys ?? []).map((codes) => codes.buffer),

@@ -120,7 +120,7 @@ export class CategoricalPass {
     const infiniteBefore = this.state.likelihood.infiniteRows.length;
     this.state.merge(block.crossEntropy);
     this.reliability.merge(block.reliability);
-    this.reliability.bootstrapRows(firstRow, labels, block.predicted, block.confidence);
+    this.reliability.bootstrapRows(firstRow, block.reliabilityBins, block.confidence);
     if (this.perClass && block.perClass) this.perClass.merge(block.perClass);
     if (this.slices) {
       if (!batch.sliceKeys) throw new Error('a block of rows came without its slice keys');
@@ -143,9 +143,12 @@ export class CategoricalPass {
   private updateTypical(losses: Float64Array, batch: ReducedBatch): void {
     const mean = this.state.likelihood.mean;
     let best = this.typical && Number.isFinite(this.typical.loss) ? Math.abs(this.typical.loss - mean) : Infinity;
-    for (let i = 0; i < losses.length; i++) {
-      if (batch.block.predicted[i]! < 0 || !Number.isFinite(losses[i]!)) continue;
-      const distance = Math.abs(losses[i]! - mean);
+    const predicted = batch.block.predicted;
+    const n = losses.length;
+    for (let i = 0; i < n; i++) {
+      const loss = losses[i]!;
+      if (predicted[i]! < 0 || !Number.isFinite(loss)) continue;
+      const distance = Math.abs(loss - mean);
       if (distance < best) {
         best = distance;
         const row = batch.firstRow + i;
