@@ -74,19 +74,7 @@ export class CalibrationBootstrapState implements CalibrationBootstrapData {
       neumaierAdd(this.tailSquares, this.tailSquares, 2 * bin, gap * gap, 2 * bin + 1);
       return;
     }
-    const { weightSums, gapSums, gapCompensations, binCount } = this;
-    let state = rowKey(this.seed, row);
-    for (let r = 0, at = bin; r < this.replicates; r++, at += binCount, state = (state + REPLICATE_STEP) >>> 0) {
-      const w = poissonOne(hash32(state));
-      weightSums[r] += w;
-      // Knuth's TwoSum, inline and branch-free (a weight of 0 adds nothing): this loop runs replicates x rows times.
-      const sum = gapSums[at]!;
-      const value = w * gap;
-      const total = sum + value;
-      const virtual = total - sum;
-      gapCompensations[at] += sum - (total - virtual) + (value - virtual);
-      gapSums[at] = total;
-    }
+    weighRow(this, row, bin, gap);
   }
 
   /**
@@ -156,28 +144,29 @@ export class CalibrationBootstrapState implements CalibrationBootstrapData {
   }
 }
 
-/**
- * CalibrationBootstrapState.addRows' rows [0, to), all below exactRows: add() for each, as one
- * loop nest that V8 compiles while it runs (a file's first block spends 200 x exactRows steps here).
- */
+/** CalibrationBootstrapState.addRows' rows [0, to), all below exactRows: add() for each, from their bin codes. */
 function addExactRows(state: CalibrationBootstrapState, firstRow: number, binCodes: Int16Array, confidence: Float64Array, to: number): void {
-  const { weightSums, gapSums, gapCompensations, binCount, replicates, seed } = state;
   for (let i = 0; i < to; i++) {
     const code = binCodes[i]!;
     if (code < 0) continue;
-    const gap = (code & 1) - confidence[i]!;
-    let key = rowKey(seed, firstRow + i);
-    for (let r = 0, at = code >> 1; r < replicates; r++, at += binCount, key = (key + REPLICATE_STEP) >>> 0) {
-      const w = poissonOne(hash32(key));
-      weightSums[r] += w;
-      // As in add(): Knuth's TwoSum, inline and branch-free.
-      const sum = gapSums[at]!;
-      const value = w * gap;
-      const total = sum + value;
-      const virtual = total - sum;
-      gapCompensations[at] += sum - (total - virtual) + (value - virtual);
-      gapSums[at] = total;
-    }
+    weighRow(state, firstRow + i, code >> 1, (code & 1) - confidence[i]!);
+  }
+}
+
+/** Row `row`'s Poisson weight in each replicate, added to the replicate's weight and to its bin's sum of weighted gaps. */
+function weighRow(state: CalibrationBootstrapState, row: number, bin: number, gap: number): void {
+  const { weightSums, gapSums, gapCompensations, binCount, replicates } = state;
+  let key = rowKey(state.seed, row);
+  for (let r = 0, at = bin; r < replicates; r++, at += binCount, key = (key + REPLICATE_STEP) >>> 0) {
+    const w = poissonOne(hash32(key));
+    weightSums[r] += w;
+    // Knuth's TwoSum, inline and branch-free (a weight of 0 adds nothing): this loop runs replicates x rows times.
+    const sum = gapSums[at]!;
+    const value = w * gap;
+    const total = sum + value;
+    const virtual = total - sum;
+    gapCompensations[at] += sum - (total - virtual) + (value - virtual);
+    gapSums[at] = total;
   }
 }
 
