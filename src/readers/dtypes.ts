@@ -312,6 +312,11 @@ export function isHostOrderedHalf(dtype: TensorDType, littleEndian: boolean): dt
   return (dtype === 'bfloat16' || dtype === 'float16') && littleEndian === HOST_LITTLE_ENDIAN;
 }
 
+/** bfloat16 or float16 bit patterns in the host's byte order, widened into `out` exactly as decodeInto widens them from a file. */
+export function widenHostHalves(dtype: 'bfloat16' | 'float16', halves: Uint16Array, out: Float32Array): void {
+  decodeInto(dtype, new Uint8Array(halves.buffer, halves.byteOffset, halves.byteLength), HOST_LITTLE_ENDIAN, halves.length, out, 0);
+}
+
 /** Whether `dtype` in this byte order is stored exactly as allocate(dtype) holds it. */
 export function isStoredAsIs(dtype: TensorDType, littleEndian: boolean): boolean {
   return AS_STORED.has(dtype) && (ITEMSIZE[dtype] === 1 || littleEndian === HOST_LITTLE_ENDIAN);

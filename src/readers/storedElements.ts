@@ -80,11 +80,7 @@ export function readStoredElementsOf(
   into?: NumericArray,
   scratch?: (bytes: number) => Uint8Array,
 ): NumericArray {
-  try {
-    return readStoredElements(stored, first, count, into, scratch);
-  } catch (error) {
-    throw new DataFileError(basename(stored.path), `tensor ${quoteName(tensorName)}`, foreignReason(error));
-  }
+  return namingTensor(tensorName, stored, () => readStoredElements(stored, first, count, into, scratch));
 }
 
 /** readStoredHalves, failing with a one-line DataFileError that names the file and the tensor. */
@@ -95,8 +91,13 @@ export function readStoredHalvesOf(
   count: number,
   scratch?: (bytes: number) => Uint8Array,
 ): ReturnType<typeof readStoredHalves> {
+  return namingTensor(tensorName, stored, () => readStoredHalves(stored, first, count, scratch));
+}
+
+/** What `read` returns, or its failure as a one-line DataFileError naming the file and the tensor. */
+function namingTensor<T>(tensorName: string, stored: StoredElements, read: () => T): T {
   try {
-    return readStoredHalves(stored, first, count, scratch);
+    return read();
   } catch (error) {
     throw new DataFileError(basename(stored.path), `tensor ${quoteName(tensorName)}`, foreignReason(error));
   }

@@ -1,4 +1,4 @@
-import { float16Table } from '../../readers/dtypes';
+import { widenHostHalves } from '../../readers/dtypes';
 import type { HalfDType } from '../kernel/logSumExpKernel';
 
 /**
@@ -26,14 +26,7 @@ export function logitCount(logits: TokenLogits): number {
 export function widenHalves(logits: HalfLogits, start: number, count: number): Float32Array {
   const halves = logits.halves.subarray(start, start + count);
   const out = new Float32Array(halves.length);
-  if (logits.dtype === 'bfloat16') {
-    // bfloat16 is the high half of a float32.
-    const bits = new Uint32Array(out.buffer);
-    for (let i = 0; i < halves.length; i++) bits[i] = halves[i]! << 16;
-  } else {
-    const table = float16Table();
-    for (let i = 0; i < halves.length; i++) out[i] = table[halves[i]!]!;
-  }
+  widenHostHalves(logits.dtype, halves, out);
   return out;
 }
 
