@@ -1,6 +1,6 @@
 import { CalibrationBootstrapState, CALIBRATION_REPLICATES, type CalibrationBootstrapData } from './calibrationBootstrap';
 import type { PredictionKind } from './categorical';
-import { CompensatedSum, type CompensatedSumData } from './compensatedSum';
+import { addCompensatedAt, CompensatedSum, type CompensatedSumData } from './compensatedSum';
 import type { LabelledRows, StreamingState } from './reduction';
 import { scoreRows, typedValues, type RowScores } from './rowScores';
 import { calibrationNoiseFloor } from './uncertainty';
@@ -169,7 +169,7 @@ export class ReliabilityState implements StreamingState<LabelledRows, Reliabilit
 
 /**
  * ReliabilityState.consumeScores' loop: the first n rows into their bins' counts, right counts
- * and compensated confidence sums (CompensatedSum.add, inline), and each row's bin code. Nothing follows the loop (see
+ * and compensated confidence sums, and each row's bin code. Nothing follows the loop (see
  * scoreRowsInto in rowScores.ts).
  */
 function binRows(
@@ -196,11 +196,7 @@ function binRows(
     const right = top === labels[i] ? 1 : 0;
     correct[bin] += right;
     binCodes[i] = 2 * bin + right;
-    const sum = sums[bin]!;
-    const total = sum + c;
-    // Infinite or NaN: the error term means nothing any more.
-    if (Number.isFinite(total)) compensations[bin] += Math.abs(sum) >= Math.abs(c) ? sum - total + c : c - total + sum;
-    sums[bin] = total;
+    addCompensatedAt(sums, compensations, bin, c);
   }
 }
 

@@ -37,6 +37,23 @@ export class CompensatedSum implements CompensatedSumData {
 }
 
 /** Compensated sum of an array-like of numbers. */
+/**
+ * CompensatedSum.add on entry i of two parallel arrays (sums and their compensations): what a loop
+ * over many sums (per class, per bin, per position) keeps instead of an object per sum.
+ */
+export function addCompensatedAt(sums: Float64Array, compensations: Float64Array, i: number, value: number): void {
+  const sum = sums[i]!;
+  const total = sum + value;
+  if (!Number.isFinite(total)) {
+    // Infinite or NaN: the error term means nothing any more.
+    sums[i] = total;
+    return;
+  }
+  if (Math.abs(sum) >= Math.abs(value)) compensations[i] += sum - total + value;
+  else compensations[i] += value - total + sum;
+  sums[i] = total;
+}
+
 export function sumOf(values: ArrayLike<number>): number {
   const total = new CompensatedSum();
   for (let i = 0; i < values.length; i++) total.add(values[i]!);

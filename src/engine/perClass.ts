@@ -1,3 +1,4 @@
+import { addCompensatedAt } from './compensatedSum';
 import type { RowScores } from './rowScores';
 import { proportionStandardError } from './uncertainty';
 
@@ -68,7 +69,7 @@ export class PerClassState implements PerClassData {
   /** Adds scored rows; rows scored as ignored (top class -1) are left out. */
   consumeScores(labels: ArrayLike<number>, scored: RowScores): void {
     const { n, nll, predicted, confidence } = scored;
-    // The fields in locals and neumaierAdd inline: this loop runs once per row of the file.
+    // The fields in locals: this loop runs once per row of the file.
     const { support, lossSum, lossCompensation, lossMean, lossM2, correct, confidenceSum, confidenceCompensation } = this;
     const predictedCounts = this.predicted;
     for (let i = 0; i < n; i++) {
@@ -77,10 +78,7 @@ export class PerClassState implements PerClassData {
       const label = labels[i]!;
       const loss = nll[i]!;
       const count = ++support[label]!;
-      let sum = lossSum[label]!;
-      let total = sum + loss;
-      if (Number.isFinite(total)) lossCompensation[label] += Math.abs(sum) >= Math.abs(loss) ? sum - total + loss : loss - total + sum;
-      lossSum[label] = total;
+      addCompensatedAt(lossSum, lossCompensation, label, loss);
       const mean = lossMean[label]!;
       const delta = loss - mean;
       const nextMean = mean + delta / count;
@@ -88,11 +86,7 @@ export class PerClassState implements PerClassData {
       lossM2[label] += delta * (loss - nextMean);
       if (top === label) correct[label]!++;
       predictedCounts[top]!++;
-      const c = confidence[i]!;
-      sum = confidenceSum[top]!;
-      total = sum + c;
-      if (Number.isFinite(total)) confidenceCompensation[top] += Math.abs(sum) >= Math.abs(c) ? sum - total + c : c - total + sum;
-      confidenceSum[top] = total;
+      addCompensatedAt(confidenceSum, confidenceCompensation, top, confidence[i]!);
     }
   }
 
@@ -107,13 +101,13 @@ export class PerClassState implements PerClassData {
         this.lossM2[c] += other.lossM2[c]! + ((delta * delta * na) / n) * nb;
         this.lossMean[c] += (delta * nb) / n;
         this.support[c] = n;
-        neumaierAdd(this.lossSum, this.lossCompensation, c, other.lossSum[c]!);
-        neumaierAdd(this.lossSum, this.lossCompensation, c, other.lossCompensation[c]!);
+        addCompensatedAt(this.lossSum, this.lossCompensation, c, other.lossSum[c]!);
+        addCompensatedAt(this.lossSum, this.lossCompensation, c, other.lossCompensation[c]!);
       }
       this.correct[c] += other.correct[c]!;
       this.predicted[c] += other.predicted[c]!;
-      neumaierAdd(this.confidenceSum, this.confidenceCompensation, c, other.confidenceSum[c]!);
-      neumaierAdd(this.confidenceSum, this.confidenceCompensation, c, other.confidenceCompensation[c]!);
+      addCompensatedAt(this.confidenceSum, this.confidenceCompensation, c, other.confidenceSum[c]!);
+      addCompensatedAt(this.confidenceSum, this.confidenceCompensation, c, other.confidenceCompensation[c]!);
     }
   }
 
@@ -142,16 +136,4 @@ export class PerClassState implements PerClassData {
     }
     return rows;
   }
-}
-
-function neumaierAdd(sums: Float64Array, compensations: Float64Array, i: number, value: number): void {
-  const sum = sums[i]!;
-  const total = sum + value;
-  if (!Number.isFinite(total)) {
-    sums[i] = total;
-    return;
-  }
-  if (Math.abs(sum) >= Math.abs(value)) compensations[i] += sum - total + value;
-  else compensations[i] += value - total + sum;
-  sums[i] = total;
 }

@@ -1,3 +1,5 @@
+import { addCompensatedAt } from '../compensatedSum';
+
 /** An IndexedSums as plain data (see CompensatedSumData): what merge() reads, and what crosses to another thread. */
 export interface IndexedSumsData {
   /** The index of entry 0. */
@@ -25,7 +27,7 @@ export class IndexedSums implements IndexedSumsData {
   add(index: number, value: number, count = 1): void {
     let i = index - this.first;
     if (i < 0 || i >= this.size) i = this.cover(index);
-    addCompensated(this.sum, this.compensation, i, value);
+    addCompensatedAt(this.sum, this.compensation, i, value);
     this.count[i]! += count;
   }
 
@@ -34,8 +36,8 @@ export class IndexedSums implements IndexedSumsData {
       if (other.count[j] === 0) continue;
       let i = other.first + j - this.first;
       if (i < 0 || i >= this.size) i = this.cover(other.first + j);
-      addCompensated(this.sum, this.compensation, i, other.sum[j]!);
-      addCompensated(this.sum, this.compensation, i, other.compensation[j]!);
+      addCompensatedAt(this.sum, this.compensation, i, other.sum[j]!);
+      addCompensatedAt(this.sum, this.compensation, i, other.compensation[j]!);
       this.count[i]! += other.count[j]!;
     }
   }
@@ -81,17 +83,4 @@ export class IndexedSums implements IndexedSumsData {
     this.compensation = grow(this.compensation);
     this.count = grow(this.count);
   }
-}
-
-/** Neumaier's step (see CompensatedSum.add) on entry i of two parallel arrays. */
-function addCompensated(sums: Float64Array, compensations: Float64Array, i: number, value: number): void {
-  const sum = sums[i]!;
-  const total = sum + value;
-  if (!Number.isFinite(total)) {
-    sums[i] = total;
-    return;
-  }
-  if (Math.abs(sum) >= Math.abs(value)) compensations[i]! += sum - total + value;
-  else compensations[i]! += value - total + sum;
-  sums[i] = total;
 }
